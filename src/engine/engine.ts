@@ -1,0 +1,61 @@
+/**
+ * What an engine is: something that finds the rule's matches in the bytes of one input of a
+ * known format. The reference engine (parses everything) and the wasm engine (prefilter, then
+ * confirm candidates) implement the same interface and feed the same aggregation, so their
+ * rows can be compared byte for byte.
+ */
+
+import type { LogFormat } from "../formats/log-format.js";
+import type { MatchedEvent } from "../rule/rule.js";
+
+/** Names accepted by `--engine`. */
+export type EngineName = "wasm" | "reference";
+
+/** Counters one scan reports. */
+export interface ScanStats {
+  /** Bytes of log data looked at (after decompression). */
+  bytes: number;
+  /** Records the engine looked at in full (reference: every record; wasm: candidates). */
+  recordsExamined: number;
+  /** Events that matched the rule. */
+  matches: number;
+  /** Records that could not be parsed and were skipped (reference engine; wasm: candidates). */
+  malformedRecords: number;
+  /**
+   * Non-fatal damage found while scanning (a bad EVTX chunk, say): one line each, fit for
+   * stderr, without the input's name (the caller prefixes it). The scan went on past it, but
+   * the run's exit status must say something was missed.
+   */
+  problems: string[];
+}
+
+/** Returns zeroed stats. */
+export function emptyStats(): ScanStats {
+  return { bytes: 0, recordsExamined: 0, matches: 0, malformedRecords: 0, problems: [] };
+}
+
+/** Adds `b` into `a`. */
+export function addStats(a: ScanStats, b: ScanStats): ScanStats {
+  a.bytes += b.bytes;
+  a.recordsExamined += b.recordsExamined;
+  a.matches += b.matches;
+  a.malformedRecords += b.malformedRecords;
+  a.problems.push(...b.problems);
+  return a;
+}
+
+/** Called once for every matched event, in input order. */
+export type MatchHandler = (event: MatchedEvent) => void;
+
+/**
+ * An engine scans one input's bytes. Implementations must count every matching record exactly
+ * once whatever the chunk boundaries of `chunks` are, and throw an {@link import("../errors.js").ScanError}
+ * for input they cannot read (the caller reports it and goes on).
+ */
+export interface Engine {
+  readonly name: EngineName;
+  /** Scans a byte stream of one format (stdin, archive members, files). */
+  scanStream(chunks: AsyncIterable<Uint8Array>, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
+  /** Scans a file on disk; engines that can read straight into their own memory do so. */
+  scanFile(path: string, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
+}

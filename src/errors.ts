@@ -1,0 +1,43 @@
+/**
+ * Errors with stable codes (undici's habit), so library callers can branch on `code` and the
+ * CLI can print one line per problem instead of a stack trace.
+ */
+
+/** Stable error codes. */
+export type ErrorCode =
+  | "LDS_E_INPUT_MISSING"
+  | "LDS_E_INPUT_UNREADABLE"
+  | "LDS_E_UNKNOWN_FORMAT"
+  | "LDS_E_CORRUPT_ARCHIVE"
+  | "LDS_E_CORRUPT_EVTX"
+  | "LDS_E_UNSUPPORTED"
+  | "LDS_E_USAGE"
+  | "LDS_E_SUPPRESS_FILE"
+  | "LDS_E_SINK";
+
+/** A problem with one input or with the user's options; `message` is one line, fit for stderr. */
+export class ScanError extends Error {
+  readonly code: ErrorCode;
+  /** The input (path, `-`, or `archive:member`) the problem is about, when there is one. */
+  readonly input: string | undefined;
+
+  constructor(code: ErrorCode, message: string, input?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ScanError";
+    this.code = code;
+    this.input = input;
+  }
+}
+
+/** Short text of any thrown value, for one-line messages (no stack). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "no such file or directory";
+    if (code === "EACCES" || code === "EPERM") return "permission denied";
+    if (code === "EISDIR") return "is a directory";
+    if (code === "ELOOP") return "too many levels of symbolic links";
+    return err.message.split("\n")[0] ?? String(err);
+  }
+  return String(err);
+}

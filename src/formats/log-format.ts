@@ -1,0 +1,121 @@
+/**
+ * The log formats we read, and how one is recognized from the first bytes of an input
+ * (content, never the file name). See ../shared/design/detection.md for where each format
+ * keeps the rule's fields.
+ */
+
+/** Text formats: one JSON flavour is chosen per input from its first record. */
+export type TextFormat = "xml" | "evtxdump" | "flat" | "ecs";
+/** Every log format, text or binary. */
+export type LogFormat = TextFormat | "evtx";
+
+/** All log formats, in the spelling `--input-format` takes. */
+export const LOG_FORMATS: readonly LogFormat[] = ["xml", "evtxdump", "flat", "ecs", "evtx"];
+
+/** Human names, for messages and the README. */
+export const FORMAT_NAMES: Record<LogFormat, string> = {
+  xml: "Windows event XML",
+  evtxdump: "evtx_dump JSON",
+  flat: "flat JSON lines (NXLog/OTRF)",
+  ecs: "Winlogbeat/ECS JSON",
+  evtx: "EVTX",
+};
+
+/** How many leading bytes {@link detectLogFormat} wants to see (it copes with fewer). */
+export const SNIFF_BYTES = 64 * 1024;
+
+const EVTX_MAGIC = [0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00]; // "ElfFile\0"
+const EVTX_CHUNK_MAGIC = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00]; // "ElfChnk\0"
+
+function startsWith(head: Uint8Array, magic: readonly number[], at = 0): boolean {
+  if (head.length < at + magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (head[at + i] !== magic[i]) return false;
+  return true;
+}
+
+/** Index of the first byte after a UTF-8 BOM and white space. */
+export function skipBomAndSpace(head: Uint8Array): number {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length) {
+    const c = head[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Recognizes a log format from an input's first bytes (up to {@link SNIFF_BYTES}).
+ * Returns undefined for anything else (binary, empty, other text).
+ *
+ * JSON flavour: the first top-level object decides. `{"Event":{...}}` is evtx_dump, an object
+ * with a `winlog` object is Winlogbeat/ECS, any other object is flat JSON lines.
+ */
+export function detectLogFormat(head: Uint8Array): LogFormat | undefined {
+  if (startsWith(head, EVTX_MAGIC) || startsWith(head, EVTX_CHUNK_MAGIC)) return "evtx";
+  const i = skipBomAndSpace(head);
+  if (i >= head.length) return undefined;
+  const c = head[i];
+  if (c === 0x3c /* < */) return looksLikeEventXml(head, i) ? "xml" : undefined;
+  if (c === 0x7b /* { */ || c === 0x5b /* [ */) return jsonFlavour(head, i);
+  return undefined;
+}
+
+function looksLikeEventXml(head: Uint8Array, from: number): boolean {
+  const text = Buffer.from(head.buffer, head.byteOffset + from, Math.min(head.length - from, 4096)).toString("latin1");
+  // `<?xml ...?>`, `<Events>`, comments, then `<Event ` / `<Event>`; namespaced prefixes allowed.
+  return /<(?:[A-Za-z_][\w.-]*:)?Event[\s>]/.test(text);
+}
+
+function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
+  const text = Buffer.from(head.buffer, head.byteOffset + from, head.length - from).toString("utf8");
+  const first = firstJsonObject(text);
+  if (first !== undefined) {
+    try {
+      const value: unknown = JSON.parse(first);
+      if (isObject(value)) return classifyJsonRecord(value);
+    } catch {
+      // fall through to the key heuristics below
+    }
+  }
+  // The first record is longer than the sniffed head: decide by its leading keys.
+  if (/^[[\s]*\{\s*"Event"\s*:\s*\{/.test(text)) return "evtxdump";
+  if (/"winlog"\s*:\s*\{/.test(text.slice(0, 16384))) return "ecs";
+  if (/^[[\s]*\{\s*"/.test(text)) return "flat";
+  return undefined;
+}
+
+/** Which JSON flavour one parsed record is. */
+export function classifyJsonRecord(record: Record<string, unknown>): TextFormat {
+  if (isObject(record.Event)) return "evtxdump";
+  if (isObject(record.winlog)) return "ecs";
+  return "flat";
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The text of the first complete top-level object (inside an optional top-level array). */
+function firstJsonObject(text: string): string | undefined {
+  let start = -1;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b) {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === 0x7d) {
+      depth--;
+      if (depth === 0 && start >= 0) return text.slice(start, i + 1);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,66 @@
+/**
+ * The rule's output rows: field order, ctime formatting, RBA message and sort order, as
+ * ../shared/design/detection.md ("What one row says") fixes them.
+ */
+
+import { RULE, ruleMessage } from "../rule/rule.js";
+import { ctime } from "../rule/time.js";
+import type { AggregateEntry } from "./aggregate.js";
+
+/** One alert row. Key order here is the key order of `--format jsonl`. */
+export interface Row {
+  dest: string;
+  object_category: string;
+  process_name: string;
+  TargetFilename: string;
+  count: number;
+  firstTime: string;
+  lastTime: string;
+  risk_score: number;
+  message: string;
+  rule_id: string;
+  rule_name: string;
+  mitre_attack: string[];
+  /** Present (true) only on rows made of records carved from EVTX slack (--carve). */
+  carved?: true;
+}
+
+/** Turns one aggregate group into its row. */
+export function toRow(e: AggregateEntry): Row {
+  const row: Row = {
+    dest: e.dest,
+    object_category: e.objectCategory,
+    process_name: e.processName,
+    TargetFilename: e.targetFilename,
+    count: e.count,
+    firstTime: ctime(e.first),
+    lastTime: ctime(e.last),
+    risk_score: RULE.riskScore,
+    message: ruleMessage(e.processName, e.dest, e.targetFilename),
+    rule_id: RULE.id,
+    rule_name: RULE.name,
+    mitre_attack: [...RULE.mitreAttack],
+  };
+  if (e.carved) row.carved = true;
+  return row;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts rows by dest, object_category, process_name, TargetFilename (plain string order); live rows before carved ones. */
+export function compareRows(a: Row, b: Row): number {
+  return (
+    compare(a.dest, b.dest) ||
+    compare(a.object_category, b.object_category) ||
+    compare(a.process_name, b.process_name) ||
+    compare(a.TargetFilename, b.TargetFilename) ||
+    (a.carved ? 1 : 0) - (b.carved ? 1 : 0)
+  );
+}
+
+/** All groups as sorted rows. */
+export function toRows(entries: readonly AggregateEntry[]): Row[] {
+  return entries.map(toRow).sort(compareRows);
+}
