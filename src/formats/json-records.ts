@@ -1,0 +1,147 @@
+/**
+ * Splits a JSON byte stream into top-level records, for the reference engine.
+ *
+ * Accepts every layout the formats use: one object a line (JSON lines, LF or CRLF), objects
+ * pretty-printed over many lines back to back, and objects inside a top-level array. Strings
+ * (with escapes) are respected, so braces inside values do not confuse it. Damage is contained:
+ * a raw newline inside a string, or an object opening at column 0 while another is still open
+ * (a truncated line followed by the next record), ends the damaged record, which is reported
+ * as malformed, and splitting goes on from there.
+ */
+
+import type { RecordSink } from "./record-sink.js";
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === LF || c === CR || c === 0x2c /* , between array items */;
+}
+
+/** Streaming splitter: feed chunks with {@link push}, then call {@link end}. */
+export class JsonRecordSplitter {
+  readonly #sink: RecordSink;
+  /** Pieces of the record in progress (from earlier chunks). */
+  #pieces: Uint8Array[] = [];
+  #depth = 0;
+  #inString = false;
+  #escape = false;
+  /** Inside a record (depth > 0) or inside junk that runs to the end of the line. */
+  #inRecord = false;
+  #inJunk = false;
+  /** Depth of top-level arrays around records. */
+  #arrayDepth = 0;
+  /** The previous byte was a line feed (for the column-0 `{` recovery rule). */
+  #atLineStart = true;
+  /** Skip a UTF-8 byte order mark at the very start. */
+  #first = true;
+
+  constructor(sink: RecordSink) {
+    this.#sink = sink;
+  }
+
+  /** Feeds the next chunk; complete records go to the sink. */
+  push(chunk: Uint8Array): void {
+    let i = 0;
+    if (this.#first) {
+      this.#first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    }
+    let start = this.#inRecord || this.#inJunk ? 0 : -1;
+    for (; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      const lineStart = this.#atLineStart;
+      this.#atLineStart = c === LF;
+      if (this.#inJunk) {
+        if (c === LF) {
+          this.#inJunk = false;
+          this.#pieces = [];
+          this.#sink.malformed();
+          start = -1;
+        }
+        continue;
+      }
+      if (!this.#inRecord) {
+        if (isSpace(c)) continue;
+        if (c === OPEN_BRACKET) {
+          this.#arrayDepth++;
+          continue;
+        }
+        if (c === CLOSE_BRACKET && this.#arrayDepth > 0) {
+          this.#arrayDepth--;
+          continue;
+        }
+        start = i;
+        if (c === OPEN_BRACE) {
+          this.#inRecord = true;
+          this.#depth = 1;
+        } else {
+          this.#inJunk = true;
+        }
+        continue;
+      }
+      if (this.#inString) {
+        if (this.#escape) this.#escape = false;
+        else if (c === BACKSLASH) this.#escape = true;
+        else if (c === QUOTE) this.#inString = false;
+        else if (c === LF) {
+          // A raw newline cannot be inside a JSON string: the record was cut short.
+          this.#abort();
+          start = -1;
+        }
+        continue;
+      }
+      if (c === QUOTE) this.#inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (c === OPEN_BRACE && lineStart) {
+          // A new record at column 0 while one is open: the open one was truncated.
+          this.#abort();
+          start = i;
+          this.#inRecord = true;
+          this.#depth = 1;
+          continue;
+        }
+        this.#depth++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        this.#depth--;
+        if (this.#depth === 0) {
+          this.#emit(chunk.subarray(start, i + 1));
+          start = -1;
+        }
+      }
+    }
+    if (this.#inRecord && start >= 0) this.#pieces.push(chunk.slice(start));
+  }
+
+  /** Ends the stream: an unfinished record is reported as malformed. */
+  end(): void {
+    if (this.#inRecord || this.#inJunk) {
+      this.#pieces = [];
+      this.#inRecord = false;
+      this.#inJunk = false;
+      this.#sink.malformed();
+    }
+  }
+
+  #emit(tail: Uint8Array): void {
+    const bytes = this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail]);
+    this.#pieces = [];
+    this.#inRecord = false;
+    this.#sink.record(bytes);
+  }
+
+  #abort(): void {
+    this.#pieces = [];
+    this.#inRecord = false;
+    this.#inString = false;
+    this.#escape = false;
+    this.#depth = 0;
+    this.#sink.malformed();
+  }
+}
