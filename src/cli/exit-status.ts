@@ -1,0 +1,11 @@
+/**
+ * Exit statuses, as clamscan has them: a script can tell "clean", "found something" and
+ * "could not look at everything" apart.
+ */
+
+/** No alerts, and every input was read. */
+export const EXIT_CLEAN = 0;
+/** At least one alert row was printed, and every input was read. */
+export const EXIT_ALERTS = 1;
+/** Bad usage, or some input could not be read (rows from the others were still printed). */
+export const EXIT_TROUBLE = 2;

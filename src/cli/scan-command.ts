@@ -1,0 +1,155 @@
+/**
+ * `lsass-dump-scan scan`: arguments -> validated options -> {@link scanInputs} -> rows ->
+ * suppression -> output. Owns what the user sees on stderr and the exit status.
+ */
+
+import { writeFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import type { EngineName } from "../engine/engine.js";
+import { DEFAULT_ENGINE, ENGINE_NAMES, engineByName } from "../engine/engines.js";
+import { describeError, ScanError } from "../errors.js";
+import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
+import { toRows } from "../report/row.js";
+import { applySuppression, loadSuppression } from "../report/suppress.js";
+import { type ScanProblem, scanInputs } from "../scan/scan.js";
+import { formatRows, ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_TROUBLE } from "./exit-status.js";
+import { parseSize } from "./parse-size.js";
+
+/** Options of the scan command after validation. */
+export interface ScanCommandOptions {
+  format: RowFormat;
+  output?: string | undefined;
+  suppress?: string | undefined;
+  inputFormat?: LogFormat | undefined;
+  engine: EngineName;
+  workers: number;
+  shardSize: number;
+  progress: boolean;
+  quiet: boolean;
+  carve: boolean;
+}
+
+/** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
+const INPUT_FORMAT_CHOICES = [...LOG_FORMATS, "jsonl"];
+
+function usage(message: string): ScanError {
+  return new ScanError("LDS_E_USAGE", message);
+}
+
+function parsePositiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw usage(`${flag} wants a whole number of at least 1, got "${value}"`);
+    return n;
+  };
+}
+
+function parseShardSize(value: string): number {
+  const n = parseSize(value);
+  if (n === undefined || n < 4096)
+    throw usage(`--shard-size wants a size of at least 4k, like 4k, 64m or 1g, got "${value}"`);
+  return n;
+}
+
+const EXAMPLES = `
+Examples:
+  lsass-dump-scan scan C:/Logs/Sysmon.evtx           scan one file (format detected from its content)
+  lsass-dump-scan scan triage/ --format jsonl        a whole folder, rows as JSON lines
+  lsass-dump-scan scan logs.tar.gz collected.zip     archives are streamed, never extracted
+  zcat day1.json.gz | lsass-dump-scan scan -         standard input
+  lsass-dump-scan scan big.xml --input-format xml    skip detection
+  lsass-dump-scan scan logs/ --suppress known-fp.txt --format csv --output alerts.csv
+
+Exit status: 0 no alerts, 1 alerts found, 2 bad usage or some input could not be read
+(rows from the inputs that were read are printed all the same).`;
+
+/** Builds the `scan` command; `run` receives validated options and returns the exit status. */
+export function scanCommand(): Command {
+  return new Command("scan")
+    .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
+    .argument("<inputs...>", "files, directories, archives (.gz .zip .tar .tgz) or - for standard input")
+    .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
+    .option("-o, --output <file>", "write rows to this file instead of standard output")
+    .option("-s, --suppress <file>", "drop rows matching a suppression list (field=pattern lines, * wildcards)")
+    .addOption(
+      new Option("--input-format <format>", "read every input as this format instead of detecting it").choices(
+        INPUT_FORMAT_CHOICES,
+      ),
+    )
+    .addOption(new Option("--engine <engine>", "matching engine").choices(ENGINE_NAMES).default(DEFAULT_ENGINE))
+    .option("-j, --workers <n>", "worker threads (default: number of cores)", parsePositiveInt("--workers"))
+    .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
+    .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
+    .option("--no-progress", "no progress bar on stderr")
+    .option("-q, --quiet", "no summary line on stderr", false)
+    .addHelpText("after", EXAMPLES);
+}
+
+/** Validated options from commander's parsed values. */
+export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): ScanCommandOptions {
+  const inputFormat = raw.inputFormat === "jsonl" ? "flat" : (raw.inputFormat as LogFormat | undefined);
+  return {
+    format: raw.format as RowFormat,
+    output: raw.output as string | undefined,
+    suppress: raw.suppress as string | undefined,
+    inputFormat,
+    engine: raw.engine as EngineName,
+    workers: (raw.workers as number | undefined) ?? cores,
+    shardSize: (raw.shardSize as number | undefined) ?? 32 * 1024 * 1024,
+    progress: raw.progress !== false,
+    quiet: raw.quiet === true,
+    carve: raw.carve === true,
+  };
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+/** Runs a scan for the CLI: prints rows and messages, returns the exit status. */
+export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
+  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
+  const suppression = options.suppress === undefined ? undefined : loadSuppression(options.suppress);
+  const engine = await engineByName(options.engine);
+  const started = process.hrtime.bigint();
+  const result = await scanInputs(inputs, {
+    engine,
+    inputFormat: options.inputFormat,
+    onProblem: (p: ScanProblem) => say(`${p.input}: ${p.message}`),
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
+  const text = formatRows(kept, options.format);
+  if (options.output !== undefined) {
+    try {
+      writeFileSync(options.output, text);
+    } catch (err) {
+      say(`${options.output}: cannot write output: ${describeError(err)}`);
+      process.stdout.write(text);
+      return EXIT_TROUBLE;
+    }
+  } else {
+    process.stdout.write(text);
+  }
+  if (!options.quiet) {
+    const { stats } = result;
+    const rate = seconds > 0 ? ` (${formatBytes(stats.bytes / seconds)}/s)` : "";
+    const parts = [
+      `${result.inputsScanned} input${result.inputsScanned === 1 ? "" : "s"}`,
+      formatBytes(stats.bytes),
+      `${stats.matches} event${stats.matches === 1 ? "" : "s"} matched`,
+      `${kept.length} alert${kept.length === 1 ? "" : "s"}`,
+    ];
+    if (dropped > 0) parts.push(`${dropped} suppressed`);
+    if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (not a log format we read)`);
+    if (result.problems.length > 0)
+      parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
+  }
+  if (result.problems.length > 0) return EXIT_TROUBLE;
+  return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
+}

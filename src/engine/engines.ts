@@ -1,0 +1,19 @@
+/**
+ * Engines by name, for `--engine` and the library API.
+ */
+
+import { ScanError } from "../errors.js";
+import type { Engine, EngineName } from "./engine.js";
+import { referenceEngine } from "./reference-engine.js";
+
+/** Names `--engine` accepts; the first is the default. */
+export const ENGINE_NAMES: readonly EngineName[] = ["reference", "wasm"];
+
+/** The default engine's name. */
+export const DEFAULT_ENGINE: EngineName = "reference";
+
+/** Returns the engine of that name. */
+export async function engineByName(name: EngineName): Promise<Engine> {
+  if (name === "reference") return referenceEngine;
+  throw new ScanError("LDS_E_USAGE", `engine "${name}" is not available in this build`);
+}

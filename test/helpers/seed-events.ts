@@ -1,0 +1,164 @@
+/**
+ * Builders of tiny self-made Sysmon records in every text format and layout, for the seed
+ * table and property tests. Values are written raw: callers choose whether to put entities
+ * or escapes in them (`xmlEscape`, `jsonString`).
+ */
+
+/** What a test event says; undefined fields are left out of the record. */
+export interface SeedEvent {
+  eventId?: number | string;
+  provider?: string;
+  channel?: string;
+  computer?: string;
+  time?: string;
+  image?: string;
+  targetFilename?: string;
+  parentImage?: string;
+  user?: string;
+}
+
+/** A plain Sysmon FileCreate by Task Manager writing lsass.DMP. */
+export const TRUE_POSITIVE: Readonly<SeedEvent> = {
+  eventId: 11,
+  provider: "Microsoft-Windows-Sysmon",
+  channel: "Microsoft-Windows-Sysmon/Operational",
+  computer: "WS01.corp.example",
+  time: "2024-03-05T10:11:12.1234567Z",
+  image: "C:\\Windows\\System32\\Taskmgr.exe",
+  targetFilename: "C:\\Users\\alice\\AppData\\Local\\Temp\\lsass.DMP",
+  user: "CORP\\alice",
+};
+
+/** XML text escaping for element content and attributes. */
+export function xmlEscape(s: string): string {
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/'/g, "&apos;")
+    .replace(/"/g, "&quot;");
+}
+
+/** Options for the XML layout. */
+export interface XmlLayout {
+  quote?: "'" | '"';
+  pretty?: boolean;
+  /** Escape values (default true); false writes them raw (only safe for plain values). */
+  escape?: boolean;
+  eventIdAttributes?: boolean;
+}
+
+/** One `<Event>` element. */
+export function xmlEvent(e: SeedEvent, layout: XmlLayout = {}): string {
+  const q = layout.quote ?? "'";
+  const esc = layout.escape === false ? (s: string) => s : xmlEscape;
+  const nl = layout.pretty ? "\n" : "";
+  const ind = (n: number) => (layout.pretty ? "  ".repeat(n) : "");
+  const parts: string[] = [];
+  parts.push(`<Event xmlns=${q}http://schemas.microsoft.com/win/2004/08/events/event${q}>${nl}`);
+  parts.push(`${ind(1)}<System>${nl}`);
+  if (e.provider !== undefined)
+    parts.push(
+      `${ind(2)}<Provider Name=${q}${esc(e.provider)}${q} Guid=${q}{5770385f-c22a-43e0-bf4c-06f5698ffbd9}${q}/>${nl}`,
+    );
+  if (e.eventId !== undefined) {
+    const attrs = layout.eventIdAttributes ? ` Qualifiers=${q}${q}` : "";
+    parts.push(`${ind(2)}<EventID${attrs}>${esc(String(e.eventId))}</EventID>${nl}`);
+  }
+  parts.push(`${ind(2)}<Version>2</Version><Level>4</Level>${nl}`);
+  if (e.time !== undefined) parts.push(`${ind(2)}<TimeCreated SystemTime=${q}${esc(e.time)}${q}/>${nl}`);
+  parts.push(`${ind(2)}<EventRecordID>42</EventRecordID><Correlation/>${nl}`);
+  if (e.channel !== undefined) parts.push(`${ind(2)}<Channel>${esc(e.channel)}</Channel>${nl}`);
+  if (e.computer !== undefined) parts.push(`${ind(2)}<Computer>${esc(e.computer)}</Computer>${nl}`);
+  parts.push(`${ind(2)}<Security UserID=${q}S-1-5-18${q}/>${nl}`);
+  parts.push(`${ind(1)}</System>${nl}${ind(1)}<EventData>${nl}`);
+  const data = (name: string, v: string | undefined) => {
+    if (v !== undefined) parts.push(`${ind(2)}<Data Name=${q}${name}${q}>${esc(v)}</Data>${nl}`);
+  };
+  data("RuleName", "-");
+  data("UtcTime", e.time?.replace("T", " ").replace(/\d{4}Z$/, ""));
+  data("ProcessGuid", "{a57649d1-d6b1-61ab-a5e4-d70100000000}");
+  data("ParentImage", e.parentImage);
+  data("Image", e.image);
+  data("TargetFilename", e.targetFilename);
+  data("User", e.user);
+  parts.push(`${ind(1)}</EventData>${nl}</Event>`);
+  return parts.join("");
+}
+
+/** A JSON string literal; `asciiOnly` writes every non-ASCII character as `\uXXXX`. */
+export function jsonString(s: string, asciiOnly = false): string {
+  const json = JSON.stringify(s);
+  return asciiOnly
+    ? json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    : json;
+}
+
+function idValue(v: number | string): number | string {
+  return v;
+}
+
+/** One flat (NXLog/OTRF) JSON record, keys in a realistic order. */
+export function flatRecord(e: SeedEvent, options: { hostKey?: "Hostname" | "Computer"; indent?: number } = {}): string {
+  const o: Record<string, unknown> = { Keywords: "0x8000000000000000", SeverityValue: 2, host: "wec.collector.local" };
+  if (e.eventId !== undefined) o.EventID = idValue(e.eventId);
+  if (e.channel !== undefined) o.Channel = e.channel;
+  if (e.time !== undefined) o.UtcTime = e.time.replace("T", " ").replace(/\d{4}Z$/, "");
+  if (e.targetFilename !== undefined) o.TargetFilename = e.targetFilename;
+  if (e.provider !== undefined) o.SourceName = e.provider;
+  if (e.image !== undefined) o.Image = e.image;
+  if (e.parentImage !== undefined) o.ParentImage = e.parentImage;
+  if (e.user !== undefined) o.User = e.user;
+  if (e.computer !== undefined) o[options.hostKey ?? "Hostname"] = e.computer;
+  return JSON.stringify(o, null, options.indent);
+}
+
+/** One Winlogbeat/ECS JSON record. */
+export function ecsRecord(e: SeedEvent, options: { indent?: number; eventCodeOnly?: boolean } = {}): string {
+  const winlog: Record<string, unknown> = { record_id: 42, api: "wineventlog", event_data: {} };
+  const data = winlog.event_data as Record<string, unknown>;
+  if (e.eventId !== undefined && !options.eventCodeOnly) winlog.event_id = idValue(e.eventId);
+  if (e.provider !== undefined) winlog.provider_name = e.provider;
+  if (e.channel !== undefined) winlog.channel = e.channel;
+  if (e.computer !== undefined) winlog.computer_name = e.computer;
+  if (e.image !== undefined) data.Image = e.image;
+  if (e.targetFilename !== undefined) data.TargetFilename = e.targetFilename;
+  if (e.parentImage !== undefined) data.ParentImage = e.parentImage;
+  if (e.user !== undefined) data.User = e.user;
+  const o: Record<string, unknown> = {
+    "@timestamp": e.time,
+    event: { kind: "event", code: e.eventId === undefined ? undefined : String(e.eventId), provider: e.provider },
+    host: e.computer === undefined ? undefined : { name: e.computer },
+    winlog,
+  };
+  return JSON.stringify(o, null, options.indent);
+}
+
+/** One evtx_dump record (`{"Event":{...}}`), EventID plain or as `{"#text": ...}`. */
+export function evtxDumpRecord(e: SeedEvent, options: { indent?: number; idAsText?: boolean } = {}): string {
+  const system: Record<string, unknown> = {};
+  if (e.provider !== undefined)
+    system.Provider = { "#attributes": { Name: e.provider, Guid: "5770385F-C22A-43E0-BF4C-06F5698FFBD9" } };
+  if (e.eventId !== undefined)
+    system.EventID = options.idAsText ? { "#attributes": { Qualifiers: "" }, "#text": e.eventId } : e.eventId;
+  system.Version = 2;
+  if (e.time !== undefined) system.TimeCreated = { "#attributes": { SystemTime: e.time } };
+  if (e.channel !== undefined) system.Channel = e.channel;
+  if (e.computer !== undefined) system.Computer = e.computer;
+  const eventData: Record<string, unknown> = { RuleName: "-" };
+  if (e.parentImage !== undefined) eventData.ParentImage = e.parentImage;
+  if (e.image !== undefined) eventData.Image = e.image;
+  if (e.targetFilename !== undefined) eventData.TargetFilename = e.targetFilename;
+  if (e.user !== undefined) eventData.User = e.user;
+  return JSON.stringify(
+    {
+      Event: {
+        "#attributes": { xmlns: "http://schemas.microsoft.com/win/2004/08/events/event" },
+        System: system,
+        EventData: eventData,
+      },
+    },
+    null,
+    options.indent,
+  );
+}
