@@ -1,0 +1,26 @@
+/**
+ * Golden tests on the real public corpus in ../shared/corpus (skipped with a message where it
+ * is absent, as in a user's clone): the CLI prints the expected rows byte for byte.
+ */
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CORPUS, HAVE_CORPUS, runCli } from "./helpers/cli.js";
+
+const TEXT_PARTS = ["jsonl", "json-evtxdump", "xml", "archives"];
+
+if (!HAVE_CORPUS) {
+  console.warn(`skipping corpus golden tests: ${CORPUS} is absent (it exists only beside the project's own checkout)`);
+}
+
+describe.skipIf(!HAVE_CORPUS)("../shared/corpus golden rows", () => {
+  for (const engine of ["reference"]) {
+    it(`text parts print EXPECTED-text.jsonl byte for byte (${engine} engine)`, () => {
+      const r = runCli(["scan", ...TEXT_PARTS.map((p) => join(CORPUS, p)), "--format", "jsonl", "--engine", engine]);
+      expect(r.stderr).not.toContain("problem");
+      expect(r.stdout).toBe(readFileSync(join(CORPUS, "EXPECTED-text.jsonl"), "utf8"));
+      expect(r.status).toBe(1);
+    });
+  }
+});
