@@ -58,4 +58,10 @@ export interface Engine {
   scanStream(chunks: AsyncIterable<Uint8Array>, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
   /** Scans a file on disk; engines that can read straight into their own memory do so. */
   scanFile(path: string, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
+  /**
+   * Scans bytes [start, end) of a file, counting exactly the records that START in that range
+   * (reading before `start` and past `end` as needed to find record bounds), so that shards
+   * cut anywhere add up to the whole file. Engines that cannot shard leave it out.
+   */
+  scanFileRange?(path: string, format: LogFormat, start: number, end: number, onMatch: MatchHandler): Promise<ScanStats>;
 }
