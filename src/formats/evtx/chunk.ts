@@ -1,0 +1,105 @@
+/**
+ * What one 64 KiB chunk slot holds, and its live records. A chunk is live when its magic and
+ * both CRC32s (header, and event records up to the free-space offset) are right; an all-zero
+ * header is an unused (preallocated) slot and is no problem; anything else is damage, reported
+ * once per chunk. The live records are walked by their sizes from offset 512; walking stops
+ * at the free-space offset or at four zero bytes where a record should start (some writers
+ * leave the free-space offset too far, see omerbenamram/evtx issue 197).
+ */
+
+import { crc32 } from "node:zlib";
+import {
+  CHUNK_FIELD,
+  CHUNK_HEADER_SIZE,
+  CHUNK_MAGIC,
+  CHUNK_SIZE,
+  hasMagic,
+  MIN_RECORD_SIZE,
+  RECORD_MAGIC,
+  u32,
+} from "./layout.js";
+
+/** What a chunk slot holds. */
+export type ChunkKind = "live" | "unused" | "damaged";
+
+/** The verdict on one chunk slot and, when live, where its records are. */
+export interface ChunkScan {
+  kind: ChunkKind;
+  /** One line describing the damage (also set for a live but truncated chunk), else undefined. */
+  problem: string | undefined;
+  /** Chunk-relative offsets of the live records, in order. */
+  recordOffsets: number[];
+  /** Their sizes. */
+  recordSizes: number[];
+  /**
+   * Where the live records end: slack (and carving) starts here. 0 for a chunk that is not
+   * live, whose whole slot is slack.
+   */
+  liveEnd: number;
+}
+
+function allZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+function notLive(kind: ChunkKind, problem: string | undefined): ChunkScan {
+  return { kind, problem, recordOffsets: [], recordSizes: [], liveEnd: 0 };
+}
+
+/** CRC32 of the chunk header: bytes 0-120 and 128-512 (the checksum field skipped). */
+export function chunkHeaderCrc(chunk: Uint8Array): number {
+  return crc32(chunk.subarray(128, CHUNK_HEADER_SIZE), crc32(chunk.subarray(0, CHUNK_FIELD.flags)));
+}
+
+/**
+ * Checks the chunk slot `chunk` (64 KiB, or less when the file is truncated) and walks its
+ * live records. Never throws.
+ */
+export function scanChunk(chunk: Uint8Array): ChunkScan {
+  const truncated = chunk.length < CHUNK_SIZE ? `truncated (${chunk.length} of ${CHUNK_SIZE} bytes)` : undefined;
+  if (!hasMagic(chunk, CHUNK_MAGIC)) {
+    if (allZero(chunk, 0, Math.min(chunk.length, 8))) return notLive("unused", truncated);
+    return notLive("damaged", truncated ?? "bad chunk magic");
+  }
+  if (chunk.length < CHUNK_HEADER_SIZE) return notLive("damaged", truncated);
+  if (chunkHeaderCrc(chunk) !== u32(chunk, CHUNK_FIELD.headerCrc)) {
+    return notLive("damaged", "chunk header checksum mismatch");
+  }
+  const freeSpace = u32(chunk, CHUNK_FIELD.freeSpaceOffset);
+  if (freeSpace < CHUNK_HEADER_SIZE || freeSpace > CHUNK_SIZE) {
+    return notLive("damaged", `bad free space offset ${freeSpace}`);
+  }
+  if (freeSpace <= chunk.length) {
+    const crc = crc32(chunk.subarray(CHUNK_HEADER_SIZE, freeSpace));
+    if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc)) return notLive("damaged", "event records checksum mismatch");
+  }
+  return walkRecords(chunk, Math.min(freeSpace, chunk.length), truncated);
+}
+
+function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undefined): ChunkScan {
+  const scan: ChunkScan = { kind: "live", problem: truncated, recordOffsets: [], recordSizes: [], liveEnd: 0 };
+  let p = CHUNK_HEADER_SIZE;
+  while (p + 8 <= limit) {
+    const magic = u32(chunk, p);
+    if (magic === 0) break;
+    const size = u32(chunk, p + 4);
+    let damage: string | undefined;
+    if (magic !== RECORD_MAGIC) damage = `bad record magic at chunk offset ${p}`;
+    else if (size < MIN_RECORD_SIZE || p + size > CHUNK_SIZE) {
+      damage = `record at chunk offset ${p} (size ${size}) runs past the chunk end`;
+    } else if (p + size > chunk.length) {
+      if (truncated !== undefined) break;
+    } else if (p + size > limit) damage = `record at chunk offset ${p} (size ${size}) runs past the free space offset`;
+    else if (u32(chunk, p + size - 4) !== size) damage = `record at chunk offset ${p}: size copy mismatch`;
+    if (damage !== undefined) {
+      scan.problem ??= damage;
+      break;
+    }
+    scan.recordOffsets.push(p);
+    scan.recordSizes.push(size);
+    p += size;
+  }
+  scan.liveEnd = p;
+  return scan;
+}

@@ -1,0 +1,112 @@
+/**
+ * Where things are in an EVTX file: the 4 KiB file header, the 64 KiB chunks, the 512-byte
+ * chunk header and the 24-byte record header. Plain offsets and readers, no policy.
+ *
+ * Source: Joachim Metz, "Windows XML Event Log (EVTX) format" (libevtx documentation), and
+ * [MS-EVEN6]. The file header's chunk count and last-chunk number are not trusted: dirty files
+ * under-report them (a real 13-chunk Sysmon log in ../shared/corpus says 1), so readers walk
+ * the file in 64 KiB steps instead.
+ */
+
+/** Size of the file header; the first chunk starts here. */
+export const FILE_HEADER_SIZE = 4096;
+/** Every chunk is this long. */
+export const CHUNK_SIZE = 65536;
+/** The chunk header, including the common-string and template pointer tables. */
+export const CHUNK_HEADER_SIZE = 512;
+/** Record header: magic, size, record id, written time. The size copy trails the record. */
+export const RECORD_HEADER_SIZE = 24;
+/** Smallest record: header, one end-of-stream token, the trailing size copy. */
+export const MIN_RECORD_SIZE = RECORD_HEADER_SIZE + 1 + 4;
+
+/** "ElfFile\0" */
+export const FILE_MAGIC: readonly number[] = [0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00];
+/** "ElfChnk\0" */
+export const CHUNK_MAGIC: readonly number[] = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00];
+/** `2a 2a 00 00` read as a little-endian u32. */
+export const RECORD_MAGIC = 0x00002a2a;
+
+/** File header flag: the log was not closed cleanly (normal for copies of live logs). */
+export const FILE_FLAG_DIRTY = 0x1;
+/** File header flag: the log is full. */
+export const FILE_FLAG_FULL = 0x2;
+
+/** Chunk header field offsets. */
+export const CHUNK_FIELD = {
+  firstRecordNumber: 8,
+  lastRecordNumber: 16,
+  firstRecordId: 24,
+  lastRecordId: 32,
+  headerSize: 40,
+  lastRecordOffset: 44,
+  freeSpaceOffset: 48,
+  recordsCrc: 52,
+  flags: 120,
+  headerCrc: 124,
+} as const;
+
+/** True when `magic` sits in `bytes` at `at`. */
+export function hasMagic(bytes: Uint8Array, magic: readonly number[], at = 0): boolean {
+  if (at < 0 || bytes.length < at + magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (bytes[at + i] !== magic[i]) return false;
+  return true;
+}
+
+/**
+ * Where the chunks of an input start, from its first bytes: after the file header for a
+ * whole file (`ElfFile`), at 0 for a lone chunk (`ElfChnk`, e.g. a carved chunk), undefined
+ * for anything else.
+ */
+export function evtxChunksStart(head: Uint8Array): number | undefined {
+  if (hasMagic(head, FILE_MAGIC)) return FILE_HEADER_SIZE;
+  if (hasMagic(head, CHUNK_MAGIC)) return 0;
+  return undefined;
+}
+
+/**
+ * How many chunk slots an input of `size` bytes has, counting a truncated last one: the unit
+ * of sharding (a shard is a range of chunk indices, see scanEvtxFile's `chunkRange`).
+ */
+export function evtxChunkCount(size: number, chunksStart: number = FILE_HEADER_SIZE): number {
+  return size <= chunksStart ? 0 : Math.ceil((size - chunksStart) / CHUNK_SIZE);
+}
+
+/** Byte offset of chunk `index` in the input. */
+export function chunkOffset(index: number, chunksStart: number = FILE_HEADER_SIZE): number {
+  return chunksStart + index * CHUNK_SIZE;
+}
+
+/** Little-endian u32 at `at` (caller checks bounds). */
+export function u32(bytes: Uint8Array, at: number): number {
+  return (
+    ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16)) +
+    (bytes[at + 3] as number) * 0x1000000
+  );
+}
+
+/** Little-endian u16 at `at` (caller checks bounds). */
+export function u16(bytes: Uint8Array, at: number): number {
+  return (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
+}
+
+/** Little-endian u64 at `at` as a bigint (caller checks bounds). */
+export function u64(bytes: Uint8Array, at: number): bigint {
+  return BigInt(u32(bytes, at)) | (BigInt(u32(bytes, at + 4)) << 32n);
+}
+
+/** The fields of a record header, read at a chunk-relative offset. */
+export interface RecordHeader {
+  /** Chunk-relative offset of the record's magic. */
+  offset: number;
+  /** Whole record size, header and trailing size copy included. */
+  size: number;
+  /** EventRecordID. */
+  id: bigint;
+  /** Written time, a FILETIME (100 ns ticks since 1601). */
+  written: bigint;
+}
+
+/** Reads the record header at `offset` (caller checks magic and bounds). */
+export function readRecordHeader(chunk: Uint8Array, offset: number): RecordHeader {
+  return { offset, size: u32(chunk, offset + 4), id: u64(chunk, offset + 8), written: u64(chunk, offset + 16) };
+}

@@ -1,0 +1,162 @@
+/**
+ * Scanning one chunk slot, in the two modes. Both check the chunk the same way (chunk.ts) and
+ * report the same problems; they differ in which records they decode:
+ * - reference: every live record, into a full tree (event-tree.ts);
+ * - fast: only records that hold a prefilter candidate (`lsass` in UTF-16LE or 8 bits, any
+ *   case, at any byte offset), with the streaming field collector (event-fields.ts). A
+ *   candidate inside a template definition (which later records share) or inside the chunk
+ *   header makes every live record of the chunk a candidate, so no match is lost.
+ * With carving on, records in slack and in slots that are not live are decoded too and
+ * reported with `carved: true` (fast mode carves only chunks that hold a candidate).
+ */
+
+import type { MatchHandler, ScanStats } from "../../engine/engine.js";
+import { type EventFields, type MatchedEvent, matchEvent } from "../../rule/rule.js";
+import { normalizeTime } from "../../rule/time.js";
+import { BinXmlReader } from "./binxml.js";
+import { carveRecords } from "./carve.js";
+import { type ChunkScan, scanChunk } from "./chunk.js";
+import { decodeRecordFields } from "./event-fields.js";
+import { decodeRecordTree, eventFieldsOfTree } from "./event-tree.js";
+import { CHUNK_HEADER_SIZE } from "./layout.js";
+import { BinXmlError } from "./values.js";
+
+/** Where a chunk is and where its results go. */
+export interface ChunkTarget {
+  /** Chunk index in the input (0 = first chunk after the file header). */
+  index: number;
+  /** Byte offset of the chunk in the input. */
+  fileOffset: number;
+  carve: boolean;
+  stats: ScanStats;
+  onMatch: MatchHandler;
+}
+
+type Decode = (reader: BinXmlReader, offset: number, size: number) => EventFields | undefined;
+
+const decodeTree: Decode = (reader, offset, size) => eventFieldsOfTree(decodeRecordTree(reader, offset, size));
+
+/** Decodes one record; `null` when it is malformed (BinXmlError), else its fields (or undefined without an Event root). */
+function tryDecode(decode: Decode, reader: BinXmlReader, offset: number, size: number): EventFields | undefined | null {
+  try {
+    return decode(reader, offset, size);
+  } catch (err) {
+    if (err instanceof BinXmlError) return null;
+    throw err;
+  }
+}
+
+function checkedChunk(chunk: Uint8Array, target: ChunkTarget): ChunkScan {
+  const scan = scanChunk(chunk);
+  if (scan.problem !== undefined) {
+    target.stats.problems.push(`chunk ${target.index} at offset ${target.fileOffset}: ${scan.problem}`);
+  }
+  return scan;
+}
+
+/** Applies the rule to one live record's decode result, counting it. */
+function liveResult(fields: EventFields | undefined | null, target: ChunkTarget): MatchedEvent | null {
+  target.stats.recordsExamined++;
+  if (fields === null || fields === undefined) {
+    target.stats.malformedRecords++;
+    return null;
+  }
+  return matchEvent(fields, normalizeTime);
+}
+
+function emit(match: MatchedEvent | null, target: ChunkTarget): void {
+  if (match === null) return;
+  target.stats.matches++;
+  target.onMatch(match);
+}
+
+function carveChunk(
+  chunk: Uint8Array,
+  scan: ChunkScan,
+  reader: BinXmlReader,
+  decode: Decode,
+  target: ChunkTarget,
+): void {
+  carveRecords(chunk, scan.liveEnd, chunk.length, (offset, size) => {
+    const fields = tryDecode(decode, reader, offset, size);
+    if (fields === null) return false;
+    target.stats.recordsExamined++;
+    const match = fields === undefined ? null : matchEvent(fields, normalizeTime);
+    if (match !== null) emit({ ...match, carved: true }, target);
+    return true;
+  });
+}
+
+/** Reference mode: decode every live record (and, with carving, every carved one) in full. */
+export function scanChunkReference(chunk: Uint8Array, target: ChunkTarget): void {
+  const scan = checkedChunk(chunk, target);
+  const reader = new BinXmlReader(chunk);
+  for (let i = 0; i < scan.recordOffsets.length; i++) {
+    const fields = tryDecode(decodeTree, reader, scan.recordOffsets[i] as number, scan.recordSizes[i] as number);
+    emit(liveResult(fields, target), target);
+  }
+  if (target.carve) carveChunk(chunk, scan, reader, decodeTree, target);
+}
+
+/** Index of the live record holding chunk-relative `at`, or -1. */
+function recordAt(scan: ChunkScan, at: number): number {
+  const offsets = scan.recordOffsets;
+  let lo = 0;
+  let hi = offsets.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const start = offsets[mid] as number;
+    if (at < start) hi = mid - 1;
+    else if (at >= start + (scan.recordSizes[mid] as number)) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/**
+ * Fast mode: `hits` holds the chunk-relative offsets of the prefilter's candidates (sorted,
+ * `hitCount` of them). Decodes only what they can affect.
+ */
+export function scanChunkFast(chunk: Uint8Array, hits: ArrayLike<number>, hitCount: number, target: ChunkTarget): void {
+  const scan = checkedChunk(chunk, target);
+  if (hitCount === 0) return;
+  const reader = new BinXmlReader(chunk);
+  const results = new Map<number, MatchedEvent | null>();
+  let everyRecord = false;
+  let h = 0;
+  while (h < hitCount) {
+    const at = hits[h] as number;
+    if (at < CHUNK_HEADER_SIZE) everyRecord = true;
+    const index = recordAt(scan, at);
+    if (index < 0) {
+      h++;
+      continue;
+    }
+    const offset = scan.recordOffsets[index] as number;
+    const end = offset + (scan.recordSizes[index] as number);
+    reader.inlineTemplates.length = 0;
+    results.set(index, liveResult(tryDecode(decodeRecordFields, reader, offset, end - offset), target));
+    // Every candidate in this record: one inside a template definition spreads to its users.
+    for (; h < hitCount && (hits[h] as number) < end; h++) {
+      const hit = hits[h] as number;
+      const spans = reader.inlineTemplates;
+      for (let s = 0; s < spans.length; s += 2) {
+        if (hit >= (spans[s] as number) && hit < (spans[s + 1] as number)) everyRecord = true;
+      }
+    }
+  }
+  if (everyRecord) {
+    for (let i = 0; i < scan.recordOffsets.length; i++) {
+      if (results.has(i)) continue;
+      const fields = tryDecode(
+        decodeRecordFields,
+        reader,
+        scan.recordOffsets[i] as number,
+        scan.recordSizes[i] as number,
+      );
+      results.set(i, liveResult(fields, target));
+    }
+  }
+  for (const index of [...results.keys()].sort((a, b) => a - b)) emit(results.get(index) ?? null, target);
+  if (target.carve) carveChunk(chunk, scan, reader, decodeRecordFields, target);
+}
