@@ -1,0 +1,77 @@
+/**
+ * The members of a tar stream, one after another, with tar-stream's extractor fed from a
+ * {@link PeekableBytes}: nothing is written to disk, and a `.tar.gz` of any size is walked in
+ * constant memory. A tar is one stream, so a member must be read (or skipped) to its end before
+ * the next header can be seen; this reader skips whatever the consumer left.
+ */
+
+import { type Extract, extract as tarExtract } from "tar-stream";
+import { describeError } from "../errors.js";
+import type { ArchiveMember } from "./archive-member.js";
+import { FaultMapper, type FaultOrigin, mapErrors } from "./byte-fault.js";
+import { type ByteSink, PeekableBytes } from "./peekable-bytes.js";
+
+type TarEntry = Extract extends AsyncIterable<infer E> ? E : never;
+
+/** tar entry types whose bytes are a file's content. */
+const FILE_TYPES = new Set(["file", "contiguous-file"]);
+
+/**
+ * Yields the members of the tar in `input`, named as stored. Directories are left out; links and
+ * device entries come as `skipped`. When a member is yielded, its bytes must not be read after the
+ * next call to `next()`: the rest is skipped then. Throws a fault of `origin` when the tar is
+ * corrupt or truncated (naming the member being read, if any), or the input's fault when the input
+ * broke. Returning early stops the extractor.
+ */
+export async function* tarMembers(
+  input: PeekableBytes,
+  name: string,
+  origin: FaultOrigin,
+): AsyncGenerator<ArchiveMember> {
+  // allowUnknownFormat: old v7 headers carry no "ustar" magic; each header's checksum is still checked.
+  const extractor = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
+  extractor.on("error", () => {}); // errors reach us through the entry iterator
+  let current: string | undefined;
+  const faults = new FaultMapper(origin, (err) => ({
+    code: "LDS_E_CORRUPT_ARCHIVE",
+    input: current === undefined ? name : `${name}:${current}`,
+    reason: tarReason(err),
+  }));
+  // A streamx Writable: the same write/end/destroy/drain contract as Node's, typed apart.
+  void input.pipeTo(extractor as unknown as ByteSink, (err) => faults.inputFailed(err));
+  const entries = extractor[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<TarEntry>;
+      try {
+        next = await entries.next();
+      } catch (err) {
+        throw faults.fault(err);
+      }
+      if (next.done) return;
+      const entry = next.value;
+      const header = entry.header;
+      current = header.name;
+      const bytes = new PeekableBytes(mapErrors(entry as AsyncIterable<Uint8Array>, (err) => faults.fault(err)));
+      const type = header.type ?? "file";
+      if (FILE_TYPES.has(type)) {
+        yield { kind: "data", name: header.name, size: header.size, bytes, origin };
+      } else if (type !== "directory") {
+        yield { kind: "skipped", name: header.name, reason: `${type.replace(/-/g, " ")} in tar, not read` };
+      }
+      await bytes.drain();
+      current = undefined;
+    }
+  } finally {
+    extractor.destroy();
+  }
+}
+
+/** One line on why the tar could not be read. */
+export function tarReason(err: unknown): string {
+  const message = describeError(err);
+  if (/unexpected end of data/i.test(message)) return "unexpected end of file (truncated tar)";
+  if (/unknown format/i.test(message)) return "corrupt tar header (unknown format)";
+  if (/invalid tar header/i.test(message)) return "corrupt tar header (bad checksum)";
+  return `corrupt tar (${message})`;
+}

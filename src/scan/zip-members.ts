@@ -1,0 +1,186 @@
+/**
+ * The members of a zip, through yauzl: a zip's directory is at its end, so it needs random access
+ * (a file on disk, or the whole zip in memory when it came out of another archive or stdin). Each
+ * member is inflated as a stream, so a large member never sits in memory. Members are independent:
+ * a bad member is reported and the next one is read.
+ */
+
+import { close as closeFd, open as openFd } from "node:fs";
+import { promisify } from "node:util";
+import * as zlib from "node:zlib";
+import yauzl from "yauzl";
+import { describeError, ScanError } from "../errors.js";
+import type { ArchiveMember } from "./archive-member.js";
+import { ByteFault, FaultMapper, type FaultOrigin } from "./byte-fault.js";
+import { PeekableBytes } from "./peekable-bytes.js";
+
+const openFile = promisify(openFd);
+const closeFile = promisify(closeFd);
+
+/** Options for every zip we open: one entry at a time; names decoded by us (see {@link memberName}). */
+const ZIP_OPTIONS: yauzl.Options = {
+  lazyEntries: true,
+  autoClose: true,
+  decodeStrings: false,
+  validateEntrySizes: true,
+};
+
+/** Where a zip's bytes are. */
+export type ZipSource = { path: string } | { buffer: Buffer };
+
+/**
+ * Yields the members of the zip at `source`, in the order of its central directory, named as
+ * stored. Directories are left out; encrypted members and unsupported compression come as
+ * problems. A member's bytes must be read before the next call to `next()` (its stream is closed
+ * then). Throws a fault of `origin` when the zip itself is unreadable or corrupt; a member whose
+ * data is corrupt fails only its own reads (a fault of that member's `origin`). The file is closed
+ * when the generator ends, early or not.
+ */
+export async function* zipMembers(source: ZipSource, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+  const zip = await openZip(source, name, origin);
+  // Closing the file happens when the last stream is done; wait for it, so no descriptor outlives us.
+  const fileClosed = "path" in source ? readerClosed(zip) : undefined;
+  zip.on("error", () => {}); // errors reach us through eachEntry(); a late one must not crash the process
+  const entries = zip.eachEntry();
+  let open: NodeJS.ReadableStream | undefined;
+  try {
+    for (;;) {
+      let next: IteratorResult<yauzl.Entry>;
+      try {
+        next = await entries.next();
+      } catch (err) {
+        throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
+      }
+      if (next.done) return;
+      const entry = next.value;
+      const member = memberName(entry);
+      if (member.endsWith("/")) continue;
+      const unreadable = unreadableReason(entry);
+      if (unreadable !== undefined) {
+        const input = `${name}:${member}`;
+        yield {
+          kind: "problem",
+          name: input,
+          error: new ScanError("LDS_E_UNSUPPORTED", `${input}: ${unreadable}`, input),
+        };
+        continue;
+      }
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = await zip.openReadStreamPromise(entry);
+      } catch (err) {
+        const input = `${name}:${member}`;
+        const error = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${zipReason(err)}`, input, { cause: err });
+        yield { kind: "problem", name: input, error };
+        continue;
+      }
+      open = stream;
+      const memberOrigin = {};
+      const faults = new FaultMapper(memberOrigin, (err) => ({
+        code: "LDS_E_CORRUPT_ARCHIVE",
+        input: `${name}:${member}`,
+        reason: zipReason(err),
+      }));
+      const bytes = new PeekableBytes(checkedMemberBytes(stream, entry.crc32, (err) => faults.fault(err)));
+      yield { kind: "data", name: member, size: entry.uncompressedSize, bytes, origin: memberOrigin };
+      destroyStream(stream);
+      open = undefined;
+    }
+  } finally {
+    if (open !== undefined) destroyStream(open);
+    await entries.return?.();
+    zip.close();
+    await fileClosed;
+  }
+}
+
+async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Promise<yauzl.ZipFile> {
+  if ("buffer" in source) {
+    try {
+      return await yauzl.fromBufferPromise(source.buffer, ZIP_OPTIONS);
+    } catch (err) {
+      throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
+    }
+  }
+  // Our own descriptor rather than yauzl.open, so that it is closed before we report a bad zip.
+  let fd: number;
+  try {
+    fd = await openFile(source.path, "r");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code === "ENOENT" ? "LDS_E_INPUT_MISSING" : "LDS_E_INPUT_UNREADABLE";
+    throw new ByteFault(origin, code, name, describeError(err), err);
+  }
+  try {
+    return await yauzl.fromFdPromise(fd, ZIP_OPTIONS); // from here on, yauzl closes fd
+  } catch (err) {
+    await closeFile(fd).catch(() => {});
+    throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
+  }
+}
+
+/**
+ * The member's bytes, checked against the CRC-32 in the directory when node:zlib can compute it
+ * (Node 20.15+): yauzl checks sizes but not CRCs, and a flipped byte in a stored member is
+ * otherwise invisible.
+ */
+async function* checkedMemberBytes(
+  stream: NodeJS.ReadableStream,
+  expectedCrc: number,
+  mapError: (err: unknown) => unknown,
+): AsyncGenerator<Uint8Array> {
+  const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : undefined;
+  let crc = 0;
+  try {
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      if (crc32 !== undefined) crc = crc32(bytes, crc);
+      yield bytes;
+    }
+  } catch (err) {
+    throw mapError(err);
+  }
+  if (crc32 !== undefined && crc >>> 0 !== expectedCrc >>> 0) throw mapError(new Error("CRC-32 mismatch"));
+}
+
+/** Why a member cannot be read at all, or undefined when it can. */
+function unreadableReason(entry: yauzl.Entry): string | undefined {
+  if (entry.isEncrypted()) return "encrypted zip member, not read";
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    return `zip compression method ${entry.compressionMethod} is not supported (only stored and deflate)`;
+  }
+  return undefined;
+}
+
+/**
+ * The member's name: UTF-8 when the zip says so, else CP437, with `\` turned into `/` (yauzl's
+ * decoding, without its check for `..` and absolute paths, which matter when extracting, not here).
+ */
+function memberName(entry: yauzl.Entry): string {
+  const raw = entry.fileNameRaw ?? (entry.fileName as unknown as Buffer);
+  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
+}
+
+/** Resolves when yauzl has closed the zip's file (or failed to). */
+function readerClosed(zip: yauzl.ZipFile): Promise<void> {
+  const reader = (zip as unknown as { reader: NodeJS.EventEmitter }).reader;
+  return new Promise((resolve) => {
+    reader.once("close", () => resolve());
+    reader.once("error", () => resolve());
+  });
+}
+
+function destroyStream(stream: NodeJS.ReadableStream): void {
+  (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+}
+
+/** One line on why yauzl gave up. */
+export function zipReason(err: unknown): string {
+  const message = describeError(err).replace(/\.\s.*$/, "");
+  if (/unexpected EOF|overflows file bounds/i.test(message))
+    return `unexpected end of file (truncated zip: ${message})`;
+  if (/not enough bytes|too many bytes|CRC-32/i.test(message)) return `corrupt zip member (${message})`;
+  if ((err as NodeJS.ErrnoException).code === "Z_DATA_ERROR" || (err as NodeJS.ErrnoException).code === "Z_BUF_ERROR") {
+    return `corrupt zip member (${message})`;
+  }
+  return `corrupt zip (${message})`;
+}
