@@ -9,3 +9,5 @@ export const EXIT_CLEAN = 0;
 export const EXIT_ALERTS = 1;
 /** Bad usage, or some input could not be read (rows from the others were still printed). */
 export const EXIT_TROUBLE = 2;
+/** Stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2. */
+export const EXIT_INTERRUPTED = 130;

@@ -11,10 +11,12 @@ import { describeError, ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { toRows } from "../report/row.js";
 import { applySuppression, loadSuppression } from "../report/suppress.js";
-import { type ScanProblem, scanInputs } from "../scan/scan.js";
+import { DEFAULT_SHARD_SIZE, scanParallel } from "../scan/parallel-scan.js";
+import type { ScanProblem } from "../scan/scan.js";
 import { formatRows, ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_TROUBLE } from "./exit-status.js";
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
+import { progressDisplay } from "./progress-bar.js";
 
 /** Options of the scan command after validation. */
 export interface ScanCommandOptions {
@@ -96,7 +98,7 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     inputFormat,
     engine: raw.engine as EngineName,
     workers: (raw.workers as number | undefined) ?? cores,
-    shardSize: (raw.shardSize as number | undefined) ?? 32 * 1024 * 1024,
+    shardSize: (raw.shardSize as number | undefined) ?? DEFAULT_SHARD_SIZE,
     progress: raw.progress !== false,
     quiet: raw.quiet === true,
     carve: raw.carve === true,
@@ -114,14 +116,32 @@ function formatBytes(n: number): string {
 export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
   const suppression = options.suppress === undefined ? undefined : loadSuppression(options.suppress);
-  const engine = await engineByName(options.engine);
+  await engineByName(options.engine); // fail on a bad engine before any work
+  const progress = progressDisplay(options.progress);
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once("SIGINT", onSigint);
   const started = process.hrtime.bigint();
-  const result = await scanInputs(inputs, {
-    engine,
-    inputFormat: options.inputFormat,
-    onProblem: (p: ScanProblem) => say(`${p.input}: ${p.message}`),
-  });
+  let result: Awaited<ReturnType<typeof scanParallel>>;
+  try {
+    result = await scanParallel(inputs, {
+      engine: options.engine,
+      workers: options.workers,
+      shardSize: options.shardSize,
+      inputFormat: options.inputFormat,
+      carve: options.carve,
+      signal: abort.signal,
+      onProgress: (p) => progress.update(p),
+      onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
+    });
+  } finally {
+    progress.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (abort.signal.aborted) {
+    say("interrupted: workers stopped; rows below are from what was scanned so far");
+  }
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
   const text = formatRows(kept, options.format);
   if (options.output !== undefined) {
@@ -150,6 +170,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
+  if (abort.signal.aborted) return EXIT_INTERRUPTED;
   if (result.problems.length > 0) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

@@ -12,8 +12,16 @@ export const ENGINE_NAMES: readonly EngineName[] = ["reference", "wasm"];
 /** The default engine's name. */
 export const DEFAULT_ENGINE: EngineName = "reference";
 
+/** What building an engine may need. */
+export interface EngineSetup {
+  /** The compiled matcher to instantiate (compiled once, shared by all threads). */
+  wasmModule?: WebAssembly.Module | undefined;
+  /** EVTX slack carving on. */
+  carve?: boolean | undefined;
+}
+
 /** Returns the engine of that name. */
-export async function engineByName(name: EngineName): Promise<Engine> {
+export async function engineByName(name: EngineName, _setup: EngineSetup = {}): Promise<Engine> {
   if (name === "reference") return referenceEngine;
   throw new ScanError("LDS_E_USAGE", `engine "${name}" is not available in this build`);
 }

@@ -1,0 +1,57 @@
+/**
+ * Messages between the coordinator and the worker threads. Tasks carry only names and byte
+ * ranges (workers read their own bytes straight into their own wasm memory); results carry
+ * only per-group aggregates and counters, never file bytes.
+ */
+
+import type { EngineName, ScanStats } from "../engine/engine.js";
+import type { LogFormat } from "../formats/log-format.js";
+import type { AggregateEntry } from "../report/aggregate.js";
+import type { ScanProblem } from "../scan/scan.js";
+
+/** What every worker needs, sent once in workerData. */
+export interface WorkerSetup {
+  engine: EngineName;
+  /** The compiled matcher, compiled once by the coordinator (undefined for the reference engine). */
+  wasmModule?: WebAssembly.Module | undefined;
+  /** EVTX slack carving on. */
+  carve: boolean;
+}
+
+/** Scan bytes [start, end) of one file: a shard of a large file. */
+export interface RangeTask {
+  kind: "range";
+  name: string;
+  path: string;
+  format: LogFormat;
+  start: number;
+  end: number;
+}
+
+/** Scan several small files whole, in one round trip. */
+export interface BatchTask {
+  kind: "batch";
+  files: { name: string; path: string; format: LogFormat }[];
+}
+
+/** Stream one archive (gzip, zip, tar, nested) through decompression into the matcher. */
+export interface ArchiveTask {
+  kind: "archive";
+  name: string;
+  path: string;
+  /** Read members as this format instead of detecting each (`--input-format`). */
+  inputFormat?: LogFormat | undefined;
+}
+
+/** Any task. */
+export type ScanTask = RangeTask | BatchTask | ArchiveTask;
+
+/** What a worker sends back for one task. */
+export interface TaskResult {
+  entries: AggregateEntry[];
+  stats: ScanStats;
+  /** Inputs scanned whole by this task (files of a batch, archive members); 0 for a range. */
+  inputsScanned: number;
+  problems: ScanProblem[];
+  skipped: { name: string; reason: string }[];
+}

@@ -1,0 +1,150 @@
+/**
+ * The searcher on every core: plans the inputs into tasks (shards of large files, batches of
+ * small files, one task per archive), runs them on a piscina pool of long-lived threads, and
+ * merges their aggregates. Results are identical to the one-thread searcher whatever the
+ * worker count, shard size, input order or scheduling, because every record is counted by
+ * exactly one task and aggregates merge associatively.
+ *
+ * Standard input is read on this thread (it cannot be handed to a worker).
+ */
+
+import { availableParallelism } from "node:os";
+import { Piscina } from "piscina";
+import type { EngineName } from "../engine/engine.js";
+import { engineByName } from "../engine/engines.js";
+import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
+import type { ScanTask, TaskResult, WorkerSetup } from "../pool/task.js";
+import { compiledMatcher } from "../wasm/matcher-module.js";
+import { archiveKindOf } from "./archive-kind.js";
+import { expandInputs } from "./inputs.js";
+import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
+import { recordStats, scanItem } from "./scan-item.js";
+
+/**
+ * Default shard size: 32 MiB. Below ~8 MiB a task's round trip (~30-50 µs) and the first read
+ * show; above 64 MiB two cores are left idle at the end of a file. See bench/RESULTS.md.
+ */
+export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
+/** Small files are batched until a batch holds this many files. */
+const BATCH_MAX_FILES = 256;
+
+/** Progress, reported after each task. */
+export interface ScanProgress {
+  /** Bytes of the inputs (compressed size for archives) finished so far. */
+  bytesDone: number;
+  /** Bytes of all inputs planned so far (grows while directories are walked). */
+  bytesTotal: number;
+  inputsDone: number;
+  /** Matched events so far. */
+  matches: number;
+  /** True once every input has been walked (bytesTotal is final). */
+  planned: boolean;
+}
+
+/** Options of {@link scanParallel}. */
+export interface ParallelScanOptions {
+  engine: EngineName;
+  workers?: number | undefined;
+  shardSize?: number | undefined;
+  inputFormat?: LogFormat | undefined;
+  carve?: boolean | undefined;
+  stdin?: NodeJS.ReadableStream | undefined;
+  onProblem?: ((problem: ScanProblem) => void) | undefined;
+  onProgress?: ((progress: ScanProgress) => void) | undefined;
+  /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Scans every input with a pool of `workers` threads. Never throws for a bad input: see
+ * {@link ScanResult.problems}.
+ */
+export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
+  const workers = options.workers ?? availableParallelism();
+  const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
+  const result = newScanResult(options.onProblem);
+  const engine = await engineByName(options.engine, { carve: options.carve });
+  const canRange = engine.scanFileRange !== undefined;
+  const setup: WorkerSetup = {
+    engine: options.engine,
+    wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
+    carve: options.carve === true,
+  };
+  const pool = new Piscina({
+    filename: new URL("../pool/worker.js", import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+    workerData: setup,
+  });
+  const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
+  const running: Promise<void>[] = [];
+  const submit = (task: ScanTask, bytes: number) => {
+    progress.bytesTotal += bytes;
+    const done = pool.run(task, { signal: options.signal }).then(
+      (r: TaskResult) => {
+        result.aggregates.merge(r.entries);
+        result.inputsScanned += r.inputsScanned;
+        result.skipped.push(...r.skipped);
+        for (const p of r.problems) result.problem(p);
+        recordStats("", { ...r.stats, problems: [] }, result);
+        progress.bytesDone += bytes;
+        progress.inputsDone += r.inputsScanned;
+        progress.matches = result.stats.matches;
+        options.onProgress?.({ ...progress });
+      },
+      (err: unknown) => {
+        if (options.signal?.aborted) return;
+        const name = task.kind === "batch" ? task.files.map((f) => f.name).join(", ") : task.name;
+        result.problem({ input: name, code: "LDS_E_INPUT_UNREADABLE", message: `worker failed: ${String(err)}` });
+      },
+    );
+    running.push(done);
+  };
+
+  let batch: { name: string; path: string; format: LogFormat }[] = [];
+  let batchBytes = 0;
+  const flushBatch = () => {
+    if (batch.length > 0) submit({ kind: "batch", files: batch }, batchBytes);
+    batch = [];
+    batchBytes = 0;
+  };
+
+  try {
+    for await (const item of expandInputs([...inputs], { stdin: options.stdin, expandArchives: false })) {
+      if (options.signal?.aborted) break;
+      if (item.kind !== "file") {
+        // stdin (and anything else streamed) is read here; problems and skips are recorded.
+        await scanItem(item, engine, options.inputFormat, result);
+        continue;
+      }
+      if (archiveKindOf(item.head) !== undefined) {
+        submit({ kind: "archive", name: item.name, path: item.path, inputFormat: options.inputFormat }, item.size);
+        continue;
+      }
+      const format = options.inputFormat ?? detectLogFormat(item.head);
+      if (format === undefined) {
+        await scanItem(item, engine, undefined, result); // records the problem or the skip
+        continue;
+      }
+      if (item.size > shardSize && canRange) {
+        for (let start = 0; start < item.size; start += shardSize) {
+          const end = Math.min(item.size, start + shardSize);
+          submit({ kind: "range", name: item.name, path: item.path, format, start, end }, end - start);
+        }
+        result.inputsScanned++;
+        continue;
+      }
+      batch.push({ name: item.name, path: item.path, format });
+      batchBytes += item.size;
+      if (batchBytes >= shardSize || batch.length >= BATCH_MAX_FILES) flushBatch();
+    }
+    flushBatch();
+    progress.planned = true;
+    options.onProgress?.({ ...progress });
+    await Promise.all(running);
+  } finally {
+    await pool.destroy();
+  }
+  return result;
+}

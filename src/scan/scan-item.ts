@@ -1,0 +1,92 @@
+/**
+ * Scanning one input item (a file, stdin, an archive member) and recording what came of it:
+ * shared by the sequential searcher and the worker threads, so both treat unknown formats,
+ * empty files and failing inputs the same way.
+ */
+
+import { addStats, type Engine, type ScanStats } from "../engine/engine.js";
+import { describeError, ScanError } from "../errors.js";
+import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
+import type { Aggregates } from "../report/aggregate.js";
+import type { InputItem } from "./inputs.js";
+
+/** One input that could not be read, or was read only in part. */
+export interface ScanProblem {
+  /** The input as the user would name it (path, `-`, `archive:member`). */
+  input: string;
+  code: ScanError["code"];
+  /** One line, without the input's name. */
+  message: string;
+}
+
+/** Where the outcome of scanning items goes. */
+export interface ItemCollector {
+  aggregates: Aggregates;
+  stats: ScanStats;
+  inputsScanned: number;
+  skipped: { name: string; reason: string }[];
+  /** Called once per problem. */
+  problem(problem: ScanProblem): void;
+}
+
+/** Turns anything thrown while reading `input` into a one-line problem. */
+export function problemOf(input: string, err: unknown): ScanProblem {
+  if (err instanceof ScanError) {
+    const prefix = `${input}: `;
+    const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+    return { input: err.input ?? input, code: err.code, message: message.split("\n")[0] ?? message };
+  }
+  return { input, code: "LDS_E_INPUT_UNREADABLE", message: describeError(err) };
+}
+
+/** Why an item of unknown format is not read. */
+function unknownReason(head: Uint8Array): string {
+  return head.length === 0 ? "empty" : "not a Sysmon log format we read (Windows event XML, JSON, EVTX)";
+}
+
+/**
+ * Scans one item with `engine` and records the outcome. Never throws for a bad input.
+ * Unrecognized items are problems when the user named them, else skipped and counted.
+ */
+export async function scanItem(
+  item: InputItem,
+  engine: Engine,
+  inputFormat: LogFormat | undefined,
+  into: ItemCollector,
+): Promise<void> {
+  if (item.kind === "problem") {
+    into.problem(problemOf(item.name, item.error));
+    return;
+  }
+  if (item.kind === "skipped") {
+    into.skipped.push({ name: item.name, reason: item.reason });
+    return;
+  }
+  const format = inputFormat ?? detectLogFormat(item.head);
+  if (format === undefined) {
+    if (item.kind === "stream") await item.chunks[Symbol.asyncIterator]().return?.();
+    const reason = unknownReason(item.head);
+    if (item.explicit) into.problem({ input: item.name, code: "LDS_E_UNKNOWN_FORMAT", message: reason });
+    else into.skipped.push({ name: item.name, reason });
+    return;
+  }
+  const onMatch = into.aggregates.add.bind(into.aggregates);
+  let stats: ScanStats;
+  try {
+    stats =
+      item.kind === "file"
+        ? await engine.scanFile(item.path, format, onMatch)
+        : await engine.scanStream(item.chunks, format, onMatch);
+  } catch (err) {
+    into.problem(problemOf(item.name, err));
+    return;
+  }
+  into.inputsScanned++;
+  recordStats(item.name, stats, into);
+}
+
+/** Adds an engine's counters and reports the damage it found (each one line naming the input). */
+export function recordStats(name: string, stats: ScanStats, into: ItemCollector): void {
+  for (const message of stats.problems) into.problem({ input: name, code: "LDS_E_CORRUPT_EVTX", message });
+  addStats(into.stats, { ...stats, problems: [] });
+}
