@@ -10,8 +10,10 @@
  * own tokens and substitution values stay inside the record.
  *
  * Token layout after the libevtx documentation ("Binary XML") and [MS-EVEN6]:
- * - an element start has a 2-byte dependency identifier, except directly inside a
- *   substitution value of type Binary XML (0x21);
+ * - an element start has a 2-byte dependency identifier in template definitions but not in
+ *   nested Binary XML values (0x21) or elements written directly in a record; like libfwevt,
+ *   we tell the two apart by whether the size read without it would overrun its bounds (with
+ *   it, that u32 holds the identifier and the size's low half, far above any chunk offset);
  * - an optional substitution whose value is NULL drops the attribute or element it fills;
  * - an element whose whole content is one array substitution repeats once per item (an empty
  *   array gives one empty element), as Windows renders EventData arrays.
@@ -88,7 +90,7 @@ export class BinXmlReader {
    */
   readRecord(offset: number, size: number, handler: BinXmlHandler): void {
     this.depth = 0;
-    this.readDocument(offset + RECORD_HEADER_SIZE, offset + size - 4, null, true, handler);
+    this.readDocument(offset + RECORD_HEADER_SIZE, offset + size - 4, null, handler);
   }
 
   private need(at: number, length: number, end: number): void {
@@ -102,13 +104,7 @@ export class BinXmlReader {
   }
 
   /** A token stream up to its end-of-file token (or `end`). Returns the position after it. */
-  private readDocument(
-    pos: number,
-    end: number,
-    values: SubstitutionValue[] | null,
-    hasDependencyIds: boolean,
-    handler: BinXmlHandler,
-  ): number {
+  private readDocument(pos: number, end: number, values: SubstitutionValue[] | null, handler: BinXmlHandler): number {
     const b = this.chunk;
     while (pos < end) {
       this.need(pos, 1, end);
@@ -121,7 +117,7 @@ export class BinXmlReader {
           pos += 4;
           break;
         case TOKEN.OPEN_START_ELEMENT:
-          pos = this.readElement(pos, end, values, hasDependencyIds, handler);
+          pos = this.readElement(pos, end, values, handler);
           break;
         case TOKEN.TEMPLATE_INSTANCE:
           pos = this.readTemplateInstance(pos, end, handler);
@@ -177,7 +173,7 @@ export class BinXmlReader {
     }
     this.need(p, at - p, end);
     this.enter();
-    this.readDocument(bodyStart, bodyEnd, values, true, handler);
+    this.readDocument(bodyStart, bodyEnd, values, handler);
     this.depth--;
     return at;
   }
@@ -212,16 +208,12 @@ export class BinXmlReader {
     return name;
   }
 
-  private readElement(
-    pos: number,
-    end: number,
-    values: SubstitutionValue[] | null,
-    hasDependencyIds: boolean,
-    handler: BinXmlHandler,
-  ): number {
+  private readElement(pos: number, end: number, values: SubstitutionValue[] | null, handler: BinXmlHandler): number {
     const b = this.chunk;
     const token = b[pos] as number;
-    let p = pos + 1 + (hasDependencyIds ? 2 : 0);
+    this.need(pos, 9, end);
+    const withoutDependencyId = u32(b, pos + 1) <= end - (pos + 5);
+    let p = pos + (withoutDependencyId ? 1 : 3);
     this.need(p, 8, end);
     const elementEnd = p + 4 + u32(b, p);
     if (elementEnd > end) throw new BinXmlError("element runs past its bounds");
@@ -243,7 +235,7 @@ export class BinXmlReader {
       handler.startElement(name, attributes);
       handler.endElement();
     } else if (close === TOKEN.CLOSE_START_ELEMENT) {
-      p = this.readElementContent(p, elementEnd, name, attributes, values, hasDependencyIds, handler);
+      p = this.readElementContent(p, elementEnd, name, attributes, values, handler);
     } else {
       throw new BinXmlError(`unexpected token 0x${close.toString(16)} after element start`);
     }
@@ -258,7 +250,6 @@ export class BinXmlReader {
     name: string,
     attributes: readonly Attribute[],
     values: SubstitutionValue[] | null,
-    hasDependencyIds: boolean,
     handler: BinXmlHandler,
   ): number {
     const b = this.chunk;
@@ -292,7 +283,7 @@ export class BinXmlReader {
           handler.endElement();
           return p + 1;
         case TOKEN.OPEN_START_ELEMENT:
-          p = this.readElement(p, end, values, hasDependencyIds, handler);
+          p = this.readElement(p, end, values, handler);
           break;
         case TOKEN.VALUE:
           handler.text(this.readValueText(p, end));
@@ -346,7 +337,7 @@ export class BinXmlReader {
     const value = this.substitution(values, u16(this.chunk, p + 1));
     if (value.type === VALUE_TYPE.BINXML) {
       this.enter();
-      this.readDocument(value.at, value.at + value.size, null, false, handler);
+      this.readDocument(value.at, value.at + value.size, null, handler);
       this.depth--;
     } else {
       const text = this.valueText(value);

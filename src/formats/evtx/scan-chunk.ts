@@ -114,8 +114,8 @@ function recordAt(scan: ChunkScan, at: number): number {
 }
 
 /**
- * Fast mode: `hits` holds the chunk-relative offsets of the prefilter's candidates (sorted,
- * `hitCount` of them). Decodes only what they can affect.
+ * Fast mode: `hits[0..hitCount)` are the chunk-relative offsets of the prefilter's candidates,
+ * ascending. Decodes only what they can affect.
  */
 export function scanChunkFast(chunk: Uint8Array, hits: ArrayLike<number>, hitCount: number, target: ChunkTarget): void {
   const scan = checkedChunk(chunk, target);

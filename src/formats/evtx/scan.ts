@@ -1,0 +1,205 @@
+/**
+ * The EVTX searcher: walks an input's 64 KiB chunk slots in windows (never trusting the file
+ * header's chunk count), checks each chunk and hands it to the chunk scanner of the chosen
+ * mode. Chunks are independent, so a shard is a range of chunk indices and shards add up to
+ * the whole file: every record is counted once, by the shard that holds its chunk.
+ *
+ * Fast mode reads file bytes straight into the wasm prefilter's input region (fs.readSync into
+ * the one view, no allocation per window) and runs the UTF-16/8-bit `lsass` prefilter over the
+ * whole window before any chunk is looked at.
+ */
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { emptyStats, type MatchHandler, type ScanStats } from "../../engine/engine.js";
+import { describeError, ScanError } from "../../errors.js";
+import { type Candidates, EvtxPrefilter, loadEvtxWasmModule } from "./evtx-wasm.js";
+import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "./layout.js";
+import { type ChunkTarget, scanChunkFast, scanChunkReference } from "./scan-chunk.js";
+
+/** How to scan. */
+export interface EvtxScanOptions {
+  /** `reference`: decode every record in full; `fast`: wasm prefilter, decode candidates only. */
+  mode: "reference" | "fast";
+  /** Also recover records from slack and from chunk slots that are not live (reported carved). */
+  carve?: boolean;
+  /** Only chunks [first, end) (indices as counted by {@link evtxChunkCount}); the file header goes with chunk 0. */
+  chunkRange?: readonly [number, number];
+  /** Fast mode: the compiled matcher module (compiled from build/matcher.wasm when left out). */
+  wasmModule?: WebAssembly.Module;
+}
+
+/**
+ * Window of chunks read and prefiltered at once: 128 chunks = 8 MiB. Reads of 16 MiB pieces
+ * into a wasm view run at ~17 GB/s (../shared/design/performance.md); 8 MiB windows keep the
+ * memory per instance small and are within noise of 16 MiB in bench/evtx.bench.ts.
+ */
+export const WINDOW_CHUNKS = 128;
+
+/** Where an input's bytes come from. */
+interface Source {
+  size: number;
+  /** Bytes [position, position + length) into `target` at 0. */
+  read(target: Uint8Array, position: number, length: number): void;
+  /** Bytes [position, position + length) without copying, when the source can. */
+  view?(position: number, length: number): Uint8Array;
+}
+
+const prefilters = new Map<WebAssembly.Module, EvtxPrefilter>();
+
+/** One prefilter per module per thread, made at first use (scans are synchronous, so it is never shared mid-scan). */
+function prefilterFor(module: WebAssembly.Module | undefined): EvtxPrefilter {
+  const m = module ?? loadEvtxWasmModule();
+  let prefilter = prefilters.get(m);
+  if (prefilter === undefined) {
+    prefilter = new EvtxPrefilter(m, WINDOW_CHUNKS * CHUNK_SIZE);
+    prefilters.set(m, prefilter);
+  }
+  return prefilter;
+}
+
+/** The chunk indices [first, end) whose chunks start in bytes [start, end) of a file of `size` bytes. */
+export function evtxChunkRangeOfBytes(
+  start: number,
+  end: number,
+  size: number,
+  chunksStart: number = FILE_HEADER_SIZE,
+): [number, number] {
+  const count = evtxChunkCount(size, chunksStart);
+  const index = (at: number): number => Math.min(count, Math.max(0, Math.ceil((at - chunksStart) / CHUNK_SIZE)));
+  return [index(start), index(end)];
+}
+
+function scanSource(source: Source, head: Uint8Array, onMatch: MatchHandler, options: EvtxScanOptions): ScanStats {
+  const chunksStart = evtxChunksStart(head);
+  if (chunksStart === undefined) {
+    throw new ScanError("LDS_E_CORRUPT_EVTX", "not an EVTX file (no ElfFile or ElfChnk magic)");
+  }
+  const stats = emptyStats();
+  const total = evtxChunkCount(source.size, chunksStart);
+  const [first, end] = options.chunkRange ?? [0, total];
+  const firstChunk = Math.max(0, Math.min(first, total));
+  const endChunk = Math.max(firstChunk, Math.min(end, total));
+  if (first <= 0) {
+    stats.bytes += Math.min(chunksStart, source.size);
+    if (source.size < chunksStart) {
+      stats.problems.push(`file header truncated (${source.size} of ${FILE_HEADER_SIZE} bytes)`);
+    }
+  }
+  const fast = options.mode === "fast";
+  const prefilter = fast ? prefilterFor(options.wasmModule) : undefined;
+  const buffer = fast || source.view !== undefined ? undefined : new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
+  const none: Candidates = { offsets: new Uint32Array(0), count: 0 };
+  for (let c = firstChunk; c < endChunk; c += WINDOW_CHUNKS) {
+    const chunks = Math.min(WINDOW_CHUNKS, endChunk - c);
+    const position = chunkOffset(c, chunksStart);
+    const length = Math.min(chunks * CHUNK_SIZE, source.size - position);
+    let window: Uint8Array;
+    if (prefilter !== undefined) {
+      source.read(prefilter.input, position, length);
+      window = prefilter.input;
+    } else if (buffer !== undefined) {
+      source.read(buffer, position, length);
+      window = buffer;
+    } else {
+      window = (source.view as NonNullable<Source["view"]>)(position, length);
+    }
+    stats.bytes += length;
+    const candidates = prefilter === undefined ? none : prefilter.candidates(length);
+    let h = 0;
+    for (let j = 0; j < chunks; j++) {
+      const from = j * CHUNK_SIZE;
+      const to = Math.min(from + CHUNK_SIZE, length);
+      const chunk = window.subarray(from, to);
+      const target: ChunkTarget = {
+        index: c + j,
+        fileOffset: position + from,
+        carve: options.carve === true,
+        stats,
+        onMatch,
+      };
+      if (prefilter === undefined) {
+        scanChunkReference(chunk, target);
+        continue;
+      }
+      const offsets = candidates.offsets;
+      const begin = h;
+      while (h < candidates.count && (offsets[h] as number) < to) h++;
+      // Chunk-relative offsets, rewritten in place (the array is scratch, reused per window).
+      for (let k = begin; k < h; k++) offsets[k] = (offsets[k] as number) - from;
+      scanChunkFast(chunk, offsets.subarray(begin, h), h - begin, target);
+    }
+  }
+  return stats;
+}
+
+/**
+ * Scans an EVTX input held in memory (a stream read to its end, an archive member). Calls
+ * `onMatch` for every matching record in input order; damage goes to `problems`. Throws
+ * ScanError (LDS_E_CORRUPT_EVTX) when the bytes are not EVTX at all.
+ */
+export function scanEvtxBytes(bytes: Uint8Array, onMatch: MatchHandler, options: EvtxScanOptions): ScanStats {
+  const source: Source = {
+    size: bytes.length,
+    read: (target, position, length) => target.set(bytes.subarray(position, position + length)),
+    view: (position, length) => bytes.subarray(position, position + length),
+  };
+  return scanSource(source, bytes.subarray(0, 8), onMatch, options);
+}
+
+/**
+ * Scans an EVTX file (or, with `chunkRange`, one shard of it). Reads with fs.readSync into a
+ * buffer made once per scan (fast mode: the wasm input region). Rejects with ScanError when the
+ * file cannot be read (LDS_E_INPUT_UNREADABLE) or is not EVTX (LDS_E_CORRUPT_EVTX).
+ */
+export async function scanEvtxFile(path: string, onMatch: MatchHandler, options: EvtxScanOptions): Promise<ScanStats> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const source: Source = {
+      size,
+      read(target, position, length) {
+        let done = 0;
+        while (done < length) {
+          const n = readSync(fd, target, done, length - done, position + done);
+          if (n === 0) throw new ScanError("LDS_E_INPUT_UNREADABLE", "file shrank while being read", path);
+          done += n;
+        }
+      },
+    };
+    const head = new Uint8Array(Math.min(8, size));
+    source.read(head, 0, head.length);
+    return scanSource(source, head, onMatch, options);
+  } catch (err) {
+    if (err instanceof ScanError) throw err;
+    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * How many chunk slots (shards' unit) an EVTX file has, counted from its size and magic (a
+ * lone chunk has no file header). Throws ScanError when it cannot be read or is not EVTX.
+ */
+export function evtxFileChunkCount(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
+  }
+  try {
+    const head = new Uint8Array(8);
+    const n = readSync(fd, head, 0, 8, 0);
+    const start = evtxChunksStart(head.subarray(0, n));
+    if (start === undefined) throw new ScanError("LDS_E_CORRUPT_EVTX", "not an EVTX file", path);
+    return evtxChunkCount(fstatSync(fd).size, start);
+  } finally {
+    closeSync(fd);
+  }
+}
