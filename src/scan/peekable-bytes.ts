@@ -30,18 +30,26 @@ export class PeekableBytes {
     this.#source = source[Symbol.asyncIterator]();
   }
 
-  /** True once the source is exhausted and every byte was read (or it failed). */
+  /** True once every byte was read and the source ended (or failed). */
   get finished(): boolean {
-    return (this.#ended && this.#queue.length === 0) || this.#failed;
+    return this.#queue.length === 0 && (this.#ended || this.#failed);
   }
 
   /**
    * The first `n` bytes not yet read (fewer at the end of the stream), without consuming them.
-   * Throws what the source throws.
+   * When the source fails after some bytes, those are returned and the error waits for the
+   * {@link read} that comes after them (so what precedes a truncation is still read); when it
+   * fails before any byte, peek throws it.
    */
   async peek(n: number): Promise<Uint8Array> {
-    while (this.#queued < n && !this.#ended) {
-      const chunk = await this.#pull();
+    while (this.#queued < n && !this.#ended && !this.#failed) {
+      let chunk: Uint8Array | undefined;
+      try {
+        chunk = await this.#pull();
+      } catch (err) {
+        if (this.#queue.length === 0) throw err;
+        break;
+      }
       if (chunk === undefined) break;
       this.#queue.push(chunk);
       this.#queued += chunk.length;

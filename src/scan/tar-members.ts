@@ -30,12 +30,17 @@ export async function* tarMembers(
 ): AsyncGenerator<ArchiveMember> {
   // allowUnknownFormat: old v7 headers carry no "ustar" magic; each header's checksum is still checked.
   const extractor = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
-  extractor.on("error", () => {}); // errors reach us through the entry iterator
+  // Errors reach us through the iterators; this one keeps the cause for an entry that only says
+  // "destroyed", and keeps a late error from crashing the process.
+  let extractorError: unknown;
+  extractor.on("error", (err: unknown) => {
+    extractorError ??= err;
+  });
   let current: string | undefined;
   const faults = new FaultMapper(origin, (err) => ({
     code: "LDS_E_CORRUPT_ARCHIVE",
     input: current === undefined ? name : `${name}:${current}`,
-    reason: tarReason(err),
+    reason: tarReason(isStreamDestroyed(err) && extractorError !== undefined ? extractorError : err),
   }));
   // A streamx Writable: the same write/end/destroy/drain contract as Node's, typed apart.
   void input.pipeTo(extractor as unknown as ByteSink, (err) => faults.inputFailed(err));
@@ -52,7 +57,12 @@ export async function* tarMembers(
       const entry = next.value;
       const header = entry.header;
       current = header.name;
-      const bytes = new PeekableBytes(mapErrors(entry as AsyncIterable<Uint8Array>, (err) => faults.fault(err)));
+      // The entry's iterator is made now, before anything else runs: made later, it would miss an
+      // error the entry emits meanwhile and report only "Stream was destroyed".
+      const entryChunks = (entry as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+      const bytes = new PeekableBytes(
+        mapErrors({ [Symbol.asyncIterator]: () => entryChunks }, (err) => faults.fault(err)),
+      );
       const type = header.type ?? "file";
       if (FILE_TYPES.has(type)) {
         yield { kind: "data", name: header.name, size: header.size, bytes, origin };
@@ -65,6 +75,10 @@ export async function* tarMembers(
   } finally {
     extractor.destroy();
   }
+}
+
+function isStreamDestroyed(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "STREAM_DESTROYED";
 }
 
 /** One line on why the tar could not be read. */

@@ -60,7 +60,7 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
         const input = `${name}:${member}`;
         yield {
           kind: "problem",
-          name: input,
+          name: member,
           error: new ScanError("LDS_E_UNSUPPORTED", `${input}: ${unreadable}`, input),
         };
         continue;
@@ -71,7 +71,7 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
       } catch (err) {
         const input = `${name}:${member}`;
         const error = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${zipReason(err)}`, input, { cause: err });
-        yield { kind: "problem", name: input, error };
+        yield { kind: "problem", name: member, error };
         continue;
       }
       open = stream;
@@ -175,7 +175,8 @@ function destroyStream(stream: NodeJS.ReadableStream): void {
 
 /** One line on why yauzl gave up. */
 export function zipReason(err: unknown): string {
-  const message = describeError(err).replace(/\.\s.*$/, "");
+  const full = describeError(err).replace(/\.\s.*$/, "");
+  const message = /^[A-Z][a-z]/.test(full) ? full.charAt(0).toLowerCase() + full.slice(1) : full;
   if (/unexpected EOF|overflows file bounds/i.test(message))
     return `unexpected end of file (truncated zip: ${message})`;
   if (/not enough bytes|too many bytes|CRC-32/i.test(message)) return `corrupt zip member (${message})`;
