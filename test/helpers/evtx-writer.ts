@@ -469,7 +469,36 @@ export function buildEvtx(spec: EvtxSpec): BuiltEvtx {
   return { bytes: spec.truncateTo === undefined ? whole : whole.slice(0, spec.truncateTo), records };
 }
 
-/** The Sysmon template shape (System + EventData with Data Name=...), values in the order of {@link sysmonValues}. */
+/** Substitution indices of {@link SYSMON_FILE_CREATE}. */
+export const SYSMON_VALUE = {
+  provider: 0,
+  providerGuid: 1,
+  eventId: 2,
+  version: 3,
+  level: 4,
+  opcode: 5,
+  keywords: 6,
+  systemTime: 7,
+  recordId: 8,
+  activityId: 9,
+  channel: 10,
+  computer: 11,
+  userId: 12,
+  ruleName: 13,
+  utcTime: 14,
+  processGuid: 15,
+  processId: 16,
+  image: 17,
+  targetFilename: 18,
+} as const;
+
+const S = SYSMON_VALUE;
+
+/**
+ * The Sysmon template shape (System + EventData with Data Name=...), values in the order of
+ * {@link sysmonValues}. Three one-byte values (Version, Level, Opcode) put the strings after
+ * them at odd offsets, as in real Sysmon logs.
+ */
 export const SYSMON_FILE_CREATE: TemplateSpec = {
   guid: "{B2E5A7B1-8C1D-4F00-9C7E-5A2B3C4D5E6F}",
   root: el(
@@ -478,27 +507,31 @@ export const SYSMON_FILE_CREATE: TemplateSpec = {
     el(
       "System",
       {},
-      el("Provider", { Name: sub(0, VALUE_TYPE.STRING, true), Guid: sub(1, VALUE_TYPE.GUID, true) }),
-      el("EventID", {}, sub(2, VALUE_TYPE.UINT16)),
-      el("Version", {}, sub(3, VALUE_TYPE.UINT8)),
-      el("Level", {}, sub(4, VALUE_TYPE.UINT8)),
-      el("Keywords", {}, sub(5, VALUE_TYPE.HEX_INT64)),
-      el("TimeCreated", { SystemTime: sub(6, VALUE_TYPE.FILETIME, true) }),
-      el("EventRecordID", {}, sub(7, VALUE_TYPE.UINT64)),
-      el("Correlation", { ActivityID: sub(8, VALUE_TYPE.GUID, true) }),
-      el("Channel", {}, sub(9, VALUE_TYPE.STRING)),
-      el("Computer", {}, sub(10, VALUE_TYPE.STRING)),
-      el("Security", { UserID: sub(11, VALUE_TYPE.SID, true) }),
+      el("Provider", {
+        Name: sub(S.provider, VALUE_TYPE.STRING, true),
+        Guid: sub(S.providerGuid, VALUE_TYPE.GUID, true),
+      }),
+      el("EventID", {}, sub(S.eventId, VALUE_TYPE.UINT16)),
+      el("Version", {}, sub(S.version, VALUE_TYPE.UINT8)),
+      el("Level", {}, sub(S.level, VALUE_TYPE.UINT8)),
+      el("Opcode", {}, sub(S.opcode, VALUE_TYPE.UINT8)),
+      el("Keywords", {}, sub(S.keywords, VALUE_TYPE.HEX_INT64)),
+      el("TimeCreated", { SystemTime: sub(S.systemTime, VALUE_TYPE.FILETIME, true) }),
+      el("EventRecordID", {}, sub(S.recordId, VALUE_TYPE.UINT64)),
+      el("Correlation", { ActivityID: sub(S.activityId, VALUE_TYPE.GUID, true) }),
+      el("Channel", {}, sub(S.channel, VALUE_TYPE.STRING)),
+      el("Computer", {}, sub(S.computer, VALUE_TYPE.STRING)),
+      el("Security", { UserID: sub(S.userId, VALUE_TYPE.SID, true) }),
     ),
     el(
       "EventData",
       {},
-      el("Data", { Name: "RuleName" }, sub(12, VALUE_TYPE.STRING, true)),
-      el("Data", { Name: "UtcTime" }, sub(13, VALUE_TYPE.STRING, true)),
-      el("Data", { Name: "ProcessGuid" }, sub(14, VALUE_TYPE.GUID, true)),
-      el("Data", { Name: "ProcessId" }, sub(15, VALUE_TYPE.UINT32, true)),
-      el("Data", { Name: "Image" }, sub(16, VALUE_TYPE.STRING, true)),
-      el("Data", { Name: "TargetFilename" }, sub(17, VALUE_TYPE.STRING, true)),
+      el("Data", { Name: "RuleName" }, sub(S.ruleName, VALUE_TYPE.STRING, true)),
+      el("Data", { Name: "UtcTime" }, sub(S.utcTime, VALUE_TYPE.STRING, true)),
+      el("Data", { Name: "ProcessGuid" }, sub(S.processGuid, VALUE_TYPE.GUID, true)),
+      el("Data", { Name: "ProcessId" }, sub(S.processId, VALUE_TYPE.UINT32, true)),
+      el("Data", { Name: "Image" }, sub(S.image, VALUE_TYPE.STRING, true)),
+      el("Data", { Name: "TargetFilename" }, sub(S.targetFilename, VALUE_TYPE.STRING, true)),
     ),
   ),
 };
@@ -524,6 +557,7 @@ export function sysmonValues(e: SysmonEvent): Value[] {
     v.u16(e.eventId ?? 11),
     v.u8(2),
     v.u8(4),
+    v.u8(0),
     v.hex64(0x8000000000000000n),
     v.filetime(e.time),
     v.u64(e.recordId ?? 1n),

@@ -1,0 +1,114 @@
+/**
+ * The wasm EVTX prefilter against a reference finder so simple it is obviously right: every
+ * byte offset where `lsass` starts, ASCII case-folded, as UTF-16LE code units or as 8-bit
+ * characters. Seeds for the edges (odd offsets, the last bytes of the input, near misses,
+ * more candidates than one wasm call returns), then random buffers; release and debug builds.
+ */
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EvtxPrefilter, loadEvtxWasmModule } from "../src/formats/evtx/index.js";
+
+const NEEDLE = "lsass";
+
+function lowerAscii(b: number): number {
+  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+}
+
+/** Reference: offsets where `lsass` starts in 8 bits or in UTF-16LE, ignoring ASCII case. */
+function referenceCandidates(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    let narrow = i + NEEDLE.length <= bytes.length;
+    for (let k = 0; narrow && k < NEEDLE.length; k++) {
+      narrow = lowerAscii(bytes[i + k] as number) === NEEDLE.charCodeAt(k);
+    }
+    let wide = i + 2 * NEEDLE.length <= bytes.length;
+    for (let k = 0; wide && k < NEEDLE.length; k++) {
+      wide = lowerAscii(bytes[i + 2 * k] as number) === NEEDLE.charCodeAt(k) && bytes[i + 2 * k + 1] === 0;
+    }
+    if (narrow || wide) out.push(i);
+  }
+  return out;
+}
+
+function utf16(s: string): number[] {
+  return [...s].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8]);
+}
+
+function ascii(s: string): number[] {
+  return [...s].map((c) => c.charCodeAt(0));
+}
+
+const SEEDS: [string, number[]][] = [
+  ["8-bit", ascii("xxlsassxx")],
+  ["8-bit upper", ascii("LSASS")],
+  ["8-bit mixed case", ascii("..lSaSs.")],
+  ["UTF-16 even offset", [0, 0, ...utf16("lsass")]],
+  ["UTF-16 odd offset", [0, ...utf16("LSASS.DMP")]],
+  ["UTF-16 ends the input exactly", [1, 2, 3, ...utf16("lsass")]],
+  ["UTF-16 missing its last zero byte", [1, ...utf16("lsass").slice(0, 9)]],
+  ["8-bit ends the input exactly", ascii("abclsass")],
+  ["8-bit cut short", ascii("abclsas")],
+  ["near miss: lsas", [...utf16("lsas"), ...utf16("x")]],
+  ["near miss: mixed widths", [...ascii("l"), 0, ...ascii("sass")]],
+  ["near miss: @ is not a folded letter", ascii("lsa@s")],
+  ["near miss: high bytes", [0xcc, 0xd3, 0xc1, 0xd3, 0xd3]],
+  ["overlapping", ascii("lsasslsass")],
+  ["both spellings", [...ascii("lsass"), ...utf16("lsass"), 7, ...utf16("LsAsS")]],
+  ["empty", []],
+];
+
+for (const target of ["release", "debug"] as const) {
+  describe(`EVTX prefilter (${target} wasm)`, () => {
+    const prefilter = new EvtxPrefilter(loadEvtxWasmModule(target), 1 << 20);
+
+    function wasmCandidates(bytes: Uint8Array | number[]): number[] {
+      prefilter.input.set(bytes);
+      const { offsets, count } = prefilter.candidates(bytes.length);
+      return [...offsets.subarray(0, count)];
+    }
+
+    for (const [name, bytes] of SEEDS) {
+      it(`seed: ${name}`, () => {
+        const expected = referenceCandidates(Uint8Array.from(bytes));
+        expect(wasmCandidates(bytes)).toEqual(expected);
+      });
+    }
+
+    it("finds a pattern at every position relative to the 32-byte steps, at every input length", () => {
+      const pattern = utf16("lsass");
+      for (let length = 10; length < 80; length++) {
+        for (let at = 0; at + pattern.length <= length; at++) {
+          const bytes = new Uint8Array(length).fill(0x41);
+          bytes.set(pattern, at);
+          expect(wasmCandidates(bytes)).toEqual(referenceCandidates(bytes));
+        }
+      }
+    });
+
+    it("returns more candidates than one wasm call holds (16384), in order", () => {
+      const bytes = Uint8Array.from(ascii("lsass".repeat(40_000)));
+      const found = wasmCandidates(bytes);
+      expect(found.length).toBe(40_000);
+      expect(found).toEqual(referenceCandidates(bytes));
+    });
+
+    it("agrees with the reference on random bytes with planted spellings", () => {
+      const alphabet = fc.constantFrom(0, 0x4c, 0x6c, 0x53, 0x73, 0x41, 0x61, 0x20, 0x2e, 0xff);
+      const chunk = fc.oneof(
+        fc.array(alphabet, { maxLength: 40 }),
+        fc.constant(ascii("lsass")),
+        fc.constant(utf16("LSASS")),
+        fc.constant(utf16("lsas")),
+      );
+      fc.assert(
+        fc.property(fc.array(chunk, { maxLength: 30 }), (parts) => {
+          const bytes = Uint8Array.from(parts.flat());
+          expect(wasmCandidates(bytes)).toEqual(referenceCandidates(bytes));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+}
