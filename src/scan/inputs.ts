@@ -101,8 +101,9 @@ export const MAX_ARCHIVE_NESTING = 8;
 
 /**
  * Bytes read from a file per call when streaming an archive, after the first {@link SNIFF_BYTES}.
- * 256 KiB: reading the corpus tar.gz (22 MB inflated) took the same time with 64 KiB, 256 KiB and
- * 1 MiB reads (gunzip dominates), and a fixed 256 KiB keeps memory per open archive small.
+ * 256 KiB: streaming the corpus tar.gz (790 KB, 22.5 MB inflated) took the same with 64 KiB,
+ * 256 KiB and 1 MiB reads (fastest of 15 runs: 41-43 ms each, about 0.5 GB/s inflated; gunzip
+ * dominates; 2-core VM, Node 20.20), and a fixed 256 KiB keeps memory per open archive small.
  */
 const READ_CHUNK = 256 * 1024;
 
