@@ -22,5 +22,28 @@ describe.skipIf(!HAVE_CORPUS)("../shared/corpus golden rows", () => {
       expect(r.stdout).toBe(readFileSync(join(CORPUS, "EXPECTED-text.jsonl"), "utf8"));
       expect(r.status).toBe(1);
     });
+
+    it(`the whole corpus, EVTX included, prints EXPECTED.jsonl byte for byte (${engine} engine)`, () => {
+      const r = runCli(["scan", CORPUS, "--format", "jsonl", "--engine", engine]);
+      expect(r.stdout).toBe(readFileSync(join(CORPUS, "EXPECTED.jsonl"), "utf8"));
+      expect(r.stderr).toMatch(/1 skipped/); // the corpus README.md
+      expect(r.status).toBe(1);
+    });
+
+    it(`gives the same rows with 4 KiB shards and one worker (${engine} engine)`, () => {
+      const r = runCli([
+        "scan",
+        CORPUS,
+        "--format",
+        "jsonl",
+        "--engine",
+        engine,
+        "--shard-size",
+        "4k",
+        "--workers",
+        "1",
+      ]);
+      expect(r.stdout).toBe(readFileSync(join(CORPUS, "EXPECTED.jsonl"), "utf8"));
+    });
   }
 });

@@ -63,5 +63,13 @@ export interface Engine {
    * (reading before `start` and past `end` as needed to find record bounds), so that shards
    * cut anywhere add up to the whole file. Engines that cannot shard leave it out.
    */
-  scanFileRange?(path: string, format: LogFormat, start: number, end: number, onMatch: MatchHandler): Promise<ScanStats>;
+  scanFileRange?(
+    path: string,
+    format: LogFormat,
+    start: number,
+    end: number,
+    onMatch: MatchHandler,
+  ): Promise<ScanStats>;
+  /** Whether {@link scanFileRange} may be used for files of this format. */
+  canShard(format: LogFormat): boolean;
 }

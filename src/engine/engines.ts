@@ -4,7 +4,7 @@
 
 import { ScanError } from "../errors.js";
 import type { Engine, EngineName } from "./engine.js";
-import { referenceEngine } from "./reference-engine.js";
+import { createReferenceEngine } from "./reference-engine.js";
 
 /** Names `--engine` accepts; the first is the default. */
 export const ENGINE_NAMES: readonly EngineName[] = ["reference", "wasm"];
@@ -21,7 +21,7 @@ export interface EngineSetup {
 }
 
 /** Returns the engine of that name. */
-export async function engineByName(name: EngineName, _setup: EngineSetup = {}): Promise<Engine> {
-  if (name === "reference") return referenceEngine;
+export async function engineByName(name: EngineName, setup: EngineSetup = {}): Promise<Engine> {
+  if (name === "reference") return createReferenceEngine({ carve: setup.carve });
   throw new ScanError("LDS_E_USAGE", `engine "${name}" is not available in this build`);
 }

@@ -4,8 +4,9 @@
  * everything" baseline in benchmarks.
  */
 
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { ScanError } from "../errors.js";
+import { evtxChunkRangeOfBytes, scanEvtxBytes, scanEvtxFile } from "../formats/evtx/index.js";
 import { jsonEventFields } from "../formats/json-fields.js";
 import { JsonRecordSplitter } from "../formats/json-records.js";
 import type { LogFormat } from "../formats/log-format.js";
@@ -68,19 +69,44 @@ async function scanText(
   return stats;
 }
 
-function evtxUnsupported(): never {
-  throw new ScanError("LDS_E_UNSUPPORTED", "EVTX is recognized but not supported yet");
+/** An EVTX stream (an archive member, stdin) is gathered whole: chunks need random access. */
+async function gather(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
 }
 
-/** The reference engine (stateless; safe to share). */
-export const referenceEngine: Engine = {
-  name: "reference",
-  async scanStream(chunks, format, onMatch) {
-    if (format === "evtx") return evtxUnsupported();
-    return scanText(chunks, format, onMatch);
-  },
-  async scanFile(path, format, onMatch) {
-    if (format === "evtx") return evtxUnsupported();
-    return scanText(createReadStream(path, { highWaterMark: FILE_CHUNK }), format, onMatch);
-  },
-};
+/** Options of {@link createReferenceEngine}. */
+export interface ReferenceEngineOptions {
+  /** EVTX: also recover records from slack space (reported as carved). */
+  carve?: boolean | undefined;
+}
+
+/**
+ * Builds a reference engine. Text formats are scanned whole (no shards: finding record starts
+ * from an arbitrary offset is the fast engine's business); EVTX shards by chunk, like the fast
+ * engine, with every record decoded in full.
+ */
+export function createReferenceEngine(options: ReferenceEngineOptions = {}): Engine {
+  const evtx = { mode: "reference" as const, carve: options.carve === true };
+  return {
+    name: "reference",
+    async scanStream(chunks, format, onMatch) {
+      if (format === "evtx") return scanEvtxBytes(await gather(chunks), onMatch, evtx);
+      return scanText(chunks, format, onMatch);
+    },
+    async scanFile(path, format, onMatch) {
+      if (format === "evtx") return scanEvtxFile(path, onMatch, evtx);
+      return scanText(createReadStream(path, { highWaterMark: FILE_CHUNK }), format, onMatch);
+    },
+    async scanFileRange(path, format, start, end, onMatch) {
+      if (format !== "evtx") throw new ScanError("LDS_E_UNSUPPORTED", "the reference engine scans text files whole");
+      const chunkRange = evtxChunkRangeOfBytes(start, end, statSync(path).size);
+      return scanEvtxFile(path, onMatch, { ...evtx, chunkRange });
+    },
+    canShard: (format) => format === "evtx",
+  };
+}
+
+/** The reference engine without carving (stateless; safe to share). */
+export const referenceEngine: Engine = createReferenceEngine();

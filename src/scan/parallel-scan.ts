@@ -64,7 +64,6 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
   const result = newScanResult(options.onProblem);
   const engine = await engineByName(options.engine, { carve: options.carve });
-  const canRange = engine.scanFileRange !== undefined;
   const setup: WorkerSetup = {
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
@@ -81,7 +80,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const running: Promise<void>[] = [];
   const submit = (task: ScanTask, bytes: number) => {
     progress.bytesTotal += bytes;
-    const done = pool.run(task, { signal: options.signal }).then(
+    const done = pool.run(task).then(
       (r: TaskResult) => {
         result.aggregates.merge(r.entries);
         result.inputsScanned += r.inputsScanned;
@@ -101,6 +100,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     );
     running.push(done);
   };
+
+  // Ctrl-C: drop queued tasks and stop the threads; their rejections are expected and ignored.
+  const stop = () => void pool.destroy();
+  options.signal?.addEventListener("abort", stop, { once: true });
 
   let batch: { name: string; path: string; format: LogFormat }[] = [];
   let batchBytes = 0;
@@ -127,7 +130,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         await scanItem(item, engine, undefined, result); // records the problem or the skip
         continue;
       }
-      if (item.size > shardSize && canRange) {
+      if (item.size > shardSize && engine.scanFileRange !== undefined && engine.canShard(format)) {
         for (let start = 0; start < item.size; start += shardSize) {
           const end = Math.min(item.size, start + shardSize);
           submit({ kind: "range", name: item.name, path: item.path, format, start, end }, end - start);
@@ -144,6 +147,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     options.onProgress?.({ ...progress });
     await Promise.all(running);
   } finally {
+    options.signal?.removeEventListener("abort", stop);
     await pool.destroy();
   }
   return result;
