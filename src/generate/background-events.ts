@@ -343,7 +343,7 @@ function processAccess(rng: Prng, world: World, machine: MachineInfo): EventMode
   const r = rng.float();
   let source: ProgramInfo;
   let target: ProgramInfo;
-  if (r < 0.28) {
+  if (r < 0.2) {
     // The usual lsass.exe readers: Defender, WMI, svchost, csrss.
     source = rng.weighted([
       [4, programNamed("MsMpEng.exe")],
@@ -353,7 +353,7 @@ function processAccess(rng: Prng, world: World, machine: MachineInfo): EventMode
       [1, programNamed("wininit.exe")],
     ]);
     target = programNamed("lsass.exe");
-  } else if (r < 0.36) {
+  } else if (r < 0.25) {
     source = programNamed("lsass.exe");
     target = program(rng);
   } else {
@@ -577,13 +577,14 @@ export function backgroundSecurityEvent(rng: Prng, world: World, machine = rng.p
   const lsassPid = `0x${(rng.range(150, 250) * 4).toString(16)}`;
   const lsass = "C:\\Windows\\System32\\lsass.exe";
   const svchost = "C:\\Windows\\System32\\svchost.exe";
+  // Weights after the OTRF rdp capture's Security channel (4658 > 5156 > 4663 > logons).
   const kind = rng.weighted([
-    [3, 4658],
-    [2, 4663],
-    [2, 5156],
+    [6, 4658],
+    [3, 4663],
+    [4, 5156],
     [1, 4624],
-    [1, 4673],
-    [1, 4688],
+    [0.5, 4673],
+    [2, 4688],
   ] as const);
   switch (kind) {
     case 4624: {
@@ -610,7 +611,7 @@ export function backgroundSecurityEvent(rng: Prng, world: World, machine = rng.p
     }
     case 4663:
     case 4658: {
-      const process = rng.chance(0.4) ? lsass : svchost;
+      const process = rng.chance(0.15) ? lsass : svchost;
       const object = "\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Control\\Session Manager\\Environment";
       const handle = `0x${rng.hex(4)}`;
       const data: [string, DataValue][] = [
@@ -633,7 +634,7 @@ export function backgroundSecurityEvent(rng: Prng, world: World, machine = rng.p
       );
     }
     case 5156: {
-      const app = "\\device\\harddiskvolume2\\windows\\system32\\lsass.exe";
+      const app = `\\device\\harddiskvolume2\\windows\\system32\\${rng.pick(["lsass.exe", "svchost.exe", "svchost.exe", "dns.exe", "System"])}`;
       const port = rng.range(49152, 65535);
       return securityEvent(
         rng,

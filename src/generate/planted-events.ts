@@ -99,17 +99,19 @@ export class DumpCounter {
 /**
  * A true positive: Task Manager on `machine` writes an lsass dump. Returns the FileCreate event
  * and, usually, the ProcessAccess on lsass.exe that precedes it in a real capture (which does
- * not match the rule).
+ * not match the rule). The dump's number comes from `counter` (per profile), or is `dumpNumber`
+ * when given.
  */
 export function truePositiveEvents(
   rng: Prng,
   world: World,
   machine: MachineInfo,
   counter: DumpCounter,
+  dumpNumber?: number,
 ): { access: EventModel | null; fileCreate: EventModel } {
   const user = dumpUser(rng, world, machine);
   const image = rng.weighted(TASKMGR_IMAGES);
-  const n = counter.next(rng, `${machine.computer}\u0000${user.profile}`);
+  const n = dumpNumber ?? counter.next(rng, `${machine.computer}\u0000${user.profile}`);
   const target = `${user.profile}\\AppData\\Local\\Temp\\${taskmgrDumpName(n)}`;
   const fileCreate = fileCreated(rng, world, machine, image, target, user);
   const access = rng.chance(0.8) ? taskmgrOpensLsass(rng, world, machine, image, user) : null;

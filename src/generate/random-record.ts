@@ -69,7 +69,8 @@ export function randomRecord(
   let event: EventModel;
   let variant: DecoyVariant | undefined;
   if (kind === "truePositive") {
-    event = truePositiveEvents(rng, world, machine, new DumpCounter()).fileCreate;
+    const dumpNumber = rng.chance(0.6) ? 1 : rng.range(2, 12);
+    event = truePositiveEvents(rng, world, machine, new DumpCounter(), dumpNumber).fileCreate;
   } else if (kind === "decoy") {
     variant = options.variant ?? rng.pick(DECOY_VARIANTS);
     event = decoyEvent(rng, world, machine, variant);

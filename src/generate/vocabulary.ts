@@ -28,7 +28,7 @@ function windowsProgram(path: string, description: string, version = BUILD): Pro
 export const SYSTEM_PROGRAMS: readonly (readonly [number, ProgramInfo])[] = [
   [30, windowsProgram("C:\\Windows\\System32\\svchost.exe", "Host Process for Windows Services")],
   [8, windowsProgram("C:\\Windows\\explorer.exe", "Windows Explorer", "10.0.19041.1949 (WinBuild.160101.0800)")],
-  [6, windowsProgram("C:\\Windows\\System32\\lsass.exe", "Local Security Authority Process")],
+  [2, windowsProgram("C:\\Windows\\System32\\lsass.exe", "Local Security Authority Process")],
   [4, windowsProgram("C:\\Windows\\System32\\services.exe", "Services and Controller app")],
   [4, windowsProgram("C:\\Windows\\System32\\csrss.exe", "Client Server Runtime Process")],
   [3, windowsProgram("C:\\Windows\\System32\\wbem\\WmiPrvSE.exe", "WMI Provider Host")],
@@ -55,7 +55,7 @@ export const SYSTEM_PROGRAMS: readonly (readonly [number, ProgramInfo])[] = [
   [1, windowsProgram("C:\\Windows\\System32\\ctfmon.exe", "CTF Loader")],
   [1, windowsProgram("C:\\Windows\\System32\\MoUsoCoreWorker.exe", "MoUSO Core Worker Process")],
   [1, windowsProgram("C:\\Windows\\System32\\wermgr.exe", "Windows Problem Reporting")],
-  [1, windowsProgram("C:\\Windows\\System32\\Taskmgr.exe", "Task Manager")],
+  [0.3, windowsProgram("C:\\Windows\\System32\\Taskmgr.exe", "Task Manager")],
   [1, windowsProgram("C:\\Windows\\System32\\mmc.exe", "Microsoft Management Console")],
   [
     1,
@@ -248,7 +248,6 @@ export const CREATED_FILES: readonly (readonly [string, string])[] = [
   ["MsMpEng.exe", "C:\\ProgramData\\Microsoft\\Windows Defender\\Scans\\History\\CacheManager\\{HEX8}-0.bin"],
   ["MsMpEng.exe", "C:\\Windows\\Temp\\MpCmdRun.log"],
   ["Taskmgr.exe", "C:\\Users\\{user}\\AppData\\Local\\D3DSCache\\{hex16}\\{GUID}.lock"],
-  ["Taskmgr.exe", "C:\\Users\\{user}\\AppData\\Local\\Microsoft\\Windows\\Explorer\\iconcache_16.db"],
   [
     "splunkd.exe",
     "C:\\Program Files\\SplunkUniversalForwarder\\var\\lib\\splunk\\fishbucket\\splunk_private_db\\snapshot.tmp",

@@ -88,7 +88,7 @@ export function makeWorld(rng: Prng, machineCount = rng.range(12, 40)): World {
     const users: UserInfo[] = [];
     const userCount = rng.range(1, 3);
     for (let u = 0; u < userCount; u++) {
-      const name = rng.chance(0.15) ? rng.pick(SPECIAL_USER_NAMES) : rng.pick(USER_NAMES);
+      const name = rng.pick(USER_NAMES);
       if (users.some((x) => x.name === name)) continue;
       users.push(makeUser(rng, netbios, sidBase, name));
     }
@@ -102,6 +102,11 @@ export function makeWorld(rng: Prng, machineCount = rng.range(12, 40)): World {
       osName: rng.pick(["Windows 10 Enterprise", "Windows 10 Pro", "Windows Server 2019 Datacenter", "Windows 11 Pro"]),
       users,
     });
+  }
+  // Every awkward name lives somewhere, so each corpus exercises every escape and decoder.
+  for (const name of SPECIAL_USER_NAMES) {
+    const machine = rng.pick(machines);
+    if (!machine.users.some((u) => u.name === name)) machine.users.push(makeUser(rng, netbios, sidBase, name));
   }
   const system: AccountInfo = { domain: "NT AUTHORITY", name: "SYSTEM", type: "User", sid: "S-1-5-18" };
   return {

@@ -1,0 +1,126 @@
+/**
+ * Issue 5: single generated records, for property tests elsewhere. Whatever the kind, decoy
+ * variant, format and writer style, the fields the generator says a parser must find are what
+ * the reference parsers find in the bytes, true positives match and nothing else does.
+ */
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jsonEventFields } from "../src/formats/json-fields.js";
+import type { TextFormat } from "../src/formats/log-format.js";
+import { xmlEventFields } from "../src/formats/xml-fields.js";
+import { DECOY_VARIANTS } from "../src/generate/planted-events.js";
+import { Prng } from "../src/generate/prng.js";
+import { type GeneratedRecord, type RecordKind, randomRecord } from "../src/generate/random-record.js";
+import { GENERATED_FORMATS } from "../src/generate/renderers.js";
+import { matchEvent } from "../src/rule/rule.js";
+import { normalizeTime } from "../src/rule/time.js";
+
+function parsedFields(record: GeneratedRecord) {
+  if (record.format === "xml") return xmlEventFields(record.bytes);
+  return jsonEventFields(JSON.parse(record.bytes.toString("utf8")), record.format);
+}
+
+const formats = fc.constantFrom<TextFormat>(...GENERATED_FORMATS);
+const kinds = fc.constantFrom<RecordKind>("background", "truePositive", "decoy");
+
+describe("randomRecord", () => {
+  it("gives fields equal to what the reference parsers extract, for every kind, format and style", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), formats, kinds, (seed, format, kind) => {
+        const record = randomRecord(new Prng(seed), format, kind);
+        expect(parsedFields(record)).toEqual(record.fields);
+        expect(record.bytes[record.bytes.length - 1]).toBe(0x0a);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it("true positives match, with the record's host and dump file; background and decoys never do", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), formats, kinds, (seed, format, kind) => {
+        const record = randomRecord(new Prng(seed), format, kind);
+        const match = matchEvent(parsedFields(record) ?? record.fields, normalizeTime);
+        expect(match).toEqual(record.match);
+        if (kind === "truePositive") {
+          expect(match).not.toBeNull();
+          expect(match?.targetFilename).toMatch(/\\AppData\\Local\\Temp\\lsass( \(\d+\))?\.DMP$/);
+          expect(match?.processName.toLowerCase()).toBe("taskmgr.exe");
+          expect(match?.time).not.toBe("");
+        } else {
+          expect(match).toBeNull();
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it.each(GENERATED_FORMATS)("%s: every decoy variant is written and misses the rule", (format) => {
+    const rng = new Prng(2024);
+    for (const variant of DECOY_VARIANTS) {
+      for (let i = 0; i < 25; i++) {
+        const record = randomRecord(rng, format, "decoy", { variant });
+        expect(record.variant).toBe(variant);
+        const fields = parsedFields(record);
+        expect(fields).toEqual(record.fields);
+        expect(matchEvent(record.fields, normalizeTime)).toBeNull();
+      }
+    }
+  });
+
+  it("true positives come in every spelling the rule allows", () => {
+    const rng = new Prng(11);
+    const images = new Set<string>();
+    const names = new Set<string>();
+    const escapes = { xmlCharRef: false, jsonUnicode: false, surrogatePair: false, goEscape: false, nonAscii: false };
+    for (let i = 0; i < 2000; i++) {
+      const format = GENERATED_FORMATS[i % GENERATED_FORMATS.length] as TextFormat;
+      const record = randomRecord(rng, format, "truePositive");
+      const text = record.bytes.toString("utf8");
+      images.add(record.match?.processName ?? "");
+      names.add((record.match?.targetFilename ?? "").replace(/^.*\\/, "").replace(/\d+/, "N"));
+      if (/&#x?[0-9A-F]+;/i.test(text)) escapes.xmlCharRef = true;
+      if (/\\u00[8-9a-f][0-9a-f]/.test(text)) escapes.jsonUnicode = true;
+      if (/\\ud8[0-9a-f]{2}\\ud[c-f][0-9a-f]{2}/.test(text)) escapes.surrogatePair = true;
+      if (text.includes("\\u0026")) escapes.goEscape = true;
+      if (/[^\x00-\x7f]/.test(record.match?.dest ?? "") || /[^\x00-\x7f]/.test(record.match?.targetFilename ?? "")) {
+        escapes.nonAscii = true;
+      }
+    }
+    expect([...images].sort()).toEqual(["TASKMGR.EXE", "Taskmgr.exe", "taskmgr.exe"]);
+    expect(names).toContain("lsass.DMP");
+    expect(names).toContain("lsass (N).DMP");
+    expect(escapes).toEqual({
+      xmlCharRef: true,
+      jsonUnicode: true,
+      surrogatePair: true,
+      goEscape: true,
+      nonAscii: true,
+    });
+  });
+
+  it("is deterministic for a seed", () => {
+    for (const format of GENERATED_FORMATS) {
+      const a = randomRecord(new Prng(99), format, "truePositive");
+      const b = randomRecord(new Prng(99), format, "truePositive");
+      expect(a.bytes.equals(b.bytes)).toBe(true);
+      expect(a.fields).toEqual(b.fields);
+    }
+  });
+});
+
+describe("Prng", () => {
+  it("gives the same stream for the same seed and spreads evenly", () => {
+    const a = new Prng(123);
+    const b = new Prng(123);
+    const counts = new Array<number>(10).fill(0);
+    for (let i = 0; i < 100_000; i++) {
+      const x = a.u32();
+      expect(b.u32()).toBe(x);
+      const k = Math.floor((x / 2 ** 32) * 10);
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
+    for (const c of counts) expect(Math.abs(c - 10_000)).toBeLessThan(500);
+    expect(new Prng(124).u32()).not.toBe(new Prng(123).u32());
+  });
+});
