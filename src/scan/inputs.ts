@@ -163,7 +163,10 @@ export async function* expandInputs(args: readonly string[], options: ExpandOpti
   }
 }
 
-/** `items`, with anything that escapes them turned into a problem of `name` (never reached in tests; a last guard). */
+/**
+ * `items`, with anything that escapes them turned into a problem of `name`: a last guard, so a
+ * bug in one input's handling cannot end the run (the layers below report their own errors).
+ */
 async function* guarded(name: string, items: AsyncGenerator<InputItem>): AsyncGenerator<InputItem> {
   try {
     yield* items;
