@@ -5,6 +5,7 @@
  */
 
 import fc from "fast-check";
+import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { jsonEventFields } from "../src/formats/json-fields.js";
 import type { TextFormat } from "../src/formats/log-format.js";
@@ -12,12 +13,19 @@ import { xmlEventFields } from "../src/formats/xml-fields.js";
 import { DECOY_VARIANTS } from "../src/generate/planted-events.js";
 import { Prng } from "../src/generate/prng.js";
 import { type GeneratedRecord, type RecordKind, randomRecord } from "../src/generate/random-record.js";
+import { PLAIN_STYLE, type RenderStyle } from "../src/generate/render-style.js";
 import { GENERATED_FORMATS } from "../src/generate/renderers.js";
+import { NON_ASCII_HOSTS, SPECIAL_USER_NAMES } from "../src/generate/vocabulary.js";
+import { makeWorld, type World } from "../src/generate/world.js";
 import { matchEvent } from "../src/rule/rule.js";
 import { normalizeTime } from "../src/rule/time.js";
 
+/** The reference parsers' fields; XML must also be well-formed (the parser alone is lenient about a bare `&`). */
 function parsedFields(record: GeneratedRecord) {
-  if (record.format === "xml") return xmlEventFields(record.bytes);
+  if (record.format === "xml") {
+    expect(XMLValidator.validate(record.bytes.toString("utf8"))).toBe(true);
+    return xmlEventFields(record.bytes);
+  }
   return jsonEventFields(JSON.parse(record.bytes.toString("utf8")), record.format);
 }
 
@@ -97,6 +105,38 @@ describe("randomRecord", () => {
       goEscape: true,
       nonAscii: true,
     });
+  });
+
+  it("awkward host and user names survive every escaping style as true positives", () => {
+    const styles: [TextFormat, Partial<RenderStyle>][] = [
+      ["xml", { xmlCharRefs: false }],
+      ["xml", { xmlCharRefs: true }],
+      ["flat", { jsonEscaping: "plain" }],
+      ["flat", { jsonEscaping: "ascii" }],
+      ["ecs", { jsonEscaping: "go" }],
+      ["ecs", { jsonEscaping: "go-ascii", winlogbeatMajor: 8 }],
+      ["evtxdump", { jsonEscaping: "plain" }],
+      ["evtxdump", { jsonEscaping: "ascii", eventIdForm: "qualifiers" }],
+    ];
+    const base = makeWorld(new Prng(5));
+    const rng = new Prng(6);
+    for (const [i, name] of SPECIAL_USER_NAMES.entries()) {
+      const host = NON_ASCII_HOSTS[i % NON_ASCII_HOSTS.length] as string;
+      const machine = { ...(base.machines[0] as World["machines"][number]) };
+      machine.computer = `${host}.${base.domain}`;
+      machine.users = [{ name, domain: base.netbios, sid: "S-1-5-21-1-2-3-1105", profile: `C:\\Users\\${name}` }];
+      const world: World = { ...base, machines: [machine] };
+      for (const [format, overrides] of styles) {
+        let seen = 0;
+        for (let k = 0; k < 10; k++) {
+          const record = randomRecord(rng, format, "truePositive", { world, style: { ...PLAIN_STYLE, ...overrides } });
+          expect(parsedFields(record)).toEqual(record.fields);
+          expect(record.match?.dest).toBe(machine.computer);
+          if (record.match?.targetFilename.startsWith(`C:\\Users\\${name}\\`)) seen++;
+        }
+        expect(seen).toBeGreaterThan(0);
+      }
+    }
   });
 
   it("is deterministic for a seed", () => {

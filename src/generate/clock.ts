@@ -73,12 +73,6 @@ export class Clock {
     this.#render();
   }
 
-  /** Moves the time forward by `micros` without counting an event (a pause between bursts). */
-  skip(micros: number): void {
-    this.#micros += Math.max(0, Math.floor(micros));
-    this.#render();
-  }
-
   #render(): void {
     const second = Math.floor(this.#micros / MICROS_PER_SECOND);
     const b = this.#slotBytes;

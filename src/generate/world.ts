@@ -103,6 +103,13 @@ export function makeWorld(rng: Prng, machineCount = rng.range(12, 40)): World {
       users,
     });
   }
+  // At least one machine with a non-ASCII name, so every corpus carries one.
+  const last = machines[machines.length - 1];
+  if (last !== undefined && !machines.some((m) => /[^\x00-\x7f]/.test(m.computer))) {
+    const short = rng.pick(NON_ASCII_HOSTS);
+    last.computer = `${short}.${domain}`;
+    last.shortName = short.toLowerCase();
+  }
   // Every awkward name lives somewhere, so each corpus exercises every escape and decoder.
   for (const name of SPECIAL_USER_NAMES) {
     const machine = rng.pick(machines);
