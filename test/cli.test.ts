@@ -178,15 +178,32 @@ describe("bad input: one line naming it, the scan goes on, status 2", () => {
     mkdirSync(folder);
     writeFileSync(join(folder, "notes.txt"), "nothing to see\n");
     writeFileSync(join(folder, "events.xml"), `${xmlEvent(TP)}\n`);
-    symlinkSync(folder, join(folder, "loop"));
     const r = runCli(["scan", folder]);
-    expect(r.status === 1 || r.status === 2).toBe(true);
+    expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/1 skipped/);
     expect(r.stdout).toContain("WS01.corp.example");
   });
 
+  it("a directory with a symbolic link loop is walked once and the loop reported", () => {
+    const folder = join(dir, "looped");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "events.xml"), `${xmlEvent(TP)}\n`);
+    symlinkSync(folder, join(folder, "loop"));
+    const r = runCli(["scan", folder, "--format", "jsonl"]);
+    expect(r.status).toBe(2);
+    expect(lines(r.stdout)).toHaveLength(1);
+    expect(JSON.parse(r.stdout).count).toBe(1);
+    expect(r.stderr).toContain("loop: symbolic link loop");
+  });
+
   it("bad usage: unknown option and bad values exit 2 without a stack trace", () => {
-    for (const args of [["scan", "--nope", alertXml], ["scan", alertXml, "--format", "yaml"], ["scan", alertXml, "--workers", "0"], ["scan", alertXml, "--shard-size", "12q"], ["scan"]]) {
+    for (const args of [
+      ["scan", "--nope", alertXml],
+      ["scan", alertXml, "--format", "yaml"],
+      ["scan", alertXml, "--workers", "0"],
+      ["scan", alertXml, "--shard-size", "12q"],
+      ["scan"],
+    ]) {
       const r = runCli(args);
       expect(r.status, args.join(" ")).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at /);

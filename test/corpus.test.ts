@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CORPUS, HAVE_CORPUS, runCli } from "./helpers/cli.js";
+import { CORPUS, HAVE_CORPUS, ROOT, runCli } from "./helpers/cli.js";
 
 const TEXT_PARTS = ["jsonl", "json-evtxdump", "xml", "archives"];
 
@@ -46,4 +46,12 @@ describe.skipIf(!HAVE_CORPUS)("../shared/corpus golden rows", () => {
       expect(r.stdout).toBe(readFileSync(join(CORPUS, "EXPECTED.jsonl"), "utf8"));
     });
   }
+});
+
+describe("bundled demo data (npm start)", () => {
+  it("scanning demo/ prints exactly the planted true positive", () => {
+    const r = runCli(["scan", join(ROOT, "demo"), "--format", "jsonl"]);
+    expect(r.stdout).toBe(readFileSync(join(ROOT, "test", "fixtures", "demo-expected.jsonl"), "utf8"));
+    expect(r.status).toBe(1);
+  });
 });

@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { Command, CommanderError } from "commander";
 import { describeError, ScanError } from "../errors.js";
 import { EXIT_TROUBLE } from "./exit-status.js";
+import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
 
 function version(): string {
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       status = await runScan(inputs, scanOptionsFrom(raw, availableParallelism()));
     });
   program.addCommand(scan);
+  registerGenerateCommand(program);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return status;
