@@ -6,7 +6,14 @@
 export { type BinXmlHandler, BinXmlReader } from "./binxml.js";
 export { type ChunkKind, type ChunkScan, scanChunk } from "./chunk.js";
 export { decodeRecordFields } from "./event-fields.js";
-export { decodeRecordTree, eventFieldsOfTree, renderXml, type XmlElement, type XmlNode } from "./event-tree.js";
+export {
+  decodeRecordTree,
+  eventFieldsOfTree,
+  ownText,
+  renderXml,
+  type XmlElement,
+  type XmlNode,
+} from "./event-tree.js";
 export { EvtxPrefilter, loadEvtxWasmModule } from "./evtx-wasm.js";
 export { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "./layout.js";
 export {
