@@ -26,12 +26,14 @@ export interface RangeTask {
   format: LogFormat;
   start: number;
   end: number;
+  /** The file's size when the shards were planned. */
+  fileSize: number;
 }
 
 /** Scan several small files whole, in one round trip. */
 export interface BatchTask {
   kind: "batch";
-  files: { name: string; path: string; format: LogFormat }[];
+  files: { name: string; path: string; format: LogFormat; size: number }[];
 }
 
 /** Stream one archive (gzip, zip, tar, nested) through decompression into the matcher. */

@@ -105,7 +105,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const stop = () => void pool.destroy();
   options.signal?.addEventListener("abort", stop, { once: true });
 
-  let batch: { name: string; path: string; format: LogFormat }[] = [];
+  let batch: { name: string; path: string; format: LogFormat; size: number }[] = [];
   let batchBytes = 0;
   const flushBatch = () => {
     if (batch.length > 0) submit({ kind: "batch", files: batch }, batchBytes);
@@ -133,12 +133,15 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       if (item.size > shardSize && engine.scanFileRange !== undefined && engine.canShard(format)) {
         for (let start = 0; start < item.size; start += shardSize) {
           const end = Math.min(item.size, start + shardSize);
-          submit({ kind: "range", name: item.name, path: item.path, format, start, end }, end - start);
+          submit(
+            { kind: "range", name: item.name, path: item.path, format, start, end, fileSize: item.size },
+            end - start,
+          );
         }
         result.inputsScanned++;
         continue;
       }
-      batch.push({ name: item.name, path: item.path, format });
+      batch.push({ name: item.name, path: item.path, format, size: item.size });
       batchBytes += item.size;
       if (batchBytes >= shardSize || batch.length >= BATCH_MAX_FILES) flushBatch();
     }

@@ -1,0 +1,81 @@
+/**
+ * What a worker does with one task, apart from the thread plumbing (worker.ts): scan a shard,
+ * a batch of small files, or an archive, and return aggregates, counters and problems. Also
+ * notices a file that changed size between planning and scanning, which would otherwise lose
+ * or double-count records silently.
+ */
+
+import { statSync } from "node:fs";
+import type { Engine, ScanStats } from "../engine/engine.js";
+import { expandInputs } from "../scan/inputs.js";
+import { newScanResult } from "../scan/scan.js";
+import { type ItemCollector, problemOf, recordStats, scanItem } from "../scan/scan-item.js";
+import type { ScanTask, TaskResult } from "./task.js";
+
+/** Reports a file whose size is no longer the one its tasks were planned with. */
+function checkSize(name: string, path: string, planned: number, into: ItemCollector): void {
+  let now: number;
+  try {
+    now = statSync(path).size;
+  } catch {
+    return; // gone: the read itself reported it
+  }
+  if (now !== planned) {
+    const how = now < planned ? "shrank" : "grew";
+    into.problem({
+      input: name,
+      code: "LDS_E_INPUT_UNREADABLE",
+      message: `${how} while being scanned (${planned} bytes when planned, ${now} now); records in the changed part may be missed`,
+    });
+  }
+}
+
+/** Runs one task with `engine`; never throws for a bad input (it becomes a problem). */
+export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResult> {
+  const result = newScanResult();
+  const onMatch = result.aggregates.add.bind(result.aggregates);
+  const scanned = async (name: string, scan: () => Promise<ScanStats>): Promise<boolean> => {
+    try {
+      recordStats(name, await scan(), result);
+      return true;
+    } catch (err) {
+      result.problem(problemOf(name, err));
+      return false;
+    }
+  };
+  switch (task.kind) {
+    case "range": {
+      const { path, format, start, end } = task;
+      const ok = await scanned(task.name, () =>
+        engine.scanFileRange
+          ? engine.scanFileRange(path, format, start, end, onMatch)
+          : engine.scanFile(path, format, onMatch),
+      );
+      // The shard holding the file's last byte speaks for the whole file's size.
+      if (ok && end === task.fileSize) checkSize(task.name, path, task.fileSize, result);
+      break;
+    }
+    case "batch": {
+      for (const file of task.files) {
+        if (await scanned(file.name, () => engine.scanFile(file.path, file.format, onMatch))) {
+          result.inputsScanned++;
+          checkSize(file.name, file.path, file.size, result);
+        }
+      }
+      break;
+    }
+    case "archive": {
+      for await (const item of expandInputs([task.path])) {
+        await scanItem(item, engine, task.inputFormat, result);
+      }
+      break;
+    }
+  }
+  return {
+    entries: result.aggregates.entries(),
+    stats: result.stats,
+    inputsScanned: result.inputsScanned,
+    problems: result.problems,
+    skipped: result.skipped,
+  };
+}
