@@ -23,15 +23,17 @@ import {
 import { accountOf, type MachineInfo, type UserInfo, type World } from "./world.js";
 
 /** Sysmon's provider, as `System/Provider` names it. */
-export const SYSMON_PROVIDER = { name: "Microsoft-Windows-Sysmon", guid: "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}" };
-export const SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational";
-export const SECURITY_PROVIDER = {
+const SYSMON_PROVIDER = { name: "Microsoft-Windows-Sysmon", guid: "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}" };
+/** Sysmon's channel. */
+const SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational";
+/** The Security channel's provider. */
+const SECURITY_PROVIDER = {
   name: "Microsoft-Windows-Security-Auditing",
   guid: "{54849625-5478-4994-a5ba-3e3b0328c30d}",
 };
 
 /** Per Sysmon event id: schema version, task display name, message title, ECS category/type. */
-export const SYSMON_EVENT_INFO: Record<
+const SYSMON_EVENT_INFO: Record<
   number,
   { version: number; category: string; title: string; ecs?: [string[], string[]] }
 > = {
@@ -100,7 +102,7 @@ export const SYSMON_EVENT_INFO: Record<
 };
 
 /** Sysmon event ids in background traffic, weighted as in public collections. */
-export const SYSMON_ID_WEIGHTS: readonly (readonly [number, number])[] = [
+const SYSMON_ID_WEIGHTS: readonly (readonly [number, number])[] = [
   [30, 10],
   [14, 7],
   [12, 12],
@@ -137,7 +139,7 @@ function sysmonPid(machine: MachineInfo): number {
 }
 
 /** Sometimes the lower-case spelling Sysmon reports for processes started as `c:\windows\system32\...`. */
-export function spelled(rng: Prng, path: string): string {
+function spelled(rng: Prng, path: string): string {
   return rng.chance(0.3) ? path.replace(/^C:\\Windows\\System32\\/, "C:\\windows\\system32\\") : path;
 }
 

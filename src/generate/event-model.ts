@@ -118,8 +118,3 @@ export function dataText(event: EventModel, name: string): string | undefined {
   }
   return undefined;
 }
-
-/** True when EventData has an item called `name`. */
-export function hasData(event: EventModel, name: string): boolean {
-  return event.data.some(([k]) => k === name);
-}
