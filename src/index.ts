@@ -10,11 +10,12 @@
  */
 
 import type { EngineName } from "./engine/engine.js";
-import { engineByName } from "./engine/engines.js";
+import { DEFAULT_ENGINE } from "./engine/engines.js";
 import type { LogFormat } from "./formats/log-format.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
-import { type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+import { type ScanProgress, scanParallel } from "./scan/parallel-scan.js";
+import type { ScanProblem, ScanResult } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
@@ -26,7 +27,8 @@ export { compareRows, type Row, toRows } from "./report/row.js";
 export { isSuppressed, loadSuppression, parseSuppression, type Suppression } from "./report/suppress.js";
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
-export type { ScanProblem, ScanResult } from "./scan/scan.js";
+export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./scan/parallel-scan.js";
+export { type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
 
 /** Options of {@link scan}. */
@@ -35,6 +37,16 @@ export interface ScanOptions {
   engine?: EngineName;
   /** Read every input as this format instead of detecting it. */
   inputFormat?: LogFormat;
+  /** Worker threads (default: number of cores). */
+  workers?: number;
+  /** Bytes per task when a large file is split (default 32 MiB). */
+  shardSize?: number;
+  /** EVTX: also recover records from slack space (reported as carved rows). */
+  carve?: boolean;
+  /** Called after each finished task. */
+  onProgress?: (progress: ScanProgress) => void;
+  /** Stops the scan early; rows found so far are returned. */
+  signal?: AbortSignal;
   /** Rows to drop after aggregation (see parseSuppression / loadSuppression). */
   suppression?: Suppression;
   /** Standard input for the `-` input (default process.stdin). */
@@ -56,16 +68,21 @@ export interface ScanOutcome {
 }
 
 /**
- * Scans files, directories, archives and `-` (stdin) and returns the rule's rows. Never
- * throws for a bad input (see `problems`); throws ScanError for bad options.
+ * Scans files, directories, archives and `-` (stdin) on a pool of worker threads and returns
+ * the rule's rows. Never throws for a bad input (see `problems`); throws ScanError for bad
+ * options.
  */
 export async function scan(inputs: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
-  const engine = await engineByName(options.engine ?? "reference");
-  const result = await scanInputs(inputs, {
-    engine,
+  const result = await scanParallel(inputs, {
+    engine: options.engine ?? DEFAULT_ENGINE,
     inputFormat: options.inputFormat,
+    workers: options.workers,
+    shardSize: options.shardSize,
+    carve: options.carve,
     stdin: options.stdin,
     onProblem: options.onProblem,
+    onProgress: options.onProgress,
+    signal: options.signal,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), options.suppression);
   return { rows: kept, suppressed: dropped, problems: result.problems, result };
