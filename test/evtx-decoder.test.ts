@@ -257,6 +257,36 @@ describe("field picking: streaming collector vs tree", () => {
     });
   });
 
+  it("calls the same records malformed (it checks the values it does not render)", () => {
+    const values = [
+      v.string("odd"),
+      v.raw(VALUE_TYPE.STRING, Uint8Array.of(0x41, 0, 0x42)),
+      v.raw(VALUE_TYPE.SID, Uint8Array.of(1, 9, 0, 0, 0, 0, 0, 5)),
+      v.raw(VALUE_TYPE.SIZE_T, Uint8Array.of(1, 2, 3)),
+      v.raw(0x42, Uint8Array.of(1)),
+      v.raw(VALUE_TYPE.UINT32 | VALUE_TYPE.ARRAY, Uint8Array.of(1, 2, 3)),
+    ];
+    // Each record puts one bad value where the collector does not look (RuleName, an attribute).
+    const records = values.slice(1).flatMap((bad): RecordSpec[] => [
+      {
+        template: template(
+          el(
+            "Event",
+            {},
+            el("EventData", {}, el("Data", { Name: "RuleName" }, sub(1, bad.type)), sub(0, VALUE_TYPE.STRING)),
+          ),
+        ),
+        values: [values[0] as Value, bad],
+      },
+      {
+        template: template(el("Event", {}, el("System", {}, el("Security", { UserID: sub(0, bad.type) })))),
+        values: [bad],
+      },
+    ]);
+    const outcomes = both(records);
+    expect(outcomes.every((o) => typeof o === "string" && o.startsWith("BinXmlError"))).toBe(true);
+  });
+
   it("seed: no Event root gives no fields; a second root is ignored", () => {
     const notEvent = template(el("Other", {}, el("System", {}, el("EventID", {}, "11"))));
     const twoRoots = template(el("Event", {}, sub(0, VALUE_TYPE.BINXML)));

@@ -419,6 +419,47 @@ function finishChunk(w: ChunkWriter, spec: ChunkSpec, first: bigint, offsets: nu
   if (spec.wipeHeader) b.fill(0, 0, 512);
 }
 
+/**
+ * A 4 KiB file header for `chunkCount` chunks (a dirty one says 1, as live logs under-count).
+ * Its checksum is left for the caller when it changes fields; {@link buildEvtx} sets it.
+ */
+export function evtxFileHeader(chunkCount: number, dirty: boolean): Uint8Array {
+  const header = new Uint8Array(4096);
+  const hv = new DataView(header.buffer);
+  header.set([0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], 0);
+  const headerCount = dirty ? Math.min(1, chunkCount) : chunkCount;
+  hv.setBigUint64(16, BigInt(Math.max(0, headerCount - 1)), true);
+  hv.setUint32(32, 128, true);
+  hv.setUint16(36, 1, true);
+  hv.setUint16(38, 3, true);
+  hv.setUint16(40, 4096, true);
+  hv.setUint16(42, headerCount, true);
+  hv.setUint32(120, dirty ? 1 : 0, true);
+  hv.setUint32(124, crc32(header.subarray(0, 120)), true);
+  return header;
+}
+
+/**
+ * Takes records from `next` while they fit in one chunk and returns those that do (the first
+ * that does not fit is dropped): for filling chunks the way a log does.
+ */
+export function recordsThatFit(next: () => RecordSpec): RecordSpec[] {
+  const w = new ChunkWriter();
+  const fitted: RecordSpec[] = [];
+  for (;;) {
+    const spec = next();
+    const restore = snapshot(w);
+    try {
+      w.record(spec, BigInt(fitted.length + 1));
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      restore();
+      return fitted;
+    }
+    fitted.push(spec);
+  }
+}
+
 /** Record ids and placement of a built file, for assertions. */
 export interface BuiltEvtx {
   bytes: Uint8Array;
@@ -428,19 +469,8 @@ export interface BuiltEvtx {
 
 /** Builds a whole EVTX file from `spec`. */
 export function buildEvtx(spec: EvtxSpec): BuiltEvtx {
-  const header = new Uint8Array(4096);
+  const header = evtxFileHeader(spec.chunks.length, spec.dirty === true);
   const hv = new DataView(header.buffer);
-  header.set([0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], 0);
-  const chunkCount = spec.chunks.length;
-  const headerCount = spec.dirty ? Math.min(1, chunkCount) : chunkCount;
-  hv.setBigUint64(8, 0n, true);
-  hv.setBigUint64(16, BigInt(Math.max(0, headerCount - 1)), true);
-  hv.setUint32(32, 128, true);
-  hv.setUint16(36, 1, true);
-  hv.setUint16(38, 3, true);
-  hv.setUint16(40, 4096, true);
-  hv.setUint16(42, headerCount, true);
-  hv.setUint32(120, spec.dirty ? 1 : 0, true);
   let nextId = 1n;
   const parts: Uint8Array[] = [header];
   const records: BuiltEvtx["records"] = [];

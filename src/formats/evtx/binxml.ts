@@ -20,16 +20,25 @@
  */
 
 import { RECORD_HEADER_SIZE, u16, u32 } from "./layout.js";
-import { BinXmlError, renderArrayItems, renderScalar, utf16At, VALUE_TYPE } from "./values.js";
+import { BinXmlError, checkArray, checkScalar, renderArrayItems, renderScalar, utf16At, VALUE_TYPE } from "./values.js";
 
 /** One attribute as rendered: name and value text. */
 export type Attribute = readonly [name: string, value: string];
 
-/** Receives the document in order. Text arrives in pieces; concatenate them. */
+/**
+ * Receives the document in order. Text arrives in pieces; concatenate them. A handler that
+ * needs only some of the document says so with the two optional predicates, and the reader
+ * then skips rendering the rest (it still checks every value, so a record is malformed or not
+ * whatever a handler asks for).
+ */
 export interface BinXmlHandler {
   startElement(name: string, attributes: readonly Attribute[]): void;
   text(value: string): void;
   endElement(): void;
+  /** Asked before the attributes of the element `name` are read; false: pass `[]`. */
+  wantsAttributes?(name: string): boolean;
+  /** Asked before text of the innermost open element is rendered; false: no text calls. */
+  wantsText?(): boolean;
 }
 
 const TOKEN = {
@@ -225,7 +234,8 @@ export class BinXmlReader {
       const listEnd = p + 4 + u32(b, p);
       if (listEnd > elementEnd) throw new BinXmlError("attribute list runs past its element");
       p += 4;
-      while (p < listEnd) p = this.readAttribute(p, listEnd, values, attributes);
+      const out = handler.wantsAttributes?.(name) === false ? null : attributes;
+      while (p < listEnd) p = this.readAttribute(p, listEnd, values, out);
       if (p !== listEnd) throw new BinXmlError("attribute list size mismatch");
     }
     this.need(p, 1, elementEnd);
@@ -268,7 +278,7 @@ export class BinXmlReader {
         if (items.length === 0) items.push("");
         for (const item of items) {
           handler.startElement(name, attributes);
-          if (item !== "") handler.text(item);
+          if (item !== "" && handler.wantsText?.() !== false) handler.text(item);
           handler.endElement();
         }
         return p + 5;
@@ -286,14 +296,15 @@ export class BinXmlReader {
           p = this.readElement(p, end, values, handler);
           break;
         case TOKEN.VALUE:
-          handler.text(this.readValueText(p, end));
+          if (handler.wantsText?.() === false) this.skipValueText(p, end);
+          else handler.text(this.readValueText(p, end));
           p = this.afterValue;
           break;
         case TOKEN.CDATA: {
           this.need(p, 3, end);
           const units = u16(b, p + 1);
           this.need(p + 3, 2 * units, end);
-          handler.text(utf16At(b, p + 3, units));
+          if (handler.wantsText?.() !== false) handler.text(utf16At(b, p + 3, units));
           p += 3 + 2 * units;
           break;
         }
@@ -339,6 +350,8 @@ export class BinXmlReader {
       this.enter();
       this.readDocument(value.at, value.at + value.size, null, handler);
       this.depth--;
+    } else if (handler.wantsText?.() === false) {
+      this.checkValue(value);
     } else {
       const text = this.valueText(value);
       if (text !== "") handler.text(text);
@@ -353,6 +366,22 @@ export class BinXmlReader {
       return renderArrayItems(this.chunk, value.at, value.size, value.type).join(", ");
     }
     return renderScalar(this.chunk, value.at, value.size, value.type);
+  }
+
+  /** Checks a substitution value as {@link valueText} would, without rendering it. */
+  private checkValue(value: SubstitutionValue): void {
+    if (value.type === VALUE_TYPE.BINXML) throw new BinXmlError("Binary XML value where text is expected");
+    if ((value.type & VALUE_TYPE.ARRAY) !== 0) checkArray(value.size, value.type);
+    else checkScalar(this.chunk, value.at, value.size, value.type);
+  }
+
+  /** Checks a value-text token as {@link readValueText} would; sets afterValue past it. */
+  private skipValueText(p: number, end: number): void {
+    this.need(p, 4, end);
+    if (this.chunk[p + 1] !== VALUE_TYPE.STRING) throw new BinXmlError("value text that is not a UTF-16 string");
+    const units = u16(this.chunk, p + 2);
+    this.need(p + 4, 2 * units, end);
+    this.afterValue = p + 4 + 2 * units;
   }
 
   /** Reads a value-text token; sets afterValue past it. */
@@ -387,7 +416,8 @@ export class BinXmlReader {
     return p + 3 + 2 * units;
   }
 
-  private readAttribute(p: number, end: number, values: SubstitutionValue[] | null, out: Attribute[]): number {
+  /** Reads one attribute into `out`; with `out` null, only checks it. */
+  private readAttribute(p: number, end: number, values: SubstitutionValue[] | null, out: Attribute[] | null): number {
     const b = this.chunk;
     this.need(p, 5, end);
     if (((b[p] as number) & ~MORE) !== TOKEN.ATTRIBUTE) {
@@ -405,12 +435,13 @@ export class BinXmlReader {
       pieces++;
       switch (token & ~MORE) {
         case TOKEN.VALUE:
-          value += this.readValueText(p, end);
+          if (out === null) this.skipValueText(p, end);
+          else value += this.readValueText(p, end);
           p = this.afterValue;
           break;
         case TOKEN.CHAR_REF:
           this.need(p, 3, end);
-          value += String.fromCharCode(u16(b, p + 1));
+          if (out !== null) value += String.fromCharCode(u16(b, p + 1));
           p += 3;
           break;
         case TOKEN.ENTITY_REF:
@@ -422,6 +453,7 @@ export class BinXmlReader {
           this.need(p, 4, end);
           const substituted = this.substitution(values, u16(b, p + 1));
           if (substituted.type === VALUE_TYPE.NULL && token === TOKEN.OPTIONAL_SUBSTITUTION) droppedByNull = true;
+          else if (out === null) this.checkValue(substituted);
           else value += this.valueText(substituted);
           p += 4;
           more = false;
@@ -432,7 +464,7 @@ export class BinXmlReader {
       }
       if (!more) break;
     }
-    if (!(droppedByNull && pieces === 1)) out.push([name, value]);
+    if (out !== null && !(droppedByNull && pieces === 1)) out.push([name, value]);
     return p;
   }
 }

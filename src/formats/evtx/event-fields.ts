@@ -41,6 +41,18 @@ class FieldCollector implements BinXmlHandler {
     return this.eventState !== "before";
   }
 
+  /** Only the attributes of System/Provider, System/TimeCreated and EventData/Data are read. */
+  wantsAttributes(name: string): boolean {
+    if (this.ignoredRootDepth !== 0 || this.depth + 1 !== 3) return false;
+    if (this.systemState === "open") return (name === "Provider" || name === "TimeCreated") && !this.seen.has(name);
+    return this.eventDataState === "open" && name === "Data";
+  }
+
+  /** Only the text of the element being captured is rendered. */
+  wantsText(): boolean {
+    return this.capture !== null && this.depth === 3;
+  }
+
   startElement(name: string, attributes: readonly Attribute[]): void {
     const depth = ++this.depth;
     if (this.ignoredRootDepth !== 0) return;

@@ -165,51 +165,75 @@ function renderSystemtime(bytes: Uint8Array, at: number): string {
   );
 }
 
-function signed(value: bigint, bits: bigint): bigint {
-  return BigInt.asIntN(Number(bits), value);
+/**
+ * Throws BinXmlError exactly when {@link renderScalar} would: a value too short for its type,
+ * a UTF-16 string of odd size, a SizeT neither 4 nor 8 bytes, a SID shorter than it says, an
+ * unknown type. Decoders that skip rendering a value call this instead, so that a record is
+ * malformed or not whatever is rendered of it.
+ */
+export function checkScalar(bytes: Uint8Array, at: number, size: number, type: number): void {
+  const width = ITEM_WIDTH[type];
+  if (width !== undefined) {
+    if (size < width) throw new BinXmlError(`value of type 0x${type.toString(16)} too short`);
+    return;
+  }
+  switch (type) {
+    case VALUE_TYPE.NULL:
+    case VALUE_TYPE.ANSI_STRING:
+    case VALUE_TYPE.BINARY:
+    case VALUE_TYPE.EVT_HANDLE:
+    case VALUE_TYPE.EVT_XML:
+      return;
+    case VALUE_TYPE.STRING:
+      if (size % 2 !== 0) throw new BinXmlError("UTF-16 string of odd byte size");
+      return;
+    case VALUE_TYPE.SIZE_T:
+      if (size !== 4 && size !== 8) throw new BinXmlError("SizeT value neither 4 nor 8 bytes");
+      return;
+    case VALUE_TYPE.SID:
+      if (size < 8 || size < 8 + 4 * (bytes[at + 1] as number)) throw new BinXmlError("SID shorter than it says");
+      return;
+    default:
+      throw new BinXmlError(`unknown value type 0x${type.toString(16)}`);
+  }
 }
 
 /** One scalar (non-array) value of `type` occupying `size` bytes at `at`, as XML text. */
 export function renderScalar(bytes: Uint8Array, at: number, size: number, type: number): string {
-  const width = ITEM_WIDTH[type];
-  if (width !== undefined && size < width) throw new BinXmlError(`value of type 0x${type.toString(16)} too short`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  checkScalar(bytes, at, size, type);
   switch (type) {
     case VALUE_TYPE.NULL:
       return "";
     case VALUE_TYPE.STRING:
-      if (size % 2 !== 0) throw new BinXmlError("UTF-16 string of odd byte size");
       return stripTrailingNuls(utf16At(bytes, at, size / 2));
     case VALUE_TYPE.ANSI_STRING:
       return stripTrailingNuls(cp1252At(bytes, at, size));
     case VALUE_TYPE.INT8:
-      return String(dv.getInt8(at));
+      return String(((bytes[at] as number) << 24) >> 24);
     case VALUE_TYPE.UINT8:
       return String(bytes[at]);
     case VALUE_TYPE.INT16:
-      return String(dv.getInt16(at, true));
+      return String((u16(bytes, at) << 16) >> 16);
     case VALUE_TYPE.UINT16:
       return String(u16(bytes, at));
     case VALUE_TYPE.INT32:
-      return String(dv.getInt32(at, true));
+      return String(u32(bytes, at) | 0);
     case VALUE_TYPE.UINT32:
       return String(u32(bytes, at));
     case VALUE_TYPE.INT64:
-      return String(signed(u64(bytes, at), 64n));
+      return String(BigInt.asIntN(64, u64(bytes, at)));
     case VALUE_TYPE.UINT64:
       return String(u64(bytes, at));
     case VALUE_TYPE.REAL32:
-      return String(dv.getFloat32(at, true));
+      return String(new DataView(bytes.buffer, bytes.byteOffset + at, 4).getFloat32(0, true));
     case VALUE_TYPE.REAL64:
-      return String(dv.getFloat64(at, true));
+      return String(new DataView(bytes.buffer, bytes.byteOffset + at, 8).getFloat64(0, true));
     case VALUE_TYPE.BOOL:
       return u32(bytes, at) !== 0 ? "true" : "false";
     case VALUE_TYPE.GUID:
       return renderGuid(bytes, at);
     case VALUE_TYPE.SIZE_T:
-      if (size === 4) return `0x${u32(bytes, at).toString(16)}`;
-      if (size === 8) return `0x${u64(bytes, at).toString(16)}`;
-      throw new BinXmlError("SizeT value neither 4 nor 8 bytes");
+      return size === 4 ? `0x${u32(bytes, at).toString(16)}` : `0x${u64(bytes, at).toString(16)}`;
     case VALUE_TYPE.FILETIME:
       return renderFiletime(u64(bytes, at));
     case VALUE_TYPE.SYSTEMTIME:
@@ -220,13 +244,23 @@ export function renderScalar(bytes: Uint8Array, at: number, size: number, type: 
       return `0x${u32(bytes, at).toString(16)}`;
     case VALUE_TYPE.HEX_INT64:
       return `0x${u64(bytes, at).toString(16)}`;
-    case VALUE_TYPE.BINARY:
-    case VALUE_TYPE.EVT_HANDLE:
-    case VALUE_TYPE.EVT_XML:
-      return hexUpper(bytes, at, size);
     default:
-      throw new BinXmlError(`unknown value type 0x${type.toString(16)}`);
+      // BINARY, EVT_HANDLE, EVT_XML (checkScalar rejected every other type).
+      return hexUpper(bytes, at, size);
   }
+}
+
+/** Throws BinXmlError exactly when {@link renderArrayItems} would. */
+export function checkArray(size: number, type: number): void {
+  const item = type & ~VALUE_TYPE.ARRAY;
+  if (item === VALUE_TYPE.STRING) {
+    if (size % 2 !== 0) throw new BinXmlError("UTF-16 string array of odd byte size");
+    return;
+  }
+  if (item === VALUE_TYPE.ANSI_STRING) return;
+  const width = item === VALUE_TYPE.SID ? 0 : (ITEM_WIDTH[item] ?? 0);
+  if (width === 0) throw new BinXmlError(`array of unsupported item type 0x${item.toString(16)}`);
+  if (size % width !== 0) throw new BinXmlError("array size not a multiple of its item size");
 }
 
 /**
@@ -234,10 +268,10 @@ export function renderScalar(bytes: Uint8Array, at: number, size: number, type: 
  * terminators, fixed-width types cut into items. An empty array gives no items.
  */
 export function renderArrayItems(bytes: Uint8Array, at: number, size: number, type: number): string[] {
+  checkArray(size, type);
   const item = type & ~VALUE_TYPE.ARRAY;
   const items: string[] = [];
   if (item === VALUE_TYPE.STRING) {
-    if (size % 2 !== 0) throw new BinXmlError("UTF-16 string array of odd byte size");
     let start = 0;
     const units = size / 2;
     for (let i = 0; i < units; i++) {
@@ -260,9 +294,7 @@ export function renderArrayItems(bytes: Uint8Array, at: number, size: number, ty
     if (start < size) items.push(cp1252At(bytes, at + start, size - start));
     return items;
   }
-  const width = item === VALUE_TYPE.SID ? 0 : (ITEM_WIDTH[item] ?? 0);
-  if (width === 0) throw new BinXmlError(`array of unsupported item type 0x${item.toString(16)}`);
-  if (size % width !== 0) throw new BinXmlError("array size not a multiple of its item size");
+  const width = ITEM_WIDTH[item] as number;
   for (let p = 0; p < size; p += width) items.push(renderScalar(bytes, at + p, width, item));
   return items;
 }
