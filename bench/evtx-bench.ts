@@ -98,7 +98,10 @@ function evtxexportAll(lists: string[][]): Promise<void> {
       (files) =>
         new Promise<void>((resolve, reject) => {
           const next = (i: number): void => {
-            if (i === files.length) return resolve();
+            if (i === files.length) {
+              resolve();
+              return;
+            }
             const child = spawn("evtxexport", ["-f", "xml", files[i] as string], {
               stdio: ["ignore", "ignore", "ignore"],
             });
