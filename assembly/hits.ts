@@ -1,0 +1,161 @@
+/**
+ * Where confirmation keeps what it found: the field slots of the record being confirmed, and
+ * the hits table in the caller's memory that the TypeScript side reads (src/wasm/matcher.ts
+ * mirrors the layout below).
+ *
+ * A hit is 24 u32 words: record start, record end (absolute addresses), flags, then for each
+ * of the 7 fields (EventID, provider, channel, Image, TargetFilename, Computer, time) its kind,
+ * start address and byte length. Spans point at raw bytes: a JSON string's body between its
+ * quotes, a JSON number token, or XML character data / attribute value.
+ */
+
+/** Field order in a hit. */
+export const FIELD_EVENT_ID: i32 = 0;
+export const FIELD_PROVIDER: i32 = 1;
+export const FIELD_CHANNEL: i32 = 2;
+export const FIELD_IMAGE: i32 = 3;
+export const FIELD_TARGET: i32 = 4;
+export const FIELD_COMPUTER: i32 = 5;
+export const FIELD_TIME: i32 = 6;
+export const FIELD_COUNT: i32 = 7;
+
+/** Field kinds. */
+export const KIND_ABSENT: u32 = 0;
+/** Raw bytes are the value (UTF-8). */
+export const KIND_TEXT: u32 = 1;
+/** JSON string body with backslash escapes, or XML text with entities. */
+export const KIND_ESCAPED: u32 = 2;
+/** A JSON number token. */
+export const KIND_NUMBER: u32 = 3;
+/** A JSON value that is neither string nor number (counts as absent). */
+export const KIND_OTHER: u32 = 4;
+
+/** Hit flag: the TypeScript side must take this record's fields from the reference parser. */
+export const FLAG_COMPLEX: u32 = 1;
+
+export const HIT_WORDS: i32 = 3 + 3 * FIELD_COUNT;
+
+/** Slots filled while a record is parsed; "A else B" fields have two. */
+export const SLOT_EVENT_ID: i32 = 0;
+export const SLOT_EVENT_ID_ALT: i32 = 1;
+export const SLOT_PROVIDER: i32 = 2;
+export const SLOT_CHANNEL: i32 = 3;
+export const SLOT_IMAGE: i32 = 4;
+export const SLOT_TARGET: i32 = 5;
+export const SLOT_COMPUTER: i32 = 6;
+export const SLOT_COMPUTER_ALT: i32 = 7;
+export const SLOT_TIME: i32 = 8;
+export const SLOT_TIME_ALT: i32 = 9;
+export const SLOT_COUNT: i32 = 10;
+export const ALL_SLOTS: u32 = (1 << SLOT_COUNT) - 1;
+
+const SLOTS = memory.data(SLOT_COUNT * 12, 4);
+/** The 7 fields after "A else B" resolution: kind, start, len each. */
+const FIELDS = memory.data(FIELD_COUNT * 12, 4);
+
+/** Clears the slots whose bits are set in `mask`. */
+export function clearSlots(mask: u32): void {
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    if ((mask & (1 << s)) != 0) store<u32>(SLOTS + <usize>s * 12, KIND_ABSENT);
+  }
+}
+
+/** Sets one slot. */
+export function setSlot(slot: i32, kind: u32, start: usize, len: usize): void {
+  const p = SLOTS + <usize>slot * 12;
+  store<u32>(p, kind);
+  store<u32>(p, <u32>start, 4);
+  store<u32>(p, <u32>len, 8);
+}
+
+/** Kind of a slot. */
+export function slotKind(slot: i32): u32 {
+  return load<u32>(SLOTS + <usize>slot * 12);
+}
+
+function copySlotToField(slot: i32, field: i32): void {
+  const from = SLOTS + <usize>slot * 12;
+  const to = FIELDS + <usize>field * 12;
+  store<u32>(to, load<u32>(from));
+  store<u32>(to, load<u32>(from, 4), 4);
+  store<u32>(to, load<u32>(from, 8), 8);
+}
+
+function isString(kind: u32): bool {
+  return kind == KIND_TEXT || kind == KIND_ESCAPED;
+}
+
+/** A JSON string body of non-zero length decodes to a non-empty string. */
+function isNonEmptyString(slot: i32): bool {
+  return isString(slotKind(slot)) && load<u32>(SLOTS + <usize>slot * 12, 8) != 0;
+}
+
+/**
+ * Resolves slots into the 7 fields (json-fields.ts semantics): EventID = the first of
+ * EventID / its alternative that is a string or number; Computer and time = the first when it
+ * is a non-empty string, else the second when it is a string.
+ */
+export function resolveFields(): void {
+  const id = slotKind(SLOT_EVENT_ID);
+  if (isString(id) || id == KIND_NUMBER) copySlotToField(SLOT_EVENT_ID, FIELD_EVENT_ID);
+  else copySlotToField(SLOT_EVENT_ID_ALT, FIELD_EVENT_ID);
+  copySlotToField(SLOT_PROVIDER, FIELD_PROVIDER);
+  copySlotToField(SLOT_CHANNEL, FIELD_CHANNEL);
+  copySlotToField(SLOT_IMAGE, FIELD_IMAGE);
+  copySlotToField(SLOT_TARGET, FIELD_TARGET);
+  copySlotToField(isNonEmptyString(SLOT_COMPUTER) ? SLOT_COMPUTER : SLOT_COMPUTER_ALT, FIELD_COMPUTER);
+  copySlotToField(isNonEmptyString(SLOT_TIME) ? SLOT_TIME : SLOT_TIME_ALT, FIELD_TIME);
+  // A value of another JSON type counts as absent for the string fields.
+  for (let f = FIELD_PROVIDER; f < FIELD_COUNT; f++) {
+    if (!isString(fieldKind(f))) store<u32>(FIELDS + <usize>f * 12, KIND_ABSENT);
+  }
+  const k = fieldKind(FIELD_EVENT_ID);
+  if (!isString(k) && k != KIND_NUMBER) store<u32>(FIELDS, KIND_ABSENT);
+}
+
+/** Kind of a resolved field. */
+export function fieldKind(field: i32): u32 {
+  return load<u32>(FIELDS + <usize>field * 12);
+}
+
+/** Start address of a resolved field. */
+export function fieldStart(field: i32): usize {
+  return <usize>load<u32>(FIELDS + <usize>field * 12, 4);
+}
+
+/** Byte length of a resolved field. */
+export function fieldLen(field: i32): usize {
+  return <usize>load<u32>(FIELDS + <usize>field * 12, 8);
+}
+
+let hitsBase: usize = 0;
+let hitsCapacity: i32 = 0;
+/** Hits written since the caller last took them. */
+export let hitCount: i32 = 0;
+
+/** Points the hits table at [base, base + capacity * HIT_WORDS * 4) and empties it. */
+export function configureHits(base: usize, capacity: i32): void {
+  hitsBase = base;
+  hitsCapacity = capacity;
+  hitCount = 0;
+}
+
+/** Empties the hits table (the caller has read it). */
+export function takeHits(): void {
+  hitCount = 0;
+}
+
+/** True when no further hit fits. */
+export function hitsFull(): bool {
+  return hitCount >= hitsCapacity;
+}
+
+/** Appends the resolved fields as a hit for record [start, end). The caller checked {@link hitsFull}. */
+export function writeHit(start: usize, end: usize, flags: u32): void {
+  const p = hitsBase + <usize>hitCount * <usize>HIT_WORDS * 4;
+  store<u32>(p, <u32>start);
+  store<u32>(p, <u32>end, 4);
+  store<u32>(p, flags, 8);
+  memory.copy(p + 12, FIELDS, <usize>FIELD_COUNT * 12);
+  hitCount++;
+}

@@ -1,0 +1,56 @@
+/**
+ * The matcher's exports: what src/wasm/matcher.ts calls, and nothing else does.
+ *
+ * The matcher finds things in bytes and does no I/O and no allocation: the caller owns the
+ * memory (imported, sized once) and lays it out (hits table, decode scratch, input region).
+ * Pipeline, as ripgrep splits matcher and searcher: prefilter (prefilter.ts) -> record bounds
+ * (json-scan.ts, xml-scan.ts) -> confirm (json-parse.ts / xml-parse.ts, rule-check.ts) -> hits
+ * (hits.ts). The TypeScript side turns hits into MatchedEvents with rule.ts's matchEvent.
+ */
+
+export { decodeJsonString, decodeXmlText } from "./decode";
+export { configureHits, takeHits } from "./hits";
+export {
+  jsonScanBegin,
+  jsonScanResume,
+  jsonWalkBegin,
+  jsonWalkerInRecord,
+  jsonWalkerIsClean,
+  jsonWalkerOpenRecord,
+  jsonWalkFinish,
+  jsonWalkResume,
+  lastJsonSync,
+  nextJsonSync,
+  rebaseJsonWalker,
+  resetJsonWalker,
+} from "./json-scan";
+export { nextCandidate } from "./prefilter";
+export { configureScratch } from "./rule-check";
+export { resetStats, statsExamined, statsMalformed } from "./stats";
+export { lastXmlOpen, nextXmlClose, nextXmlOpen, xmlSafeEnd, xmlScanBegin, xmlScanResume } from "./xml-scan";
+
+import { hitCount } from "./hits";
+import { jsonOversizeEnd } from "./json-scan";
+import { candidateKind } from "./prefilter";
+
+/** First byte above the module's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Hits written since the last takeHits(). */
+export function hits(): i32 {
+  return hitCount;
+}
+
+/** Kind of the last nextCandidate() result: 1 `lsass`, 2 an escape. */
+export function lastCandidateKind(): i32 {
+  return candidateKind;
+}
+
+/** End of the oversize record a paused walk stopped at, or -1. */
+export function jsonOversizeRecordEnd(): isize {
+  return jsonOversizeEnd;
+}
+
+export * from "./evtx-prefilter";

@@ -1,0 +1,359 @@
+/**
+ * The JSON searcher's wasm half: record bounds and confirmation for the three JSON flavours.
+ *
+ * Record bounds follow the reference splitter (src/formats/json-records.ts) byte for byte: a
+ * record is a top-level `{...}` (strings respected); a `{` at column 0 always starts a record,
+ * whatever came before (an unclosed one is dropped as malformed); a raw line feed inside a
+ * string, or junk outside a record up to its line's end, is malformed. That column-0 rule makes
+ * every `\n{` a *sync point*: the splitter's state there never depends on earlier bytes. So the
+ * bytes between two sync points (a *segment*) can be split on their own, and a candidate only
+ * needs the segment around it: back to the previous sync point, forward to the next one. JSON
+ * lines and evtx_dump's pretty-printed records start every record at column 0, so a segment is
+ * one record. Input without sync points (objects indented inside a top-level array) goes
+ * through the same splitter in "walk" mode: every byte, state kept across calls.
+ *
+ * Each record of a segment with a candidate is confirmed: candidate check on its own bytes,
+ * cheap precheck, strict parse (json-parse.ts), rule check (rule-check.ts), hit.
+ */
+
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  CR,
+  indexOfFolded,
+  indexOfPair,
+  LF,
+  lowerAscii,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "./bytes";
+import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
+import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parseJsonRecord } from "./json-parse";
+import { CANDIDATE_LSASS, candidateKind, JSON_ESCAPE_0, JSON_ESCAPE_1, nextCandidate } from "./prefilter";
+import { mayMatch } from "./rule-check";
+import { recordExamined, recordMalformed } from "./stats";
+
+/**
+ * For an `lsass` at `c`: false when the string it is in surely does not end with `.dmp`, so it
+ * cannot be the `*lsass*.dmp` TargetFilename (most `lsass` in Sysmon logs are `lsass.exe` in
+ * process-access events). Undecidable cases (a `\u` escape after it, no closing quote before
+ * `end` or a line feed) are true.
+ */
+export function jsonTailMayMatch(c: usize, end: usize): bool {
+  let i = c + 5;
+  while (i < end) {
+    const b = <u32>load<u8>(i);
+    if (b == QUOTE) break;
+    if (b == BACKSLASH) {
+      if (i + 1 >= end || load<u8>(i, 1) == 0x75) return true;
+      i += 2;
+      continue;
+    }
+    if (b == LF) return true;
+    i++;
+  }
+  if (i >= end) return true;
+  return (
+    load<u8>(i - 4) == 0x2e &&
+    lowerAscii(load<u8>(i - 3)) == 0x64 &&
+    lowerAscii(load<u8>(i - 2)) == 0x6d &&
+    lowerAscii(load<u8>(i - 1)) == 0x70
+  );
+}
+
+/** True when `x` is a sync point: `{` right after a line feed. */
+// @ts-ignore: decorator
+@inline
+function isSync(x: usize): bool {
+  return load<u8>(x) == OPEN_BRACE && load<u8>(x - 1) == LF;
+}
+
+/** The last sync point in (floor, c], or `floor` when there is none. */
+export function lastJsonSync(c: usize, floor: usize): usize {
+  let x = c;
+  while (x > floor) {
+    if (isSync(x)) return x;
+    x--;
+  }
+  return floor;
+}
+
+/** The first sync point in (c, end), or `end` when there is none. */
+export function nextJsonSync(c: usize, end: usize): usize {
+  const at = indexOfPair(c, end, LF, OPEN_BRACE);
+  return at < 0 ? end : <usize>at + 1;
+}
+
+/**
+ * Cheap necessary condition for a match inside [p, q): `taskmgr` and `.dmp` both appear, any
+ * case, unless a `\u` escape could be hiding letters.
+ */
+function mayHoldMatch(p: usize, q: usize): bool {
+  if (indexOfPair(p, q, JSON_ESCAPE_0, JSON_ESCAPE_1) >= 0) return true;
+  return indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0;
+}
+
+/** True when [s, e) holds a candidate that survives the tail check. */
+function hasCandidate(s: usize, e: usize): bool {
+  let from = s;
+  while (true) {
+    const c = nextCandidate(from, e, JSON_ESCAPE_0, JSON_ESCAPE_1);
+    if (c < 0) return false;
+    if (candidateKind != CANDIDATE_LSASS || jsonTailMayMatch(<usize>c, e)) return true;
+    from = <usize>c + 1;
+  }
+}
+
+let jsonFormat: i32 = 1;
+
+/** Confirms one record [s, e): writes a hit when it may match. The caller checked hitsFull(). */
+function confirmRecord(s: usize, e: usize): void {
+  if (!hasCandidate(s, e) || !mayHoldMatch(s, e)) return;
+  recordExamined();
+  const result = parseJsonRecord(s, e, jsonFormat);
+  if (result == PARSE_TOO_DEEP) {
+    writeHit(s, e, FLAG_COMPLEX);
+    return;
+  }
+  if (result == PARSE_MALFORMED) {
+    recordMalformed();
+    return;
+  }
+  resolveFields();
+  if (result == PARSE_OK && mayMatch(false)) writeHit(s, e, 0);
+}
+
+// ---- the splitter (json-records.ts), resumable ----
+
+let wInRecord = false;
+let wInJunk = false;
+let wInString = false;
+let wEscape = false;
+let wDepth: i32 = 0;
+let wArrayDepth: i32 = 0;
+let wAtLineStart = true;
+/** Start of the open record; -1 when it began before the memory the caller still holds. */
+let wRecordStart: isize = -1;
+/** Where the walk goes on. */
+let wPos: usize = 0;
+
+/** Resets the splitter to "outside any record, at a line start" (a sync point or the stream start). */
+export function resetJsonWalker(): void {
+  wInRecord = false;
+  wInJunk = false;
+  wInString = false;
+  wEscape = false;
+  wDepth = 0;
+  wArrayDepth = 0;
+  wAtLineStart = true;
+  wRecordStart = -1;
+}
+
+/** True when the walker is outside any record and junk (it may switch back to segment mode). */
+export function jsonWalkerIsClean(): bool {
+  return !wInRecord && !wInJunk;
+}
+
+/** Start of the record the walker has open, or -1 (none, or it began before the caller's memory). */
+export function jsonWalkerOpenRecord(): isize {
+  return wInRecord ? wRecordStart : -1;
+}
+
+/** True when the walker is inside a record. */
+export function jsonWalkerInRecord(): bool {
+  return wInRecord;
+}
+
+/** Moves the walker's open-record start after the caller moved bytes: `start` is the new address, -1 = gone. */
+export function rebaseJsonWalker(start: isize): void {
+  wRecordStart = start;
+}
+
+/** Set when a walk paused at the end of a record that began before the caller's memory. */
+export let jsonOversizeEnd: isize = -1;
+
+function abortRecord(): void {
+  wInRecord = false;
+  wInString = false;
+  wEscape = false;
+  wDepth = 0;
+  recordMalformed();
+}
+
+/**
+ * Runs the splitter over [wPos, end). Complete records are confirmed. Returns false when it
+ * paused (hits table full, or an oversize record ended: {@link jsonOversizeEnd}); call again
+ * with the same `end` to go on.
+ */
+function walk(end: usize): bool {
+  let i = wPos;
+  while (i < end) {
+    const c = <u32>load<u8>(i);
+    const lineStart = wAtLineStart;
+    if (wInJunk) {
+      wAtLineStart = c == LF;
+      if (c == LF) {
+        wInJunk = false;
+        recordMalformed();
+      }
+      i++;
+      continue;
+    }
+    if (!wInRecord) {
+      wAtLineStart = c == LF;
+      if (c == 0x20 || c == 0x09 || c == LF || c == CR || c == 0x2c) {
+        i++;
+        continue;
+      }
+      if (c == OPEN_BRACKET) {
+        wArrayDepth++;
+      } else if (c == CLOSE_BRACKET && wArrayDepth > 0) {
+        wArrayDepth--;
+      } else {
+        wRecordStart = <isize>i;
+        if (c == OPEN_BRACE) {
+          wInRecord = true;
+          wDepth = 1;
+        } else {
+          wInJunk = true;
+        }
+      }
+      i++;
+      continue;
+    }
+    if (wInString) {
+      wAtLineStart = c == LF;
+      if (wEscape) wEscape = false;
+      else if (c == BACKSLASH) wEscape = true;
+      else if (c == QUOTE) wInString = false;
+      else if (c == LF) abortRecord();
+      i++;
+      continue;
+    }
+    if (c == QUOTE) {
+      wInString = true;
+    } else if (c == OPEN_BRACE || c == OPEN_BRACKET) {
+      if (c == OPEN_BRACE && lineStart) {
+        abortRecord();
+        wRecordStart = <isize>i;
+        wInRecord = true;
+        wDepth = 1;
+      } else {
+        wDepth++;
+      }
+    } else if (c == CLOSE_BRACE || c == CLOSE_BRACKET) {
+      if (wDepth == 1) {
+        if (wRecordStart < 0) {
+          // The record began before the caller's memory: the caller confirms it.
+          wAtLineStart = false;
+          wDepth = 0;
+          wInRecord = false;
+          wPos = i + 1;
+          jsonOversizeEnd = <isize>(i + 1);
+          return false;
+        }
+        if (hitsFull()) {
+          wPos = i;
+          return false;
+        }
+        wDepth = 0;
+        wInRecord = false;
+        confirmRecord(<usize>wRecordStart, i + 1);
+      } else {
+        wDepth--;
+      }
+    }
+    wAtLineStart = c == LF;
+    i++;
+  }
+  wPos = end;
+  return true;
+}
+
+// ---- segment mode over a region [R0, R1) ----
+
+let sPos: usize = 0;
+let sFloor: usize = 0;
+let sEnd: usize = 0;
+let sFinal = false;
+let sInSegment = false;
+let sSegmentEnd: usize = 0;
+
+/**
+ * Starts scanning region [start, end) of a JSON flavour in segment mode. `start` must be a sync
+ * point or the stream's start (after any byte order mark); `end` a sync point, or the stream's
+ * end when `final`. Call {@link jsonScanResume} until it returns true.
+ */
+export function jsonScanBegin(start: usize, end: usize, format: i32, final: bool): void {
+  jsonFormat = format;
+  sPos = start;
+  sFloor = start;
+  sEnd = end;
+  sFinal = final;
+  sInSegment = false;
+}
+
+/** Goes on with the region; false = paused (hits table full). */
+export function jsonScanResume(): bool {
+  if (sInSegment) {
+    if (!walk(sSegmentEnd)) return false;
+    finishSegment();
+  }
+  while (true) {
+    const c = nextCandidate(sPos, sEnd, JSON_ESCAPE_0, JSON_ESCAPE_1);
+    if (c < 0) {
+      sPos = sEnd;
+      return true;
+    }
+    const at = <usize>c;
+    if (candidateKind == CANDIDATE_LSASS && !jsonTailMayMatch(at, sEnd)) {
+      sPos = at + 1;
+      continue;
+    }
+    const p = lastJsonSync(at, sFloor);
+    const q = nextJsonSync(at, sEnd);
+    sPos = q;
+    sFloor = q;
+    if (!mayHoldMatch(p, q)) continue;
+    resetJsonWalker();
+    wPos = p;
+    sSegmentEnd = q;
+    sInSegment = true;
+    if (!walk(q)) return false;
+    finishSegment();
+  }
+}
+
+/**
+ * After a segment: a record still open at its end is malformed (a sync point aborts it, and so
+ * does the stream's end), as is junk at the stream's end.
+ */
+function finishSegment(): void {
+  sInSegment = false;
+  if (wInRecord || wInJunk) recordMalformed();
+  resetJsonWalker();
+}
+
+/**
+ * Walk mode: runs the splitter over [from, end) with the state it had (see resetJsonWalker),
+ * confirming every record. False = paused (hits table full, or {@link jsonOversizeEnd} set).
+ */
+export function jsonWalkBegin(from: usize, format: i32): void {
+  jsonFormat = format;
+  wPos = from;
+  jsonOversizeEnd = -1;
+}
+
+/** Goes on walking to `end`; false = paused. */
+export function jsonWalkResume(end: usize): bool {
+  jsonOversizeEnd = -1;
+  return walk(end);
+}
+
+/** At the stream's end in walk mode: an open record or junk is malformed. */
+export function jsonWalkFinish(): void {
+  if (wInRecord || wInJunk) recordMalformed();
+  resetJsonWalker();
+}

@@ -1,0 +1,165 @@
+/**
+ * The rule, tested in wasm on a record's resolved fields so that only records that can match
+ * reach the TypeScript side. It mirrors src/rule/rule.ts (matchEvent) on decoded bytes and errs
+ * only towards "may match": where a test cannot be decided here (a value longer than the
+ * scratch area, an XML reference decoded on a guess, an EventID that is a JSON number with a
+ * fraction or exponent, non-ASCII around a string EventID) it passes, and matchEvent on the
+ * TypeScript side has the last word.
+ */
+
+import { equalsFolded, indexOfFolded, lowerAscii, spanEqualsFolded } from "./bytes";
+import { decodeJsonString, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
+import {
+  FIELD_CHANNEL,
+  FIELD_COMPUTER,
+  FIELD_EVENT_ID,
+  FIELD_IMAGE,
+  FIELD_PROVIDER,
+  FIELD_TARGET,
+  fieldKind,
+  fieldLen,
+  fieldStart,
+  KIND_ABSENT,
+  KIND_ESCAPED,
+  KIND_NUMBER,
+  KIND_TEXT,
+} from "./hits";
+
+let scratchBase: usize = 0;
+let scratchCapacity: usize = 0;
+
+/** Points the decode scratch area at [base, base + capacity); it needs 64 bytes of slack after it. */
+export function configureScratch(base: usize, capacity: usize): void {
+  scratchBase = base;
+  scratchCapacity = capacity;
+}
+
+/** Start of the decode scratch area (for tests of the decoders through the boundary). */
+export function scratchStart(): usize {
+  return scratchBase;
+}
+
+/** Decoded length of the last {@link decodeField}; -1 when it could not be decided. */
+let decodedLen: isize = 0;
+
+/**
+ * Decodes a string field into the scratch area. Returns false when the result cannot be
+ * trusted for a rejection (too long, a guessed XML reference).
+ */
+function decodeField(field: i32, xml: bool): bool {
+  const kind = fieldKind(field);
+  const start = fieldStart(field);
+  const len = fieldLen(field);
+  if (kind == KIND_TEXT) {
+    if (len > scratchCapacity) return false;
+    memory.copy(scratchBase, start, len);
+    decodedLen = <isize>len;
+    return true;
+  }
+  if (len > scratchCapacity) return false;
+  if (xml) {
+    resetDecodeUncertain();
+    decodedLen = <isize>decodeXmlText(start, len, scratchBase);
+    return !decodeUncertain;
+  }
+  decodedLen = decodeJsonString(start, len, scratchBase);
+  return decodedLen >= 0;
+}
+
+function isString(kind: u32): bool {
+  return kind == KIND_TEXT || kind == KIND_ESCAPED;
+}
+
+/** Condition 2: EventID is 11 (number, or text that trims to "11"). */
+function eventIdMayBe11(xml: bool): bool {
+  const kind = fieldKind(FIELD_EVENT_ID);
+  if (kind == KIND_NUMBER) {
+    const p = fieldStart(FIELD_EVENT_ID);
+    const n = fieldLen(FIELD_EVENT_ID);
+    if (n == 2 && load<u8>(p) == 0x31 && load<u8>(p, 1) == 0x31) return true;
+    // 11.0, 1.1e1, 110e-1 ...: leave those to the TypeScript side.
+    for (let i: usize = 0; i < n; i++) {
+      const c = <u32>load<u8>(p + i);
+      if (c == 0x2e || (c | 0x20) == 0x65) return true;
+    }
+    return false;
+  }
+  if (!isString(kind)) return false;
+  if (!decodeField(FIELD_EVENT_ID, xml)) return true;
+  // String.prototype.trim drops Unicode white space too: strip every non-ASCII byte as well.
+  let a = scratchBase;
+  let b = scratchBase + <usize>decodedLen;
+  while (a < b && isTrimmable(load<u8>(a))) a++;
+  while (b > a && isTrimmable(load<u8>(b - 1))) b--;
+  return b - a == 2 && load<u8>(a) == 0x31 && load<u8>(a, 1) == 0x31;
+}
+
+function isTrimmable(c: u32): bool {
+  return c == 0x20 || c - 0x09 < 5 || c >= 0x80;
+}
+
+/** Decoded non-emptiness of a string field; undecidable counts as non-empty. */
+function isNonEmpty(field: i32, xml: bool): bool {
+  if (!isString(fieldKind(field))) return false;
+  if (fieldLen(field) == 0) return false;
+  if (!xml || fieldKind(field) == KIND_TEXT) return true;
+  if (!decodeField(field, xml)) return true;
+  return decodedLen > 0;
+}
+
+/** Condition 1: provider or channel says Sysmon, or the record has neither. */
+function isSysmonSource(xml: bool): bool {
+  const hasProvider = isNonEmpty(FIELD_PROVIDER, xml);
+  const hasChannel = isNonEmpty(FIELD_CHANNEL, xml);
+  if (!hasProvider && !hasChannel) return true;
+  if (hasProvider) {
+    if (!decodeField(FIELD_PROVIDER, xml)) return true;
+    if (spanEqualsFolded(scratchBase, <usize>decodedLen, "microsoft-windows-sysmon")) return true;
+  }
+  if (hasChannel) {
+    if (!decodeField(FIELD_CHANNEL, xml)) return true;
+    if (spanEqualsFolded(scratchBase, <usize>decodedLen, "microsoft-windows-sysmon/operational")) return true;
+  }
+  return false;
+}
+
+/** Condition 3: the part of Image after its last backslash is taskmgr.exe, ignoring case. */
+function isTaskmgrImage(xml: bool): bool {
+  if (!isString(fieldKind(FIELD_IMAGE))) return false;
+  if (!decodeField(FIELD_IMAGE, xml)) return true;
+  const end = scratchBase + <usize>decodedLen;
+  let base = end;
+  while (base > scratchBase && load<u8>(base - 1) != 0x5c) base--;
+  return end - base == 11 && equalsFolded(base, "taskmgr.exe");
+}
+
+/** Condition 4: TargetFilename, lower-cased, ends with `.dmp` and has `lsass` before that. */
+function isLsassDumpName(xml: bool): bool {
+  if (!isString(fieldKind(FIELD_TARGET))) return false;
+  if (!decodeField(FIELD_TARGET, xml)) return true;
+  const n = <usize>decodedLen;
+  if (n < 9) return false;
+  const dot = scratchBase + n - 4;
+  if (
+    load<u8>(dot) != 0x2e ||
+    lowerAscii(load<u8>(dot, 1)) != 0x64 ||
+    lowerAscii(load<u8>(dot, 2)) != 0x6d ||
+    lowerAscii(load<u8>(dot, 3)) != 0x70
+  ) {
+    return false;
+  }
+  return indexOfFolded(scratchBase, dot, "lsass") >= 0;
+}
+
+/**
+ * True unless the resolved fields surely fail the rule (rule.ts's matchEvent). Cheapest
+ * tests first: the target name, then the image, the EventID, the computer and the source.
+ */
+export function mayMatch(xml: bool): bool {
+  if (fieldKind(FIELD_TARGET) == KIND_ABSENT || fieldKind(FIELD_IMAGE) == KIND_ABSENT) return false;
+  if (!isLsassDumpName(xml)) return false;
+  if (!isTaskmgrImage(xml)) return false;
+  if (!eventIdMayBe11(xml)) return false;
+  if (!isNonEmpty(FIELD_COMPUTER, xml)) return false;
+  return isSysmonSource(xml);
+}

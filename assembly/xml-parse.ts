@@ -1,0 +1,276 @@
+/**
+ * Field extraction from one `<Event>...</Event>` record, for the common shape of Windows event
+ * XML: elements, attributes in `'` or `"`, character data. It takes what the reference
+ * (src/formats/xml-fields.ts, fast-xml-parser) takes: the first System and EventData under the
+ * root; in System the first EventID, Channel and Computer (their text) and the first Provider's
+ * Name and TimeCreated's SystemTime (the last of a repeated attribute); in EventData the first
+ * Data whose Name is Image / TargetFilename. An empty element gives "".
+ *
+ * Anything where fast-xml-parser's own habits could change the answer makes the record
+ * *complex*, and the TypeScript side then asks the reference parser itself: comments, CDATA,
+ * processing instructions, mismatched tags, namespace prefixes on names, names the parser
+ * treats specially (`__proto__`, `toString`, ...), a child element or a CR inside a wanted
+ * value, `&`, white space or `>` in a wanted attribute value.
+ */
+
+import { AMP, CR, GT, isXmlSpace, LF, LT, QUOTE, APOS, SLASH, spanEquals, indexOfByte } from "./bytes";
+import {
+  ALL_SLOTS,
+  clearSlots,
+  KIND_ESCAPED,
+  KIND_TEXT,
+  setSlot,
+  SLOT_CHANNEL,
+  SLOT_COMPUTER,
+  SLOT_EVENT_ID,
+  SLOT_IMAGE,
+  SLOT_PROVIDER,
+  SLOT_TARGET,
+  SLOT_TIME,
+} from "./hits";
+
+const MAX_DEPTH: i32 = 64;
+const NAME_PTR = memory.data(MAX_DEPTH * 4, 4);
+const NAME_LEN = memory.data(MAX_DEPTH * 4, 4);
+
+/** True for a byte that may be in an element or attribute name here (no `:`). */
+function isNameByte(c: u32): bool {
+  return c - 0x61 < 26 || c - 0x41 < 26 || c - 0x30 < 10 || c == 0x2e || c == 0x2d || c == 0x5f || c >= 0x80;
+}
+
+/** Names fast-xml-parser rejects or rewrites (prototype pollution guards). */
+function isSpecialName(p: usize, n: usize): bool {
+  if (n == 0 || load<u8>(p) == 0x5f /* _ */) return true;
+  const c = <u32>load<u8>(p);
+  if (c - 0x30 < 10 || c == 0x2d || c == 0x2e) return true;
+  return (
+    spanEquals(p, n, "constructor") ||
+    spanEquals(p, n, "prototype") ||
+    spanEquals(p, n, "hasOwnProperty") ||
+    spanEquals(p, n, "toString") ||
+    spanEquals(p, n, "valueOf")
+  );
+}
+
+/** End of the name starting at `p` (first byte that is not a name byte). */
+function nameEnd(p: usize, end: usize): usize {
+  while (p < end && isNameByte(load<u8>(p))) p++;
+  return p;
+}
+
+// Attributes of the start tag being read: the ones the rule wants (last occurrence wins).
+let nameAttrStart: usize = 0;
+let nameAttrLen: isize = -1;
+let timeAttrStart: usize = 0;
+let timeAttrLen: isize = -1;
+/** A wanted attribute's value holds `&`, white space other than space, or `>`. */
+let wantedAttrOdd = false;
+
+function attrValueIsOdd(p: usize, n: usize): bool {
+  for (let i: usize = 0; i < n; i++) {
+    const c = <u32>load<u8>(p + i);
+    if (c == AMP || c == GT || c == CR || c == LF || c == 0x09) return true;
+  }
+  return false;
+}
+
+/**
+ * Reads the attributes from `p` (just after the name) to the end of the start tag. Returns the
+ * position after `>` (negative: `/>`, as -(position)); 0 when the tag is not simple.
+ */
+function readAttributes(p: usize, end: usize): isize {
+  nameAttrLen = -1;
+  timeAttrLen = -1;
+  wantedAttrOdd = false;
+  while (true) {
+    const before = p;
+    while (p < end && isXmlSpace(load<u8>(p))) p++;
+    if (p >= end) return 0;
+    const c = <u32>load<u8>(p);
+    if (c == GT) return <isize>(p + 1);
+    if (c == SLASH) {
+      if (p + 1 < end && load<u8>(p, 1) == GT) return -<isize>(p + 2);
+      return 0;
+    }
+    if (p == before) return 0; // attributes must be separated by white space
+    const nameStart = p;
+    const ne = nameEnd(p, end);
+    let n = ne - nameStart;
+    let q = ne;
+    let xmlns = false;
+    if (q < end && load<u8>(q) == 0x3a /* : */) {
+      // Only namespace declarations may carry a prefix here.
+      if (!spanEquals(nameStart, n, "xmlns")) return 0;
+      xmlns = true;
+      q = nameEnd(q + 1, end);
+    }
+    if (n == 0 || isSpecialName(nameStart, n)) return 0;
+    while (q < end && isXmlSpace(load<u8>(q))) q++;
+    if (q >= end || load<u8>(q) != 0x3d /* = */) return 0;
+    q++;
+    while (q < end && isXmlSpace(load<u8>(q))) q++;
+    if (q >= end) return 0;
+    const quote = <u32>load<u8>(q);
+    if (quote != QUOTE && quote != APOS) return 0;
+    const vs = q + 1;
+    const ve = indexOfByte(vs, end, quote);
+    if (ve < 0) return 0;
+    const vlen = <usize>ve - vs;
+    if (indexOfByte(vs, <usize>ve, LT) >= 0) return 0;
+    if (!xmlns) {
+      if (spanEquals(nameStart, n, "Name")) {
+        nameAttrStart = vs;
+        nameAttrLen = <isize>vlen;
+      } else if (spanEquals(nameStart, n, "SystemTime")) {
+        timeAttrStart = vs;
+        timeAttrLen = <isize>vlen;
+      }
+    }
+    p = <usize>ve + 1;
+  }
+}
+
+/**
+ * Parses record [start, end) (from `<Event` through `</Event>`), filling the field slots.
+ * Returns true when the record is simple (the slots are exactly what the reference takes),
+ * false when it is complex (see the module comment).
+ */
+export function parseXmlRecord(start: usize, end: usize): bool {
+  clearSlots(ALL_SLOTS);
+  let depth: i32 = 0;
+  let seenSystem = false;
+  let seenEventData = false;
+  let inSystem = false;
+  let inEventData = false;
+  let seenEventId = false;
+  let seenProvider = false;
+  let seenChannel = false;
+  let seenComputer = false;
+  let seenTimeCreated = false;
+  let seenImage = false;
+  let seenTarget = false;
+  let captureSlot: i32 = -1;
+  let captureDepth: i32 = 0;
+  let captureFrom: usize = 0;
+  let i = start;
+  while (i < end) {
+    const c = <u32>load<u8>(i);
+    if (c != LT) {
+      const next = indexOfByte(i, end, LT);
+      i = next < 0 ? end : <usize>next;
+      continue;
+    }
+    if (i + 1 >= end) return false;
+    const n = <u32>load<u8>(i, 1);
+    if (n == 0x21 /* ! */ || n == 0x3f /* ? */) return false;
+    if (n == SLASH) {
+      const ns = i + 2;
+      const ne = nameEnd(ns, end);
+      let q = ne;
+      while (q < end && isXmlSpace(load<u8>(q))) q++;
+      if (q >= end || load<u8>(q) != GT || depth == 0) return false;
+      const top = <usize>(depth - 1) << 2;
+      const openPtr = <usize>load<u32>(NAME_PTR + top);
+      const openLen = <usize>load<u32>(NAME_LEN + top);
+      if (openLen != ne - ns || memory.compare(openPtr, ns, openLen) != 0) return false;
+      if (captureSlot >= 0 && depth == captureDepth) {
+        // The value's character data: [captureFrom, i), with no markup inside.
+        const len = i - captureFrom;
+        if (indexOfByte(captureFrom, i, CR) >= 0) return false;
+        const kind = indexOfByte(captureFrom, i, AMP) >= 0 ? KIND_ESCAPED : KIND_TEXT;
+        setSlot(captureSlot, kind, captureFrom, len);
+        captureSlot = -1;
+      }
+      depth--;
+      if (depth == 1) {
+        inSystem = false;
+        inEventData = false;
+      }
+      i = q + 1;
+      if (depth == 0) return i == end;
+      continue;
+    }
+    // A start tag.
+    const ns = i + 1;
+    const ne = nameEnd(ns, end);
+    const nlen = ne - ns;
+    if (ne < end && load<u8>(ne) == 0x3a) return false; // namespace prefix
+    if (isSpecialName(ns, nlen)) return false;
+    const after = readAttributes(ne, end);
+    if (after == 0) return false;
+    const selfClosing = after < 0;
+    const next = <usize>(selfClosing ? -after : after);
+    if (captureSlot >= 0 && depth == captureDepth) return false; // a child element in a value
+    const level = depth + 1;
+    if (level == 2) {
+      if (spanEquals(ns, nlen, "System") && !seenSystem) {
+        seenSystem = true;
+        inSystem = !selfClosing;
+      } else if (spanEquals(ns, nlen, "EventData") && !seenEventData) {
+        seenEventData = true;
+        inEventData = !selfClosing;
+      }
+    } else if (level == 3 && inSystem) {
+      let slot: i32 = -1;
+      if (spanEquals(ns, nlen, "EventID") && !seenEventId) {
+        seenEventId = true;
+        slot = SLOT_EVENT_ID;
+      } else if (spanEquals(ns, nlen, "Channel") && !seenChannel) {
+        seenChannel = true;
+        slot = SLOT_CHANNEL;
+      } else if (spanEquals(ns, nlen, "Computer") && !seenComputer) {
+        seenComputer = true;
+        slot = SLOT_COMPUTER;
+      } else if (spanEquals(ns, nlen, "Provider") && !seenProvider) {
+        seenProvider = true;
+        if (nameAttrLen >= 0) {
+          if (attrValueIsOdd(nameAttrStart, <usize>nameAttrLen)) return false;
+          setSlot(SLOT_PROVIDER, KIND_TEXT, nameAttrStart, <usize>nameAttrLen);
+        }
+      } else if (spanEquals(ns, nlen, "TimeCreated") && !seenTimeCreated) {
+        seenTimeCreated = true;
+        if (timeAttrLen >= 0) {
+          if (attrValueIsOdd(timeAttrStart, <usize>timeAttrLen)) return false;
+          setSlot(SLOT_TIME, KIND_TEXT, timeAttrStart, <usize>timeAttrLen);
+        }
+      }
+      if (slot >= 0) {
+        if (selfClosing) setSlot(slot, KIND_TEXT, next, 0);
+        else {
+          captureSlot = slot;
+          captureDepth = level;
+          captureFrom = next;
+        }
+      }
+    } else if (level == 3 && inEventData && nameAttrLen >= 0 && spanEquals(ns, nlen, "Data")) {
+      if (attrValueIsOdd(nameAttrStart, <usize>nameAttrLen)) return false;
+      let slot: i32 = -1;
+      if (!seenImage && spanEquals(nameAttrStart, <usize>nameAttrLen, "Image")) {
+        seenImage = true;
+        slot = SLOT_IMAGE;
+      } else if (!seenTarget && spanEquals(nameAttrStart, <usize>nameAttrLen, "TargetFilename")) {
+        seenTarget = true;
+        slot = SLOT_TARGET;
+      }
+      if (slot >= 0) {
+        if (selfClosing) setSlot(slot, KIND_TEXT, next, 0);
+        else {
+          captureSlot = slot;
+          captureDepth = level;
+          captureFrom = next;
+        }
+      }
+    }
+    if (!selfClosing) {
+      if (depth == MAX_DEPTH) return false;
+      const top = <usize>depth << 2;
+      store<u32>(NAME_PTR + top, <u32>ns);
+      store<u32>(NAME_LEN + top, <u32>nlen);
+      depth++;
+    } else if (level == 1) {
+      return false; // `<Event/>` and then more
+    }
+    i = next;
+  }
+  return false;
+}

@@ -1,0 +1,204 @@
+/**
+ * The XML searcher's wasm half: record bounds and confirmation for Windows event XML.
+ *
+ * Record bounds follow the reference splitter (src/formats/xml-records.ts): a record opens at
+ * `<Event` followed by `>`, `/` or white space (not `<EventData`, `<Events`), and ends at the
+ * first `</Event>` after it, unless another such open comes first (then it was cut short and is
+ * malformed). Every open is a sync point, so the record around a candidate is found by looking
+ * back to the last open and forward to the first close, in any layout (one a line, many on a
+ * line, pretty-printed, inside `<Events>`).
+ */
+
+import { AMP, indexOfFolded, indexOfPair, lowerAscii, LT } from "./bytes";
+import { FIELD_COUNT, FLAG_COMPLEX, fieldKind, hitsFull, KIND_ESCAPED, resolveFields, writeHit } from "./hits";
+import { CANDIDATE_LSASS, candidateKind, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
+import { mayMatch } from "./rule-check";
+import { recordExamined, recordMalformed } from "./stats";
+import { parseXmlRecord } from "./xml-parse";
+
+/** Length of `<Event`. */
+const OPEN_LEN: usize = 6;
+/** Length of `</Event>`. */
+const CLOSE_LEN: usize = 8;
+
+function isOpenTagEnd(c: u32): bool {
+  return c == 0x3e || c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x2f;
+}
+
+/** True when a record opens at `x`: `<Event` and one more byte (`>`, `/`, white space) before `end`. */
+export function isXmlOpenAt(x: usize, end: usize): bool {
+  return (
+    x + OPEN_LEN < end &&
+    load<u8>(x) == 0x3c &&
+    load<u8>(x, 1) == 0x45 &&
+    load<u8>(x, 2) == 0x76 &&
+    load<u8>(x, 3) == 0x65 &&
+    load<u8>(x, 4) == 0x6e &&
+    load<u8>(x, 5) == 0x74 &&
+    isOpenTagEnd(load<u8>(x, 6))
+  );
+}
+
+/** First record open at or after `from` (and wholly before `end`), or -1. */
+export function nextXmlOpen(from: usize, end: usize): isize {
+  let p = from;
+  while (true) {
+    const at = indexOfPair(p, end, 0x3c, 0x45); // `<E`
+    if (at < 0) return -1;
+    if (isXmlOpenAt(<usize>at, end)) return at;
+    p = <usize>at + 1;
+  }
+}
+
+/** Last record open at a position in [floor, c], or -1. */
+export function lastXmlOpen(c: usize, floor: usize, end: usize): isize {
+  let x = c + 1;
+  while (x > floor) {
+    x--;
+    if (load<u8>(x) == 0x3c && isXmlOpenAt(x, end)) return <isize>x;
+  }
+  return -1;
+}
+
+/** First `</Event>` starting at or after `from` and ending by `end`, or -1. */
+export function nextXmlClose(from: usize, end: usize): isize {
+  let p = from;
+  while (true) {
+    const at = indexOfPair(p, end, 0x2f, 0x45); // `/E`
+    if (at < 0) return -1;
+    const x = <usize>at - 1;
+    if (
+      x >= from &&
+      x + CLOSE_LEN <= end &&
+      load<u8>(x) == 0x3c &&
+      load<u8>(x, 3) == 0x76 &&
+      load<u8>(x, 4) == 0x65 &&
+      load<u8>(x, 5) == 0x6e &&
+      load<u8>(x, 6) == 0x74 &&
+      load<u8>(x, 7) == 0x3e
+    ) {
+      return <isize>x;
+    }
+    p = <usize>at + 1;
+  }
+}
+
+/**
+ * Where a buffer [start, end) may be cut so that every record opening before the cut is whole
+ * before it and no open straddles it: after the last complete record (keeping the last 7 bytes,
+ * which may hold the start of an open), or at the last open when that record is unfinished.
+ * Returns `start` when no cut is possible (a record longer than the buffer).
+ */
+export function xmlSafeEnd(start: usize, end: usize): usize {
+  const keep: usize = end - start > OPEN_LEN + 1 ? end - (OPEN_LEN + 1) : start;
+  const last = lastXmlOpen(end - 1, start, end);
+  if (last < 0) return keep;
+  const close = nextXmlClose(<usize>last + OPEN_LEN, end);
+  if (close < 0) return <usize>last;
+  const after = <usize>close + CLOSE_LEN;
+  return after > keep ? after : keep;
+}
+
+/**
+ * For an `lsass` at `c`: false when the character data it is in surely does not end with
+ * `.dmp` (see json-scan.ts's jsonTailMayMatch). An entity after it, a comment/CDATA/PI right
+ * after it, or no `<` before `end` are undecidable (true).
+ */
+export function xmlTailMayMatch(c: usize, end: usize): bool {
+  let i = c + 5;
+  while (i < end) {
+    const b = <u32>load<u8>(i);
+    if (b == LT) break;
+    if (b == AMP) return true;
+    i++;
+  }
+  if (i + 1 >= end) return true;
+  const n = <u32>load<u8>(i, 1);
+  if (n == 0x21 || n == 0x3f) return true;
+  return (
+    load<u8>(i - 4) == 0x2e &&
+    lowerAscii(load<u8>(i - 3)) == 0x64 &&
+    lowerAscii(load<u8>(i - 2)) == 0x6d &&
+    lowerAscii(load<u8>(i - 1)) == 0x70
+  );
+}
+
+/** `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters. */
+function mayHoldMatch(p: usize, q: usize): bool {
+  if (indexOfPair(p, q, XML_ESCAPE_0, XML_ESCAPE_1) >= 0) return true;
+  return indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0;
+}
+
+function confirmRecord(s: usize, e: usize): void {
+  if (!mayHoldMatch(s, e)) return;
+  recordExamined();
+  if (!parseXmlRecord(s, e)) {
+    writeHit(s, e, FLAG_COMPLEX);
+    return;
+  }
+  resolveFields();
+  if (!mayMatch(true)) return;
+  // Exact strings of decoded values come from the reference parser on the TypeScript side.
+  let flags: u32 = 0;
+  for (let f = 0; f < FIELD_COUNT; f++) if (fieldKind(f) == KIND_ESCAPED) flags = FLAG_COMPLEX;
+  writeHit(s, e, flags);
+}
+
+let sPos: usize = 0;
+let sFloor: usize = 0;
+let sEnd: usize = 0;
+
+/**
+ * Starts scanning region [start, end) of XML: `start` is a cut from {@link xmlSafeEnd} (or the
+ * stream's start), `end` one too (or the stream's end). Call {@link xmlScanResume} until true.
+ */
+export function xmlScanBegin(start: usize, end: usize): void {
+  sPos = start;
+  sFloor = start;
+  sEnd = end;
+}
+
+/** Goes on with the region; false = paused (hits table full). */
+export function xmlScanResume(): bool {
+  while (true) {
+    const found = nextCandidate(sPos, sEnd, XML_ESCAPE_0, XML_ESCAPE_1);
+    if (found < 0) {
+      sPos = sEnd;
+      return true;
+    }
+    const c = <usize>found;
+    if (candidateKind == CANDIDATE_LSASS && !xmlTailMayMatch(c, sEnd)) {
+      sPos = c + 1;
+      continue;
+    }
+    const open = lastXmlOpen(c, sFloor, sEnd);
+    if (open < 0) {
+      sPos = c + 1; // text before any record
+      continue;
+    }
+    const p = <usize>open;
+    const close = nextXmlClose(p + OPEN_LEN, sEnd);
+    const reopen = nextXmlOpen(p + OPEN_LEN, sEnd);
+    if (reopen >= 0 && (close < 0 || reopen < close)) {
+      recordMalformed(); // cut short by the next open; the candidate is in it
+      sPos = <usize>reopen;
+      sFloor = <usize>reopen;
+      continue;
+    }
+    if (close < 0) {
+      recordMalformed(); // unfinished at the stream's end
+      sPos = sEnd;
+      return true;
+    }
+    const recordEnd = <usize>close + CLOSE_LEN;
+    if (c >= recordEnd) {
+      sPos = c + 1; // text between records
+      sFloor = recordEnd;
+      continue;
+    }
+    if (hitsFull()) return false;
+    confirmRecord(p, recordEnd);
+    sPos = recordEnd;
+    sFloor = recordEnd;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The fast engine: the WebAssembly SIMD matcher (assembly/) behind the Engine interface.
+ *
+ * Text formats go through a TextSearcher (src/wasm/text-searcher.ts): files are read with
+ * fs.readSync straight into the matcher's input region, streams are copied chunk by chunk into
+ * it. EVTX goes to the EVTX module's fast mode (src/formats/evtx/), with the same compiled
+ * module. Shards: {@link Engine.scanFileRange} scans the records whose sync point (JSON: a `{`
+ * at column 0, or the file's start; XML: the record's `<Event`) lies in [start, end), reading
+ * past `end` to the next sync point; sync points are where the reference splitters' state never
+ * depends on earlier bytes, so shards cut anywhere add up to the whole file.
+ */
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { describeError, ScanError } from "../errors.js";
+import { evtxChunkRangeOfBytes, scanEvtxBytes, scanEvtxFile } from "../formats/evtx/index.js";
+import type { LogFormat, TextFormat } from "../formats/log-format.js";
+import { Matcher } from "../wasm/matcher.js";
+import { loadMatcherModule, type MatcherBuild } from "../wasm/matcher-module.js";
+import { TextSearcher } from "../wasm/text-searcher.js";
+import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+
+/**
+ * Input region per matcher instance: 4 MiB. Scanning 256 MiB of generated XML from the page
+ * cache on the 2-core VM (bench/matcher.bench.ts, `blocks` table) ran within noise from 1 to
+ * 16 MiB blocks and slower at 256 KiB (per-block carry and calls); 4 MiB keeps each worker's
+ * memory small. A record longer than this takes the slow path (reference parser).
+ */
+export const DEFAULT_BLOCK_BYTES = 4 * 1024 * 1024;
+
+/** Options of {@link createWasmEngine}. */
+export interface WasmEngineOptions {
+  /** The compiled matcher (compile once, hand to workers); by default build/matcher.wasm. */
+  module?: WebAssembly.Module | undefined;
+  /** Which build to load when `module` is not given. */
+  build?: MatcherBuild | undefined;
+  /** Input region size per instance (tests use tiny blocks to force every boundary). */
+  blockBytes?: number | undefined;
+  /** EVTX: also recover records from slack space (reported as carved). */
+  carve?: boolean | undefined;
+}
+
+/** Window for looking for a sync point near a shard's edges. */
+const SYNC_WINDOW = 64 * 1024;
+
+/** Matchers of one engine, reused across scans (a scan holds one for its whole length). */
+class MatcherPool {
+  readonly #free: Matcher[] = [];
+  readonly #module: () => WebAssembly.Module;
+  readonly #blockBytes: number;
+
+  constructor(module: () => WebAssembly.Module, blockBytes: number) {
+    this.#module = module;
+    this.#blockBytes = blockBytes;
+  }
+
+  acquire(): Matcher {
+    return this.#free.pop() ?? new Matcher(this.#module(), this.#blockBytes);
+  }
+
+  release(matcher: Matcher): void {
+    this.#free.push(matcher);
+  }
+}
+
+function openInput(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (err) {
+    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
+  }
+}
+
+/** Reads file bytes [from, to) into the searcher's region as it fills. */
+function readInto(fd: number, searcher: TextSearcher, matcher: Matcher, from: number, to: number): void {
+  let position = from;
+  while (position < to) {
+    const n = readSync(fd, matcher.input, searcher.writeOffset, Math.min(searcher.writeSpace, to - position), position);
+    if (n === 0) break; // the file shrank: scan what was there
+    position += n;
+    searcher.commit(n);
+  }
+}
+
+function isOpenTagEnd(c: number | undefined): boolean {
+  return c === 0x3e || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f;
+}
+
+/**
+ * The first sync point at or after file offset `at` (see the module comment), or `size`.
+ * Offset 0 is the stream's start, a sync point of every format.
+ */
+function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: number, window: Buffer): number {
+  if (at <= 0) return 0;
+  const needle = format === "xml" ? "<Event" : "\n{";
+  // XML: the open and the byte after it; JSON: the line feed before `{`.
+  const lead = format === "xml" ? 0 : 1;
+  const overlap = format === "xml" ? 6 : 1;
+  let position = at - lead;
+  while (position < size) {
+    const n = readSync(fd, window, 0, Math.min(window.length, size - position), position);
+    if (n === 0) break;
+    const view = window.subarray(0, n);
+    let hit = view.indexOf(needle);
+    while (hit >= 0) {
+      if (format !== "xml") return position + hit + 1;
+      if (hit + 6 < n) {
+        if (isOpenTagEnd(view[hit + 6])) return position + hit;
+      } else if (position + n >= size) {
+        break; // `<Event` at the very end of the file opens nothing
+      } else {
+        break; // decide with the next window
+      }
+      hit = view.indexOf(needle, hit + 1);
+    }
+    if (position + n >= size) break;
+    position += n - overlap;
+  }
+  return size;
+}
+
+/**
+ * Builds a wasm engine. Each concurrent scan takes its own matcher instance (memory sized once
+ * at creation); instances are kept for reuse.
+ */
+export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
+  let module = options.module;
+  const moduleOf = (): WebAssembly.Module => {
+    module ??= loadMatcherModule(options.build ?? "release");
+    return module;
+  };
+  const pool = new MatcherPool(moduleOf, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
+  const evtxOptions = () => ({ mode: "fast" as const, carve: options.carve === true, wasmModule: moduleOf() });
+  const syncWindow = Buffer.alloc(SYNC_WINDOW);
+
+  function scanFileSpan(
+    path: string,
+    format: TextFormat,
+    start: number,
+    end: number | undefined,
+    onMatch: MatchHandler,
+  ): ScanStats {
+    const fd = openInput(path);
+    const matcher = pool.acquire();
+    try {
+      const stats = emptyStats();
+      const size = fstatSync(fd).size;
+      let from = 0;
+      let to = size;
+      if (end !== undefined) {
+        from = firstSyncAtOrAfter(fd, format, start, size, syncWindow);
+        if (from >= Math.min(end, size)) return stats;
+        to = firstSyncAtOrAfter(fd, format, end, size, syncWindow);
+      }
+      const searcher = new TextSearcher(matcher, format, onMatch, stats, from === 0);
+      readInto(fd, searcher, matcher, from, to);
+      searcher.finish();
+      return stats;
+    } catch (err) {
+      if (err instanceof ScanError) throw err;
+      throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
+    } finally {
+      pool.release(matcher);
+      closeSync(fd);
+    }
+  }
+
+  return {
+    name: "wasm",
+    async scanStream(chunks: AsyncIterable<Uint8Array>, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats> {
+      if (format === "evtx") {
+        const parts: Uint8Array[] = [];
+        for await (const chunk of chunks) parts.push(chunk);
+        return scanEvtxBytes(Buffer.concat(parts), onMatch, evtxOptions());
+      }
+      const matcher = pool.acquire();
+      try {
+        const stats = emptyStats();
+        const searcher = new TextSearcher(matcher, format, onMatch, stats);
+        for await (const chunk of chunks) searcher.push(chunk);
+        searcher.finish();
+        return stats;
+      } finally {
+        pool.release(matcher);
+      }
+    },
+    async scanFile(path: string, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats> {
+      if (format === "evtx") return scanEvtxFile(path, onMatch, evtxOptions());
+      return scanFileSpan(path, format, 0, undefined, onMatch);
+    },
+    async scanFileRange(path: string, format: LogFormat, start: number, end: number, onMatch: MatchHandler) {
+      if (format === "evtx") {
+        const fd = openInput(path);
+        let size: number;
+        try {
+          size = fstatSync(fd).size;
+        } finally {
+          closeSync(fd);
+        }
+        const chunkRange = evtxChunkRangeOfBytes(start, end, size);
+        return scanEvtxFile(path, onMatch, { ...evtxOptions(), chunkRange });
+      }
+      return scanFileSpan(path, format, start, end, onMatch);
+    },
+    canShard: () => true,
+  };
+}
+
+/** The wasm engine with the release build and default blocks (made at first use). */
+export const wasmEngine: Engine = createWasmEngine();

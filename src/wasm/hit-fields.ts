@@ -1,0 +1,88 @@
+/**
+ * Hits (assembly/hits.ts) to EventFields: the few records the matcher could not rule out are
+ * turned into strings here and judged by rule.ts's matchEvent, so the rule lives in one place.
+ *
+ * A plain span is UTF-8 as it stands; a JSON span with escapes goes through JSON.parse (exactly
+ * the reference's decoding); a JSON number through Number. Records the matcher marked complex
+ * (XML with entities or markup the reference parser treats in its own way, JSON nested deeper
+ * than the matcher's stack) are parsed by the reference's own field extraction instead.
+ */
+
+import { jsonEventFields } from "../formats/json-fields.js";
+import type { TextFormat } from "../formats/log-format.js";
+import { xmlEventFields } from "../formats/xml-fields.js";
+import type { EventFields } from "../rule/rule.js";
+import { FIELD, HIT_WORDS, KIND, type Matcher } from "./matcher.js";
+
+/** The reference's fields of one record's bytes; undefined when the record does not parse. */
+export function referenceFields(format: TextFormat, bytes: Uint8Array): EventFields | undefined {
+  if (format === "xml") return xmlEventFields(bytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  return jsonEventFields(value, format);
+}
+
+/** Reads hits out of one matcher's table. */
+export class HitReader {
+  readonly #m: Matcher;
+  readonly #format: TextFormat;
+
+  constructor(matcher: Matcher, format: TextFormat) {
+    this.#m = matcher;
+    this.#format = format;
+  }
+
+  /** Input offsets [start, end) of hit `i`'s record. */
+  recordSpan(i: number): [number, number] {
+    const w = this.#m.hitWords;
+    const base = i * HIT_WORDS;
+    return [this.#m.offsetOf(w[base] as number), this.#m.offsetOf(w[base + 1] as number)];
+  }
+
+  /** True when hit `i` must be judged on the reference parser's fields. */
+  isComplex(i: number): boolean {
+    return ((this.#m.hitWords[i * HIT_WORDS + 2] as number) & 1) !== 0;
+  }
+
+  /** Hit `i`'s fields; undefined when the record turns out not to parse. */
+  fields(i: number): EventFields | undefined {
+    if (this.isComplex(i)) {
+      const [start, end] = this.recordSpan(i);
+      return referenceFields(this.#format, this.#m.input.subarray(start, end));
+    }
+    const eventId = this.#value(i, FIELD.eventId);
+    return {
+      eventId,
+      provider: this.#string(i, FIELD.provider),
+      channel: this.#string(i, FIELD.channel),
+      image: this.#string(i, FIELD.image),
+      targetFilename: this.#string(i, FIELD.targetFilename),
+      computer: this.#string(i, FIELD.computer),
+      time: this.#string(i, FIELD.time),
+    };
+  }
+
+  #value(i: number, field: number): string | number | undefined {
+    const w = this.#m.hitWords;
+    const at = i * HIT_WORDS + 3 + field * 3;
+    const kind = w[at] as number;
+    if (kind === KIND.absent || kind === KIND.other) return undefined;
+    const start = (w[at + 1] as number) >>> 0;
+    const end = start + (w[at + 2] as number);
+    const bytes = this.#m.memoryBytes;
+    if (kind === KIND.number) return Number(bytes.toString("latin1", start, end));
+    const text = bytes.toString("utf8", start, end);
+    if (kind === KIND.text) return text;
+    // Escaped: JSON only (XML with entities is always complex).
+    return JSON.parse(`"${text}"`) as string;
+  }
+
+  #string(i: number, field: number): string | undefined {
+    const v = this.#value(i, field);
+    return typeof v === "string" ? v : undefined;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The searcher for text formats: feeds blocks of one input through a matcher's input region
+ * and handles the boundaries, so that every record is confirmed exactly once whatever the block
+ * and chunk sizes are (ripgrep's searcher, over the matcher in assembly/).
+ *
+ * Callers write bytes straight into the region (`matcher.input` at {@link writeOffset}, e.g.
+ * with fs.readSync) and {@link commit} them. When the region is full, the bytes up to the last
+ * safe cut are scanned and the rest (the record that is not finished yet) is carried to the
+ * front. Safe cuts are the sync points of assembly/json-scan.ts and assembly/xml-scan.ts:
+ * `{` after a line feed for JSON, a record's `<Event` for XML; a record never spans one.
+ *
+ * Longer records: JSON without sync points (objects indented in a top-level array) is walked
+ * byte by byte with the splitter's state kept across blocks, carrying only the open record. A
+ * single record longer than the region is copied out piece by piece and, once it ends, judged
+ * by the reference parser (the slow path): never dropped.
+ */
+
+import type { MatchHandler, ScanStats } from "../engine/engine.js";
+import type { TextFormat } from "../formats/log-format.js";
+import { matchEvent } from "../rule/rule.js";
+import { normalizeTime } from "../rule/time.js";
+import { HitReader, referenceFields } from "./hit-fields.js";
+import type { Matcher } from "./matcher.js";
+
+type JsonFormat = Exclude<TextFormat, "xml">;
+
+/** Bytes of an XML record's start kept when it is copied out: a `<Event` open may straddle. */
+const XML_OVERLAP = 7;
+
+/** One input's search through one matcher. Not reentrant: one searcher per matcher at a time. */
+export class TextSearcher {
+  readonly #m: Matcher;
+  readonly #format: TextFormat;
+  readonly #onMatch: MatchHandler;
+  readonly #stats: ScanStats;
+  readonly #hits: HitReader;
+  /** Bytes in the input region (carry + new). */
+  #filled = 0;
+  /** The first block still has to skip a byte order mark. */
+  #atStreamStart: boolean;
+  #mode: "segment" | "walk" | "xml-oversize" = "segment";
+  /** Walk mode: first byte of the region not walked yet. */
+  #walkFrom = 0;
+  /** A record longer than the region, copied out so far. */
+  #pieces: Buffer[] = [];
+  #finished = false;
+
+  /**
+   * `atStreamStart`: the first byte written is the input's first (a UTF-8 byte order mark is
+   * skipped, as the reference does); false for a shard that starts at a sync point.
+   */
+  constructor(matcher: Matcher, format: TextFormat, onMatch: MatchHandler, stats: ScanStats, atStreamStart = true) {
+    this.#m = matcher;
+    this.#format = format;
+    this.#onMatch = onMatch;
+    this.#stats = stats;
+    this.#hits = new HitReader(matcher, format);
+    this.#atStreamStart = atStreamStart;
+    matcher.resetStats();
+    matcher.resetJsonWalker();
+    matcher.takeHits();
+  }
+
+  /** Offset in `matcher.input` where the next bytes go. */
+  get writeOffset(): number {
+    return this.#filled;
+  }
+
+  /** Bytes that fit at {@link writeOffset} (never 0 before {@link finish}). */
+  get writeSpace(): number {
+    return this.#m.capacity - this.#filled;
+  }
+
+  /** Takes `n` bytes written at {@link writeOffset}; scans when the region is full. */
+  commit(n: number): void {
+    if (n <= 0) return;
+    this.#filled += n;
+    this.#stats.bytes += n;
+    if (this.#filled >= this.#m.capacity) this.#process(false);
+  }
+
+  /** Copies `chunk` in (for streams), scanning as the region fills. */
+  push(chunk: Uint8Array): void {
+    let from = 0;
+    while (from < chunk.length) {
+      const n = Math.min(this.writeSpace, chunk.length - from);
+      this.#m.input.set(chunk.subarray(from, from + n), this.#filled);
+      from += n;
+      this.commit(n);
+    }
+  }
+
+  /** Ends the input: scans what is left and folds the matcher's counters into the stats. */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#process(true);
+    const { examined, malformed } = this.#m.stats();
+    this.#stats.recordsExamined += examined;
+    this.#stats.malformedRecords += malformed;
+  }
+
+  #process(final: boolean): void {
+    if (this.#format === "xml") this.#processXml(final);
+    else this.#processJson(final, this.#format);
+  }
+
+  /** Moves input[at, filled) to the front. */
+  #carry(at: number): void {
+    if (at > 0) this.#m.input.copyWithin(0, at, this.#filled);
+    this.#filled -= at;
+  }
+
+  #skipBom(): number {
+    if (!this.#atStreamStart) return 0;
+    this.#atStreamStart = false;
+    const b = this.#m.input;
+    return this.#filled >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  }
+
+  #processJson(final: boolean, format: JsonFormat): void {
+    const m = this.#m;
+    if (this.#mode === "segment") {
+      const start = this.#skipBom();
+      const end = final ? this.#filled : m.lastJsonSync(this.#filled - 1, start);
+      if (final || end > start) {
+        m.jsonScanBegin(start, end, format, final);
+        while (!m.jsonScanResume()) this.#drainHits();
+        this.#drainHits();
+        if (final) this.#filled = 0;
+        else this.#carry(end);
+        return;
+      }
+      // No sync point after the start: walk this block with the splitter's state.
+      this.#mode = "walk";
+      m.resetJsonWalker();
+      this.#walkFrom = start;
+    }
+    m.jsonWalkBegin(this.#walkFrom, format);
+    while (!m.jsonWalkResume(this.#filled)) {
+      this.#drainHits();
+      const end = m.jsonOversizeRecordEnd();
+      if (end >= 0) this.#slowRecord(m.input.subarray(0, end));
+    }
+    this.#drainHits();
+    if (final) {
+      m.jsonWalkFinish();
+      if (this.#pieces.length > 0) this.#stats.malformedRecords++;
+      this.#pieces = [];
+      this.#filled = 0;
+      return;
+    }
+    const open = m.jsonWalkerOpenRecord();
+    if (open > 0 || (open === 0 && this.#filled < m.capacity)) {
+      this.#carry(open);
+      m.rebaseJsonWalker(0);
+      this.#walkFrom = this.#filled;
+      return;
+    }
+    if (open === 0 || open === -2) {
+      // A record longer than the region: keep its bytes outside wasm memory.
+      this.#pieces.push(Buffer.from(m.input.subarray(0, this.#filled)));
+      m.rebaseJsonWalker(-1);
+    } else if (m.jsonWalkerIsClean()) {
+      this.#mode = "segment";
+    }
+    this.#filled = 0;
+    this.#walkFrom = 0;
+  }
+
+  #processXml(final: boolean): void {
+    const m = this.#m;
+    if (this.#mode === "xml-oversize") {
+      if (!this.#continueXmlOversize(final)) return;
+      if (!final && this.#filled < m.capacity) return; // the rest waits for more bytes
+    }
+    const end = final ? this.#filled : m.xmlSafeEnd(0, this.#filled);
+    if (!final && end === 0) {
+      // One record longer than the region: copy it out until it ends.
+      this.#mode = "xml-oversize";
+      this.#pieces.push(Buffer.from(m.input.subarray(0, this.#filled - XML_OVERLAP)));
+      this.#carry(this.#filled - XML_OVERLAP);
+      return;
+    }
+    m.xmlScanBegin(0, end);
+    while (!m.xmlScanResume()) this.#drainHits();
+    this.#drainHits();
+    if (final) this.#filled = 0;
+    else this.#carry(end);
+  }
+
+  /**
+   * Looks for the end of the XML record being copied out; true when it ended (the rest of the
+   * region is then scanned normally), false when it goes on past this block.
+   */
+  #continueXmlOversize(final: boolean): boolean {
+    const m = this.#m;
+    const input = m.input;
+    const close = m.nextXmlClose(0, this.#filled);
+    const reopen = m.nextXmlOpen(0, this.#filled);
+    if (reopen >= 0 && (close < 0 || reopen < close)) {
+      this.#stats.malformedRecords++; // cut short by the next record, as the reference sees it
+      this.#pieces = [];
+      this.#mode = "segment";
+      this.#carry(reopen);
+      return true;
+    }
+    if (close >= 0) {
+      this.#slowRecord(input.subarray(0, close + 8));
+      this.#mode = "segment";
+      this.#carry(close + 8);
+      return true;
+    }
+    if (final) {
+      this.#stats.malformedRecords++;
+      this.#pieces = [];
+      this.#filled = 0;
+      return false;
+    }
+    this.#pieces.push(Buffer.from(input.subarray(0, this.#filled - XML_OVERLAP)));
+    this.#carry(this.#filled - XML_OVERLAP);
+    return false;
+  }
+
+  /** The slow path: a record longer than the region, judged by the reference parser. */
+  #slowRecord(tail: Uint8Array): void {
+    const bytes = Buffer.concat([...this.#pieces, tail]);
+    this.#pieces = [];
+    this.#stats.recordsExamined++;
+    const fields = referenceFields(this.#format, bytes);
+    if (fields === undefined) {
+      this.#stats.malformedRecords++;
+      return;
+    }
+    this.#report(fields);
+  }
+
+  #drainHits(): void {
+    const n = this.#m.hitCount();
+    for (let i = 0; i < n; i++) {
+      const fields = this.#hits.fields(i);
+      if (fields === undefined) this.#stats.malformedRecords++;
+      else this.#report(fields);
+    }
+    this.#m.takeHits();
+  }
+
+  #report(fields: Parameters<typeof matchEvent>[0]): void {
+    const match = matchEvent(fields, normalizeTime);
+    if (match !== null) {
+      this.#stats.matches++;
+      this.#onMatch(match);
+    }
+  }
+}
