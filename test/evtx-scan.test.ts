@@ -20,6 +20,8 @@ import {
   scanEvtxBytes,
   scanEvtxFile,
 } from "../src/formats/evtx/index.js";
+import { Aggregates } from "../src/report/aggregate.js";
+import { toRows } from "../src/report/row.js";
 import type { MatchedEvent } from "../src/rule/rule.js";
 import {
   buildEvtx,
@@ -418,6 +420,24 @@ describe.skipIf(corpusFiles.length === 0)("EVTX corpus (../shared/corpus/evtx)",
       expect(fromFile).toEqual(matches.filter((m) => m.carved !== true));
     });
   }
+});
+
+describe.skipIf(corpusFiles.length === 0)("EVTX corpus rows", () => {
+  it("scanning evtx/ gives the corpus's expected row for the EVTX true positive (count 1 from this copy)", async () => {
+    const rowsOf = async (mode: "fast" | "reference") => {
+      const aggregates = new Aggregates();
+      for (const file of corpusFiles) await scanEvtxFile(join(CORPUS, file), (m) => aggregates.add(m), { mode });
+      return JSON.parse(JSON.stringify(toRows(aggregates.entries())));
+    };
+    const expected = readFileSync(join(CORPUS, "..", "EXPECTED.jsonl"), "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((row) => row.dest === "fs03vuln.offsec.lan")
+      .map((row) => ({ ...row, count: 1 }));
+    expect(await rowsOf("fast")).toEqual(expected);
+    expect(await rowsOf("reference")).toEqual(expected);
+  });
 });
 
 if (corpusFiles.length === 0) {
