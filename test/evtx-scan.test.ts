@@ -252,11 +252,11 @@ describe("EVTX scan on built files (fast and reference agree)", () => {
     });
     const { matches, stats } = scanBoth(built.bytes);
     expect(stats.problems).toEqual([
-      "chunk 0 at offset 4096: bad chunk magic",
-      "chunk 1 at offset 69632: chunk header checksum mismatch",
-      "chunk 2 at offset 135168: event records checksum mismatch",
+      "chunk 0 at offset 4096: bad chunk magic; chunk skipped",
+      "chunk 1 at offset 69632: chunk header checksum mismatch; chunk skipped",
+      "chunk 2 at offset 135168: event records checksum mismatch; chunk skipped",
       expect.stringMatching(
-        /^chunk 4 at offset 266240: record at chunk offset \d+ \(size 65536\) runs past the chunk end$/,
+        /^chunk 4 at offset 266240: record at chunk offset \d+ \(size 65536\) runs past the chunk end; rest of chunk skipped$/,
       ),
     ]);
     // Chunk 4: the records before the damaged one still count (5 background, then event 5 and 6).
@@ -312,7 +312,7 @@ describe("EVTX carving", () => {
       expect.objectContaining({ dest: "ws4.corp.example", carved: true }),
     ]);
     expect(matches[0]?.carved).toBeUndefined();
-    expect(stats.problems).toEqual(["chunk 2 at offset 135168: event records checksum mismatch"]);
+    expect(stats.problems).toEqual(["chunk 2 at offset 135168: event records checksum mismatch; chunk skipped"]);
   });
 
   it("does not count a carved record that does not decode cleanly", () => {

@@ -60,19 +60,20 @@ export function scanChunk(chunk: Uint8Array): ChunkScan {
   const truncated = chunk.length < CHUNK_SIZE ? `truncated (${chunk.length} of ${CHUNK_SIZE} bytes)` : undefined;
   if (!hasMagic(chunk, CHUNK_MAGIC)) {
     if (allZero(chunk, 0, Math.min(chunk.length, 8))) return notLive("unused", truncated);
-    return notLive("damaged", truncated ?? "bad chunk magic");
+    return notLive("damaged", truncated ?? "bad chunk magic; chunk skipped");
   }
   if (chunk.length < CHUNK_HEADER_SIZE) return notLive("damaged", truncated);
   if (chunkHeaderCrc(chunk) !== u32(chunk, CHUNK_FIELD.headerCrc)) {
-    return notLive("damaged", "chunk header checksum mismatch");
+    return notLive("damaged", "chunk header checksum mismatch; chunk skipped");
   }
   const freeSpace = u32(chunk, CHUNK_FIELD.freeSpaceOffset);
   if (freeSpace < CHUNK_HEADER_SIZE || freeSpace > CHUNK_SIZE) {
-    return notLive("damaged", `bad free space offset ${freeSpace}`);
+    return notLive("damaged", `bad free space offset ${freeSpace}; chunk skipped`);
   }
   if (freeSpace <= chunk.length) {
     const crc = crc32(chunk.subarray(CHUNK_HEADER_SIZE, freeSpace));
-    if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc)) return notLive("damaged", "event records checksum mismatch");
+    if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc))
+      return notLive("damaged", "event records checksum mismatch; chunk skipped");
   }
   return walkRecords(chunk, Math.min(freeSpace, chunk.length), truncated);
 }
@@ -85,13 +86,15 @@ function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undef
     if (magic === 0) break;
     const size = u32(chunk, p + 4);
     let damage: string | undefined;
-    if (magic !== RECORD_MAGIC) damage = `bad record magic at chunk offset ${p}`;
+    if (magic !== RECORD_MAGIC) damage = `bad record magic at chunk offset ${p}; rest of chunk skipped`;
     else if (size < MIN_RECORD_SIZE || p + size > CHUNK_SIZE) {
-      damage = `record at chunk offset ${p} (size ${size}) runs past the chunk end`;
+      damage = `record at chunk offset ${p} (size ${size}) runs past the chunk end; rest of chunk skipped`;
     } else if (p + size > chunk.length) {
       if (truncated !== undefined) break;
-    } else if (p + size > limit) damage = `record at chunk offset ${p} (size ${size}) runs past the free space offset`;
-    else if (u32(chunk, p + size - 4) !== size) damage = `record at chunk offset ${p}: size copy mismatch`;
+    } else if (p + size > limit) {
+      damage = `record at chunk offset ${p} (size ${size}) runs past the free space offset; rest of chunk skipped`;
+    } else if (u32(chunk, p + size - 4) !== size)
+      damage = `record at chunk offset ${p}: size copy mismatch; rest of chunk skipped`;
     if (damage !== undefined) {
       scan.problem ??= damage;
       break;
