@@ -94,6 +94,26 @@ for (const target of ["release", "debug"] as const) {
       expect(found).toEqual(referenceCandidates(bytes));
     });
 
+    it("tells whether a range holds taskmgr, in either spelling and any case, at any offset", () => {
+      const cases: [number[], boolean][] = [
+        [ascii("C:\\Windows\\System32\\Taskmgr.exe"), true],
+        [[0, ...utf16("TASKMGR")], true],
+        [[7, 7, 7, ...utf16("taskmgr")], true],
+        [ascii("taskmg"), false],
+        [utf16("taskmgx"), false],
+        [[...ascii("t"), 0, ...ascii("askmgr")], false],
+        [[], false],
+      ];
+      for (const [bytes, expected] of cases) {
+        for (let at = 0; at < 40; at += 13) {
+          const padded = [...new Array<number>(at).fill(0x41), ...bytes, ...new Array<number>(50).fill(0x42)];
+          prefilter.input.set(padded);
+          expect(prefilter.containsTaskmgr(at, bytes.length)).toBe(expected);
+          expect(prefilter.containsTaskmgr(0, padded.length)).toBe(expected);
+        }
+      }
+    });
+
     it("agrees with the reference on random bytes with planted spellings", () => {
       const alphabet = fc.constantFrom(0, 0x4c, 0x6c, 0x53, 0x73, 0x41, 0x61, 0x20, 0x2e, 0xff);
       const chunk = fc.oneof(

@@ -184,6 +184,48 @@ describe("EVTX scan on built files (fast and reference agree)", () => {
     expect(stats.recordsExamined).toBe(43);
   });
 
+  it("decodes nothing in a chunk that holds lsass but not taskmgr (no record there can match)", () => {
+    const access = (i: number): RecordSpec =>
+      sysmonRecord(
+        event(i, { eventId: 10, image: "C:\\Tools\\procdump64.exe", target: "C:\\Windows\\system32\\lsass.exe" }),
+      );
+    const built = buildEvtx({
+      chunks: [chunkWith([access(1), access(2)]), chunkWith([access(3), sysmonRecord(event(4))])],
+    });
+    const fast = scanBoth(built.bytes);
+    expect(fast.matches.map((m) => m.dest)).toEqual(["ws4.corp.example"]);
+    // Chunk 0 has lsass candidates but no taskmgr: none decoded. Chunk 1: its two candidates.
+    expect(fast.stats.recordsExamined).toBe(2);
+  });
+
+  it("finds a match whose Image is a template literal defined by an earlier record", () => {
+    const literalImage = {
+      guid: "{0D1E2F30-0000-4000-8000-000000000003}",
+      root: el(
+        "Event",
+        {},
+        el("System", {}, el("EventID", {}, sub(0, VALUE_TYPE.UINT16)), el("Computer", {}, "literal-host")),
+        el(
+          "EventData",
+          {},
+          el("Data", { Name: "Image" }, text("C:\\Windows\\System32\\TASKMGR.EXE")),
+          el("Data", { Name: "TargetFilename" }, sub(1, VALUE_TYPE.STRING)),
+        ),
+      ),
+    };
+    const { matches } = scanBoth(
+      buildEvtx({
+        chunks: [
+          chunkWith([
+            { template: literalImage, values: [v.u16(1), v.string("C:\\a.txt")] },
+            { template: literalImage, values: [v.u16(11), v.string("C:\\Temp\\lsass.dmp")] },
+          ]),
+        ],
+      }).bytes,
+    );
+    expect(matches).toEqual([expect.objectContaining({ dest: "literal-host", processName: "TASKMGR.EXE" })]);
+  });
+
   it("finds TargetFilename stored as an 8-bit string", () => {
     const values = sysmonValues(event(3));
     values[SYSMON_VALUE.targetFilename] = v.ansi("C:\\Temp\\LSASS.DMP");

@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 interface PrefilterExports {
   evtxScratchBase(): number;
   evtxCandidates(ptr: number, len: number, outPtr: number, maxOut: number): number;
+  evtxContainsTaskmgr(ptr: number, len: number): number;
 }
 
 /** Candidate offsets written per wasm call; the call is repeated when it fills up. */
@@ -72,6 +73,12 @@ export class EvtxPrefilter {
     memory.grow(Math.max(0, pages - memory.buffer.byteLength / PAGE));
     this.input = new Uint8Array(memory.buffer, this.inputPtr, inputBytes);
     this.out = new Uint32Array(memory.buffer, this.outPtr, OUT_SLOTS);
+  }
+
+  /** True when input[offset, offset + length) holds `taskmgr` (8-bit or UTF-16LE, any ASCII case). */
+  containsTaskmgr(offset: number, length: number): boolean {
+    if (offset < 0 || offset + length > this.input.length) throw new RangeError("range outside the input region");
+    return this.exports.evtxContainsTaskmgr(this.inputPtr + offset, length) !== 0;
   }
 
   /** Finds every `lsass` candidate in input[0, length). The result is reused by the next call. */

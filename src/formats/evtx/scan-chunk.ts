@@ -3,9 +3,11 @@
  * report the same problems; they differ in which records they decode:
  * - reference: every live record, into a full tree (event-tree.ts);
  * - fast: only records that hold a prefilter candidate (`lsass` in UTF-16LE or 8 bits, any
- *   case, at any byte offset), with the streaming field collector (event-fields.ts). A
- *   candidate inside a template definition (which later records share) or inside the chunk
- *   header makes every live record of the chunk a candidate, so no match is lost.
+ *   case, at any byte offset), with the streaming field collector (event-fields.ts), and only
+ *   in chunks that also hold `taskmgr` (a match's Image ends in taskmgr.exe, and every byte of
+ *   a record's text, its template's included, lies in its chunk). A candidate inside a
+ *   template definition (which later records share) or inside the chunk header makes every
+ *   live record of the chunk a candidate, so no match is lost.
  * With carving on, records in slack and in slots that are not live are decoded too and
  * reported with `carved: true` (fast mode carves only chunks that hold a candidate).
  */
@@ -114,12 +116,19 @@ function recordAt(scan: ChunkScan, at: number): number {
 }
 
 /**
- * Fast mode: `hits[0..hitCount)` are the chunk-relative offsets of the prefilter's candidates,
- * ascending. Decodes only what they can affect.
+ * Fast mode: `hits[0..hitCount)` are the chunk-relative offsets of the prefilter's `lsass`
+ * candidates, ascending; `holdsTaskmgr` says whether the chunk holds `taskmgr` (asked only
+ * when there are candidates). Decodes only what they can affect.
  */
-export function scanChunkFast(chunk: Uint8Array, hits: ArrayLike<number>, hitCount: number, target: ChunkTarget): void {
+export function scanChunkFast(
+  chunk: Uint8Array,
+  hits: ArrayLike<number>,
+  hitCount: number,
+  holdsTaskmgr: () => boolean,
+  target: ChunkTarget,
+): void {
   const scan = checkedChunk(chunk, target);
-  if (hitCount === 0) return;
+  if (hitCount === 0 || !holdsTaskmgr()) return;
   const reader = new BinXmlReader(chunk);
   const results = new Map<number, MatchedEvent | null>();
   let everyRecord = false;

@@ -6,7 +6,8 @@
  *
  * Fast mode reads file bytes straight into the wasm prefilter's input region (fs.readSync into
  * the one view, no allocation per window) and runs the UTF-16/8-bit `lsass` prefilter over the
- * whole window before any chunk is looked at.
+ * whole window before any chunk is looked at; a chunk with candidates is then asked for
+ * `taskmgr` in wasm too before any record of it is decoded.
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
@@ -126,7 +127,8 @@ function scanSource(source: Source, head: Uint8Array, onMatch: MatchHandler, opt
       while (h < candidates.count && (offsets[h] as number) < to) h++;
       // Chunk-relative offsets, rewritten in place (the array is scratch, reused per window).
       for (let k = begin; k < h; k++) offsets[k] = (offsets[k] as number) - from;
-      scanChunkFast(chunk, offsets.subarray(begin, h), h - begin, target);
+      const holdsTaskmgr = (): boolean => prefilter.containsTaskmgr(from, to - from);
+      scanChunkFast(chunk, offsets.subarray(begin, h), h - begin, holdsTaskmgr, target);
     }
   }
   return stats;
