@@ -80,6 +80,9 @@ describe("value rendering", () => {
       [v.raw(VALUE_TYPE.BINARY, Uint8Array.of(0xde, 0xad, 0x01)), "DEAD01"],
       [v.ansi("caf\xe9 \x80"), "café €"],
       [v.raw(VALUE_TYPE.STRING, Uint8Array.of(0x41, 0, 0, 0)), "A"],
+      // Long strings take another path; lone surrogates are kept as they are.
+      [v.string(`${"x".repeat(40)}\ud800`), `${"x".repeat(40)}\ud800`],
+      [v.string("\udc00y"), "\udc00y"],
     ];
     const records = values.map(([value]) => ({
       template: template(el("Event", {}, el("V", {}, sub(0, value.type)))),

@@ -46,6 +46,8 @@ interface Source {
 }
 
 const prefilters = new Map<WebAssembly.Module, EvtxPrefilter>();
+/** Reference mode's read buffer, made at first use and kept (scans are synchronous). */
+let readBuffer: Uint8Array | undefined;
 
 /** One prefilter per module per thread, made at first use (scans are synchronous, so it is never shared mid-scan). */
 function prefilterFor(module: WebAssembly.Module | undefined): EvtxPrefilter {
@@ -88,7 +90,8 @@ function scanSource(source: Source, head: Uint8Array, onMatch: MatchHandler, opt
   }
   const fast = options.mode === "fast";
   const prefilter = fast ? prefilterFor(options.wasmModule) : undefined;
-  const buffer = fast || source.view !== undefined ? undefined : new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
+  if (!fast && source.view === undefined) readBuffer ??= new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
+  const buffer = fast || source.view !== undefined ? undefined : readBuffer;
   const none: Candidates = { offsets: new Uint32Array(0), count: 0 };
   for (let c = firstChunk; c < endChunk; c += WINDOW_CHUNKS) {
     const chunks = Math.min(WINDOW_CHUNKS, endChunk - c);

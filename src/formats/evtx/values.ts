@@ -64,21 +64,24 @@ const ITEM_WIDTH: Record<number, number> = {
 };
 
 /**
+ * Below this many code units a JS loop beats Buffer's UTF-16 decoding (whose fixed cost is
+ * ~250 ns); above it Buffer wins by far (200 units: 0.2 µs against 1.6 µs). Measured on the
+ * 2-core EPYC VM, Node 20.
+ */
+const SHORT_UTF16 = 24;
+
+/**
  * UTF-16LE code units at any byte offset (EVTX strings are often at odd ones), kept as they
  * are (a lone surrogate stays a lone surrogate, as in the event).
  */
 export function utf16At(bytes: Uint8Array, at: number, units: number): string {
-  let out = "";
+  if (units > SHORT_UTF16) return Buffer.from(bytes.buffer, bytes.byteOffset + at, 2 * units).toString("utf16le");
   const codes: number[] = [];
   for (let i = 0; i < units; i++) {
     const p = at + 2 * i;
     codes.push((bytes[p] as number) | ((bytes[p + 1] as number) << 8));
-    if (codes.length === 4096) {
-      out += String.fromCharCode(...codes);
-      codes.length = 0;
-    }
   }
-  return out + String.fromCharCode(...codes);
+  return String.fromCharCode(...codes);
 }
 
 /** Windows-1252 bytes 0x80-0x9f (evtxexport's default code page for 8-bit strings). */
