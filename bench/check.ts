@@ -1,0 +1,85 @@
+/**
+ * `npm run bench:check` (run by .ci/run): measures a few same-run ratios (bench/check-measure.ts)
+ * and compares them with bench/thresholds.json; exits 1 with one line per regressed ratio.
+ * It needs the wasm engine: without it every wasm ratio fails as "could not be measured".
+ *
+ * Environment:
+ * - LDS_BENCH_THRESHOLDS=path: another thresholds file (to try the plumbing).
+ * - LDS_BENCH_SELFTEST_SLOW=1: the reference engine stands in for the wasm engine (in process
+ *   and in the CLI), which must make the check fail; the self-test of the check itself.
+ * - LDS_BENCH_CHECK_PARTS=matcher,e2e (default both), LDS_BENCH_CHECK_MATCHER_SIZE (4m),
+ *   LDS_BENCH_CHECK_E2E_SIZE (512m), LDS_BENCH_SAMPLES (5), LDS_BENCH_SEED (1).
+ */
+
+import { join } from "node:path";
+import { parseSize } from "../src/cli/parse-size.js";
+import { benchEngines } from "./bench-engines.js";
+import { measureCheckRatios } from "./check-measure.js";
+import { compareRatios, loadThresholds } from "./check-ratios.js";
+import { REPO_ROOT } from "./data-store.js";
+import { machineInfo } from "./machine-info.js";
+
+/** The committed thresholds. */
+export const THRESHOLDS_PATH = join(REPO_ROOT, "bench", "thresholds.json");
+
+function sizeFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const n = parseSize(text);
+  if (n === undefined) throw new Error(`${name}: not a size: "${text}"`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const say = (line: string) => process.stderr.write(`bench:check: ${line}\n`);
+  const thresholdsPath = process.env.LDS_BENCH_THRESHOLDS || THRESHOLDS_PATH;
+  const thresholds = loadThresholds(thresholdsPath);
+  const engines = await benchEngines();
+  for (const line of machineInfo()) say(line);
+  if (engines.selfTestSlow) say("SELF-TEST: the reference engine stands in for the wasm engine; this run must fail");
+  if (engines.wasm === undefined) say(`${engines.wasmMissing}: the wasm ratios cannot be measured`);
+  const parts = new Set(
+    (process.env.LDS_BENCH_CHECK_PARTS || "matcher,e2e").split(",").map((p) => {
+      if (p !== "matcher" && p !== "e2e") throw new Error(`LDS_BENCH_CHECK_PARTS: unknown part "${p}"`);
+      return p;
+    }),
+  );
+  const samples = Math.max(3, Number(process.env.LDS_BENCH_SAMPLES || 5));
+  const measured = await measureCheckRatios({
+    engines,
+    parts,
+    matcherBytes: sizeFromEnv("LDS_BENCH_CHECK_MATCHER_SIZE", 4 * 2 ** 20),
+    e2eBytes: sizeFromEnv("LDS_BENCH_CHECK_E2E_SIZE", 512 * 2 ** 20),
+    seed: Number(process.env.LDS_BENCH_SEED || 1),
+    sampling: { samples, timeMs: 500 },
+    cliTimeoutMs: 30_000,
+    progress: (line) => say(`measuring ${line}`),
+  });
+  // Thresholds of parts not measured in this run are left out (LDS_BENCH_CHECK_PARTS).
+  const wanted = Object.fromEntries(
+    Object.entries(thresholds.ratios).filter(([name]) => parts.has(name.startsWith("e2e.") ? "e2e" : "matcher")),
+  );
+  const verdicts = compareRatios(measured, { ratios: wanted });
+  for (const v of verdicts) say(`${v.ok ? "ok  " : "FAIL"} ${v.line}`);
+  const failed = verdicts.filter((v) => !v.ok);
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  if (failed.length > 0) {
+    say(
+      `FAILED in ${seconds} s: ${failed.length} ratio${failed.length === 1 ? "" : "s"} below ${thresholdsPath}: ${failed.map((v) => v.name).join(", ")}`,
+    );
+    return 1;
+  }
+  say(`passed in ${seconds} s (${verdicts.length} ratios, thresholds ${thresholdsPath})`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench:check: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

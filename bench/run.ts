@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: every suite, one table. Sizes and suites come from LDS_BENCH_* (see
+ * bench/config.ts and bench/RESULTS.md); generated inputs are kept in bench/.data/. The table
+ * is Markdown (paste it into bench/RESULTS.md with the header lines above it); the same rows
+ * are written to bench/.data/last-run.json.
+ *
+ * A benchmark that finds the wrong number of matches stops the run with a non-zero status.
+ */
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { benchEngines } from "./bench-engines.js";
+import { benchConfig, formatSize, type SuiteName } from "./config.js";
+import { DATA_DIR, ensureFreeSpace } from "./data-store.js";
+import { machineInfo } from "./machine-info.js";
+import { type ResultRow, renderTable } from "./result-table.js";
+import { e2eSuite } from "./suites/e2e-suite.js";
+import { evtxSuite } from "./suites/evtx-suite.js";
+import { gzipSuite } from "./suites/gzip-suite.js";
+import { matcherSuite } from "./suites/matcher-suite.js";
+import { poolSuite } from "./suites/pool-suite.js";
+import { rssSuite } from "./suites/rss-suite.js";
+import { smallFilesSuite } from "./suites/small-files-suite.js";
+import type { Suite, SuiteContext } from "./suites/suite-context.js";
+
+const SUITES: Record<SuiteName, Suite> = {
+  matcher: matcherSuite,
+  evtx: evtxSuite,
+  pool: poolSuite,
+  e2e: e2eSuite,
+  "small-files": smallFilesSuite,
+  rss: rssSuite,
+  gzip: gzipSuite,
+};
+
+async function main(): Promise<void> {
+  const config = benchConfig();
+  const engines = await benchEngines();
+  ensureFreeSpace(0, "bench/.data");
+  const started = performance.now();
+  const context: SuiteContext = {
+    config,
+    engines,
+    sampling: { samples: config.samples, timeMs: config.timeMs },
+    processSampling: { samples: Math.max(1, Math.min(config.samples, 3)), timeMs: 0 },
+    facts: new Map(),
+    progress: (line) => process.stderr.write(`bench: ${line}\n`),
+  };
+  const header = [
+    ...machineInfo(),
+    `command: npm run bench${process.env.LDS_BENCH_SUITES ? ` (LDS_BENCH_SUITES=${process.env.LDS_BENCH_SUITES})` : ""}`,
+    `suites: ${config.suites.join(", ")}; seed ${config.seed}; ≥ ${config.samples} samples (≥ ${config.timeMs} ms) in process, ${context.processSampling.samples} per process, medians; one warm-up call first`,
+    `sizes: buffers ${config.bufferSizes.map(formatSize).join(", ")} (volume ${formatSize(config.matcherVolume)}); pool ${formatSize(config.poolSize)} xml, ${formatSize(config.poolEvtxSize)} evtx; e2e ${formatSize(config.e2eSize)}; small files ${config.smallFiles} × ${formatSize(config.smallFileSize)}; rss ${formatSize(config.rssSize)}; gzip ${formatSize(config.gzipSize)}; reference engine inputs ≤ ${formatSize(config.referenceMaxSize)}`,
+    `engines: reference${engines.wasm !== undefined ? `, ${engines.fastLabel}` : `; ${engines.wasmMissing}`}`,
+  ];
+  for (const line of header) process.stderr.write(`bench: ${line}\n`);
+  const rows: ResultRow[] = [];
+  for (const name of config.suites) {
+    const suiteStarted = performance.now();
+    rows.push(...(await SUITES[name](context)));
+    context.progress(`${name} done in ${((performance.now() - suiteStarted) / 1000).toFixed(0)} s`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const text = [
+    ...header.map((line) => `- ${line}`),
+    `- run time: ${seconds.toFixed(0)} s`,
+    "",
+    renderTable(rows),
+  ].join("\n");
+  process.stdout.write(`${text}\n`);
+  writeFileSync(join(DATA_DIR, "last-run.json"), `${JSON.stringify({ header, seconds, rows }, null, 2)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,46 @@
+/**
+ * Peak memory on a big input: one CLI run under GNU `time -v` on a generated XML file of
+ * LDS_BENCH_RSS_SIZE (10 GiB by default: past wasm's 4 GiB memory and any buffer Node can
+ * hold), against the target of 512 MiB peak RSS whatever the input size. The file is made once
+ * (after checking the free disk space) and kept in bench/.data.
+ */
+
+import { formatSize } from "../config.js";
+import { textCorpusFile } from "../data-store.js";
+import { megabytesPerSecond } from "../measure.js";
+import type { ResultRow } from "../result-table.js";
+import { cliEngines } from "./cli-runs.js";
+import { cliPeakRss } from "./e2e-suite.js";
+import { RARE_HITS_PER_GB, type Suite } from "./suite-context.js";
+
+/** Peak RSS the CLI must stay under, whatever the input size (issue 4). */
+export const PEAK_RSS_TARGET = 512 * 2 ** 20;
+
+/** The peak-RSS suite. */
+export const rssSuite: Suite = async (context) => {
+  const { config } = context;
+  const rows: ResultRow[] = [];
+  for (const cli of cliEngines(context)) {
+    const size = Math.min(config.rssSize, cli.maxSize);
+    const file = await textCorpusFile(
+      { format: "xml", size, seed: config.seed, hitsPerGb: RARE_HITS_PER_GB },
+      "corpus",
+    );
+    const label = `rss cli ${cli.label} xml ${formatSize(file.bytes)}`;
+    context.progress(label);
+    const started = performance.now();
+    const rss = await cliPeakRss([file.path], cli.engine, file.hits, label);
+    const ms = performance.now() - started;
+    const verdict =
+      rss.bytes === undefined ? "" : rss.bytes <= PEAK_RSS_TARGET ? " (≤ 512 MiB ✓)" : " (OVER the 512 MiB target ✗)";
+    rows.push({
+      suite: "rss",
+      case: `xml ${formatSize(file.bytes)}, one run`,
+      subject: `lsass-dump-scan --engine ${cli.engine}${cli.label === cli.engine ? "" : ` (${cli.label})`}`,
+      medianMs: ms,
+      mbps: megabytesPerSecond(file.bytes, ms),
+      note: `${file.hits} hits ✓; ${rss.note}${verdict}`,
+    });
+  }
+  return rows;
+};
