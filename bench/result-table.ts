@@ -62,3 +62,8 @@ export function renderTable(rows: readonly ResultRow[]): string {
   const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   return [line(HEADERS), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
+
+/** `1 hit ✓`, `16 hits ✓`: the answer a row's benchmark checked before it measured. */
+export function hitsChecked(hits: number): string {
+  return `${hits} hit${hits === 1 ? "" : "s"} ✓`;
+}

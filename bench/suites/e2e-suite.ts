@@ -11,7 +11,7 @@ import { formatSize } from "../config.js";
 import { textCorpusFile } from "../data-store.js";
 import { megabytesPerSecond } from "../measure.js";
 import { checkCliRun, cliScanArgs, gnuTime, peakRssFrom, runProcess, which } from "../processes.js";
-import { formatRatio, type ResultRow } from "../result-table.js";
+import { formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
 import { cliEngines, timeCli, timeTool } from "./cli-runs.js";
 import { RARE_HITS_PER_GB, type Suite } from "./suite-context.js";
 
@@ -65,7 +65,7 @@ export const e2eSuite: Suite = async (context) => {
       medianMs: cliMs,
       mbps: rate(cliMs),
       ratios: ratios.join(", "),
-      note: `${file.hits} hits ✓; ${rss.note}`,
+      note: `${hitsChecked(file.hits)}; ${rss.note}`,
     });
     rows.push({ suite: "e2e", case: caseText, subject: "cat FILE > /dev/null", medianMs: catMs, mbps: rate(catMs) });
     rows.push(

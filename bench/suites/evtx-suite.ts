@@ -12,7 +12,7 @@ import { scanEvtxBytes } from "../../src/formats/evtx/index.js";
 import { formatSize } from "../config.js";
 import { buildEvtxCorpus } from "../evtx-corpus.js";
 import { expectCount, measure, megabytesPerSecond } from "../measure.js";
-import { formatRatio, type ResultRow } from "../result-table.js";
+import { formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
 import { DENSITIES, type Suite } from "./suite-context.js";
 
 const CHUNK_SIZE = 65536;
@@ -58,7 +58,7 @@ export const evtxSuite: Suite = async (context) => {
       const fast = await measure(`${label} fast`, scanMode("fast"), context.sampling);
       const reference = await measure(`${label} reference`, scanMode("reference"), context.sampling);
       const rate = (ms: number) => megabytesPerSecond(corpus.bytes.length, ms);
-      const note = `${corpus.hits} hits ✓`;
+      const note = hitsChecked(corpus.hits);
       const wasm = engines.wasm;
       if (wasm !== undefined) {
         const timing = await measure(

@@ -8,7 +8,7 @@ import { formatSize } from "../config.js";
 import { gzipOf, textCorpusFile } from "../data-store.js";
 import { megabytesPerSecond } from "../measure.js";
 import { which } from "../processes.js";
-import { formatRatio, type ResultRow } from "../result-table.js";
+import { formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
 import { cliEngines, timeCli, timeTool } from "./cli-runs.js";
 import { RARE_HITS_PER_GB, type Suite } from "./suite-context.js";
 
@@ -37,7 +37,7 @@ export const gzipSuite: Suite = async (context) => {
       medianMs: cliMs,
       mbps: rate(cliMs),
       ratios: gzipMs === undefined ? undefined : `${formatRatio(gzipMs / cliMs)} gzip -dc`,
-      note: `${gz.hits} hits ✓`,
+      note: hitsChecked(gz.hits),
     });
     rows.push(
       gzipMs === undefined

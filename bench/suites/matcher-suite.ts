@@ -17,7 +17,7 @@ import { formatSize } from "../config.js";
 import { recordPieces } from "../generated-layout.js";
 import { indexOfScan } from "../indexof-baseline.js";
 import { expectCount, measure, megabytesPerSecond, type SampleOptions } from "../measure.js";
-import { formatRatio, type ResultRow } from "../result-table.js";
+import { formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
 import { DENSITIES, type Suite } from "./suite-context.js";
 
 /** Text formats, in table order. */
@@ -114,7 +114,7 @@ export const matcherSuite: Suite = async (context) => {
         context.progress(`matcher: ${label}`);
         const speeds = await measureMatchers(inputs, engines, context.sampling, label);
         const caseText = `${label} (${inputs.pieces.length} input${inputs.pieces.length === 1 ? "" : "s"}, ${formatSize(inputs.bytes)})`;
-        const note = `${inputs.hits} hits ✓`;
+        const note = hitsChecked(inputs.hits);
         if (speeds.wasm !== undefined) {
           rows.push({
             suite: "matcher",

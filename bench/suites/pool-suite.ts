@@ -12,7 +12,7 @@ import { DEFAULT_SHARD_SIZE, scanParallel } from "../../src/scan/parallel-scan.j
 import { formatSize } from "../config.js";
 import { type DataFile, evtxCorpusFile, textCorpusFile } from "../data-store.js";
 import { expectCount, measure, megabytesPerSecond } from "../measure.js";
-import { formatRatio, type ResultRow } from "../result-table.js";
+import { formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
 import { RARE_HITS_PER_GB, type Suite, type SuiteContext } from "./suite-context.js";
 
 /** Times one scanParallel configuration; returns its median ms. */
@@ -48,7 +48,7 @@ async function sweep(
 ): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   const caseText = `${format} ${formatSize(file.bytes)}`;
-  const note = `${file.hits} hits ✓`;
+  const note = hitsChecked(file.hits);
   const { poolWorkers } = context.config;
   let oneWorkerMs: number | undefined;
   for (const workers of poolWorkers) {

@@ -8,7 +8,7 @@
 import { formatSize } from "../config.js";
 import { textCorpusFile } from "../data-store.js";
 import { megabytesPerSecond } from "../measure.js";
-import type { ResultRow } from "../result-table.js";
+import { hitsChecked, type ResultRow } from "../result-table.js";
 import { cliEngines } from "./cli-runs.js";
 import { cliPeakRss } from "./e2e-suite.js";
 import { RARE_HITS_PER_GB, type Suite } from "./suite-context.js";
@@ -39,7 +39,7 @@ export const rssSuite: Suite = async (context) => {
       subject: `lsass-dump-scan --engine ${cli.engine}${cli.label === cli.engine ? "" : ` (${cli.label})`}`,
       medianMs: ms,
       mbps: megabytesPerSecond(file.bytes, ms),
-      note: `${file.hits} hits ✓; ${rss.note}${verdict}`,
+      note: `${hitsChecked(file.hits)}; ${rss.note}${verdict}`,
     });
   }
   return rows;

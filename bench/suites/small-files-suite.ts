@@ -8,7 +8,7 @@
 import { formatSize } from "../config.js";
 import { smallFilesDir, textCorpusFile } from "../data-store.js";
 import { megabytesPerSecond } from "../measure.js";
-import { formatRate, formatRatio, type ResultRow } from "../result-table.js";
+import { formatRate, formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
 import { cliEngines, timeCli } from "./cli-runs.js";
 import { RARE_HITS_PER_GB, type Suite } from "./suite-context.js";
 
@@ -45,7 +45,7 @@ export const smallFilesSuite: Suite = async (context) => {
       medianMs: dirMs,
       mbps: dirRate,
       ratios: `${formatRatio(dirRate / singleRate)} one ${formatSize(singleBytes ?? singleSize)} file (${formatRate(singleRate)})`,
-      note: `${dir.hits} hits ✓`,
+      note: hitsChecked(dir.hits),
     });
   }
   return rows;

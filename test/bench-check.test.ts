@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:check`: its verdict logic, the committed thresholds, and the self-test that
+ * matters most: with the reference engine standing in for the wasm engine (what
+ * LDS_BENCH_SELFTEST_SLOW=1 does) the matcher ratios must fail their thresholds. When this
+ * build has a wasm engine, the real one must clear the wasm/reference thresholds (by a wide
+ * margin: those ratios are in the hundreds, the thresholds far lower).
+ */
+
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { BenchEngines } from "../bench/bench-engines.js";
+import { measureCheckRatios } from "../bench/check-measure.js";
+import { compareRatios, loadThresholds, type MeasuredRatio, type Thresholds } from "../bench/check-ratios.js";
+import { indexOfScan } from "../bench/indexof-baseline.js";
+import { engineByName } from "../src/engine/engines.js";
+import { referenceEngine } from "../src/engine/reference-engine.js";
+import { generateBuffer } from "../src/generate/index.js";
+
+const THRESHOLDS = loadThresholds(join(import.meta.dirname, "..", "bench", "thresholds.json"));
+const MATCHER_RATIOS = Object.keys(THRESHOLDS.ratios).filter((name) => !name.startsWith("e2e."));
+
+function matcherThresholds(): Thresholds {
+  return { ratios: Object.fromEntries(MATCHER_RATIOS.map((name) => [name, THRESHOLDS.ratios[name]!])) };
+}
+
+async function measureMatcherRatios(engines: BenchEngines, bytes: number): Promise<Map<string, MeasuredRatio>> {
+  return measureCheckRatios({
+    engines,
+    parts: new Set(["matcher"]),
+    matcherBytes: bytes,
+    e2eBytes: 0,
+    seed: 1,
+    // Enough samples that one preemption on a busy 2-core machine cannot move the median.
+    sampling: { samples: 5, timeMs: 200 },
+    cliTimeoutMs: 1000,
+    progress: () => {},
+  });
+}
+
+describe("bench:check verdicts", () => {
+  const thresholds: Thresholds = {
+    ratios: {
+      "a.fast": { min: 10, what: "a" },
+      "b.fast": { min: 2, what: "b" },
+    },
+  };
+
+  it("passes ratios at or above their minimum", () => {
+    const verdicts = compareRatios(
+      new Map<string, MeasuredRatio>([
+        ["a.fast", { value: 10 }],
+        ["b.fast", { value: 7.5 }],
+      ]),
+      thresholds,
+    );
+    expect(verdicts.map((v) => v.ok)).toEqual([true, true]);
+  });
+
+  it("fails a ratio below its minimum, naming it and the threshold", () => {
+    const verdicts = compareRatios(
+      new Map<string, MeasuredRatio>([
+        ["a.fast", { value: 9.99 }],
+        ["b.fast", { value: 3 }],
+      ]),
+      thresholds,
+    );
+    const failed = verdicts.filter((v) => !v.ok);
+    expect(failed.map((v) => v.name)).toEqual(["a.fast"]);
+    expect(failed[0]?.line).toContain("9.99 < 10");
+  });
+
+  it("fails a threshold that was not measured, or could not be", () => {
+    const verdicts = compareRatios(
+      new Map<string, MeasuredRatio>([["b.fast", { missing: "wasm engine unavailable" }]]),
+      thresholds,
+    );
+    expect(verdicts.filter((v) => !v.ok).map((v) => v.line)).toEqual([
+      "a.fast: not measured (threshold ≥ 10)",
+      "b.fast: could not be measured: wasm engine unavailable",
+    ]);
+  });
+
+  it("lists a measurement without a threshold but does not fail on it", () => {
+    const verdicts = compareRatios(
+      new Map<string, MeasuredRatio>([
+        ["a.fast", { value: 11 }],
+        ["b.fast", { value: 2 }],
+        ["c.new", { value: 0.1 }],
+      ]),
+      thresholds,
+    );
+    expect(verdicts.every((v) => v.ok)).toBe(true);
+    expect(verdicts.at(-1)?.line).toBe("c.new = 0.10 (no threshold)");
+  });
+});
+
+describe("bench/thresholds.json", () => {
+  it("has a threshold for every ratio bench:check measures", () => {
+    expect(Object.keys(THRESHOLDS.ratios).sort()).toEqual([
+      "e2e.xml.cli_vs_cat",
+      "evtx.fast_vs_reference",
+      "matcher.flat.wasm_vs_indexof",
+      "matcher.flat.wasm_vs_reference",
+      "matcher.xml.wasm_vs_indexof",
+      "matcher.xml.wasm_vs_reference",
+    ]);
+  });
+
+  it("sets every fast/reference threshold well above 1, so the slow path in the fast one's place cannot pass", () => {
+    for (const name of MATCHER_RATIOS.filter((n) => n.endsWith("_vs_reference"))) {
+      expect(THRESHOLDS.ratios[name]?.min, name).toBeGreaterThanOrEqual(name.startsWith("matcher.") ? 5 : 2);
+    }
+  });
+});
+
+describe("the plain-JS baseline", () => {
+  it("finds the planted true positives of every format and density", () => {
+    for (const format of ["xml", "flat", "ecs", "evtxdump"] as const) {
+      for (const hitsPerGb of [0, 1024, 2 ** 30 / 10240]) {
+        const corpus = generateBuffer({ format, size: 256 * 1024, seed: 3, hitsPerGb });
+        expect(indexOfScan(corpus.buffer, format), `${format} ${hitsPerGb}`).toBe(corpus.hits);
+      }
+    }
+  });
+});
+
+describe("bench:check self-test", () => {
+  it("fails every wasm ratio when the reference engine stands in for the wasm engine (LDS_BENCH_SELFTEST_SLOW=1)", async () => {
+    const slow: BenchEngines = {
+      reference: referenceEngine,
+      wasm: referenceEngine,
+      selfTestSlow: true,
+      cliFastEngine: "reference",
+      fastLabel: "wasm (SELF-TEST: reference)",
+    };
+    const measured = await measureMatcherRatios(slow, 256 * 1024);
+    const failed = compareRatios(measured, matcherThresholds())
+      .filter((v) => !v.ok)
+      .map((v) => v.name);
+    expect(failed.sort()).toEqual([
+      "matcher.flat.wasm_vs_indexof",
+      "matcher.flat.wasm_vs_reference",
+      "matcher.xml.wasm_vs_indexof",
+      "matcher.xml.wasm_vs_reference",
+    ]);
+  });
+
+  it("passes the wasm/reference thresholds with the real wasm engine, when this build has one", async (context) => {
+    let wasm: Awaited<ReturnType<typeof engineByName>>;
+    try {
+      wasm = await engineByName("wasm");
+    } catch (err) {
+      context.skip(`no wasm engine in this build: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const engines: BenchEngines = {
+      reference: referenceEngine,
+      wasm,
+      selfTestSlow: false,
+      cliFastEngine: "wasm",
+      fastLabel: "wasm",
+    };
+    const measured = await measureMatcherRatios(engines, 1024 * 1024);
+    const verdicts = compareRatios(measured, matcherThresholds()).filter((v) => v.name.endsWith("_vs_reference"));
+    expect(verdicts.filter((v) => !v.ok).map((v) => v.line)).toEqual([]);
+  });
+});
