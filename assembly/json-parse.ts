@@ -21,8 +21,11 @@ const MAX_DEPTH: i32 = 1024;
 /** Per level: the container's node (i32); the sign bit of `kinds` says array. */
 const NODES = memory.data(MAX_DEPTH * 4, 4);
 const IS_ARRAY = memory.data(MAX_DEPTH, 4);
-/** Decoded keys that had escapes (the rule's keys are short). */
-const KEY_BUFFER_SIZE: usize = 64;
+/**
+ * Keys with escapes are decoded here. A `\uXXXX` is 6 bytes for one character, so a raw key
+ * longer than 128 bytes decodes to more than 21 characters: longer than any key the rule wants.
+ */
+const KEY_BUFFER_SIZE: usize = 128;
 const KEY_BUFFER = memory.data(<i32>KEY_BUFFER_SIZE + 16, 16);
 
 /** End (exclusive) of the string whose opening quote is at `p`, or 0 when invalid; sets {@link stringHasEscape}. */

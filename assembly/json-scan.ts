@@ -5,7 +5,8 @@
  * record is a top-level `{...}` (strings respected); a `{` at column 0 always starts a record,
  * whatever came before (an unclosed one is dropped as malformed); a raw line feed inside a
  * string, or junk outside a record up to its line's end, is malformed. That column-0 rule makes
- * every `\n{` a *sync point*: the splitter's state there never depends on earlier bytes. So the
+ * every `\n{` a *sync point* (unless a backslash precedes the line feed, which may then be an
+ * escaped character in a string): the splitter's state there never depends on earlier bytes. So the
  * bytes between two sync points (a *segment*) can be split on their own, and a candidate only
  * needs the segment around it: back to the previous sync point, forward to the next one. JSON
  * lines and evtx_dump's pretty-printed records start every record at column 0, so a segment is
@@ -63,27 +64,39 @@ export function jsonTailMayMatch(c: usize, end: usize): bool {
   );
 }
 
-/** True when `x` is a sync point: `{` right after a line feed. */
+/**
+ * True when `x` is a sync point: `{` right after a line feed that is not right after a
+ * backslash. (A line feed right after a backslash may be an escaped character inside a string,
+ * where the reference splitter does not stop; such a `{` is left to the walk.) `floor` is the
+ * first byte that may be read.
+ */
 // @ts-ignore: decorator
 @inline
-function isSync(x: usize): bool {
-  return load<u8>(x) == OPEN_BRACE && load<u8>(x - 1) == LF;
+function isSync(x: usize, floor: usize): bool {
+  return (
+    load<u8>(x) == OPEN_BRACE && load<u8>(x - 1) == LF && (x - 1 <= floor || load<u8>(x - 2) != BACKSLASH)
+  );
 }
 
 /** The last sync point in (floor, c], or `floor` when there is none. */
 export function lastJsonSync(c: usize, floor: usize): usize {
   let x = c;
   while (x > floor) {
-    if (isSync(x)) return x;
+    if (isSync(x, floor)) return x;
     x--;
   }
   return floor;
 }
 
-/** The first sync point in (c, end), or `end` when there is none. */
+/** The first sync point in (c, end), or `end` when there is none; `c` is not a line feed. */
 export function nextJsonSync(c: usize, end: usize): usize {
-  const at = indexOfPair(c, end, LF, OPEN_BRACE);
-  return at < 0 ? end : <usize>at + 1;
+  let from = c;
+  while (true) {
+    const at = indexOfPair(from, end, LF, OPEN_BRACE);
+    if (at < 0) return end;
+    if (<usize>at <= c || load<u8>(<usize>at - 1) != BACKSLASH) return <usize>at + 1;
+    from = <usize>at + 1;
+  }
 }
 
 /**

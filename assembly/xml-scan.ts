@@ -101,8 +101,10 @@ export function xmlSafeEnd(start: usize, end: usize): usize {
 
 /**
  * For an `lsass` at `c`: false when the character data it is in surely does not end with
- * `.dmp` (see json-scan.ts's jsonTailMayMatch). An entity after it, a comment/CDATA/PI right
- * after it, or no `<` before `end` are undecidable (true).
+ * `.dmp` (see json-scan.ts's jsonTailMayMatch): the data runs to the next `</`, and the four
+ * bytes before it are not `.dmp`. Undecidable cases are true: an entity after it, any other
+ * markup first (comment, CDATA, PI, child element), a `>` right before the `</` (a CDATA
+ * section's `]]>`), no `<` before `end`.
  */
 export function xmlTailMayMatch(c: usize, end: usize): bool {
   let i = c + 5;
@@ -113,8 +115,7 @@ export function xmlTailMayMatch(c: usize, end: usize): bool {
     i++;
   }
   if (i + 1 >= end) return true;
-  const n = <u32>load<u8>(i, 1);
-  if (n == 0x21 || n == 0x3f) return true;
+  if (load<u8>(i, 1) != 0x2f || load<u8>(i - 1) == 0x3e) return true;
   return (
     load<u8>(i - 4) == 0x2e &&
     lowerAscii(load<u8>(i - 3)) == 0x64 &&

@@ -91,28 +91,25 @@ function isOpenTagEnd(c: number | undefined): boolean {
  */
 function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: number, window: Buffer): number {
   if (at <= 0) return 0;
-  const needle = format === "xml" ? "<Event" : "\n{";
-  // XML: the open and the byte after it; JSON: the line feed before `{`.
-  const lead = format === "xml" ? 0 : 1;
-  const overlap = format === "xml" ? 6 : 1;
-  let position = at - lead;
+  const xml = format === "xml";
+  const needle = xml ? "<Event" : "\n{";
+  // XML: `<Event` and the byte after it; JSON: the byte before the line feed, the line feed, `{`.
+  const overlap = xml ? 6 : 2;
+  let position = xml ? at : Math.max(0, at - 2);
   while (position < size) {
     const n = readSync(fd, window, 0, Math.min(window.length, size - position), position);
     if (n === 0) break;
     const view = window.subarray(0, n);
-    let hit = view.indexOf(needle);
-    while (hit >= 0) {
-      if (format !== "xml") return position + hit + 1;
-      if (hit + 6 < n) {
+    const last = position + n >= size;
+    for (let hit = view.indexOf(needle); hit >= 0; hit = view.indexOf(needle, hit + 1)) {
+      if (xml) {
+        if (hit + 6 >= n) break; // decide in the next window (or: nothing opens at the very end)
         if (isOpenTagEnd(view[hit + 6])) return position + hit;
-      } else if (position + n >= size) {
-        break; // `<Event` at the very end of the file opens nothing
-      } else {
-        break; // decide with the next window
+      } else if (position + hit + 1 >= at && (position + hit === 0 || (hit > 0 && view[hit - 1] !== 0x5c))) {
+        if (hit + 1 < n) return position + hit + 1;
       }
-      hit = view.indexOf(needle, hit + 1);
     }
-    if (position + n >= size) break;
+    if (last) break;
     position += n - overlap;
   }
   return size;

@@ -7,7 +7,7 @@
  * with fs.readSync) and {@link commit} them. When the region is full, the bytes up to the last
  * safe cut are scanned and the rest (the record that is not finished yet) is carried to the
  * front. Safe cuts are the sync points of assembly/json-scan.ts and assembly/xml-scan.ts:
- * `{` after a line feed for JSON, a record's `<Event` for XML; a record never spans one.
+ * `{` after a line feed (not after `\\` + line feed) for JSON, a record's `<Event` for XML; a record never spans one.
  *
  * Longer records: JSON without sync points (objects indented in a top-level array) is walked
  * byte by byte with the splitter's state kept across blocks, carrying only the open record. A
@@ -143,9 +143,11 @@ export class TextSearcher {
       if (end >= 0) this.#slowRecord(m.input.subarray(0, end));
     }
     this.#drainHits();
+    // A record being copied out that the walker no longer has open was cut short (a line feed
+    // in a string, a `{` at column 0): the walker counted it as malformed; drop its bytes.
+    if (this.#pieces.length > 0 && m.jsonWalkerOpenRecord() !== -2) this.#pieces = [];
     if (final) {
-      m.jsonWalkFinish();
-      if (this.#pieces.length > 0) this.#stats.malformedRecords++;
+      m.jsonWalkFinish(); // counts an unfinished record, copied out or not
       this.#pieces = [];
       this.#filled = 0;
       return;
