@@ -421,6 +421,36 @@ describe("EVTX shards and files", () => {
     expect(stats).toEqual(fromBytes.stats);
   });
 
+  it("a scan started from inside onMatch does not disturb the one running", async () => {
+    // Other bytes for the inner scan: sharing the outer scan's buffer would change what it reads.
+    const other = buildEvtx({ chunks: Array.from({ length: 9 }, (_, c) => chunkWith([], 30, 5000 + c * 50)) }).bytes;
+    const outer: MatchedEvent[] = [];
+    let innerScans = 0;
+    for (const mode of ["fast", "reference"] as const) {
+      outer.length = 0;
+      await scanEvtxFile(
+        path,
+        (m) => {
+          outer.push(m);
+          innerScans++;
+          expect(scanEvtxBytes(other, () => {}, { mode }).recordsExamined).toBe(mode === "fast" ? 0 : 270);
+        },
+        { mode },
+      );
+      expect(outer.map((m) => m.dest)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `ws${i}.corp.example`));
+    }
+    expect(innerScans).toBe(14);
+  });
+
+  it("rejects a missing file, or one that is not EVTX, with a stable code naming it", async () => {
+    const notEvtx = join(dir, "not.evtx");
+    writeFileSync(notEvtx, "<Event/>");
+    await expect(scanEvtxFile(notEvtx, () => {}, { mode: "fast" })).rejects.toMatchObject({
+      code: "LDS_E_CORRUPT_EVTX",
+      input: notEvtx,
+    });
+  });
+
   it("rejects a missing file with a stable code", async () => {
     await expect(scanEvtxFile(join(dir, "missing.evtx"), () => {}, { mode: "fast" })).rejects.toMatchObject({
       code: "LDS_E_INPUT_UNREADABLE",

@@ -48,10 +48,13 @@ interface Source {
 const prefilters = new Map<WebAssembly.Module, EvtxPrefilter>();
 /** Reference mode's read buffer, made at first use and kept (scans are synchronous). */
 let readBuffer: Uint8Array | undefined;
+/** Set while a scan runs, so that a scan started from inside onMatch gets buffers of its own. */
+let scanning = false;
 
 /** One prefilter per module per thread, made at first use (scans are synchronous, so it is never shared mid-scan). */
-function prefilterFor(module: WebAssembly.Module | undefined): EvtxPrefilter {
+function prefilterFor(module: WebAssembly.Module | undefined, nested: boolean): EvtxPrefilter {
   const m = module ?? loadEvtxWasmModule();
+  if (nested) return new EvtxPrefilter(m, WINDOW_CHUNKS * CHUNK_SIZE);
   let prefilter = prefilters.get(m);
   if (prefilter === undefined) {
     prefilter = new EvtxPrefilter(m, WINDOW_CHUNKS * CHUNK_SIZE);
@@ -73,6 +76,22 @@ export function evtxChunkRangeOfBytes(
 }
 
 function scanSource(source: Source, head: Uint8Array, onMatch: MatchHandler, options: EvtxScanOptions): ScanStats {
+  const nested = scanning;
+  scanning = true;
+  try {
+    return scanChunks(source, head, onMatch, options, nested);
+  } finally {
+    scanning = nested;
+  }
+}
+
+function scanChunks(
+  source: Source,
+  head: Uint8Array,
+  onMatch: MatchHandler,
+  options: EvtxScanOptions,
+  nested: boolean,
+): ScanStats {
   const chunksStart = evtxChunksStart(head);
   if (chunksStart === undefined) {
     throw new ScanError("LDS_E_CORRUPT_EVTX", "not an EVTX file (no ElfFile or ElfChnk magic)");
@@ -89,9 +108,12 @@ function scanSource(source: Source, head: Uint8Array, onMatch: MatchHandler, opt
     }
   }
   const fast = options.mode === "fast";
-  const prefilter = fast ? prefilterFor(options.wasmModule) : undefined;
-  if (!fast && source.view === undefined) readBuffer ??= new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
-  const buffer = fast || source.view !== undefined ? undefined : readBuffer;
+  const prefilter = fast ? prefilterFor(options.wasmModule, nested) : undefined;
+  let buffer: Uint8Array | undefined;
+  if (!fast && source.view === undefined) {
+    if (nested) buffer = new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
+    else buffer = readBuffer ??= new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
+  }
   const none: Candidates = { offsets: new Uint32Array(0), count: 0 };
   for (let c = firstChunk; c < endChunk; c += WINDOW_CHUNKS) {
     const chunks = Math.min(WINDOW_CHUNKS, endChunk - c);
@@ -180,7 +202,9 @@ export async function scanEvtxFile(path: string, onMatch: MatchHandler, options:
     source.read(head, 0, head.length);
     return scanSource(source, head, onMatch, options);
   } catch (err) {
-    if (err instanceof ScanError) throw err;
+    if (err instanceof ScanError) {
+      throw err.input === undefined ? new ScanError(err.code, err.message, path, { cause: err }) : err;
+    }
     throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
   } finally {
     closeSync(fd);
