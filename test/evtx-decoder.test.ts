@@ -121,6 +121,16 @@ describe("Binary XML expansion", () => {
     );
   });
 
+  it("reads template definitions with and without dependency identifiers alike", () => {
+    const e = { computer: "h", image: "C:\\Taskmgr.exe", target: "C:\\lsass.dmp", time: "2020-01-01T00:00:00Z" };
+    const withIds = xmlOf([sysmonRecord(e)]);
+    const without = xmlOf([
+      { ...sysmonRecord(e), template: { ...sysmonRecord(e).template, withoutDependencyIds: true } },
+    ]);
+    expect(without).toEqual(withIds);
+    expect(withIds[0]).toContain("<Computer>h</Computer>");
+  });
+
   it("defines a template inline once per chunk and references it afterwards", () => {
     const r = (host: string): RecordSpec =>
       sysmonRecord({ computer: host, image: "a.exe", target: "b", time: "2020-01-01T00:00:00Z" });

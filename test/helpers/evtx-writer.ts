@@ -141,6 +141,8 @@ export const v = {
 export interface TemplateSpec {
   guid: string;
   root: ElementNode;
+  /** Write element starts without the dependency identifier (seen in some real files). */
+  withoutDependencyIds?: boolean;
 }
 
 /** One record. */
@@ -339,7 +341,7 @@ class ChunkWriter {
       this.put(guidBytes(spec.template.guid));
       const sizeAt = this.pos;
       this.u32(0);
-      this.fragment(spec.template.root, true);
+      this.fragment(spec.template.root, spec.template.withoutDependencyIds !== true);
       this.patch32(sizeAt, this.pos - sizeAt - 4);
     }
     this.u32(spec.values.length);
