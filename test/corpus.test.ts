@@ -15,7 +15,7 @@ if (!HAVE_CORPUS) {
 }
 
 describe.skipIf(!HAVE_CORPUS)("../shared/corpus golden rows", () => {
-  for (const engine of ["reference"]) {
+  for (const engine of ["wasm", "reference"]) {
     it(`text parts print EXPECTED-text.jsonl byte for byte (${engine} engine)`, () => {
       const r = runCli(["scan", ...TEXT_PARTS.map((p) => join(CORPUS, p)), "--format", "jsonl", "--engine", engine]);
       expect(r.stderr).not.toContain("problem");

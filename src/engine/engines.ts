@@ -5,12 +5,13 @@
 import { ScanError } from "../errors.js";
 import type { Engine, EngineName } from "./engine.js";
 import { createReferenceEngine } from "./reference-engine.js";
+import { createWasmEngine } from "./wasm-engine.js";
 
 /** Names `--engine` accepts; the first is the default. */
-export const ENGINE_NAMES: readonly EngineName[] = ["reference", "wasm"];
+export const ENGINE_NAMES: readonly EngineName[] = ["wasm", "reference"];
 
-/** The default engine's name. */
-export const DEFAULT_ENGINE: EngineName = "reference";
+/** The default engine's name: the fast one. */
+export const DEFAULT_ENGINE: EngineName = "wasm";
 
 /** What building an engine may need. */
 export interface EngineSetup {
@@ -23,5 +24,6 @@ export interface EngineSetup {
 /** Returns the engine of that name. */
 export async function engineByName(name: EngineName, setup: EngineSetup = {}): Promise<Engine> {
   if (name === "reference") return createReferenceEngine({ carve: setup.carve });
-  throw new ScanError("LDS_E_USAGE", `engine "${name}" is not available in this build`);
+  if (name === "wasm") return createWasmEngine({ module: setup.wasmModule, carve: setup.carve });
+  throw new ScanError("LDS_E_USAGE", `unknown engine "${name}" (use ${ENGINE_NAMES.join(" or ")})`);
 }

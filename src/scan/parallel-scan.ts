@@ -8,10 +8,13 @@
  * Standard input is read on this thread (it cannot be handed to a worker).
  */
 
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
+import { ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { ScanTask, TaskResult, WorkerSetup } from "../pool/task.js";
 import { compiledMatcher } from "../wasm/matcher-module.js";
@@ -27,6 +30,21 @@ import { recordStats, scanItem } from "./scan-item.js";
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 /** Small files are batched until a batch holds this many files. */
 const BATCH_MAX_FILES = 256;
+
+/**
+ * The worker entry, compiled. Run from the TypeScript sources (the tests do), this module sits
+ * in src/ while the worker must be plain JavaScript, so the build's dist/pool/worker.js serves.
+ */
+function workerEntry(): URL {
+  const here = new URL(import.meta.url);
+  const entry = here.pathname.endsWith(".ts")
+    ? new URL("../../dist/pool/worker.js", here)
+    : new URL("../pool/worker.js", here);
+  if (!existsSync(entry)) {
+    throw new ScanError("LDS_E_UNSUPPORTED", `worker entry ${fileURLToPath(entry)} is missing: run npm run build`);
+  }
+  return entry;
+}
 
 /** Progress, reported after each task. */
 export interface ScanProgress {
@@ -70,7 +88,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     carve: options.carve === true,
   };
   const pool = new Piscina({
-    filename: new URL("../pool/worker.js", import.meta.url).href,
+    filename: workerEntry().href,
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,

@@ -1,0 +1,80 @@
+/**
+ * Issue 4: the pool gives the same rows as one thread whatever the worker count, shard size and
+ * input order — every record counted once, by the shard it starts in — on generated data of
+ * every format (and EVTX from the corpus when it is there), many small files and archives.
+ */
+
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { EngineName } from "../src/engine/engine.js";
+import { referenceEngine } from "../src/engine/reference-engine.js";
+import type { TextFormat } from "../src/formats/log-format.js";
+import { generateBuffer } from "../src/generate/corpus.js";
+import { toRows } from "../src/report/row.js";
+import { scanParallel } from "../src/scan/parallel-scan.js";
+import { scanInputs } from "../src/scan/scan.js";
+import { CORPUS, HAVE_CORPUS, tempDir } from "./helpers/cli.js";
+
+const FORMATS: TextFormat[] = ["xml", "flat", "ecs", "evtxdump"];
+const ENGINES: EngineName[] = ["wasm", "reference"];
+const dir = tempDir();
+const files: string[] = [];
+
+beforeAll(() => {
+  FORMATS.forEach((format, i) => {
+    // ~1.5 MiB each with dense hits so that many shards hold a match.
+    const { buffer } = generateBuffer({ format, size: 1536 * 1024, seed: 40 + i, hitsPerGb: 20_000 });
+    const path = join(dir, `big-${format}.log`);
+    writeFileSync(path, buffer);
+    files.push(path);
+  });
+  const small = generateBuffer({ format: "flat", size: 256 * 1024, seed: 7, hitsPerGb: 50_000 }).buffer;
+  const smallDir = join(dir, "small");
+  // 40 small files, cut at record boundaries
+  const lines = small.toString("utf8").split("\n");
+  mkdirSync(smallDir);
+  for (let i = 0; i < 40; i++) {
+    writeFileSync(
+      join(smallDir, `part-${String(i).padStart(2, "0")}.json`),
+      lines.filter((_, j) => j % 40 === i).join("\n"),
+    );
+  }
+  writeFileSync(join(dir, "packed.json.gz"), gzipSync(small));
+  files.push(smallDir, join(dir, "packed.json.gz"));
+});
+
+async function oneThreadRows(inputs: string[]): Promise<string> {
+  const r = await scanInputs(inputs, { engine: referenceEngine });
+  expect(r.problems).toEqual([]);
+  return JSON.stringify(toRows(r.aggregates.entries()));
+}
+
+describe.each(ENGINES)("scanParallel (%s engine) equals one thread", (engine) => {
+  it("with random worker counts, shard sizes and input orders", async () => {
+    const expected = await oneThreadRows(files);
+    expect(JSON.parse(expected).length).toBeGreaterThan(5);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 4096, max: 2 * 1024 * 1024 }),
+        fc.shuffledSubarray(files, { minLength: files.length, maxLength: files.length }),
+        async (workers, shardSize, order) => {
+          const r = await scanParallel(order, { engine, workers, shardSize });
+          expect(r.problems).toEqual([]);
+          expect(JSON.stringify(toRows(r.aggregates.entries()))).toBe(expected);
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  it.skipIf(!HAVE_CORPUS)("on the corpus EVTX files with 4 KiB shards", async () => {
+    const evtx = readdirSync(join(CORPUS, "evtx")).map((f) => join(CORPUS, "evtx", f));
+    const expected = await oneThreadRows(evtx);
+    const r = await scanParallel(evtx, { engine, workers: 2, shardSize: 4096 });
+    expect(JSON.stringify(toRows(r.aggregates.entries()))).toBe(expected);
+  });
+});
