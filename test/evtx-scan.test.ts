@@ -17,6 +17,7 @@ import {
   evtxChunkCount,
   evtxChunkRangeOfBytes,
   evtxFileChunkCount,
+  loadEvtxWasmModule,
   scanEvtxBytes,
   scanEvtxFile,
 } from "../src/formats/evtx/index.js";
@@ -327,6 +328,27 @@ describe("EVTX scan on built files (fast and reference agree)", () => {
       scan(new Uint8Array(16));
     } catch (err) {
       expect((err as ScanError).code).toBe("LDS_E_CORRUPT_EVTX");
+    }
+  });
+});
+
+describe("EVTX fast mode on the debug wasm build", () => {
+  it("agrees with the release build (and the reference) on a file with every case above", () => {
+    const built = buildEvtx({
+      dirty: true,
+      chunks: [
+        chunkWith([sysmonRecord(event(1)), sysmonRecord(event(2, { eventId: 1 }))]),
+        { ...chunkWith([sysmonRecord(event(3))]), damage: "header-crc" },
+        { ...chunkWith([sysmonRecord(event(4))], 10), slack: [sysmonRecord(event(5))] },
+        { records: [], empty: true },
+      ],
+    });
+    const debug = loadEvtxWasmModule("debug");
+    for (const carve of [false, true]) {
+      const release = scanBoth(built.bytes, carve);
+      const withDebug = scan(built.bytes, { mode: "fast", carve, wasmModule: debug });
+      expect(withDebug.matches).toEqual(release.matches);
+      expect(withDebug.stats).toEqual(release.stats);
     }
   });
 });
