@@ -61,6 +61,8 @@ const TOKEN = {
 } as const;
 /** "More data follows" flag on value, attribute, reference and element-start tokens. */
 const MORE = 0x40;
+/** Shared by every element without (wanted) attributes. */
+const NO_ATTRIBUTES: readonly Attribute[] = Object.freeze([]);
 /** Nesting limit for elements, template instances and nested Binary XML together. */
 const MAX_DEPTH = 256;
 
@@ -228,13 +230,14 @@ export class BinXmlReader {
     if (elementEnd > end) throw new BinXmlError("element runs past its bounds");
     const name = this.readName(u32(b, p + 4), p + 8, elementEnd);
     p = this.afterName;
-    const attributes: Attribute[] = [];
+    let attributes: readonly Attribute[] = NO_ATTRIBUTES;
     if ((token & MORE) !== 0) {
       this.need(p, 4, elementEnd);
       const listEnd = p + 4 + u32(b, p);
       if (listEnd > elementEnd) throw new BinXmlError("attribute list runs past its element");
       p += 4;
-      const out = handler.wantsAttributes?.(name) === false ? null : attributes;
+      const out: Attribute[] | null = handler.wantsAttributes?.(name) === false ? null : [];
+      if (out !== null) attributes = out;
       while (p < listEnd) p = this.readAttribute(p, listEnd, values, out);
       if (p !== listEnd) throw new BinXmlError("attribute list size mismatch");
     }
