@@ -4,8 +4,6 @@
 
 import { ScanError } from "../errors.js";
 import type { Engine, EngineName } from "./engine.js";
-import { createReferenceEngine } from "./reference-engine.js";
-import { createWasmEngine } from "./wasm-engine.js";
 
 /** Names `--engine` accepts; the first is the default. */
 export const ENGINE_NAMES: readonly EngineName[] = ["wasm", "reference"];
@@ -21,9 +19,18 @@ export interface EngineSetup {
   carve?: boolean | undefined;
 }
 
-/** Returns the engine of that name. */
+/**
+ * Returns the engine of that name. Each engine's module is loaded only when asked for: a worker
+ * thread that runs the wasm engine never loads the XML parser, which shortens pool start-up.
+ */
 export async function engineByName(name: EngineName, setup: EngineSetup = {}): Promise<Engine> {
-  if (name === "reference") return createReferenceEngine({ carve: setup.carve });
-  if (name === "wasm") return createWasmEngine({ module: setup.wasmModule, carve: setup.carve });
+  if (name === "reference") {
+    const { createReferenceEngine } = await import("./reference-engine.js");
+    return createReferenceEngine({ carve: setup.carve });
+  }
+  if (name === "wasm") {
+    const { createWasmEngine } = await import("./wasm-engine.js");
+    return createWasmEngine({ module: setup.wasmModule, carve: setup.carve });
+  }
   throw new ScanError("LDS_E_USAGE", `unknown engine "${name}" (use ${ENGINE_NAMES.join(" or ")})`);
 }

@@ -7,7 +7,6 @@
 
 import { statSync } from "node:fs";
 import type { Engine, ScanStats } from "../engine/engine.js";
-import { expandInputs } from "../scan/inputs.js";
 import { newScanResult } from "../scan/scan.js";
 import { type ItemCollector, problemOf, recordStats, scanItem } from "../scan/scan-item.js";
 import type { ScanTask, TaskResult } from "./task.js";
@@ -65,6 +64,8 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
       break;
     }
     case "archive": {
+      // Loaded on first use: threads that never open an archive skip yauzl and tar-stream.
+      const { expandInputs } = await import("../scan/inputs.js");
       for await (const item of expandInputs([task.path])) {
         await scanItem(item, engine, task.inputFormat, result);
       }

@@ -12,10 +12,10 @@ import { runTask } from "./run-task.js";
 import type { ScanTask, TaskResult, WorkerSetup } from "./task.js";
 
 const setup = workerData as WorkerSetup;
-let enginePromise: Promise<Engine> | undefined;
+// Built as the thread starts, so instantiation overlaps with the coordinator's planning.
+const engine: Promise<Engine> = engineByName(setup.engine, { wasmModule: setup.wasmModule, carve: setup.carve });
 
 /** Runs one task on this thread's engine. */
 export default async function workerTask(task: ScanTask): Promise<TaskResult> {
-  enginePromise ??= engineByName(setup.engine, { wasmModule: setup.wasmModule, carve: setup.carve });
-  return runTask(task, await enginePromise);
+  return runTask(task, await engine);
 }
