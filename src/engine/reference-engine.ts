@@ -10,6 +10,7 @@ import { evtxChunkRangeOfBytes, scanEvtxBytes, scanEvtxFile } from "../formats/e
 import { jsonEventFields } from "../formats/json-fields.js";
 import { JsonRecordSplitter } from "../formats/json-records.js";
 import type { LogFormat } from "../formats/log-format.js";
+import { oversizedRecordsProblem } from "../formats/record-limit.js";
 import type { RecordSink } from "../formats/record-sink.js";
 import { xmlEventFields } from "../formats/xml-fields.js";
 import { XmlEventSplitter } from "../formats/xml-records.js";
@@ -20,7 +21,18 @@ import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./en
 /** Read size for files: big enough that per-chunk overhead is invisible next to parsing. */
 const FILE_CHUNK = 1 << 20;
 
-function recordSink(format: Exclude<LogFormat, "evtx">, stats: ScanStats, onMatch: MatchHandler): RecordSink {
+/** Records skipped as longer than MAX_RECORD_BYTES in one input. */
+interface Oversized {
+  count: number;
+  first: number;
+}
+
+function recordSink(
+  format: Exclude<LogFormat, "evtx">,
+  stats: ScanStats,
+  oversized: Oversized,
+  onMatch: MatchHandler,
+): RecordSink {
   const fieldsOf =
     format === "xml"
       ? xmlEventFields
@@ -50,6 +62,10 @@ function recordSink(format: Exclude<LogFormat, "evtx">, stats: ScanStats, onMatc
     malformed() {
       stats.malformedRecords++;
     },
+    oversized(offset) {
+      oversized.count++;
+      if (oversized.count === 1) oversized.first = offset;
+    },
   };
 }
 
@@ -59,13 +75,15 @@ async function scanText(
   onMatch: MatchHandler,
 ): Promise<ScanStats> {
   const stats = emptyStats();
-  const sink = recordSink(format, stats, onMatch);
+  const oversized: Oversized = { count: 0, first: 0 };
+  const sink = recordSink(format, stats, oversized, onMatch);
   const splitter = format === "xml" ? new XmlEventSplitter(sink) : new JsonRecordSplitter(sink);
   for await (const chunk of chunks) {
     stats.bytes += chunk.length;
     splitter.push(chunk);
   }
   splitter.end();
+  if (oversized.count > 0) stats.problems.push(oversizedRecordsProblem(oversized.count, oversized.first));
   return stats;
 }
 

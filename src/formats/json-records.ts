@@ -6,9 +6,11 @@
  * (with escapes) are respected, so braces inside values do not confuse it. Damage is contained:
  * a raw newline inside a string, or an object opening at column 0 while another is still open
  * (a truncated line followed by the next record), ends the damaged record, which is reported
- * as malformed, and splitting goes on from there.
+ * as malformed, and splitting goes on from there. A record longer than MAX_RECORD_BYTES is
+ * followed to its end without being kept, and reported as oversized.
  */
 
+import { MAX_RECORD_BYTES } from "./record-limit.js";
 import type { RecordSink } from "./record-sink.js";
 
 const LF = 0x0a;
@@ -29,6 +31,13 @@ export class JsonRecordSplitter {
   readonly #sink: RecordSink;
   /** Pieces of the record in progress (from earlier chunks). */
   #pieces: Uint8Array[] = [];
+  /** Bytes held in #pieces. */
+  #held = 0;
+  /** The open record grew past MAX_RECORD_BYTES: its bytes are no longer kept. */
+  #oversized = false;
+  /** Input offset of the open record's first byte, and of the current chunk's first byte. */
+  #recordStart = 0;
+  #chunkStart = 0;
   #depth = 0;
   #inString = false;
   #escape = false;
@@ -81,6 +90,7 @@ export class JsonRecordSplitter {
         if (c === OPEN_BRACE) {
           this.#inRecord = true;
           this.#depth = 1;
+          this.#recordStart = this.#chunkStart + i;
         } else {
           this.#inJunk = true;
         }
@@ -105,6 +115,7 @@ export class JsonRecordSplitter {
           start = i;
           this.#inRecord = true;
           this.#depth = 1;
+          this.#recordStart = this.#chunkStart + i;
           continue;
         }
         this.#depth++;
@@ -116,32 +127,61 @@ export class JsonRecordSplitter {
         }
       }
     }
-    if (this.#inRecord && start >= 0) this.#pieces.push(chunk.slice(start));
+    if (this.#inRecord && start >= 0) this.#hold(chunk.subarray(start));
+    this.#chunkStart += chunk.length;
   }
 
-  /** Ends the stream: an unfinished record is reported as malformed. */
+  /** Keeps part of the open record, or stops keeping it once it is too long. */
+  #hold(part: Uint8Array): void {
+    if (this.#oversized) return;
+    this.#held += part.length;
+    if (this.#held > MAX_RECORD_BYTES) {
+      this.#oversized = true;
+      this.#pieces = [];
+      this.#held = 0;
+      return;
+    }
+    this.#pieces.push(part.slice());
+  }
+
+  /** Ends the stream: an unfinished record is reported as malformed (or oversized). */
   end(): void {
     if (this.#inRecord || this.#inJunk) {
-      this.#pieces = [];
+      const oversized = this.#inRecord && this.#oversized;
+      this.#reset();
       this.#inRecord = false;
       this.#inJunk = false;
-      this.#sink.malformed();
+      if (oversized) this.#sink.oversized(this.#recordStart);
+      else this.#sink.malformed();
     }
   }
 
-  #emit(tail: Uint8Array): void {
-    const bytes = this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail]);
+  #reset(): void {
     this.#pieces = [];
+    this.#held = 0;
+    this.#oversized = false;
+  }
+
+  #emit(tail: Uint8Array): void {
     this.#inRecord = false;
+    if (this.#oversized || this.#held + tail.length > MAX_RECORD_BYTES) {
+      this.#reset();
+      this.#sink.oversized(this.#recordStart);
+      return;
+    }
+    const bytes = this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail]);
+    this.#reset();
     this.#sink.record(bytes);
   }
 
   #abort(): void {
-    this.#pieces = [];
+    const oversized = this.#oversized;
+    this.#reset();
     this.#inRecord = false;
     this.#inString = false;
     this.#escape = false;
     this.#depth = 0;
-    this.#sink.malformed();
+    if (oversized) this.#sink.oversized(this.#recordStart);
+    else this.#sink.malformed();
   }
 }

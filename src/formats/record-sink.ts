@@ -8,4 +8,6 @@ export interface RecordSink {
   record(bytes: Uint8Array): void;
   /** A damaged record was skipped. */
   malformed(): void;
+  /** A record longer than MAX_RECORD_BYTES, starting at byte `offset` of the input, was skipped. */
+  oversized(offset: number): void;
 }

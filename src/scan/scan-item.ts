@@ -87,6 +87,6 @@ export async function scanItem(
 
 /** Adds an engine's counters and reports the damage it found (each one line naming the input). */
 export function recordStats(name: string, stats: ScanStats, into: ItemCollector): void {
-  for (const message of stats.problems) into.problem({ input: name, code: "LDS_E_CORRUPT_EVTX", message });
+  for (const message of stats.problems) into.problem({ input: name, code: "LDS_E_DAMAGED_INPUT", message });
   addStats(into.stats, { ...stats, problems: [] });
 }
