@@ -6,11 +6,14 @@
  * - matcher.<format>.wasm_vs_reference and .wasm_vs_indexof: the wasm engine against the
  *   reference engine and the plain-JS baseline, on one 4 MiB input (XML and flat JSON, rare
  *   hits), in memory;
+ * - prefilter.<format>.wasm_vs_indexof: the wasm SIMD prefilter alone against fold + indexOf
+ *   alone on the same bytes: the ratio that drops when the kernel stops being vectorized;
  * - evtx.fast_vs_reference: the EVTX fast scan against the reference scan, 4 MiB in memory;
- * - e2e.xml.cli_vs_cat: the CLI's throughput on a 512 MiB XML file in page cache as a fraction
+ * - e2e.xml.cli_vs_cat: the CLI's throughput on a 1 GiB XML file in page cache as a fraction
  *   of `cat FILE > /dev/null` on the same file.
  *
- * Each measurement: one warm-up call, then at least `samples` timed calls, medians.
+ * Each comparison: one warm-up call of each subject, then `rounds` interleaved rounds (one
+ * call of each per round); a ratio is the median of the per-round ratios (see `interleave`).
  */
 
 import { scanEvtxBytes } from "../src/formats/evtx/index.js";
@@ -18,9 +21,11 @@ import type { BenchEngines } from "./bench-engines.js";
 import type { MeasuredRatio } from "./check-ratios.js";
 import { textCorpusFile } from "./data-store.js";
 import { buildEvtxCorpus } from "./evtx-corpus.js";
-import { expectCount, measure, type SampleOptions } from "./measure.js";
+import { countLsass } from "./indexof-baseline.js";
+import { expectCount, interleave, median, medianRatio } from "./measure.js";
+import { WasmPrefilter } from "./prefilter-kernels.js";
 import { checkCliRun, cliScanArgs, runProcess } from "./processes.js";
-import { matcherInputs, measureMatchers } from "./suites/matcher-suite.js";
+import { engineScanAll, indexOfScanAll, type MatcherInputs, matcherInputs } from "./suites/matcher-suite.js";
 import { RARE_HITS_PER_GB } from "./suites/suite-context.js";
 
 /** Which parts to measure and how big. */
@@ -33,11 +38,14 @@ export interface CheckOptions {
   /** Size of the XML file for the end-to-end ratio. */
   e2eBytes: number;
   seed: number;
-  sampling: SampleOptions;
+  /** Interleaved rounds per comparison (in process); the CLI gets at least 3. */
+  rounds: number;
   /** A CLI run slower than this is stopped and its ratio bounded from above. */
   cliTimeoutMs: number;
   progress(line: string): void;
 }
+
+const mbps = (bytes: number, ms: readonly number[]) => (bytes / median(ms) / 1000).toFixed(0);
 
 /** Measures the check's ratios; never throws for a slow result, only for a wrong one. */
 export async function measureCheckRatios(options: CheckOptions): Promise<Map<string, MeasuredRatio>> {
@@ -47,21 +55,40 @@ export async function measureCheckRatios(options: CheckOptions): Promise<Map<str
     for (const format of ["xml", "flat"] as const) {
       options.progress(`matcher ${format}`);
       const inputs = matcherInputs(format, RARE_HITS_PER_GB, options.matcherBytes, options.matcherBytes, options.seed);
-      const speeds = await measureMatchers(inputs, engines, options.sampling, `check ${format}`);
-      if (speeds.wasm === undefined) {
+      const wasm = engines.wasm;
+      if (wasm === undefined) {
         const why = engines.wasmMissing ?? "wasm engine unavailable";
         ratios.set(`matcher.${format}.wasm_vs_reference`, { missing: why });
         ratios.set(`matcher.${format}.wasm_vs_indexof`, { missing: why });
         continue;
       }
-      const detail = (other: number) => `wasm ${speeds.wasm?.toFixed(0)} MB/s vs ${other.toFixed(0)} MB/s`;
+      const times = await interleave(
+        [
+          {
+            name: "wasm",
+            fn: async () => expectCount(`wasm, ${format}`, await engineScanAll(wasm, inputs), inputs.hits),
+          },
+          {
+            name: "reference",
+            fn: async () =>
+              expectCount(`reference, ${format}`, await engineScanAll(engines.reference, inputs), inputs.hits),
+          },
+          { name: "indexOf", fn: () => expectCount(`indexOf, ${format}`, indexOfScanAll(inputs), inputs.hits) },
+        ],
+        options.rounds,
+      );
+      const [w, r, i] = [times.get("wasm") ?? [], times.get("reference") ?? [], times.get("indexOf") ?? []];
+      ratios.set(
+        `prefilter.${format}.wasm_vs_indexof`,
+        await prefilterRatio(inputs, options.rounds * 3, engines.selfTestSlow),
+      );
       ratios.set(`matcher.${format}.wasm_vs_reference`, {
-        value: speeds.wasm / speeds.reference,
-        detail: detail(speeds.reference),
+        value: medianRatio(r, w),
+        detail: `medians: wasm ${mbps(inputs.bytes, w)} MB/s, reference ${mbps(inputs.bytes, r)} MB/s`,
       });
       ratios.set(`matcher.${format}.wasm_vs_indexof`, {
-        value: speeds.wasm / speeds.indexOf,
-        detail: detail(speeds.indexOf),
+        value: medianRatio(i, w),
+        detail: `medians: wasm ${mbps(inputs.bytes, w)} MB/s, indexOf ${mbps(inputs.bytes, i)} MB/s`,
       });
     }
     options.progress("evtx");
@@ -77,15 +104,43 @@ export async function measureCheckRatios(options: CheckOptions): Promise<Map<str
       );
       expectCount(`evtx ${mode} scan`, matches, corpus.hits);
     };
-    const fast = await measure("check evtx fast", scan("fast"), options.sampling);
-    const reference = await measure("check evtx reference", scan("reference"), options.sampling);
+    const times = await interleave(
+      [
+        { name: "fast", fn: scan("fast") },
+        { name: "reference", fn: scan("reference") },
+      ],
+      options.rounds,
+    );
+    const [f, r] = [times.get("fast") ?? [], times.get("reference") ?? []];
     ratios.set("evtx.fast_vs_reference", {
-      value: reference.medianMs / fast.medianMs,
-      detail: `fast ${fast.medianMs.toFixed(1)} ms vs ${reference.medianMs.toFixed(1)} ms`,
+      value: medianRatio(r, f),
+      detail: `medians: fast ${mbps(corpus.bytes.length, f)} MB/s, reference ${mbps(corpus.bytes.length, r)} MB/s`,
     });
   }
   if (options.parts.has("e2e")) ratios.set("e2e.xml.cli_vs_cat", await cliVersusCat(options));
   return ratios;
+}
+
+/**
+ * The wasm prefilter alone against fold + indexOf alone, after checking they agree. Self-test
+ * (`slow`): the indexOf prefilter stands in for the wasm one.
+ */
+async function prefilterRatio(inputs: MatcherInputs, rounds: number, slow: boolean): Promise<MeasuredRatio> {
+  const wasm = new WasmPrefilter(inputs.whole, inputs.format);
+  const expected = countLsass(inputs.whole);
+  const wasmCount = slow ? () => countLsass(inputs.whole) : () => wasm.candidates().lsass;
+  const times = await interleave(
+    [
+      { name: "wasm", fn: () => expectCount("wasm prefilter", wasmCount(), expected) },
+      { name: "indexOf", fn: () => expectCount("indexOf prefilter", countLsass(inputs.whole), expected) },
+    ],
+    rounds,
+  );
+  const [w, i] = [times.get("wasm") ?? [], times.get("indexOf") ?? []];
+  return {
+    value: medianRatio(i, w),
+    detail: `medians: wasm ${mbps(inputs.bytes, w)} MB/s, indexOf ${mbps(inputs.bytes, i)} MB/s`,
+  };
 }
 
 /** The CLI's speed as a fraction of cat's on the same file in page cache. */
@@ -97,34 +152,38 @@ async function cliVersusCat(options: CheckOptions): Promise<MeasuredRatio> {
     "corpus",
   );
   options.progress(`e2e: cat and the CLI on ${file.path}`);
-  const cat = await measure(
-    "check cat",
-    async () => {
-      const r = await runProcess("cat", [file.path], { discardStdout: true });
-      if (r.status !== 0) throw new Error(`cat: exit status ${r.status}: ${r.stderr}`);
-    },
-    options.sampling,
-  );
+  const cat = async () => {
+    const r = await runProcess("cat", [file.path], { discardStdout: true });
+    if (r.status !== 0) throw new Error(`cat: exit status ${r.status}: ${r.stderr}`);
+  };
   const args = cliScanArgs([file.path], engines.cliFastEngine);
-  // The warm-up run also tells a hopelessly slow CLI from a slow one, without waiting for it.
+  const cli = async () => {
+    const r = await runProcess(process.execPath, args, { discardStdout: true, timeoutMs: options.cliTimeoutMs });
+    checkCliRun(r, file.hits, "check cli");
+  };
+  // A first run tells a hopelessly slow CLI from a slow one without waiting for it.
+  await cat();
+  const catStarted = performance.now();
+  await cat();
+  const catMs = performance.now() - catStarted;
   const first = await runProcess(process.execPath, args, { discardStdout: true, timeoutMs: options.cliTimeoutMs });
   if (first.timedOut) {
     return {
-      value: cat.medianMs / options.cliTimeoutMs,
-      detail: `the CLI did not finish in ${options.cliTimeoutMs / 1000} s; cat took ${cat.medianMs.toFixed(0)} ms (upper bound)`,
+      value: catMs / options.cliTimeoutMs,
+      detail: `the CLI did not finish in ${options.cliTimeoutMs / 1000} s, cat took ${catMs.toFixed(0)} ms: an upper bound`,
     };
   }
   checkCliRun(first, file.hits, "check cli");
-  const cli = await measure(
-    "check cli",
-    async () => {
-      const r = await runProcess(process.execPath, args, { discardStdout: true, timeoutMs: options.cliTimeoutMs });
-      checkCliRun(r, file.hits, "check cli");
-    },
-    { samples: options.sampling.samples, timeMs: 0 },
+  const times = await interleave(
+    [
+      { name: "cat", fn: cat },
+      { name: "cli", fn: cli },
+    ],
+    Math.max(3, Math.ceil(options.rounds / 2)),
   );
+  const [c, l] = [times.get("cat") ?? [], times.get("cli") ?? []];
   return {
-    value: cat.medianMs / cli.medianMs,
-    detail: `cli ${cli.medianMs.toFixed(0)} ms vs cat ${cat.medianMs.toFixed(0)} ms on ${(file.bytes / 2 ** 20).toFixed(0)} MiB`,
+    value: medianRatio(c, l),
+    detail: `medians: cli ${mbps(file.bytes, l)} MB/s, cat ${mbps(file.bytes, c)} MB/s on ${(file.bytes / 2 ** 20).toFixed(0)} MiB`,
   };
 }

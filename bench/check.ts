@@ -8,7 +8,7 @@
  * - LDS_BENCH_SELFTEST_SLOW=1: the reference engine stands in for the wasm engine (in process
  *   and in the CLI), which must make the check fail; the self-test of the check itself.
  * - LDS_BENCH_CHECK_PARTS=matcher,e2e (default both), LDS_BENCH_CHECK_MATCHER_SIZE (4m),
- *   LDS_BENCH_CHECK_E2E_SIZE (512m), LDS_BENCH_SAMPLES (5), LDS_BENCH_SEED (1).
+ *   LDS_BENCH_CHECK_E2E_SIZE (1g), LDS_BENCH_SAMPLES (9 rounds), LDS_BENCH_SEED (1).
  */
 
 import { join } from "node:path";
@@ -45,14 +45,14 @@ async function main(): Promise<number> {
       return p;
     }),
   );
-  const samples = Math.max(3, Number(process.env.LDS_BENCH_SAMPLES || 5));
+  const rounds = Math.max(3, Number(process.env.LDS_BENCH_SAMPLES || 9));
   const measured = await measureCheckRatios({
     engines,
     parts,
     matcherBytes: sizeFromEnv("LDS_BENCH_CHECK_MATCHER_SIZE", 4 * 2 ** 20),
-    e2eBytes: sizeFromEnv("LDS_BENCH_CHECK_E2E_SIZE", 512 * 2 ** 20),
+    e2eBytes: sizeFromEnv("LDS_BENCH_CHECK_E2E_SIZE", 2 ** 30),
     seed: Number(process.env.LDS_BENCH_SEED || 1),
-    sampling: { samples, timeMs: 500 },
+    rounds,
     cliTimeoutMs: 30_000,
     progress: (line) => say(`measuring ${line}`),
   });

@@ -38,7 +38,7 @@ let scratch = Buffer.alloc(0);
 let scratchWords = new Uint32Array(0);
 
 /** `bytes` with every byte ORed with 0x20, in the reused scratch buffer (valid until the next call). */
-function foldCase(bytes: Uint8Array): Buffer {
+export function foldCase(bytes: Uint8Array): Buffer {
   if (scratch.length < bytes.length) {
     const capacity = Math.max(bytes.length, 2 * scratch.length);
     scratchWords = new Uint32Array(Math.ceil(capacity / 4));
@@ -50,6 +50,17 @@ function foldCase(bytes: Uint8Array): Buffer {
   for (let i = 0; i < words; i++) w[i] = (w[i] as number) | CASE_BIT_WORD;
   for (let i = words * 4; i < bytes.length; i++) scratch[i] = (scratch[i] as number) | 0x20;
   return scratch.subarray(0, bytes.length);
+}
+
+/**
+ * The baseline's prefilter alone: how many times `lsass` (any ASCII case) occurs in `bytes`
+ * (fold, then `Buffer.indexOf` from each hit on).
+ */
+export function countLsass(bytes: Uint8Array): number {
+  const folded = foldCase(bytes);
+  let count = 0;
+  for (let at = folded.indexOf(NEEDLE); at >= 0; at = folded.indexOf(NEEDLE, at + 1)) count++;
+  return count;
 }
 
 /** Bounds [start, end) of the record holding byte `at`, by the generator's layout. */

@@ -70,3 +70,42 @@ export function expectCount(what: string, actual: number, expected: number): voi
 export function megabytesPerSecond(bytes: number, ms: number): number {
   return bytes / ms / 1000;
 }
+
+/** The median of `values` (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error("median of nothing");
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Times several subjects in interleaved rounds (one call of each per round, the order rotated
+ * every round), after one untimed call of each. Returns the ms of every call, by subject, in
+ * round order. Interleaving makes the subjects of one round share the machine's state (a
+ * neighbour's burst of work slows all of them alike), so per-round ratios are far steadier on
+ * a shared, noisy machine than ratios of separately taken medians.
+ */
+export async function interleave(
+  subjects: readonly { name: string; fn: () => unknown | Promise<unknown> }[],
+  rounds: number,
+): Promise<Map<string, number[]>> {
+  const times = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
+  for (const s of subjects) await s.fn();
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < subjects.length; k++) {
+      const s = subjects[(round + k) % subjects.length] as (typeof subjects)[number];
+      const started = performance.now();
+      await s.fn();
+      times.get(s.name)?.push(performance.now() - started);
+    }
+  }
+  return times;
+}
+
+/** The median over rounds of `numerator[i] / denominator[i]`. */
+export function medianRatio(numerator: readonly number[], denominator: readonly number[]): number {
+  return median(numerator.map((n, i) => n / (denominator[i] as number)));
+}

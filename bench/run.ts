@@ -15,6 +15,7 @@ import { DATA_DIR, ensureFreeSpace } from "./data-store.js";
 import { machineInfo } from "./machine-info.js";
 import { type ResultRow, renderTable } from "./result-table.js";
 import { e2eSuite } from "./suites/e2e-suite.js";
+import { evtxFilesSuite } from "./suites/evtx-files-suite.js";
 import { evtxSuite } from "./suites/evtx-suite.js";
 import { gzipSuite } from "./suites/gzip-suite.js";
 import { matcherSuite } from "./suites/matcher-suite.js";
@@ -31,6 +32,7 @@ const SUITES: Record<SuiteName, Suite> = {
   "small-files": smallFilesSuite,
   rss: rssSuite,
   gzip: gzipSuite,
+  "evtx-files": evtxFilesSuite,
 };
 
 async function main(): Promise<void> {

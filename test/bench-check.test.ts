@@ -30,8 +30,7 @@ async function measureMatcherRatios(engines: BenchEngines, bytes: number): Promi
     matcherBytes: bytes,
     e2eBytes: 0,
     seed: 1,
-    // Enough samples that one preemption on a busy 2-core machine cannot move the median.
-    sampling: { samples: 5, timeMs: 200 },
+    rounds: 7,
     cliTimeoutMs: 1000,
     progress: () => {},
   });
@@ -103,6 +102,8 @@ describe("bench/thresholds.json", () => {
       "matcher.flat.wasm_vs_reference",
       "matcher.xml.wasm_vs_indexof",
       "matcher.xml.wasm_vs_reference",
+      "prefilter.flat.wasm_vs_indexof",
+      "prefilter.xml.wasm_vs_indexof",
     ]);
   });
 
@@ -142,6 +143,8 @@ describe("bench:check self-test", () => {
       "matcher.flat.wasm_vs_reference",
       "matcher.xml.wasm_vs_indexof",
       "matcher.xml.wasm_vs_reference",
+      "prefilter.flat.wasm_vs_indexof",
+      "prefilter.xml.wasm_vs_indexof",
     ]);
   });
 
@@ -161,7 +164,11 @@ describe("bench:check self-test", () => {
       fastLabel: "wasm",
     };
     const measured = await measureMatcherRatios(engines, 1024 * 1024);
-    const verdicts = compareRatios(measured, matcherThresholds()).filter((v) => v.name.endsWith("_vs_reference"));
+    // The indexOf ratios are left to bench:check itself: on a busy machine their small margins
+    // make a poor unit test; the wasm/reference and prefilter margins are wide.
+    const verdicts = compareRatios(measured, matcherThresholds()).filter(
+      (v) => v.name.endsWith("_vs_reference") || v.name.startsWith("prefilter."),
+    );
     expect(verdicts.filter((v) => !v.ok).map((v) => v.line)).toEqual([]);
   });
 });

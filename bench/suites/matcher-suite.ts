@@ -15,8 +15,9 @@ import type { TextFormat } from "../../src/formats/log-format.js";
 import { generateBuffer } from "../../src/generate/index.js";
 import { formatSize } from "../config.js";
 import { recordPieces } from "../generated-layout.js";
-import { indexOfScan } from "../indexof-baseline.js";
+import { countLsass, indexOfScan } from "../indexof-baseline.js";
 import { expectCount, measure, megabytesPerSecond, type SampleOptions } from "../measure.js";
+import { WasmPrefilter } from "../prefilter-kernels.js";
 import { formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
 import { DENSITIES, type Suite } from "./suite-context.js";
 
@@ -26,6 +27,8 @@ export const TEXT_FORMATS: readonly TextFormat[] = ["xml", "flat", "ecs", "evtxd
 /** In-memory inputs of one case and their answer. */
 export interface MatcherInputs {
   format: TextFormat;
+  /** All the bytes; `pieces` are views into it. */
+  whole: Buffer;
   pieces: Buffer[];
   bytes: number;
   hits: number;
@@ -42,7 +45,7 @@ export function matcherInputs(
   const generated = generateBuffer({ format, size: Math.max(volume, pieceSize), seed, hitsPerGb });
   const pieces =
     pieceSize >= generated.buffer.length ? [generated.buffer] : recordPieces(generated.buffer, pieceSize, format);
-  return { format, pieces, bytes: generated.buffer.length, hits: generated.hits };
+  return { format, whole: generated.buffer, pieces, bytes: generated.buffer.length, hits: generated.hits };
 }
 
 async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -64,6 +67,57 @@ export function indexOfScanAll(inputs: MatcherInputs): number {
   let matches = 0;
   for (const piece of inputs.pieces) matches += indexOfScan(piece, inputs.format);
   return matches;
+}
+
+/** Median MB/s of the two prefilters alone on one case, after checking they agree. */
+export async function measurePrefilters(
+  inputs: MatcherInputs,
+  sampling: SampleOptions,
+  label: string,
+): Promise<{ wasm: number; indexOf: number; wasmMs: number; indexOfMs: number; candidates: number; escapes: number }> {
+  const wasm = new WasmPrefilter(inputs.whole, inputs.format);
+  const ranges = inputs.pieces.map((p) => {
+    const from = p.byteOffset - inputs.whole.byteOffset;
+    return [from, from + p.length] as const;
+  });
+  let expected = 0;
+  for (const piece of inputs.pieces) expected += countLsass(piece);
+  let escapes = 0;
+  const wasmMs = (
+    await measure(
+      `${label} wasm prefilter`,
+      () => {
+        let lsass = 0;
+        escapes = 0;
+        for (const [from, end] of ranges) {
+          const c = wasm.candidates(from, end);
+          lsass += c.lsass;
+          escapes += c.escapes;
+        }
+        expectCount(`wasm prefilter (lsass candidates) on ${label}`, lsass, expected);
+      },
+      sampling,
+    )
+  ).medianMs;
+  const indexOfMs = (
+    await measure(
+      `${label} indexOf prefilter`,
+      () => {
+        let lsass = 0;
+        for (const piece of inputs.pieces) lsass += countLsass(piece);
+        expectCount(`indexOf prefilter on ${label}`, lsass, expected);
+      },
+      sampling,
+    )
+  ).medianMs;
+  return {
+    wasm: megabytesPerSecond(inputs.bytes, wasmMs),
+    indexOf: megabytesPerSecond(inputs.bytes, indexOfMs),
+    wasmMs,
+    indexOfMs,
+    candidates: expected,
+    escapes,
+  };
 }
 
 /** Median MB/s of each subject on one case (undefined: not measured). */
@@ -144,6 +198,37 @@ export const matcherSuite: Suite = async (context) => {
           mbps: speeds.indexOf,
           ratios: `${formatRatio(speeds.indexOf / speeds.reference)} reference`,
           note,
+        });
+        let kernels: Awaited<ReturnType<typeof measurePrefilters>>;
+        try {
+          kernels = await measurePrefilters(inputs, context.sampling, label);
+        } catch (err) {
+          if (err instanceof Error && err.message.includes("wrong answer")) throw err;
+          rows.push({
+            suite: "matcher",
+            case: caseText,
+            subject: "prefilter only",
+            note: `unavailable: ${String(err)}`,
+          });
+          continue;
+        }
+        const candidates = `${kernels.candidates} lsass candidates ✓${kernels.escapes > 0 ? ` (+${kernels.escapes} escape leads)` : ""}`;
+        rows.push({
+          suite: "matcher",
+          case: caseText,
+          subject: "prefilter only: wasm nextCandidate",
+          medianMs: kernels.wasmMs,
+          mbps: kernels.wasm,
+          ratios: `${formatRatio(kernels.wasm / kernels.indexOf)} indexOf prefilter`,
+          note: candidates,
+        });
+        rows.push({
+          suite: "matcher",
+          case: caseText,
+          subject: "prefilter only: fold + indexOf",
+          medianMs: kernels.indexOfMs,
+          mbps: kernels.indexOf,
+          note: candidates,
         });
       }
     }
