@@ -19,6 +19,7 @@ import { evtxFilesSuite } from "./suites/evtx-files-suite.js";
 import { evtxSuite } from "./suites/evtx-suite.js";
 import { gzipSuite } from "./suites/gzip-suite.js";
 import { matcherSuite } from "./suites/matcher-suite.js";
+import { matcherTeamSuite } from "./suites/matcher-team-suite.js";
 import { poolSuite } from "./suites/pool-suite.js";
 import { rssSuite } from "./suites/rss-suite.js";
 import { smallFilesSuite } from "./suites/small-files-suite.js";
@@ -32,6 +33,7 @@ const SUITES: Record<SuiteName, Suite> = {
   "small-files": smallFilesSuite,
   rss: rssSuite,
   gzip: gzipSuite,
+  "matcher-team": matcherTeamSuite,
   "evtx-files": evtxFilesSuite,
 };
 
