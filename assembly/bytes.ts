@@ -158,12 +158,40 @@ export function indexOfByte(from: usize, end: usize, b: u32): isize {
   return -1;
 }
 
-/** Last position of byte `b` in [from, end), or -1 (scalar; used on short stretches only). */
+/**
+ * Last position in [from, end) where bytes `b0 b1` start (both before `end`), or -1. SIMD,
+ * backwards; reads no byte before `from`.
+ */
+export function lastIndexOfPair(from: usize, end: usize, b0: u32, b1: u32): isize {
+  if (end < from + 2) return -1;
+  const v0 = splat(b0);
+  const v1 = splat(b1);
+  // Candidate starts x in [from, end - 2]; lanes of 16 starts, from the back.
+  let x = end - 2 + 1; // one past the last start
+  while (x >= from + 16) {
+    x -= 16;
+    const bits = i8x16.bitmask(v128.and(i8x16.eq(v128.load(x), v0), i8x16.eq(v128.load(x, 1), v1)));
+    if (bits != 0) return <isize>(x + 31 - <usize>clz(bits));
+  }
+  while (x > from) {
+    x--;
+    if (<u32>load<u8>(x) == b0 && <u32>load<u8>(x, 1) == b1) return <isize>x;
+  }
+  return -1;
+}
+
+/** Last position of byte `b` in [from, end), or -1. SIMD, backwards; reads no byte before `from`. */
 export function lastIndexOfByte(from: usize, end: usize, b: u32): isize {
-  let p = end;
-  while (p > from) {
-    p--;
-    if (<u32>load<u8>(p) == b) return <isize>p;
+  const v = splat(b);
+  let x = end;
+  while (x >= from + 16) {
+    x -= 16;
+    const bits = i8x16.bitmask(i8x16.eq(v128.load(x), v));
+    if (bits != 0) return <isize>(x + 31 - <usize>clz(bits));
+  }
+  while (x > from) {
+    x--;
+    if (<u32>load<u8>(x) == b) return <isize>x;
   }
   return -1;
 }

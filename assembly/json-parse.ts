@@ -31,10 +31,35 @@ const KEY_BUFFER = memory.data(<i32>KEY_BUFFER_SIZE + 16, 16);
 /** End (exclusive) of the string whose opening quote is at `p`, or 0 when invalid; sets {@link stringHasEscape}. */
 let stringHasEscape = false;
 
+/** Splats of `"`, `\\` and 0x20, for skipping plain string bytes 16 at a time. */
+const STRING_STOPS = memory.data<u8>(
+  [
+    0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
+    0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c,
+    0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+  ],
+  16,
+);
+
 function scanString(p: usize, end: usize): usize {
   let i = p + 1;
   stringHasEscape = false;
+  const quotes = v128.load(STRING_STOPS);
+  const backslashes = v128.load(STRING_STOPS, 16);
+  const controls = v128.load(STRING_STOPS, 32);
   while (i < end) {
+    // Plain bytes 16 at a time; stop at a quote, a backslash or a control character.
+    while (i + 16 <= end) {
+      const v = v128.load(i);
+      const stops = v128.or(v128.or(i8x16.eq(v, quotes), i8x16.eq(v, backslashes)), i8x16.lt_u(v, controls));
+      const bits = i8x16.bitmask(stops);
+      if (bits != 0) {
+        i += <usize>ctz(bits);
+        break;
+      }
+      i += 16;
+    }
+    if (i >= end) return 0;
     const c = <u32>load<u8>(i);
     if (c == QUOTE) return i + 1;
     if (c < 0x20) return 0;
@@ -119,6 +144,21 @@ function keyNode(parent: i32, p: usize, q: usize, escaped: bool): i32 {
  * PARSE_TOO_DEEP.
  */
 export function parseJsonRecord(start: usize, end: usize, format: i32): i32 {
+  return parse(start, end, format, false);
+}
+
+/** End (exclusive) of the value the last {@link parseJsonPrefix} parsed. */
+export let parsedEnd: usize = 0;
+
+/**
+ * Parses the JSON value that starts at `start` (before `end`), as {@link parseJsonRecord} does,
+ * but stops where that value ends: {@link parsedEnd}. What follows is the caller's business.
+ */
+export function parseJsonPrefix(start: usize, end: usize, format: i32): i32 {
+  return parse(start, end, format, true);
+}
+
+function parse(start: usize, end: usize, format: i32, prefix: bool): i32 {
   clearSlots(ALL_SLOTS);
   let depth: i32 = 0;
   let p = skipSpace(start, end);
@@ -174,6 +214,10 @@ export function parseJsonRecord(start: usize, end: usize, format: i32): i32 {
     }
     // --- after a value: `,` or closers ---
     while (true) {
+      if (depth == 0 && prefix) {
+        parsedEnd = p;
+        return PARSE_OK;
+      }
       p = skipSpace(p, end);
       if (depth == 0) return p == end ? PARSE_OK : PARSE_MALFORMED;
       if (p >= end) return PARSE_MALFORMED;

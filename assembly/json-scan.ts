@@ -18,6 +18,7 @@
  */
 
 import {
+  lastIndexOfByte,
   BACKSLASH,
   CLOSE_BRACE,
   CLOSE_BRACKET,
@@ -31,8 +32,8 @@ import {
   QUOTE,
 } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
-import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parseJsonRecord } from "./json-parse";
-import { CANDIDATE_LSASS, candidateKind, JSON_ESCAPE_0, JSON_ESCAPE_1, nextCandidate } from "./prefilter";
+import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parseJsonPrefix, parseJsonRecord, parsedEnd } from "./json-parse";
+import { CANDIDATE_LSASS, candidateKind, hasLetterEscape, JSON_ESCAPE_0, JSON_ESCAPE_1, nextCandidate } from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 
@@ -80,10 +81,14 @@ function isSync(x: usize, floor: usize): bool {
 
 /** The last sync point in (floor, c], or `floor` when there is none. */
 export function lastJsonSync(c: usize, floor: usize): usize {
-  let x = c;
-  while (x > floor) {
-    if (isSync(x, floor)) return x;
-    x--;
+  // Line feeds backwards from c - 1; a sync point is the byte after one.
+  let end = c;
+  while (end > floor) {
+    const lf = lastIndexOfByte(floor, end, LF);
+    if (lf < 0) return floor;
+    const x = <usize>lf + 1;
+    if (x <= c && isSync(x, floor)) return x;
+    end = <usize>lf;
   }
   return floor;
 }
@@ -101,10 +106,10 @@ export function nextJsonSync(c: usize, end: usize): usize {
 
 /**
  * Cheap necessary condition for a match inside [p, q): `taskmgr` and `.dmp` both appear, any
- * case, unless a `\u` escape could be hiding letters.
+ * case, unless a `\u` escape that gives a letter or `.` could be hiding them.
  */
 function mayHoldMatch(p: usize, q: usize): bool {
-  if (indexOfPair(p, q, JSON_ESCAPE_0, JSON_ESCAPE_1) >= 0) return true;
+  if (hasLetterEscape(p, q, true)) return true;
   return indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0;
 }
 
@@ -136,6 +141,27 @@ function confirmRecord(s: usize, e: usize): void {
   }
   resolveFields();
   if (result == PARSE_OK && mayMatch(false)) writeHit(s, e, 0);
+}
+
+/**
+ * The common case, without the splitter's byte-by-byte walk: the segment [p, q) is one object
+ * followed only by white space or commas (JSON lines, pretty-printed records). A valid object
+ * there is exactly the record the splitter would find: its braces balance the same way, a JSON
+ * string holds no raw line feed, and a `{` at column 0 inside it would be a sync point, which
+ * a segment has none of. Returns false (nothing done) when the segment is not that case.
+ */
+function confirmSegmentAsOneRecord(p: usize, q: usize): bool {
+  if (load<u8>(p) != OPEN_BRACE) return false;
+  if (parseJsonPrefix(p, q, jsonFormat) != PARSE_OK) return false;
+  const e = parsedEnd;
+  for (let i = e; i < q; i++) {
+    const c = <u32>load<u8>(i);
+    if (c != 0x20 && c != 0x09 && c != LF && c != CR && c != 0x2c) return false;
+  }
+  recordExamined();
+  resolveFields();
+  if (mayMatch(false)) writeHit(p, e, 0);
+  return true;
 }
 
 // ---- the splitter (json-records.ts), resumable ----
@@ -327,9 +353,15 @@ export function jsonScanResume(): bool {
     }
     const p = lastJsonSync(at, sFloor);
     const q = nextJsonSync(at, sEnd);
+    if (!mayHoldMatch(p, q)) {
+      sPos = q;
+      sFloor = q;
+      continue;
+    }
+    if (hitsFull()) return false; // the same candidate is found again on resume
     sPos = q;
     sFloor = q;
-    if (!mayHoldMatch(p, q)) continue;
+    if (confirmSegmentAsOneRecord(p, q)) continue;
     resetJsonWalker();
     wPos = p;
     sSegmentEnd = q;

@@ -6,7 +6,8 @@
  * is either `lsass` itself, or one of its letters written as an escape: JSON `\u006c`-style
  * (`\u`), XML numeric character references (`&#108;`, `&#x73;`; named entities never give
  * letters). So a candidate is (a) `lsass` ignoring ASCII case, or (b) the two-byte start of such
- * an escape (JSON: `\u` whose four hex digits give l, s or a in either case; XML: `&#`).
+ * an escape that gives l, s or a in either case (JSON `\u` + four hex digits; XML `&#` + a
+ * number + `;`, or any reference whose value only JavaScript's parseInt would settle).
  * Markup that splits a word (`ls<![CDATA[ass]]>`, `ls<b/>ass`) is not an escape and is not
  * looked for (see the README's matcher notes).
  *
@@ -26,7 +27,7 @@
  * it is the price of never missing an escaped letter.
  */
 
-import { BACKSLASH, hexValue } from "./bytes";
+import { BACKSLASH, hexValue, indexOfPair } from "./bytes";
 
 /** Bytes past `end` that {@link nextCandidate} may read; the caller's memory must have them. */
 export const PREFILTER_OVERREAD: usize = 512;
@@ -78,20 +79,86 @@ export function isLsassAt(p: usize): bool {
   );
 }
 
+/** An escape whose value cannot be told here (kept as a candidate). */
+export const ESCAPE_UNDECIDED: i32 = -2;
+/** Not an escape (or one left as written). */
+export const ESCAPE_NONE: i32 = -1;
+
 /**
- * True when a JSON `\uXXXX` at `p` gives l, s or a in either case; also true when the escape
- * runs past `end` (undecidable here, so kept).
+ * Value of the JSON `\uXXXX` at `p` (`\u` already checked), {@link ESCAPE_NONE} when the
+ * hex digits are not there, {@link ESCAPE_UNDECIDED} when it runs past `end`.
  */
-function isLetterJsonEscape(p: usize, end: usize): bool {
-  if (p + 6 > end) return true;
+export function jsonEscapeCode(p: usize, end: usize): i32 {
+  if (p + 6 > end) return ESCAPE_UNDECIDED;
   let code = 0;
   for (let i: usize = 2; i < 6; i++) {
     const h = hexValue(load<u8>(p + i));
-    if (h < 0) return false;
+    if (h < 0) return ESCAPE_NONE;
     code = (code << 4) | h;
   }
+  return code;
+}
+
+/**
+ * Value of the XML numeric character reference at `p` (`&#` already checked), as the reference
+ * parser reads it: `&#` digits `;` or `&#x` hex digits `;`, the `;` at most 33 bytes after the `&` (@nodable/entities scans 32 bytes, then looks once more).
+ * No `;` in reach: left as written ({@link ESCAPE_NONE}). Other text before the `;` (which
+ * JavaScript's parseInt might still read as a number), or past `end`: {@link ESCAPE_UNDECIDED}.
+ */
+export function xmlReferenceCode(p: usize, end: usize): i32 {
+  let i = p + 2;
+  let radix = 10;
+  if (i < end && (load<u8>(i) | 0x20) == 0x78) {
+    radix = 16;
+    i++;
+  }
+  const first = i;
+  let code = 0;
+  while (i < end && i - p <= 33) {
+    const c = <u32>load<u8>(i);
+    if (c == 0x3b) return i == first ? ESCAPE_NONE : code > 0x10ffff ? ESCAPE_NONE : code;
+    const d = radix == 16 ? hexValue(c) : c - 0x30 < 10 ? <i32>(c - 0x30) : -1;
+    if (d < 0) {
+      // Not a plain number: undecidable if a `;` follows in reach, else left as written.
+      while (i < end && i - p <= 33) {
+        if (load<u8>(i) == 0x3b) return ESCAPE_UNDECIDED;
+        i++;
+      }
+      return i >= end ? ESCAPE_UNDECIDED : ESCAPE_NONE;
+    }
+    if (code <= 0x10ffff) code = code * radix + d;
+    i++;
+  }
+  return i >= end ? ESCAPE_UNDECIDED : ESCAPE_NONE;
+}
+
+/** True for the letters of `lsass` in either case. */
+function isLsassLetter(code: i32): bool {
   const lower = code | 0x20;
   return code < 0x80 && (lower == 0x6c || lower == 0x73 || lower == 0x61);
+}
+
+/** True when the escape at `p` may give a letter of `lsass` (or cannot be told here). */
+function mayGiveLsassLetter(p: usize, end: usize, json: bool): bool {
+  const code = json ? jsonEscapeCode(p, end) : xmlReferenceCode(p, end);
+  return code == ESCAPE_UNDECIDED || isLsassLetter(code);
+}
+
+/**
+ * True when [p, q) holds an escape (JSON `\u`, XML `&#`) that may give an ASCII letter or a
+ * `.`: one that could hide part of `taskmgr` or `.dmp`.
+ */
+export function hasLetterEscape(p: usize, q: usize, json: bool): bool {
+  const e0: u32 = json ? JSON_ESCAPE_0 : XML_ESCAPE_0;
+  const e1: u32 = json ? JSON_ESCAPE_1 : XML_ESCAPE_1;
+  let from = p;
+  while (true) {
+    const at = indexOfPair(from, q, e0, e1);
+    if (at < 0) return false;
+    const code = json ? jsonEscapeCode(<usize>at, q) : xmlReferenceCode(<usize>at, q);
+    if (code == ESCAPE_UNDECIDED || code == 0x2e || (code < 0x80 && (code | 0x20) - 0x61 < 26)) return true;
+    from = <usize>at + 1;
+  }
 }
 
 /**
@@ -121,7 +188,7 @@ export function nextCandidate(from: usize, end: usize, escape0: u32, escape1: u3
             candidateKind = CANDIDATE_LSASS;
             return <isize>k;
           }
-          if (<u32>load<u8>(k) == escape0 && <u32>load<u8>(k, 1) == escape1 && (!jsonEscape || isLetterJsonEscape(k, end))) {
+          if (<u32>load<u8>(k) == escape0 && <u32>load<u8>(k, 1) == escape1 && mayGiveLsassLetter(k, end, jsonEscape)) {
             candidateKind = CANDIDATE_ESCAPE;
             return <isize>k;
           }

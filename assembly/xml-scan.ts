@@ -9,9 +9,9 @@
  * line, pretty-printed, inside `<Events>`).
  */
 
-import { AMP, indexOfFolded, indexOfPair, lowerAscii, LT } from "./bytes";
+import { AMP, indexOfFolded, indexOfPair, lastIndexOfPair, lowerAscii, LT } from "./bytes";
 import { FIELD_COUNT, FLAG_COMPLEX, fieldKind, hitsFull, KIND_ESCAPED, resolveFields, writeHit } from "./hits";
-import { CANDIDATE_LSASS, candidateKind, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
+import { CANDIDATE_LSASS, candidateKind, hasLetterEscape, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 import { parseXmlRecord } from "./xml-parse";
@@ -52,10 +52,13 @@ export function nextXmlOpen(from: usize, end: usize): isize {
 
 /** Last record open at a position in [floor, c], or -1. */
 export function lastXmlOpen(c: usize, floor: usize, end: usize): isize {
-  let x = c + 1;
-  while (x > floor) {
-    x--;
-    if (load<u8>(x) == 0x3c && isXmlOpenAt(x, end)) return <isize>x;
+  // `<E` pairs backwards from c (an open at c itself counts).
+  let limit = c + 2 < end ? c + 2 : end;
+  while (limit > floor) {
+    const at = lastIndexOfPair(floor, limit, 0x3c, 0x45);
+    if (at < 0) return -1;
+    if (isXmlOpenAt(<usize>at, end)) return at;
+    limit = <usize>at + 1;
   }
   return -1;
 }
@@ -124,9 +127,9 @@ export function xmlTailMayMatch(c: usize, end: usize): bool {
   );
 }
 
-/** `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters. */
+/** `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters or `.`. */
 function mayHoldMatch(p: usize, q: usize): bool {
-  if (indexOfPair(p, q, XML_ESCAPE_0, XML_ESCAPE_1) >= 0) return true;
+  if (hasLetterEscape(p, q, false)) return true;
   return indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0;
 }
 
