@@ -14,6 +14,7 @@
 import { join } from "node:path";
 import { parseSize } from "../src/cli/parse-size.js";
 import { benchEngines } from "./bench-engines.js";
+import { ensureBuildLinks } from "./build-links.js";
 import { measureCheckRatios } from "./check-measure.js";
 import { compareRatios, loadThresholds } from "./check-ratios.js";
 import { REPO_ROOT } from "./data-store.js";
@@ -31,6 +32,7 @@ function sizeFromEnv(name: string, fallback: number): number {
 }
 
 async function main(): Promise<number> {
+  ensureBuildLinks();
   const started = performance.now();
   const say = (line: string) => process.stderr.write(`bench:check: ${line}\n`);
   const thresholdsPath = process.env.LDS_BENCH_THRESHOLDS || THRESHOLDS_PATH;

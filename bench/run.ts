@@ -10,6 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchEngines } from "./bench-engines.js";
+import { ensureBuildLinks } from "./build-links.js";
 import { benchConfig, formatSize, type SuiteName } from "./config.js";
 import { DATA_DIR, ensureFreeSpace } from "./data-store.js";
 import { machineInfo } from "./machine-info.js";
@@ -38,6 +39,7 @@ const SUITES: Record<SuiteName, Suite> = {
 };
 
 async function main(): Promise<void> {
+  ensureBuildLinks();
   const config = benchConfig();
   const engines = await benchEngines();
   ensureFreeSpace(0, "bench/.data");
@@ -59,20 +61,28 @@ async function main(): Promise<void> {
   ];
   for (const line of header) process.stderr.write(`bench: ${line}\n`);
   const rows: ResultRow[] = [];
+  let failure: unknown;
   for (const name of config.suites) {
     const suiteStarted = performance.now();
-    rows.push(...(await SUITES[name](context)));
+    try {
+      rows.push(...(await SUITES[name](context)));
+    } catch (err) {
+      // Print what was measured before the failure, then fail the run.
+      failure = err;
+      break;
+    }
     context.progress(`${name} done in ${((performance.now() - suiteStarted) / 1000).toFixed(0)} s`);
   }
   const seconds = (performance.now() - started) / 1000;
   const text = [
     ...header.map((line) => `- ${line}`),
-    `- run time: ${seconds.toFixed(0)} s`,
+    `- run time: ${seconds.toFixed(0)} s${failure === undefined ? "" : " (FAILED, see below)"}`,
     "",
     renderTable(rows),
   ].join("\n");
   process.stdout.write(`${text}\n`);
   writeFileSync(join(DATA_DIR, "last-run.json"), `${JSON.stringify({ header, seconds, rows }, null, 2)}\n`);
+  if (failure !== undefined) throw failure;
 }
 
 main().catch((err: unknown) => {
