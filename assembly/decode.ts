@@ -18,6 +18,12 @@ import { AMP, BACKSLASH, hexValue, spanEquals } from "./bytes";
 /** Set by {@link decodeXmlText} when some reference was decoded on a guess (see module comment). */
 export let decodeUncertain = false;
 
+/**
+ * Set by {@link decodeJsonString} when it wrote a lone surrogate (WTF-8): UTF-8 decoding then
+ * gives U+FFFD where JSON.parse gives the surrogate, so the TypeScript side must use JSON.parse.
+ */
+export let decodeLoneSurrogate = false;
+
 /** Writes code point `cp` as UTF-8 (WTF-8 for a lone surrogate) at `dst`; returns bytes written. */
 export function writeUtf8(dst: usize, cp: u32): usize {
   if (cp < 0x80) {
@@ -58,6 +64,7 @@ function hex4(p: usize): i32 {
  * the input.
  */
 export function decodeJsonString(src: usize, len: usize, dst: usize): isize {
+  decodeLoneSurrogate = false;
   const end = src + len;
   let p = src;
   let q = dst;
@@ -83,6 +90,7 @@ export function decodeJsonString(src: usize, len: usize, dst: usize): isize {
           p += 6;
         }
       }
+      if (cp >= 0xd800 && cp < 0xe000) decodeLoneSurrogate = true;
       q += writeUtf8(q, <u32>cp);
       continue;
     }

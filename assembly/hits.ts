@@ -5,9 +5,12 @@
  *
  * A hit is 24 u32 words: record start, record end (absolute addresses), flags, then for each
  * of the 7 fields (EventID, provider, channel, Image, TargetFilename, Computer, time) its kind,
- * start address and byte length. Spans point at raw bytes: a JSON string's body between its
- * quotes, a JSON number token, or XML character data / attribute value.
+ * start address and byte length. Spans point at raw bytes (a JSON string's body between its
+ * quotes, a JSON number token, XML character data or attribute value) or, for a value with
+ * escapes or entities, at its decoded UTF-8 in the arena next to the table.
  */
+
+import { decodeJsonString, decodeLoneSurrogate, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
 
 /** Field order in a hit. */
 export const FIELD_EVENT_ID: i32 = 0;
@@ -132,26 +135,71 @@ let hitsBase: usize = 0;
 let hitsCapacity: i32 = 0;
 /** Hits written since the caller last took them. */
 export let hitCount: i32 = 0;
+let arenaBase: usize = 0;
+let arenaCapacity: usize = 0;
+let arenaUsed: usize = 0;
 
-/** Points the hits table at [base, base + capacity * HIT_WORDS * 4) and empties it. */
-export function configureHits(base: usize, capacity: i32): void {
+/**
+ * Points the hits table at [base, base + capacity * HIT_WORDS * 4) and the decoded-value arena
+ * at [arena, arena + arenaBytes), and empties both.
+ */
+export function configureHits(base: usize, capacity: i32, arena: usize, arenaBytes: usize): void {
   hitsBase = base;
   hitsCapacity = capacity;
-  hitCount = 0;
+  arenaBase = arena;
+  arenaCapacity = arenaBytes;
+  takeHits();
 }
 
-/** Empties the hits table (the caller has read it). */
+/** Empties the hits table and the arena (the caller has read them). */
 export function takeHits(): void {
   hitCount = 0;
+  arenaUsed = 0;
 }
 
-/** True when no further hit fits. */
-export function hitsFull(): bool {
-  return hitCount >= hitsCapacity;
+/**
+ * True when a hit for a record of `recordBytes` might not fit (table full, or the arena could
+ * not take the record's decoded values; decoding never makes a value longer).
+ */
+export function hitsFull(recordBytes: usize): bool {
+  return hitCount >= hitsCapacity || (hitCount > 0 && arenaUsed + recordBytes > arenaCapacity);
 }
 
-/** Appends the resolved fields as a hit for record [start, end). The caller checked {@link hitsFull}. */
-export function writeHit(start: usize, end: usize, flags: u32): void {
+/**
+ * Appends the resolved fields as a hit for record [start, end); the caller checked
+ * {@link hitsFull}. Values with escapes (JSON) or entities (XML) are decoded into the arena,
+ * unless the result would not be exact for the TypeScript side (a lone surrogate, an XML
+ * reference read on a guess): then a JSON value keeps its raw span and an XML record is marked
+ * complex.
+ */
+export function writeHit(start: usize, end: usize, flags: u32, xml: bool): void {
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    const at = FIELDS + <usize>f * 12;
+    if (load<u32>(at) != KIND_ESCAPED) continue;
+    const src = <usize>load<u32>(at, 4);
+    const len = <usize>load<u32>(at, 8);
+    const dst = arenaBase + arenaUsed;
+    if (arenaUsed + len > arenaCapacity) {
+      if (xml) flags |= FLAG_COMPLEX;
+      continue;
+    }
+    let n: isize;
+    if (xml) {
+      resetDecodeUncertain();
+      n = <isize>decodeXmlText(src, len, dst);
+      if (decodeUncertain) {
+        flags |= FLAG_COMPLEX;
+        continue;
+      }
+    } else {
+      n = decodeJsonString(src, len, dst);
+      if (n < 0 || decodeLoneSurrogate) continue;
+    }
+    store<u32>(at, KIND_TEXT);
+    store<u32>(at, <u32>dst, 4);
+    store<u32>(at, <u32>n, 8);
+    arenaUsed += <usize>n;
+  }
   const p = hitsBase + <usize>hitCount * <usize>HIT_WORDS * 4;
   store<u32>(p, <u32>start);
   store<u32>(p, <u32>end, 4);

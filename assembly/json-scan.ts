@@ -126,13 +126,13 @@ function hasCandidate(s: usize, e: usize): bool {
 
 let jsonFormat: i32 = 1;
 
-/** Confirms one record [s, e): writes a hit when it may match. The caller checked hitsFull(). */
+/** Confirms one record [s, e): writes a hit when it may match. The caller checked hitsFull(e - s). */
 function confirmRecord(s: usize, e: usize): void {
   if (!hasCandidate(s, e) || !mayHoldMatch(s, e)) return;
   recordExamined();
   const result = parseJsonRecord(s, e, jsonFormat);
   if (result == PARSE_TOO_DEEP) {
-    writeHit(s, e, FLAG_COMPLEX);
+    writeHit(s, e, FLAG_COMPLEX, false);
     return;
   }
   if (result == PARSE_MALFORMED) {
@@ -140,7 +140,7 @@ function confirmRecord(s: usize, e: usize): void {
     return;
   }
   resolveFields();
-  if (result == PARSE_OK && mayMatch(false)) writeHit(s, e, 0);
+  if (result == PARSE_OK && mayMatch(false)) writeHit(s, e, 0, false);
 }
 
 /**
@@ -160,7 +160,7 @@ function confirmSegmentAsOneRecord(p: usize, q: usize): bool {
   }
   recordExamined();
   resolveFields();
-  if (mayMatch(false)) writeHit(p, e, 0);
+  if (mayMatch(false)) writeHit(p, e, 0, false);
   return true;
 }
 
@@ -293,7 +293,7 @@ function walk(end: usize): bool {
           jsonOversizeEnd = <isize>(i + 1);
           return false;
         }
-        if (hitsFull()) {
+        if (hitsFull(i + 1 - <usize>wRecordStart)) {
           wPos = i;
           return false;
         }
@@ -358,7 +358,7 @@ export function jsonScanResume(): bool {
       sFloor = q;
       continue;
     }
-    if (hitsFull()) return false; // the same candidate is found again on resume
+    if (hitsFull(q - p)) return false; // the same candidate is found again on resume
     sPos = q;
     sFloor = q;
     if (confirmSegmentAsOneRecord(p, q)) continue;

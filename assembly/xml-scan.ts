@@ -10,7 +10,7 @@
  */
 
 import { AMP, indexOfFolded, indexOfPair, lastIndexOfPair, lowerAscii, LT } from "./bytes";
-import { FIELD_COUNT, FLAG_COMPLEX, fieldKind, hitsFull, KIND_ESCAPED, resolveFields, writeHit } from "./hits";
+import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
 import { CANDIDATE_LSASS, candidateKind, hasLetterEscape, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
@@ -136,16 +136,13 @@ function mayHoldMatch(p: usize, q: usize): bool {
 function confirmRecord(s: usize, e: usize): void {
   if (!mayHoldMatch(s, e)) return;
   recordExamined();
-  if (!parseXmlRecord(s, e)) {
-    writeHit(s, e, FLAG_COMPLEX);
+  // Records larger than the reference parser's entity expansion budget (100000) are its call.
+  if (!parseXmlRecord(s, e) || e - s > 65536) {
+    writeHit(s, e, FLAG_COMPLEX, true);
     return;
   }
   resolveFields();
-  if (!mayMatch(true)) return;
-  // Exact strings of decoded values come from the reference parser on the TypeScript side.
-  let flags: u32 = 0;
-  for (let f = 0; f < FIELD_COUNT; f++) if (fieldKind(f) == KIND_ESCAPED) flags = FLAG_COMPLEX;
-  writeHit(s, e, flags);
+  if (mayMatch(true)) writeHit(s, e, 0, true);
 }
 
 let sPos: usize = 0;
@@ -200,7 +197,7 @@ export function xmlScanResume(): bool {
       sFloor = recordEnd;
       continue;
     }
-    if (hitsFull()) return false;
+    if (hitsFull(recordEnd - p)) return false;
     confirmRecord(p, recordEnd);
     sPos = recordEnd;
     sFloor = recordEnd;

@@ -27,6 +27,7 @@ const JSON_TWISTS = [
   "none",
   "escape-letters",
   "escape-all",
+  "unicode-escapes",
   "repeat-key-before",
   "repeat-key-after",
   "truncate",
@@ -45,6 +46,7 @@ const XML_TWISTS = [
   "junk",
   "cr-in-value",
   "dup-attr",
+  "unicode-refs",
 ] as const;
 
 interface RecordSpec {
@@ -85,6 +87,9 @@ function jsonTwist(text: string, twist: (typeof JSON_TWISTS)[number], rng: Prng,
       return escapeLetters(text, rng, 1 / 3);
     case "escape-all":
       return escapeLetters(text, rng, 1);
+    case "unicode-escapes":
+      // Lone and paired surrogates and non-ASCII escapes inside every value with lsass.
+      return text.replace(/lsass/gi, (m) => `${m}\\ud800x\\ud83d\\ude00\\u00e9\\udc00`);
     case "repeat-key-before":
       return `{"${rng.pick(key)}":${rng.pick(['"C:\\\\lsass.dmp"', "11", "{}", "null"])},${text.slice(1)}`;
     case "repeat-key-after":
@@ -132,6 +137,8 @@ function xmlTwist(text: string, twist: (typeof XML_TWISTS)[number], rng: Prng): 
       return rng.pick(["text between events", "<Events>", "lsass.dmp", "<Event/>", "<!-- <Event> -->"]);
     case "cr-in-value":
       return text.replace(/(<Computer>)([^<]*)</, "$1$2\r\n<");
+    case "unicode-refs":
+      return text.replace(/lsass/gi, (m) => `${m}&#xD800;&#x1F600;&nbsp;&amp;&#233;&euro;`);
     case "dup-attr":
       return text.replace(/<Provider Name=(['"])([^'"]*)\1/, "<Provider Name='Other' Name=$1$2$1");
     default:

@@ -2,10 +2,11 @@
  * Hits (assembly/hits.ts) to EventFields: the few records the matcher could not rule out are
  * turned into strings here and judged by rule.ts's matchEvent, so the rule lives in one place.
  *
- * A plain span is UTF-8 as it stands; a JSON span with escapes goes through JSON.parse (exactly
- * the reference's decoding); a JSON number through Number. Records the matcher marked complex
- * (XML with entities or markup the reference parser treats in its own way, JSON nested deeper
- * than the matcher's stack) are parsed by the reference's own field extraction instead.
+ * A text span is UTF-8 (raw bytes, or a value the matcher decoded into its arena); a JSON span
+ * the matcher left escaped (a lone surrogate) goes through JSON.parse, exactly the reference's
+ * decoding; a JSON number through Number. Records the matcher marked complex (XML with markup or
+ * references the reference parser treats in its own way, JSON nested deeper than the matcher's
+ * stack) are parsed by the reference's own field extraction instead.
  */
 
 import { jsonEventFields } from "../formats/json-fields.js";
@@ -77,7 +78,7 @@ export class HitReader {
     if (kind === KIND.number) return Number(bytes.toString("latin1", start, end));
     const text = bytes.toString("utf8", start, end);
     if (kind === KIND.text) return text;
-    // Escaped: JSON only (XML with entities is always complex).
+    // Still escaped: JSON only (the matcher marks such XML records complex).
     return JSON.parse(`"${text}"`) as string;
   }
 

@@ -3,7 +3,7 @@
  * the project calls them.
  *
  * One {@link Matcher} is one instance with its own WebAssembly.Memory, laid out once:
- *   [static data | hits table | decode scratch | input region | over-read slack]
+ *   [static data | hits table | decoded-value arena | decode scratch | input region | over-read slack]
  * The memory is grown to its final size right after instantiation, before any view is made, so
  * the views (`input`, the hits table) never detach; nothing allocates per call on either side.
  * Callers write bytes into `input` (fs.readSync straight into it) and pass offsets into it.
@@ -14,7 +14,7 @@ import type { TextFormat } from "../formats/log-format.js";
 /** Raw exports; addresses are byte offsets into the instance's memory. */
 interface MatcherExports {
   heapBase(): number;
-  configureHits(base: number, capacity: number): void;
+  configureHits(base: number, capacity: number, arena: number, arenaBytes: number): void;
   takeHits(): void;
   hits(): number;
   configureScratch(base: number, capacity: number): void;
@@ -71,6 +71,8 @@ export const CANDIDATE = { lsass: 1, escape: 2 } as const;
 
 /** Hits the table holds before a scan pauses for the caller to take them. */
 const HIT_CAPACITY = 1024;
+/** Decoded values of the hits in the table (values with escapes or entities). */
+const ARENA_BYTES = 1024 * 1024;
 /** Decode scratch: longer values are not judged in wasm (the TypeScript side decides). */
 const SCRATCH_BYTES = 256 * 1024;
 /** Bytes past the input region the prefilter may read (assembly/prefilter.ts PREFILTER_OVERREAD) and more. */
@@ -114,7 +116,8 @@ export class Matcher {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.#x = instance.exports as unknown as MatcherExports;
     const hitsBase = align(this.#x.heapBase() >>> 0, 64);
-    this.#scratchBase = align(hitsBase + HIT_CAPACITY * HIT_WORDS * 4, 64);
+    const arenaBase = align(hitsBase + HIT_CAPACITY * HIT_WORDS * 4, 64);
+    this.#scratchBase = align(arenaBase + ARENA_BYTES + SLACK, 64);
     this.inputBase = align(this.#scratchBase + SCRATCH_BYTES + SLACK, 64);
     const total = this.inputBase + capacity + SLACK;
     memory.grow(Math.ceil(total / PAGE) - memory.buffer.byteLength / PAGE);
@@ -122,7 +125,7 @@ export class Matcher {
     this.input = new Uint8Array(memory.buffer, this.inputBase, capacity);
     this.memoryBytes = Buffer.from(memory.buffer);
     this.hitWords = new Uint32Array(memory.buffer, hitsBase, HIT_CAPACITY * HIT_WORDS);
-    this.#x.configureHits(hitsBase, HIT_CAPACITY);
+    this.#x.configureHits(hitsBase, HIT_CAPACITY, arenaBase, ARENA_BYTES);
     this.#x.configureScratch(this.#scratchBase, SCRATCH_BYTES);
   }
 
