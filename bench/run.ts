@@ -2,7 +2,7 @@
  * `npm run bench`: every suite, one table. Sizes and suites come from LDS_BENCH_* (see
  * bench/config.ts and bench/RESULTS.md); generated inputs are kept in bench/.data/. The table
  * is Markdown (paste it into bench/RESULTS.md with the header lines above it); the same rows
- * are written to bench/.data/last-run.json.
+ * are written to bench/.data/last-run.json and .md (the .md after every suite as it goes).
  *
  * A benchmark that finds the wrong number of matches stops the run with a non-zero status.
  */
@@ -65,7 +65,10 @@ async function main(): Promise<void> {
   for (const name of config.suites) {
     const suiteStarted = performance.now();
     try {
+      ensureBuildLinks(); // again: a neighbour may have rebuilt dist-bench/ meanwhile
       rows.push(...(await SUITES[name](context)));
+      // Saved after every suite, so that a crash (a worker that cannot load) keeps the rest.
+      writeFileSync(join(DATA_DIR, "last-run.md"), `${[...header, "", renderTable(rows)].join("\n")}\n`);
     } catch (err) {
       // Print what was measured before the failure, then fail the run.
       failure = err;
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
   ].join("\n");
   process.stdout.write(`${text}\n`);
   writeFileSync(join(DATA_DIR, "last-run.json"), `${JSON.stringify({ header, seconds, rows }, null, 2)}\n`);
+  writeFileSync(join(DATA_DIR, "last-run.md"), `${text}\n`);
   if (failure !== undefined) throw failure;
 }
 
