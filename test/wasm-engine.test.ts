@@ -2,8 +2,8 @@
  * The wasm engine against the reference engine, rows compared through Aggregates + toRows:
  * on every seed of the edge-case table (both builds, block sizes down to 24 bytes so every
  * boundary and the slow path for records longer than a block are taken, streams cut in 7-byte
- * chunks, files read straight into wasm memory), and on the real text files in
- * ../shared/corpus when that folder is there.
+ * chunks, files read straight into wasm memory), and on the real files in ../shared/corpus
+ * (text, and EVTX, which the engine hands to the EVTX module) when that folder is there.
  */
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -65,7 +65,7 @@ describe.each(BUILDS)("wasm engine on the seed table (%s build)", (build) => {
 });
 
 describe("wasm engine on the shared corpus", () => {
-  const dirs = ["xml", "jsonl", "json-evtxdump"];
+  const dirs = ["xml", "jsonl", "json-evtxdump", "evtx"];
   const present = existsSync(CORPUS);
   if (!present) {
     it.skip(`../shared/corpus is absent: corpus comparison skipped (${CORPUS})`, () => {});
