@@ -93,3 +93,31 @@ describe("wasm engine on the shared corpus", () => {
     }
   }
 });
+
+describe("wasm engine errors", () => {
+  const engine = createWasmEngine({ blockBytes: 4096 });
+
+  it("reports an unreadable input as ScanError LDS_E_INPUT_UNREADABLE, naming it", async () => {
+    const missing = join(tmp, "does-not-exist.jsonl");
+    await expect(engine.scanFile(missing, "flat", () => {})).rejects.toMatchObject({
+      code: "LDS_E_INPUT_UNREADABLE",
+      input: missing,
+    });
+    await expect(engine.scanFileRange?.(missing, "xml", 0, 10, () => {})).rejects.toMatchObject({
+      code: "LDS_E_INPUT_UNREADABLE",
+    });
+  });
+
+  it("lets an error thrown by onMatch through unchanged", async () => {
+    const seed = SEEDS.find((s) => s.rows.length > 0 && s.format === "flat");
+    expect(seed).toBeDefined();
+    const path = join(tmp, "throws.jsonl");
+    writeFileSync(path, Buffer.from(seed?.content ?? ""));
+    const boom = new Error("sink failed");
+    await expect(
+      engine.scanFile(path, "flat", () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+  });
+});

@@ -63,18 +63,24 @@ class MatcherPool {
 }
 
 function openInput(path: string): number {
+  return fsCall(path, () => openSync(path, "r"));
+}
+
+/** fs calls on an input, with their errors as ScanError (errors of onMatch pass through as they are). */
+function fsCall<T>(path: string, call: () => T): T {
   try {
-    return openSync(path, "r");
+    return call();
   } catch (err) {
     throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
   }
 }
 
 /** Reads file bytes [from, to) into the searcher's region as it fills. */
-function readInto(fd: number, searcher: TextSearcher, matcher: Matcher, from: number, to: number): void {
+function readInto(path: string, fd: number, searcher: TextSearcher, matcher: Matcher, from: number, to: number): void {
   let position = from;
   while (position < to) {
-    const n = readSync(fd, matcher.input, searcher.writeOffset, Math.min(searcher.writeSpace, to - position), position);
+    const length = Math.min(searcher.writeSpace, to - position);
+    const n = fsCall(path, () => readSync(fd, matcher.input, searcher.writeOffset, length, position));
     if (n === 0) break; // the file shrank: scan what was there
     position += n;
     searcher.commit(n);
@@ -140,21 +146,18 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     const matcher = pool.acquire();
     try {
       const stats = emptyStats();
-      const size = fstatSync(fd).size;
+      const size = fsCall(path, () => fstatSync(fd).size);
       let from = 0;
       let to = size;
       if (end !== undefined) {
-        from = firstSyncAtOrAfter(fd, format, start, size, syncWindow);
+        from = fsCall(path, () => firstSyncAtOrAfter(fd, format, start, size, syncWindow));
         if (from >= Math.min(end, size)) return stats;
-        to = firstSyncAtOrAfter(fd, format, end, size, syncWindow);
+        to = fsCall(path, () => firstSyncAtOrAfter(fd, format, end, size, syncWindow));
       }
       const searcher = new TextSearcher(matcher, format, onMatch, stats, from === 0);
-      readInto(fd, searcher, matcher, from, to);
+      readInto(path, fd, searcher, matcher, from, to);
       searcher.finish();
       return stats;
-    } catch (err) {
-      if (err instanceof ScanError) throw err;
-      throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
     } finally {
       pool.release(matcher);
       closeSync(fd);
@@ -189,7 +192,7 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
         const fd = openInput(path);
         let size: number;
         try {
-          size = fstatSync(fd).size;
+          size = fsCall(path, () => fstatSync(fd).size);
         } finally {
           closeSync(fd);
         }
