@@ -26,43 +26,43 @@ import {
   indexOfFolded,
   indexOfPair,
   LF,
-  lowerAscii,
   OPEN_BRACE,
   OPEN_BRACKET,
   QUOTE,
 } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
 import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parseJsonPrefix, parseJsonRecord, parsedEnd } from "./json-parse";
-import { CANDIDATE_LSASS, candidateKind, hasLetterEscape, JSON_ESCAPE_0, JSON_ESCAPE_1, nextCandidate } from "./prefilter";
+import { CANDIDATE_DMP, candidateKind, hasLetterEscape, JSON_ESCAPE_0, JSON_ESCAPE_1, nextCandidate } from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 
 /**
- * For an `lsass` at `c`: false when the string it is in surely does not end with `.dmp`, so it
- * cannot be the `*lsass*.dmp` TargetFilename (most `lsass` in Sysmon logs are `lsass.exe` in
- * process-access events). Undecidable cases (a `\u` escape after it, no closing quote before
- * `end` or a line feed) are true.
+ * For a `.dmp` at `c`: false when it surely is not the end of a TargetFilename that can match:
+ * it is not right before its string's closing quote (JSON escapes never decode to nothing), or
+ * the string has neither `lsass` (any case) nor a `\u` escape before it. Undecidable cases (no
+ * opening quote after `floor`, a line feed, the end of the region) are true. Candidates are
+ * rare (0-19 `.dmp` per MB in ../shared/corpus), so this scalar walk back is cheap.
  */
-export function jsonTailMayMatch(c: usize, end: usize): bool {
-  let i = c + 5;
-  while (i < end) {
+export function jsonDmpMayMatch(c: usize, floor: usize, end: usize): bool {
+  if (c + 4 >= end) return true;
+  if (load<u8>(c + 4) != QUOTE) return false;
+  let i = c;
+  let opened = false;
+  while (i > floor) {
+    i--;
     const b = <u32>load<u8>(i);
-    if (b == QUOTE) break;
-    if (b == BACKSLASH) {
-      if (i + 1 >= end || load<u8>(i, 1) == 0x75) return true;
-      i += 2;
-      continue;
-    }
     if (b == LF) return true;
-    i++;
+    if (b != QUOTE) continue;
+    // A quote after an odd run of backslashes is escaped.
+    let k = i;
+    while (k > floor && load<u8>(k - 1) == BACKSLASH) k--;
+    if (((i - k) & 1) == 0) {
+      opened = true;
+      break;
+    }
   }
-  if (i >= end) return true;
-  return (
-    load<u8>(i - 4) == 0x2e &&
-    lowerAscii(load<u8>(i - 3)) == 0x64 &&
-    lowerAscii(load<u8>(i - 2)) == 0x6d &&
-    lowerAscii(load<u8>(i - 1)) == 0x70
-  );
+  if (!opened) return true;
+  return indexOfFolded(i + 1, c, "lsass") >= 0 || indexOfPair(i + 1, c, BACKSLASH, 0x75) >= 0;
 }
 
 /**
@@ -119,7 +119,7 @@ function hasCandidate(s: usize, e: usize): bool {
   while (true) {
     const c = nextCandidate(from, e, JSON_ESCAPE_0, JSON_ESCAPE_1);
     if (c < 0) return false;
-    if (candidateKind != CANDIDATE_LSASS || jsonTailMayMatch(<usize>c, e)) return true;
+    if (candidateKind != CANDIDATE_DMP || jsonDmpMayMatch(<usize>c, s, e)) return true;
     from = <usize>c + 1;
   }
 }
@@ -347,7 +347,7 @@ export function jsonScanResume(): bool {
       return true;
     }
     const at = <usize>c;
-    if (candidateKind == CANDIDATE_LSASS && !jsonTailMayMatch(at, sEnd)) {
+    if (candidateKind == CANDIDATE_DMP && !jsonDmpMayMatch(at, sFloor, sEnd)) {
       sPos = at + 1;
       continue;
     }

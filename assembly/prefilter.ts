@@ -2,29 +2,34 @@
  * The prefilter: the only code that looks at every byte. It reports candidates, positions where
  * a record that matches the rule may be, and may report false ones but never misses one.
  *
- * A matching record's decoded TargetFilename contains `lsass` (any case). In the raw bytes that
- * is either `lsass` itself, or one of its letters written as an escape: JSON `\u006c`-style
- * (`\u`), XML numeric character references (`&#108;`, `&#x73;`; named entities never give
- * letters). So a candidate is (a) `lsass` ignoring ASCII case, or (b) the two-byte start of such
- * an escape that gives l, s or a in either case (JSON `\u` + four hex digits; XML `&#` + a
- * number + `;`, or any reference whose value only JavaScript's parseInt would settle).
- * Markup that splits a word (`ls<![CDATA[ass]]>`, `ls<b/>ass`) is not an escape and is not
- * looked for (see the README's matcher notes).
+ * The anchor is the end of the TargetFilename: a matching record's decoded TargetFilename ends
+ * with `.dmp` (any case) and has `lsass` before it. In the raw bytes that end is either `.dmp`
+ * itself (JSON: right before the closing quote; XML: right before `<`, `&` or `]`, where only
+ * markup or removed references may follow), or one of its characters is written as an escape
+ * (JSON `\u002e`-style; XML numeric character references; named entities never give them). So
+ * a candidate is (a) `.dmp` ignoring ASCII case, or (b) the start of an escape that gives `.`,
+ * d, m or p in either case (JSON `\u00` + two hex digits; XML `&#` + a number + `;`, also one
+ * the reference parser removes (U+0000, C0 controls, surrogates), or one whose value only
+ * JavaScript's parseInt would settle). The searchers then check the value around a `.dmp`:
+ * the byte after it, and `lsass` (or an escape) before it in the same value (json-scan.ts,
+ * xml-scan.ts). Markup that splits a word (`.d<![CDATA[mp]]>`, `.d<b/>mp`) is not an escape and
+ * is not looked for (see the README's matcher notes).
  *
- * Method: packed pair after memchr's memmem (Andrew Gallant): per 16-byte lane, `l` at offset 0
- * and `s` at offset 4 of `lsass`, both folded with `| 0x20`, AND-ed; plus the escape's two bytes
- * at offsets 0 and 1, AND-ed; the lanes of a step OR-ed and tested with any_true, and only then
- * bitmask + ctz and a scalar check per set bit.
+ * Why `.dmp` and not `lsass` (first built on `lsass`, measured, then changed): `lsass` is in
+ * every process-access event on lsass.exe (30-200 per MB in ../shared/corpus's text files, of
+ * which 0-14 per file end in `.dmp`) and its best pair, (0,4) `l...s`, hits 144-700 times per
+ * MB there (555-675 in generated JSON: `l","S`, `LM\\S`, `lue s`). Each pair hit costs the
+ * step's lanes again (~45 ns): JSON scanned at ~9.5 GB/s against ~18.7 without hits. `.dmp`
+ * is in 0-19 per MB, and its pair (0,2) `.?m` hits 0-38 per MB (generated: 19-38).
  *
- * Which pair of `lsass`: pair hits per MB on the real Sysmon data in ../shared/corpus
- * (bench-free count, `lsass` itself is 30-200 per MB there):
- *   pair (0,4) l...s: XML 144, NXLog JSON 153-700;  (0,1) ls: 282-881;  (0,2) l.a: 611-1492;
- *   (2,3) as: 1485-3969;  (1,3) s.s: 7975-17605.  So (0,4).
+ * Method: packed pair after memchr's memmem (Andrew Gallant): per 16-byte lane, `.` at offset 0
+ * and `m` (folded with `| 0x20`) at offset 2, AND-ed; plus the escape's lead (JSON `\` at 0 and
+ * `0` at 2 of `\u00XX`: the same two loads; XML `&` at 0 and `#` at 1), AND-ed; the lanes of a
+ * step OR-ed and tested with any_true, and only then bitmask + ctz and a scalar check per bit.
  * Step size: 256 bytes with the lanes OR-ed in a loop (not unrolled: TurboFan hoists all the
  * loads of an unrolled step and spills). Measured on the 2-core EPYC VM, Node 20, 16 MiB of the
- * corpus XML in memory, best of 9: lsass-only 64 B unrolled ~24 GB/s; with the escape pair
- * 64 B unrolled ~11-12, 128 B loop ~15.6, 256 B loop ~17.3 GB/s. The escape pair costs ~30%;
- * it is the price of never missing an escaped letter.
+ * corpus XML in memory, best of 9: a one-pair 64 B unrolled loop ~24 GB/s; with the escape pair
+ * 64 B unrolled ~11-12, 128 B loop ~15.6, 256 B loop ~17.3 GB/s.
  */
 
 import { BACKSLASH, hexValue, indexOfPair } from "./bytes";
@@ -36,7 +41,7 @@ export const PREFILTER_OVERREAD: usize = 512;
 const STEP: usize = 256;
 
 /** Candidate kinds, as {@link candidateKind} reports them. */
-export const CANDIDATE_LSASS: i32 = 1;
+export const CANDIDATE_DMP: i32 = 1;
 export const CANDIDATE_ESCAPE: i32 = 2;
 
 /** Kind of the candidate the last {@link nextCandidate} call returned. */
@@ -49,33 +54,43 @@ export const JSON_ESCAPE_1: u32 = 0x75;
 export const XML_ESCAPE_0: u32 = 0x26;
 export const XML_ESCAPE_1: u32 = 0x23;
 
-/** Splats of 0x20 (fold), `l` and `s` for the packed pair. */
-const LSASS_PAIR = memory.data<u8>(
+/** Splats of 0x20 (fold), `.`, `m`, and the escape leads `\\`, `0`, `&`, `#`. */
+const SPLATS = memory.data<u8>(
   [
     0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
-    0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c, 0x6c,
-    0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73, 0x73,
+    0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e,
+    0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d,
+    0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c,
+    0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30,
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,
+    0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23,
   ],
   16,
 );
 
 // @ts-ignore: decorator
 @inline
-function laneMask(p: usize, fold: v128, l: v128, s: v128, e0: v128, e1: v128): v128 {
+function jsonLane(p: usize, fold: v128, dot: v128, m: v128, e0: v128, e2: v128): v128 {
   const here = v128.load(p);
-  const lsass = v128.and(i8x16.eq(v128.or(here, fold), l), i8x16.eq(v128.or(v128.load(p, 4), fold), s));
-  const escape = v128.and(i8x16.eq(here, e0), i8x16.eq(v128.load(p, 1), e1));
-  return v128.or(lsass, escape);
+  const two = v128.load(p, 2);
+  const dmp = v128.and(i8x16.eq(here, dot), i8x16.eq(v128.or(two, fold), m));
+  const escape = v128.and(i8x16.eq(here, e0), i8x16.eq(two, e2));
+  return v128.or(dmp, escape);
 }
 
-/** True when `lsass` (any case) starts at `p`. */
-export function isLsassAt(p: usize): bool {
+// @ts-ignore: decorator
+@inline
+function xmlLane(p: usize, fold: v128, dot: v128, m: v128, e0: v128, e1: v128): v128 {
+  const here = v128.load(p);
+  const dmp = v128.and(i8x16.eq(here, dot), i8x16.eq(v128.or(v128.load(p, 2), fold), m));
+  const escape = v128.and(i8x16.eq(here, e0), i8x16.eq(v128.load(p, 1), e1));
+  return v128.or(dmp, escape);
+}
+
+/** True when `.dmp` (any case) starts at `p`. */
+export function isDmpAt(p: usize): bool {
   return (
-    (load<u8>(p) | 0x20) == 0x6c &&
-    (load<u8>(p, 1) | 0x20) == 0x73 &&
-    (load<u8>(p, 2) | 0x20) == 0x61 &&
-    (load<u8>(p, 3) | 0x20) == 0x73 &&
-    (load<u8>(p, 4) | 0x20) == 0x73
+    load<u8>(p) == 0x2e && (load<u8>(p, 1) | 0x20) == 0x64 && (load<u8>(p, 2) | 0x20) == 0x6d && (load<u8>(p, 3) | 0x20) == 0x70
   );
 }
 
@@ -132,21 +147,35 @@ export function xmlReferenceCode(p: usize, end: usize): i32 {
   return i >= end ? ESCAPE_UNDECIDED : ESCAPE_NONE;
 }
 
-/** True for the letters of `lsass` in either case. */
-function isLsassLetter(code: i32): bool {
+/** True for `.`, d, m, p in either case. */
+function isDmpChar(code: i32): bool {
   const lower = code | 0x20;
-  return code < 0x80 && (lower == 0x6c || lower == 0x73 || lower == 0x61);
+  return code == 0x2e || (code >= 0 && code < 0x80 && (lower == 0x64 || lower == 0x6d || lower == 0x70));
 }
 
-/** True when the escape at `p` may give a letter of `lsass` (or cannot be told here). */
-function mayGiveLsassLetter(p: usize, end: usize, json: bool): bool {
-  const code = json ? jsonEscapeCode(p, end) : xmlReferenceCode(p, end);
-  return code == ESCAPE_UNDECIDED || isLsassLetter(code);
+/** True for code points the reference parser removes from XML text (U+0000, C0 controls, surrogates). */
+export function isRemovedReference(code: i32): bool {
+  if (code < 0) return false;
+  return code == 0 || (code < 0x20 && code != 9 && code != 10 && code != 13) || (code >= 0xd800 && code < 0xe000);
+}
+
+/**
+ * True when the escape at `p` may be one of `.dmp`'s characters, or in XML may vanish between
+ * them (a removed reference), or cannot be told here.
+ */
+function mayHideDmp(p: usize, end: usize, json: bool): bool {
+  if (json) {
+    if (p + 1 >= end || load<u8>(p, 1) != 0x75) return false;
+    const code = jsonEscapeCode(p, end);
+    return code == ESCAPE_UNDECIDED || isDmpChar(code);
+  }
+  const code = xmlReferenceCode(p, end);
+  return code == ESCAPE_UNDECIDED || isDmpChar(code) || isRemovedReference(code);
 }
 
 /**
  * True when [p, q) holds an escape (JSON `\u`, XML `&#`) that may give an ASCII letter or a
- * `.`: one that could hide part of `taskmgr` or `.dmp`.
+ * `.` (or, in XML, vanish between two letters): one that could hide part of `taskmgr`.
  */
 export function hasLetterEscape(p: usize, q: usize, json: bool): bool {
   const e0: u32 = json ? JSON_ESCAPE_0 : XML_ESCAPE_0;
@@ -156,39 +185,50 @@ export function hasLetterEscape(p: usize, q: usize, json: bool): bool {
     const at = indexOfPair(from, q, e0, e1);
     if (at < 0) return false;
     const code = json ? jsonEscapeCode(<usize>at, q) : xmlReferenceCode(<usize>at, q);
-    if (code == ESCAPE_UNDECIDED || code == 0x2e || (code < 0x80 && (code | 0x20) - 0x61 < 26)) return true;
+    if (code == ESCAPE_UNDECIDED || code == 0x2e || (code >= 0 && code < 0x80 && <u32>((code | 0x20) - 0x61) < 26)) {
+      return true;
+    }
+    if (!json && isRemovedReference(code)) return true; // may join letters around it
     from = <usize>at + 1;
   }
 }
 
 /**
  * Position of the first candidate in [from, end), or -1; {@link candidateKind} says which kind.
- * `escape0`/`escape1` are the escape's two lead bytes for the format (JSON `\u`, XML `&#`).
- * An `lsass` must lie wholly before `end`. Reads up to {@link PREFILTER_OVERREAD} bytes past `end`.
+ * `escape0`/`escape1` name the format: JSON `\u`, XML `&#`. A `.dmp` must lie wholly before
+ * `end`. Reads up to {@link PREFILTER_OVERREAD} bytes past `end`.
  */
 export function nextCandidate(from: usize, end: usize, escape0: u32, escape1: u32): isize {
+  return escape0 == BACKSLASH ? scan(from, end, true) : scan(from, end, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function scan(from: usize, end: usize, json: bool): isize {
   // Loaded from memory, not splatted from constants: V8 rebuilds constant splats every turn.
-  const fold = v128.load(LSASS_PAIR);
-  const l = v128.load(LSASS_PAIR, 16);
-  const s = v128.load(LSASS_PAIR, 32);
-  const e0 = i8x16.splat(<i8>escape0);
-  const e1 = i8x16.splat(<i8>escape1);
-  const jsonEscape = escape0 == BACKSLASH;
+  const fold = v128.load(SPLATS);
+  const dot = v128.load(SPLATS, 16);
+  const m = v128.load(SPLATS, 32);
+  const e0 = json ? v128.load(SPLATS, 48) : v128.load(SPLATS, 80);
+  const e1 = json ? v128.load(SPLATS, 64) : v128.load(SPLATS, 96);
+  const lead: u32 = json ? JSON_ESCAPE_0 : XML_ESCAPE_0;
   let p = from;
   while (p < end) {
     let any = i8x16.splat(0);
-    for (let j: usize = 0; j < STEP; j += 16) any = v128.or(any, laneMask(p + j, fold, l, s, e0, e1));
+    for (let j: usize = 0; j < STEP; j += 16) {
+      any = v128.or(any, json ? jsonLane(p + j, fold, dot, m, e0, e1) : xmlLane(p + j, fold, dot, m, e0, e1));
+    }
     if (v128.any_true(any)) {
       for (let j: usize = 0; j < STEP; j += 16) {
-        let bits = i8x16.bitmask(laneMask(p + j, fold, l, s, e0, e1));
+        let bits = i8x16.bitmask(json ? jsonLane(p + j, fold, dot, m, e0, e1) : xmlLane(p + j, fold, dot, m, e0, e1));
         while (bits != 0) {
           const k = p + j + <usize>ctz(bits);
           if (k >= end) return -1;
-          if (k + 5 <= end && isLsassAt(k)) {
-            candidateKind = CANDIDATE_LSASS;
+          if (k + 4 <= end && isDmpAt(k)) {
+            candidateKind = CANDIDATE_DMP;
             return <isize>k;
           }
-          if (<u32>load<u8>(k) == escape0 && <u32>load<u8>(k, 1) == escape1 && mayGiveLsassLetter(k, end, jsonEscape)) {
+          if (<u32>load<u8>(k) == lead && mayHideDmp(k, end, json)) {
             candidateKind = CANDIDATE_ESCAPE;
             return <isize>k;
           }

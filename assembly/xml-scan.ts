@@ -9,9 +9,9 @@
  * line, pretty-printed, inside `<Events>`).
  */
 
-import { AMP, indexOfFolded, indexOfPair, lastIndexOfPair, lowerAscii, LT } from "./bytes";
+import { AMP, indexOfByte, indexOfFolded, indexOfPair, lastIndexOfPair, LT } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
-import { CANDIDATE_LSASS, candidateKind, hasLetterEscape, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
+import { CANDIDATE_DMP, candidateKind, hasLetterEscape, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 import { parseXmlRecord } from "./xml-parse";
@@ -103,28 +103,30 @@ export function xmlSafeEnd(start: usize, end: usize): usize {
 }
 
 /**
- * For an `lsass` at `c`: false when the character data it is in surely does not end with
- * `.dmp` (see json-scan.ts's jsonTailMayMatch): the data runs to the next `</`, and the four
- * bytes before it are not `.dmp`. Undecidable cases are true: an entity after it, any other
- * markup first (comment, CDATA, PI, child element), a `>` right before the `</` (a CDATA
- * section's `]]>`), no `<` before `end`.
+ * For a `.dmp` at `c`: false when it surely is not the end of a TargetFilename that can match:
+ * what follows it is not `<` (end tag, or markup), `&` (a reference, which may be removed) or
+ * `]` (a CDATA section's end), or the character data it is in has neither `lsass` (any case)
+ * nor `&` before it. Undecidable cases (markup inside the data, a comment or CDATA ending right
+ * before it, no `>` after `floor`, the end of the region) are true.
  */
-export function xmlTailMayMatch(c: usize, end: usize): bool {
-  let i = c + 5;
-  while (i < end) {
+export function xmlDmpMayMatch(c: usize, floor: usize, end: usize): bool {
+  if (c + 4 >= end) return true;
+  const next = <u32>load<u8>(c + 4);
+  if (next != LT && next != AMP && next != 0x5d) return false;
+  let i = c;
+  let opened = false;
+  while (i > floor) {
+    i--;
     const b = <u32>load<u8>(i);
-    if (b == LT) break;
-    if (b == AMP) return true;
-    i++;
+    if (b == LT) return true;
+    if (b == 0x3e) {
+      if (i > floor && (load<u8>(i - 1) == 0x5d || load<u8>(i - 1) == 0x2d)) return true;
+      opened = true;
+      break;
+    }
   }
-  if (i + 1 >= end) return true;
-  if (load<u8>(i, 1) != 0x2f || load<u8>(i - 1) == 0x3e) return true;
-  return (
-    load<u8>(i - 4) == 0x2e &&
-    lowerAscii(load<u8>(i - 3)) == 0x64 &&
-    lowerAscii(load<u8>(i - 2)) == 0x6d &&
-    lowerAscii(load<u8>(i - 1)) == 0x70
-  );
+  if (!opened) return true;
+  return indexOfFolded(i + 1, c, "lsass") >= 0 || indexOfByte(i + 1, c, AMP) >= 0;
 }
 
 /** `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters or `.`. */
@@ -168,7 +170,7 @@ export function xmlScanResume(): bool {
       return true;
     }
     const c = <usize>found;
-    if (candidateKind == CANDIDATE_LSASS && !xmlTailMayMatch(c, sEnd)) {
+    if (candidateKind == CANDIDATE_DMP && !xmlDmpMayMatch(c, sFloor, sEnd)) {
       sPos = c + 1;
       continue;
     }

@@ -10,7 +10,7 @@ import { CANDIDATE, Matcher } from "../src/wasm/matcher.js";
 import { loadMatcherModule, type MatcherBuild } from "../src/wasm/matcher-module.js";
 
 const BUILDS: MatcherBuild[] = ["release", "debug"];
-/** Filler with none of the anchors' bytes in a row: no `l...s`, no `\u`, no `&#`. */
+/** Filler with none of the anchors' byte pairs: no `.?m`, no `\?0`, no `&#`. */
 const FILLER = "The quick brown fox jumps over the dog, 0123456789 QWERTY xyz. ";
 
 function filled(length: number): Uint8Array {
@@ -21,8 +21,8 @@ function filled(length: number): Uint8Array {
 
 function put(m: Matcher, bytes: Uint8Array): void {
   m.input.set(bytes, 0);
-  // Stale bytes after the data must not create candidates: fill the tail with `lsass`.
-  const junk = new TextEncoder().encode("lsasslsasslsass");
+  // Stale bytes after the data must not create candidates: fill the tail with `.dmp`.
+  const junk = new TextEncoder().encode(".dmp.dmp.dmp");
   for (let i = bytes.length; i < Math.min(m.capacity, bytes.length + 600); i++) {
     m.input[i] = junk[(i - bytes.length) % junk.length] as number;
   }
@@ -49,13 +49,13 @@ describe.each(BUILDS)("matcher (%s build)", (build) => {
     expect(allCandidates(m, bytes.length, "xml")).toEqual([]);
   });
 
-  it("finds lsass at every offset of a 64-byte window, across step boundaries too", () => {
+  it("finds .dmp at every offset of a 64-byte window, across step boundaries too", () => {
     for (const base of [0, 192, 240, 256 - 32, 512 - 40]) {
       for (let off = 0; off < 64; off++) {
         const bytes = filled(1024);
-        bytes.set(new TextEncoder().encode("lsass"), base + off);
+        bytes.set(new TextEncoder().encode(".dmp"), base + off);
         put(m, bytes);
-        expect(allCandidates(m, bytes.length, "flat")).toEqual([[base + off, CANDIDATE.lsass]]);
+        expect(allCandidates(m, bytes.length, "flat")).toEqual([[base + off, CANDIDATE.dmp]]);
         // Starting the search anywhere up to the hit still finds it.
         expect(m.nextCandidate(base + off, bytes.length, "xml")).toBe(base + off);
         expect(m.nextCandidate(base + off + 1, bytes.length, "xml")).toBe(-1);
@@ -63,21 +63,22 @@ describe.each(BUILDS)("matcher (%s build)", (build) => {
     }
   });
 
-  it("finds lsass that ends exactly at the end, and not one cut by the end", () => {
-    for (const length of [5, 6, 17, 63, 64, 65, 255, 256, 257, 300]) {
+  it("finds .dmp that ends exactly at the end, and not one cut by the end", () => {
+    for (const length of [4, 5, 17, 63, 64, 65, 255, 256, 257, 300]) {
       const bytes = filled(length);
-      bytes.set(new TextEncoder().encode("LSASS"), length - 5);
+      bytes.set(new TextEncoder().encode(".DMP"), length - 4);
       put(m, bytes);
-      expect(m.nextCandidate(0, length, "flat")).toBe(length - 5);
+      expect(m.nextCandidate(0, length, "flat")).toBe(length - 4);
       expect(m.nextCandidate(0, length - 1, "flat")).toBe(-1);
+      expect(m.nextCandidate(0, length, "xml")).toBe(length - 4);
     }
     put(m, new Uint8Array(0));
     expect(m.nextCandidate(0, 0, "flat")).toBe(-1);
   });
 
   it("folds ASCII case only", () => {
-    const hits = ["lsass", "LSASS", "LsAsS", "lSaSs"];
-    const misses = ["lsas", "l sass", "lsa5s", "lsazs", "Lsas\u00df", "ls\u00e1ss", "l\x13ass", "\x0csass"];
+    const hits = [".dmp", ".DMP", ".DmP", ".dMp"];
+    const misses = ["dmp", ",dmp", ".dm", ".dnp", ".d p", "\x0edmp", ".d\x0dp", ".\u00c4mp", "\u00aedmp", "..mp"];
     for (const word of [...hits, ...misses]) {
       const bytes = filled(200);
       const encoded = Buffer.from(word, "latin1");
@@ -88,22 +89,33 @@ describe.each(BUILDS)("matcher (%s build)", (build) => {
     }
   });
 
-  it("reports JSON escapes that give l, s or a, and XML character references", () => {
+  it("reports escapes that may be a character of .dmp (or vanish, in XML)", () => {
     const cases: [string, "flat" | "xml", number][] = [
-      ["\\u006c", "flat", 1],
-      ["\\u004C", "flat", 1],
-      ["\\u0073", "flat", 1],
-      ["\\u0061", "flat", 1],
-      ["\\u0041", "flat", 1],
+      ["\\u002e", "flat", 1],
+      ["\\u0064", "flat", 1],
+      ["\\u004D", "flat", 1],
+      ["\\u0070", "flat", 1],
+      ["\\u0050", "flat", 1],
+      ["\\u0073", "flat", 0],
       ["\\u0062", "flat", 0],
       ["\\u00e9", "flat", 0],
+      ["\\u0100", "flat", 0],
       ["\\\\users", "flat", 0],
-      ["\\u00", "flat", 0],
-      ["&#108;", "xml", 1],
-      ["&#x73;", "xml", 1],
+      ["\\\\0.0.1", "flat", 0],
+      ["&#46;", "xml", 1],
+      ["&#x64;", "xml", 1],
+      ["&#X4d;", "xml", 1],
+      ["&#112;", "xml", 1],
+      ["&#0;", "xml", 1],
+      ["&#1;", "xml", 1],
+      ["&#xD800;", "xml", 1],
+      ["&#9;", "xml", 0],
+      ["&#108;", "xml", 0],
+      ["&#x6cq;", "xml", 1],
+      ["&#112", "xml", 0],
       ["&amp;", "xml", 0],
-      ["\\u006c", "xml", 0],
-      ["&#108;", "flat", 0],
+      ["\\u0064", "xml", 0],
+      ["&#112;", "flat", 0],
     ];
     for (const [text, format, count] of cases) {
       const bytes = filled(300);

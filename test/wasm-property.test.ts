@@ -28,6 +28,7 @@ const JSON_TWISTS = [
   "escape-letters",
   "escape-all",
   "unicode-escapes",
+  "escape-dot",
   "repeat-key-before",
   "repeat-key-after",
   "truncate",
@@ -47,6 +48,7 @@ const XML_TWISTS = [
   "cr-in-value",
   "dup-attr",
   "unicode-refs",
+  "removed-refs",
 ] as const;
 
 interface RecordSpec {
@@ -90,6 +92,11 @@ function jsonTwist(text: string, twist: (typeof JSON_TWISTS)[number], rng: Prng,
     case "unicode-escapes":
       // Lone and paired surrogates and non-ASCII escapes inside every value with lsass.
       return text.replace(/lsass/gi, (m) => `${m}\\ud800x\\ud83d\\ude00\\u00e9\\udc00`);
+    case "escape-dot":
+      // `.dmp` with its dot (or a letter) written as an escape.
+      return text.replace(/\.(dmp)/gi, (_m, d: string) =>
+        rng.chance(0.5) ? `\\u002e${d}` : `.${d.slice(0, 2)}\\u0070`,
+      );
     case "repeat-key-before":
       return `{"${rng.pick(key)}":${rng.pick(['"C:\\\\lsass.dmp"', "11", "{}", "null"])},${text.slice(1)}`;
     case "repeat-key-after":
@@ -139,6 +146,12 @@ function xmlTwist(text: string, twist: (typeof XML_TWISTS)[number], rng: Prng): 
       return text.replace(/(<Computer>)([^<]*)</, "$1$2\r\n<");
     case "unicode-refs":
       return text.replace(/lsass/gi, (m) => `${m}&#xD800;&#x1F600;&nbsp;&amp;&#233;&euro;`);
+    case "removed-refs":
+      // References the parser removes, inside `.dmp`, `lsass` and `taskmgr`.
+      return text
+        .replace(/\.dmp/gi, (m) => `${m.slice(0, 2)}&#0;${m.slice(2)}`)
+        .replace(/lsass/gi, (m) => `${m.slice(0, 2)}&#xD800;${m.slice(2)}`)
+        .replace(/taskmgr/gi, (m) => `${m.slice(0, 4)}&#x1;${m.slice(4)}`);
     case "dup-attr":
       return text.replace(/<Provider Name=(['"])([^'"]*)\1/, "<Provider Name='Other' Name=$1$2$1");
     default:

@@ -67,7 +67,7 @@ export const FLAG_COMPLEX = 1;
 export const HIT_WORDS = 3 + 3 * FIELD_COUNT;
 
 /** Candidate kinds {@link Matcher.nextCandidate} reports. */
-export const CANDIDATE = { lsass: 1, escape: 2 } as const;
+export const CANDIDATE = { dmp: 1, escape: 2 } as const;
 
 /** Hits the table holds before a scan pauses for the caller to take them. */
 const HIT_CAPACITY = 1024;
