@@ -21,7 +21,7 @@ import type { BenchEngines } from "./bench-engines.js";
 import type { MeasuredRatio } from "./check-ratios.js";
 import { textCorpusFile } from "./data-store.js";
 import { buildEvtxCorpus } from "./evtx-corpus.js";
-import { countLsass } from "./indexof-baseline.js";
+import { countAnchor } from "./indexof-baseline.js";
 import { expectCount, interleave, median, medianRatio } from "./measure.js";
 import { WasmPrefilter } from "./prefilter-kernels.js";
 import { checkCliRun, cliScanArgs, runProcess } from "./processes.js";
@@ -127,12 +127,12 @@ export async function measureCheckRatios(options: CheckOptions): Promise<Map<str
  */
 async function prefilterRatio(inputs: MatcherInputs, rounds: number, slow: boolean): Promise<MeasuredRatio> {
   const wasm = new WasmPrefilter(inputs.whole, inputs.format);
-  const expected = countLsass(inputs.whole);
-  const wasmCount = slow ? () => countLsass(inputs.whole) : () => wasm.candidates().lsass;
+  const expected = countAnchor(inputs.whole);
+  const wasmCount = slow ? () => countAnchor(inputs.whole) : () => wasm.candidates().anchors;
   const times = await interleave(
     [
       { name: "wasm", fn: () => expectCount("wasm prefilter", wasmCount(), expected) },
-      { name: "indexOf", fn: () => expectCount("indexOf prefilter", countLsass(inputs.whole), expected) },
+      { name: "indexOf", fn: () => expectCount("indexOf prefilter", countAnchor(inputs.whole), expected) },
     ],
     rounds,
   );

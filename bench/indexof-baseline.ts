@@ -63,6 +63,19 @@ export function countLsass(bytes: Uint8Array): number {
   return count;
 }
 
+/**
+ * The baseline's prefilter on the wasm prefilter's anchor: how many times `.dmp` (any ASCII
+ * case) occurs in `bytes` (fold, then `Buffer.indexOf`). The wasm prefilter anchors on the end
+ * of the TargetFilename (assembly/prefilter.ts), so this is the like-for-like kernel to time it
+ * against.
+ */
+export function countAnchor(bytes: Uint8Array): number {
+  const folded = foldCase(bytes);
+  let count = 0;
+  for (let at = folded.indexOf(EXTENSION_NEEDLE); at >= 0; at = folded.indexOf(EXTENSION_NEEDLE, at + 1)) count++;
+  return count;
+}
+
 /** Bounds [start, end) of the record holding byte `at`, by the generator's layout. */
 function recordAround(bytes: Buffer, at: number, format: TextFormat): [number, number] {
   if (format === "evtxdump") {

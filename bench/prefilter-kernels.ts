@@ -5,8 +5,9 @@
  * the ratio that tells a vectorized kernel from a scalar one; the engine ratios also carry
  * everything around it.
  *
- * Both must agree on the `lsass` candidates (the wasm prefilter also reports escape leads,
- * `&#` / `\u` that may spell a letter of lsass, which the baseline does not look for; they are
+ * Both must agree on the anchor candidates, `.dmp` in any case (the wasm prefilter anchors on
+ * the end of the TargetFilename, see assembly/prefilter.ts; it also reports escape leads, `&#` /
+ * `\u` that may spell a character of `.dmp`, which the baseline does not look for; they are
  * counted apart).
  */
 
@@ -28,15 +29,15 @@ export class WasmPrefilter {
     this.bytes = input.length;
   }
 
-  /** Candidates in input[from, end): `lsass` ones and escape leads. */
-  candidates(from = 0, end = this.bytes): { lsass: number; escapes: number } {
-    let lsass = 0;
+  /** Candidates in input[from, end): anchor (`.dmp`) ones and escape leads. */
+  candidates(from = 0, end = this.bytes): { anchors: number; escapes: number } {
+    let anchors = 0;
     let escapes = 0;
     for (let at = this.#matcher.nextCandidate(from, end, this.#format); at >= 0; ) {
-      if (this.#matcher.candidateKind() === CANDIDATE.lsass) lsass++;
+      if (this.#matcher.candidateKind() === CANDIDATE.dmp) anchors++;
       else escapes++;
       at = at + 1 < end ? this.#matcher.nextCandidate(at + 1, end, this.#format) : -1;
     }
-    return { lsass, escapes };
+    return { anchors, escapes };
   }
 }

@@ -15,7 +15,7 @@ import type { TextFormat } from "../../src/formats/log-format.js";
 import { generateBuffer } from "../../src/generate/index.js";
 import { formatSize } from "../config.js";
 import { recordPieces } from "../generated-layout.js";
-import { countLsass, indexOfScan } from "../indexof-baseline.js";
+import { countAnchor, indexOfScan } from "../indexof-baseline.js";
 import { expectCount, measure, megabytesPerSecond, type SampleOptions } from "../measure.js";
 import { WasmPrefilter } from "../prefilter-kernels.js";
 import { formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
@@ -81,20 +81,20 @@ export async function measurePrefilters(
     return [from, from + p.length] as const;
   });
   let expected = 0;
-  for (const piece of inputs.pieces) expected += countLsass(piece);
+  for (const piece of inputs.pieces) expected += countAnchor(piece);
   let escapes = 0;
   const wasmMs = (
     await measure(
       `${label} wasm prefilter`,
       () => {
-        let lsass = 0;
+        let anchors = 0;
         escapes = 0;
         for (const [from, end] of ranges) {
           const c = wasm.candidates(from, end);
-          lsass += c.lsass;
+          anchors += c.anchors;
           escapes += c.escapes;
         }
-        expectCount(`wasm prefilter (lsass candidates) on ${label}`, lsass, expected);
+        expectCount(`wasm prefilter (.dmp candidates) on ${label}`, anchors, expected);
       },
       sampling,
     )
@@ -103,9 +103,9 @@ export async function measurePrefilters(
     await measure(
       `${label} indexOf prefilter`,
       () => {
-        let lsass = 0;
-        for (const piece of inputs.pieces) lsass += countLsass(piece);
-        expectCount(`indexOf prefilter on ${label}`, lsass, expected);
+        let anchors = 0;
+        for (const piece of inputs.pieces) anchors += countAnchor(piece);
+        expectCount(`indexOf prefilter on ${label}`, anchors, expected);
       },
       sampling,
     )
@@ -212,7 +212,7 @@ export const matcherSuite: Suite = async (context) => {
           });
           continue;
         }
-        const candidates = `${kernels.candidates} lsass candidates ✓${kernels.escapes > 0 ? ` (+${kernels.escapes} escape leads)` : ""}`;
+        const candidates = `${kernels.candidates} .dmp candidates ✓${kernels.escapes > 0 ? ` (+${kernels.escapes} escape leads)` : ""}`;
         rows.push({
           suite: "matcher",
           case: caseText,
