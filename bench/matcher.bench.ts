@@ -7,7 +7,8 @@
  * table times whole-file scans (fs.readSync into wasm memory) per block size, the measurement
  * behind src/engine/wasm-engine.ts's DEFAULT_BLOCK_BYTES.
  *
- *   npm run build:wasm && npx tsc -p bench/tsconfig.json && node dist-bench/bench/matcher.bench.js
+ *   npm run build:wasm && npm run build:bench && node dist-bench/bench/matcher.bench.js
+ *   (also run by `npm run bench` as the matcher-team suite)
  *
  * Environment: LDS_BENCH_MATCHER_SIZE (default 64m, the in-memory buffer per dataset),
  * LDS_BENCH_REFERENCE_SIZE (default 4m: the reference engine parses every record),

@@ -20,11 +20,13 @@ import { TextSearcher } from "../wasm/text-searcher.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
 
 /**
- * Input region per matcher instance: 4 MiB. Whole-file scans of 128 MiB of generated XML from
- * the page cache (fs.readSync into the region, then the scan), bench/matcher.bench.ts's block
- * table on the 2-core EPYC VM, medians: 256 KiB 6.9 GB/s, 1 MiB 8.2, 4 MiB 8.3, 16 MiB 6.7,
- * 64 MiB 5.8 (blocks that fit in L2/L3 stay hot between the read and the scan). A record longer
- * than this takes the slow path (the reference parser).
+ * Input region per matcher instance: 4 MiB. Whole-file scans of generated XML from the page
+ * cache (fs.readSync into the region, then the scan), bench/matcher.bench.ts's block table on
+ * the 2-core EPYC VM, medians of two runs (128 and 256 MiB files): 256 KiB 6.9 / 7.1 GB/s,
+ * 1 MiB 8.2 / 8.5, 4 MiB 8.3 / 6.8, 16 MiB 6.7 / 8.1, 64 MiB 5.8 / 6.9. From 1 to 16 MiB the
+ * differences are noise; below, the per-block calls and carries show; above, the block falls
+ * out of cache between the read and the scan. 4 MiB keeps each worker's memory small. A record
+ * longer than this takes the slow path (the reference parser).
  */
 export const DEFAULT_BLOCK_BYTES = 4 * 1024 * 1024;
 
