@@ -19,14 +19,16 @@ const SCRIPT = join(REPO_ROOT, "bench", "evtx-bench.ts");
 const TSCONFIG = join(REPO_ROOT, "bench", "evtx-tsconfig.json");
 const BUILT = join(REPO_ROOT, "bench", ".data", "js", "bench", "evtx-bench.js");
 
-/** Rows of the `| what | GB/s | note |` table evtx-bench prints. */
+/** Rows of the `| what | MB/s | note |` (once GB/s) table evtx-bench prints. */
 export function evtxBenchRows(stdout: string): ResultRow[] {
   const caseText = /^EVTX scan, ([^;]+);/m.exec(stdout)?.[1] ?? "EVTX files";
   const rows: ResultRow[] = [];
+  // Its throughput column has been GB/s and MB/s; the header says which.
+  const perMb = /^\| what \| MB\/s \|/m.test(stdout) ? 1 : 1000;
   for (const line of stdout.split("\n")) {
     const m = /^\| (.+?) \| ([\d.]+) \| (.*?) \|$/.exec(line.trim());
     if (m === null) continue;
-    rows.push({ suite: "evtx-files", case: caseText, subject: m[1] ?? "", mbps: Number(m[2]) * 1000, note: m[3] });
+    rows.push({ suite: "evtx-files", case: caseText, subject: m[1] ?? "", mbps: Number(m[2]) * perMb, note: m[3] });
   }
   const ratio = /^fast, 2 threads \/ evtxexport, 2 processes: (.+)$/m.exec(stdout)?.[1];
   if (ratio !== undefined && rows.length > 0) {

@@ -44,7 +44,8 @@ export function matcherInputs(
 ): MatcherInputs {
   const generated = generateBuffer({ format, size: Math.max(volume, pieceSize), seed, hitsPerGb });
   const pieces =
-    pieceSize >= generated.buffer.length ? [generated.buffer] : recordPieces(generated.buffer, pieceSize, format);
+    // The generator stops at the first record end past `size`: a buffer of `volume` is one input.
+    pieceSize >= volume ? [generated.buffer] : recordPieces(generated.buffer, pieceSize, format);
   return { format, whole: generated.buffer, pieces, bytes: generated.buffer.length, hits: generated.hits };
 }
 

@@ -20,7 +20,11 @@ const BUILT = join(REPO_ROOT, "dist-bench", "bench", "matcher.bench.js");
 /** Rows of the two tables matcher.bench prints. */
 export function matcherBenchRows(stdout: string): ResultRow[] {
   const rows: ResultRow[] = [];
-  const gbps = (text: string | undefined) => Number(text) * 1000;
+  // Its columns say GB/s (or MB/s); read the unit from the headers.
+  const headerUnit = (pattern: RegExp) => (pattern.exec(stdout)?.[1] === "MB/s" ? 1 : 1000);
+  const mainUnit = headerUnit(/^\| dataset \| wasm matcher (GB\/s|MB\/s)/m);
+  const blockUnit = headerUnit(/^\| block [^|]*\| (GB\/s|MB\/s) \|/m);
+  const gbps = (text: string | undefined) => Number(text) * mainUnit;
   for (const line of stdout.split("\n")) {
     const cells = line
       .trim()
@@ -50,7 +54,7 @@ export function matcherBenchRows(stdout: string): ResultRow[] {
         suite: "matcher-team",
         case: "XML file in page cache, per wasm block size (matcher.bench)",
         subject: `wasm engine scanFile, ${cells[0]} blocks`,
-        mbps: gbps(cells[1]),
+        mbps: Number(cells[1]) * blockUnit,
       });
     }
   }

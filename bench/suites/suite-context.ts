@@ -25,7 +25,7 @@ export interface SuiteContext {
   engines: BenchEngines;
   /** Sampling for in-process measurements. */
   sampling: SampleOptions;
-  /** Sampling for whole processes and pool scans (seconds each): exactly `samples` runs. */
+  /** Sampling for whole processes (seconds each): exactly `samples` runs after a warm-up. */
   processSampling: SampleOptions;
   /** Numbers left by earlier suites, by key (e.g. "e2e:wasm:mbps"). */
   facts: Map<string, number>;
