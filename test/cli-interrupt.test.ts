@@ -26,7 +26,8 @@ it("SIGINT mid-scan stops the pool and exits 130", async () => {
   child.stderr.on("data", (d) => {
     stderr += d;
   });
-  await new Promise((resolve) => setTimeout(resolve, 1200));
+  // Long enough for the CLI to start under load, short of the scan's end (~15 s here).
+  await new Promise((resolve) => setTimeout(resolve, 2500));
   child.kill("SIGINT");
   const started = Date.now();
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));

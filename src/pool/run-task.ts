@@ -63,6 +63,8 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
       }
       break;
     }
+    case "warmup":
+      break;
     case "archive": {
       // Loaded on first use: threads that never open an archive skip yauzl and tar-stream.
       const { expandInputs } = await import("../scan/inputs.js");

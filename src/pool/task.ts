@@ -45,8 +45,13 @@ export interface ArchiveTask {
   inputFormat?: LogFormat | undefined;
 }
 
+/** No work: answered once the thread's engine is built, so the coordinator knows it is ready. */
+export interface WarmupTask {
+  kind: "warmup";
+}
+
 /** Any task. */
-export type ScanTask = RangeTask | BatchTask | ArchiveTask;
+export type ScanTask = RangeTask | BatchTask | ArchiveTask | WarmupTask;
 
 /** What a worker sends back for one task. */
 export interface TaskResult {

@@ -1,21 +1,19 @@
 /**
  * The searcher on every core: plans the inputs into tasks (shards of large files, batches of
- * small files, one task per archive), runs them on a piscina pool of long-lived threads, and
- * merges their aggregates. Results are identical to the one-thread searcher whatever the
+ * small files, one task per archive), runs them on this thread and a piscina pool of
+ * long-lived threads (`workers` threads in all, see pool/dispatcher.ts), and merges their
+ * aggregates. Results are identical to the one-thread searcher whatever the
  * worker count, shard size, input order or scheduling, because every record is counted by
  * exactly one task and aggregates merge associatively.
  *
  * Standard input is read on this thread (it cannot be handed to a worker).
  */
 
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
-import { ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
+import { Dispatcher } from "../pool/dispatcher.js";
 import type { ScanTask, TaskResult, WorkerSetup } from "../pool/task.js";
 import { compiledMatcher } from "../wasm/matcher-module.js";
 import { archiveKindOf } from "./archive-kind.js";
@@ -30,21 +28,6 @@ import { recordStats, scanItem } from "./scan-item.js";
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 /** Small files are batched until a batch holds this many files. */
 const BATCH_MAX_FILES = 256;
-
-/**
- * The worker entry, compiled. Run from the TypeScript sources (the tests do), this module sits
- * in src/ while the worker must be plain JavaScript, so the build's dist/pool/worker.js serves.
- */
-function workerEntry(): URL {
-  const here = new URL(import.meta.url);
-  const entry = here.pathname.endsWith(".ts")
-    ? new URL("../../dist/pool/worker.js", here)
-    : new URL("../pool/worker.js", here);
-  if (!existsSync(entry)) {
-    throw new ScanError("LDS_E_UNSUPPORTED", `worker entry ${fileURLToPath(entry)} is missing: run npm run build`);
-  }
-  return entry;
-}
 
 /** Progress, reported after each task. */
 export interface ScanProgress {
@@ -81,46 +64,44 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const workers = options.workers ?? availableParallelism();
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
   const result = newScanResult(options.onProblem);
-  const engine = await engineByName(options.engine, { carve: options.carve });
   const setup: WorkerSetup = {
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
     carve: options.carve === true,
   };
-  const pool = new Piscina({
-    filename: workerEntry().href,
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 60_000,
-    workerData: setup,
-  });
+  const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
-  const running: Promise<void>[] = [];
+  const taskBytes = new Map<ScanTask, number>();
+  const dispatcher = new Dispatcher({
+    threads: workers - 1,
+    setup,
+    engine,
+    onResult(task, r: TaskResult) {
+      result.aggregates.merge(r.entries);
+      result.inputsScanned += r.inputsScanned;
+      result.skipped.push(...r.skipped);
+      for (const p of r.problems) result.problem(p);
+      recordStats("", { ...r.stats, problems: [] }, result);
+      progress.bytesDone += taskBytes.get(task) ?? 0;
+      taskBytes.delete(task);
+      progress.inputsDone += r.inputsScanned;
+      progress.matches = result.stats.matches;
+      options.onProgress?.({ ...progress });
+    },
+    onFailure(task, err) {
+      const name =
+        task.kind === "batch" ? task.files.map((f) => f.name).join(", ") : task.kind === "warmup" ? "" : task.name;
+      result.problem({ input: name, code: "LDS_E_INPUT_UNREADABLE", message: `worker failed: ${String(err)}` });
+    },
+  });
   const submit = (task: ScanTask, bytes: number) => {
     progress.bytesTotal += bytes;
-    const done = pool.run(task).then(
-      (r: TaskResult) => {
-        result.aggregates.merge(r.entries);
-        result.inputsScanned += r.inputsScanned;
-        result.skipped.push(...r.skipped);
-        for (const p of r.problems) result.problem(p);
-        recordStats("", { ...r.stats, problems: [] }, result);
-        progress.bytesDone += bytes;
-        progress.inputsDone += r.inputsScanned;
-        progress.matches = result.stats.matches;
-        options.onProgress?.({ ...progress });
-      },
-      (err: unknown) => {
-        if (options.signal?.aborted) return;
-        const name = task.kind === "batch" ? task.files.map((f) => f.name).join(", ") : task.name;
-        result.problem({ input: name, code: "LDS_E_INPUT_UNREADABLE", message: `worker failed: ${String(err)}` });
-      },
-    );
-    running.push(done);
+    taskBytes.set(task, bytes);
+    dispatcher.submit(task);
   };
 
-  // Ctrl-C: drop queued tasks and stop the threads; their rejections are expected and ignored.
-  const stop = () => void pool.destroy();
+  // Ctrl-C: drop queued tasks and stop the threads; results still in flight are ignored.
+  const stop = () => void dispatcher.stop();
   options.signal?.addEventListener("abort", stop, { once: true });
 
   let batch: { name: string; path: string; format: LogFormat; size: number }[] = [];
@@ -166,10 +147,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     flushBatch();
     progress.planned = true;
     options.onProgress?.({ ...progress });
-    await Promise.all(running);
+    await dispatcher.drain();
   } finally {
     options.signal?.removeEventListener("abort", stop);
-    await pool.destroy();
+    await dispatcher.close();
   }
   return result;
 }
