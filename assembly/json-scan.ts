@@ -109,8 +109,9 @@ export function nextJsonSync(c: usize, end: usize): usize {
  * case, unless a `\u` escape that gives a letter or `.` could be hiding them.
  */
 function mayHoldMatch(p: usize, q: usize): bool {
-  if (hasLetterEscape(p, q, true)) return true;
-  return indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0;
+  // Both usually stop early in a record that has them; the escape scan reads it all.
+  if (indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0) return true;
+  return hasLetterEscape(p, q, true);
 }
 
 /** True when [s, e) holds a candidate that survives the tail check. */

@@ -131,8 +131,9 @@ export function xmlDmpMayMatch(c: usize, floor: usize, end: usize): bool {
 
 /** `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters or `.`. */
 function mayHoldMatch(p: usize, q: usize): bool {
-  if (hasLetterEscape(p, q, false)) return true;
-  return indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0;
+  // Both usually stop early in a record that has them; the escape scan reads it all.
+  if (indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0) return true;
+  return hasLetterEscape(p, q, false);
 }
 
 function confirmRecord(s: usize, e: usize): void {
