@@ -43,7 +43,7 @@ export function hits(): i32 {
   return hitCount;
 }
 
-/** Kind of the last nextCandidate() result: 1 `lsass`, 2 an escape. */
+/** Kind of the last nextCandidate() result: 1 `.dmp`, 2 an escape. */
 export function lastCandidateKind(): i32 {
   return candidateKind;
 }

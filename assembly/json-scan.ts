@@ -114,7 +114,7 @@ function mayHoldMatch(p: usize, q: usize): bool {
   return hasLetterEscape(p, q, true);
 }
 
-/** True when [s, e) holds a candidate that survives the tail check. */
+/** True when [s, e) holds a candidate that survives the check of the value around it. */
 function hasCandidate(s: usize, e: usize): bool {
   let from = s;
   while (true) {
