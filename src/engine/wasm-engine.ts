@@ -157,7 +157,7 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
         if (from >= Math.min(end, size)) return stats;
         to = fsCall(path, () => firstSyncAtOrAfter(fd, format, end, size, syncWindow));
       }
-      const searcher = new TextSearcher(matcher, format, onMatch, stats, from === 0);
+      const searcher = new TextSearcher(matcher, format, onMatch, stats, from === 0, from);
       readInto(path, fd, searcher, matcher, from, to);
       searcher.finish();
       return stats;

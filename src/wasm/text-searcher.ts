@@ -12,11 +12,14 @@
  * Longer records: JSON without sync points (objects indented in a top-level array) is walked
  * byte by byte with the splitter's state kept across blocks, carrying only the open record. A
  * single record longer than the region is copied out piece by piece and, once it ends, judged
- * by the reference parser (the slow path): never dropped.
+ * by the reference parser (the slow path): never dropped silently. A record longer than
+ * MAX_RECORD_BYTES is followed to its end without being kept and reported (one problem line per
+ * input), as the reference engine does, so memory stays bounded whatever the input.
  */
 
 import type { MatchHandler, ScanStats } from "../engine/engine.js";
 import type { TextFormat } from "../formats/log-format.js";
+import { MAX_RECORD_BYTES, oversizedRecordsProblem } from "../formats/record-limit.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { HitReader, referenceFields } from "./hit-fields.js";
@@ -43,13 +46,38 @@ export class TextSearcher {
   #walkFrom = 0;
   /** A record longer than the region, copied out so far. */
   #pieces: Buffer[] = [];
+  /** A record longer than the region is being followed (copied out, or too long to keep). */
+  #copying = false;
+  /** Bytes in #pieces. */
+  #piecesBytes = 0;
+  /** The record being followed passed MAX_RECORD_BYTES: its bytes are no longer kept. */
+  #oversized = false;
+  /** Input offset of the record being followed. */
+  #copyStart = 0;
+  /** Records skipped as too long, and where the first began. */
+  #oversizedCount = 0;
+  #oversizedFirst = 0;
+  /** Too-long records the matcher's walker counted as malformed (the reference counts them as oversized only). */
+  #malformedCorrection = 0;
+  /** Input offset of this searcher's first byte, and bytes committed so far. */
+  readonly #origin: number;
+  #committed = 0;
   #finished = false;
 
   /**
    * `atStreamStart`: the first byte written is the input's first (a UTF-8 byte order mark is
-   * skipped, as the reference does); false for a shard that starts at a sync point.
+   * skipped, as the reference does); false for a shard that starts at a sync point. `origin`:
+   * the input offset of the first byte written (for messages).
    */
-  constructor(matcher: Matcher, format: TextFormat, onMatch: MatchHandler, stats: ScanStats, atStreamStart = true) {
+  constructor(
+    matcher: Matcher,
+    format: TextFormat,
+    onMatch: MatchHandler,
+    stats: ScanStats,
+    atStreamStart = true,
+    origin = 0,
+  ) {
+    this.#origin = origin;
     this.#m = matcher;
     this.#format = format;
     this.#onMatch = onMatch;
@@ -75,6 +103,7 @@ export class TextSearcher {
   commit(n: number): void {
     if (n <= 0) return;
     this.#filled += n;
+    this.#committed += n;
     this.#stats.bytes += n;
     if (this.#filled >= this.#m.capacity) this.#process(false);
   }
@@ -97,7 +126,49 @@ export class TextSearcher {
     this.#process(true);
     const { examined, malformed } = this.#m.stats();
     this.#stats.recordsExamined += examined;
-    this.#stats.malformedRecords += malformed;
+    this.#stats.malformedRecords += malformed - this.#malformedCorrection;
+    if (this.#oversizedCount > 0) {
+      this.#stats.problems.push(oversizedRecordsProblem(this.#oversizedCount, this.#oversizedFirst));
+    }
+  }
+
+  /** Copies out input[0, end) of a record longer than the region (it starts at input[0] when new). */
+  #keepPiece(end: number): void {
+    if (!this.#copying) {
+      this.#copying = true;
+      this.#copyStart = this.#origin + this.#committed - this.#filled;
+    }
+    if (this.#oversized) return;
+    this.#piecesBytes += end;
+    if (this.#piecesBytes > MAX_RECORD_BYTES) {
+      this.#oversized = true;
+      this.#pieces = [];
+      return;
+    }
+    this.#pieces.push(Buffer.from(this.#m.input.subarray(0, end)));
+  }
+
+  /**
+   * Ends the record being followed without judging it (cut short, or unfinished at the end).
+   * Returns true when it was too long: then it counts as oversized, not malformed.
+   */
+  #dropCopy(): boolean {
+    const oversized = this.#oversized;
+    if (oversized) this.#noteOversized();
+    this.#resetCopy();
+    return oversized;
+  }
+
+  #resetCopy(): void {
+    this.#pieces = [];
+    this.#piecesBytes = 0;
+    this.#copying = false;
+    this.#oversized = false;
+  }
+
+  #noteOversized(): void {
+    if (this.#oversizedCount === 0) this.#oversizedFirst = this.#copyStart;
+    this.#oversizedCount++;
   }
 
   #process(final: boolean): void {
@@ -145,10 +216,10 @@ export class TextSearcher {
     this.#drainHits();
     // A record being copied out that the walker no longer has open was cut short (a line feed
     // in a string, a `{` at column 0): the walker counted it as malformed; drop its bytes.
-    if (this.#pieces.length > 0 && m.jsonWalkerOpenRecord() !== -2) this.#pieces = [];
+    if (this.#copying && m.jsonWalkerOpenRecord() !== -2 && this.#dropCopy()) this.#malformedCorrection++;
     if (final) {
       m.jsonWalkFinish(); // counts an unfinished record, copied out or not
-      this.#pieces = [];
+      if (this.#copying && this.#dropCopy()) this.#malformedCorrection++;
       this.#filled = 0;
       return;
     }
@@ -161,7 +232,7 @@ export class TextSearcher {
     }
     if (open === 0 || open === -2) {
       // A record longer than the region: keep its bytes outside wasm memory.
-      this.#pieces.push(Buffer.from(m.input.subarray(0, this.#filled)));
+      this.#keepPiece(this.#filled);
       m.rebaseJsonWalker(-1);
     } else if (m.jsonWalkerIsClean()) {
       this.#mode = "segment";
@@ -180,7 +251,7 @@ export class TextSearcher {
     if (!final && end === 0) {
       // One record longer than the region: copy it out until it ends.
       this.#mode = "xml-oversize";
-      this.#pieces.push(Buffer.from(m.input.subarray(0, this.#filled - XML_OVERLAP)));
+      this.#keepPiece(this.#filled - XML_OVERLAP);
       this.#carry(this.#filled - XML_OVERLAP);
       return;
     }
@@ -201,8 +272,8 @@ export class TextSearcher {
     const close = m.nextXmlClose(0, this.#filled);
     const reopen = m.nextXmlOpen(0, this.#filled);
     if (reopen >= 0 && (close < 0 || reopen < close)) {
-      this.#stats.malformedRecords++; // cut short by the next record, as the reference sees it
-      this.#pieces = [];
+      // Cut short by the next record, as the reference sees it.
+      if (!this.#dropCopy()) this.#stats.malformedRecords++;
       this.#mode = "segment";
       this.#carry(reopen);
       return true;
@@ -214,20 +285,24 @@ export class TextSearcher {
       return true;
     }
     if (final) {
-      this.#stats.malformedRecords++;
-      this.#pieces = [];
+      if (!this.#dropCopy()) this.#stats.malformedRecords++;
       this.#filled = 0;
       return false;
     }
-    this.#pieces.push(Buffer.from(input.subarray(0, this.#filled - XML_OVERLAP)));
+    this.#keepPiece(this.#filled - XML_OVERLAP);
     this.#carry(this.#filled - XML_OVERLAP);
     return false;
   }
 
   /** The slow path: a record longer than the region, judged by the reference parser. */
   #slowRecord(tail: Uint8Array): void {
+    if (this.#oversized || this.#piecesBytes + tail.length > MAX_RECORD_BYTES) {
+      this.#oversized = true;
+      this.#dropCopy();
+      return;
+    }
     const bytes = Buffer.concat([...this.#pieces, tail]);
-    this.#pieces = [];
+    this.#resetCopy();
     this.#stats.recordsExamined++;
     const fields = referenceFields(this.#format, bytes);
     if (fields === undefined) {
