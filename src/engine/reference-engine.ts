@@ -7,14 +7,13 @@
 import { createReadStream, statSync } from "node:fs";
 import { ScanError } from "../errors.js";
 import { evtxChunkRangeOfBytes, scanEvtxBytes, scanEvtxFile } from "../formats/evtx/index.js";
-import { jsonEventFields } from "../formats/json-fields.js";
 import { JsonRecordSplitter } from "../formats/json-records.js";
 import type { LogFormat } from "../formats/log-format.js";
+import { recordFields } from "../formats/record-fields.js";
 import { oversizedRecordsProblem } from "../formats/record-limit.js";
 import type { RecordSink } from "../formats/record-sink.js";
-import { xmlEventFields } from "../formats/xml-fields.js";
 import { XmlEventSplitter } from "../formats/xml-records.js";
-import { type EventFields, matchEvent } from "../rule/rule.js";
+import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
 
@@ -33,22 +32,10 @@ function recordSink(
   oversized: Oversized,
   onMatch: MatchHandler,
 ): RecordSink {
-  const fieldsOf =
-    format === "xml"
-      ? xmlEventFields
-      : (bytes: Uint8Array): EventFields | undefined => {
-          let value: unknown;
-          try {
-            value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
-          } catch {
-            return undefined;
-          }
-          return jsonEventFields(value, format);
-        };
   return {
     record(bytes) {
       stats.recordsExamined++;
-      const fields = fieldsOf(bytes);
+      const fields = recordFields(format, bytes);
       if (fields === undefined) {
         stats.malformedRecords++;
         return;

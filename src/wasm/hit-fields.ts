@@ -9,23 +9,10 @@
  * stack) are parsed by the reference's own field extraction instead.
  */
 
-import { jsonEventFields } from "../formats/json-fields.js";
 import type { TextFormat } from "../formats/log-format.js";
-import { xmlEventFields } from "../formats/xml-fields.js";
+import { recordFields } from "../formats/record-fields.js";
 import type { EventFields } from "../rule/rule.js";
 import { FIELD, HIT_WORDS, KIND, type Matcher } from "./matcher.js";
-
-/** The reference's fields of one record's bytes; undefined when the record does not parse. */
-export function referenceFields(format: TextFormat, bytes: Uint8Array): EventFields | undefined {
-  if (format === "xml") return xmlEventFields(bytes);
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
-  } catch {
-    return undefined;
-  }
-  return jsonEventFields(value, format);
-}
 
 /** Reads hits out of one matcher's table. */
 export class HitReader {
@@ -53,7 +40,7 @@ export class HitReader {
   fields(i: number): EventFields | undefined {
     if (this.isComplex(i)) {
       const [start, end] = this.recordSpan(i);
-      return referenceFields(this.#format, this.#m.input.subarray(start, end));
+      return recordFields(this.#format, this.#m.input.subarray(start, end));
     }
     const eventId = this.#value(i, FIELD.eventId);
     return {

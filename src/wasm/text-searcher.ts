@@ -19,10 +19,11 @@
 
 import type { MatchHandler, ScanStats } from "../engine/engine.js";
 import type { TextFormat } from "../formats/log-format.js";
+import { recordFields } from "../formats/record-fields.js";
 import { MAX_RECORD_BYTES, oversizedRecordsProblem } from "../formats/record-limit.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
-import { HitReader, referenceFields } from "./hit-fields.js";
+import { HitReader } from "./hit-fields.js";
 import type { Matcher } from "./matcher.js";
 
 type JsonFormat = Exclude<TextFormat, "xml">;
@@ -304,7 +305,7 @@ export class TextSearcher {
     const bytes = Buffer.concat([...this.#pieces, tail]);
     this.#resetCopy();
     this.#stats.recordsExamined++;
-    const fields = referenceFields(this.#format, bytes);
+    const fields = recordFields(this.#format, bytes);
     if (fields === undefined) {
       this.#stats.malformedRecords++;
       return;
