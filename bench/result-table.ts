@@ -37,12 +37,13 @@ export function formatRate(mbps: number): string {
   return `${mbps.toFixed(1)} MB/s`;
 }
 
-/** `31×`, `4.2×`, `0.45×`. */
+/** `31×`, `4.2×`, `0.45×`, `0.0038×`. */
 export function formatRatio(ratio: number): string {
   if (!Number.isFinite(ratio)) return "n/a";
   if (ratio >= 100) return `${ratio.toFixed(0)}×`;
   if (ratio >= 10) return `${ratio.toFixed(1)}×`;
-  return `${ratio.toFixed(2)}×`;
+  if (ratio >= 0.1) return `${ratio.toFixed(2)}×`;
+  return `${ratio.toPrecision(2)}×`;
 }
 
 const HEADERS = ["suite", "case", "subject", "median", "throughput", "ratios", "note"];
