@@ -88,6 +88,9 @@ export class Dispatcher {
       if (next === undefined || this.#stopped) break;
       // A task abandoned by stop() runs on in the background; the caller exits soon after.
       await Promise.race([this.#runHere(next.task), this.#stopping]);
+      // The wasm engine scans synchronously, so without this the pool's messages (threads
+      // ready, results) would wait until the coordinator ran out of work: let them in.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       this.#feedPool();
     }
     while (this.#running.size > 0 && !this.#stopped) await Promise.race([...this.#running, this.#stopping]);
