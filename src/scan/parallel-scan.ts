@@ -22,8 +22,10 @@ import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
 import { recordStats, scanItem } from "./scan-item.js";
 
 /**
- * Default shard size: 32 MiB. Below ~8 MiB a task's round trip (~30-50 µs) and the first read
- * show; above 64 MiB two cores are left idle at the end of a file. See bench/RESULTS.md.
+ * Default shard size: 32 MiB. In the pool benchmark (bench/RESULTS.md, 2 GiB XML, 2 threads)
+ * 4 MiB shards were the slowest and 8-128 MiB within noise; per-task costs (a round trip of
+ * ~30-50 µs, the sync-point search at both edges) fade above ~8 MiB, and shards much larger
+ * than 32 MiB would leave threads idle at the end of a file on many cores.
  */
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 /** Small files are batched until a batch holds this many files. */
@@ -45,19 +47,26 @@ export interface ScanProgress {
 /** Options of {@link scanParallel}. */
 export interface ParallelScanOptions {
   engine: EngineName;
+  /** Threads in all, this one included (default: number of cores). */
   workers?: number | undefined;
+  /** Bytes per shard of a large file (default {@link DEFAULT_SHARD_SIZE}). */
   shardSize?: number | undefined;
+  /** Read every input as this format instead of detecting it. */
   inputFormat?: LogFormat | undefined;
+  /** EVTX: also recover records from slack space. */
   carve?: boolean | undefined;
+  /** What `-` reads (default process.stdin). */
   stdin?: NodeJS.ReadableStream | undefined;
+  /** Called at once for each problem. */
   onProblem?: ((problem: ScanProblem) => void) | undefined;
+  /** Called after each finished task, and once when planning is over. */
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
 }
 
 /**
- * Scans every input with a pool of `workers` threads. Never throws for a bad input: see
+ * Scans every input on `workers` threads (this one and a pool). Never throws for a bad input: see
  * {@link ScanResult.problems}.
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
