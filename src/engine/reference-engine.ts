@@ -4,9 +4,9 @@
  * everything" baseline in benchmarks.
  */
 
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { ScanError } from "../errors.js";
-import { evtxChunkRangeOfBytes, scanEvtxBytes, scanEvtxFile } from "../formats/evtx/index.js";
+import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "../formats/evtx/index.js";
 import { JsonRecordSplitter } from "../formats/json-records.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
@@ -74,13 +74,6 @@ async function scanText(
   return stats;
 }
 
-/** An EVTX stream (an archive member, stdin) is gathered whole: chunks need random access. */
-async function gather(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return Buffer.concat(parts);
-}
-
 /** Options of {@link createReferenceEngine}. */
 export interface ReferenceEngineOptions {
   /** EVTX: also recover records from slack space (reported as carved). */
@@ -97,7 +90,7 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Eng
   return {
     name: "reference",
     async scanStream(chunks, format, onMatch) {
-      if (format === "evtx") return scanEvtxBytes(await gather(chunks), onMatch, evtx);
+      if (format === "evtx") return scanEvtxStream(chunks, onMatch, evtx);
       return scanText(chunks, format, onMatch);
     },
     async scanFile(path, format, onMatch) {
@@ -106,8 +99,7 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Eng
     },
     async scanFileRange(path, format, start, end, onMatch) {
       if (format !== "evtx") throw new ScanError("LDS_E_UNSUPPORTED", "the reference engine scans text files whole");
-      const chunkRange = evtxChunkRangeOfBytes(start, end, statSync(path).size);
-      return scanEvtxFile(path, onMatch, { ...evtx, chunkRange });
+      return scanEvtxFileRange(path, start, end, onMatch, evtx);
     },
     canShard: (format) => format === "evtx",
   };

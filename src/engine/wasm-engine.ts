@@ -12,7 +12,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
-import { evtxChunkRangeOfBytes, scanEvtxBytes, scanEvtxFile } from "../formats/evtx/index.js";
+import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "../formats/evtx/index.js";
 import type { LogFormat, TextFormat } from "../formats/log-format.js";
 import { Matcher } from "../wasm/matcher.js";
 import { loadMatcherModule, type MatcherBuild } from "../wasm/matcher-module.js";
@@ -170,11 +170,7 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
   return {
     name: "wasm",
     async scanStream(chunks: AsyncIterable<Uint8Array>, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats> {
-      if (format === "evtx") {
-        const parts: Uint8Array[] = [];
-        for await (const chunk of chunks) parts.push(chunk);
-        return scanEvtxBytes(Buffer.concat(parts), onMatch, evtxOptions());
-      }
+      if (format === "evtx") return scanEvtxStream(chunks, onMatch, evtxOptions());
       const matcher = pool.acquire();
       try {
         const stats = emptyStats();
@@ -191,17 +187,7 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
       return scanFileSpan(path, format, 0, undefined, onMatch);
     },
     async scanFileRange(path: string, format: LogFormat, start: number, end: number, onMatch: MatchHandler) {
-      if (format === "evtx") {
-        const fd = openInput(path);
-        let size: number;
-        try {
-          size = fsCall(path, () => fstatSync(fd).size);
-        } finally {
-          closeSync(fd);
-        }
-        const chunkRange = evtxChunkRangeOfBytes(start, end, size);
-        return scanEvtxFile(path, onMatch, { ...evtxOptions(), chunkRange });
-      }
+      if (format === "evtx") return scanEvtxFileRange(path, start, end, onMatch, evtxOptions());
       return scanFileSpan(path, format, start, end, onMatch);
     },
     canShard: () => true,

@@ -22,6 +22,8 @@ export {
   evtxFileChunkCount,
   scanEvtxBytes,
   scanEvtxFile,
+  scanEvtxFileRange,
+  scanEvtxStream,
   WINDOW_CHUNKS,
 } from "./scan.js";
 export { BinXmlError, renderFiletime } from "./values.js";

@@ -10,7 +10,7 @@
  * `taskmgr` in wasm too before any record of it is decoded.
  */
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { emptyStats, type MatchHandler, type ScanStats } from "../../engine/engine.js";
 import { describeError, ScanError } from "../../errors.js";
 import { type Candidates, EvtxPrefilter, loadEvtxWasmModule } from "./evtx-wasm.js";
@@ -171,6 +171,41 @@ export function scanEvtxBytes(bytes: Uint8Array, onMatch: MatchHandler, options:
     view: (position, length) => bytes.subarray(position, position + length),
   };
   return scanSource(source, bytes.subarray(0, 8), onMatch, options);
+}
+
+/**
+ * Scans the chunks of an EVTX file that start in bytes [start, end): a shard, counted by the
+ * same "starts in the range" rule as text shards. Throws ScanError (LDS_E_INPUT_UNREADABLE)
+ * when the file cannot be read.
+ */
+export async function scanEvtxFileRange(
+  path: string,
+  start: number,
+  end: number,
+  onMatch: MatchHandler,
+  options: EvtxScanOptions,
+): Promise<ScanStats> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (err) {
+    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
+  }
+  return scanEvtxFile(path, onMatch, { ...options, chunkRange: evtxChunkRangeOfBytes(start, end, size) });
+}
+
+/**
+ * Scans an EVTX byte stream (an archive member, stdin). Chunks need random access (string and
+ * template offsets point back into the chunk), so the stream is gathered whole first.
+ */
+export async function scanEvtxStream(
+  chunks: AsyncIterable<Uint8Array>,
+  onMatch: MatchHandler,
+  options: EvtxScanOptions,
+): Promise<ScanStats> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return scanEvtxBytes(Buffer.concat(parts), onMatch, options);
 }
 
 /**
