@@ -55,7 +55,6 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #queue: Queued[] = [];
   #pool: Piscina | undefined;
-  #inPool = 0;
   /** Pool threads that have answered their warm-up task. */
   #ready = 0;
   readonly #running = new Set<Promise<void>>();
@@ -152,9 +151,8 @@ export class Dispatcher {
       return;
     }
     const pool = this.#pool;
-    while (this.#inPool < this.#ready * 2 && this.#queue.length > 0) {
+    while (this.#running.size < this.#ready * 2 && this.#queue.length > 0) {
       const { task } = this.#queue.shift() as Queued;
-      this.#inPool++;
       const done = pool
         .run(task)
         .then(
@@ -166,7 +164,6 @@ export class Dispatcher {
           },
         )
         .finally(() => {
-          this.#inPool--;
           this.#running.delete(done);
           this.#feedPool();
         });

@@ -53,6 +53,13 @@ export interface WarmupTask {
 /** Any task. */
 export type ScanTask = RangeTask | BatchTask | ArchiveTask | WarmupTask;
 
+/** The input(s) a task is about, for a message when the task could not run at all. */
+export function taskInputName(task: ScanTask): string {
+  if (task.kind === "batch") return task.files.map((f) => f.name).join(", ");
+  if (task.kind === "warmup") return "worker start-up";
+  return task.name;
+}
+
 /** What a worker sends back for one task. */
 export interface TaskResult {
   entries: AggregateEntry[];

@@ -14,7 +14,7 @@ import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import { Dispatcher } from "../pool/dispatcher.js";
-import type { ScanTask, TaskResult, WorkerSetup } from "../pool/task.js";
+import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "../pool/task.js";
 import { compiledMatcher } from "../wasm/matcher-module.js";
 import { archiveKindOf } from "./archive-kind.js";
 import { expandInputs } from "./inputs.js";
@@ -98,9 +98,11 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       options.onProgress?.({ ...progress });
     },
     onFailure(task, err) {
-      const name =
-        task.kind === "batch" ? task.files.map((f) => f.name).join(", ") : task.kind === "warmup" ? "" : task.name;
-      result.problem({ input: name, code: "LDS_E_INPUT_UNREADABLE", message: `worker failed: ${String(err)}` });
+      result.problem({
+        input: taskInputName(task),
+        code: "LDS_E_INPUT_UNREADABLE",
+        message: `worker failed: ${String(err)}`,
+      });
     },
   });
   const submit = (task: ScanTask, bytes: number) => {
