@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { EngineName } from "../engine/engine.js";
-import { DEFAULT_ENGINE, ENGINE_NAMES, engineByName } from "../engine/engines.js";
+import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
 import { describeError, ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { toRows } from "../report/row.js";
@@ -116,7 +116,6 @@ function formatBytes(n: number): string {
 export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
   const suppression = options.suppress === undefined ? undefined : loadSuppression(options.suppress);
-  await engineByName(options.engine); // fail on a bad engine before any work
   const progress = progressDisplay(options.progress);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
