@@ -11,6 +11,7 @@
 
 import type { EngineName } from "./engine/engine.js";
 import { DEFAULT_ENGINE } from "./engine/engines.js";
+import type { InputHit } from "./engine/hit.js";
 import type { LogFormat } from "./formats/log-format.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
@@ -19,7 +20,13 @@ import type { ScanProblem, ScanResult } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
+// ---- Embedding: bytes and streams in, hits out (README "Embedding") ----
+export type { Hit, InputHit } from "./engine/hit.js";
+export { matchRecord } from "./engine/match-record.js";
 export { referenceEngine } from "./engine/reference-engine.js";
+export { type BytesScanResult, scanBytes } from "./engine/scan-bytes.js";
+export { createScanner, type Scanner } from "./engine/scanner.js";
+export type { ScannerOptions } from "./engine/scanner-options.js";
 export { type ErrorCode, ScanError } from "./errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "./formats/log-format.js";
 export { type AggregateEntry, Aggregates } from "./report/aggregate.js";
@@ -30,6 +37,8 @@ export { ctime, normalizeTime } from "./rule/time.js";
 export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./scan/parallel-scan.js";
 export { type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
+export { createPrefilterStream, type PrefilterStream } from "./streams/prefilter-stream.js";
+export { createScanStream, type ScanStream } from "./streams/scan-stream.js";
 
 /** Options of {@link scan}. */
 export interface ScanOptions {
@@ -53,6 +62,12 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called at once for each input that could not be read (the scan goes on). */
   onProblem?: (problem: ScanProblem) => void;
+  /**
+   * Called for every matched event, with its input (path, `-`), archive member and record
+   * location (byte offset and length; EVTX also the EventRecordID). Hits of one task (a file,
+   * a shard, an archive) come in input order, tasks in the order they finish.
+   */
+  onHit?: (hit: InputHit) => void;
 }
 
 /** What {@link scan} returns. */
@@ -83,6 +98,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     onProblem: options.onProblem,
     onProgress: options.onProgress,
     signal: options.signal,
+    onHit: options.onHit,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), options.suppression);
   return { rows: kept, suppressed: dropped, problems: result.problems, result };

@@ -5,6 +5,7 @@
  */
 
 import type { EngineName, ScanStats } from "../engine/engine.js";
+import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
 import type { ScanProblem } from "../scan/scan.js";
@@ -16,6 +17,8 @@ export interface WorkerSetup {
   wasmModule?: WebAssembly.Module | undefined;
   /** EVTX slack carving on. */
   carve: boolean;
+  /** Send every matched event back with its input and record location (scan()'s onHit). */
+  collectHits?: boolean | undefined;
 }
 
 /** Scan bytes [start, end) of one file: a shard of a large file. */
@@ -68,4 +71,6 @@ export interface TaskResult {
   inputsScanned: number;
   problems: ScanProblem[];
   skipped: { name: string; reason: string }[];
+  /** Matched events with their inputs, when the setup asks for them. */
+  hits?: InputHit[] | undefined;
 }

@@ -12,6 +12,7 @@
 import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import { Dispatcher } from "../pool/dispatcher.js";
 import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "../pool/task.js";
@@ -19,7 +20,7 @@ import { compiledMatcher } from "../wasm/matcher-module.js";
 import { archiveKindOf } from "./archive-kind.js";
 import { expandInputs } from "./inputs.js";
 import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
-import { recordStats, scanItem } from "./scan-item.js";
+import { recordStats, scanItem, splitArchiveMember } from "./scan-item.js";
 
 /**
  * Default shard size: 32 MiB. In the pool benchmark (bench/RESULTS.md, 2 GiB XML, 2 threads)
@@ -63,6 +64,11 @@ export interface ParallelScanOptions {
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /**
+   * Called for every matched event with its input (and archive member) and record location, as
+   * each task finishes: in input order within a task, tasks in the order they finish.
+   */
+  onHit?: ((hit: InputHit) => void) | undefined;
 }
 
 /**
@@ -77,7 +83,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
     carve: options.carve === true,
+    collectHits: options.onHit !== undefined,
   };
+  const onHit = options.onHit;
+  if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
   const taskBytes = new Map<ScanTask, number>();
@@ -91,6 +100,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.skipped.push(...r.skipped);
       for (const p of r.problems) result.problem(p);
       recordStats("", { ...r.stats, problems: [] }, result);
+      if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
       progress.bytesDone += taskBytes.get(task) ?? 0;
       taskBytes.delete(task);
       progress.inputsDone += r.inputsScanned;
@@ -129,6 +139,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       if (item.kind !== "file") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
         await scanItem(item, engine, options.inputFormat, result);
+        if (onHit !== undefined) {
+          for (const hit of result.hits ?? []) onHit(splitArchiveMember(hit, "-"));
+          result.hits = [];
+        }
         continue;
       }
       if (archiveKindOf(item.head) !== undefined) {
