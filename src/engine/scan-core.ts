@@ -181,7 +181,9 @@ export class ScanCore {
     if (format === "evtx") {
       return { kind: "evtx", evtx: new EvtxPushScanner(module, head, this.stats, onMatch, this.#options.carve) };
     }
-    const matcher = new Matcher(module, BLOCK_BYTES);
+    // The region never holds more than the limit, so every longer record takes the followed
+    // path (text-searcher.ts) and is reported, as the option promises.
+    const matcher = new Matcher(module, Math.min(BLOCK_BYTES, this.#options.maxRecordBytes));
     const searcher = new TextSearcher(matcher, format, onMatch, this.stats, true, 0, this.#options.maxRecordBytes);
     return { kind: "text", searcher };
   }

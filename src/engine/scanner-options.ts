@@ -15,8 +15,9 @@ export interface ScannerOptions {
   /** EVTX: also recover records from slack space (their hits say `carved: true`). */
   carve?: boolean | undefined;
   /**
-   * Longest text record held, in bytes (default 64 MiB). A longer record is followed to its end
-   * without being kept, and reported once in `stats().problems`: memory stays bounded.
+   * Longest text record held, in bytes (default 64 MiB, at least 1024). A longer record is
+   * followed to its end without being kept, and reported once in `stats().problems`: memory
+   * stays bounded. Below 4 MiB it also shrinks the matcher's input region to this size.
    */
   maxRecordBytes?: number | undefined;
   /** The compiled matcher (build/matcher.wasm) to instantiate; compiled once per thread by default. */
@@ -30,6 +31,9 @@ export interface ResolvedScannerOptions {
   maxRecordBytes: number;
   wasmModule: WebAssembly.Module | undefined;
 }
+
+/** The smallest maxRecordBytes: below a few hundred bytes no Sysmon event fits anyway. */
+const MIN_RECORD_LIMIT = 1024;
 
 const KNOWN = new Set(["format", "carve", "maxRecordBytes", "wasmModule"]);
 
@@ -52,9 +56,9 @@ export function resolveScannerOptions(options: unknown, extra: readonly string[]
   if (carve !== undefined && typeof carve !== "boolean") throw usage("carve must be a boolean");
   if (
     maxRecordBytes !== undefined &&
-    (typeof maxRecordBytes !== "number" || !Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 1)
+    (typeof maxRecordBytes !== "number" || !Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < MIN_RECORD_LIMIT)
   ) {
-    throw usage(`maxRecordBytes must be a positive whole number of bytes (got ${String(maxRecordBytes)})`);
+    throw usage(`maxRecordBytes must be a whole number of bytes, at least 1024 (got ${String(maxRecordBytes)})`);
   }
   if (wasmModule !== undefined && !(wasmModule instanceof WebAssembly.Module)) {
     throw usage("wasmModule must be a WebAssembly.Module");
