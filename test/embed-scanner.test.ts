@@ -55,7 +55,7 @@ describe("createScanner: any piece size", () => {
   });
 
   it("4 KiB pieces of EVTX find each true positive once, with the record's range and EventRecordID", () => {
-    const { bytes, truePositives } = evtxInput(3, 30, (c, r) =>
+    const { bytes, truePositives } = evtxInput(3, 30, (_c, r) =>
       r % 9 === 4 ? "truePositive" : r % 9 === 6 ? "decoy" : "background",
     );
     const { hits, stats, format } = scanInPieces(bytes, 4096);

@@ -135,7 +135,9 @@ export class TextSearcher {
     this.#stats.recordsExamined += examined;
     this.#stats.malformedRecords += malformed - this.#malformedCorrection;
     if (this.#oversizedCount > 0) {
-      this.#stats.problems.push(oversizedRecordsProblem(this.#oversizedCount, this.#oversizedFirst, this.#maxRecordBytes));
+      this.#stats.problems.push(
+        oversizedRecordsProblem(this.#oversizedCount, this.#oversizedFirst, this.#maxRecordBytes),
+      );
     }
   }
 
