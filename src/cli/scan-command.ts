@@ -7,12 +7,15 @@ import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { EngineName } from "../engine/engine.js";
 import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { describeError, ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
-import { toRows } from "../report/row.js";
-import { applySuppression, loadSuppression } from "../report/suppress.js";
+import { type Row, toRow, toRows } from "../report/row.js";
+import { applySuppression, isSuppressed, loadSuppression } from "../report/suppress.js";
+import { RULE } from "../rule/rule.js";
 import { DEFAULT_SHARD_SIZE, scanParallel } from "../scan/parallel-scan.js";
 import type { ScanProblem } from "../scan/scan.js";
+import { formatEvents } from "../sinks/event-format.js";
 import { formatRows, ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
@@ -30,6 +33,8 @@ export interface ScanCommandOptions {
   progress: boolean;
   quiet: boolean;
   carve: boolean;
+  /** Print one line per matched event (a timeline) instead of aggregated rows. */
+  events: boolean;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -83,6 +88,7 @@ export function scanCommand(): Command {
     .option("-j, --workers <n>", "worker threads (default: number of cores)", parsePositiveInt("--workers"))
     .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
+    .option("--events", "one line per matched event (time, input, record, dest, process, file) instead of rows", false)
     .option("--no-progress", "no progress bar on stderr")
     .option("-q, --quiet", "no summary line on stderr", false)
     .addHelpText("after", EXAMPLES);
@@ -102,7 +108,22 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     progress: raw.progress !== false,
     quiet: raw.quiet === true,
     carve: raw.carve === true,
+    events: raw.events === true,
   };
+}
+
+/** The row fields of one event, for the suppression list. */
+function eventRow(hit: InputHit): Row {
+  return toRow({
+    dest: hit.dest,
+    objectCategory: RULE.objectCategory,
+    processName: hit.processName,
+    targetFilename: hit.targetFilename,
+    carved: hit.carved === true,
+    count: 1,
+    first: hit.time,
+    last: hit.time,
+  });
 }
 
 function formatBytes(n: number): string {
@@ -122,6 +143,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   process.once("SIGINT", onSigint);
   const started = process.hrtime.bigint();
   let result: Awaited<ReturnType<typeof scanParallel>>;
+  const hits: InputHit[] = [];
   try {
     result = await scanParallel(inputs, {
       engine: options.engine,
@@ -132,6 +154,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
+      onHit: options.events ? (hit) => hits.push(hit) : undefined,
     });
   } finally {
     progress.stop();
@@ -142,7 +165,12 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
-  const text = formatRows(kept, options.format);
+  let text = formatRows(kept, options.format);
+  if (options.events) {
+    // The timeline: the same suppression, applied to each event's row fields.
+    const shown = suppression === undefined ? hits : hits.filter((h) => !isSuppressed(eventRow(h), suppression));
+    text = formatEvents(shown, options.format);
+  }
   if (options.output !== undefined) {
     try {
       writeFileSync(options.output, text);
