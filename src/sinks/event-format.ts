@@ -67,7 +67,6 @@ const COLUMNS: readonly (keyof EventLine)[] = [
 
 /** Control characters from a log shown as `\xNN`, so a value never drives the terminal. */
 function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what we replace
   return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
