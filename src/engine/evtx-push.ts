@@ -10,10 +10,15 @@ import { EvtxPrefilter } from "../formats/evtx/evtx-wasm.js";
 import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
 import { scanChunkFast } from "../formats/evtx/scan-chunk.js";
 import type { MatchHandler, ScanStats } from "./engine.js";
+import { InstancePool } from "./instance-pool.js";
+
+/** Prefilter instances of finished scanners. */
+const prefilters = new InstancePool<EvtxPrefilter>();
 
 /** One EVTX input fed by pushes. */
 export class EvtxPushScanner {
   readonly #prefilter: EvtxPrefilter;
+  readonly #module: WebAssembly.Module;
   readonly #stats: ScanStats;
   readonly #onMatch: MatchHandler;
   readonly #carve: boolean;
@@ -29,7 +34,8 @@ export class EvtxPushScanner {
 
   /** `head` holds at least the magic (8 bytes), which decides where chunks start. */
   constructor(module: WebAssembly.Module, head: Uint8Array, stats: ScanStats, onMatch: MatchHandler, carve: boolean) {
-    this.#prefilter = new EvtxPrefilter(module, CHUNK_SIZE);
+    this.#module = module;
+    this.#prefilter = prefilters.acquire(module, CHUNK_SIZE, () => new EvtxPrefilter(module, CHUNK_SIZE));
     this.#stats = stats;
     this.#onMatch = onMatch;
     this.#carve = carve;
@@ -68,6 +74,11 @@ export class EvtxPushScanner {
       this.#stats.problems.push(`file header truncated (${this.#headerFilled} of ${FILE_HEADER_SIZE} bytes)`);
     }
     if (this.#filled > 0) this.#scanChunk();
+  }
+
+  /** Hands the prefilter instance back for the next scanner (after {@link end}). */
+  release(): void {
+    prefilters.release(this.#module, CHUNK_SIZE, this.#prefilter);
   }
 
   #scanChunk(): void {

@@ -22,6 +22,7 @@ import { TextSearcher } from "../wasm/text-searcher.js";
 import { emptyStats, type ScanStats } from "./engine.js";
 import { EvtxPushScanner } from "./evtx-push.js";
 import { isGzipHead, sniffLogFormat } from "./format-sniffer.js";
+import { InstancePool } from "./instance-pool.js";
 import type { MatchLocation } from "./match-location.js";
 import { PushGunzip } from "./push-gunzip.js";
 import type { ResolvedScannerOptions } from "./scanner-options.js";
@@ -31,11 +32,17 @@ const BLOCK_BYTES = 4 * 1024 * 1024;
 /** Bytes the EVTX backend needs before it can start: the magic. */
 const EVTX_MAGIC_BYTES = 8;
 
+/** Matcher instances of finished scanners (instance-pool.ts). */
+const matchers = new InstancePool<Matcher>();
+
 /** Receives each matched event with its record's location (views in it are valid during the call only). */
 export type CoreHitHandler = (event: MatchedEvent, at: MatchLocation) => void;
 
 /** Where a scan core is. */
-type Backend = { kind: "text"; searcher: TextSearcher } | { kind: "evtx"; evtx: EvtxPushScanner } | { kind: "none" };
+type Backend =
+  | { kind: "text"; searcher: TextSearcher; release(): void }
+  | { kind: "evtx"; evtx: EvtxPushScanner; release(): void }
+  | { kind: "none" };
 
 /** One input, pushed. Synchronous and single-use; see the module comment. */
 export class ScanCore {
@@ -116,6 +123,7 @@ export class ScanCore {
     if (backend?.kind === "text") backend.searcher.finish();
     else if (backend?.kind === "evtx") backend.evtx.end();
     this.#ended = true;
+    if (backend !== undefined && backend.kind !== "none") backend.release();
   }
 
   /** First raw bytes (at least two, or the whole input): gzip or not. */
@@ -179,13 +187,15 @@ export class ScanCore {
       this.#onHit(event, at ?? { offset: 0, length: 0 });
     };
     if (format === "evtx") {
-      return { kind: "evtx", evtx: new EvtxPushScanner(module, head, this.stats, onMatch, this.#options.carve) };
+      const evtx = new EvtxPushScanner(module, head, this.stats, onMatch, this.#options.carve);
+      return { kind: "evtx", evtx, release: () => evtx.release() };
     }
     // The region never holds more than the limit, so every longer record takes the followed
     // path (text-searcher.ts) and is reported, as the option promises.
-    const matcher = new Matcher(module, Math.min(BLOCK_BYTES, this.#options.maxRecordBytes));
+    const size = Math.min(BLOCK_BYTES, this.#options.maxRecordBytes);
+    const matcher = matchers.acquire(module, size, () => new Matcher(module, size));
     const searcher = new TextSearcher(matcher, format, onMatch, this.stats, true, 0, this.#options.maxRecordBytes);
-    return { kind: "text", searcher };
+    return { kind: "text", searcher, release: () => matchers.release(module, size, matcher) };
   }
 }
 
