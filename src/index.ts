@@ -40,7 +40,14 @@ export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
 export { createPrefilterStream, type PrefilterStream } from "./streams/prefilter-stream.js";
 export { createScanStream, type ScanStream } from "./streams/scan-stream.js";
 
-/** Options of {@link scan}. */
+/**
+ * Options of {@link scan}.
+ *
+ * @example
+ * ```ts
+ * const options: ScanOptions = { workers: 4, carve: true, onProblem: (p) => console.error(p.input, p.message) };
+ * ```
+ */
 export interface ScanOptions {
   /** Matching engine (default: the fast one). */
   engine?: EngineName;
@@ -70,7 +77,15 @@ export interface ScanOptions {
   onHit?: (hit: InputHit) => void;
 }
 
-/** What {@link scan} returns. */
+/**
+ * What {@link scan} returns.
+ *
+ * @example
+ * ```ts
+ * const outcome: ScanOutcome = await scan(["Sysmon.evtx"]);
+ * if (outcome.problems.length > 0) process.exitCode = 2;
+ * ```
+ */
 export interface ScanOutcome {
   /** The rule's rows, sorted, suppression applied. */
   rows: Row[];
@@ -86,6 +101,13 @@ export interface ScanOutcome {
  * Scans files, directories, archives and `-` (stdin) on a pool of worker threads and returns
  * the rule's rows. Never throws for a bad input (see `problems`); throws ScanError for bad
  * options.
+ *
+ * @example
+ * ```ts
+ * const { rows, problems } = await scan(["triage/", "logs.tar.gz"], {
+ *   onHit: (hit) => console.log(hit.time, hit.input, hit.member ?? "", hit.dest),
+ * });
+ * ```
  */
 export async function scan(inputs: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
   const result = await scanParallel(inputs, {

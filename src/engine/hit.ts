@@ -6,7 +6,17 @@
 import type { MatchedEvent } from "../rule/rule.js";
 import type { MatchLocation } from "./match-location.js";
 
-/** One matched event and its record's byte range in the stream pushed so far. */
+/**
+ * One matched event and its record's byte range in the stream pushed so far.
+ *
+ * @example
+ * ```ts
+ * for (const hit of scanBytes(bytes).hits) {
+ *   const record = bytes.subarray(hit.offset, hit.offset + hit.length); // the exact record
+ *   store(hit.dest, hit.time, record);
+ * }
+ * ```
+ */
 export interface Hit extends MatchedEvent {
   /**
    * Byte offset of the record's first byte in the input (for gzip input: in the decompressed
@@ -19,7 +29,16 @@ export interface Hit extends MatchedEvent {
   recordId?: number;
 }
 
-/** A matched event found by `scan()` over paths: a {@link Hit} and the input it is in. */
+/**
+ * A matched event found by `scan()` over paths: a {@link Hit} and the input it is in.
+ *
+ * @example
+ * ```ts
+ * await scan(["triage/"], {
+ *   onHit: (hit: InputHit) => console.log(hit.input, hit.member ?? "", hit.recordId ?? hit.offset, hit.time),
+ * });
+ * ```
+ */
 export interface InputHit extends Hit {
   /** The input as named on the command line or found in a directory (a path, or `-`). */
   input: string;

@@ -33,6 +33,16 @@ function matchObject(record: Record<string, unknown>): MatchedEvent | null {
  * record), as text, UTF-8 bytes, or an already parsed object. Returns the matched event, or null
  * when the record does not match or does not parse. Throws ScanError (LDS_E_USAGE) when
  * `record` is none of those types.
+ *
+ * @example
+ * ```ts
+ * import { matchRecord } from "lsass-dump-scan";
+ *
+ * consumer.on("message", (message) => {
+ *   const event = matchRecord(message.value); // a Buffer holding one JSON or XML event
+ *   if (event !== null) raise(`${event.processName} dumped lsass on ${event.dest}: ${event.targetFilename}`);
+ * });
+ * ```
  */
 export function matchRecord(record: string | Uint8Array | object): MatchedEvent | null {
   if (typeof record === "string" || record instanceof Uint8Array) {

@@ -8,7 +8,15 @@ import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { MAX_RECORD_BYTES } from "../formats/record-limit.js";
 
-/** Options of createScanner, scanBytes, createPrefilterStream and createScanStream. */
+/**
+ * Options of createScanner, scanBytes, createPrefilterStream and createScanStream.
+ *
+ * @example
+ * ```ts
+ * const options: ScannerOptions = { format: "ecs", maxRecordBytes: 8 * 1024 * 1024 };
+ * const scanner = createScanner(options);
+ * ```
+ */
 export interface ScannerOptions {
   /** Read the input as this format instead of detecting it from its first bytes. */
   format?: LogFormat | undefined;

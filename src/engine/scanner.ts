@@ -13,7 +13,21 @@ import { type Hit, hitOf } from "./hit.js";
 import { ScanCore } from "./scan-core.js";
 import { resolveScannerOptions, type ScannerOptions } from "./scanner-options.js";
 
-/** A synchronous scanner over one input's bytes. */
+/**
+ * A synchronous scanner over one input's bytes.
+ *
+ * @example
+ * ```ts
+ * const scanner = createScanner();
+ * socket.on("data", (chunk: Buffer) => {
+ *   for (const hit of scanner.push(chunk)) alert(hit.dest, hit.targetFilename, hit.offset);
+ * });
+ * socket.on("end", () => {
+ *   scanner.end();
+ *   console.log(scanner.rows(), scanner.stats().problems);
+ * });
+ * ```
+ */
 export interface Scanner {
   /**
    * Takes the next bytes of the input (any size, even one byte; the array may be reused after
@@ -34,6 +48,17 @@ export interface Scanner {
 /**
  * Creates a scanner. Throws ScanError (LDS_E_USAGE) at once for bad options; never throws for
  * bad input (see {@link Scanner.stats}).
+ *
+ * @example
+ * ```ts
+ * import { createScanner } from "lsass-dump-scan";
+ *
+ * const scanner = createScanner(); // format from the first bytes; gzip inflated inside
+ * const hits = [];
+ * for await (const chunk of response.body) hits.push(...scanner.push(chunk));
+ * hits.push(...scanner.end());
+ * for (const hit of hits) console.log(hit.time, hit.dest, `bytes ${hit.offset}+${hit.length}`);
+ * ```
  */
 export function createScanner(options?: ScannerOptions): Scanner {
   const resolved = resolveScannerOptions(options);

@@ -23,7 +23,16 @@ import { filteredEvtxHeader } from "./evtx-header.js";
 
 const LINE_FEED = Buffer.from("\n");
 
-/** A pre-filter stream: a Transform of bytes, with the scan's counters. */
+/**
+ * A pre-filter stream: a Transform of bytes, with the scan's counters.
+ *
+ * @example
+ * ```ts
+ * const prefilter: PrefilterStream = createPrefilterStream();
+ * await pipeline(source, prefilter, sink);
+ * console.error(prefilter.stats().matches, "matching records forwarded");
+ * ```
+ */
 export interface PrefilterStream extends Transform {
   /** Counters and problems of the input so far (final after 'end'). */
   stats(): ScanStats;
@@ -79,9 +88,21 @@ class EvtxOutput {
 }
 
 /**
- * Creates a pre-filter stream (see the module comment). Throws ScanError (LDS_E_USAGE) at once
- * for bad options. Backpressure is Node's own: the stream takes no more input while its
- * output waits to be read.
+ * Creates a pre-filter stream: bytes of a log in, only the records that may match out, as a
+ * valid log of the same format (text: each matched record whole, followed by a line feed;
+ * EVTX: the file header, its chunk count and checksum fixed, then each chunk holding a match).
+ * Scanning the output gives exactly the rows of scanning the input. Throws ScanError
+ * (LDS_E_USAGE) at once for bad options; damaged input ends the stream normally, reported in
+ * `stats()`. Backpressure is Node's own: no more input is taken while output waits.
+ *
+ * @example
+ * ```ts
+ * import { createReadStream, createWriteStream } from "node:fs";
+ * import { pipeline } from "node:stream/promises";
+ * import { createPrefilterStream } from "lsass-dump-scan";
+ *
+ * await pipeline(createReadStream("Sysmon.evtx"), createPrefilterStream(), createWriteStream("candidates.evtx"));
+ * ```
  */
 export function createPrefilterStream(options?: ScannerOptions): PrefilterStream {
   const resolved = resolveScannerOptions(options);

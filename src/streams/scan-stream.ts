@@ -11,7 +11,17 @@ import { ScanCore } from "../engine/scan-core.js";
 import { resolveScannerOptions, type ScannerOptions } from "../engine/scanner-options.js";
 import { type Row, toRows } from "../report/row.js";
 
-/** A scan stream: a Transform from bytes to {@link Hit} objects, with the scan's counters. */
+/**
+ * A scan stream: a Transform from bytes to {@link Hit} objects, with the scan's counters.
+ *
+ * @example
+ * ```ts
+ * const hits: ScanStream = createScanStream();
+ * createReadStream("sysmon.json.gz").pipe(hits);
+ * for await (const hit of hits) console.log(hit.dest);
+ * console.log(hits.rows());
+ * ```
+ */
 export interface ScanStream extends Transform {
   /** Counters and problems of the input so far (final after 'end'). */
   stats(): ScanStats;
@@ -19,7 +29,20 @@ export interface ScanStream extends Transform {
   rows(): Row[];
 }
 
-/** Creates a scan stream. Throws ScanError (LDS_E_USAGE) at once for bad options. */
+/**
+ * Creates a scan stream: bytes of one log in (any format we read, plain or gzip), one
+ * {@link Hit} object out per matched event, in input order. Throws ScanError (LDS_E_USAGE) at
+ * once for bad options; damaged input ends the stream normally, reported in `stats()`.
+ *
+ * @example
+ * ```ts
+ * import { createReadStream } from "node:fs";
+ * import { createScanStream, type Hit } from "lsass-dump-scan";
+ *
+ * const stream = createReadStream("winlogbeat.ndjson").pipe(createScanStream());
+ * for await (const hit of stream as AsyncIterable<Hit>) console.log(hit.time, hit.dest, hit.offset);
+ * ```
+ */
 export function createScanStream(options?: ScannerOptions): ScanStream {
   const resolved = resolveScannerOptions(options);
   let out: Hit[] = [];
