@@ -16,7 +16,7 @@
  * call of each per round); a ratio is the median of the per-round ratios (see `interleave`).
  */
 
-import { scanEvtxBytes } from "../src/formats/evtx/index.js";
+import { scanEvtxBytes } from "../src/engine/evtx-searcher.js";
 import type { BenchEngines } from "./bench-engines.js";
 import type { MeasuredRatio } from "./check-ratios.js";
 import { textCorpusFile } from "./data-store.js";

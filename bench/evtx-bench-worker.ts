@@ -4,7 +4,7 @@
  */
 
 import { parentPort, workerData } from "node:worker_threads";
-import { scanEvtxFile } from "../src/formats/evtx/index.js";
+import { scanEvtxFile } from "../src/engine/evtx-searcher.js";
 
 /** A job: files to scan. */
 export interface WorkerJob {

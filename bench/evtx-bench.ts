@@ -15,7 +15,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { scanEvtxFile } from "../src/formats/evtx/index.js";
+import { scanEvtxFile } from "../src/engine/evtx-searcher.js";
 import { type BenchManifest, buildBenchFolder } from "./evtx-bench-data.js";
 import type { WorkerJob, WorkerResult } from "./evtx-bench-worker.js";
 

@@ -7,7 +7,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EvtxPrefilter, loadEvtxWasmModule } from "../src/formats/evtx/index.js";
+import { EvtxPrefilter, loadEvtxWasmModule } from "../src/wasm/evtx-prefilter.js";
 
 const NEEDLE = "lsass";
 

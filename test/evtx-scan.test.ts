@@ -10,20 +10,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ScanStats } from "../src/engine/engine.js";
-import { ScanError } from "../src/errors.js";
 import {
-  CHUNK_SIZE,
   type EvtxScanOptions,
-  evtxChunkCount,
   evtxChunkRangeOfBytes,
   evtxFileChunkCount,
-  loadEvtxWasmModule,
   scanEvtxBytes,
   scanEvtxFile,
-} from "../src/formats/evtx/index.js";
+} from "../src/engine/evtx-searcher.js";
+import { ScanError } from "../src/errors.js";
+import { CHUNK_SIZE, evtxChunkCount } from "../src/formats/evtx/index.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { toRows } from "../src/report/row.js";
 import type { MatchedEvent } from "../src/rule/rule.js";
+import { loadEvtxWasmModule } from "../src/wasm/evtx-prefilter.js";
 import {
   buildEvtx,
   type ChunkSpec,

@@ -8,7 +8,7 @@
  * each scanned by its own call; larger sizes are one whole file.
  */
 
-import { scanEvtxBytes } from "../../src/formats/evtx/index.js";
+import { scanEvtxBytes } from "../../src/engine/evtx-searcher.js";
 import { formatSize } from "../config.js";
 import { buildEvtxCorpus } from "../evtx-corpus.js";
 import { expectCount, measure, megabytesPerSecond } from "../measure.js";

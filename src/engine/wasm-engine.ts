@@ -1,9 +1,9 @@
 /**
  * The fast engine: the WebAssembly SIMD matcher (assembly/) behind the Engine interface.
  *
- * Text formats go through a TextSearcher (src/wasm/text-searcher.ts): files are read with
+ * Text formats go through a TextSearcher (src/engine/text-searcher.ts): files are read with
  * fs.readSync straight into the matcher's input region, streams are copied chunk by chunk into
- * it. EVTX goes to the EVTX module's fast mode (src/formats/evtx/), with the same compiled
+ * it. EVTX goes to the EVTX module's fast mode (src/engine/evtx-searcher.ts), with the same compiled
  * module. Shards: {@link Engine.scanFileRange} scans the records whose sync point (JSON: a `{`
  * at column 0, or the file's start; XML: the record's `<Event`) lies in [start, end), reading
  * past `end` to the next sync point; sync points are where the reference splitters' state never
@@ -12,12 +12,12 @@
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
-import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "../formats/evtx/index.js";
 import type { LogFormat, TextFormat } from "../formats/log-format.js";
 import { Matcher } from "../wasm/matcher.js";
-import { loadMatcherModule, type MatcherBuild } from "../wasm/matcher-module.js";
-import { TextSearcher } from "../wasm/text-searcher.js";
+import { loadMatcherModule, type MatcherBuild } from "../wasm/module.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "./evtx-searcher.js";
+import { TextSearcher } from "./text-searcher.js";
 
 /**
  * Input region per matcher instance: 4 MiB. Whole-file scans of generated XML from the page

@@ -31,7 +31,7 @@ export function loadEvtxWasmModule(target: "release" | "debug" = "release"): Web
   let module = compiled.get(target);
   if (module === undefined) {
     const file = target === "release" ? "matcher.wasm" : "matcher-debug.wasm";
-    module = new WebAssembly.Module(readFileSync(new URL(`../../../build/${file}`, import.meta.url)));
+    module = new WebAssembly.Module(readFileSync(new URL(`../../build/${file}`, import.meta.url)));
     compiled.set(target, module);
   }
   return module;

@@ -11,11 +11,11 @@
  */
 
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { emptyStats, type MatchHandler, type ScanStats } from "../../engine/engine.js";
-import { describeError, ScanError } from "../../errors.js";
-import { type Candidates, EvtxPrefilter, loadEvtxWasmModule } from "./evtx-wasm.js";
-import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "./layout.js";
-import { type ChunkTarget, scanChunkFast, scanChunkReference } from "./scan-chunk.js";
+import { describeError, ScanError } from "../errors.js";
+import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
+import { type Candidates, EvtxPrefilter, loadEvtxWasmModule } from "../wasm/evtx-prefilter.js";
+import { emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import { type ChunkTarget, scanChunkFast, scanChunkReference } from "./evtx-chunk-searcher.js";
 
 /** How to scan. */
 export interface EvtxScanOptions {

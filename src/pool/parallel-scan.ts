@@ -13,13 +13,13 @@ import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
-import { Dispatcher } from "../pool/dispatcher.js";
-import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "../pool/task.js";
-import { compiledMatcher } from "../wasm/matcher-module.js";
-import { archiveKindOf } from "./archive-kind.js";
-import { expandInputs } from "./inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
-import { recordStats, scanItem } from "./scan-item.js";
+import { archiveKindOf } from "../scan/archive-kind.js";
+import { expandInputs } from "../scan/inputs.js";
+import { newScanResult, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import { recordStats, scanItem } from "../scan/scan-item.js";
+import { compiledMatcher } from "../wasm/module.js";
+import { Dispatcher } from "./dispatcher.js";
+import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "./task.js";
 
 /**
  * Default shard size: 32 MiB. In the pool benchmark (bench/RESULTS.md, 2 GiB XML, 2 threads)

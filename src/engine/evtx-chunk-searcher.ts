@@ -12,16 +12,16 @@
  * reported with `carved: true` (fast mode carves only chunks that hold a candidate).
  */
 
-import type { MatchHandler, ScanStats } from "../../engine/engine.js";
-import { type EventFields, type MatchedEvent, matchEvent } from "../../rule/rule.js";
-import { normalizeTime } from "../../rule/time.js";
-import { BinXmlReader } from "./binxml.js";
-import { carveRecords } from "./carve.js";
-import { type ChunkScan, scanChunk } from "./chunk.js";
-import { decodeRecordFields } from "./event-fields.js";
-import { decodeRecordTree, eventFieldsOfTree } from "./event-tree.js";
-import { CHUNK_HEADER_SIZE } from "./layout.js";
-import { BinXmlError } from "./values.js";
+import { BinXmlReader } from "../formats/evtx/binxml.js";
+import { carveRecords } from "../formats/evtx/carve.js";
+import { type ChunkScan, scanChunk } from "../formats/evtx/chunk.js";
+import { decodeRecordFields } from "../formats/evtx/event-fields.js";
+import { decodeRecordTree, eventFieldsOfTree } from "../formats/evtx/event-tree.js";
+import { CHUNK_HEADER_SIZE } from "../formats/evtx/layout.js";
+import { BinXmlError } from "../formats/evtx/values.js";
+import { type EventFields, type MatchedEvent, matchEvent } from "../rule/rule.js";
+import { normalizeTime } from "../rule/time.js";
+import type { MatchHandler, ScanStats } from "./engine.js";
 
 /** Where a chunk is and where its results go. */
 export interface ChunkTarget {
