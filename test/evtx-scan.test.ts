@@ -22,7 +22,7 @@ import { CHUNK_SIZE, evtxChunkCount } from "../src/formats/evtx/index.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { toRows } from "../src/report/row.js";
 import type { MatchedEvent } from "../src/rule/rule.js";
-import { loadEvtxWasmModule } from "../src/wasm/evtx-prefilter.js";
+import { loadMatcherModule } from "../src/wasm/module.js";
 import {
   buildEvtx,
   type ChunkSpec,
@@ -342,7 +342,7 @@ describe("EVTX fast mode on the debug wasm build", () => {
         { records: [], empty: true },
       ],
     });
-    const debug = loadEvtxWasmModule("debug");
+    const debug = loadMatcherModule("debug");
     for (const carve of [false, true]) {
       const release = scanBoth(built.bytes, carve);
       const withDebug = scan(built.bytes, { mode: "fast", carve, wasmModule: debug });

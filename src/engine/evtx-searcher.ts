@@ -13,7 +13,8 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
 import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
-import { type Candidates, EvtxPrefilter, loadEvtxWasmModule } from "../wasm/evtx-prefilter.js";
+import { type Candidates, EvtxPrefilter } from "../wasm/evtx-prefilter.js";
+import { loadMatcherModule } from "../wasm/module.js";
 import { emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
 import { type ChunkTarget, scanChunkFast, scanChunkReference } from "./evtx-chunk-searcher.js";
 
@@ -53,7 +54,7 @@ let scanning = false;
 
 /** One prefilter per module per thread, made at first use (scans are synchronous, so it is never shared mid-scan). */
 function prefilterFor(module: WebAssembly.Module | undefined, nested: boolean): EvtxPrefilter {
-  const m = module ?? loadEvtxWasmModule();
+  const m = module ?? loadMatcherModule();
   if (nested) return new EvtxPrefilter(m, WINDOW_CHUNKS * CHUNK_SIZE);
   let prefilter = prefilters.get(m);
   if (prefilter === undefined) {

@@ -193,6 +193,3 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     canShard: () => true,
   };
 }
-
-/** The wasm engine with the release build and default blocks (made at first use). */
-export const wasmEngine: Engine = createWasmEngine();
