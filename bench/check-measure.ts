@@ -21,7 +21,8 @@
 
 import type { Engine } from "../src/engine/engine.js";
 import { engineByName } from "../src/engine/engines.js";
-import { scanEvtxBytes } from "../src/formats/evtx/index.js";
+import { evtxPrefiltersOf, scanEvtxBytes } from "../src/engine/evtx-searcher.js";
+import { loadMatcherModule } from "../src/wasm/module.js";
 import type { BenchEngines } from "./bench-engines.js";
 import type { MeasuredRatio } from "./check-ratios.js";
 import { textCorpusFile } from "./data-store.js";
@@ -120,7 +121,7 @@ export async function measureCheckRatios(options: CheckOptions): Promise<Map<str
         () => {
           matches++;
         },
-        { mode },
+        mode === "fast" ? { prefilters: evtxPrefiltersOf(loadMatcherModule()) } : {},
       );
       expectCount(`evtx ${mode} scan`, matches, corpus.hits);
     };

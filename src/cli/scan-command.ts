@@ -1,22 +1,25 @@
 /**
- * `lsass-dump-scan scan`: arguments -> validated options -> {@link scanInputs} -> rows ->
- * suppression -> output. Owns what the user sees on stderr and the exit status.
+ * `lsass-dump-scan scan`: arguments -> validated options -> the library's {@link scan} -> a
+ * sink (stdout or `--output`). Owns what the user sees on stderr and the exit status; nothing
+ * else (planning, threads, suppression and rows are the library's).
  */
 
-import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { EngineName } from "../engine/engine.js";
 import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
 import type { InputHit } from "../engine/hit.js";
-import { describeError, ScanError } from "../errors.js";
+import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
-import { type Row, toRow, toRows } from "../report/row.js";
-import { applySuppression, isSuppressed, loadSuppression } from "../report/suppress.js";
-import { RULE } from "../rule/rule.js";
-import { DEFAULT_SHARD_SIZE, scanParallel } from "../scan/parallel-scan.js";
+import { type ScanOutcome, scan } from "../index.js";
+import { DEFAULT_SHARD_SIZE } from "../pool/parallel-scan.js";
+import type { Row } from "../report/row.js";
+import { loadSuppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
-import { formatEvents } from "../sinks/event-format.js";
-import { formatRows, ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
+import { createFileSink } from "../sinks/file-sink.js";
+import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
+import type { RowSink } from "../sinks/row-sink.js";
+import { createStdoutSink } from "../sinks/stdout-sink.js";
+import { deliverEvents } from "./event-output.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
@@ -112,25 +115,30 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
   };
 }
 
-/** The row fields of one event, for the suppression list. */
-function eventRow(hit: InputHit): Row {
-  return toRow({
-    dest: hit.dest,
-    objectCategory: RULE.objectCategory,
-    processName: hit.processName,
-    targetFilename: hit.targetFilename,
-    carved: hit.carved === true,
-    count: 1,
-    first: hit.time,
-    last: hit.time,
-  });
-}
-
 function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
   return `${n} B`;
+}
+
+/** Writes rows to a sink and closes it; a failure is one line on stderr and `false`. */
+async function deliver(sink: RowSink, rows: readonly Row[], say: (line: string) => void): Promise<boolean> {
+  let failure: unknown;
+  try {
+    await sink.write(rows);
+  } catch (err) {
+    failure = err;
+  }
+  try {
+    await sink.close();
+  } catch (err) {
+    failure ??= err;
+  }
+  if (failure === undefined) return true;
+  if (!(failure instanceof ScanError)) throw failure;
+  say(failure.message);
+  return false;
 }
 
 /** Runs a scan for the CLI: prints rows and messages, returns the exit status. */
@@ -142,15 +150,16 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);
   const started = process.hrtime.bigint();
-  let result: Awaited<ReturnType<typeof scanParallel>>;
+  let outcome: ScanOutcome;
   const hits: InputHit[] = [];
   try {
-    result = await scanParallel(inputs, {
+    outcome = await scan(inputs, {
       engine: options.engine,
       workers: options.workers,
       shardSize: options.shardSize,
       inputFormat: options.inputFormat,
       carve: options.carve,
+      suppression,
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
@@ -164,23 +173,18 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   if (abort.signal.aborted) {
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
-  const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
-  let text = formatRows(kept, options.format);
+  const { rows: kept, suppressed: dropped, result } = outcome;
   if (options.events) {
-    // The timeline: the same suppression, applied to each event's row fields.
-    const shown = suppression === undefined ? hits : hits.filter((h) => !isSuppressed(eventRow(h), suppression));
-    text = formatEvents(shown, options.format);
-  }
-  if (options.output !== undefined) {
-    try {
-      writeFileSync(options.output, text);
-    } catch (err) {
-      say(`${options.output}: cannot write output: ${describeError(err)}`);
-      process.stdout.write(text);
+    const shown = await deliverEvents(hits, suppression, options.format, options.output, say);
+    if (shown === undefined) return EXIT_TROUBLE;
+  } else {
+    const sink =
+      options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
+    if (!(await deliver(sink, kept, say))) {
+      // The rows must not be lost: a failed --output file falls back to stdout.
+      if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
       return EXIT_TROUBLE;
     }
-  } else {
-    process.stdout.write(text);
   }
   if (!options.quiet) {
     const { stats } = result;

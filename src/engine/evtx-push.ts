@@ -1,15 +1,15 @@
 /**
  * EVTX through push(): bytes in any pieces are gathered into the wasm prefilter's own input
  * region until a 64 KiB chunk is whole, and the chunk is then checked and scanned by the EVTX
- * fast path (scan-chunk.ts), exactly as a file's chunk is. Chunks are independent, so this
+ * fast path (evtx-chunk-searcher.ts), exactly as a file's chunk is. Chunks are independent, so this
  * holds one chunk at a time, whatever the input's size. The file header (4 KiB, absent for a
  * lone `ElfChnk` chunk) is kept, for the pre-filter stream's output.
  */
 
-import { EvtxPrefilter } from "../formats/evtx/evtx-wasm.js";
 import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
-import { scanChunkFast } from "../formats/evtx/scan-chunk.js";
+import { EvtxPrefilter } from "../wasm/evtx-prefilter.js";
 import type { MatchHandler, ScanStats } from "./engine.js";
+import { searchChunkCandidates } from "./evtx-chunk-searcher.js";
 import { InstancePool } from "./instance-pool.js";
 
 /** Prefilter instances of finished scanners. */
@@ -93,7 +93,13 @@ export class EvtxPushScanner {
       stats: this.#stats,
       onMatch: this.#onMatch,
     };
-    scanChunkFast(chunk, candidates.offsets, candidates.count, () => prefilter.containsTaskmgr(0, length), target);
+    searchChunkCandidates(
+      chunk,
+      candidates.offsets,
+      candidates.count,
+      () => prefilter.containsTaskmgr(0, length),
+      target,
+    );
     this.#chunk++;
     this.#filled = 0;
   }

@@ -17,8 +17,7 @@ import { FORMAT_NAMES, type LogFormat, SNIFF_BYTES } from "../formats/log-format
 import { Aggregates } from "../report/aggregate.js";
 import type { MatchedEvent } from "../rule/rule.js";
 import { Matcher } from "../wasm/matcher.js";
-import { loadMatcherModule } from "../wasm/matcher-module.js";
-import { TextSearcher } from "../wasm/text-searcher.js";
+import { loadMatcherModule } from "../wasm/module.js";
 import { emptyStats, type ScanStats } from "./engine.js";
 import { EvtxPushScanner } from "./evtx-push.js";
 import { isGzipHead, sniffLogFormat } from "./format-sniffer.js";
@@ -26,6 +25,7 @@ import { InstancePool } from "./instance-pool.js";
 import type { MatchLocation } from "./match-location.js";
 import { PushGunzip } from "./push-gunzip.js";
 import type { ResolvedScannerOptions } from "./scanner-options.js";
+import { TextSearcher } from "./text-searcher.js";
 
 /** Input region of a scanner's matcher: the CLI's block size (see wasm-engine.ts DEFAULT_BLOCK_BYTES). */
 const BLOCK_BYTES = 4 * 1024 * 1024;

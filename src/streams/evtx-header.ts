@@ -8,7 +8,9 @@
  */
 
 import { crc32 } from "node:zlib";
-import { FILE_FLAG_DIRTY } from "../formats/evtx/layout.js";
+
+/** File header flag: the log was not closed cleanly (libevtx). */
+const FILE_FLAG_DIRTY = 0x1;
 
 /** A copy of `header` that says it holds `chunkCount` chunks; `final` false marks it dirty. */
 export function filteredEvtxHeader(header: Uint8Array, chunkCount: number, final: boolean): Uint8Array {
