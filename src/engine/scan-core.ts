@@ -4,8 +4,8 @@
  * with where its record is in the pushed (decompressed) stream.
  *
  * Layers, in order: gzip is recognized from the first two bytes and inflated synchronously
- * (push-gunzip.ts); the format is sniffed from the first bytes as the CLI does
- * (format-sniffer.ts) unless forced; then text goes through the CLI's own TextSearcher
+ * (scan/push-gunzip.ts); the format is sniffed from the first bytes as the CLI does
+ * (formats/format-sniffer.ts) unless forced; then text goes through the CLI's own TextSearcher
  * (one matcher instance, its 4 MiB region, the same record bounds) and EVTX through 64 KiB
  * chunks gathered in the prefilter's region (evtx-push.ts). Damage never throws: it lands in
  * the stats' problems and the scan goes on, as in the CLI.
@@ -13,17 +13,17 @@
 
 import { ScanError } from "../errors.js";
 import { evtxChunksStart } from "../formats/evtx/layout.js";
+import { isGzipHead, sniffLogFormat } from "../formats/format-sniffer.js";
 import { FORMAT_NAMES, type LogFormat, SNIFF_BYTES } from "../formats/log-format.js";
 import { Aggregates } from "../report/aggregate.js";
 import type { MatchedEvent } from "../rule/rule.js";
+import { PushGunzip } from "../scan/push-gunzip.js";
+import { InstancePool } from "../wasm/instance-pool.js";
 import { Matcher } from "../wasm/matcher.js";
 import { loadMatcherModule } from "../wasm/module.js";
 import { emptyStats, type ScanStats } from "./engine.js";
 import { EvtxPushScanner } from "./evtx-push.js";
-import { isGzipHead, sniffLogFormat } from "./format-sniffer.js";
-import { InstancePool } from "./instance-pool.js";
 import type { MatchLocation } from "./match-location.js";
-import { PushGunzip } from "./push-gunzip.js";
 import type { ResolvedScannerOptions } from "./scanner-options.js";
 import { TextSearcher } from "./text-searcher.js";
 
@@ -32,7 +32,7 @@ const BLOCK_BYTES = 4 * 1024 * 1024;
 /** Bytes the EVTX backend needs before it can start: the magic. */
 const EVTX_MAGIC_BYTES = 8;
 
-/** Matcher instances of finished scanners (instance-pool.ts). */
+/** Matcher instances of finished scanners (wasm/instance-pool.ts). */
 const matchers = new InstancePool<Matcher>();
 
 /** Receives each matched event with its record's location (views in it are valid during the call only). */
