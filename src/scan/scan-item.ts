@@ -11,7 +11,14 @@ import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
 import type { InputItem } from "./inputs.js";
 
-/** One input that could not be read, or was read only in part. */
+/**
+ * One input that could not be read, or was read only in part.
+ *
+ * @example
+ * ```ts
+ * await scan(["logs/"], { onProblem: (p: ScanProblem) => console.error(p.input + ": " + p.message, p.code) });
+ * ```
+ */
 export interface ScanProblem {
   /** The input as the user would name it (path, `-`, `archive:member`). */
   input: string;
