@@ -92,7 +92,8 @@ export class ScanCore {
     if (!(chunk instanceof Uint8Array)) throw new ScanError("LDS_E_USAGE", "push() takes a Uint8Array (or Buffer)");
     if (chunk.length === 0) return;
     if (this.#rawHead !== undefined) {
-      const head = concat([this.#rawHead, chunk]);
+      // The first piece is used as it is (a scanBytes of 1 GB makes no copy of it).
+      const head = this.#rawHead.length === 0 ? chunk : concat([this.#rawHead, chunk]);
       if (head.length < 2 && head[0] === 0x1f) {
         this.#rawHead = head;
         return;
@@ -118,7 +119,7 @@ export class ScanCore {
       const failure = this.#gunzip.failure;
       if (failure !== undefined) this.stats.problems.push(`gzip: ${failure}`);
     }
-    if (this.#backend === undefined && this.#pendingBytes > 0) this.#decide(true);
+    if (this.#backend === undefined && this.#pendingBytes > 0) this.#decide(this.#pending, true);
     const backend = this.#backend;
     if (backend?.kind === "text") backend.searcher.finish();
     else if (backend?.kind === "evtx") backend.evtx.end();
@@ -145,23 +146,28 @@ export class ScanCore {
       else this.stats.bytes += bytes.length;
       return;
     }
+    // Nothing held yet: decide on these bytes where they are when they suffice (no copy).
+    if (this.#pendingBytes === 0 && this.#decide([bytes], false)) return;
     this.#pending.push(borrowed ? bytes.slice() : bytes);
     this.#pendingBytes += bytes.length;
     // Sniff again only when the head has grown enough: an early answer saves nothing but time,
     // so re-trying on every byte of a 1-byte-piece stream would be quadratic for nothing.
     const n = this.#pendingBytes;
-    if (n >= SNIFF_BYTES || n >= 2 * this.#lastSniff || n - this.#lastSniff >= 4096) this.#decide(false);
+    if (n >= SNIFF_BYTES || n >= 2 * this.#lastSniff || n - this.#lastSniff >= 4096) this.#decide(this.#pending, false);
   }
 
-  /** Decides the format from the pending head (or forced), starts the backend and feeds it the head. */
-  #decide(final: boolean): void {
-    const head = concat(this.#pending);
-    this.#lastSniff = head.length;
+  /**
+   * Decides the format from the head `parts` (or forced), starts the backend and feeds it the
+   * head; false when more bytes are needed (the pending head is then kept in one piece).
+   */
+  #decide(parts: readonly Uint8Array[], final: boolean): boolean {
+    const head = concat(parts);
+    this.#lastSniff = Math.max(this.#lastSniff, head.length);
     let format: LogFormat | "unknown" | "more" = this.#options.format ?? sniffLogFormat(head, final);
     if (format === "evtx" && head.length < EVTX_MAGIC_BYTES && !final) format = "more";
     if (format === "more") {
-      this.#pending = [head];
-      return;
+      if (parts === this.#pending) this.#pending = [head];
+      return false;
     }
     this.#pending = [];
     this.#pendingBytes = 0;
@@ -175,6 +181,7 @@ export class ScanCore {
     }
     this.#backend = this.#makeBackend(format, head);
     this.#decoded(head, false);
+    return true;
   }
 
   #makeBackend(format: LogFormat | "unknown", head: Uint8Array): Backend {
