@@ -36,7 +36,10 @@ export interface BatchTask {
   files: { name: string; path: string; format: LogFormat; size: number }[];
 }
 
-/** Stream one archive (gzip, zip, tar, nested) through decompression into the matcher. */
+/**
+ * Stream one archive (gzip, zip, tar, nested) through decompression into the matcher; also a
+ * UTF-16 text file, streamed through transcoding (see scan/utf16-text.ts).
+ */
 export interface ArchiveTask {
   kind: "archive";
   name: string;

@@ -20,6 +20,7 @@ import { archiveKindOf } from "./archive-kind.js";
 import { expandInputs } from "./inputs.js";
 import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
 import { recordStats, scanItem } from "./scan-item.js";
+import { utf16BomOf } from "./utf16-text.js";
 
 /**
  * Default shard size: 32 MiB. In the pool benchmark (bench/RESULTS.md, 2 GiB XML, 2 threads)
@@ -131,7 +132,8 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         await scanItem(item, engine, options.inputFormat, result);
         continue;
       }
-      if (archiveKindOf(item.head) !== undefined) {
+      if (archiveKindOf(item.head) !== undefined || utf16BomOf(item.head) !== undefined) {
+        // Streamed whole in one worker: decompressed, or UTF-16 transcoded (never sharded).
         submit({ kind: "archive", name: item.name, path: item.path, inputFormat: options.inputFormat }, item.size);
         continue;
       }
