@@ -7,7 +7,7 @@
 import type { EngineName, ScanStats } from "../engine/engine.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
-import type { ScanProblem } from "../scan/scan.js";
+import type { MalformedInput, ScanProblem } from "../scan/scan.js";
 
 /** What every worker needs, sent once in workerData. */
 export interface WorkerSetup {
@@ -44,6 +44,8 @@ export interface ArchiveTask {
   kind: "archive";
   name: string;
   path: string;
+  /** Named by the user (else met in a folder: content that is no log is skipped, not a problem). */
+  explicit: boolean;
   /** Read members as this format instead of detecting each (`--input-format`). */
   inputFormat?: LogFormat | undefined;
 }
@@ -71,4 +73,6 @@ export interface TaskResult {
   inputsScanned: number;
   problems: ScanProblem[];
   skipped: { name: string; reason: string }[];
+  /** Malformed records skipped, per input (a shard reports its file's name). */
+  malformed: MalformedInput[];
 }

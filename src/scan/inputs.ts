@@ -92,6 +92,12 @@ export interface ExpandOptions {
    * `expandInputs([path])`; stdin and fifos are still opened here.
    */
   expandArchives?: boolean;
+  /**
+   * Whether the paths in `args` count as named by the user (default true). False for a file
+   * the caller met while walking a folder and hands on (a worker opening an archive), so what
+   * is in it is treated as met in a folder too: content that is no log is skipped, not a problem.
+   */
+  named?: boolean;
 }
 
 /** 256 MiB: larger than any log zip we have seen published (the OTRF zips are under 1 MiB), small enough not to hurt. */
@@ -150,6 +156,7 @@ export async function* expandInputs(args: readonly string[], options: ExpandOpti
   };
   const walker = new Walker({ followSymlinks: options.followSymlinks ?? true });
   let stdinSeen = false;
+  const named = options.named ?? true;
   for (const arg of args) {
     if (arg === "-") {
       if (stdinSeen) {
@@ -162,7 +169,8 @@ export async function* expandInputs(args: readonly string[], options: ExpandOpti
       continue;
     }
     for await (const entry of walker.walk(arg)) {
-      if (entry.kind === "file") yield* guarded(entry.path, expandFile(entry, context));
+      if (entry.kind === "file")
+        yield* guarded(entry.path, expandFile({ ...entry, explicit: entry.explicit && named }, context));
       else yield entry;
     }
   }

@@ -18,7 +18,8 @@ import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from 
 import { compiledMatcher } from "../wasm/matcher-module.js";
 import { archiveKindOf } from "./archive-kind.js";
 import { expandInputs } from "./inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
+import { addMalformed } from "./malformed.js";
+import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "./scan.js";
 import { recordStats, scanItem } from "./scan-item.js";
 import { utf16BomOf } from "./utf16-text.js";
 
@@ -90,8 +91,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.aggregates.merge(r.entries);
       result.inputsScanned += r.inputsScanned;
       result.skipped.push(...r.skipped);
+      for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
       for (const p of r.problems) result.problem(p);
-      recordStats("", { ...r.stats, problems: [] }, result);
+      recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+      result.stats.malformedRecords += r.stats.malformedRecords;
       progress.bytesDone += taskBytes.get(task) ?? 0;
       taskBytes.delete(task);
       progress.inputsDone += r.inputsScanned;
@@ -134,7 +137,8 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       }
       if (archiveKindOf(item.head) !== undefined || utf16BomOf(item.head) !== undefined) {
         // Streamed whole in one worker: decompressed, or UTF-16 transcoded (never sharded).
-        submit({ kind: "archive", name: item.name, path: item.path, inputFormat: options.inputFormat }, item.size);
+        const archive = { name: item.name, path: item.path, explicit: item.explicit, inputFormat: options.inputFormat };
+        submit({ kind: "archive", ...archive }, item.size);
         continue;
       }
       const format = options.inputFormat ?? detectLogFormat(item.head);
@@ -161,6 +165,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     progress.planned = true;
     options.onProgress?.({ ...progress });
     await dispatcher.drain();
+    if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   } finally {
     options.signal?.removeEventListener("abort", stop);
     await dispatcher.close();
