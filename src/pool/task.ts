@@ -44,8 +44,10 @@ export interface ArchiveTask {
   kind: "archive";
   name: string;
   path: string;
-  /** Named by the user (else met in a folder: content that is no log is skipped, not a problem). */
-  explicit: boolean;
+  /** False when met in a folder (content that is no log is then skipped, not a problem); absent: named by the user. */
+  explicit?: false | undefined;
+  /** The archive's (compressed) size when it was planned. */
+  size: number;
   /** Read members as this format instead of detecting each (`--input-format`). */
   inputFormat?: LogFormat | undefined;
 }
