@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { planTasks } from "../src/pool/plan.js";
 import { utf16BomOf, utf16ToUtf8 } from "../src/scan/utf16-text.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { makeTar, makeZip } from "./helpers/inputs-fixtures.js";
@@ -131,6 +132,17 @@ describe("UTF-16 text logs with a byte order mark", () => {
       expect(row.dest).toBe("PS-lone-\uFFFD-host");
       expect(row.TargetFilename).toBe("C:\\Temp\\lsass\uFFFD.dmp");
     }
+  });
+});
+
+describe("planning a UTF-16 file", () => {
+  it("is one streamed task, never sharded, and keeps whether it was met in a folder", () => {
+    const big = { name: "ps.json", path: "/t/ps.json", size: 10 * 4096 };
+    expect(planTasks([{ ...big, encoding: "utf-16le" }], { shardSize: 4096 })).toEqual([
+      { kind: "archive", name: "ps.json", path: "/t/ps.json", size: 10 * 4096, inputFormat: undefined },
+    ]);
+    const [task] = planTasks([{ ...big, encoding: "utf-16be", explicit: false }], { shardSize: 4096 });
+    expect(task).toMatchObject({ kind: "archive", explicit: false });
   });
 });
 
