@@ -79,6 +79,8 @@ export function noteNothingScanned(inputs: readonly string[], result: ScanResult
   const why =
     skipped > 0
       ? `no input is a log format we read (${skipped} file${skipped === 1 ? "" : "s"} skipped, --verbose says why)`
-      : "no log file found";
+      : result.problems.length > 0
+        ? "no input could be read"
+        : "no log file found";
   result.problem({ input: inputs.join(", "), code: "LDS_E_NOTHING_SCANNED", message: `nothing was scanned: ${why}` });
 }
