@@ -4,7 +4,7 @@
  * by UTF-16 code units, in both engines.
  */
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Aggregates } from "../src/report/aggregate.js";
@@ -41,6 +41,9 @@ describe("rows through the CLI, both engines", () => {
       flatRecord({ ...noTime, time: "not a time" }),
       flatRecord({ ...TP, computer: "WS-\uFF21" }),
       flatRecord({ ...TP, computer: "WS-\uFFFD" }),
+      // Background, so the file spans several 4 KiB shards.
+      ...Array.from({ length: 30 }, (_, i) => flatRecord({ ...TP, eventId: 1, computer: `bg-${i}` })),
+      flatRecord({ ...noTime, time: "" }),
     ].join("\n"),
   );
   const xml = join(dir, "rows.xml");
@@ -71,14 +74,16 @@ describe("rows through the CLI, both engines", () => {
         ["WS-XML", 1, null, null],
         ["WS-\uFF21", 1, "2024-03-05T10:11:12", "2024-03-05T10:11:12"],
         ["WS-\uFFFD", 1, "2024-03-05T10:11:12", "2024-03-05T10:11:12"],
-        ["WS-\u{1F5A5}", 2, null, null],
+        ["WS-\u{1F5A5}", 3, null, null],
       ]);
       expect(jsonl.stdout).toContain('"firstTime":null,"lastTime":null');
+      const stdin = runCli(["scan", "-", "--engine", engine, "--format", "jsonl", "-q"], { input: readFileSync(file) });
+      expect(stdin.stdout).toBe(jsonl.stdout.split("\n").slice(1).join("\n"));
       const json = JSON.parse(runCli(["scan", file, "--engine", engine, "--format", "json", "-q"]).stdout);
       expect(json.at(-1).firstTime).toBeNull();
       const csv = runCli(["scan", file, "--engine", engine, "--format", "csv", "-q"]).stdout.split("\r\n");
       expect(csv.at(-2)).toMatch(
-        /^WS-\u{1F5A5},file,Taskmgr\.exe,C:\\Users\\alice\\AppData\\Local\\Temp\\lsass\.DMP,2,,,80,/u,
+        /^WS-\u{1F5A5},file,Taskmgr\.exe,C:\\Users\\alice\\AppData\\Local\\Temp\\lsass\.DMP,3,,,80,/u,
       );
       const table = runCli(["scan", file, "--engine", engine, "-q"]).stdout.split("\n");
       const last = table.filter((l) => l.startsWith("WS-\u{1F5A5}"))[0] ?? "";
@@ -86,7 +91,7 @@ describe("rows through the CLI, both engines", () => {
         "WS-\u{1F5A5}",
         "Taskmgr.exe",
         "C:\\Users\\alice\\AppData\\Local\\Temp\\lsass.DMP",
-        "2",
+        "3",
         "-",
         "-",
         "80",
