@@ -80,7 +80,7 @@ export async function runTask(task: ScanTask, engine: Engine, collectHits = fals
     case "archive": {
       // Loaded on first use: threads that never open an archive skip yauzl and tar-stream.
       const { expandInputs } = await import("../scan/inputs.js");
-      for await (const item of expandInputs([task.path])) {
+      for await (const item of expandInputs([task.path], { named: task.explicit !== false })) {
         await scanItem(item, engine, task.inputFormat, result);
       }
       if (result.hits !== undefined) result.hits = result.hits.map((h) => splitArchiveMember(h, task.name, task.path));
@@ -93,6 +93,7 @@ export async function runTask(task: ScanTask, engine: Engine, collectHits = fals
     inputsScanned: result.inputsScanned,
     problems: result.problems,
     skipped: result.skipped,
+    malformed: result.malformed,
     hits: result.hits,
   };
 }
