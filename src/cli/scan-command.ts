@@ -14,6 +14,7 @@ import { applySuppression, loadSuppression } from "../report/suppress.js";
 import { DEFAULT_SHARD_SIZE, scanParallel } from "../scan/parallel-scan.js";
 import type { ScanProblem } from "../scan/scan.js";
 import { formatRows, ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
+import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
@@ -30,6 +31,8 @@ export interface ScanCommandOptions {
   progress: boolean;
   quiet: boolean;
   carve: boolean;
+  /** Where alerts are sent besides the output (HEC, webhook), when anywhere. */
+  delivery?: DeliveryOptions | undefined;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -68,7 +71,7 @@ Exit status: 0 no alerts, 1 alerts found, 2 bad usage or some input could not be
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
-  return new Command("scan")
+  const command = new Command("scan")
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
     .argument("<inputs...>", "files, directories, archives (.gz .zip .tar .tgz) or - for standard input")
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
@@ -84,8 +87,8 @@ export function scanCommand(): Command {
     .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
     .option("--no-progress", "no progress bar on stderr")
-    .option("-q, --quiet", "no summary line on stderr", false)
-    .addHelpText("after", EXAMPLES);
+    .option("-q, --quiet", "no summary line on stderr", false);
+  return addDeliveryOptions(command).addHelpText("after", EXAMPLES);
 }
 
 /** Validated options from commander's parsed values. */
@@ -102,6 +105,7 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     progress: raw.progress !== false,
     quiet: raw.quiet === true,
     carve: raw.carve === true,
+    delivery: deliveryOptionsFrom(raw),
   };
 }
 
@@ -143,17 +147,20 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   }
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
   const text = formatRows(kept, options.format);
+  let outputFailed = false;
   if (options.output !== undefined) {
     try {
       writeFileSync(options.output, text);
     } catch (err) {
       say(`${options.output}: cannot write output: ${describeError(err)}`);
       process.stdout.write(text);
-      return EXIT_TROUBLE;
+      outputFailed = true;
     }
   } else {
     process.stdout.write(text);
   }
+  // Alerts leave the machine after they are printed (see "Sending alerts" in the README).
+  const delivery = options.delivery === undefined ? undefined : await deliverRows(kept, options.delivery, say);
   if (!options.quiet) {
     const { stats } = result;
     const rate = seconds > 0 ? ` (${formatBytes(stats.bytes / seconds)}/s)` : "";
@@ -167,9 +174,10 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (not a log format we read)`);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    if (delivery !== undefined) parts.push(...delivery.parts);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
   if (abort.signal.aborted) return EXIT_INTERRUPTED;
-  if (result.problems.length > 0) return EXIT_TROUBLE;
+  if (result.problems.length > 0 || outputFailed || (delivery?.undelivered ?? 0) > 0) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }
