@@ -218,8 +218,8 @@ class HecTransport implements AlertTransport {
     let pause = ACK_POLL_FIRST_MS;
     let last = "no answer yet";
     const body = JSON.stringify({ acks: [ackId] });
-    while (Date.now() + pause < deadline) {
-      await sleep(pause);
+    while (Date.now() < deadline) {
+      await sleep(Math.min(pause, deadline - Date.now()));
       pause = Math.min(ACK_POLL_MAX_MS, Math.round(pause * 1.5));
       const answer = await this.client!.post(this.endpoints.ack, this.headers(), body, requestTimeout(deadline));
       if (isFailure(answer)) {
