@@ -95,6 +95,9 @@ describe("alert_id, redaction and backoff", () => {
   it("redacts Splunk tokens and named secrets", () => {
     expect(redactSecrets(`Authorization: Splunk ${TOKEN}`)).toBe("Authorization: Splunk <redacted>");
     expect(redactSecrets(`failed near ${TOKEN}`, [TOKEN])).not.toContain(TOKEN);
+    expect(redactSecrets("Splunk HEC https://splunk:8088/services/collector/event")).toBe(
+      "Splunk HEC https://splunk:8088/services/collector/event",
+    );
   });
 
   it("backoff is full jitter under an exponential ceiling; Retry-After reads seconds and dates", () => {

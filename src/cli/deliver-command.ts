@@ -37,6 +37,7 @@ export async function runDeliver(raw: Record<string, unknown>): Promise<number> 
     const tail = earlier > 0 ? `; ${earlier} in ${options.spoolDir}/deadletter.ndjson` : "";
     say(`deliver: ${queued} alert${queued === 1 ? "" : "s"} in the spool, ${report.parts.join("; ")}${tail}`);
   }
+  for (const line of report.lines) say(line);
   return report.undelivered > 0 ? EXIT_TROUBLE : EXIT_CLEAN;
 }
 

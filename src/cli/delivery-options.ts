@@ -157,6 +157,8 @@ export interface DeliveryReport {
   parts: string[];
   /** Alerts spooled or dead-lettered, over all sinks. */
   undelivered: number;
+  /** Lines for stderr after the summary (how many alerts were not delivered, where they are). */
+  lines: string[];
 }
 
 function shortName(s: OutboxSummary): string {
@@ -164,8 +166,8 @@ function shortName(s: OutboxSummary): string {
 }
 
 /**
- * Prints each stopped sink's reason (one line each) and, when alerts stay undelivered, one line
- * saying how many and where the spool is; returns the summary parts.
+ * Prints each stopped sink's reason (one line each); returns the summary parts and, when alerts
+ * stay undelivered, one line saying how many and where the spool is, for after the summary.
  */
 export function reportDelivery(
   summaries: readonly OutboxSummary[],
@@ -174,6 +176,7 @@ export function reportDelivery(
 ): DeliveryReport {
   const secrets = [options.hec?.token, options.webhook?.secret];
   const parts: string[] = [];
+  const lines: string[] = [];
   let undelivered = 0;
   let deadLettered = 0;
   for (const s of summaries) {
@@ -191,11 +194,11 @@ export function reportDelivery(
       ...(options.hec ? [`--hec ${options.hec.url}`] : []),
       ...(options.webhook ? ["--webhook URL"] : []),
     ].join(" ");
-    say(
+    lines.push(
       `${undelivered} alert${undelivered === 1 ? "" : "s"} not delivered (${deadLettered} dead-lettered); kept in the spool ${options.spoolDir}; resend with: ${resend}`,
     );
   }
-  return { parts, undelivered };
+  return { parts, undelivered, lines };
 }
 
 /** Sends rows to every destination the options name and reports; the rows are already printed. */
@@ -218,5 +221,5 @@ export async function deliverRows(
   const summaries: OutboxSummary[] = [];
   for (const sink of sinks) summaries.push(await sink.close());
   const report = reportDelivery(summaries, options, say);
-  return { parts: report.parts, undelivered: report.undelivered + lost };
+  return { ...report, undelivered: report.undelivered + lost };
 }

@@ -177,6 +177,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (delivery !== undefined) parts.push(...delivery.parts);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
+  for (const line of delivery?.lines ?? []) say(line);
   if (abort.signal.aborted) return EXIT_INTERRUPTED;
   if (result.problems.length > 0 || outputFailed || (delivery?.undelivered ?? 0) > 0) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;

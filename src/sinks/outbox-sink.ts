@@ -218,14 +218,17 @@ export class OutboxSink implements RowSink {
           return;
         }
         case "retry": {
-          const wait = outcome.retryAfterMs ?? backoffDelay(attempt);
-          const elapsed = Date.now() - started;
-          if (Date.now() + wait >= deadline) {
-            const asked =
-              outcome.retryAfterMs !== undefined ? `, the server asked to wait ${formatDuration(wait)}` : "";
-            this.stop(`gave up after ${formatDuration(elapsed)} (--deliver-timeout${asked}): ${outcome.reason}`);
+          const remaining = deadline - Date.now();
+          const asked = outcome.retryAfterMs;
+          if (remaining <= 0 || (asked !== undefined && asked > remaining)) {
+            const why =
+              asked !== undefined && remaining > 0 ? `the server asked to wait ${formatDuration(asked)}, ` : "";
+            this.stop(
+              `gave up after ${formatDuration(Date.now() - started)} (${why}--deliver-timeout ${formatDuration(this.options.deliverTimeoutMs)}): ${outcome.reason}`,
+            );
             return;
           }
+          const wait = Math.min(asked ?? backoffDelay(attempt), remaining);
           this.note(`${outcome.reason}; retry ${attempt + 1} in ${formatDuration(wait)}`);
           await sleep(wait);
         }

@@ -9,5 +9,6 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   for (const secret of secrets) {
     if (secret !== undefined && secret.length > 0) out = out.split(secret).join("<redacted>");
   }
-  return out.replace(/\b(Splunk|Bearer|Basic)\s+[^\s"',;]+/gi, "$1 <redacted>");
+  // A credential is 8+ token characters (HEC tokens are GUIDs), so "Splunk HEC" stays readable.
+  return out.replace(/\b(Splunk|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, "$1 <redacted>");
 }
