@@ -80,7 +80,7 @@ export async function httpClient(options: { insecure: boolean }): Promise<HttpCl
   const agent: Dispatcher = new Agent({
     connect: { rejectUnauthorized: !options.insecure },
     keepAliveTimeout: 4_000,
-    connections: 4,
+    connections: 8,
   });
   return {
     async post(url, headers, body, timeoutMs) {

@@ -37,6 +37,11 @@ export interface AlertTransport {
   encode(alert: Alert): string;
   /** Sends one batch; never throws for the destination's failures. `deadline` is epoch ms. */
   send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome>;
+  /**
+   * Batches this destination may have in flight at once: 1 keeps order and load low; HEC with
+   * acks uses more, since each batch mostly waits for the indexers, not the network.
+   */
+  readonly inFlight?: number;
   /** Extra counts for the summary (HEC's sent and acked). */
   counts(): { sent: number; acked?: number | undefined };
   /** Releases connections. */
@@ -153,13 +158,16 @@ export class OutboxSink implements RowSink {
   }
 
   private async pump(): Promise<void> {
-    try {
-      while (this.queue.length > 0 && this.stopReason === undefined) {
-        await this.deliver(this.takeBatch());
+    const lanes = Array.from({ length: Math.max(1, this.transport.inFlight ?? 1) }, async () => {
+      try {
+        while (this.queue.length > 0 && this.stopReason === undefined) {
+          await this.deliver(this.takeBatch());
+        }
+      } catch (err) {
+        this.stop(err instanceof ScanError ? err.message : `internal error: ${String(err)}`);
       }
-    } catch (err) {
-      this.stop(err instanceof ScanError ? err.message : `internal error: ${String(err)}`);
-    }
+    });
+    await Promise.all(lanes);
   }
 
   private takeBatch(): Item[] {

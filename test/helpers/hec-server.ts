@@ -185,7 +185,7 @@ export async function startHec(options: HecServerOptions): Promise<StandInHec> {
       const e = o as Partial<HecEnvelope>;
       if (!("event" in e))
         return send(res, 400, { text: "Event field is required", code: 12, "invalid-event-number": n });
-      if (e.event === "" || e.event === null) {
+      if ((e.event as unknown) === "" || e.event === null) {
         return send(res, 400, { text: "Event field cannot be blank", code: 13, "invalid-event-number": n });
       }
       if (options.invalid?.(e as HecEnvelope))
