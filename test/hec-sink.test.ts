@@ -6,7 +6,7 @@
  */
 
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Row } from "../src/report/row.js";
@@ -259,9 +259,15 @@ describe("HEC sink against the stand-in HEC", () => {
     expect(spoolFiles(first.spool).filter((f) => f.endsWith(".ndjson"))).toHaveLength(1);
     expect(spoolFiles(first.spool).some((f) => f.endsWith(".lock"))).toBe(false);
 
+    // A crash in the middle of spooling leaves a torn last line: counted, never sent.
+    const segmentFile = join(first.spool, "hec", spoolFiles(first.spool).find((f) => f.endsWith(".ndjson"))!);
+    appendFileSync(segmentFile, '{"dest":"torn');
+
     const server = await hec();
     const sink = hecSink({ url: server.url, token: TOKEN }, { spoolDir: first.spool, deliverTimeoutMs: 5_000 });
-    expect((await sink.resumeSpool()).queued).toBe(9);
+    const resumed = await sink.resumeSpool();
+    expect(resumed.queued).toBe(9);
+    expect(resumed.damaged).toEqual([{ path: segmentFile, lines: 1 }]);
     const summary = await sink.close();
     expect(summary).toMatchObject({ delivered: 9, undelivered: 0 });
     expectAllOnce(server, rows);

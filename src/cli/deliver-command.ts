@@ -28,6 +28,8 @@ export async function runDeliver(raw: Record<string, unknown>): Promise<number> 
     const resumed = await sink.resumeSpool();
     queued += resumed.queued;
     for (const path of resumed.busy) say(`${path}: another running lsass-dump-scan is delivering it; left alone`);
+    for (const { path, lines } of resumed.damaged)
+      say(`${path}: ${lines} damaged line${lines === 1 ? "" : "s"} skipped (cut short by a crash while spooling)`);
   }
   const summaries: OutboxSummary[] = [];
   for (const sink of sinks) summaries.push(await sink.close());

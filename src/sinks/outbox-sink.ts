@@ -133,11 +133,13 @@ export class OutboxSink implements RowSink {
 
   /**
    * Queues what earlier runs left in the spool for this destination kind (same ids) and starts
-   * sending it. Returns how many alerts were queued and which segments a live process holds.
+   * sending it. Returns how many alerts were queued, which segments a live process holds, and
+   * lines that could not be read back (a crash in the middle of spooling them).
    */
-  async resumeSpool(): Promise<{ queued: number; busy: string[] }> {
+  async resumeSpool(): Promise<{ queued: number; busy: string[]; damaged: { path: string; lines: number }[] }> {
     const { segments, busy } = await SpoolSegment.openLeftovers(this.options.spoolDir, this.transport.kind);
     let queued = 0;
+    const damaged = segments.filter((s) => s.damagedLines > 0).map((s) => ({ path: s.path, lines: s.damagedLines }));
     for (const segment of segments) {
       this.segments.push(segment);
       for (const alert of segment.pending()) {
@@ -146,7 +148,7 @@ export class OutboxSink implements RowSink {
       }
     }
     this.kick();
-    return { queued, busy };
+    return { queued, busy, damaged };
   }
 
   private kick(): void {

@@ -54,20 +54,31 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Alerts of a segment file; a torn last line (a crash mid-append, before its fsync) is left out. */
-function parseLines<T>(text: string, parse: (line: string) => T): T[] {
-  const out: T[] = [];
+/**
+ * The lines of a spool file, parsed. A torn last line (a crash mid-append, before its fsync,
+ * so before any of it was sent) and any line that does not parse are counted, not returned.
+ */
+function parseLines<T>(text: string, parse: (line: string) => T | undefined): { items: T[]; damaged: number } {
+  const items: T[] = [];
+  let damaged = 0;
   const lines = text.split("\n");
-  lines.pop(); // after the last "\n": empty, or a line cut short
+  if (lines.pop() !== "") damaged++; // after the last "\n": empty, or a line cut short
   for (const line of lines) {
     if (line.length === 0) continue;
     try {
-      out.push(parse(line));
+      const item = parse(line);
+      if (item === undefined) damaged++;
+      else items.push(item);
     } catch {
-      // A damaged line cannot be sent as it was written; it is skipped (counted by the caller).
+      damaged++;
     }
   }
-  return out;
+  return { items, damaged };
+}
+
+function parseAlert(line: string): Alert | undefined {
+  const a = JSON.parse(line) as Alert;
+  return typeof a === "object" && a !== null && typeof a.alert_id === "string" ? a : undefined;
 }
 
 /** Appends text to a file and fsyncs it. */
@@ -87,6 +98,8 @@ export class SpoolSegment {
   readonly alerts: Alert[] = [];
   /** `alert_id`s delivered or dead-lettered. */
   readonly done = new Set<string>();
+  /** Lines of the segment that could not be read back (see {@link SpoolSegment.openLeftovers}). */
+  damagedLines = 0;
   private closed = false;
 
   private constructor(
@@ -148,14 +161,14 @@ export class SpoolSegment {
       }
       try {
         const text = await readFile(segment.path, "utf8");
-        segment.alerts.push(
-          ...parseLines(text, (l) => JSON.parse(l) as Alert).filter((a) => typeof a.alert_id === "string"),
-        );
+        const parsed = parseLines(text, parseAlert);
+        segment.alerts.push(...parsed.items);
+        segment.damagedLines = parsed.damaged;
         const done = await readFile(`${segment.base}.done`, "utf8").catch((err: NodeJS.ErrnoException) => {
           if (err.code === "ENOENT") return "";
           throw err;
         });
-        for (const id of parseLines(done, (l) => l.trim())) segment.done.add(id);
+        for (const id of parseLines(done, (l) => l.trim()).items) segment.done.add(id);
       } catch (err) {
         await rm(`${segment.base}.lock`, { force: true });
         throw spoolError(spoolDir, `cannot read ${segment.path}`, err);
