@@ -140,6 +140,21 @@ describe("HEC sink against the stand-in HEC", () => {
     expect(server.authorizations.every((a) => a === `Splunk ${TOKEN}`)).toBe(true);
   });
 
+  it("batches are bounded by bytes too; rows written twice without waiting share one segment", async () => {
+    const server = await hec();
+    const rows = sampleRows(10);
+    const spool = tempDir("lds-spool-");
+    const sink = hecSink(
+      { url: server.url, token: TOKEN },
+      { spoolDir: spool, deliverTimeoutMs: 10_000, maxBatchBytes: 1500 },
+    );
+    await Promise.all([sink.write(rows.slice(0, 5)), sink.write(rows.slice(5))]);
+    expect(spoolFiles(spool).filter((f) => f.endsWith(".ndjson"))).toHaveLength(1);
+    expect(await sink.close()).toMatchObject({ delivered: 10, undelivered: 0 });
+    expect(server.eventRequests).toBe(10); // one ~1 kB event per request under a 1.5 kB bound
+    expectAllOnce(server, rows);
+  });
+
   it("503 (code 9) twice, then 200: every row arrives once", async () => {
     const server = await hec({ script: [{ kind: "busy" }, { kind: "busy" }] });
     const rows = sampleRows(7);

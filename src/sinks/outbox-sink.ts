@@ -1,7 +1,7 @@
 /**
  * The delivery loop shared by the HEC and webhook sinks (the transactional outbox pattern):
  * rows become alerts, alerts go to the spool (fsynced) before any is sent, then batches go out
- * one at a time. A batch the destination takes is marked done; a busy or unreachable
+ * (one at a time, or a few in flight when the transport says so). A batch the destination takes is marked done; a busy or unreachable
  * destination is retried with backoff until `deliverTimeoutMs`, then left in the spool; a batch
  * refused as bad data is cut in half until the one refused alert is found and dead-lettered; a
  * refused token or setting stops the sink at once. Nothing is lost: what was not delivered is
@@ -92,7 +92,7 @@ export class OutboxSink implements RowSink {
   readonly name: string;
   private readonly queue: Item[] = [];
   private readonly segments: SpoolSegment[] = [];
-  private segment: SpoolSegment | undefined;
+  private segment: Promise<SpoolSegment> | undefined;
   private pumping: Promise<void> | undefined;
   private stopReason: string | undefined;
   private delivered = 0;
@@ -121,12 +121,13 @@ export class OutboxSink implements RowSink {
   async write(rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const alerts = rows.map(toAlert);
-    if (this.segment === undefined) {
-      this.segment = await SpoolSegment.create(this.options.spoolDir, this.transport.kind);
-      this.segments.push(this.segment);
-    }
-    await this.segment.append(alerts);
-    const segment = this.segment;
+    // One segment per run, made on the first rows (a run without alerts leaves no file).
+    this.segment ??= SpoolSegment.create(this.options.spoolDir, this.transport.kind).then((created) => {
+      this.segments.push(created);
+      return created;
+    });
+    const segment = await this.segment;
+    await segment.append(alerts);
     for (const alert of alerts) this.queue.push({ alert, encoded: this.transport.encode(alert), segment });
     this.kick();
   }
@@ -173,15 +174,15 @@ export class OutboxSink implements RowSink {
   }
 
   private takeBatch(): Item[] {
-    const batch: Item[] = [];
+    let count = 0;
     let bytes = 0;
-    while (this.queue.length > 0 && batch.length < this.maxAlerts) {
-      const next = this.queue[0]!;
-      if (batch.length > 0 && bytes + next.encoded.length > this.maxBytes) break;
-      bytes += next.encoded.length;
-      batch.push(this.queue.shift()!);
+    while (count < this.queue.length && count < this.maxAlerts) {
+      const size = this.queue[count]!.encoded.length;
+      if (count > 0 && bytes + size > this.maxBytes) break;
+      bytes += size;
+      count++;
     }
-    return batch;
+    return this.queue.splice(0, count);
   }
 
   private stop(reason: string): void {
