@@ -5,6 +5,7 @@
  * middle of delivering loses nothing. The token is never in stdout, stderr or any spool file.
  */
 
+import { createHmac } from "node:crypto";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -201,6 +202,41 @@ describe("scan --hec", () => {
     expect(r.stderr).toMatch(/can be read by other users \(mode 644\); chmod 600 it/);
     expect(server.indexed).toHaveLength(5);
     expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN);
+  });
+
+  it("webhook down: exit 2, spooled under webhook/; deliver --webhook sends them signed, same ids", async () => {
+    const port = await closedPort();
+    const spool = join(dir, "spool-hook");
+    const r = await runCliAsync(
+      [
+        "scan",
+        log5,
+        "--format",
+        "jsonl",
+        "--no-progress",
+        "--webhook",
+        `http://127.0.0.1:${port}/h`,
+        "--spool",
+        spool,
+        "--deliver-timeout",
+        "500ms",
+      ],
+      { LSASS_DUMP_SCAN_WEBHOOK_SECRET: "k" },
+    );
+    expect(r.status).toBe(2);
+    expect(spoolFiles(join(spool, "webhook")).filter((f) => f.endsWith(".ndjson"))).toHaveLength(1);
+    const receiver = await startWebhookReceiver();
+    servers.push(receiver);
+    const d = await runCliAsync(["deliver", "--spool", spool, "--webhook", receiver.url], {
+      LSASS_DUMP_SCAN_WEBHOOK_SECRET: "k",
+    });
+    expect(d.status).toBe(0);
+    const body = receiver.requests[0]!.body;
+    expect(receiver.requests[0]!.headers["x-signature-256"]).toBe(
+      `sha256=${createHmac("sha256", "k").update(body).digest("hex")}`,
+    );
+    expect((JSON.parse(body) as { alert_id: string }[]).map((a) => a.alert_id).sort()).toEqual(printedIds(r.stdout));
+    expect(spoolFiles(spool)).toEqual([]);
   });
 
   it("--hec and --webhook at once: both get every alert, the webhook body signed", async () => {
