@@ -1,8 +1,8 @@
 /**
  * The fast engine: the WebAssembly SIMD matcher (assembly/) behind the Engine interface.
  *
- * Text formats go through a TextSearcher (src/wasm/text-searcher.ts): files are read with
- * fs.readSync straight into the matcher's input region, streams are copied chunk by chunk into
+ * Text formats go through a TextSearcher (src/wasm/text-searcher.ts): files (and remote
+ * objects, through a ByteSource) are read straight into the matcher's input region, streams are copied chunk by chunk into
  * it. EVTX goes to the EVTX module's fast mode (src/formats/evtx/), with the same compiled
  * module. Shards: {@link Engine.scanFileRange} scans the records whose sync point (JSON: a `{`
  * at column 0, or the file's start; XML: the record's `<Event`) lies in [start, end), reading
@@ -10,10 +10,9 @@
  * depends on earlier bytes, so shards cut anywhere add up to the whole file.
  */
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { describeError, ScanError } from "../errors.js";
 import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "../formats/evtx/index.js";
 import type { LogFormat, TextFormat } from "../formats/log-format.js";
+import { type ByteSource, openByteSource, type SourceLocation } from "../source/byte-source.js";
 import { Matcher } from "../wasm/matcher.js";
 import { loadMatcherModule, type MatcherBuild } from "../wasm/matcher-module.js";
 import { TextSearcher } from "../wasm/text-searcher.js";
@@ -65,26 +64,14 @@ class MatcherPool {
   }
 }
 
-function openInput(path: string): number {
-  return fsCall(path, () => openSync(path, "r"));
-}
-
-/** fs calls on an input, with their errors as ScanError (errors of onMatch pass through as they are). */
-function fsCall<T>(path: string, call: () => T): T {
-  try {
-    return call();
-  } catch (err) {
-    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
-  }
-}
-
-/** Reads file bytes [from, to) into the searcher's region as it fills. */
-function readInto(path: string, fd: number, searcher: TextSearcher, matcher: Matcher, from: number, to: number): void {
+/** Reads source bytes [from, to) into the searcher's region as it fills. */
+async function readInto(source: ByteSource, searcher: TextSearcher, matcher: Matcher, from: number, to: number) {
+  source.expect(from, to);
   let position = from;
   while (position < to) {
     const length = Math.min(searcher.writeSpace, to - position);
-    const n = fsCall(path, () => readSync(fd, matcher.input, searcher.writeOffset, length, position));
-    if (n === 0) break; // the file shrank: scan what was there
+    const n = await source.read(matcher.input, searcher.writeOffset, length, position);
+    if (n === 0) break; // the input shrank: scan what was there
     position += n;
     searcher.commit(n);
   }
@@ -98,15 +85,17 @@ function isOpenTagEnd(c: number | undefined): boolean {
  * The first sync point at or after file offset `at` (see the module comment), or `size`.
  * Offset 0 is the stream's start, a sync point of every format.
  */
-function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: number, window: Buffer): number {
+async function firstSyncAtOrAfter(source: ByteSource, format: TextFormat, at: number): Promise<number> {
   if (at <= 0) return 0;
+  const size = source.size;
+  const window = Buffer.allocUnsafe(SYNC_WINDOW);
   const xml = format === "xml";
   const needle = xml ? "<Event" : "\n{";
   // XML: `<Event` and the byte after it; JSON: the byte before the line feed, the line feed, `{`.
   const overlap = xml ? 6 : 2;
   let position = xml ? at : Math.max(0, at - 2);
   while (position < size) {
-    const n = readSync(fd, window, 0, Math.min(window.length, size - position), position);
+    const n = await source.read(window, 0, Math.min(window.length, size - position), position);
     if (n === 0) break;
     const view = window.subarray(0, n);
     const last = position + n >= size;
@@ -136,34 +125,32 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
   };
   const pool = new MatcherPool(moduleOf, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
   const evtxOptions = () => ({ mode: "fast" as const, carve: options.carve === true, wasmModule: moduleOf() });
-  const syncWindow = Buffer.alloc(SYNC_WINDOW);
 
-  function scanFileSpan(
-    path: string,
+  async function scanSpan(
+    location: SourceLocation,
     format: TextFormat,
     start: number,
     end: number | undefined,
     onMatch: MatchHandler,
-  ): ScanStats {
-    const fd = openInput(path);
+  ): Promise<ScanStats> {
+    const source = await openByteSource(location);
     const matcher = pool.acquire();
     try {
       const stats = emptyStats();
-      const size = fsCall(path, () => fstatSync(fd).size);
       let from = 0;
-      let to = size;
+      let to = source.size;
       if (end !== undefined) {
-        from = fsCall(path, () => firstSyncAtOrAfter(fd, format, start, size, syncWindow));
-        if (from >= Math.min(end, size)) return stats;
-        to = fsCall(path, () => firstSyncAtOrAfter(fd, format, end, size, syncWindow));
+        from = await firstSyncAtOrAfter(source, format, start);
+        if (from >= Math.min(end, source.size)) return stats;
+        to = await firstSyncAtOrAfter(source, format, end);
       }
       const searcher = new TextSearcher(matcher, format, onMatch, stats, from === 0, from);
-      readInto(path, fd, searcher, matcher, from, to);
+      await readInto(source, searcher, matcher, from, to);
       searcher.finish();
       return stats;
     } finally {
       pool.release(matcher);
-      closeSync(fd);
+      await source.close();
     }
   }
 
@@ -182,13 +169,13 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
         pool.release(matcher);
       }
     },
-    async scanFile(path: string, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats> {
+    async scanFile(path: SourceLocation, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats> {
       if (format === "evtx") return scanEvtxFile(path, onMatch, evtxOptions());
-      return scanFileSpan(path, format, 0, undefined, onMatch);
+      return scanSpan(path, format, 0, undefined, onMatch);
     },
-    async scanFileRange(path: string, format: LogFormat, start: number, end: number, onMatch: MatchHandler) {
+    async scanFileRange(path: SourceLocation, format: LogFormat, start: number, end: number, onMatch: MatchHandler) {
       if (format === "evtx") return scanEvtxFileRange(path, start, end, onMatch, evtxOptions());
-      return scanFileSpan(path, format, start, end, onMatch);
+      return scanSpan(path, format, start, end, onMatch);
     },
     canShard: () => true,
   };
