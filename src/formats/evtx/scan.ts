@@ -51,9 +51,9 @@ function takePrefilter(module: WebAssembly.Module | undefined): [WebAssembly.Mod
 }
 
 function givePrefilter(module: WebAssembly.Module, prefilter: EvtxPrefilter): void {
-  let free = freePrefilters.get(module);
-  if (free === undefined) freePrefilters.set(module, (free = []));
-  free.push(prefilter);
+  const free = freePrefilters.get(module);
+  if (free === undefined) freePrefilters.set(module, [prefilter]);
+  else free.push(prefilter);
 }
 
 /** The chunk indices [first, end) whose chunks start in bytes [start, end) of a file of `size` bytes. */
