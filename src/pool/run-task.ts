@@ -8,11 +8,13 @@
 import { statSync } from "node:fs";
 import type { Engine, ScanStats } from "../engine/engine.js";
 import { newScanResult } from "../scan/scan.js";
+import { isUrl, plannedLocation } from "../source/byte-source.js";
 import { type ItemCollector, problemOf, recordStats, scanItem } from "../scan/scan-item.js";
 import type { ScanTask, TaskResult } from "./task.js";
 
 /** Reports a file whose size is no longer the one its tasks were planned with. */
 function checkSize(name: string, path: string, planned: number, into: ItemCollector): void {
+  if (isUrl(path)) return; // a remote object's reads check its size and ETag themselves
   let now: number;
   try {
     now = statSync(path).size;
@@ -45,10 +47,11 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
   switch (task.kind) {
     case "range": {
       const { path, format, start, end } = task;
+      const location = plannedLocation({ path, name: task.name, size: task.fileSize, etag: task.etag });
       const ok = await scanned(task.name, () =>
         engine.scanFileRange
-          ? engine.scanFileRange(path, format, start, end, onMatch)
-          : engine.scanFile(path, format, onMatch),
+          ? engine.scanFileRange(location, format, start, end, onMatch)
+          : engine.scanFile(location, format, onMatch),
       );
       // The shard holding the file's last byte speaks for the whole file's size.
       if (ok && end === task.fileSize) checkSize(task.name, path, task.fileSize, result);
@@ -56,7 +59,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     }
     case "batch": {
       for (const file of task.files) {
-        if (await scanned(file.name, () => engine.scanFile(file.path, file.format, onMatch))) {
+        if (await scanned(file.name, () => engine.scanFile(plannedLocation(file), file.format, onMatch))) {
           result.inputsScanned++;
           checkSize(file.name, file.path, file.size, result);
         }
@@ -68,7 +71,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     case "archive": {
       // Loaded on first use: threads that never open an archive skip yauzl and tar-stream.
       const { expandInputs } = await import("../scan/inputs.js");
-      for await (const item of expandInputs([task.path])) {
+      for await (const item of expandInputs([{ path: task.path, name: task.name }])) {
         await scanItem(item, engine, task.inputFormat, result);
       }
       break;

@@ -115,7 +115,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const stop = () => void dispatcher.stop();
   options.signal?.addEventListener("abort", stop, { once: true });
 
-  let batch: { name: string; path: string; format: LogFormat; size: number }[] = [];
+  let batch: { name: string; path: string; format: LogFormat; size: number; etag?: string | undefined }[] = [];
   let batchBytes = 0;
   const flushBatch = () => {
     if (batch.length > 0) submit({ kind: "batch", files: batch }, batchBytes);
@@ -144,14 +144,14 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         for (let start = 0; start < item.size; start += shardSize) {
           const end = Math.min(item.size, start + shardSize);
           submit(
-            { kind: "range", name: item.name, path: item.path, format, start, end, fileSize: item.size },
+            { kind: "range", name: item.name, path: item.path, format, start, end, fileSize: item.size, etag: item.etag },
             end - start,
           );
         }
         result.inputsScanned++;
         continue;
       }
-      batch.push({ name: item.name, path: item.path, format, size: item.size });
+      batch.push({ name: item.name, path: item.path, format, size: item.size, etag: item.etag });
       batchBytes += item.size;
       if (batchBytes >= shardSize || batch.length >= BATCH_MAX_FILES) flushBatch();
     }

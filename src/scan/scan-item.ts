@@ -8,6 +8,7 @@ import { addStats, type Engine, type ScanStats } from "../engine/engine.js";
 import { describeError, ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
+import { plannedLocation } from "../source/byte-source.js";
 import type { InputItem } from "./inputs.js";
 
 /** One input that could not be read, or was read only in part. */
@@ -75,7 +76,7 @@ export async function scanItem(
   try {
     stats =
       item.kind === "file"
-        ? await engine.scanFile(item.path, format, onMatch)
+        ? await engine.scanFile(plannedLocation(item), format, onMatch)
         : await engine.scanStream(item.chunks, format, onMatch);
   } catch (err) {
     into.problem(problemOf(item.name, err));
