@@ -8,8 +8,8 @@
 import { statSync } from "node:fs";
 import type { Engine, ScanStats } from "../engine/engine.js";
 import { newScanResult } from "../scan/scan.js";
-import { isUrl, plannedLocation } from "../source/byte-source.js";
 import { type ItemCollector, problemOf, recordStats, scanItem } from "../scan/scan-item.js";
+import { isUrl, plannedLocation } from "../source/byte-source.js";
 import type { ScanTask, TaskResult } from "./task.js";
 
 /** Reports a file whose size is no longer the one its tasks were planned with. */

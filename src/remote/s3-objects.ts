@@ -31,7 +31,8 @@ export function isS3Url(arg: string): boolean {
 /** `s3://bucket/prefix` split; throws a usage error for a malformed one. */
 export function parseS3Url(arg: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/is.exec(arg);
-  if (m === null || m[1] === undefined) throw new ScanError("LDS_E_USAGE", `${arg}: not an s3://bucket/prefix URL`, arg);
+  if (m === null || m[1] === undefined)
+    throw new ScanError("LDS_E_USAGE", `${arg}: not an s3://bucket/prefix URL`, arg);
   return { bucket: m[1], prefix: m[2] ?? "" };
 }
 

@@ -144,7 +144,16 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         for (let start = 0; start < item.size; start += shardSize) {
           const end = Math.min(item.size, start + shardSize);
           submit(
-            { kind: "range", name: item.name, path: item.path, format, start, end, fileSize: item.size, etag: item.etag },
+            {
+              kind: "range",
+              name: item.name,
+              path: item.path,
+              format,
+              start,
+              end,
+              fileSize: item.size,
+              etag: item.etag,
+            },
             end - start,
           );
         }

@@ -58,7 +58,13 @@ class ByteSourceReader extends yauzl.RandomAccessReader {
     );
   }
 
-  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void) {
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null) => void,
+  ) {
     this.#source ??= openByteSource(this.#ref);
     this.#source
       .then((source) => readFully(source, buffer.subarray(offset, offset + length), position, length))
@@ -151,7 +157,11 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
 async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Promise<yauzl.ZipFile> {
   if ("remote" in source) {
     try {
-      return await yauzl.fromRandomAccessReaderPromise(new ByteSourceReader(source.remote), source.remote.size, ZIP_OPTIONS);
+      return await yauzl.fromRandomAccessReaderPromise(
+        new ByteSourceReader(source.remote),
+        source.remote.size,
+        ZIP_OPTIONS,
+      );
     } catch (err) {
       if (err instanceof ScanError) throw new ByteFault(origin, err.code, name, err.message, err);
       throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);

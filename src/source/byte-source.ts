@@ -144,7 +144,12 @@ export async function readFully(
  * before), a {@link SourceRef} carrying name, size and ETag for a URL (so it is not probed again
  * and reads ask for exactly the planned version).
  */
-export function plannedLocation(file: { path: string; name: string; size: number; etag?: string | undefined }): SourceLocation {
+export function plannedLocation(file: {
+  path: string;
+  name: string;
+  size: number;
+  etag?: string | undefined;
+}): SourceLocation {
   if (!isUrl(file.path)) return file.path;
   return { path: file.path, name: file.name, size: file.size, etag: file.etag };
 }
