@@ -225,3 +225,24 @@ describe("faults", () => {
     expect(clean.stdout.trim()).toBe(local);
   });
 });
+
+describe("start-up", () => {
+  test("a local scan loads neither undici nor the AWS SDK (they load when a URL or s3:// is named)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const script = `
+      import { createRequire } from "node:module";
+      import { writeFileSync } from "node:fs";
+      const { scan } = await import("./dist/index.js");
+      writeFileSync(process.argv[1], '{"EventID": 1}\\n');
+      await scan([process.argv[1]], { workers: 1 });
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => /undici|@aws-sdk/.test(k));
+      console.log(JSON.stringify(loaded));`;
+    const file = `${(await import("node:os")).tmpdir()}/lds-startup-${process.pid}.json`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script, file], {
+      cwd: `${import.meta.dirname}/..`,
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual([]);
+  });
+});

@@ -45,10 +45,14 @@ function configuredEndpoint(): string | undefined {
  * The objects of `s3://bucket/prefix`, in key order. A prefix names a "folder" like a path
  * does: `s3://b/logs` is the object `logs` and everything under `logs/` (not `logs2`);
  * `s3://b/logs/` and `s3://b` everything under them. Directory markers (keys ending in `/`)
- * are left out. Throws ScanError (one line, naming the input) when listing fails or finds nothing.
+ * are left out. `pageSize`: keys per ListObjectsV2 call (S3's default, 1000, when left out).
+ * Throws ScanError (one line, naming the input) when listing fails or finds nothing.
  */
-export async function* listS3Objects(arg: string): AsyncGenerator<S3Object> {
+export async function* listS3Objects(arg: string, pageSize?: number): AsyncGenerator<S3Object> {
   const { bucket, prefix } = parseS3Url(arg);
+  // The SDK prints a multi-line notice on Node 20 (supported here and by the SDK today); a
+  // scanner's stderr is one line per problem, so it is turned off unless the user set it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const [{ S3Client, GetObjectCommand, paginateListObjectsV2 }, { getSignedUrl }] = await Promise.all([
     import("@aws-sdk/client-s3"),
     import("@aws-sdk/s3-request-presigner"),
@@ -70,7 +74,11 @@ export async function* listS3Objects(arg: string): AsyncGenerator<S3Object> {
   const folder = prefix === "" || prefix.endsWith("/");
   let found = 0;
   try {
-    for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+    const pages = paginateListObjectsV2(
+      { client, ...(pageSize === undefined ? {} : { pageSize }) },
+      { Bucket: bucket, Prefix: prefix },
+    );
+    for await (const page of pages) {
       for (const object of page.Contents ?? []) {
         const key = object.Key;
         if (key === undefined || key.endsWith("/")) continue;
