@@ -136,6 +136,7 @@ describe("faults", () => {
   test("a range that keeps failing is one problem naming the URL (no query) and the byte range; the rest is scanned", async () => {
     const other = await startRangeServer(new Map([["ok.xml", big.buffer]]));
     server.setFault((r) => (r.range === "bytes=131072-196607" ? { kind: "status", status: 503 } : undefined));
+    server.requests.length = 0;
     try {
       const remote = await scan([`${server.url("big.xml")}?sig=topsecret`, other.url("ok.xml")], options);
       expect(remote.problems).toHaveLength(1);

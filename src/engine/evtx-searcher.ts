@@ -1,33 +1,37 @@
 /**
  * The EVTX searcher: walks an input's 64 KiB chunk slots in windows (never trusting the file
- * header's chunk count), checks each chunk and hands it to the chunk scanner of the chosen
- * mode. Chunks are independent, so a shard is a range of chunk indices and shards add up to
- * the whole file: every record is counted once, by the shard that holds its chunk.
+ * header's chunk count), checks each chunk and hands it to the chunk searcher. Chunks are
+ * independent, so a shard is a range of chunk indices and shards add up to the whole file:
+ * every record is counted once, by the shard that holds its chunk.
  *
- * Fast mode reads input bytes (a file, or a remote object through a ByteSource) straight into the wasm prefilter's input region (into
- * the one view, no allocation per window) and runs the UTF-16/8-bit `lsass` prefilter over the
- * whole window before any chunk is looked at; a chunk with candidates is then asked for
- * `taskmgr` in wasm too before any record of it is decoded.
+ * Each engine passes what it needs: the reference engine nothing (every record decoded in
+ * full), the wasm engine its prefilters. With a prefilter, input bytes (a file, or a remote
+ * object: a ByteSource) are read straight into its input region (no allocation per window) and the
+ * UTF-16/8-bit `lsass` prefilter runs over the whole window before any chunk is looked at; a
+ * chunk with candidates is then asked for `taskmgr` in wasm too before any record of it is
+ * decoded.
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { emptyStats, type MatchHandler, type ScanStats } from "../../engine/engine.js";
-import { describeError, ScanError } from "../../errors.js";
-import { type ByteSource, openByteSource, readFully, type SourceLocation } from "../../source/byte-source.js";
-import { type Candidates, EvtxPrefilter, loadEvtxWasmModule } from "./evtx-wasm.js";
-import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "./layout.js";
-import { type ChunkTarget, scanChunkFast, scanChunkReference } from "./scan-chunk.js";
+import { describeError, ScanError } from "../errors.js";
+import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
+import { type ByteSource, openByteSource, readFully, type SourceLocation } from "../source/byte-source.js";
+import { type Candidates, EvtxPrefilter } from "../wasm/evtx-prefilter.js";
+import { emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import { type ChunkTarget, searchChunkCandidates, searchChunkWhole } from "./evtx-chunk-searcher.js";
+import { evtxChunkRangeOfBytes } from "./shard-edges.js";
 
-/** How to scan. */
+/** How to search. */
 export interface EvtxScanOptions {
-  /** `reference`: decode every record in full; `fast`: wasm prefilter, decode candidates only. */
-  mode: "reference" | "fast";
+  /**
+   * The wasm prefilters to search with (decode only records that hold a candidate); without
+   * them every record is decoded in full.
+   */
+  prefilters?: EvtxPrefilters | undefined;
   /** Also recover records from slack and from chunk slots that are not live (reported carved). */
-  carve?: boolean;
+  carve?: boolean | undefined;
   /** Only chunks [first, end) (indices as counted by {@link evtxChunkCount}); the file header goes with chunk 0. */
-  chunkRange?: readonly [number, number];
-  /** Fast mode: the compiled matcher module (compiled from build/matcher.wasm when left out). */
-  wasmModule?: WebAssembly.Module;
+  chunkRange?: readonly [number, number] | undefined;
 }
 
 /**
@@ -38,45 +42,58 @@ export interface EvtxScanOptions {
 export const WINDOW_CHUNKS = 128;
 
 /**
- * Prefilters (per module) and reference-mode read buffers not in use, kept for the next scan
- * of this thread. Taken for the length of a scan, so scans that overlap (a scan awaiting a
- * remote read while another runs, or one started from inside onMatch) never share one.
+ * Prefilter instances of one compiled matcher, each with a window-sized input region, reused
+ * across scans; a scan holds one for its whole length (a scan started from inside onMatch
+ * gets another).
  */
-const freePrefilters = new Map<WebAssembly.Module, EvtxPrefilter[]>();
+export class EvtxPrefilters {
+  readonly #module: WebAssembly.Module;
+  readonly #free: EvtxPrefilter[] = [];
+
+  constructor(module: WebAssembly.Module) {
+    this.#module = module;
+  }
+
+  /** A free instance, made when none is. */
+  acquire(): EvtxPrefilter {
+    return this.#free.pop() ?? new EvtxPrefilter(this.#module, WINDOW_CHUNKS * CHUNK_SIZE);
+  }
+
+  /** Gives an instance back for the next scan. */
+  release(prefilter: EvtxPrefilter): void {
+    this.#free.push(prefilter);
+  }
+}
+
+const prefiltersByModule = new WeakMap<WebAssembly.Module, EvtxPrefilters>();
+
+/** The prefilters of a compiled matcher in this thread, made at first use. */
+export function evtxPrefiltersOf(module: WebAssembly.Module): EvtxPrefilters {
+  let prefilters = prefiltersByModule.get(module);
+  if (prefilters === undefined) {
+    prefilters = new EvtxPrefilters(module);
+    prefiltersByModule.set(module, prefilters);
+  }
+  return prefilters;
+}
+
+/**
+ * Read buffers of searches without a prefilter that do not hold their bytes in memory, kept for
+ * the next scan of this thread; a scan holds one for its whole length, so scans that overlap
+ * (one awaiting a remote read while another runs, or one started from inside onMatch) never
+ * share one.
+ */
 const freeBuffers: Uint8Array[] = [];
 
-function takePrefilter(module: WebAssembly.Module | undefined): [WebAssembly.Module, EvtxPrefilter] {
-  const m = module ?? loadEvtxWasmModule();
-  return [m, freePrefilters.get(m)?.pop() ?? new EvtxPrefilter(m, WINDOW_CHUNKS * CHUNK_SIZE)];
-}
-
-function givePrefilter(module: WebAssembly.Module, prefilter: EvtxPrefilter): void {
-  const free = freePrefilters.get(module);
-  if (free === undefined) freePrefilters.set(module, [prefilter]);
-  else free.push(prefilter);
-}
-
-/** The chunk indices [first, end) whose chunks start in bytes [start, end) of a file of `size` bytes. */
-export function evtxChunkRangeOfBytes(
-  start: number,
-  end: number,
-  size: number,
-  chunksStart: number = FILE_HEADER_SIZE,
-): [number, number] {
-  const count = evtxChunkCount(size, chunksStart);
-  const index = (at: number): number => Math.min(count, Math.max(0, Math.ceil((at - chunksStart) / CHUNK_SIZE)));
-  return [index(start), index(end)];
-}
-
-/** One scan: which chunk windows to read, and what each is scanned with. */
+/** One scan: which chunk windows to read, and what each is searched with. */
 interface EvtxScan {
   size: number;
   chunksStart: number;
   firstChunk: number;
   endChunk: number;
-  /** Fast mode: the prefilter (its input region is where a window is read to). */
+  /** With prefilters: the one this scan holds (a window is read into its input region). */
   prefilter: EvtxPrefilter | undefined;
-  /** Reference mode, bytes not in memory: where a window is read to. */
+  /** Without, bytes not in memory: where a window is read to. */
   buffer: Uint8Array | undefined;
   stats: ScanStats;
   onMatch: MatchHandler;
@@ -114,21 +131,24 @@ function beginScan(
     stats.bytes += Math.min(chunksStart, size);
     if (size < chunksStart) stats.problems.push(`file header truncated (${size} of ${FILE_HEADER_SIZE} bytes)`);
   }
-  const taken = options.mode === "fast" ? takePrefilter(options.wasmModule) : undefined;
+  const prefilters = options.prefilters;
+  const prefilter = prefilters?.acquire();
   const buffer =
-    taken === undefined && !inMemory ? (freeBuffers.pop() ?? new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE)) : undefined;
+    prefilter === undefined && !inMemory
+      ? (freeBuffers.pop() ?? new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE))
+      : undefined;
   return {
     size,
     chunksStart,
     firstChunk,
     endChunk,
-    prefilter: taken?.[1],
+    prefilter,
     buffer,
     stats,
     onMatch,
     options,
     release() {
-      if (taken !== undefined) givePrefilter(taken[0], taken[1]);
+      if (prefilter !== undefined) prefilters?.release(prefilter);
       if (buffer !== undefined) freeBuffers.push(buffer);
     },
   };
@@ -144,7 +164,7 @@ function* windowsOf(scan: EvtxScan): Generator<Window> {
 
 const NO_CANDIDATES: Candidates = { offsets: new Uint32Array(0), count: 0 };
 
-/** Scans one window's chunks, its bytes in `window` (the prefilter's input region in fast mode). */
+/** Searches one window's chunks, its bytes in `window` (with a prefilter: its input region). */
 function scanWindow(scan: EvtxScan, w: Window, window: Uint8Array): void {
   const { prefilter, stats, onMatch, options } = scan;
   const { position, length } = w;
@@ -163,7 +183,7 @@ function scanWindow(scan: EvtxScan, w: Window, window: Uint8Array): void {
       onMatch,
     };
     if (prefilter === undefined) {
-      scanChunkReference(chunk, target);
+      searchChunkWhole(chunk, target);
       continue;
     }
     const offsets = candidates.offsets;
@@ -172,8 +192,28 @@ function scanWindow(scan: EvtxScan, w: Window, window: Uint8Array): void {
     // Chunk-relative offsets, rewritten in place (the array is scratch, reused per window).
     for (let k = begin; k < h; k++) offsets[k] = (offsets[k] as number) - from;
     const holdsTaskmgr = (): boolean => prefilter.containsTaskmgr(from, to - from);
-    scanChunkFast(chunk, offsets.subarray(begin, h), h - begin, holdsTaskmgr, target);
+    searchChunkCandidates(chunk, offsets.subarray(begin, h), h - begin, holdsTaskmgr, target);
   }
+}
+
+/** Scans an EVTX input read through a {@link ByteSource}, window by window. */
+async function scanByteSource(
+  source: ByteSource,
+  head: Uint8Array,
+  onMatch: MatchHandler,
+  options: EvtxScanOptions,
+): Promise<ScanStats> {
+  const scan = beginScan(source.size, head, onMatch, options, false);
+  try {
+    for (const w of windowsOf(scan)) {
+      const window = scan.prefilter?.input ?? (scan.buffer as Uint8Array);
+      await readFully(source, window, w.position, w.length);
+      scanWindow(scan, w, window);
+    }
+  } finally {
+    scan.release();
+  }
+  return scan.stats;
 }
 
 /**
@@ -192,26 +232,6 @@ export function scanEvtxBytes(bytes: Uint8Array, onMatch: MatchHandler, options:
         scan.prefilter.input.set(view);
         scanWindow(scan, w, scan.prefilter.input);
       }
-    }
-  } finally {
-    scan.release();
-  }
-  return scan.stats;
-}
-
-/** Scans an EVTX input read through a {@link ByteSource}, window by window. */
-async function scanByteSource(
-  source: ByteSource,
-  head: Uint8Array,
-  onMatch: MatchHandler,
-  options: EvtxScanOptions,
-): Promise<ScanStats> {
-  const scan = beginScan(source.size, head, onMatch, options, false);
-  try {
-    for (const w of windowsOf(scan)) {
-      const window = scan.prefilter?.input ?? (scan.buffer as Uint8Array);
-      await readFully(source, window, w.position, w.length);
-      scanWindow(scan, w, window);
     }
   } finally {
     scan.release();
@@ -249,10 +269,10 @@ export async function scanEvtxStream(
 }
 
 /**
- * Scans an EVTX file or remote object (or, with `chunkRange` or `byteRange`, one shard of it),
- * through a {@link ByteSource} read into a buffer taken once per scan (fast mode: the wasm input
- * region). Rejects with ScanError when the input cannot be read (LDS_E_INPUT_UNREADABLE) or is
- * not EVTX (LDS_E_CORRUPT_EVTX).
+ * Scans an EVTX file or remote object (or, with `chunkRange` or `byteRange`, one shard of it)
+ * through a {@link ByteSource}, read into a buffer held for the scan (with prefilters: the
+ * wasm input region). Rejects with ScanError when the input cannot be read
+ * (LDS_E_INPUT_UNREADABLE) or is not EVTX (LDS_E_CORRUPT_EVTX).
  */
 export async function scanEvtxFile(
   path: SourceLocation,
