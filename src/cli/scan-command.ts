@@ -65,6 +65,8 @@ Examples:
   lsass-dump-scan scan logs.tar.gz collected.zip     archives are streamed, never extracted
   zcat day1.json.gz | lsass-dump-scan scan -         standard input
   lsass-dump-scan scan big.xml --input-format xml    skip detection
+  lsass-dump-scan scan https://host/logs/x.evtx      an object over HTTP(S), read by byte ranges
+  lsass-dump-scan scan s3://bucket/2024/             every object under an S3 prefix (AWS credentials as usual)
   lsass-dump-scan scan logs/ --suppress known-fp.txt --format csv --output alerts.csv
 
 Exit status: 0 no alerts, 1 alerts found, 2 bad usage or some input could not be read
@@ -74,7 +76,10 @@ Exit status: 0 no alerts, 1 alerts found, 2 bad usage or some input could not be
 export function scanCommand(): Command {
   return new Command("scan")
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
-    .argument("<inputs...>", "files, directories, archives (.gz .zip .tar .tgz) or - for standard input")
+    .argument(
+      "<inputs...>",
+      "files, directories, archives (.gz .zip .tar .tgz), http(s):// URLs, s3://bucket/prefix, or - for standard input",
+    )
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
     .option("-o, --output <file>", "write rows to this file instead of standard output")
     .option("-s, --suppress <file>", "drop rows matching a suppression list (field=pattern lines, * wildcards)")
