@@ -12,6 +12,7 @@ import { describeError, ScanError } from "../errors.js";
 import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
+import { registerWorkerCommand } from "./worker-command.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -36,6 +37,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
   program.addCommand(scan);
   registerGenerateCommand(program);
+  registerWorkerCommand(program, (s) => {
+    status = s;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return status;

@@ -10,9 +10,9 @@ import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { type ScanOutcome, scan } from "../index.js";
-import { DEFAULT_SHARD_SIZE } from "../pool/parallel-scan.js";
-import type { Row } from "../report/row.js";
-import { loadSuppression } from "../report/suppress.js";
+import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js";
+import { type Row, toRows } from "../report/row.js";
+import { applySuppression, loadSuppression, type Suppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
 import { createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
@@ -34,6 +34,10 @@ export interface ScanCommandOptions {
   progress: boolean;
   quiet: boolean;
   carve: boolean;
+  /** `--cluster redis://...`: run the tasks on cluster workers (src/cluster/). */
+  cluster?: string | undefined;
+  /** `--cluster-timeout`: seconds to wait while no worker is alive. */
+  clusterTimeout?: number | undefined;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -94,6 +98,15 @@ export function scanCommand(): Command {
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
     .option("--no-progress", "no progress bar on stderr")
     .option("-q, --quiet", "no summary line on stderr", false)
+    .option(
+      "--cluster <redis-url>",
+      "run the tasks on cluster workers through this Redis (see: lsass-dump-scan worker)",
+    )
+    .option(
+      "--cluster-timeout <seconds>",
+      "with --cluster: give up after this long with no worker alive (default 60)",
+      parsePositiveInt("--cluster-timeout"),
+    )
     .addHelpText("after", EXAMPLES);
 }
 
@@ -111,6 +124,8 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     progress: raw.progress !== false,
     quiet: raw.quiet === true,
     carve: raw.carve === true,
+    cluster: raw.cluster as string | undefined,
+    clusterTimeout: raw.clusterTimeout as number | undefined,
   };
 }
 
@@ -151,17 +166,21 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   const started = process.hrtime.bigint();
   let outcome: ScanOutcome;
   try {
-    outcome = await scan(inputs, {
-      engine: options.engine,
-      workers: options.workers,
-      shardSize: options.shardSize,
-      inputFormat: options.inputFormat,
-      carve: options.carve,
-      suppression,
-      signal: abort.signal,
-      onProgress: (p) => progress.update(p),
-      onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
-    });
+    const onProblem = (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`);
+    outcome =
+      options.cluster !== undefined
+        ? await clusterOutcome(inputs, options, suppression, onProblem, (p) => progress.update(p), abort.signal)
+        : await scan(inputs, {
+            engine: options.engine,
+            workers: options.workers,
+            shardSize: options.shardSize,
+            inputFormat: options.inputFormat,
+            carve: options.carve,
+            suppression,
+            signal: abort.signal,
+            onProgress: (p) => progress.update(p),
+            onProblem,
+          });
   } finally {
     progress.stop();
     process.removeListener("SIGINT", onSigint);
@@ -196,4 +215,29 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   if (abort.signal.aborted) return EXIT_INTERRUPTED;
   if (result.problems.length > 0) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
+}
+
+/** A scan on cluster workers (`--cluster`), as the outcome a local scan gives. */
+async function clusterOutcome(
+  inputs: readonly string[],
+  options: ScanCommandOptions,
+  suppression: Suppression | undefined,
+  onProblem: (p: ScanProblem) => void,
+  onProgress: (p: ScanProgress) => void,
+  signal: AbortSignal,
+): Promise<ScanOutcome> {
+  const { scanCluster } = await import("../cluster/coordinator.js");
+  const result = await scanCluster(inputs, {
+    cluster: options.cluster as string,
+    engine: options.engine,
+    shardSize: options.shardSize,
+    inputFormat: options.inputFormat,
+    carve: options.carve,
+    timeoutMs: (options.clusterTimeout ?? 60) * 1000,
+    onProblem,
+    onProgress,
+    signal,
+  });
+  const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
+  return { rows: kept, suppressed: dropped, problems: result.problems, result };
 }

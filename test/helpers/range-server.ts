@@ -3,7 +3,7 @@
  * or from memory like an object store does (206 with Content-Range, strong ETags, If-Match,
  * 416), with faults injected on demand: 5xx and 429 answers, connection resets before any
  * answer, transfers cut halfway (headers promise N bytes, half come, the socket closes), lying
- * Content-Length, ranges ignored. Every request is logged (URL with query, headers, answer).
+ * Content-Length, requests never answered, ranges ignored. Every request is logged (URL with query, headers, answer).
  */
 
 import { createHash } from "node:crypto";
@@ -17,7 +17,9 @@ export type Fault =
   | { kind: "status"; status: number; retryAfter?: string }
   | { kind: "reset" }
   | { kind: "cut" }
-  | { kind: "short-length" };
+  | { kind: "short-length" }
+  /** Never answered (until the client goes away): a transfer stuck mid-shard. */
+  | { kind: "hang" };
 
 /** One request as the server saw it. */
 export interface LoggedRequest {
@@ -99,6 +101,7 @@ export async function startRangeServer(
     requests.push(logged);
     const fault = faultHook?.(logged, requests.length);
     logged.fault = fault?.kind;
+    if (fault?.kind === "hang") return;
     if (fault?.kind === "reset") {
       req.socket.destroy();
       return;
