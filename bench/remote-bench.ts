@@ -7,6 +7,7 @@
  * build before remote inputs, e.g. /work/main/dist), median of the runs.
  *
  *   npm run build:bench && node dist-bench/bench/remote-bench.js [size-MiB] [runs] [other-cli]
+ *   node dist-bench/bench/remote-bench.js --startup [other-cli]     (start-up only)
  */
 
 import { spawn, spawnSync } from "node:child_process";
@@ -21,7 +22,7 @@ import { machineInfo } from "./machine-info.js";
 
 const sizeMiB = Number(process.argv[2] ?? 256);
 const runs = Number(process.argv[3] ?? 5);
-const otherCli = process.argv[4];
+const otherCli = process.argv[2] === "--startup" ? process.argv[3] : process.argv[4];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -88,24 +89,36 @@ async function main(): Promise<void> {
   } finally {
     server.stop();
   }
-  const small = join(dir, "remote-startup.json");
-  writeFileSync(small, '{"EventID": 1}\n');
-  const startup = (cli: string): number => {
-    const times: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const start = performance.now();
-      const r = spawnSync(process.execPath, [cli, "scan", small, "-q", "--no-progress"], { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`${cli}: exit ${r.status} ${r.stderr}`);
-      times.push(performance.now() - start);
-    }
-    return median(times);
-  };
-  const thisCli = join(REPO_ROOT, "dist", "cli", "main.js");
   const lines = [...machineInfo(), `size ${sizeMiB} MiB XML, ${runs} runs after a warm-up, medians`, "", ...table, ""];
-  lines.push(`start-up, CLI scan of a 15-byte local file, median of 15: this build ${startup(thisCli).toFixed(0)} ms`);
-  if (otherCli !== undefined) lines.push(`  the other build (${otherCli}): ${startup(otherCli).toFixed(0)} ms`);
+  lines.push(...startupLines(dir));
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+/**
+ * Start-up: CLI `scan` of a 15-byte local file, this build and the other one (when given)
+ * interleaved run by run, so that a load change hits both alike; medians of 21.
+ */
+function startupLines(dir: string): string[] {
+  const small = join(dir, "remote-startup.json");
+  writeFileSync(small, '{"EventID": 1}\n');
+  const clis = [join(REPO_ROOT, "dist", "cli", "main.js"), ...(otherCli === undefined ? [] : [otherCli])];
+  const times = clis.map(() => [] as number[]);
+  for (let i = 0; i < 21; i++) {
+    clis.forEach((cli, k) => {
+      const start = performance.now();
+      const r = spawnSync(process.execPath, [cli, "scan", small, "-q", "--no-progress"], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`${cli}: exit ${r.status} ${r.stderr}`);
+      times[k]?.push(performance.now() - start);
+    });
+  }
+  return clis.map(
+    (cli, k) =>
+      `start-up, CLI scan of a 15-byte local file, median of 21 (interleaved): ${cli}: ${median(times[k] ?? []).toFixed(0)} ms`,
+  );
+}
+
 if (process.argv[2] === "--serve") await serve(process.argv[3] as string);
-else await main();
+else if (process.argv[2] === "--startup") {
+  ensureBuildLinks();
+  process.stdout.write(`${startupLines(join(REPO_ROOT, "bench", ".data")).join("\n")}\n`);
+} else await main();

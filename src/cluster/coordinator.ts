@@ -169,8 +169,12 @@ async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, 
     if (state === "completed") finish(id, job.returnvalue);
     else if (state === "failed") finish(id, new Error(job.failedReason || "failed"));
   };
-  events.on("completed", ({ jobId }) => void check(jobId).catch(() => {}));
-  events.on("failed", ({ jobId }) => void check(jobId).catch(() => {}));
+  // The queue is shared: events of other runs' jobs are ignored without asking Redis.
+  const onEvent = ({ jobId }: { jobId: string }) => {
+    if (pending.has(jobId)) void check(jobId).catch(() => {});
+  };
+  events.on("completed", onEvent);
+  events.on("failed", onEvent);
   let timedOut = false;
   const watchdog = setInterval(() => {
     if (Date.now() - finishedAt < options.timeoutMs) return;
