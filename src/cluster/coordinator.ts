@@ -1,6 +1,6 @@
 /**
  * `scan --cluster redis://...`: plans the inputs exactly as a local scan does (the same walk,
- * sniffing and TaskPlanner), enqueues one BullMQ job per task under a deterministic id, and
+ * sniffing and TaskPlanner: pool/plan-inputs.ts), enqueues one BullMQ job per task under a deterministic id, and
  * gathers each job's aggregates, counters and problems as workers finish them, keyed by job
  * id (a shard run twice counts once). The merge is the local scan's, so the rows are the same
  * bytes. Run the same command again after an interruption and finished shards are reused.
@@ -13,15 +13,15 @@ import type { Job, Queue, QueueEvents } from "bullmq";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import { ScanError } from "../errors.js";
-import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
+import type { LogFormat } from "../formats/log-format.js";
 import type { ScanProgress } from "../pool/parallel-scan.js";
 import { TaskPlanner, taskBytes } from "../pool/plan.js";
+import { planInputs } from "../pool/plan-inputs.js";
 import type { ScanTask, TaskResult } from "../pool/task.js";
 import { redactUrl } from "../remote/redact.js";
-import { archiveKindOf } from "../scan/archive-kind.js";
-import { expandInputs } from "../scan/inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "../scan/scan.js";
-import { recordStats } from "../scan/scan-item.js";
+import { addMalformed } from "../scan/malformed.js";
+import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import { recordStats, scanItem } from "../scan/scan-item.js";
 import { isUrl } from "../source/byte-source.js";
 import { type ClusterJobData, jobIdOf, QUEUE_NAME } from "./cluster-job.js";
 import { openRedis } from "./redis.js";
@@ -73,49 +73,22 @@ export async function scanCluster(inputs: readonly string[], options: ClusterSca
     inputFormat: options.inputFormat,
   });
   const tasks: ScanTask[] = [];
-  const noStdin = "- (standard input cannot be sent to a cluster: name a file, a URL or s3://)";
-  for await (const item of expandInputs(
-    inputs.filter((i) => i !== "-"),
-    { expandArchives: false },
-  )) {
-    if (item.kind === "problem") {
-      result.problem({
-        input: item.name,
-        code: item.error.code,
-        message: item.error.message.replace(`${item.name}: `, ""),
-      });
-      continue;
-    }
-    if (item.kind === "skipped") {
-      result.skipped.push({ name: item.name, reason: item.reason });
-      continue;
-    }
-    if (item.kind === "stream") {
-      // A server without ranges: read here, like stdin in a local scan.
-      const { scanItem } = await import("../scan/scan-item.js");
-      await scanItem(item, engine, options.inputFormat, result);
-      continue;
-    }
-    const archive = archiveKindOf(item.head);
-    if (archive !== undefined) {
-      tasks.push(...planner.add({ name: item.name, path: item.path, size: item.size, archive }));
-      continue;
-    }
-    const format = options.inputFormat ?? detectLogFormat(item.head);
-    if (format === undefined) {
-      const reason =
-        item.head.length === 0 ? "empty" : "not a Sysmon log format we read (Windows event XML, JSON, EVTX)";
-      if (item.explicit) result.problem({ input: item.name, code: "LDS_E_UNKNOWN_FORMAT", message: reason });
-      else result.skipped.push({ name: item.name, reason });
-      continue;
-    }
-    const planned = planner.add({ name: item.name, path: item.path, size: item.size, format, etag: item.etag });
-    if (planned.some((t) => t.kind === "range" && t.path === item.path)) result.inputsScanned++;
-    tasks.push(...planned);
+  const sendable = inputs.filter((i) => i !== "-");
+  if (sendable.length < inputs.length) {
+    const message = "standard input cannot be sent to a cluster: name a file, a URL or s3://";
+    result.problem({ input: "-", code: "LDS_E_USAGE", message });
   }
-  tasks.push(...planner.finish());
-  if (inputs.includes("-")) result.problem({ input: "-", code: "LDS_E_USAGE", message: noStdin.slice(2) });
+  for await (const step of planInputs(sendable, planner, { inputFormat: options.inputFormat })) {
+    if (step.kind === "local") {
+      // Problems, skips, unknown formats, and objects from servers without ranges (read here).
+      await scanItem(step.item, engine, step.format, result);
+      continue;
+    }
+    if (step.sharded) result.inputsScanned++;
+    tasks.push(...step.tasks);
+  }
   if (tasks.length > 0) await runJobs(tasks, options, result);
+  if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   return result;
 }
 
@@ -152,8 +125,11 @@ async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, 
       result.aggregates.merge(outcome.entries);
       result.inputsScanned += outcome.inputsScanned;
       result.skipped.push(...outcome.skipped);
+      for (const m of outcome.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
       for (const p of outcome.problems) result.problem(p);
-      recordStats("", { ...outcome.stats, problems: [] }, result);
+      // Malformed records were counted per input above; only the total goes here.
+      recordStats("", { ...outcome.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+      result.stats.malformedRecords += outcome.stats.malformedRecords;
     }
     progress.bytesDone += taskBytes(task);
     progress.inputsDone = result.inputsScanned;

@@ -12,14 +12,15 @@
 import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
-import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
-import { archiveKindOf } from "../scan/archive-kind.js";
-import { expandInputs } from "../scan/inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "../scan/scan.js";
-import { recordStats, scanItem } from "../scan/scan-item.js";
+import type { InputHit } from "../engine/hit.js";
+import type { LogFormat } from "../formats/log-format.js";
+import { addMalformed } from "../scan/malformed.js";
+import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher } from "./dispatcher.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
+import { planInputs } from "./plan-inputs.js";
 import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "./task.js";
 
 /**
@@ -62,6 +63,11 @@ export interface ParallelScanOptions {
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /**
+   * Called for every matched event with its input (and archive member) and record location, as
+   * each task finishes: in input order within a task, tasks in the order they finish.
+   */
+  onHit?: ((hit: InputHit) => void) | undefined;
 }
 
 /**
@@ -76,7 +82,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
     carve: options.carve === true,
+    collectHits: options.onHit !== undefined,
   };
+  const onHit = options.onHit;
+  if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
   const dispatcher = new Dispatcher({
@@ -87,8 +96,12 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.aggregates.merge(r.entries);
       result.inputsScanned += r.inputsScanned;
       result.skipped.push(...r.skipped);
+      for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
       for (const p of r.problems) result.problem(p);
-      recordStats("", { ...r.stats, problems: [] }, result);
+      // Malformed records were counted per input above; only the total goes here.
+      recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+      result.stats.malformedRecords += r.stats.malformedRecords;
+      if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
       progress.bytesDone += taskBytes(task);
       progress.inputsDone += r.inputsScanned;
       progress.matches = result.stats.matches;
@@ -119,32 +132,24 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   options.signal?.addEventListener("abort", stop, { once: true });
 
   try {
-    for await (const item of expandInputs([...inputs], { stdin: options.stdin, expandArchives: false })) {
+    for await (const step of planInputs(inputs, planner, options)) {
       if (options.signal?.aborted) break;
-      if (item.kind !== "file") {
-        // stdin (and anything else streamed) is read here; problems and skips are recorded.
-        await scanItem(item, engine, options.inputFormat, result);
+      if (step.kind === "local") {
+        await scanItem(step.item, engine, step.format, result);
+        if (onHit !== undefined) {
+          for (const hit of result.hits ?? []) onHit(splitArchiveMember(hit, "-"));
+          result.hits = [];
+        }
         continue;
       }
-      const archive = archiveKindOf(item.head);
-      if (archive !== undefined) {
-        submit(planner.add({ name: item.name, path: item.path, size: item.size, archive }));
-        continue;
-      }
-      const format = options.inputFormat ?? detectLogFormat(item.head);
-      if (format === undefined) {
-        await scanItem(item, engine, undefined, result); // records the problem or the skip
-        continue;
-      }
-      const tasks = planner.add({ name: item.name, path: item.path, size: item.size, format, etag: item.etag });
       // A sharded file counts as scanned once here (its range tasks report 0 inputs).
-      if (tasks.some((t) => t.kind === "range" && t.path === item.path)) result.inputsScanned++;
-      submit(tasks);
+      if (step.sharded) result.inputsScanned++;
+      submit(step.tasks);
     }
-    submit(planner.finish());
     progress.planned = true;
     options.onProgress?.({ ...progress });
     await dispatcher.drain();
+    if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   } finally {
     options.signal?.removeEventListener("abort", stop);
     await dispatcher.close();

@@ -8,7 +8,14 @@
 import { statSync } from "node:fs";
 import type { Engine, ScanStats } from "../engine/engine.js";
 import { newScanResult } from "../scan/scan.js";
-import { type ItemCollector, problemOf, recordStats, scanItem } from "../scan/scan-item.js";
+import {
+  type ItemCollector,
+  matchHandlerFor,
+  problemOf,
+  recordStats,
+  scanItem,
+  splitArchiveMember,
+} from "../scan/scan-item.js";
 import { isUrl, plannedLocation } from "../source/byte-source.js";
 import type { ScanTask, TaskResult } from "./task.js";
 
@@ -31,10 +38,13 @@ function checkSize(name: string, path: string, planned: number, into: ItemCollec
   }
 }
 
-/** Runs one task with `engine`; never throws for a bad input (it becomes a problem). */
-export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResult> {
+/**
+ * Runs one task with `engine`; never throws for a bad input (it becomes a problem).
+ * `collectHits`: also return every matched event with its input (scan()'s onHit).
+ */
+export async function runTask(task: ScanTask, engine: Engine, collectHits = false): Promise<TaskResult> {
   const result = newScanResult();
-  const onMatch = result.aggregates.add.bind(result.aggregates);
+  if (collectHits) result.hits = [];
   const scanned = async (name: string, scan: () => Promise<ScanStats>): Promise<boolean> => {
     try {
       recordStats(name, await scan(), result);
@@ -48,6 +58,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     case "range": {
       const { path, format, start, end } = task;
       const location = plannedLocation({ path, name: task.name, size: task.fileSize, etag: task.etag });
+      const onMatch = matchHandlerFor(result, task.name);
       const ok = await scanned(task.name, () =>
         engine.scanFileRange
           ? engine.scanFileRange(location, format, start, end, onMatch)
@@ -59,6 +70,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     }
     case "batch": {
       for (const file of task.files) {
+        const onMatch = matchHandlerFor(result, file.name);
         if (await scanned(file.name, () => engine.scanFile(plannedLocation(file), file.format, onMatch))) {
           result.inputsScanned++;
           checkSize(file.name, file.path, file.size, result);
@@ -71,9 +83,12 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     case "archive": {
       // Loaded on first use: threads that never open an archive skip yauzl and tar-stream.
       const { expandInputs } = await import("../scan/inputs.js");
-      for await (const item of expandInputs([{ path: task.path, name: task.name }])) {
+      for await (const item of expandInputs([{ path: task.path, name: task.name }], {
+        named: task.explicit !== false,
+      })) {
         await scanItem(item, engine, task.inputFormat, result);
       }
+      if (result.hits !== undefined) result.hits = result.hits.map((h) => splitArchiveMember(h, task.name, task.path));
       break;
     }
   }
@@ -83,5 +98,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     inputsScanned: result.inputsScanned,
     problems: result.problems,
     skipped: result.skipped,
+    malformed: result.malformed,
+    hits: result.hits,
   };
 }
