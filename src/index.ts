@@ -13,6 +13,7 @@ import type { EngineName } from "./engine/engine.js";
 import { DEFAULT_ENGINE } from "./engine/engines.js";
 import type { LogFormat } from "./formats/log-format.js";
 import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
+import { checkScanOptions } from "./pool/scan-options.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
 import type { ScanProblem, ScanResult } from "./scan/scan.js";
@@ -37,9 +38,12 @@ export interface ScanOptions {
   engine?: EngineName;
   /** Read every input as this format instead of detecting it. */
   inputFormat?: LogFormat;
-  /** Worker threads (default: number of cores). */
+  /**
+   * Threads in all (default: number of cores); at most 4 per core and no more than there are
+   * tasks (lowered with a note to `onNote`). A whole number of at least 1.
+   */
   workers?: number;
-  /** Bytes per task when a large file is split (default 32 MiB). */
+  /** Bytes per task when a large file is split (default 32 MiB; at least 4096). */
   shardSize?: number;
   /** EVTX: also recover records from slack space (reported as carved rows). */
   carve?: boolean;
@@ -53,6 +57,8 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called at once for each input that could not be read (the scan goes on). */
   onProblem?: (problem: ScanProblem) => void;
+  /** Called with one line when an option was lowered (a worker count capped). */
+  onNote?: (line: string) => void;
 }
 
 /** What {@link scan} returns. */
@@ -69,10 +75,12 @@ export interface ScanOutcome {
 
 /**
  * Scans files, directories, archives and `-` (stdin) on a pool of worker threads and returns
- * the rule's rows. Never throws for a bad input (see `problems`); throws ScanError for bad
- * options.
+ * the rule's rows. Never throws for a bad input (see `problems`); rejects with ScanError
+ * LDS_E_USAGE for a bad option (`workers` 0, `shardSize` 1, an unknown `inputFormat` or
+ * `engine`) before reading anything.
  */
 export async function scan(inputs: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
+  checkScanOptions(options);
   const result = await scanParallel(inputs, {
     engine: options.engine ?? DEFAULT_ENGINE,
     inputFormat: options.inputFormat,
@@ -82,6 +90,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     stdin: options.stdin,
     onProblem: options.onProblem,
     onProgress: options.onProgress,
+    onNote: options.onNote,
     signal: options.signal,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), options.suppression);

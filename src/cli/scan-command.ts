@@ -29,7 +29,8 @@ export interface ScanCommandOptions {
   suppress?: string | undefined;
   inputFormat?: LogFormat | undefined;
   engine: EngineName;
-  workers: number;
+  /** Undefined: one per core. */
+  workers: number | undefined;
   shardSize: number;
   progress: boolean;
   quiet: boolean;
@@ -84,7 +85,11 @@ export function scanCommand(): Command {
       ),
     )
     .addOption(new Option("--engine <engine>", "matching engine").choices(ENGINE_NAMES).default(DEFAULT_ENGINE))
-    .option("-j, --workers <n>", "worker threads (default: number of cores)", parsePositiveInt("--workers"))
+    .option(
+      "-j, --workers <n>",
+      "threads in all (default: number of cores; at most 4 per core and one per task)",
+      parsePositiveInt("--workers"),
+    )
     .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
     .option("--no-progress", "no progress bar on stderr")
@@ -93,7 +98,7 @@ export function scanCommand(): Command {
 }
 
 /** Validated options from commander's parsed values. */
-export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): ScanCommandOptions {
+export function scanOptionsFrom(raw: Record<string, unknown>): ScanCommandOptions {
   const inputFormat = raw.inputFormat === "jsonl" ? "flat" : (raw.inputFormat as LogFormat | undefined);
   return {
     format: raw.format as RowFormat,
@@ -101,7 +106,7 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     suppress: raw.suppress as string | undefined,
     inputFormat,
     engine: raw.engine as EngineName,
-    workers: (raw.workers as number | undefined) ?? cores,
+    workers: raw.workers as number | undefined,
     shardSize: (raw.shardSize as number | undefined) ?? DEFAULT_SHARD_SIZE,
     progress: raw.progress !== false,
     quiet: raw.quiet === true,
@@ -156,6 +161,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
+      onNote: (line) => progress.log(`lsass-dump-scan: note: ${line}`),
     });
   } finally {
     progress.stop();

@@ -18,8 +18,9 @@ import { expandInputs } from "../scan/inputs.js";
 import { newScanResult, type ScanProblem, type ScanResult } from "../scan/scan.js";
 import { recordStats, scanItem } from "../scan/scan-item.js";
 import { compiledMatcher } from "../wasm/module.js";
-import { Dispatcher } from "./dispatcher.js";
+import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
+import { capWorkers, checkScanOptions } from "./scan-options.js";
 import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "./task.js";
 
 /**
@@ -46,7 +47,10 @@ export interface ScanProgress {
 /** Options of {@link scanParallel}. */
 export interface ParallelScanOptions {
   engine: EngineName;
-  /** Threads in all, this one included (default: number of cores). */
+  /**
+   * Threads in all, this one included (default: number of cores); at most 4 per core and no
+   * more than there are tasks (lowered with a note).
+   */
   workers?: number | undefined;
   /** Bytes per shard of a large file (default {@link DEFAULT_SHARD_SIZE}). */
   shardSize?: number | undefined;
@@ -62,14 +66,20 @@ export interface ParallelScanOptions {
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /** Called with one line when an option was lowered (workers capped), not a problem. */
+  onNote?: ((line: string) => void) | undefined;
 }
 
 /**
  * Scans every input on `workers` threads (this one and a pool). Never throws for a bad input: see
- * {@link ScanResult.problems}.
+ * {@link ScanResult.problems}; throws ScanError LDS_E_USAGE for a bad option, before reading
+ * anything (see checkScanOptions).
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
-  const workers = options.workers ?? availableParallelism();
+  checkScanOptions(options);
+  const cores = availableParallelism();
+  const requested = options.workers ?? cores;
+  const workers = capWorkers(requested, cores).workers;
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
   const result = newScanResult(options.onProblem);
   const setup: WorkerSetup = {
@@ -79,10 +89,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   };
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
-  const dispatcher = new Dispatcher({
-    threads: workers - 1,
-    setup,
-    engine,
+  const onTask: Pick<DispatcherOptions, "onResult" | "onFailure"> = {
     onResult(task, r: TaskResult) {
       result.aggregates.merge(r.entries);
       result.inputsScanned += r.inputsScanned;
@@ -101,12 +108,28 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         message: `worker failed: ${String(err)}`,
       });
     },
-  });
+  };
+  // The dispatcher (and its thread count) waits until there are `workers` tasks or planning
+  // is over, so that no more threads start than there are tasks to run.
+  let dispatcher: Dispatcher | undefined;
+  const pending: ScanTask[] = [];
+  const startDispatcher = (planned: boolean): Dispatcher | undefined => {
+    if (dispatcher !== undefined || options.signal?.aborted) return dispatcher;
+    if (!planned && pending.length < workers) return undefined;
+    const capped = capWorkers(requested, cores, planned ? pending.length : Number.POSITIVE_INFINITY);
+    // The default (one per core) is lowered silently; a number the caller chose, with a note.
+    if (capped.note !== undefined && options.workers !== undefined) options.onNote?.(capped.note);
+    dispatcher = new Dispatcher({ threads: capped.workers - 1, setup, engine, ...onTask });
+    for (const task of pending.splice(0)) dispatcher.submit(task);
+    return dispatcher;
+  };
   const submit = (tasks: readonly ScanTask[]) => {
     for (const task of tasks) {
       progress.bytesTotal += taskBytes(task);
-      dispatcher.submit(task);
+      pending.push(task);
     }
+    startDispatcher(false);
+    if (dispatcher !== undefined) for (const task of pending.splice(0)) dispatcher.submit(task);
   };
   const planner = new TaskPlanner({
     shardSize,
@@ -115,7 +138,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   });
 
   // Ctrl-C: drop queued tasks and stop the threads; results still in flight are ignored.
-  const stop = () => void dispatcher.stop();
+  const stop = () => void dispatcher?.stop();
   options.signal?.addEventListener("abort", stop, { once: true });
 
   try {
@@ -144,10 +167,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     submit(planner.finish());
     progress.planned = true;
     options.onProgress?.({ ...progress });
-    await dispatcher.drain();
+    await startDispatcher(true)?.drain();
   } finally {
     options.signal?.removeEventListener("abort", stop);
-    await dispatcher.close();
+    await dispatcher?.close();
   }
   return result;
 }
