@@ -4,7 +4,6 @@
  * core and at the number of tasks, with one note line when a chosen number is lowered.
  */
 
-import { availableParallelism } from "node:os";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { scan } from "../src/index.js";
