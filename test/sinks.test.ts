@@ -57,11 +57,10 @@ describe("stdout sink", () => {
         callback(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
       },
     });
-    broken.on("error", () => {}); // the stream's own error event, after the callback
     const sink = createStdoutSink("jsonl", broken);
     await expect(sink.write(ROWS)).rejects.toMatchObject({
       code: "LDS_E_SINK",
-      message: "stdout: cannot write output: write EPIPE",
+      message: "stdout: cannot write output: the reader closed the pipe (EPIPE)",
     });
     expect(await sink.close()).toEqual({ name: "stdout", delivered: 0, undelivered: ROWS.length });
   });

@@ -7,27 +7,29 @@ import type { Writable } from "node:stream";
 import type { RowFormat } from "./row-format.js";
 import { TextRowSink } from "./text-sink.js";
 
-/** Writes `text` to `stream`, resolving once it is handed to the OS and rejecting with its error. */
+/**
+ * Writes `text` to `stream`, resolving once it is handed to the OS and rejecting with its
+ * error. The stream reports a failed write twice, to the callback and then (a tick later) as an
+ * 'error' event; the sink keeps a listener for the event (see {@link createStdoutSink}), so
+ * the event never becomes an uncaught exception.
+ */
 export function writeToStream(stream: Writable, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    let settled = false;
-    const onError = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(err);
-    };
-    stream.once("error", onError);
     stream.write(text, (err) => {
-      stream.removeListener("error", onError);
-      if (settled) return;
-      settled = true;
       if (err) reject(err);
       else resolve();
     });
   });
 }
 
+const guarded = new WeakSet<Writable>();
+
 /** A sink that writes rows in `format` to `stream` (default process.stdout), named `stdout`. */
 export function createStdoutSink(format: RowFormat, stream: Writable = process.stdout): TextRowSink {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    // The write callback carries the error to the sink, which reports it once.
+    stream.on("error", () => {});
+  }
   return new TextRowSink("stdout", format, (text) => writeToStream(stream, text));
 }
