@@ -57,6 +57,8 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called at once for each input that could not be read (the scan goes on). */
   onProblem?: (problem: ScanProblem) => void;
+  /** Files not to scan when met inside a scanned folder (the caller's own output file). */
+  exclude?: readonly string[];
   /** Called with one line when an option was lowered (a worker count capped). */
   onNote?: (line: string) => void;
 }
@@ -91,6 +93,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     onProblem: options.onProblem,
     onProgress: options.onProgress,
     onNote: options.onNote,
+    exclude: options.exclude,
     signal: options.signal,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), options.suppression);

@@ -1,13 +1,15 @@
 /**
  * Where rows go, as a user meets it: a failed write to stdout (`> /dev/full`, a reader that
  * closed the pipe) is one line and exit status 2, never a stack trace with status 1 (which
- * means "alerts found").
+ * means "alerts found"); `-o` is checked before the scan, `-o -` is stdout, and the output file
+ * is not scanned when it lies in a scanned folder.
  */
 
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync } from "node:fs";
+import { closeSync, cpSync, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI, ROOT, runCli } from "./helpers/cli.js";
+import { CLI, ROOT, runCli, tempDir } from "./helpers/cli.js";
 
 /** Runs the CLI with stdout on `fd`, or on a pipe whose reader is gone before the rows come. */
 function runTo(
@@ -52,5 +54,43 @@ describe("stdout write failures", () => {
     expect(r.status).toBe(1);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/1 alert/);
+  });
+});
+
+describe("--output", () => {
+  const DEMO_ROW = readFileSync(join(ROOT, "test", "fixtures", "demo-expected.jsonl"), "utf8");
+
+  it("is checked before scanning: a missing directory or a directory is one line, exit 2, nothing read", () => {
+    const dir = tempDir();
+    for (const [output, why] of [
+      [join(dir, "no-such", "rows.jsonl"), `no such directory ${join(dir, "no-such")}`],
+      [dir, "is a directory"],
+    ]) {
+      // `-` would wait for standard input if the scan started: the check comes first.
+      const r = runCli(["scan", "--no-progress", "-o", output as string, "-"], { input: "" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`lsass-dump-scan: ${output}: cannot write output: ${why}\n`);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("- is standard output", () => {
+    const r = runCli(["scan", "--no-progress", "-f", "jsonl", "-o", "-", "demo/"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(DEMO_ROW);
+  });
+
+  it("a file inside a scanned folder is not scanned (nor counted), on a second run too", () => {
+    const dir = tempDir();
+    cpSync(join(ROOT, "demo"), dir, { recursive: true });
+    const out = join(dir, "alerts.jsonl");
+    // A previous run's rows, written as a log the scanner would read: still not scanned.
+    writeFileSync(out, readFileSync(join(ROOT, "demo", "fs02-evtx_dump.json")));
+    for (let run = 0; run < 2; run++) {
+      const r = runCli(["scan", "--no-progress", "-f", "jsonl", "-o", out, dir]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^lsass-dump-scan: 3 inputs, .*1 alert in /);
+      expect(readFileSync(out, "utf8")).toBe(DEMO_ROW);
+    }
   });
 });

@@ -14,7 +14,7 @@ import { DEFAULT_SHARD_SIZE } from "../pool/parallel-scan.js";
 import type { Row } from "../report/row.js";
 import { loadSuppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
-import { createFileSink } from "../sinks/file-sink.js";
+import { checkFileSinkPath, createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
@@ -77,7 +77,7 @@ export function scanCommand(): Command {
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
     .argument("<inputs...>", "files, directories, archives (.gz .zip .tar .tgz) or - for standard input")
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
-    .option("-o, --output <file>", "write rows to this file instead of standard output")
+    .option("-o, --output <file>", "write rows to this file instead of standard output (- for standard output)")
     .option("-s, --suppress <file>", "drop rows matching a suppression list (field=pattern lines, * wildcards)")
     .addOption(
       new Option("--input-format <format>", "read every input as this format instead of detecting it").choices(
@@ -144,6 +144,17 @@ async function deliver(sink: RowSink, rows: readonly Row[], say: (line: string) 
 export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
   const suppression = options.suppress === undefined ? undefined : loadSuppression(options.suppress);
+  // `-o -` is stdout; a file is checked before the scan, and not scanned if it is in a scanned folder.
+  const output = options.output === "-" ? undefined : options.output;
+  if (output !== undefined) {
+    try {
+      await checkFileSinkPath(output);
+    } catch (err) {
+      if (!(err instanceof ScanError)) throw err;
+      say(err.message);
+      return EXIT_TROUBLE;
+    }
+  }
   const progress = progressDisplay(options.progress);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -162,6 +173,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       onProgress: (p) => progress.update(p),
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
       onNote: (line) => progress.log(`lsass-dump-scan: note: ${line}`),
+      exclude: output === undefined ? undefined : [output],
     });
   } finally {
     progress.stop();
@@ -172,11 +184,10 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
   const { rows: kept, suppressed: dropped, result } = outcome;
-  const sink =
-    options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
+  const sink = output === undefined ? createStdoutSink(options.format) : createFileSink(output, options.format);
   if (!(await deliver(sink, kept, say))) {
     // The rows must not be lost: a failed --output file falls back to stdout.
-    if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
+    if (output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
     return EXIT_TROUBLE;
   }
   if (!options.quiet) {

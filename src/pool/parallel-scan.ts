@@ -66,6 +66,8 @@ export interface ParallelScanOptions {
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /** Files not to scan when met inside a folder (the run's own output file). */
+  exclude?: readonly string[] | undefined;
   /** Called with one line when an option was lowered (workers capped), not a problem. */
   onNote?: ((line: string) => void) | undefined;
 }
@@ -142,7 +144,11 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   options.signal?.addEventListener("abort", stop, { once: true });
 
   try {
-    for await (const item of expandInputs([...inputs], { stdin: options.stdin, expandArchives: false })) {
+    for await (const item of expandInputs([...inputs], {
+      stdin: options.stdin,
+      expandArchives: false,
+      exclude: options.exclude,
+    })) {
       if (options.signal?.aborted) break;
       if (item.kind !== "file") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.

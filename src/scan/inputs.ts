@@ -12,6 +12,7 @@
  */
 
 import { type FileHandle, open } from "node:fs/promises";
+import { resolve } from "node:path";
 import { describeError, ScanError } from "../errors.js";
 import { SNIFF_BYTES } from "../formats/log-format.js";
 import { type ArchiveKind, archiveKindOf } from "./archive-kind.js";
@@ -87,6 +88,8 @@ export interface ExpandOptions {
    * worker thread with `expandInputs([path])`; stdin and fifos are still opened here.
    */
   expandArchives?: boolean;
+  /** Files not to scan when met inside a directory (the run's own output file); any paths, resolved here. */
+  exclude?: readonly string[] | undefined;
 }
 
 /** 256 MiB: larger than any log zip we have seen published (the OTRF zips are under 1 MiB), small enough not to hurt. */
@@ -143,7 +146,10 @@ export async function* expandInputs(args: readonly string[], options: ExpandOpti
     maxBufferedZip: options.maxBufferedNestedZip ?? DEFAULT_MAX_BUFFERED_ZIP,
     expandArchives: options.expandArchives ?? true,
   };
-  const walker = new Walker({ followSymlinks: options.followSymlinks ?? true });
+  const walker = new Walker({
+    followSymlinks: options.followSymlinks ?? true,
+    exclude: new Set((options.exclude ?? []).map((p) => resolve(p))),
+  });
   let stdinSeen = false;
   for (const arg of args) {
     if (arg === "-") {
