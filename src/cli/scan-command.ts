@@ -15,7 +15,7 @@ import type { Row } from "../report/row.js";
 import { loadSuppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
 import { checkFileSinkPath, createFileSink } from "../sinks/file-sink.js";
-import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
+import { ROW_FORMATS, type RowFormat, terminalText } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
@@ -142,7 +142,8 @@ async function deliver(sink: RowSink, rows: readonly Row[], say: (line: string) 
 
 /** Runs a scan for the CLI: prints rows and messages, returns the exit status. */
 export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
-  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
+  // Paths and archive member names come from the inputs: escaped, never terminal control.
+  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${terminalText(line)}\n`);
   const suppression = options.suppress === undefined ? undefined : loadSuppression(options.suppress);
   // `-o -` is stdout; a file is checked before the scan, and not scanned if it is in a scanned folder.
   const output = options.output === "-" ? undefined : options.output;
@@ -171,7 +172,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       suppression,
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
-      onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
+      onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${terminalText(`${p.input}: ${p.message}`)}`),
       onNote: (line) => progress.log(`lsass-dump-scan: note: ${line}`),
       exclude: output === undefined ? undefined : [output],
     });

@@ -24,12 +24,17 @@ export function writeToStream(stream: Writable, text: string): Promise<void> {
 
 const guarded = new WeakSet<Writable>();
 
-/** A sink that writes rows in `format` to `stream` (default process.stdout), named `stdout`. */
+/**
+ * A sink that writes rows in `format` to `stream` (default process.stdout), named `stdout`. On
+ * a terminal the table is fitted to its width (80 columns when it does not say).
+ */
 export function createStdoutSink(format: RowFormat, stream: Writable = process.stdout): TextRowSink {
+  const tty = stream as Partial<Pick<NodeJS.WriteStream, "isTTY" | "columns">>;
+  const tableWidth = tty.isTTY === true ? tty.columns || 80 : undefined;
   if (!guarded.has(stream)) {
     guarded.add(stream);
     // The write callback carries the error to the sink, which reports it once.
     stream.on("error", () => {});
   }
-  return new TextRowSink("stdout", format, (text) => writeToStream(stream, text));
+  return new TextRowSink("stdout", format, (text) => writeToStream(stream, text), undefined, tableWidth);
 }
