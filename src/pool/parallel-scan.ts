@@ -33,10 +33,14 @@ export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 
 /** Progress, reported after each task. */
 export interface ScanProgress {
-  /** Bytes of the inputs (compressed size for archives) finished so far. */
+  /** Bytes of the files planned into tasks (compressed size for archives) finished so far. */
   bytesDone: number;
-  /** Bytes of all inputs planned so far (grows while directories are walked). */
+  /** Bytes of all files planned so far (grows while directories are walked). */
   bytesTotal: number;
+  /** True when some of {@link bytesTotal} are archives' compressed sizes (read bytes, not log bytes). */
+  compressed: boolean;
+  /** Bytes read so far from standard input and fifos (whose size is not known ahead). */
+  streamBytes: number;
   inputsDone: number;
   /** Matched events so far. */
   matches: number;
@@ -72,6 +76,43 @@ export interface ParallelScanOptions {
   onNote?: ((line: string) => void) | undefined;
 }
 
+/** Progress reports from a stream at most this often. */
+const STREAM_PROGRESS_MS = 200;
+
+/**
+ * `chunks`, counting their bytes into `progress.streamBytes` and reporting now and then. An
+ * early `return()` (a stream that is skipped) reaches the stream underneath.
+ */
+function counted(
+  chunks: AsyncIterable<Uint8Array>,
+  progress: ScanProgress,
+  options: ParallelScanOptions,
+): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+      const inner = chunks[Symbol.asyncIterator]();
+      let reported = 0;
+      return {
+        async next() {
+          const step = await inner.next();
+          if (step.done !== true) {
+            progress.streamBytes += step.value.length;
+            const now = Date.now();
+            if (options.onProgress !== undefined && now - reported >= STREAM_PROGRESS_MS) {
+              reported = now;
+              options.onProgress({ ...progress });
+            }
+          }
+          return step;
+        },
+        async return(value?: unknown) {
+          return (await inner.return?.(value)) ?? { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
 /**
  * Scans every input on `workers` threads (this one and a pool). Never throws for a bad input: see
  * {@link ScanResult.problems}; throws ScanError LDS_E_USAGE for a bad option, before reading
@@ -90,7 +131,15 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     carve: options.carve === true,
   };
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
-  const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
+  const progress: ScanProgress = {
+    bytesDone: 0,
+    bytesTotal: 0,
+    compressed: false,
+    streamBytes: 0,
+    inputsDone: 0,
+    matches: 0,
+    planned: false,
+  };
   const onTask: Pick<DispatcherOptions, "onResult" | "onFailure"> = {
     onResult(task, r: TaskResult) {
       result.aggregates.merge(r.entries);
@@ -128,6 +177,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const submit = (tasks: readonly ScanTask[]) => {
     for (const task of tasks) {
       progress.bytesTotal += taskBytes(task);
+      if (task.kind === "archive") progress.compressed = true;
       pending.push(task);
     }
     startDispatcher(false);
@@ -152,7 +202,12 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       if (options.signal?.aborted) break;
       if (item.kind !== "file") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
-        await scanItem(item, engine, options.inputFormat, result);
+        const streamed = item.kind === "stream" ? { ...item, chunks: counted(item.chunks, progress, options) } : item;
+        await scanItem(streamed, engine, options.inputFormat, result);
+        if (item.kind === "stream") {
+          progress.inputsDone++;
+          options.onProgress?.({ ...progress });
+        }
         continue;
       }
       const archive = archiveKindOf(item.head);
