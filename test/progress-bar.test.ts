@@ -40,9 +40,7 @@ describe("progressText", () => {
   });
 
   it("archives: labelled as compressed bytes", () => {
-    expect(progressText({ ...START, bytesTotal: 1e9, compressed: true }, 1)).toContain(
-      "GB (archives: compressed)",
-    );
+    expect(progressText({ ...START, bytesTotal: 1e9, compressed: true }, 1)).toContain("GB (archives: compressed)");
   });
 
   it("standard input: bytes read and a rate, no percentage", () => {
