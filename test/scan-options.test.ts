@@ -8,7 +8,6 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { scan } from "../src/index.js";
 import { capWorkers, checkScanOptions, MAX_WORKERS_PER_CORE } from "../src/pool/scan-options.js";
-import { runCli } from "./helpers/cli.js";
 
 /** A stdin that fails the test if anything reads it. */
 function untouchedStdin(): { stream: Readable; wasRead: () => boolean } {
@@ -74,20 +73,5 @@ describe("capWorkers", () => {
   it("caps at the number of tasks, saying so", () => {
     expect(capWorkers(6, 2, 3)).toEqual({ workers: 3, note: "workers lowered from 6 to 3 (3 tasks to run)" });
     expect(capWorkers(1000, 2, 1)).toEqual({ workers: 1, note: "workers lowered from 1000 to 1 (1 task to run)" });
-  });
-});
-
-describe("CLI", () => {
-  it("-j 1000 runs with at most 4 threads per core and one note line", () => {
-    const r = runCli(["scan", "-j", "1000", "--no-progress", "demo/"]);
-    expect(r.status).toBe(1);
-    const notes = r.stderr.split("\n").filter((l) => l.includes("note:"));
-    // demo/ is two small files (one batch) and an archive (one task): two threads in all.
-    expect(notes).toEqual(["lsass-dump-scan: note: workers lowered from 1000 to 2 (2 tasks to run)"]);
-  });
-
-  it("no note when the worker count is the default", () => {
-    const r = runCli(["scan", "--no-progress", "demo/"]);
-    expect(r.stderr).not.toContain("note:");
   });
 });
