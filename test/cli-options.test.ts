@@ -8,10 +8,13 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_WORKERS_PER_CORE } from "../src/pool/scan-options.js";
-import { runCli, tempDir } from "./helpers/cli.js";
+import { runCli } from "./helpers/cli.js";
+import { scratchDir } from "./helpers/fixtures.js";
 import { flatRecord, TRUE_POSITIVE } from "./helpers/seed-events.js";
 
 describe("CLI", () => {
+  const scratch = scratchDir("lds-cli-options-");
+
   it("-j 1000 runs with at most 4 threads per core and one note line", () => {
     const r = runCli(["scan", "-j", "1000", "--no-progress", "demo/"]);
     expect(r.status).toBe(1);
@@ -21,7 +24,7 @@ describe("CLI", () => {
   });
 
   it("-j 1000 with many tasks: at most 4 threads per core", () => {
-    const file = join(tempDir(), "big.jsonl");
+    const file = join(scratch, "big.jsonl");
     writeFileSync(file, `${flatRecord(TRUE_POSITIVE)}\n`.repeat(4000));
     const r = runCli(["scan", "-j", "1000", "--shard-size", "4k", "--no-progress", file]);
     expect(r.status).toBe(1);

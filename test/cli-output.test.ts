@@ -6,10 +6,11 @@
  */
 
 import { spawn } from "node:child_process";
-import { closeSync, cpSync, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI, ROOT, runCli, tempDir } from "./helpers/cli.js";
+import { CLI, ROOT, runCli } from "./helpers/cli.js";
+import { scratchDir } from "./helpers/fixtures.js";
 
 /** Runs the CLI with stdout on `fd`, or on a pipe whose reader is gone before the rows come. */
 function runTo(
@@ -60,8 +61,10 @@ describe("stdout write failures", () => {
 describe("--output", () => {
   const DEMO_ROW = readFileSync(join(ROOT, "test", "fixtures", "demo-expected.jsonl"), "utf8");
 
+  const scratch = scratchDir("lds-cli-output-");
+
   it("is checked before scanning: a missing directory or a directory is one line, exit 2, nothing read", () => {
-    const dir = tempDir();
+    const dir = mkdtempSync(join(scratch, "check-"));
     for (const [output, why] of [
       [join(dir, "no-such", "rows.jsonl"), `no such directory ${join(dir, "no-such")}`],
       [dir, "is a directory"],
@@ -81,7 +84,7 @@ describe("--output", () => {
   });
 
   it("a file inside a scanned folder is not scanned (nor counted), on a second run too", () => {
-    const dir = tempDir();
+    const dir = mkdtempSync(join(scratch, "in-folder-"));
     cpSync(join(ROOT, "demo"), dir, { recursive: true });
     const out = join(dir, "alerts.jsonl");
     // A previous run's rows, written as a log the scanner would read: still not scanned.
