@@ -9,6 +9,8 @@ import { describeError, ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
 import type { InputItem } from "./inputs.js";
+import { addMalformed, type MalformedInput } from "./malformed.js";
+import { whyNotALog } from "./not-a-log.js";
 
 /** One input that could not be read, or was read only in part. */
 export interface ScanProblem {
@@ -25,6 +27,8 @@ export interface ItemCollector {
   stats: ScanStats;
   inputsScanned: number;
   skipped: { name: string; reason: string }[];
+  /** Malformed records skipped, per input. */
+  malformed: MalformedInput[];
   /** Called once per problem. */
   problem(problem: ScanProblem): void;
 }
@@ -37,11 +41,6 @@ export function problemOf(input: string, err: unknown): ScanProblem {
     return { input: err.input ?? input, code: err.code, message: message.split("\n")[0] ?? message };
   }
   return { input, code: "LDS_E_INPUT_UNREADABLE", message: describeError(err) };
-}
-
-/** Why an item of unknown format is not read. */
-function unknownReason(head: Uint8Array): string {
-  return head.length === 0 ? "empty" : "not a Sysmon log format we read (Windows event XML, JSON, EVTX)";
 }
 
 /**
@@ -65,7 +64,7 @@ export async function scanItem(
   const format = inputFormat ?? detectLogFormat(item.head);
   if (format === undefined) {
     if (item.kind === "stream") await item.chunks[Symbol.asyncIterator]().return?.();
-    const reason = unknownReason(item.head);
+    const reason = whyNotALog(item.head);
     if (item.explicit) into.problem({ input: item.name, code: "LDS_E_UNKNOWN_FORMAT", message: reason });
     else into.skipped.push({ name: item.name, reason });
     return;
@@ -85,8 +84,12 @@ export async function scanItem(
   recordStats(item.name, stats, into);
 }
 
-/** Adds an engine's counters and reports the damage it found (each one line naming the input). */
+/**
+ * Adds an engine's counters, reports the damage it found (each one line naming the input) and
+ * counts its malformed records against the input.
+ */
 export function recordStats(name: string, stats: ScanStats, into: ItemCollector): void {
   for (const message of stats.problems) into.problem({ input: name, code: "LDS_E_DAMAGED_INPUT", message });
-  addStats(into.stats, { ...stats, problems: [] });
+  addMalformed(into.malformed, name, stats.malformedRecords, stats.malformedOffsets);
+  addStats(into.stats, { ...stats, problems: [], malformedOffsets: [] });
 }

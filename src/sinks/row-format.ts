@@ -56,7 +56,7 @@ export function formatJson(rows: readonly Row[]): string {
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 function csvCell(value: unknown): string {
-  let text = Array.isArray(value) ? value.join(";") : value === undefined ? "" : String(value);
+  let text = Array.isArray(value) ? value.join(";") : value === undefined || value === null ? "" : String(value);
   const isNumber = typeof value === "number";
   // OWASP: prefix a single quote, so the cell is text, and quote it.
   if (!isNumber && FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`;
@@ -65,8 +65,8 @@ function csvCell(value: unknown): string {
 }
 
 /**
- * RFC 4180 CSV with a header line; mitre_attack ids joined with `;`, carved empty or `true`.
- * Text cells that would start a spreadsheet formula get a leading `'` (OWASP).
+ * RFC 4180 CSV with a header line; mitre_attack ids joined with `;`, carved empty or `true`, a
+ * null time empty. Text cells that would start a spreadsheet formula get a leading `'` (OWASP).
  */
 export function formatCsv(rows: readonly Row[]): string {
   const lines = [CSV_COLUMNS.join(",")];
@@ -100,14 +100,16 @@ const TITLE_COLUMNS: readonly (keyof Row)[] = ["risk_score", "process_name"];
 const ELASTIC_COLUMNS: readonly (keyof Row)[] = ["dest", "TargetFilename", "process_name"];
 
 /**
- * An aligned text table with the rule's name on top; "No alerts." when there are none. Values
- * are escaped ({@link terminalText}); with `maxWidth` (a terminal's columns) the widest columns
- * are narrowed and their cells cut with an ellipsis so that every line fits.
+ * An aligned text table with the rule's name on top (a null time shows as `-`); "No alerts."
+ * when there are none. Values are escaped ({@link terminalText}); with `maxWidth` (a
+ * terminal's columns) the widest columns are narrowed and their cells cut with an ellipsis so
+ * that every line fits.
  */
 export function formatTable(rows: readonly Row[], maxWidth?: number): string {
   if (rows.length === 0) return "No alerts.\n";
   let columns = rows.some((r) => r.carved) ? [...TABLE_COLUMNS, "carved" as const] : TABLE_COLUMNS;
-  const cellsOf = () => rows.map((r) => columns.map((c) => (r[c] === undefined ? "" : terminalText(String(r[c])))));
+  const cellsOf = () =>
+    rows.map((r) => columns.map((c) => (r[c] === undefined ? "" : r[c] === null ? "-" : terminalText(String(r[c])))));
   const widthsOf = (cells: string[][]) =>
     columns.map((c, i) => Math.max(width(c), ...cells.map((row) => width(row[i] ?? ""))));
   let cells = cellsOf();
