@@ -24,13 +24,19 @@ export { referenceEngine } from "./engine/reference-engine.js";
 export { type ErrorCode, ScanError } from "./errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "./formats/log-format.js";
 export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
+export { type PlanInput, type PlanOptions, planTasks, TaskPlanner, taskBytes } from "./pool/plan.js";
+export { checkScanOptions, MAX_WORKERS_PER_CORE, MIN_SHARD_SIZE } from "./pool/scan-options.js";
+export type { ScanTask } from "./pool/task.js";
 export { type AggregateEntry, Aggregates } from "./report/aggregate.js";
 export { compareRows, type Row, toRows } from "./report/row.js";
 export { isSuppressed, loadSuppression, parseSuppression, type Suppression } from "./report/suppress.js";
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
 export { type MalformedInput, type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+export { checkFileSinkPath, createFileSink } from "./sinks/file-sink.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
+export type { RowSink, SinkSummary } from "./sinks/row-sink.js";
+export { createStdoutSink } from "./sinks/stdout-sink.js";
 
 /** Options of {@link scan}. */
 export interface ScanOptions {
