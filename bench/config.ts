@@ -23,6 +23,7 @@ export const SUITE_NAMES = [
   "matcher-team",
   "evtx-files",
   "utf16",
+  "embed",
 ] as const;
 /** One suite's name. */
 export type SuiteName = (typeof SUITE_NAMES)[number];

@@ -11,6 +11,7 @@
 
 import type { EngineName } from "./engine/engine.js";
 import { DEFAULT_ENGINE } from "./engine/engines.js";
+import type { InputHit } from "./engine/hit.js";
 import type { LogFormat } from "./formats/log-format.js";
 import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 import { checkScanOptions } from "./pool/scan-options.js";
@@ -20,7 +21,13 @@ import type { MalformedInput, ScanProblem, ScanResult } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
+// ---- Embedding: bytes and streams in, hits out (README "Embedding") ----
+export type { Hit, InputHit } from "./engine/hit.js";
+export { matchRecord } from "./engine/match-record.js";
 export { referenceEngine } from "./engine/reference-engine.js";
+export { type BytesScanResult, scanBytes } from "./engine/scan-bytes.js";
+export { createScanner, type Scanner } from "./engine/scanner.js";
+export type { ScannerOptions } from "./engine/scanner-options.js";
 export { type ErrorCode, ScanError } from "./errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "./formats/log-format.js";
 export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
@@ -33,12 +40,26 @@ export { isSuppressed, loadSuppression, parseSuppression, type Suppression } fro
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
 export { type MalformedInput, type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+export { type Alert, alertId } from "./sinks/alert-id.js";
 export { checkFileSinkPath, createFileSink } from "./sinks/file-sink.js";
+export { type HecOptions, hecSink } from "./sinks/hec-sink.js";
+export { type OutboxOptions, OutboxSink, type OutboxSummary } from "./sinks/outbox-sink.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
 export type { RowSink, SinkSummary } from "./sinks/row-sink.js";
+export { defaultSpoolDir } from "./sinks/spool.js";
 export { createStdoutSink } from "./sinks/stdout-sink.js";
+export { type WebhookOptions, webhookSignature, webhookSink } from "./sinks/webhook-sink.js";
+export { createPrefilterStream, type PrefilterStream } from "./streams/prefilter-stream.js";
+export { createScanStream, type ScanStream } from "./streams/scan-stream.js";
 
-/** Options of {@link scan}. */
+/**
+ * Options of {@link scan}.
+ *
+ * @example
+ * ```ts
+ * const options: ScanOptions = { workers: 4, carve: true, onProblem: (p) => console.error(p.input, p.message) };
+ * ```
+ */
 export interface ScanOptions {
   /** Matching engine (default: the fast one). */
   engine?: EngineName;
@@ -67,9 +88,24 @@ export interface ScanOptions {
   exclude?: readonly string[];
   /** Called with one line when an option was lowered (a worker count capped). */
   onNote?: (line: string) => void;
+  /**
+   * Called for every matched event, with its input (path, `-`), archive member and record
+   * location (byte offset and length; EVTX also the EventRecordID). Hits of one task (a file,
+   * a shard, an archive) come in input order, tasks in the order they finish. The reference
+   * engine does not locate text records: its text hits say offset 0, length 0.
+   */
+  onHit?: (hit: InputHit) => void;
 }
 
-/** What {@link scan} returns. */
+/**
+ * What {@link scan} returns.
+ *
+ * @example
+ * ```ts
+ * const outcome: ScanOutcome = await scan(["Sysmon.evtx"]);
+ * if (outcome.problems.length > 0) process.exitCode = 2;
+ * ```
+ */
 export interface ScanOutcome {
   /** The rule's rows, sorted, suppression applied. */
   rows: Row[];
@@ -93,6 +129,13 @@ export interface ScanOutcome {
  * the rule's rows. Never throws for a bad input (see `problems`); rejects with ScanError
  * LDS_E_USAGE for a bad option (`workers` 0, `shardSize` 1, an unknown `inputFormat` or
  * `engine`) before reading anything.
+ *
+ * @example
+ * ```ts
+ * const { rows, problems } = await scan(["triage/", "logs.tar.gz"], {
+ *   onHit: (hit) => console.log(hit.time, hit.input, hit.member ?? "", hit.dest),
+ * });
+ * ```
  */
 export async function scan(inputs: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
   checkScanOptions(options);
@@ -108,6 +151,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     onNote: options.onNote,
     exclude: options.exclude,
     signal: options.signal,
+    onHit: options.onHit,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), options.suppression);
   return {

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { describeError, ScanError } from "../errors.js";
+import { registerDeliverCommand } from "./deliver-command.js";
 import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
@@ -35,6 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
   program.addCommand(scan);
   registerGenerateCommand(program);
+  registerDeliverCommand(program, (s) => {
+    status = s;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return status;

@@ -7,6 +7,7 @@
 import { Command, Option } from "commander";
 import type { EngineName } from "../engine/engine.js";
 import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { type ScanOutcome, scan } from "../index.js";
@@ -18,6 +19,8 @@ import { checkFileSinkPath, createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat, terminalText } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
+import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
+import { deliverEvents } from "./event-output.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
@@ -38,6 +41,10 @@ export interface ScanCommandOptions {
   carve: boolean;
   /** Name every skipped file and malformed record on stderr. */
   verbose: boolean;
+  /** Print one line per matched event (a timeline) instead of aggregated rows. */
+  events: boolean;
+  /** Where alerts are sent besides the output (HEC, webhook), when anywhere. */
+  delivery?: DeliveryOptions | undefined;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -77,7 +84,7 @@ read are printed all the same).`;
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
-  return new Command("scan")
+  const command = new Command("scan")
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
     .argument("<inputs...>", "files, directories, archives (.gz .zip .tar .tgz) or - for standard input")
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
@@ -96,10 +103,15 @@ export function scanCommand(): Command {
     )
     .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
+    .option("--events", "one line per matched event (time, input, record, dest, process, file) instead of rows", false)
     .option("--no-progress", "no progress bar on stderr")
     .option("-q, --quiet", "no summary line on stderr", false)
-    .option("-v, --verbose", "name every skipped file (and why) and every malformed record (input, byte offset)", false)
-    .addHelpText("after", EXAMPLES);
+    .option(
+      "-v, --verbose",
+      "name every skipped file (and why) and every malformed record (input, byte offset)",
+      false,
+    );
+  return addDeliveryOptions(command).addHelpText("after", EXAMPLES);
 }
 
 /** Validated options from commander's parsed values. */
@@ -117,6 +129,8 @@ export function scanOptionsFrom(raw: Record<string, unknown>): ScanCommandOption
     quiet: raw.quiet === true,
     carve: raw.carve === true,
     verbose: raw.verbose === true,
+    events: raw.events === true,
+    delivery: deliveryOptionsFrom(raw),
   };
 }
 
@@ -168,6 +182,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   process.once("SIGINT", onSigint);
   const started = process.hrtime.bigint();
   let outcome: ScanOutcome;
+  const hits: InputHit[] = [];
   try {
     outcome = await scan(inputs, {
       engine: options.engine,
@@ -181,6 +196,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${terminalText(`${p.input}: ${p.message}`)}`),
       onNote: (line) => progress.log(`lsass-dump-scan: note: ${line}`),
       exclude: output === undefined ? undefined : [output],
+      onHit: options.events ? (hit) => hits.push(hit) : undefined,
     });
   } finally {
     progress.stop();
@@ -191,10 +207,22 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
   const { rows: kept, suppressed: dropped, result } = outcome;
-  const sink = output === undefined ? createStdoutSink(options.format) : createFileSink(output, options.format);
-  if (!(await deliver(sink, kept, say))) {
-    // The rows must not be lost: a failed --output file falls back to stdout.
-    if (output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
+  let outputFailed = false;
+  if (options.events) {
+    const shown = await deliverEvents(hits, suppression, options.format, output, say);
+    if (shown === undefined) outputFailed = true;
+  } else {
+    const sink = output === undefined ? createStdoutSink(options.format) : createFileSink(output, options.format);
+    if (!(await deliver(sink, kept, say))) {
+      // The rows must not be lost: a failed --output file falls back to stdout.
+      if (output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
+      outputFailed = true;
+    }
+  }
+  // Alerts (the rows, also under --events) leave the machine once printed (README, "Sending alerts").
+  const delivery = options.delivery === undefined ? undefined : await deliverRows(kept, options.delivery, say);
+  if (outputFailed) {
+    for (const line of delivery?.lines ?? []) say(line);
     return EXIT_TROUBLE;
   }
   if (options.verbose)
@@ -215,9 +243,12 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (malformed !== undefined) parts.push(malformed);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    if (delivery !== undefined) parts.push(...delivery.parts);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
+  for (const line of delivery?.lines ?? []) say(line);
   if (abort.signal.aborted) return EXIT_INTERRUPTED;
-  if (result.problems.length > 0 || malformed !== undefined) return EXIT_TROUBLE;
+  const undelivered = (delivery?.undelivered ?? 0) > 0;
+  if (result.problems.length > 0 || malformed !== undefined || undelivered) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

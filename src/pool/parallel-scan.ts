@@ -12,12 +12,13 @@
 import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
 import { expandInputs } from "../scan/inputs.js";
 import { addMalformed } from "../scan/malformed.js";
 import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
-import { recordStats, scanItem } from "../scan/scan-item.js";
+import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
 import { utf16BomOf } from "../scan/utf16-text.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
@@ -30,10 +31,22 @@ import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from 
  * 4 MiB shards were the slowest and 8-128 MiB within noise; per-task costs (a round trip of
  * ~30-50 µs, the sync-point search at both edges) fade above ~8 MiB, and shards much larger
  * than 32 MiB would leave threads idle at the end of a file on many cores.
+ *
+ * @example
+ * ```ts
+ * await scan(["huge.xml"], { shardSize: 2 * DEFAULT_SHARD_SIZE });
+ * ```
  */
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 
-/** Progress, reported after each task. */
+/**
+ * Progress, reported after each task.
+ *
+ * @example
+ * ```ts
+ * await scan(["triage/"], { onProgress: (p: ScanProgress) => console.error(p.bytesDone, "of", p.bytesTotal) });
+ * ```
+ */
 export interface ScanProgress {
   /** Bytes of the files planned into tasks (compressed size for archives) finished so far. */
   bytesDone: number;
@@ -76,6 +89,11 @@ export interface ParallelScanOptions {
   exclude?: readonly string[] | undefined;
   /** Called with one line when an option was lowered (workers capped), not a problem. */
   onNote?: ((line: string) => void) | undefined;
+  /**
+   * Called for every matched event with its input (and archive member) and record location, as
+   * each task finishes: in input order within a task, tasks in the order they finish.
+   */
+  onHit?: ((hit: InputHit) => void) | undefined;
 }
 
 /** Progress reports from a stream at most this often. */
@@ -119,6 +137,12 @@ function counted(
  * Scans every input on `workers` threads (this one and a pool). Never throws for a bad input: see
  * {@link ScanResult.problems}; throws ScanError LDS_E_USAGE for a bad option, before reading
  * anything (see checkScanOptions).
+ *
+ * @example
+ * ```ts
+ * const result = await scanParallel(["triage/"], { engine: "wasm", workers: 4 });
+ * console.log(toRows(result.aggregates.entries()));
+ * ```
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
   checkScanOptions(options);
@@ -131,7 +155,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
     carve: options.carve === true,
+    collectHits: options.onHit !== undefined,
   };
+  const onHit = options.onHit;
+  if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = {
     bytesDone: 0,
@@ -152,6 +179,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       // Malformed records were counted per input above; only the total goes here.
       recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
       result.stats.malformedRecords += r.stats.malformedRecords;
+      if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
       progress.bytesDone += taskBytes(task);
       progress.inputsDone += r.inputsScanned;
       progress.matches = result.stats.matches;
@@ -212,6 +240,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         if (item.kind === "stream") {
           progress.inputsDone++;
           options.onProgress?.({ ...progress });
+        }
+        if (onHit !== undefined) {
+          for (const hit of result.hits ?? []) onHit(splitArchiveMember(hit, "-"));
+          result.hits = [];
         }
         continue;
       }

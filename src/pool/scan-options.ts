@@ -9,9 +9,23 @@ import { ENGINE_NAMES } from "../engine/engines.js";
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 
-/** The smallest shard: smaller ones only add per-task cost (and 1-byte shards never end). */
+/**
+ * The smallest shard: smaller ones only add per-task cost (and 1-byte shards never end).
+ *
+ * @example
+ * ```ts
+ * const shardSize = Math.max(MIN_SHARD_SIZE, requested);
+ * ```
+ */
 export const MIN_SHARD_SIZE = 4096;
-/** Worker threads per core at most: more only add start-up time and memory. */
+/**
+ * Worker threads per core at most: more only add start-up time and memory.
+ *
+ * @example
+ * ```ts
+ * const most = MAX_WORKERS_PER_CORE * availableParallelism();
+ * ```
+ */
 export const MAX_WORKERS_PER_CORE = 4;
 
 /** The options {@link checkScanOptions} looks at. */
@@ -34,6 +48,11 @@ function shown(value: unknown): string {
  * Throws ScanError LDS_E_USAGE for an option out of range: `workers` not a whole number of at
  * least 1, `shardSize` not a whole number of at least {@link MIN_SHARD_SIZE}, an unknown
  * `inputFormat` or `engine`. Undefined options are fine (defaults apply).
+ *
+ * @example
+ * ```ts
+ * checkScanOptions({ workers: 0 }); // throws ScanError LDS_E_USAGE: workers wants a whole number of at least 1, got 0
+ * ```
  */
 export function checkScanOptions(options: CheckedOptions): void {
   const { workers, shardSize, inputFormat, engine } = options;

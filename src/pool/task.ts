@@ -5,6 +5,7 @@
  */
 
 import type { EngineName, ScanStats } from "../engine/engine.js";
+import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
 import type { MalformedInput, ScanProblem } from "../scan/scan.js";
@@ -16,6 +17,8 @@ export interface WorkerSetup {
   wasmModule?: WebAssembly.Module | undefined;
   /** EVTX slack carving on. */
   carve: boolean;
+  /** Send every matched event back with its input and record location (scan()'s onHit). */
+  collectHits?: boolean | undefined;
 }
 
 /** Scan bytes [start, end) of one file: a shard of a large file. */
@@ -57,7 +60,14 @@ export interface WarmupTask {
   kind: "warmup";
 }
 
-/** Any task. */
+/**
+ * Any task: what planTasks (plan.ts) returns and a runner executes.
+ *
+ * @example
+ * ```ts
+ * const task: ScanTask = { kind: "range", name: "big.xml", path: "/l/big.xml", format: "xml", start: 0, end: 1 << 25, fileSize: 1 << 30 };
+ * ```
+ */
 export type ScanTask = RangeTask | BatchTask | ArchiveTask | WarmupTask;
 
 /** The input(s) a task is about, for a message when the task could not run at all. */
@@ -77,4 +87,6 @@ export interface TaskResult {
   skipped: { name: string; reason: string }[];
   /** Malformed records skipped, per input (a shard reports its file's name). */
   malformed: MalformedInput[];
+  /** Matched events with their inputs, when the setup asks for them. */
+  hits?: InputHit[] | undefined;
 }

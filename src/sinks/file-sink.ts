@@ -19,6 +19,11 @@ function cannotWrite(path: string, why: string, cause?: unknown): ScanError {
  * Checks, without creating or changing anything, that `path` can be written: an existing file
  * we may write, or a new name in an existing directory we may write. Rejects with ScanError
  * LDS_E_SINK naming the path otherwise.
+ *
+ * @example
+ * ```ts
+ * await checkFileSinkPath("alerts.jsonl"); // before the scan: a typo costs no scan
+ * ```
  */
 export async function checkFileSinkPath(path: string): Promise<void> {
   let existing: Awaited<ReturnType<typeof stat>> | undefined;
@@ -40,7 +45,16 @@ export async function checkFileSinkPath(path: string): Promise<void> {
   }
 }
 
-/** A sink that writes rows in `format` to the file at `path`, replacing it. */
+/**
+ * A sink that writes rows in `format` to the file at `path`, replacing it.
+ *
+ * @example
+ * ```ts
+ * const sink = createFileSink("alerts.csv", "csv");
+ * await sink.write(rows);
+ * const { delivered } = await sink.close();
+ * ```
+ */
 export function createFileSink(path: string, format: RowFormat): TextRowSink {
   const parts: string[] = [];
   return new TextRowSink(

@@ -6,9 +6,24 @@
 import type { Row } from "../report/row.js";
 import { cutToWidth, fitWidths } from "./table-fit.js";
 
-/** Output formats of `--format`. */
+/**
+ * Output formats of `--format`.
+ *
+ * @example
+ * ```ts
+ * const format: RowFormat = "jsonl";
+ * process.stdout.write(formatRows(rows, format));
+ * ```
+ */
 export type RowFormat = "table" | "jsonl" | "json" | "csv";
-/** All output formats. */
+/**
+ * All output formats.
+ *
+ * @example
+ * ```ts
+ * if (!ROW_FORMATS.includes(answer as RowFormat)) throw new Error(`use one of ${ROW_FORMATS.join(", ")}`);
+ * ```
+ */
 export const ROW_FORMATS: readonly RowFormat[] = ["table", "jsonl", "json", "csv"];
 
 /** The columns of CSV, in row key order. */
@@ -150,7 +165,16 @@ export function formatTable(rows: readonly Row[], maxWidth?: number): string {
   return `${out.join("\n")}\n`;
 }
 
-/** Renders rows in the given format; `tableWidth` fits a table to a terminal of that many columns. */
+/**
+ * Renders rows in the given format; `tableWidth` fits a table to a terminal of that many
+ * columns (cells cut with an ellipsis).
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatRows(rows, "csv"));
+ * process.stdout.write(formatRows(rows, "table", process.stdout.columns));
+ * ```
+ */
 export function formatRows(rows: readonly Row[], format: RowFormat, tableWidth?: number): string {
   switch (format) {
     case "jsonl":
