@@ -28,7 +28,7 @@ export { isSuppressed, loadSuppression, parseSuppression, type Suppression } fro
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
 export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./scan/parallel-scan.js";
-export { type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+export { type ScanProblem, type ScanResult, type ScanWarning, scanInputs } from "./scan/scan.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
 
 /** Options of {@link scan}. */

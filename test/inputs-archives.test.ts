@@ -36,6 +36,7 @@ const brief = (seen: Seen[]) =>
     if (s.kind === "stream") return `${name} = ${s.text}${s.thrown ? ` !${s.thrown}` : ""}`;
     if (s.kind === "problem") return `${name} ! ${s.code}: ${s.message.replace(`${root}/`, "")}`;
     if (s.kind === "skipped") return `${name} ~ ${s.reason}`;
+    if (s.kind === "warning") return `${name} ? ${s.message}`;
     return `${name} (file)`;
   });
 

@@ -132,6 +132,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
+      onWarning: (w) => progress.log(`lsass-dump-scan: warning: ${w.input}: ${w.message}`),
     });
   } finally {
     progress.stop();
@@ -167,6 +168,8 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (not a log format we read)`);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    if (result.warnings.length > 0)
+      parts.push(`${result.warnings.length} warning${result.warnings.length === 1 ? "" : "s"}`);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
   if (abort.signal.aborted) return EXIT_INTERRUPTED;

@@ -79,6 +79,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     stats: result.stats,
     inputsScanned: result.inputsScanned,
     problems: result.problems,
+    warnings: result.warnings,
     skipped: result.skipped,
   };
 }

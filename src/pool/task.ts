@@ -7,7 +7,7 @@
 import type { EngineName, ScanStats } from "../engine/engine.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
-import type { ScanProblem } from "../scan/scan.js";
+import type { ScanProblem, ScanWarning } from "../scan/scan.js";
 
 /** What every worker needs, sent once in workerData. */
 export interface WorkerSetup {
@@ -67,5 +67,6 @@ export interface TaskResult {
   /** Inputs scanned whole by this task (files of a batch, archive members); 0 for a range. */
   inputsScanned: number;
   problems: ScanProblem[];
+  warnings: ScanWarning[];
   skipped: { name: string; reason: string }[];
 }

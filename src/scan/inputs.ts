@@ -68,6 +68,16 @@ export type InputItem =
       kind: "skipped";
       name: string;
       reason: string;
+    }
+  | {
+      /**
+       * Read in full, but not quite well-formed (a zip with bytes after its end record, a gzip
+       * with trailing garbage). Comes after the items of the input it names.
+       */
+      kind: "warning";
+      name: string;
+      /** One line, without the input's name. */
+      message: string;
     };
 
 /** Options of {@link expandInputs}. */
@@ -286,6 +296,8 @@ async function* expandGzip(input: ByteInput, context: Context): AsyncGenerator<I
   const inflated = gunzip(input.bytes, input.name, origin);
   try {
     yield* expandBytes({ ...input, bytes: inflated.bytes, size: undefined }, context);
+    const trailing = inflated.trailing;
+    if (trailing !== undefined) yield { kind: "warning", name: input.name, message: trailing };
   } catch (err) {
     const problem = ownProblem(err, origin, input.name);
     if (problem !== undefined) yield problem;
@@ -334,6 +346,10 @@ async function* expandMembers(
   const origin: FaultOrigin = {};
   try {
     for await (const member of members(origin)) {
+      if (member.kind === "warning") {
+        yield { kind: "warning", name: archive, message: member.message };
+        continue;
+      }
       const name = `${archive}:${member.name}`;
       if (member.kind === "skipped") {
         yield { kind: "skipped", name, reason: member.reason };

@@ -18,7 +18,7 @@ import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from 
 import { compiledMatcher } from "../wasm/matcher-module.js";
 import { archiveKindOf } from "./archive-kind.js";
 import { expandInputs } from "./inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
+import { newScanResult, type ScanProblem, type ScanResult, type ScanWarning } from "./scan.js";
 import { recordStats, scanItem } from "./scan-item.js";
 
 /**
@@ -59,6 +59,8 @@ export interface ParallelScanOptions {
   stdin?: NodeJS.ReadableStream | undefined;
   /** Called at once for each problem. */
   onProblem?: ((problem: ScanProblem) => void) | undefined;
+  /** Called at once for each warning (an input read in full that is not quite well-formed). */
+  onWarning?: ((warning: ScanWarning) => void) | undefined;
   /** Called after each finished task, and once when planning is over. */
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
@@ -72,7 +74,7 @@ export interface ParallelScanOptions {
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
   const workers = options.workers ?? availableParallelism();
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
-  const result = newScanResult(options.onProblem);
+  const result = newScanResult(options.onProblem, options.onWarning);
   const setup: WorkerSetup = {
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
@@ -90,6 +92,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.inputsScanned += r.inputsScanned;
       result.skipped.push(...r.skipped);
       for (const p of r.problems) result.problem(p);
+      for (const w of r.warnings) result.warning(w);
       recordStats("", { ...r.stats, problems: [] }, result);
       progress.bytesDone += taskBytes.get(task) ?? 0;
       taskBytes.delete(task);

@@ -19,6 +19,18 @@ export interface ScanProblem {
   message: string;
 }
 
+/**
+ * A note on an input that was read in full but is not quite what its format says (a zip with
+ * bytes after its end record, a gzip with trailing garbage): shown on stderr and counted, but it
+ * does not change the exit status, since nothing was missed.
+ */
+export interface ScanWarning {
+  /** The input as the user would name it. */
+  input: string;
+  /** One line, without the input's name. */
+  message: string;
+}
+
 /** Where the outcome of scanning items goes. */
 export interface ItemCollector {
   aggregates: Aggregates;
@@ -27,6 +39,8 @@ export interface ItemCollector {
   skipped: { name: string; reason: string }[];
   /** Called once per problem. */
   problem(problem: ScanProblem): void;
+  /** Called once per warning. */
+  warning(warning: ScanWarning): void;
 }
 
 /** Turns anything thrown while reading `input` into a one-line problem. */
@@ -60,6 +74,10 @@ export async function scanItem(
   }
   if (item.kind === "skipped") {
     into.skipped.push({ name: item.name, reason: item.reason });
+    return;
+  }
+  if (item.kind === "warning") {
+    into.warning({ input: item.name, message: item.message });
     return;
   }
   const format = inputFormat ?? detectLogFormat(item.head);

@@ -9,9 +9,9 @@ import { type Engine, emptyStats, type ScanStats } from "../engine/engine.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { Aggregates } from "../report/aggregate.js";
 import { expandInputs } from "./inputs.js";
-import { type ItemCollector, type ScanProblem, scanItem } from "./scan-item.js";
+import { type ItemCollector, type ScanProblem, type ScanWarning, scanItem } from "./scan-item.js";
 
-export type { ScanProblem } from "./scan-item.js";
+export type { ScanProblem, ScanWarning } from "./scan-item.js";
 
 /** Options of {@link scanInputs}. */
 export interface ScanInputsOptions {
@@ -22,6 +22,8 @@ export interface ScanInputsOptions {
   stdin?: NodeJS.ReadableStream | undefined;
   /** Called at once for each problem (the CLI prints it while the scan goes on). */
   onProblem?: ((problem: ScanProblem) => void) | undefined;
+  /** Called at once for each warning. */
+  onWarning?: ((warning: ScanWarning) => void) | undefined;
 }
 
 /** Everything a scan found. */
@@ -33,19 +35,29 @@ export interface ScanResult {
   /** Inputs met while walking directories or archives that are not a log format we read. */
   skipped: { name: string; reason: string }[];
   problems: ScanProblem[];
+  /** Inputs read in full that are not quite well-formed (see {@link ScanWarning}); the exit status ignores them. */
+  warnings: ScanWarning[];
 }
 
 /** A fresh result that also collects items (see scan-item.ts). */
-export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanResult & ItemCollector {
+export function newScanResult(
+  onProblem?: (problem: ScanProblem) => void,
+  onWarning?: (warning: ScanWarning) => void,
+): ScanResult & ItemCollector {
   const result: ScanResult & ItemCollector = {
     aggregates: new Aggregates(),
     stats: emptyStats(),
     inputsScanned: 0,
     skipped: [],
     problems: [],
+    warnings: [],
     problem(p) {
       result.problems.push(p);
       onProblem?.(p);
+    },
+    warning(w) {
+      result.warnings.push(w);
+      onWarning?.(w);
     },
   };
   return result;
@@ -56,7 +68,7 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
  * aggregates the matches. Never throws for a bad input: see {@link ScanResult.problems}.
  */
 export async function scanInputs(inputs: readonly string[], options: ScanInputsOptions): Promise<ScanResult> {
-  const result = newScanResult(options.onProblem);
+  const result = newScanResult(options.onProblem, options.onWarning);
   for await (const item of expandInputs([...inputs], { stdin: options.stdin })) {
     await scanItem(item, options.engine, options.inputFormat, result);
   }
