@@ -12,22 +12,22 @@
 import type { EngineName } from "./engine/engine.js";
 import { DEFAULT_ENGINE } from "./engine/engines.js";
 import type { LogFormat } from "./formats/log-format.js";
+import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
-import { type ScanProgress, scanParallel } from "./scan/parallel-scan.js";
-import type { ScanProblem, ScanResult } from "./scan/scan.js";
+import type { ScanProblem, ScanResult, ScanWarning } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
 export { referenceEngine } from "./engine/reference-engine.js";
 export { type ErrorCode, ScanError } from "./errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "./formats/log-format.js";
+export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 export { type AggregateEntry, Aggregates } from "./report/aggregate.js";
 export { compareRows, type Row, toRows } from "./report/row.js";
 export { isSuppressed, loadSuppression, parseSuppression, type Suppression } from "./report/suppress.js";
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
-export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./scan/parallel-scan.js";
 export { type ScanProblem, type ScanResult, type ScanWarning, scanInputs } from "./scan/scan.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
 
@@ -53,6 +53,8 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called at once for each input that could not be read (the scan goes on). */
   onProblem?: (problem: ScanProblem) => void;
+  /** Called at once for each input read in full that is not quite well-formed (a zip with trailing bytes). */
+  onWarning?: (warning: ScanWarning) => void;
 }
 
 /** What {@link scan} returns. */
@@ -81,6 +83,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     carve: options.carve,
     stdin: options.stdin,
     onProblem: options.onProblem,
+    onWarning: options.onWarning,
     onProgress: options.onProgress,
     signal: options.signal,
   });

@@ -98,7 +98,8 @@ async function* members(
     const trailer = await reader.take(TRAILER_BYTES);
     if (trailer.length < TRAILER_BYTES) throw new GzipFormatError("unexpected end of file");
     const view = new DataView(trailer.buffer, trailer.byteOffset, TRAILER_BYTES);
-    if (zlib.crc32 !== undefined && view.getUint32(0, true) !== crc >>> 0) throw new GzipFormatError("incorrect data check");
+    if (zlib.crc32 !== undefined && view.getUint32(0, true) !== crc >>> 0)
+      throw new GzipFormatError("incorrect data check");
     if (view.getUint32(4, true) !== size % 2 ** 32) throw new GzipFormatError("incorrect length check");
   }
 }
