@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../test/fixtures/archives"
 export TZ=UTC
 touch -d 2024-03-05T10:11:12Z tp.log
-rm -f tp.log.* tp.tar* tp.7z tp-*.zip tp.zip
+rm -f tp.log.* tp.tar* tp.7z tp-*.7z tp-*.zip tp.zip
 xz -9 -k -c tp.log > tp.log.xz
 bzip2 -9 -k -c tp.log > tp.log.bz2
 zstd -q -19 -c tp.log > tp.log.zst
@@ -18,6 +18,7 @@ zstd -q -19 -c tp.tar > tp.tar.zst
 rm tp.tar
 7z a -bd -bso0 -mx=9 tp.7z tp.log
 7z a -bd -bso0 -mx=9 -pfixture -mhe=off tp-encrypted.7z tp.log
+7z a -bd -bso0 -mx=9 -pfixture -mhe=on tp-encrypted-headers.7z tp.log
 zip -q -X tp.zip tp.log
 zip -q -X -fz tp-zip64.zip tp.log          # zip64 records forced (-fz)
 zip -q -X - tp.log | cat > tp-descriptor.zip # written to a pipe: data descriptors after each member

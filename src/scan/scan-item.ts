@@ -8,6 +8,7 @@ import { addStats, type Engine, type ScanStats } from "../engine/engine.js";
 import { describeError, ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
+import { unsupportedCompressionOf } from "./archive-kind.js";
 import type { InputItem } from "./inputs.js";
 
 /** One input that could not be read, or was read only in part. */
@@ -53,9 +54,13 @@ export function problemOf(input: string, err: unknown): ScanProblem {
   return { input, code: "LDS_E_INPUT_UNREADABLE", message: describeError(err) };
 }
 
-/** Why an item of unknown format is not read. */
-function unknownReason(head: Uint8Array): string {
-  return head.length === 0 ? "empty" : "not a Sysmon log format we read (Windows event XML, JSON, EVTX)";
+/** Why an item of unknown format is not read: empty, a compression we do not read, or not a log. */
+function unknownReason(head: Uint8Array): { code: ScanError["code"]; reason: string } {
+  if (head.length === 0) return { code: "LDS_E_UNKNOWN_FORMAT", reason: "empty" };
+  const compression = unsupportedCompressionOf(head);
+  if (compression !== undefined)
+    return { code: "LDS_E_UNSUPPORTED", reason: `${compression}-compressed: not supported` };
+  return { code: "LDS_E_UNKNOWN_FORMAT", reason: "not a Sysmon log format we read (Windows event XML, JSON, EVTX)" };
 }
 
 /**
@@ -83,8 +88,8 @@ export async function scanItem(
   const format = inputFormat ?? detectLogFormat(item.head);
   if (format === undefined) {
     if (item.kind === "stream") await item.chunks[Symbol.asyncIterator]().return?.();
-    const reason = unknownReason(item.head);
-    if (item.explicit) into.problem({ input: item.name, code: "LDS_E_UNKNOWN_FORMAT", message: reason });
+    const { code, reason } = unknownReason(item.head);
+    if (item.explicit) into.problem({ input: item.name, code, message: reason });
     else into.skipped.push({ name: item.name, reason });
     return;
   }
