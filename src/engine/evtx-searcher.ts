@@ -29,8 +29,15 @@ export interface EvtxScanOptions {
   prefilters?: EvtxPrefilters | undefined;
   /** Also recover records from slack and from chunk slots that are not live (reported carved). */
   carve?: boolean | undefined;
-  /** Only chunks [first, end) (indices as counted by {@link evtxChunkCount}); the file header goes with chunk 0. */
+  /** Only chunks [first, end) (indices as counted by {@link evtxChunkCount}). */
   chunkRange?: readonly [number, number] | undefined;
+  /**
+   * Whether this scan counts the file header's bytes (and reports a truncated header): default
+   * true without `chunkRange`, false with it, so that of a file's shards only the one holding
+   * byte 0 counts them (a shard of the header alone holds no chunk, and the next shard starts
+   * at chunk 0 too).
+   */
+  withHeader?: boolean | undefined;
 }
 
 /**
@@ -116,7 +123,7 @@ function scanChunks(
   const [first, end] = options.chunkRange ?? [0, total];
   const firstChunk = Math.max(0, Math.min(first, total));
   const endChunk = Math.max(firstChunk, Math.min(end, total));
-  if (first <= 0) {
+  if (options.withHeader ?? options.chunkRange === undefined) {
     stats.bytes += Math.min(chunksStart, source.size);
     if (source.size < chunksStart) {
       stats.problems.push(`file header truncated (${source.size} of ${FILE_HEADER_SIZE} bytes)`);
@@ -223,7 +230,8 @@ export async function scanEvtxFileRange(
   } catch (err) {
     throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
   }
-  return scanEvtxFile(path, onMatch, { ...options, chunkRange: evtxChunkRangeOfBytes(start, end, size) });
+  const chunkRange = evtxChunkRangeOfBytes(start, end, size);
+  return scanEvtxFile(path, onMatch, { ...options, chunkRange, withHeader: start === 0 });
 }
 
 /**
