@@ -15,7 +15,7 @@ import type { LogFormat } from "./formats/log-format.js";
 import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
-import type { ScanProblem, ScanResult, ScanWarning } from "./scan/scan.js";
+import type { MalformedInput, ScanProblem, ScanResult, ScanWarning } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
@@ -28,7 +28,7 @@ export { compareRows, type Row, toRows } from "./report/row.js";
 export { isSuppressed, loadSuppression, parseSuppression, type Suppression } from "./report/suppress.js";
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
-export { type ScanProblem, type ScanResult, type ScanWarning, scanInputs } from "./scan/scan.js";
+export { type MalformedInput, type ScanProblem, type ScanResult, type ScanWarning, scanInputs } from "./scan/scan.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
 
 /** Options of {@link scan}. */
@@ -63,8 +63,15 @@ export interface ScanOutcome {
   rows: Row[];
   /** Rows dropped by the suppression list. */
   suppressed: number;
-  /** Inputs that could not be read, or only in part. Non-empty means something was missed. */
+  /**
+   * Inputs that could not be read, or only in part. Non-empty means something was missed; a scan
+   * that read no log at all has one (`LDS_E_NOTHING_SCANNED`).
+   */
   problems: ScanProblem[];
+  /** Malformed records skipped, per input (count and the first byte offsets). Non-empty means something was missed. */
+  malformed: MalformedInput[];
+  /** Files met in folders and archives that are not a log format we read, with why. */
+  skipped: { name: string; reason: string }[];
   /** The raw scan result: aggregates, counters, skipped inputs. */
   result: ScanResult;
 }
@@ -88,5 +95,12 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     signal: options.signal,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), options.suppression);
-  return { rows: kept, suppressed: dropped, problems: result.problems, result };
+  return {
+    rows: kept,
+    suppressed: dropped,
+    problems: result.problems,
+    malformed: result.malformed,
+    skipped: result.skipped,
+    result,
+  };
 }

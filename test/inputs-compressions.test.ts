@@ -159,8 +159,15 @@ describe("compressions we do not read are named, never 'not a log format'", () =
     const engine = await engineByName("reference");
     const named = file("x.rar", heads[0]?.[1] ?? new Uint8Array());
     const r = await scanInputs([named], { engine });
-    expect(r.problems).toEqual([{ input: named, code: "LDS_E_UNSUPPORTED", message: "rar-compressed: not supported" }]);
-    const tar = await makeTar([{ name: "logs/old.lz4", data: heads[1]?.[1] ?? "" }]);
+    expect(r.problems[0]).toEqual({
+      input: named,
+      code: "LDS_E_UNSUPPORTED",
+      message: "rar-compressed: not supported",
+    });
+    const tar = await makeTar([
+      { name: "logs/old.lz4", data: heads[1]?.[1] ?? "" },
+      { name: "logs/new.json", data: TP },
+    ]);
     const walked = await scanInputs([file("x.tar", tar)], { engine });
     expect(walked.problems).toEqual([]);
     expect(walked.skipped).toEqual([

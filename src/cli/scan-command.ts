@@ -21,6 +21,7 @@ import { createStdoutSink } from "../sinks/stdout-sink.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
+import { malformedLines, malformedSummary, skippedLines } from "./scan-report.js";
 
 /** Options of the scan command after validation. */
 export interface ScanCommandOptions {
@@ -34,6 +35,8 @@ export interface ScanCommandOptions {
   progress: boolean;
   quiet: boolean;
   carve: boolean;
+  /** Name every skipped file and malformed record on stderr. */
+  verbose: boolean;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -67,8 +70,9 @@ Examples:
   lsass-dump-scan scan big.xml --input-format xml    skip detection
   lsass-dump-scan scan logs/ --suppress known-fp.txt --format csv --output alerts.csv
 
-Exit status: 0 no alerts, 1 alerts found, 2 bad usage or some input could not be read
-(rows from the inputs that were read are printed all the same).`;
+Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
+malformed record was skipped, or nothing was scanned at all (rows from the inputs that were
+read are printed all the same).`;
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
@@ -89,6 +93,7 @@ export function scanCommand(): Command {
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
     .option("--no-progress", "no progress bar on stderr")
     .option("-q, --quiet", "no summary line on stderr", false)
+    .option("-v, --verbose", "name every skipped file (and why) and every malformed record (input, byte offset)", false)
     .addHelpText("after", EXAMPLES);
 }
 
@@ -106,6 +111,7 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     progress: raw.progress !== false,
     quiet: raw.quiet === true,
     carve: raw.carve === true,
+    verbose: raw.verbose === true,
   };
 }
 
@@ -174,6 +180,10 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
     return EXIT_TROUBLE;
   }
+  if (options.verbose)
+    for (const line of [...skippedLines(result.skipped), ...malformedLines(result.malformed)]) say(line);
+  const malformed = malformedSummary(result.malformed);
+  if (options.quiet && malformed !== undefined) say(malformed);
   if (!options.quiet) {
     const { stats } = result;
     const rate = seconds > 0 ? ` (${formatBytes(stats.bytes / seconds)}/s)` : "";
@@ -185,6 +195,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     ];
     if (dropped > 0) parts.push(`${dropped} suppressed`);
     if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (not a log format we read)`);
+    if (malformed !== undefined) parts.push(malformed);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
     if (result.warnings.length > 0)
@@ -192,6 +203,6 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
   if (abort.signal.aborted) return EXIT_INTERRUPTED;
-  if (result.problems.length > 0) return EXIT_TROUBLE;
+  if (result.problems.length > 0 || malformed !== undefined) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

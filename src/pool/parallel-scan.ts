@@ -15,8 +15,16 @@ import { engineByName } from "../engine/engines.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
 import { expandInputs } from "../scan/inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult, type ScanWarning } from "../scan/scan.js";
+import { addMalformed } from "../scan/malformed.js";
+import {
+  newScanResult,
+  noteNothingScanned,
+  type ScanProblem,
+  type ScanResult,
+  type ScanWarning,
+} from "../scan/scan.js";
 import { recordStats, scanItem } from "../scan/scan-item.js";
+import { utf16BomOf } from "../scan/utf16-text.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher } from "./dispatcher.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
@@ -89,9 +97,12 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.aggregates.merge(r.entries);
       result.inputsScanned += r.inputsScanned;
       result.skipped.push(...r.skipped);
+      for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
       for (const p of r.problems) result.problem(p);
       for (const w of r.warnings) result.warning(w);
-      recordStats("", { ...r.stats, problems: [] }, result);
+      // Malformed records were counted per input above; only the total goes here.
+      recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+      result.stats.malformedRecords += r.stats.malformedRecords;
       progress.bytesDone += taskBytes(task);
       progress.inputsDone += r.inputsScanned;
       progress.matches = result.stats.matches;
@@ -129,9 +140,16 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         await scanItem(item, engine, options.inputFormat, result);
         continue;
       }
+      const { name, path, size, explicit } = item;
       const archive = archiveKindOf(item.head);
       if (archive !== undefined) {
-        submit(planner.add({ name: item.name, path: item.path, size: item.size, archive }));
+        submit(planner.add({ name, path, size, archive, explicit }));
+        continue;
+      }
+      const encoding = utf16BomOf(item.head);
+      if (encoding !== undefined) {
+        // UTF-16 text: transcoded as a stream by one thread, never sharded.
+        submit(planner.add({ name, path, size, encoding, explicit }));
         continue;
       }
       const format = options.inputFormat ?? detectLogFormat(item.head);
@@ -148,6 +166,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     progress.planned = true;
     options.onProgress?.({ ...progress });
     await dispatcher.drain();
+    if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   } finally {
     options.signal?.removeEventListener("abort", stop);
     await dispatcher.close();

@@ -68,7 +68,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     case "archive": {
       // Loaded on first use: threads that never open an archive skip yauzl and tar-stream.
       const { expandInputs } = await import("../scan/inputs.js");
-      for await (const item of expandInputs([task.path])) {
+      for await (const item of expandInputs([task.path], { named: task.explicit !== false })) {
         await scanItem(item, engine, task.inputFormat, result);
       }
       break;
@@ -81,5 +81,6 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     problems: result.problems,
     warnings: result.warnings,
     skipped: result.skipped,
+    malformed: result.malformed,
   };
 }

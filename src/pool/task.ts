@@ -7,7 +7,7 @@
 import type { EngineName, ScanStats } from "../engine/engine.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
-import type { ScanProblem, ScanWarning } from "../scan/scan.js";
+import type { MalformedInput, ScanProblem, ScanWarning } from "../scan/scan.js";
 
 /** What every worker needs, sent once in workerData. */
 export interface WorkerSetup {
@@ -36,11 +36,16 @@ export interface BatchTask {
   files: { name: string; path: string; format: LogFormat; size: number }[];
 }
 
-/** Stream one archive (gzip, zip, tar, nested) through decompression into the matcher. */
+/**
+ * Stream one archive (gzip, zip, tar, nested) through decompression into the matcher; also a
+ * UTF-16 text file, streamed through transcoding (see scan/utf16-text.ts).
+ */
 export interface ArchiveTask {
   kind: "archive";
   name: string;
   path: string;
+  /** False when met in a folder (content that is no log is then skipped, not a problem); absent: named by the user. */
+  explicit?: false | undefined;
   /** The archive's (compressed) size when it was planned. */
   size: number;
   /** Read members as this format instead of detecting each (`--input-format`). */
@@ -71,4 +76,6 @@ export interface TaskResult {
   problems: ScanProblem[];
   warnings: ScanWarning[];
   skipped: { name: string; reason: string }[];
+  /** Malformed records skipped, per input (a shard reports its file's name). */
+  malformed: MalformedInput[];
 }

@@ -10,6 +10,8 @@ import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
 import { unsupportedCompressionOf } from "./archive-kind.js";
 import type { InputItem } from "./inputs.js";
+import { addMalformed, type MalformedInput } from "./malformed.js";
+import { whyNotALog } from "./not-a-log.js";
 
 /** One input that could not be read, or was read only in part. */
 export interface ScanProblem {
@@ -38,6 +40,8 @@ export interface ItemCollector {
   stats: ScanStats;
   inputsScanned: number;
   skipped: { name: string; reason: string }[];
+  /** Malformed records skipped, per input. */
+  malformed: MalformedInput[];
   /** Called once per problem. */
   problem(problem: ScanProblem): void;
   /** Called once per warning. */
@@ -54,13 +58,12 @@ export function problemOf(input: string, err: unknown): ScanProblem {
   return { input, code: "LDS_E_INPUT_UNREADABLE", message: describeError(err) };
 }
 
-/** Why an item of unknown format is not read: empty, a compression we do not read, or not a log. */
+/** Why an item of unknown format is not read: a compression we do not read, or {@link whyNotALog}. */
 function unknownReason(head: Uint8Array): { code: ScanError["code"]; reason: string } {
-  if (head.length === 0) return { code: "LDS_E_UNKNOWN_FORMAT", reason: "empty" };
-  const compression = unsupportedCompressionOf(head);
+  const compression = head.length > 0 ? unsupportedCompressionOf(head) : undefined;
   if (compression !== undefined)
     return { code: "LDS_E_UNSUPPORTED", reason: `${compression}-compressed: not supported` };
-  return { code: "LDS_E_UNKNOWN_FORMAT", reason: "not a Sysmon log format we read (Windows event XML, JSON, EVTX)" };
+  return { code: "LDS_E_UNKNOWN_FORMAT", reason: whyNotALog(head) };
 }
 
 /**
@@ -108,8 +111,12 @@ export async function scanItem(
   recordStats(item.name, stats, into);
 }
 
-/** Adds an engine's counters and reports the damage it found (each one line naming the input). */
+/**
+ * Adds an engine's counters, reports the damage it found (each one line naming the input) and
+ * counts its malformed records against the input.
+ */
 export function recordStats(name: string, stats: ScanStats, into: ItemCollector): void {
   for (const message of stats.problems) into.problem({ input: name, code: "LDS_E_DAMAGED_INPUT", message });
-  addStats(into.stats, { ...stats, problems: [] });
+  addMalformed(into.malformed, name, stats.malformedRecords, stats.malformedOffsets);
+  addStats(into.stats, { ...stats, problems: [], malformedOffsets: [] });
 }
