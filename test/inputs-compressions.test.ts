@@ -18,7 +18,7 @@ import { scanParallel } from "../src/pool/parallel-scan.js";
 import { toRows } from "../src/report/row.js";
 import { archiveKindOf, unsupportedCompressionOf } from "../src/scan/archive-kind.js";
 import { scanInputs } from "../src/scan/scan.js";
-import { ROOT } from "./helpers/cli.js";
+import { CORPUS, HAVE_CORPUS, ROOT, runCli } from "./helpers/cli.js";
 import { collect, makeTar, makeZip, removeTree, type Seen, tempTree } from "./helpers/inputs-fixtures.js";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "archives");
@@ -305,5 +305,25 @@ describe.each<EngineName>(["wasm", "reference"])("the true positive in every com
     expect(toRows(padded.aggregates.entries())).toEqual(toRows(clean.aggregates.entries()));
     expect(padded.problems).toEqual([]);
     expect(padded.warnings).toHaveLength(1);
+  });
+});
+
+if (!HAVE_CORPUS) console.warn(`skipping the OTRF zip test: ${CORPUS} is not there`);
+
+describe("the OTRF zip with a stray newline, as 19 of 160 were published", () => {
+  const zip = join(CORPUS, "archives", "rdp_interactive_taskmanager_lsass_dump.zip");
+
+  test.skipIf(!HAVE_CORPUS)("the CLI prints the clean zip's rows, one warning, exit status 1 (alerts)", () => {
+    const stray = file("rdp.zip", Buffer.concat([readFileSync(zip), Buffer.from("\n")]));
+    const clean = runCli(["scan", zip, "--no-progress", "--format", "jsonl"]);
+    const run = runCli(["scan", stray, "--no-progress", "--format", "jsonl"]);
+    expect(clean.status).toBe(1);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(clean.stdout);
+    expect(run.stdout.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toContain(
+      `lsass-dump-scan: warning: ${stray}: 1 byte after the zip's end record ignored (every member was read)`,
+    );
+    expect(run.stderr).toMatch(/, 1 warning in /);
   });
 });
