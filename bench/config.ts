@@ -24,6 +24,7 @@ export const SUITE_NAMES = [
   "evtx-files",
   "utf16",
   "stdin-zip",
+  "embed",
 ] as const;
 /** One suite's name. */
 export type SuiteName = (typeof SUITE_NAMES)[number];

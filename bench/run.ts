@@ -16,6 +16,7 @@ import { DATA_DIR, ensureFreeSpace } from "./data-store.js";
 import { machineInfo } from "./machine-info.js";
 import { type ResultRow, renderTable } from "./result-table.js";
 import { e2eSuite } from "./suites/e2e-suite.js";
+import { embedSuite } from "./suites/embed-suite.js";
 import { evtxFilesSuite } from "./suites/evtx-files-suite.js";
 import { evtxSuite } from "./suites/evtx-suite.js";
 import { gzipSuite } from "./suites/gzip-suite.js";
@@ -40,6 +41,7 @@ const SUITES: Record<SuiteName, Suite> = {
   "matcher-team": matcherTeamSuite,
   "evtx-files": evtxFilesSuite,
   utf16: utf16Suite,
+  embed: embedSuite,
 };
 
 async function main(): Promise<void> {

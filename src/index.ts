@@ -11,6 +11,7 @@
 
 import type { EngineName } from "./engine/engine.js";
 import { DEFAULT_ENGINE } from "./engine/engines.js";
+import type { InputHit } from "./engine/hit.js";
 import type { LogFormat } from "./formats/log-format.js";
 import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 import { type Row, toRows } from "./report/row.js";
@@ -19,7 +20,13 @@ import type { MalformedInput, ScanProblem, ScanResult, ScanWarning } from "./sca
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
+// ---- Embedding: bytes and streams in, hits out (README "Embedding") ----
+export type { Hit, InputHit } from "./engine/hit.js";
+export { matchRecord } from "./engine/match-record.js";
 export { referenceEngine } from "./engine/reference-engine.js";
+export { type BytesScanResult, scanBytes } from "./engine/scan-bytes.js";
+export { createScanner, type Scanner } from "./engine/scanner.js";
+export type { ScannerOptions } from "./engine/scanner-options.js";
 export { type ErrorCode, ScanError } from "./errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "./formats/log-format.js";
 export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
@@ -30,8 +37,17 @@ export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/ru
 export { ctime, normalizeTime } from "./rule/time.js";
 export { type MalformedInput, type ScanProblem, type ScanResult, type ScanWarning, scanInputs } from "./scan/scan.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
+export { createPrefilterStream, type PrefilterStream } from "./streams/prefilter-stream.js";
+export { createScanStream, type ScanStream } from "./streams/scan-stream.js";
 
-/** Options of {@link scan}. */
+/**
+ * Options of {@link scan}.
+ *
+ * @example
+ * ```ts
+ * const options: ScanOptions = { workers: 4, carve: true, onProblem: (p) => console.error(p.input, p.message) };
+ * ```
+ */
 export interface ScanOptions {
   /** Matching engine (default: the fast one). */
   engine?: EngineName;
@@ -55,9 +71,23 @@ export interface ScanOptions {
   onProblem?: (problem: ScanProblem) => void;
   /** Called at once for each input read in full that is not quite well-formed (a zip with trailing bytes). */
   onWarning?: (warning: ScanWarning) => void;
+  /**
+   * Called for every matched event, with its input (path, `-`), archive member and record
+   * location (byte offset and length; EVTX also the EventRecordID). Hits of one task (a file,
+   * a shard, an archive) come in input order, tasks in the order they finish.
+   */
+  onHit?: (hit: InputHit) => void;
 }
 
-/** What {@link scan} returns. */
+/**
+ * What {@link scan} returns.
+ *
+ * @example
+ * ```ts
+ * const outcome: ScanOutcome = await scan(["Sysmon.evtx"]);
+ * if (outcome.problems.length > 0) process.exitCode = 2;
+ * ```
+ */
 export interface ScanOutcome {
   /** The rule's rows, sorted, suppression applied. */
   rows: Row[];
@@ -80,6 +110,13 @@ export interface ScanOutcome {
  * Scans files, directories, archives and `-` (stdin) on a pool of worker threads and returns
  * the rule's rows. Never throws for a bad input (see `problems`); throws ScanError for bad
  * options.
+ *
+ * @example
+ * ```ts
+ * const { rows, problems } = await scan(["triage/", "logs.tar.gz"], {
+ *   onHit: (hit) => console.log(hit.time, hit.input, hit.member ?? "", hit.dest),
+ * });
+ * ```
  */
 export async function scan(inputs: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
   const result = await scanParallel(inputs, {
@@ -93,6 +130,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     onWarning: options.onWarning,
     onProgress: options.onProgress,
     signal: options.signal,
+    onHit: options.onHit,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), options.suppression);
   return {

@@ -7,6 +7,7 @@
 import { Command, Option } from "commander";
 import type { EngineName } from "../engine/engine.js";
 import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { type ScanOutcome, scan } from "../index.js";
@@ -18,6 +19,7 @@ import { createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
+import { deliverEvents } from "./event-output.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
@@ -37,6 +39,8 @@ export interface ScanCommandOptions {
   carve: boolean;
   /** Name every skipped file and malformed record on stderr. */
   verbose: boolean;
+  /** Print one line per matched event (a timeline) instead of aggregated rows. */
+  events: boolean;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -91,6 +95,7 @@ export function scanCommand(): Command {
     .option("-j, --workers <n>", "worker threads (default: number of cores)", parsePositiveInt("--workers"))
     .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
+    .option("--events", "one line per matched event (time, input, record, dest, process, file) instead of rows", false)
     .option("--no-progress", "no progress bar on stderr")
     .option("-q, --quiet", "no summary line on stderr", false)
     .option("-v, --verbose", "name every skipped file (and why) and every malformed record (input, byte offset)", false)
@@ -112,6 +117,7 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     quiet: raw.quiet === true,
     carve: raw.carve === true,
     verbose: raw.verbose === true,
+    events: raw.events === true,
   };
 }
 
@@ -151,6 +157,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   process.once("SIGINT", onSigint);
   const started = process.hrtime.bigint();
   let outcome: ScanOutcome;
+  const hits: InputHit[] = [];
   try {
     outcome = await scan(inputs, {
       engine: options.engine,
@@ -163,6 +170,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       onProgress: (p) => progress.update(p),
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
       onWarning: (w) => progress.log(`lsass-dump-scan: warning: ${w.input}: ${w.message}`),
+      onHit: options.events ? (hit) => hits.push(hit) : undefined,
     });
   } finally {
     progress.stop();
@@ -173,12 +181,17 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
   const { rows: kept, suppressed: dropped, result } = outcome;
-  const sink =
-    options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
-  if (!(await deliver(sink, kept, say))) {
-    // The rows must not be lost: a failed --output file falls back to stdout.
-    if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
-    return EXIT_TROUBLE;
+  if (options.events) {
+    const shown = await deliverEvents(hits, suppression, options.format, options.output, say);
+    if (shown === undefined) return EXIT_TROUBLE;
+  } else {
+    const sink =
+      options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
+    if (!(await deliver(sink, kept, say))) {
+      // The rows must not be lost: a failed --output file falls back to stdout.
+      if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
+      return EXIT_TROUBLE;
+    }
   }
   if (options.verbose)
     for (const line of [...skippedLines(result.skipped), ...malformedLines(result.malformed)]) say(line);

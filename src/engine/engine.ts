@@ -7,6 +7,7 @@
 
 import type { LogFormat } from "../formats/log-format.js";
 import type { MatchedEvent } from "../rule/rule.js";
+import type { MatchLocation } from "./match-location.js";
 
 /** Names accepted by `--engine`. */
 export type EngineName = "wasm" | "reference";
@@ -48,8 +49,11 @@ export function addStats(a: ScanStats, b: ScanStats): ScanStats {
   return a;
 }
 
-/** Called once for every matched event, in input order. */
-export type MatchHandler = (event: MatchedEvent) => void;
+/**
+ * Called once for every matched event, in input order. `at` says where its record is, when the
+ * engine knows (the wasm engine and the EVTX fast path always do).
+ */
+export type MatchHandler = (event: MatchedEvent, at?: MatchLocation) => void;
 
 /**
  * An engine scans one input's bytes. Implementations must count every matching record exactly

@@ -12,6 +12,7 @@
 import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
 import { expandInputs } from "../scan/inputs.js";
@@ -23,7 +24,7 @@ import {
   type ScanResult,
   type ScanWarning,
 } from "../scan/scan.js";
-import { recordStats, scanItem } from "../scan/scan-item.js";
+import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
 import { utf16BomOf } from "../scan/utf16-text.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -72,6 +73,11 @@ export interface ParallelScanOptions {
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /**
+   * Called for every matched event with its input (and archive member) and record location, as
+   * each task finishes: in input order within a task, tasks in the order they finish.
+   */
+  onHit?: ((hit: InputHit) => void) | undefined;
 }
 
 /**
@@ -86,7 +92,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
     carve: options.carve === true,
+    collectHits: options.onHit !== undefined,
   };
+  const onHit = options.onHit;
+  if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
   const dispatcher = new Dispatcher({
@@ -103,6 +112,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       // Malformed records were counted per input above; only the total goes here.
       recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
       result.stats.malformedRecords += r.stats.malformedRecords;
+      if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
       progress.bytesDone += taskBytes(task);
       progress.inputsDone += r.inputsScanned;
       progress.matches = result.stats.matches;
@@ -138,6 +148,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       if (item.kind !== "file") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
         await scanItem(item, engine, options.inputFormat, result);
+        if (onHit !== undefined) {
+          for (const hit of result.hits ?? []) onHit(splitArchiveMember(hit, "-"));
+          result.hits = [];
+        }
         continue;
       }
       const { name, path, size, explicit } = item;

@@ -5,6 +5,7 @@
  */
 
 import type { EngineName, ScanStats } from "../engine/engine.js";
+import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
 import type { MalformedInput, ScanProblem, ScanWarning } from "../scan/scan.js";
@@ -16,6 +17,8 @@ export interface WorkerSetup {
   wasmModule?: WebAssembly.Module | undefined;
   /** EVTX slack carving on. */
   carve: boolean;
+  /** Send every matched event back with its input and record location (scan()'s onHit). */
+  collectHits?: boolean | undefined;
 }
 
 /** Scan bytes [start, end) of one file: a shard of a large file. */
@@ -78,4 +81,6 @@ export interface TaskResult {
   skipped: { name: string; reason: string }[];
   /** Malformed records skipped, per input (a shard reports its file's name). */
   malformed: MalformedInput[];
+  /** Matched events with their inputs, when the setup asks for them. */
+  hits?: InputHit[] | undefined;
 }

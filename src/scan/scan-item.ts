@@ -4,7 +4,8 @@
  * empty files and failing inputs the same way.
  */
 
-import { addStats, type Engine, type ScanStats } from "../engine/engine.js";
+import { addStats, type Engine, type MatchHandler, type ScanStats } from "../engine/engine.js";
+import { hitOf, type InputHit } from "../engine/hit.js";
 import { describeError, ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
@@ -46,6 +47,34 @@ export interface ItemCollector {
   problem(problem: ScanProblem): void;
   /** Called once per warning. */
   warning(warning: ScanWarning): void;
+  /** When set, every matched event is also kept here with its input (scan()'s onHit). */
+  hits?: InputHit[] | undefined;
+}
+
+/**
+ * The MatchHandler for one input: adds to the aggregates and, when the collector keeps hits,
+ * records the hit with the input's name (archive members are split off by the caller, who knows
+ * the archive's name).
+ */
+export function matchHandlerFor(into: ItemCollector, input: string): MatchHandler {
+  const add = into.aggregates.add.bind(into.aggregates);
+  const hits = into.hits;
+  if (hits === undefined) return add;
+  return (event, at) => {
+    add(event);
+    hits.push({ ...hitOf(event, at ?? { offset: 0, length: 0 }), input });
+  };
+}
+
+/**
+ * Splits an item name `archive:member` into the archive's name and the member, when the item
+ * is inside the archive called `archiveName` (read from `archivePath`); other hits unchanged.
+ */
+export function splitArchiveMember(hit: InputHit, archiveName: string, archivePath: string = archiveName): InputHit {
+  const prefix = `${archivePath}:`;
+  if (hit.input.startsWith(prefix)) return { ...hit, input: archiveName, member: hit.input.slice(prefix.length) };
+  if (hit.input === archivePath) return { ...hit, input: archiveName };
+  return hit;
 }
 
 /** Turns anything thrown while reading `input` into a one-line problem. */
@@ -96,7 +125,7 @@ export async function scanItem(
     else into.skipped.push({ name: item.name, reason });
     return;
   }
-  const onMatch = into.aggregates.add.bind(into.aggregates);
+  const onMatch = matchHandlerFor(into, item.name);
   let stats: ScanStats;
   try {
     stats =
