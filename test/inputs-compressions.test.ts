@@ -17,9 +17,10 @@ import { engineByName } from "../src/engine/engines.js";
 import { scanParallel } from "../src/pool/parallel-scan.js";
 import { toRows } from "../src/report/row.js";
 import { archiveKindOf, unsupportedCompressionOf } from "../src/scan/archive-kind.js";
+import { expandInputs } from "../src/scan/inputs.js";
 import { scanInputs } from "../src/scan/scan.js";
 import { CORPUS, HAVE_CORPUS, ROOT, runCli } from "./helpers/cli.js";
-import { collect, makeTar, makeZip, removeTree, type Seen, tempTree } from "./helpers/inputs-fixtures.js";
+import { collect, makeTar, makeZip, openFdCount, removeTree, type Seen, tempTree } from "./helpers/inputs-fixtures.js";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "archives");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -325,5 +326,38 @@ describe("the OTRF zip with a stray newline, as 19 of 160 were published", () =>
       `lsass-dump-scan: warning: ${stray}: 1 byte after the zip's end record ignored (every member was read)`,
     );
     expect(run.stderr).toMatch(/, 1 warning in /);
+  });
+});
+
+describe("no descriptor, temporary file or folder outlives the generator", () => {
+  test("full runs and early breaks, for every new kind and the spilled zip", async () => {
+    const zip = makeZip([
+      { name: "a.json", data: TP },
+      { name: "b.json", data: TP },
+    ]);
+    const cut = fixture("tp.tar.xz");
+    const paths = [
+      ...["tp.log.xz", "tp.tar.bz2", "tp.tar.zst", "tp-encrypted.7z"].map((n) => join(FIXTURES, n)),
+      file(
+        "in.tar",
+        await makeTar([
+          { name: "x.7z", data: fixture("tp.7z") },
+          { name: "y.zip", data: zip },
+        ]),
+      ),
+      file("cut.tar.xz", cut.subarray(0, cut.length - 30)),
+    ];
+    const fds = openFdCount();
+    const temps = leftovers();
+    await collect(paths, { maxBufferedNestedZip: 16 });
+    for (const k of [1, 3, 5, 8]) {
+      let n = 0;
+      for await (const item of expandInputs(paths, { maxBufferedNestedZip: 16 })) {
+        if (item.kind === "stream") for await (const _ of item.chunks) break;
+        if (++n === k) break;
+      }
+      if (fds !== undefined) expect(openFdCount(), `break after ${k} items`).toBe(fds);
+      expect(leftovers(), `break after ${k} items`).toEqual(temps);
+    }
   });
 });
