@@ -19,6 +19,9 @@ rm tp.tar
 7z a -bd -bso0 -mx=9 tp.7z tp.log
 7z a -bd -bso0 -mx=9 -pfixture -mhe=off tp-encrypted.7z tp.log
 7z a -bd -bso0 -mx=9 -pfixture -mhe=on tp-encrypted-headers.7z tp.log
+ln -s tp.log tp-link.log
+7z a -bd -bso0 -snl tp-link.7z tp.log tp-link.log   # a symbolic link stored as one (-snl)
+rm tp-link.log
 zip -q -X tp.zip tp.log
 zip -q -X -fz tp-zip64.zip tp.log          # zip64 records forced (-fz)
 zip -q -X - tp.log | cat > tp-descriptor.zip # written to a pipe: data descriptors after each member

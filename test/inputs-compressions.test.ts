@@ -130,6 +130,13 @@ describe("7z", () => {
     expect(process.exitCode ?? 0).toBe(0); // 7-Zip's exit status does not leak into ours
   });
 
+  test("a symbolic link stored in a 7z is skipped, never followed", async () => {
+    expect(brief(await collect([file("l.7z", fixture("tp-link.7z"))]))).toEqual([
+      "l.7z:tp-link.log ~ symbolic link in 7z, not read",
+      "l.7z:tp.log = TP",
+    ]);
+  });
+
   test("truncated: one problem; corrupt data: the member's decoded part, then its error", async () => {
     const data = fixture("tp.7z");
     const flipped = Buffer.from(data);

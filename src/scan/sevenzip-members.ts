@@ -12,7 +12,7 @@
  */
 
 import { createReadStream } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { lstat, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { ScanError } from "../errors.js";
@@ -25,6 +25,8 @@ interface ListedEntry {
   path: string;
   size: number | undefined;
   directory: boolean;
+  /** A symbolic link (its Unix mode, in the attributes, says `l...`). */
+  link: boolean;
   encrypted: boolean;
 }
 
@@ -66,6 +68,10 @@ export async function* sevenZipMembers(path: string, name: string, origin: Fault
     const failed = memberErrors(extraction.err);
     for (const entry of entries) {
       const input = `${name}:${entry.path}`;
+      if (entry.link) {
+        yield { kind: "skipped", name: entry.path, reason: "symbolic link in 7z, not read" };
+        continue;
+      }
       if (entry.encrypted) {
         const error = new ScanError("LDS_E_UNSUPPORTED", `${input}: encrypted 7z member, not read`, input);
         yield { kind: "problem", name: entry.path, error };
@@ -73,11 +79,13 @@ export async function* sevenZipMembers(path: string, name: string, origin: Fault
       }
       const file = join(workDir, entry.path);
       const error = failed.get(entry.path);
-      const present = await stat(file).then(
-        (s) => s.isFile(),
-        () => false,
-      );
-      if (!present) {
+      // lstat: a link extracted by 7-Zip is not followed (it could point anywhere on this machine).
+      const extracted = await lstat(file).catch(() => undefined);
+      if (extracted?.isSymbolicLink() === true) {
+        yield { kind: "skipped", name: entry.path, reason: "symbolic link in 7z, not read" };
+        continue;
+      }
+      if (extracted?.isFile() !== true) {
         const reason = error ?? sevenZipReason(extraction.err);
         const problem = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${reason}`, input);
         yield { kind: "problem", name: entry.path, error: problem };
@@ -157,6 +165,7 @@ function parseListing(lines: string[]): ListedEntry[] {
         path,
         size: Number.isFinite(size) ? size : undefined,
         directory: current.get("Folder") === "+" || (current.get("Attributes") ?? "").startsWith("D"),
+        link: / l[rwxsStT-]{9}$/.test(current.get("Attributes") ?? ""),
         encrypted: current.get("Encrypted") === "+",
       });
     }
