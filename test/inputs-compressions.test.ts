@@ -17,7 +17,9 @@ import { engineByName } from "../src/engine/engines.js";
 import { scanParallel } from "../src/pool/parallel-scan.js";
 import { toRows } from "../src/report/row.js";
 import { archiveKindOf, unsupportedCompressionOf } from "../src/scan/archive-kind.js";
+import { gunzip } from "../src/scan/gzip-bytes.js";
 import { expandInputs } from "../src/scan/inputs.js";
+import { PeekableBytes } from "../src/scan/peekable-bytes.js";
 import { scanInputs } from "../src/scan/scan.js";
 import { CORPUS, HAVE_CORPUS, ROOT, runCli } from "./helpers/cli.js";
 import { collect, makeTar, makeZip, openFdCount, removeTree, type Seen, tempTree } from "./helpers/inputs-fixtures.js";
@@ -265,6 +267,23 @@ describe("gzip: trailing garbage after the last member", () => {
     const second = gzipSync("more\n");
     const seen = brief(await collect([file("x.gz", Buffer.concat([gz, second.subarray(0, 10)]))]));
     expect(seen).toEqual(["x.gz = TP !x.gz: unexpected end of file (truncated gzip) [LDS_E_CORRUPT_ARCHIVE]"]);
+  });
+
+  test("every way of cutting the input into chunks gives the same bytes and the same warning", async () => {
+    const named = gzipSync("{}\n");
+    named[3] = 0x08; // FNAME: a zero-terminated name after the fixed header
+    const withName = Buffer.concat([named.subarray(0, 10), Buffer.from("x.json\0"), named.subarray(10)]);
+    const data = Buffer.concat([gzipSync("one\n"), withName, gzipSync(""), Buffer.from("\n\0")]);
+    for (let a = 1; a < data.length; a++) {
+      for (const b of [a + 1, a + 7, data.length]) {
+        const chunks = [data.subarray(0, a), data.subarray(a, b), data.subarray(b)].filter((c) => c.length > 0);
+        const stream = gunzip(new PeekableBytes(Readable.from(chunks)), "x.gz", {});
+        const out: Uint8Array[] = [];
+        for await (const chunk of stream.bytes.chunks()) out.push(chunk);
+        expect(Buffer.concat(out).toString(), `cut at ${a}, ${b}`).toBe("one\n{}\n");
+        expect(stream.trailing).toBe("decompression OK, trailing garbage ignored (2 bytes after the last gzip member)");
+      }
+    }
   });
 
   test("a .tar.gz with zero padding after it (as tape and disk images have)", async () => {
