@@ -28,7 +28,15 @@ export interface ScanInputsOptions {
   onWarning?: ((warning: ScanWarning) => void) | undefined;
 }
 
-/** Everything a scan found. */
+/**
+ * Everything a scan found.
+ *
+ * @example
+ * ```ts
+ * const result: ScanResult = await scanInputs(["logs/"], { engine: referenceEngine });
+ * console.log(result.stats.matches, result.problems.length);
+ * ```
+ */
 export interface ScanResult {
   aggregates: Aggregates;
   stats: ScanStats;
@@ -43,11 +51,16 @@ export interface ScanResult {
   warnings: ScanWarning[];
 }
 
-/** A fresh result that also collects items (see scan-item.ts). */
+/**
+ * A fresh result that also collects items (see scan-item.ts). A problem identical to one already
+ * recorded (same input, code and message: two shards that both read the byte range that failed
+ * past a shard's edge) is recorded once.
+ */
 export function newScanResult(
   onProblem?: (problem: ScanProblem) => void,
   onWarning?: (warning: ScanWarning) => void,
 ): ScanResult & ItemCollector {
+  const seen = new Set<string>();
   const result: ScanResult & ItemCollector = {
     aggregates: new Aggregates(),
     stats: emptyStats(),
@@ -57,6 +70,9 @@ export function newScanResult(
     problems: [],
     warnings: [],
     problem(p) {
+      const key = JSON.stringify([p.input, p.code, p.message]);
+      if (seen.has(key)) return;
+      seen.add(key);
       result.problems.push(p);
       onProblem?.(p);
     },
@@ -71,6 +87,11 @@ export function newScanResult(
 /**
  * Scans every input (files, directories, archives, `-`) with one engine on this thread and
  * aggregates the matches. Never throws for a bad input: see {@link ScanResult.problems}.
+ *
+ * @example
+ * ```ts
+ * const result = await scanInputs(["sysmon.xml"], { engine: await engineByName("wasm") });
+ * ```
  */
 export async function scanInputs(inputs: readonly string[], options: ScanInputsOptions): Promise<ScanResult> {
   const result = newScanResult(options.onProblem, options.onWarning);

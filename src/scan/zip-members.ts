@@ -7,14 +7,16 @@
  */
 
 import { close as closeFd, fstat as fstatFd, open as openFd } from "node:fs";
+import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import yauzl from "yauzl";
 import { describeError, ScanError } from "../errors.js";
+import { type ByteSource, openByteSource, readFully, type SourceRef, sourceChunks } from "../source/byte-source.js";
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin } from "./byte-fault.js";
 import { PeekableBytes } from "./peekable-bytes.js";
-import { BufferRangeReader, FileRangeReader, findZipEnd } from "./zip-end-record.js";
+import { BufferRangeReader, FileRangeReader, findZipEnd, type ReadAt } from "./zip-end-record.js";
 
 const openFile = promisify(openFd);
 const closeFile = promisify(closeFd);
@@ -28,8 +30,66 @@ const ZIP_OPTIONS: yauzl.Options = {
   validateEntrySizes: true,
 };
 
-/** Where a zip's bytes are. */
-export type ZipSource = { path: string } | { buffer: Buffer };
+/** Where a zip's bytes are: a file, memory, or a remote object read by ranges (see {@link ByteSourceReader}). */
+export type ZipSource = { path: string } | { buffer: Buffer } | { remote: SourceRef & { size: number } };
+
+/**
+ * yauzl's random access over a {@link ByteSource} (a remote object): the central directory and
+ * local headers are read with ranged reads, each member's data is one ranged stream of its own
+ * (its own source, so a stream and a header read never share a connection's cursor).
+ */
+class ByteSourceReader extends yauzl.RandomAccessReader {
+  readonly #ref: SourceRef;
+  #source: Promise<ByteSource> | undefined;
+
+  constructor(ref: SourceRef) {
+    super();
+    this.#ref = ref;
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const ref = this.#ref;
+    return Readable.from(
+      (async function* () {
+        const source = await openByteSource(ref);
+        try {
+          yield* sourceChunks(source, start, end, 256 * 1024);
+        } finally {
+          await source.close();
+        }
+      })(),
+    );
+  }
+
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null) => void,
+  ) {
+    this.#source ??= openByteSource(this.#ref);
+    this.#source
+      .then((source) => readFully(source, buffer.subarray(offset, offset + length), position, length))
+      .then(
+        () => callback(null),
+        (err: Error) => callback(err),
+      );
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    const source = this.#source;
+    this.#source = undefined;
+    if (source === undefined) setImmediate(() => callback(null));
+    else
+      source
+        .then((s) => s.close())
+        .then(
+          () => callback(null),
+          () => callback(null),
+        );
+  }
+}
 
 /**
  * Yields the members of the zip at `source`, in the order of its central directory, named as
@@ -103,6 +163,15 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
   }
 }
 
+/** Positioned reads through a yauzl reader's own `read` (a remote object's ranged reads). */
+function readerReadAt(reader: yauzl.RandomAccessReader): ReadAt {
+  return (position, length) =>
+    new Promise((resolve, reject) => {
+      const buffer = Buffer.alloc(length);
+      reader.read(buffer, 0, length, position, (err) => (err ? reject(err) : resolve(buffer)));
+    });
+}
+
 /** An open zip, and how many bytes follow its end record (ignored). */
 interface OpenZip {
   zip: yauzl.ZipFile;
@@ -110,10 +179,19 @@ interface OpenZip {
 }
 
 async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Promise<OpenZip> {
+  if ("remote" in source) {
+    const reader = new ByteSourceReader(source.remote);
+    try {
+      return await openWithReader(reader, source.remote.size, readerReadAt(reader));
+    } catch (err) {
+      if (err instanceof ScanError) throw new ByteFault(origin, err.code, name, err.message, err);
+      throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
+    }
+  }
   if ("buffer" in source) {
     const reader = new BufferRangeReader(source.buffer);
     try {
-      return await openWithReader(reader, source.buffer.length);
+      return await openWithReader(reader, source.buffer.length, reader.readAt);
     } catch (err) {
       throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
     }
@@ -128,16 +206,17 @@ async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Pr
   }
   try {
     const size = (await statFile(fd)).size;
-    return await openWithReader(new FileRangeReader(fd), size); // from here on, yauzl closes fd
+    const reader = new FileRangeReader(fd);
+    return await openWithReader(reader, size, reader.readAt); // from here on, yauzl closes fd
   } catch (err) {
     await closeFile(fd).catch(() => {});
     throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
   }
 }
 
-/** Opens the zip in `reader` as if it ended where its end record ends. */
-async function openWithReader(reader: FileRangeReader | BufferRangeReader, size: number): Promise<OpenZip> {
-  const end = (await findZipEnd(reader.readAt, size)) ?? size;
+/** Opens the zip in `reader` as if it ended where its end record ends (found with `readAt`). */
+async function openWithReader(reader: yauzl.RandomAccessReader, size: number, readAt: ReadAt): Promise<OpenZip> {
+  const end = (await findZipEnd(readAt, size)) ?? size;
   const zip = await yauzl.fromRandomAccessReaderPromise(reader, end, ZIP_OPTIONS);
   return { zip, trailing: size - end };
 }
@@ -200,6 +279,7 @@ function destroyStream(stream: NodeJS.ReadableStream): void {
 
 /** One line on why yauzl gave up. */
 export function zipReason(err: unknown): string {
+  if (err instanceof ScanError) return err.message; // a remote read that failed: not the zip's fault
   const full = describeError(err).replace(/\.\s.*$/, "");
   const message = /^[A-Z][a-z]/.test(full) ? full.charAt(0).toLowerCase() + full.slice(1) : full;
   if (/unexpected EOF|overflows file bounds/i.test(message))
