@@ -35,6 +35,12 @@ export interface ScanProblem {
  * A note on an input that was read in full but is not quite what its format says (a zip with
  * bytes after its end record, a gzip with trailing garbage): shown on stderr and counted, but it
  * does not change the exit status, since nothing was missed.
+ *
+ * @example
+ * ```ts
+ * const { result } = await scan(["mordor.zip"], { onWarning: (w: ScanWarning) => console.warn(w.input, w.message) });
+ * // result.warnings: [{ input: "mordor.zip", message: "1 byte after the zip's end record ignored (every member was read)" }]
+ * ```
  */
 export interface ScanWarning {
   /** The input as the user would name it. */
