@@ -135,9 +135,26 @@ export function deliveryOptionsFrom(
   };
 }
 
+/**
+ * Ctrl-C while alerts are being sent: the first one stops sending (the request in flight is
+ * cancelled; everything not delivered is in the spool and the run says so); a second one kills
+ * the process as usual, which loses nothing either (the spool was fsynced before any send).
+ */
+export function interruptOnSigint(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  return { signal: controller.signal, release: () => process.removeListener("SIGINT", onSigint) };
+}
+
 /** The sinks the options name (HEC first); throws LDS_E_USAGE for a bad URL. */
-export function openDeliverySinks(options: DeliveryOptions, note: (line: string) => void): OutboxSink[] {
+export function openDeliverySinks(
+  options: DeliveryOptions,
+  note: (line: string) => void,
+  signal?: AbortSignal,
+): OutboxSink[] {
   const outbox: OutboxOptions = {
+    signal,
     spoolDir: options.spoolDir,
     deliverTimeoutMs: options.deliverTimeoutMs,
     maxBatchAlerts: options.batchAlerts,
@@ -207,7 +224,20 @@ export async function deliverRows(
   options: DeliveryOptions,
   say: (line: string) => void,
 ): Promise<DeliveryReport> {
-  const sinks = openDeliverySinks(options, say);
+  const interrupt = interruptOnSigint();
+  try {
+    return await deliverWith(openDeliverySinks(options, say, interrupt.signal), rows, options, say);
+  } finally {
+    interrupt.release();
+  }
+}
+
+async function deliverWith(
+  sinks: readonly OutboxSink[],
+  rows: readonly Row[],
+  options: DeliveryOptions,
+  say: (line: string) => void,
+): Promise<DeliveryReport> {
   let lost = 0;
   for (const sink of sinks) {
     try {

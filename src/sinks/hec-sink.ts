@@ -203,10 +203,15 @@ class HecTransport implements AlertTransport {
     return h;
   }
 
-  async send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome> {
+  async send(
+    batch: readonly Alert[],
+    encoded: readonly string[],
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
     this.client ??= await httpClient({ insecure: this.options.insecure === true });
     const timeout = requestTimeout(deadline);
-    const answer = await this.client.post(this.endpoints.event, this.headers(), encoded.join(""), timeout);
+    const answer = await this.client.post(this.endpoints.event, this.headers(), encoded.join(""), timeout, signal);
     if (isFailure(answer))
       return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
     const outcome = classifyHecAnswer(answer);
@@ -220,18 +225,24 @@ class HecTransport implements AlertTransport {
           "HEC answered without an ackId: indexer acknowledgment is off for this token; drop --hec-ack or turn it on",
       };
     }
-    return this.waitForAck(outcome.ackId, batch.length, deadline);
+    return this.waitForAck(outcome.ackId, batch.length, deadline, signal);
   }
 
   /** Polls /services/collector/ack until the batch's ackId is true, or the deadline. */
-  private async waitForAck(ackId: number, count: number, deadline: number): Promise<SendOutcome> {
+  private async waitForAck(ackId: number, count: number, deadline: number, signal?: AbortSignal): Promise<SendOutcome> {
     let pause = ACK_POLL_FIRST_MS;
     let last = "no answer yet";
     const body = JSON.stringify({ acks: [ackId] });
-    while (Date.now() < deadline) {
-      await sleep(Math.min(pause, deadline - Date.now()));
+    while (Date.now() < deadline && !signal?.aborted) {
+      await sleep(Math.min(pause, deadline - Date.now()), signal);
       pause = Math.min(ACK_POLL_MAX_MS, Math.round(pause * 1.5));
-      const answer = await this.client!.post(this.endpoints.ack, this.headers(), body, requestTimeout(deadline));
+      const answer = await this.client!.post(
+        this.endpoints.ack,
+        this.headers(),
+        body,
+        requestTimeout(deadline),
+        signal,
+      );
       if (isFailure(answer)) {
         if (answer.fatal) return { kind: "fatal", reason: answer.reason };
         last = answer.reason;

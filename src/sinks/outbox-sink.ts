@@ -35,8 +35,16 @@ export interface AlertTransport {
   readonly name: string;
   /** One alert as it goes on the wire (a HEC event, a JSON array element). */
   encode(alert: Alert): string;
-  /** Sends one batch; never throws for the destination's failures. `deadline` is epoch ms. */
-  send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome>;
+  /**
+   * Sends one batch; never throws for the destination's failures. `deadline` is epoch ms;
+   * `signal` (Ctrl-C) cancels the request, which then counts as not delivered.
+   */
+  send(
+    batch: readonly Alert[],
+    encoded: readonly string[],
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome>;
   /**
    * Batches this destination may have in flight at once: 1 keeps order and load low; HEC with
    * acks uses more, since each batch mostly waits for the indexers, not the network.
@@ -62,6 +70,8 @@ export interface OutboxOptions {
   secrets?: readonly (string | undefined)[] | undefined;
   /** Progress notes for stderr (a retry, a dead letter); already redacted. */
   onNote?: ((line: string) => void) | undefined;
+  /** Stops sending (Ctrl-C): the request in flight is cancelled, the rest stays in the spool. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Default batch: 100 alerts (an alert is about 1 kB as a HEC event). */
@@ -205,8 +215,17 @@ export class OutboxSink implements RowSink {
     const deadline = started + this.options.deliverTimeoutMs;
     const alerts = batch.map((i) => i.alert);
     const encoded = batch.map((i) => i.encoded);
+    const signal = this.options.signal;
     for (let attempt = 0; this.stopReason === undefined; attempt++) {
-      const outcome = await this.transport.send(alerts, encoded, deadline);
+      if (signal?.aborted) {
+        this.stop("interrupted");
+        return;
+      }
+      const outcome = await this.transport.send(alerts, encoded, deadline, signal);
+      if (signal?.aborted && outcome.kind !== "delivered") {
+        this.stop("interrupted");
+        return;
+      }
       switch (outcome.kind) {
         case "delivered":
           await this.markDone(batch);
@@ -241,7 +260,7 @@ export class OutboxSink implements RowSink {
           }
           const wait = Math.min(asked ?? backoffDelay(attempt), remaining);
           this.note(`${outcome.reason}; retry ${attempt + 1} in ${formatDuration(wait)}`);
-          await sleep(wait);
+          await sleep(wait, signal);
         }
       }
     }

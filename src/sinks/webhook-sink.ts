@@ -68,7 +68,12 @@ class WebhookTransport implements AlertTransport {
     return JSON.stringify(alert);
   }
 
-  async send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome> {
+  async send(
+    batch: readonly Alert[],
+    encoded: readonly string[],
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
     this.client ??= await httpClient({ insecure: this.options.insecure === true });
     const body = `[${encoded.join(",")}]`;
     const headers: Record<string, string> = {
@@ -78,7 +83,7 @@ class WebhookTransport implements AlertTransport {
     };
     if (this.options.secret !== undefined) headers["x-signature-256"] = webhookSignature(this.options.secret, body);
     const timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now()));
-    const answer = await this.client.post(this.url, headers, body, timeout);
+    const answer = await this.client.post(this.url, headers, body, timeout, signal);
     if (isFailure(answer))
       return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
     const what = `HTTP ${answer.status}`;
