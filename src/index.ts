@@ -77,7 +77,8 @@ export interface ScanOptions {
   /**
    * Called for every matched event, with its input (path, `-`), archive member and record
    * location (byte offset and length; EVTX also the EventRecordID). Hits of one task (a file,
-   * a shard, an archive) come in input order, tasks in the order they finish.
+   * a shard, an archive) come in input order, tasks in the order they finish. The reference
+   * engine does not locate text records: its text hits say offset 0, length 0.
    */
   onHit?: (hit: InputHit) => void;
 }

@@ -26,7 +26,15 @@ export interface ScanInputsOptions {
   onProblem?: ((problem: ScanProblem) => void) | undefined;
 }
 
-/** Everything a scan found. */
+/**
+ * Everything a scan found.
+ *
+ * @example
+ * ```ts
+ * const result: ScanResult = await scanInputs(["logs/"], { engine: referenceEngine });
+ * console.log(result.stats.matches, result.problems.length);
+ * ```
+ */
 export interface ScanResult {
   aggregates: Aggregates;
   stats: ScanStats;
@@ -59,6 +67,11 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
 /**
  * Scans every input (files, directories, archives, `-`) with one engine on this thread and
  * aggregates the matches. Never throws for a bad input: see {@link ScanResult.problems}.
+ *
+ * @example
+ * ```ts
+ * const result = await scanInputs(["sysmon.xml"], { engine: await engineByName("wasm") });
+ * ```
  */
 export async function scanInputs(inputs: readonly string[], options: ScanInputsOptions): Promise<ScanResult> {
   const result = newScanResult(options.onProblem);
