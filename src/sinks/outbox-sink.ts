@@ -56,7 +56,14 @@ export interface AlertTransport {
   close(): Promise<void>;
 }
 
-/** Knobs of the outbox. */
+/**
+ * Knobs of the outbox.
+ *
+ * @example
+ * ```ts
+ * const outbox: OutboxOptions = { spoolDir: "/var/spool/lds", deliverTimeoutMs: 30_000, onNote: (l) => console.error(l) };
+ * ```
+ */
 export interface OutboxOptions {
   /** The spool folder. */
   spoolDir: string;
@@ -85,7 +92,15 @@ interface Item {
   segment: SpoolSegment;
 }
 
-/** What the summary of an outbox sink adds to the contract's. */
+/**
+ * What the summary of an outbox sink adds to the contract's.
+ *
+ * @example
+ * ```ts
+ * const summary: OutboxSummary = await sink.close();
+ * if (summary.undelivered > 0) console.error(`${summary.spooled} alerts wait in ${summary.spool}`);
+ * ```
+ */
 export interface OutboxSummary extends SinkSummary {
   sent: number;
   acked?: number | undefined;
@@ -97,7 +112,17 @@ export interface OutboxSummary extends SinkSummary {
   stopped?: string | undefined;
 }
 
-/** A RowSink that delivers through an {@link AlertTransport} with a spool behind it. */
+/**
+ * A RowSink that delivers through an {@link AlertTransport} with a spool behind it
+ * ({@link hecSink} and {@link webhookSink} make one).
+ *
+ * @example
+ * ```ts
+ * const sink = hecSink({ url, token }, { spoolDir, deliverTimeoutMs: 120_000 });
+ * await sink.resumeSpool(); // what earlier runs left, same alert_ids (the `deliver` command)
+ * await sink.close();
+ * ```
+ */
 export class OutboxSink implements RowSink {
   readonly name: string;
   private readonly queue: Item[] = [];
