@@ -103,7 +103,7 @@ interface Item {
  */
 export interface OutboxSummary extends SinkSummary {
   sent: number;
-  acked?: number | undefined;
+  acked?: number;
   spooled: number;
   deadLettered: number;
   /** The spool folder. */
@@ -306,7 +306,7 @@ export class OutboxSink implements RowSink {
       delivered: this.delivered,
       undelivered: spooled + this.deadLettered,
       sent,
-      acked,
+      ...(acked !== undefined ? { acked } : {}),
       spooled,
       deadLettered: this.deadLettered,
       spool: this.options.spoolDir,
