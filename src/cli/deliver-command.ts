@@ -31,7 +31,7 @@ export async function runDeliver(raw: Record<string, unknown>): Promise<number> 
   if (options === undefined) throw new ScanError("LDS_E_USAGE", "deliver needs --hec URL or --webhook URL (or both)");
   const interrupt = interruptOnSigint();
   try {
-    return await deliverSpool(raw, options, openDeliverySinks(options, say, interrupt.signal), say);
+    return await deliverSpool(raw, options, await openDeliverySinks(options, say, interrupt.signal), say);
   } finally {
     interrupt.release();
   }

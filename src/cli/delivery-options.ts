@@ -8,11 +8,9 @@ import { readFileSync, statSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { describeError, ScanError } from "../errors.js";
 import type { Row } from "../report/row.js";
-import { hecSink } from "../sinks/hec-sink.js";
 import { DEFAULT_BATCH_ALERTS, type OutboxOptions, type OutboxSink, type OutboxSummary } from "../sinks/outbox-sink.js";
 import { redactSecrets } from "../sinks/redact.js";
 import { defaultSpoolDir } from "../sinks/spool.js";
-import { webhookSink } from "../sinks/webhook-sink.js";
 
 /** Validated delivery options. */
 export interface DeliveryOptions {
@@ -147,12 +145,17 @@ export function interruptOnSigint(): { signal: AbortSignal; release(): void } {
   return { signal: controller.signal, release: () => process.removeListener("SIGINT", onSigint) };
 }
 
-/** The sinks the options name (HEC first); throws LDS_E_USAGE for a bad URL. */
-export function openDeliverySinks(
+/**
+ * The sinks the options name (HEC first); throws LDS_E_USAGE for a bad URL. Their modules load
+ * here, so a scan without `--hec`/`--webhook` never loads them (start-up time is measured).
+ */
+export async function openDeliverySinks(
   options: DeliveryOptions,
   note: (line: string) => void,
   signal?: AbortSignal,
-): OutboxSink[] {
+): Promise<OutboxSink[]> {
+  const { hecSink } = await import("../sinks/hec-sink.js");
+  const { webhookSink } = await import("../sinks/webhook-sink.js");
   const outbox: OutboxOptions = {
     signal,
     spoolDir: options.spoolDir,
@@ -226,7 +229,7 @@ export async function deliverRows(
 ): Promise<DeliveryReport> {
   const interrupt = interruptOnSigint();
   try {
-    return await deliverWith(openDeliverySinks(options, say, interrupt.signal), rows, options, say);
+    return await deliverWith(await openDeliverySinks(options, say, interrupt.signal), rows, options, say);
   } finally {
     interrupt.release();
   }
