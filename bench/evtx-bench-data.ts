@@ -285,11 +285,35 @@ export interface BenchManifest {
   matches: number;
 }
 
+/** Chunks per file (without trailing empty ones), drawn from `rand`. */
+export type ChunkCounts = (rand: () => number) => number;
+
+/** 16-256 chunks (1-16 MiB, ~8.5 MiB on average): the original bench folder. */
+export const UNIFORM_CHUNKS: ChunkCounts = (rand) => 16 + Math.floor(rand() * 241);
+
 /**
- * Builds the folder: `fileCount` files of 1-16 MiB (~8.5 MiB on average) assembled from a pool
- * of distinct chunks. Returns the manifest (also written as manifest.json).
+ * Sizes of a real triage folder (KAPE-style collections of Sysmon and other channels, issue
+ * 12: 64 KiB-20 MiB, most ~1 MiB): 70% 14-20 chunks (0.9-1.3 MiB), 20% 1-13, 8% 20-99,
+ * 2% 100-319 (up to 20 MiB); ~1.4 MiB on average.
  */
-export function buildBenchFolder(dir: string, fileCount: number, seed = 6): BenchManifest {
+export const REAL_SIZED_CHUNKS: ChunkCounts = (rand) => {
+  const r = rand();
+  if (r < 0.7) return 14 + Math.floor(rand() * 7);
+  if (r < 0.9) return 1 + Math.floor(rand() * 13);
+  if (r < 0.98) return 20 + Math.floor(rand() * 80);
+  return 100 + Math.floor(rand() * 220);
+};
+
+/**
+ * Builds the folder: `fileCount` files (sizes from `chunkCounts`) assembled from a pool of
+ * distinct chunks. Returns the manifest (also written as manifest.json).
+ */
+export function buildBenchFolder(
+  dir: string,
+  fileCount: number,
+  seed = 6,
+  chunkCounts: ChunkCounts = UNIFORM_CHUNKS,
+): BenchManifest {
   mkdirSync(dir, { recursive: true });
   const rand = prng(seed);
   const POOL = 48;
@@ -313,7 +337,7 @@ export function buildBenchFolder(dir: string, fileCount: number, seed = 6): Benc
   }
   const manifest: BenchManifest = { files: [], bytes: 0, matches: 0 };
   for (let f = 0; f < fileCount; f++) {
-    const chunks = 16 + Math.floor(rand() * 241);
+    const chunks = chunkCounts(rand);
     const empty = rand() < 0.3 ? Math.floor(rand() * 4) : 0;
     const dirty = rand() < 0.5;
     const file = new Uint8Array(4096 + (chunks + empty) * 65536);

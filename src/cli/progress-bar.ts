@@ -1,9 +1,9 @@
 /**
  * The live progress bar on stderr (cli-progress): bytes done of total, throughput, ETA, inputs
- * done and alerts so far. Shown only when stderr is a terminal and `--no-progress` is not given.
+ * done and alerts so far. Shown only when stderr is a terminal and `--no-progress` is not given;
+ * cli-progress is loaded only then (start-up of piped and CI runs).
  */
 
-import { SingleBar } from "cli-progress";
 import type { ScanProgress } from "../scan/parallel-scan.js";
 
 /** A progress display the scan can update; `stop()` clears it before the summary prints. */
@@ -19,10 +19,11 @@ function gb(n: number): string {
 }
 
 /** A bar on a TTY stderr, or a display that does nothing. */
-export function progressDisplay(enabled: boolean): ProgressDisplay {
+export async function progressDisplay(enabled: boolean): Promise<ProgressDisplay> {
   if (!enabled || !process.stderr.isTTY) {
     return { update() {}, log: (line) => process.stderr.write(`${line}\n`), stop() {} };
   }
+  const { SingleBar } = await import("cli-progress");
   const started = Date.now();
   const bar = new SingleBar({
     stream: process.stderr,

@@ -116,7 +116,7 @@ function formatBytes(n: number): string {
 export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
   const suppression = options.suppress === undefined ? undefined : loadSuppression(options.suppress);
-  const progress = progressDisplay(options.progress);
+  const progress = await progressDisplay(options.progress);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);

@@ -3,15 +3,16 @@
  *
  * The coordinator is a worker too: it never idles while the pool's threads start (a thread
  * needs ~0.1-0.3 s to load its modules and instantiate the matcher here, as long as scanning
- * 1-2 GB), and a scan that fits in one task never starts a pool at all. Pool threads are
- * started on demand, when a second task is waiting, and get work only once they have answered
- * a warm-up task (their engine is built); then at most two tasks each at a time, so the
- * coordinator takes what is left instead of waiting behind a queue held by a slow thread.
+ * 0.2-1 GB), so a thread is started only when the queued work, in estimated seconds, leaves it
+ * a share worth that start ({@link poolThreadsWorthStarting}); small work never starts a pool
+ * (nor loads piscina). Pool threads get work only once they have answered a warm-up task
+ * (their engine is built); then at most two tasks each at a time, so the coordinator takes
+ * what is left instead of waiting behind a queue held by a slow thread.
  */
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import type { Engine } from "../engine/engine.js";
 import { ScanError } from "../errors.js";
 import { runTask } from "./run-task.js";
@@ -32,10 +33,48 @@ function workerEntry(): URL {
   return entry;
 }
 
+/**
+ * Seconds a pool thread takes from `new Piscina` to its answered warm-up (modules loaded,
+ * matcher instantiated), on the 2-core VM under load: 0.05-0.15 s with the bundled CLI,
+ * up to 0.3 s with the unbundled build (bench/RESULTS.md, "Threads").
+ */
+export const THREAD_START_SECONDS = 0.15;
+/**
+ * A thread must get at least this many times its start time in work to be started: below
+ * that, the start's CPU (on a machine whose other core is often busy) and the coordinator's
+ * hand-offs eat the gain.
+ */
+const THREAD_PAYBACK = 2;
+
+/**
+ * How many pool threads (at most `threads`) pay for their start when `workSeconds` of work,
+ * as one thread would take, is waiting: each of them and the coordinator gets an equal share,
+ * and a thread is worth starting only when its share is at least THREAD_PAYBACK times
+ * `startSeconds`. 0: the coordinator does it all, no pool.
+ */
+export function poolThreadsWorthStarting(
+  workSeconds: number,
+  threads: number,
+  startSeconds = THREAD_START_SECONDS,
+): number {
+  const worth = Math.floor(workSeconds / (THREAD_PAYBACK * startSeconds)) - 1;
+  return Math.max(0, Math.min(threads, worth));
+}
+
+/**
+ * When the pool starts: `"when-it-pays"` (default) by {@link poolThreadsWorthStarting};
+ * `"always"` starts every thread as soon as a second task waits (the behaviour before the
+ * start decision: the property tests use it to exercise the pool on small inputs, and
+ * bench:check's self-test to show the thread-scaling ratio fails without the decision).
+ */
+export type PoolStart = "when-it-pays" | "always";
+
 /** Options of {@link Dispatcher}. */
 export interface DispatcherOptions {
-  /** Pool threads besides the coordinator (0: everything on the coordinator). */
+  /** Pool threads besides the coordinator, at most (0: everything on the coordinator). */
   threads: number;
+  /** When to start the pool (default `"when-it-pays"`). */
+  poolStart?: PoolStart | undefined;
   /** What each pool thread builds its engine from. */
   setup: WorkerSetup;
   /** The coordinator's own engine. */
@@ -48,6 +87,8 @@ export interface DispatcherOptions {
 
 interface Queued {
   task: ScanTask;
+  /** Estimated seconds on one thread (see {@link Dispatcher.submit}). */
+  seconds: number;
 }
 
 /** Task queue served by the coordinator and a lazily started pool. */
@@ -55,8 +96,18 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #queue: Queued[] = [];
   #pool: Piscina | undefined;
+  /** Set once the pool is being started (piscina is loaded on first use). */
+  #starting: Promise<void> | undefined;
+  #poolThreads = 0;
   /** Pool threads that have answered their warm-up task. */
   #ready = 0;
+  /** Estimated seconds of the queued tasks. */
+  #queuedSeconds = 0;
+  /** True once {@link drain} was called: no task is planned beyond the queue. */
+  #planned = false;
+  /** Measured / estimated seconds of the coordinator's tasks so far (corrects the estimates). */
+  #measured = 0;
+  #estimated = 0;
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
   /** Settles when {@link stop} is called, so a task running here can be abandoned. */
@@ -70,11 +121,20 @@ export class Dispatcher {
     });
   }
 
-  /** Queues a task; it runs on whichever thread is free first. */
-  submit(task: ScanTask): void {
+  /**
+   * Queues a task; it runs on whichever thread is free first. `seconds` is its estimated time
+   * on one thread (only for deciding whether pool threads pay; 0 when unknown).
+   */
+  submit(task: ScanTask, seconds = 0): void {
     if (this.#stopped) return;
-    this.#queue.push({ task });
+    this.#queue.push({ task, seconds });
+    this.#queuedSeconds += seconds;
     this.#feedPool();
+  }
+
+  /** Pool threads started (0 when no pool was started). */
+  get poolThreads(): number {
+    return this.#poolThreads;
   }
 
   /**
@@ -82,11 +142,18 @@ export class Dispatcher {
    * tasks. Call it once planning is over (it may be called again after more submits).
    */
   async drain(): Promise<void> {
+    this.#planned = true;
+    this.#feedPool();
     for (;;) {
-      const next = this.#queue.shift();
+      const next = this.#take();
       if (next === undefined || this.#stopped) break;
+      const started = performance.now();
       // A task abandoned by stop() runs on in the background; the caller exits soon after.
       await Promise.race([this.#runHere(next.task), this.#stopping]);
+      if (next.seconds > 0) {
+        this.#measured += (performance.now() - started) / 1000;
+        this.#estimated += next.seconds;
+      }
       // The wasm engine scans synchronously, so without this the pool's messages (threads
       // ready, results) would wait until the coordinator ran out of work: let them in.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -105,6 +172,7 @@ export class Dispatcher {
 
   /** Stops the pool's threads. */
   async close(): Promise<void> {
+    await this.#starting;
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.destroy();
@@ -119,14 +187,46 @@ export class Dispatcher {
     }
   }
 
+  #take(): Queued | undefined {
+    const next = this.#queue.shift();
+    if (next !== undefined) this.#queuedSeconds -= next.seconds;
+    return next;
+  }
+
+  /** Pool threads to start now: 0 while the queued work does not pay for one (see the module comment). */
+  #threadsToStart(): number {
+    const { threads, poolStart } = this.#options;
+    if (poolStart === "always") return this.#queue.length >= 2 ? threads : 0;
+    // Estimates corrected by what the coordinator measured (a loaded machine, a slow disk).
+    const scale = this.#estimated > 0.02 ? this.#measured / this.#estimated : 1;
+    const worth = poolThreadsWorthStarting(this.#queuedSeconds * scale, threads);
+    // While planning, more work may come: start early only when every thread is worth it.
+    return this.#planned || worth === threads ? worth : 0;
+  }
+
   #startPool(threads: number): void {
-    const pool = new Piscina({
-      filename: workerEntry().href,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-      workerData: this.#options.setup,
-    });
+    this.#poolThreads = threads;
+    this.#starting = import("piscina")
+      .then(({ Piscina }) => {
+        if (this.#stopped) return;
+        const pool = new Piscina({
+          filename: workerEntry().href,
+          minThreads: threads,
+          maxThreads: threads,
+          idleTimeout: 60_000,
+          workerData: this.#options.setup,
+        });
+        this.#launch(pool, threads);
+      })
+      .catch((err: unknown) => {
+        // No pool after all (the worker entry is missing): the coordinator does everything,
+        // and the reason is reported.
+        this.#poolThreads = 0;
+        this.#options.onFailure({ kind: "warmup" }, err);
+      });
+  }
+
+  #launch(pool: Piscina, threads: number): void {
     this.#pool = pool;
     // Not waited for: when the coordinator has done all the work first, close() ends them.
     for (let i = 0; i < threads; i++) {
@@ -144,15 +244,15 @@ export class Dispatcher {
   #feedPool(): void {
     const { threads } = this.#options;
     if (threads === 0 || this.#stopped) return;
-    if (this.#pool === undefined) {
-      // One task is the coordinator's; a second one waiting is worth starting threads for.
-      if (this.#queue.length < 2) return;
-      this.#startPool(threads);
+    if (this.#starting === undefined) {
+      const start = this.#threadsToStart();
+      if (start > 0) this.#startPool(start);
       return;
     }
     const pool = this.#pool;
+    if (pool === undefined) return;
     while (this.#running.size < this.#ready * 2 && this.#queue.length > 0) {
-      const { task } = this.#queue.shift() as Queued;
+      const { task } = this.#take() as Queued;
       const done = pool
         .run(task)
         .then(

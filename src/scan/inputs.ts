@@ -19,9 +19,8 @@ import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin, mapErrors } from "./byte-fault.js";
 import { gunzip } from "./gzip-bytes.js";
 import { PeekableBytes } from "./peekable-bytes.js";
-import { tarMembers } from "./tar-members.js";
 import { pathProblem, Walker } from "./walk.js";
-import { zipMembers } from "./zip-members.js";
+import type { ZipSource } from "./zip-members.js";
 
 /** One thing to scan, or a note on one that cannot be. See {@link expandInputs}. */
 export type InputItem =
@@ -257,6 +256,18 @@ async function* expandStdin(stream: NodeJS.ReadableStream, context: Context): As
 
 async function* asBytes(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
   for await (const chunk of stream) yield typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+}
+
+/** tar-stream, loaded when the first tar is opened: a run without archives never loads it (start-up). */
+async function* tarMembers(input: PeekableBytes, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+  const tar = await import("./tar-members.js");
+  yield* tar.tarMembers(input, name, origin);
+}
+
+/** yauzl, loaded when the first zip is opened (see {@link tarMembers}). */
+async function* zipMembers(source: ZipSource, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+  const zip = await import("./zip-members.js");
+  yield* zip.zipMembers(source, name, origin);
 }
 
 /** Any byte stream: an archive is opened, anything else is a `stream` item. */

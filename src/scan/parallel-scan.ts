@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
-import { Dispatcher } from "../pool/dispatcher.js";
+import { Dispatcher, type PoolStart } from "../pool/dispatcher.js";
 import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "../pool/task.js";
 import { compiledMatcher } from "../wasm/matcher-module.js";
 import { archiveKindOf } from "./archive-kind.js";
@@ -30,6 +30,24 @@ import { recordStats, scanItem } from "./scan-item.js";
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 /** Small files are batched until a batch holds this many files. */
 const BATCH_MAX_FILES = 256;
+
+/**
+ * Rough one-thread speeds, bytes a second, for the pool's start decision only (the dispatcher
+ * corrects them by what the coordinator measures): the wasm engine on text and on EVTX
+ * (bench/RESULTS.md), archives by compressed bytes (inflating ~0.5 GB/s of ~10x logs), and
+ * the reference engine, which parses every record.
+ */
+const PLANNED_SPEED = {
+  wasm: { text: 3e9, evtx: 1.5e9, archive: 5e7 },
+  reference: { text: 1e7, evtx: 5e7, archive: 5e6 },
+} as const;
+/** Seconds each file costs besides its bytes (open, stat, first read, hand-off). */
+const PLANNED_SECONDS_PER_FILE = 3e-4;
+
+/** A task's estimated seconds on one thread. */
+function plannedSeconds(engine: EngineName, kind: "text" | "evtx" | "archive", bytes: number, files: number): number {
+  return bytes / PLANNED_SPEED[engine][kind] + files * PLANNED_SECONDS_PER_FILE;
+}
 
 /** Progress, reported after each task. */
 export interface ScanProgress {
@@ -63,6 +81,8 @@ export interface ParallelScanOptions {
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /** When pool threads start (default: when the planned work pays for them; see pool/dispatcher.ts). */
+  poolStart?: PoolStart | undefined;
 }
 
 /**
@@ -83,6 +103,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const taskBytes = new Map<ScanTask, number>();
   const dispatcher = new Dispatcher({
     threads: workers - 1,
+    poolStart: options.poolStart,
     setup,
     engine,
     onResult(task, r: TaskResult) {
@@ -105,11 +126,13 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       });
     },
   });
-  const submit = (task: ScanTask, bytes: number) => {
+  const submit = (task: ScanTask, bytes: number, seconds: number) => {
     progress.bytesTotal += bytes;
     taskBytes.set(task, bytes);
-    dispatcher.submit(task);
+    dispatcher.submit(task, seconds);
   };
+  const seconds = (format: LogFormat | "archive", bytes: number, files: number) =>
+    plannedSeconds(options.engine, format === "archive" ? format : format === "evtx" ? "evtx" : "text", bytes, files);
 
   // Ctrl-C: drop queued tasks and stop the threads; results still in flight are ignored.
   const stop = () => void dispatcher.stop();
@@ -117,10 +140,12 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
 
   let batch: { name: string; path: string; format: LogFormat; size: number }[] = [];
   let batchBytes = 0;
+  let batchSeconds = 0;
   const flushBatch = () => {
-    if (batch.length > 0) submit({ kind: "batch", files: batch }, batchBytes);
+    if (batch.length > 0) submit({ kind: "batch", files: batch }, batchBytes, batchSeconds);
     batch = [];
     batchBytes = 0;
+    batchSeconds = 0;
   };
 
   try {
@@ -132,7 +157,11 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         continue;
       }
       if (archiveKindOf(item.head) !== undefined) {
-        submit({ kind: "archive", name: item.name, path: item.path, inputFormat: options.inputFormat }, item.size);
+        submit(
+          { kind: "archive", name: item.name, path: item.path, inputFormat: options.inputFormat },
+          item.size,
+          seconds("archive", item.size, 1),
+        );
         continue;
       }
       const format = options.inputFormat ?? detectLogFormat(item.head);
@@ -146,6 +175,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
           submit(
             { kind: "range", name: item.name, path: item.path, format, start, end, fileSize: item.size },
             end - start,
+            seconds(format, end - start, 0),
           );
         }
         result.inputsScanned++;
@@ -153,6 +183,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       }
       batch.push({ name: item.name, path: item.path, format, size: item.size });
       batchBytes += item.size;
+      batchSeconds += seconds(format, item.size, 1);
       if (batchBytes >= shardSize || batch.length >= BATCH_MAX_FILES) flushBatch();
     }
     flushBatch();

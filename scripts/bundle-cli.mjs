@@ -1,0 +1,35 @@
+/**
+ * `npm run build:cli`: bundles the command line into dist/bin/ with esbuild, because start-up
+ * is measured (bench:check's startup ratio): Node resolving and loading ~80 separate modules
+ * and packages took ~150 ms of a 1 KB scan; one file takes a few ms. tsc still builds dist/
+ * (types, the library, the pool's unbundled worker for library users).
+ *
+ * - dist/bin/lsass-dump-scan.js: the bin; dist/bin/worker.js: the pool thread's entry (the
+ *   dispatcher finds it beside itself as ./worker.js).
+ * - Code splitting keeps what a run may not need (archives, the reference engine, the
+ *   generator, the progress bar) in chunks loaded by `await import()` on first use.
+ * - piscina stays external: it starts its own worker file from its package folder, and it is
+ *   only loaded when a pool is started.
+ * - The bundle sits two folders below the repository root, like dist/cli/main.js, so its
+ *   `new URL("../../build/matcher.wasm", import.meta.url)` and package.json lookups still hold.
+ */
+
+import { build } from "esbuild";
+
+await build({
+  entryPoints: { "lsass-dump-scan": "src/cli/main.ts", worker: "src/pool/worker.ts" },
+  outdir: "dist/bin",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: ["piscina"],
+  // Bundled CommonJS packages (commander, fast-xml-parser, ...) call require() for Node's
+  // own modules; an ES module has none, so give each output file one.
+  banner: {
+    js: 'import { createRequire as __ldsCreateRequire } from "node:module";\nconst require = __ldsCreateRequire(import.meta.url);',
+  },
+  legalComments: "none",
+  logLevel: "warning",
+});
