@@ -145,6 +145,7 @@ const TEMPLATES = {
   ]),
 } as const;
 
+const TASKMGR = "C:\\Windows\\System32\\Taskmgr.exe";
 const IMAGES = [
   "C:\\Windows\\System32\\svchost.exe",
   "C:\\Windows\\explorer.exe",
@@ -152,12 +153,20 @@ const IMAGES = [
   "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
   "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
   "C:\\Windows\\System32\\conhost.exe",
-  "C:\\Windows\\System32\\Taskmgr.exe",
+  TASKMGR,
   "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe",
 ];
+const OTHER_IMAGES = IMAGES.filter((image) => image !== TASKMGR);
 
 /** Builds one record of the given Sysmon event type. */
-function recordOf(kind: keyof typeof TEMPLATES, rand: () => number, host: string, id: number, tp: boolean): RecordSpec {
+function recordOf(
+  kind: keyof typeof TEMPLATES,
+  rand: () => number,
+  host: string,
+  id: number,
+  tp: boolean,
+  taskmgrEvery: number,
+): RecordSpec {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const hex = (n: number): string =>
     Array.from({ length: n }, () => "0123456789ABCDEF"[Math.floor(rand() * 16)] as string).join("");
@@ -166,7 +175,9 @@ function recordOf(kind: keyof typeof TEMPLATES, rand: () => number, host: string
   const iso = new Date(seconds * 1000).toISOString().slice(0, 19);
   const time = `${iso}.${String(Math.floor(rand() * 1e7)).padStart(7, "0")}Z`;
   const utc = `${iso.replace("T", " ")}.${String(Math.floor(rand() * 1000)).padStart(3, "0")}`;
-  const image = pick(IMAGES);
+  // Taskmgr.exe is one image in eight, or (taskmgrEvery > 0) one record in taskmgrEvery.
+  const anyImage = () => (taskmgrEvery > 0 ? pick(OTHER_IMAGES) : pick(IMAGES));
+  const image = taskmgrEvery > 0 && rand() * taskmgrEvery < 1 ? TASKMGR : anyImage();
   const pid = String(1000 + Math.floor(rand() * 60000));
   let data: string[];
   switch (kind) {
@@ -227,7 +238,7 @@ function recordOf(kind: keyof typeof TEMPLATES, rand: () => number, host: string
         image,
         guid(),
         lsass ? "712" : pid,
-        lsass ? "C:\\Windows\\system32\\lsass.exe" : pick(IMAGES),
+        lsass ? "C:\\Windows\\system32\\lsass.exe" : anyImage(),
         lsass ? "0x1010" : "0x1000",
         `C:\\Windows\\SYSTEM32\\ntdll.dll+9d4c4|C:\\Windows\\System32\\KERNELBASE.dll+2c13e|${image}+${hex(5).toLowerCase()}|UNKNOWN(${hex(16)})`,
       ];
@@ -304,16 +315,28 @@ export const REAL_SIZED_CHUNKS: ChunkCounts = (rand) => {
   return 100 + Math.floor(rand() * 220);
 };
 
+/** How the folder's files look besides their number. */
+export interface FolderShape {
+  /** Chunks per file (default {@link UNIFORM_CHUNKS}). */
+  chunkCounts?: ChunkCounts;
+  /**
+   * 0 (default): Taskmgr.exe is one image in eight, so nearly every chunk also holds
+   * `taskmgr` and the prefilter's `lsass` candidates are decoded (a dense-candidate worst
+   * case). n > 0: one record in n runs Taskmgr.exe, as in real logs (Task Manager is opened
+   * now and then), so few chunks need a record decoded.
+   */
+  taskmgrEvery?: number;
+}
+
+/** The real-sized triage folder of issue 12: {@link REAL_SIZED_CHUNKS}, Taskmgr.exe in one record of 2,000. */
+export const REAL_FOLDER: FolderShape = { chunkCounts: REAL_SIZED_CHUNKS, taskmgrEvery: 2000 };
+
 /**
- * Builds the folder: `fileCount` files (sizes from `chunkCounts`) assembled from a pool of
- * distinct chunks. Returns the manifest (also written as manifest.json).
+ * Builds the folder: `fileCount` files (sizes from `shape.chunkCounts`) assembled from a pool
+ * of distinct chunks. Returns the manifest (also written as manifest.json).
  */
-export function buildBenchFolder(
-  dir: string,
-  fileCount: number,
-  seed = 6,
-  chunkCounts: ChunkCounts = UNIFORM_CHUNKS,
-): BenchManifest {
+export function buildBenchFolder(dir: string, fileCount: number, seed = 6, shape: FolderShape = {}): BenchManifest {
+  const chunkCounts = shape.chunkCounts ?? UNIFORM_CHUNKS;
   mkdirSync(dir, { recursive: true });
   const rand = prng(seed);
   const POOL = 48;
@@ -328,7 +351,7 @@ export function buildBenchFolder(
       const r = rand();
       const kind = r < 0.3 ? 1 : r < 0.45 ? 3 : r < 0.6 ? 10 : r < 0.85 ? 11 : 13;
       const tp = withTp && kind === 11 && truePositives.size === 0;
-      const record = recordOf(kind, rand, host, id++, tp);
+      const record = recordOf(kind, rand, host, id++, tp, shape.taskmgrEvery ?? 0);
       if (tp) truePositives.add(record);
       return record;
     });

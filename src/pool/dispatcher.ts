@@ -19,26 +19,31 @@ import { runTask } from "./run-task.js";
 import type { ScanTask, TaskResult, WorkerSetup } from "./task.js";
 
 /**
- * The worker entry, compiled. Run from the TypeScript sources (the tests do), this module sits
- * in src/ while the worker must be plain JavaScript, so the build's dist/pool/worker.js serves.
+ * The worker entry. Preferred: the bundled one (dist/bin/worker.js, scripts/bundle-cli.mjs),
+ * one file to load instead of ~40 modules, which shortens a thread's start by a third here; it
+ * sits at ../bin/ from both dist/pool/ and the bundle's own chunks. Else tsc's worker.js beside
+ * this module; run from the TypeScript sources (the tests do), dist/'s.
  */
 function workerEntry(): URL {
   const here = new URL(import.meta.url);
-  const entry = here.pathname.endsWith(".ts")
-    ? new URL("../../dist/pool/worker.js", here)
-    : new URL("./worker.js", here);
-  if (!existsSync(entry)) {
-    throw new ScanError("LDS_E_UNSUPPORTED", `worker entry ${fileURLToPath(entry)} is missing: run npm run build`);
+  const candidates = here.pathname.endsWith(".ts")
+    ? [new URL("../../dist/bin/worker.js", here), new URL("../../dist/pool/worker.js", here)]
+    : [new URL("../bin/worker.js", here), new URL("./worker.js", here)];
+  const entry = candidates.find((url) => existsSync(url));
+  if (entry === undefined) {
+    const where = candidates.map((url) => fileURLToPath(url)).join(" or ");
+    throw new ScanError("LDS_E_UNSUPPORTED", `worker entry ${where} is missing: run npm run build`);
   }
   return entry;
 }
 
 /**
  * Seconds a pool thread takes from `new Piscina` to its answered warm-up (modules loaded,
- * matcher instantiated), on the 2-core VM under load: 0.05-0.15 s with the bundled CLI,
- * up to 0.3 s with the unbundled build (bench/RESULTS.md, "Threads").
+ * matcher instantiated), on the 2-core VM at load 7: 50-70 ms with the bundled worker
+ * (dist/bin/worker.js), 70-90 ms unbundled, plus ~15 ms to load piscina itself; rounded up
+ * (bench/RESULTS.md, "Threads").
  */
-export const THREAD_START_SECONDS = 0.15;
+export const THREAD_START_SECONDS = 0.1;
 /**
  * A thread must get at least this many times its start time in work to be started: below
  * that, the start's CPU (on a machine whose other core is often busy) and the coordinator's
@@ -64,10 +69,11 @@ export function poolThreadsWorthStarting(
 /**
  * When the pool starts: `"when-it-pays"` (default) by {@link poolThreadsWorthStarting};
  * `"always"` starts every thread as soon as a second task waits (the behaviour before the
- * start decision: the property tests use it to exercise the pool on small inputs, and
- * bench:check's self-test to show the thread-scaling ratio fails without the decision).
+ * start decision: the property tests use it to exercise the pool on small inputs); `"never"`
+ * runs everything on the coordinator. bench:check's self-test uses the last two to show its
+ * thread ratios fail without the decision.
  */
-export type PoolStart = "when-it-pays" | "always";
+export type PoolStart = "when-it-pays" | "always" | "never";
 
 /** Options of {@link Dispatcher}. */
 export interface DispatcherOptions {
@@ -105,9 +111,7 @@ export class Dispatcher {
   #queuedSeconds = 0;
   /** True once {@link drain} was called: no task is planned beyond the queue. */
   #planned = false;
-  /** Measured / estimated seconds of the coordinator's tasks so far (corrects the estimates). */
-  #measured = 0;
-  #estimated = 0;
+
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
   /** Settles when {@link stop} is called, so a task running here can be abandoned. */
@@ -147,13 +151,8 @@ export class Dispatcher {
     for (;;) {
       const next = this.#take();
       if (next === undefined || this.#stopped) break;
-      const started = performance.now();
       // A task abandoned by stop() runs on in the background; the caller exits soon after.
       await Promise.race([this.#runHere(next.task), this.#stopping]);
-      if (next.seconds > 0) {
-        this.#measured += (performance.now() - started) / 1000;
-        this.#estimated += next.seconds;
-      }
       // The wasm engine scans synchronously, so without this the pool's messages (threads
       // ready, results) would wait until the coordinator ran out of work: let them in.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -197,9 +196,10 @@ export class Dispatcher {
   #threadsToStart(): number {
     const { threads, poolStart } = this.#options;
     if (poolStart === "always") return this.#queue.length >= 2 ? threads : 0;
-    // Estimates corrected by what the coordinator measured (a loaded machine, a slow disk).
-    const scale = this.#estimated > 0.02 ? this.#measured / this.#estimated : 1;
-    const worth = poolThreadsWorthStarting(this.#queuedSeconds * scale, threads);
+    if (poolStart === "never") return 0;
+    // Not corrected by what the coordinator measures: a loaded machine slows a thread's start
+    // as much as its scanning, so the estimates' ratio is what decides.
+    const worth = poolThreadsWorthStarting(this.#queuedSeconds, threads);
     // While planning, more work may come: start early only when every thread is worth it.
     return this.#planned || worth === threads ? worth : 0;
   }
@@ -240,7 +240,11 @@ export class Dispatcher {
     }
   }
 
-  /** Keeps each pool thread busy with at most two tasks, starting the pool when work waits. */
+  /**
+   * Keeps each pool thread busy with two tasks (the second hides the round trip, which waits
+   * while the coordinator scans), one near the end of the queue (so the coordinator does not
+   * wait behind a slow, newly started thread's second task); starts the pool when work pays.
+   */
   #feedPool(): void {
     const { threads } = this.#options;
     if (threads === 0 || this.#stopped) return;
@@ -251,7 +255,8 @@ export class Dispatcher {
     }
     const pool = this.#pool;
     if (pool === undefined) return;
-    while (this.#running.size < this.#ready * 2 && this.#queue.length > 0) {
+    const perThread = this.#queue.length > 2 * (this.#ready + 1) ? 2 : 1;
+    while (this.#running.size < this.#ready * perThread && this.#queue.length > 0) {
       const { task } = this.#take() as Queued;
       const done = pool
         .run(task)

@@ -11,6 +11,7 @@
  * when the consumer stops early.
  */
 
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { describeError, ScanError } from "../errors.js";
 import { SNIFF_BYTES } from "../formats/log-format.js";
@@ -181,6 +182,13 @@ async function* expandFile(
   context: Context,
 ): AsyncGenerator<InputItem> {
   const { path, explicit, regular } = file;
+  if (regular) {
+    const peeked = peekRegularFile(path);
+    if (peeked !== undefined && (archiveKindOf(peeked.head) === undefined || !context.expandArchives)) {
+      yield { kind: "file", name: path, path, size: peeked.size, explicit, head: peeked.head };
+      return;
+    }
+  }
   let handle: FileHandle;
   try {
     handle = await open(path, "r");
@@ -219,6 +227,36 @@ async function* expandFile(
     if (problem !== undefined) yield problem;
   } finally {
     await closeFile();
+  }
+}
+
+/**
+ * A regular file's size and first {@link SNIFF_BYTES}, read synchronously: four system calls
+ * instead of four thread-pool round trips (~0.2 ms a file on the 2-core VM, a fifth of a
+ * folder of 1 MiB EVTX files' scan). Undefined on any error: the streaming path below then
+ * opens it again and reports the error as it always has.
+ */
+function peekRegularFile(path: string): { size: number; head: Uint8Array } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, size));
+    let got = 0;
+    while (got < head.length) {
+      const n = readSync(fd, head, got, head.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { size, head: head.subarray(0, got) };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
