@@ -18,7 +18,6 @@
  */
 
 import {
-  lastIndexOfByte,
   BACKSLASH,
   CLOSE_BRACE,
   CLOSE_BRACKET,
@@ -26,13 +25,21 @@ import {
   indexOfFolded,
   indexOfPair,
   LF,
+  lastIndexOfByte,
   OPEN_BRACE,
   OPEN_BRACKET,
   QUOTE,
 } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
-import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parseJsonPrefix, parseJsonRecord, parsedEnd } from "./json-parse";
-import { CANDIDATE_DMP, candidateKind, hasLetterEscape, JSON_ESCAPE_0, JSON_ESCAPE_1, nextCandidate } from "./prefilter";
+import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parsedEnd, parseJsonPrefix, parseJsonRecord } from "./json-parse";
+import {
+  CANDIDATE_DMP,
+  candidateKind,
+  hasLetterEscape,
+  JSON_ESCAPE_0,
+  JSON_ESCAPE_1,
+  nextCandidate,
+} from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 
@@ -65,18 +72,18 @@ export function jsonDmpMayMatch(c: usize, floor: usize, end: usize): bool {
   return indexOfFolded(i + 1, c, "lsass") >= 0 || indexOfPair(i + 1, c, BACKSLASH, 0x75) >= 0;
 }
 
-/**
- * True when `x` is a sync point: `{` right after a line feed that is not right after a
- * backslash. (A line feed right after a backslash may be an escaped character inside a string,
- * where the reference splitter does not stop; such a `{` is left to the walk.) `floor` is the
- * first byte that may be read.
- */
-// @ts-ignore: decorator
-@inline
-function isSync(x: usize, floor: usize): bool {
-  return (
-    load<u8>(x) == OPEN_BRACE && load<u8>(x - 1) == LF && (x - 1 <= floor || load<u8>(x - 2) != BACKSLASH)
-  );
+/** Sync-point tests, inlined (a static class so that `@inline` sits on a class member). */
+class JsonSync {
+  /**
+   * True when `x` is a sync point: `{` right after a line feed that is not right after a
+   * backslash. (A line feed right after a backslash may be an escaped character inside a string,
+   * where the reference splitter does not stop; such a `{` is left to the walk.) `floor` is the
+   * first byte that may be read.
+   */
+  @inline
+  static isSync(x: usize, floor: usize): bool {
+    return load<u8>(x) == OPEN_BRACE && load<u8>(x - 1) == LF && (x - 1 <= floor || load<u8>(x - 2) != BACKSLASH);
+  }
 }
 
 /** The last sync point in (floor, c], or `floor` when there is none. */
@@ -87,7 +94,7 @@ export function lastJsonSync(c: usize, floor: usize): usize {
     const lf = lastIndexOfByte(floor, end, LF);
     if (lf < 0) return floor;
     const x = <usize>lf + 1;
-    if (x <= c && isSync(x, floor)) return x;
+    if (x <= c && JsonSync.isSync(x, floor)) return x;
     end = <usize>lf;
   }
   return floor;
@@ -317,21 +324,20 @@ function walk(end: usize): bool {
 let sPos: usize = 0;
 let sFloor: usize = 0;
 let sEnd: usize = 0;
-let sFinal = false;
 let sInSegment = false;
 let sSegmentEnd: usize = 0;
 
 /**
  * Starts scanning region [start, end) of a JSON flavour in segment mode. `start` must be a sync
  * point or the stream's start (after any byte order mark); `end` a sync point, or the stream's
- * end when `final`. Call {@link jsonScanResume} until it returns true.
+ * end when `final` (the caller's flag; the scan itself does not need it). Call
+ * {@link jsonScanResume} until it returns true.
  */
-export function jsonScanBegin(start: usize, end: usize, format: i32, final: bool): void {
+export function jsonScanBegin(start: usize, end: usize, format: i32, _final: bool): void {
   jsonFormat = format;
   sPos = start;
   sFloor = start;
   sEnd = end;
-  sFinal = final;
   sInSegment = false;
 }
 

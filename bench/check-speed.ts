@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { PoolStart } from "../src/pool/dispatcher.js";
-import { scanParallel } from "../src/scan/parallel-scan.js";
+import { scanParallel } from "../src/pool/parallel-scan.js";
 import type { MeasuredRatio } from "./check-ratios.js";
 import { DATA_DIR, REPO_ROOT, type TextCorpusSpec, textCorpusFile } from "./data-store.js";
 import { type BenchManifest, buildBenchFolder, REAL_FOLDER } from "./evtx-bench-data.js";

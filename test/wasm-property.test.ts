@@ -18,7 +18,7 @@ import type { TextFormat } from "../src/formats/log-format.js";
 import { Prng, randomRecord } from "../src/generate/index.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
-import { loadMatcherModule, type MatcherBuild } from "../src/wasm/matcher-module.js";
+import { loadMatcherModule, type MatcherBuild } from "../src/wasm/module.js";
 
 const FORMATS: TextFormat[] = ["xml", "flat", "ecs", "evtxdump"];
 const JSON_LAYOUTS = ["lines", "crlf", "pretty", "array", "array-col0", "same-line"] as const;

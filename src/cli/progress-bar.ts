@@ -4,7 +4,7 @@
  * cli-progress is loaded only then (start-up of piped and CI runs).
  */
 
-import type { ScanProgress } from "../scan/parallel-scan.js";
+import type { ScanProgress } from "../pool/parallel-scan.js";
 
 /** A progress display the scan can update; `stop()` clears it before the summary prints. */
 export interface ProgressDisplay {

@@ -6,7 +6,6 @@
 
 import { createReadStream } from "node:fs";
 import { ScanError } from "../errors.js";
-import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "../formats/evtx/index.js";
 import { JsonRecordSplitter } from "../formats/json-records.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
@@ -16,6 +15,7 @@ import { XmlEventSplitter } from "../formats/xml-records.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import { type EvtxScanOptions, scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "./evtx-searcher.js";
 
 /** Read size for files: big enough that per-chunk overhead is invisible next to parsing. */
 const FILE_CHUNK = 1 << 20;
@@ -86,7 +86,7 @@ export interface ReferenceEngineOptions {
  * engine, with every record decoded in full.
  */
 export function createReferenceEngine(options: ReferenceEngineOptions = {}): Engine {
-  const evtx = { mode: "reference" as const, carve: options.carve === true };
+  const evtx: EvtxScanOptions = { carve: options.carve === true };
   return {
     name: "reference",
     async scanStream(chunks, format, onMatch) {

@@ -1,23 +1,30 @@
 /**
  * The fast engine: the WebAssembly SIMD matcher (assembly/) behind the Engine interface.
  *
- * Text formats go through a TextSearcher (src/wasm/text-searcher.ts): files are read with
+ * Text formats go through a TextSearcher (src/engine/text-searcher.ts): files are read with
  * fs.readSync straight into the matcher's input region, streams are copied chunk by chunk into
- * it. EVTX goes to the EVTX module's fast mode (src/formats/evtx/), with the same compiled
- * module. Shards: {@link Engine.scanFileRange} scans the records whose sync point (JSON: a `{`
- * at column 0, or the file's start; XML: the record's `<Event`) lies in [start, end), reading
- * past `end` to the next sync point; sync points are where the reference splitters' state never
- * depends on earlier bytes, so shards cut anywhere add up to the whole file.
+ * it. EVTX goes to the EVTX searcher (src/engine/evtx-searcher.ts) with this engine's prefilters, of
+ * the same compiled module. Shards: {@link Engine.scanFileRange} scans the records whose sync
+ * point lies in [start, end) (src/engine/shard-edges.ts), reading past `end` to the next sync
+ * point; sync points are where the reference splitters' state never depends on earlier bytes,
+ * so shards cut anywhere add up to the whole file.
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
-import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "../formats/evtx/index.js";
 import type { LogFormat, TextFormat } from "../formats/log-format.js";
 import { Matcher } from "../wasm/matcher.js";
-import { loadMatcherModule, type MatcherBuild } from "../wasm/matcher-module.js";
-import { TextSearcher } from "../wasm/text-searcher.js";
+import { loadMatcherModule, type MatcherBuild } from "../wasm/module.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import {
+  type EvtxScanOptions,
+  evtxPrefiltersOf,
+  scanEvtxFile,
+  scanEvtxFileRange,
+  scanEvtxStream,
+} from "./evtx-searcher.js";
+import { firstSyncAtOrAfter, SYNC_WINDOW } from "./shard-edges.js";
+import { TextSearcher } from "./text-searcher.js";
 
 /**
  * Input region per matcher instance: 4 MiB. Whole-file scans of generated XML from the page
@@ -41,9 +48,6 @@ export interface WasmEngineOptions {
   /** EVTX: also recover records from slack space (reported as carved). */
   carve?: boolean | undefined;
 }
-
-/** Window for looking for a sync point near a shard's edges. */
-const SYNC_WINDOW = 64 * 1024;
 
 /** Matchers of one engine, reused across scans (a scan holds one for its whole length). */
 class MatcherPool {
@@ -90,40 +94,6 @@ function readInto(path: string, fd: number, searcher: TextSearcher, matcher: Mat
   }
 }
 
-function isOpenTagEnd(c: number | undefined): boolean {
-  return c === 0x3e || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f;
-}
-
-/**
- * The first sync point at or after file offset `at` (see the module comment), or `size`.
- * Offset 0 is the stream's start, a sync point of every format.
- */
-function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: number, window: Buffer): number {
-  if (at <= 0) return 0;
-  const xml = format === "xml";
-  const needle = xml ? "<Event" : "\n{";
-  // XML: `<Event` and the byte after it; JSON: the byte before the line feed, the line feed, `{`.
-  const overlap = xml ? 6 : 2;
-  let position = xml ? at : Math.max(0, at - 2);
-  while (position < size) {
-    const n = readSync(fd, window, 0, Math.min(window.length, size - position), position);
-    if (n === 0) break;
-    const view = window.subarray(0, n);
-    const last = position + n >= size;
-    for (let hit = view.indexOf(needle); hit >= 0; hit = view.indexOf(needle, hit + 1)) {
-      if (xml) {
-        if (hit + 6 >= n) break; // decide in the next window (or: nothing opens at the very end)
-        if (isOpenTagEnd(view[hit + 6])) return position + hit;
-      } else if (position + hit + 1 >= at && (position + hit === 0 || (hit > 0 && view[hit - 1] !== 0x5c))) {
-        if (hit + 1 < n) return position + hit + 1;
-      }
-    }
-    if (last) break;
-    position += n - overlap;
-  }
-  return size;
-}
-
 /**
  * Builds a wasm engine. Each concurrent scan takes its own matcher instance (memory sized once
  * at creation); instances are kept for reuse.
@@ -135,7 +105,10 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     return module;
   };
   const pool = new MatcherPool(moduleOf, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
-  const evtxOptions = () => ({ mode: "fast" as const, carve: options.carve === true, wasmModule: moduleOf() });
+  const evtxOptions = (): EvtxScanOptions => ({
+    carve: options.carve === true,
+    prefilters: evtxPrefiltersOf(moduleOf()),
+  });
   const syncWindow = Buffer.alloc(SYNC_WINDOW);
 
   function scanFileSpan(
@@ -193,6 +166,3 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     canShard: () => true,
   };
 }
-
-/** The wasm engine with the release build and default blocks (made at first use). */
-export const wasmEngine: Engine = createWasmEngine();

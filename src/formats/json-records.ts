@@ -12,12 +12,11 @@
 
 import { MAX_RECORD_BYTES } from "./record-limit.js";
 import type { RecordSink } from "./record-sink.js";
+import { LF, OPEN_BRACE, opensJsonRecordAtLineStart } from "./record-start.js";
 
-const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
@@ -46,8 +45,8 @@ export class JsonRecordSplitter {
   #inJunk = false;
   /** Depth of top-level arrays around records. */
   #arrayDepth = 0;
-  /** The previous byte was a line feed (for the column-0 `{` recovery rule). */
-  #atLineStart = true;
+  /** The previous byte (for the column-0 `{` recovery rule); the stream's start counts as a line start. */
+  #previous: number = LF;
   /** Skip a UTF-8 byte order mark at the very start. */
   #first = true;
 
@@ -65,8 +64,8 @@ export class JsonRecordSplitter {
     let start = this.#inRecord || this.#inJunk ? 0 : -1;
     for (; i < chunk.length; i++) {
       const c = chunk[i]!;
-      const lineStart = this.#atLineStart;
-      this.#atLineStart = c === LF;
+      const previous = this.#previous;
+      this.#previous = c;
       if (this.#inJunk) {
         if (c === LF) {
           this.#inJunk = false;
@@ -109,7 +108,7 @@ export class JsonRecordSplitter {
       }
       if (c === QUOTE) this.#inString = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        if (c === OPEN_BRACE && lineStart) {
+        if (opensJsonRecordAtLineStart(previous, c)) {
           // A new record at column 0 while one is open: the open one was truncated.
           this.#abort();
           start = i;

@@ -1,6 +1,6 @@
 /**
- * The searcher on every core: plans the inputs into tasks (shards of large files, batches of
- * small files, one task per archive), runs them on this thread and a piscina pool of
+ * The searcher on every core: walks the inputs, plans them into tasks as they come
+ * (plan.ts: shards of large files, batches of small files, one task per archive), runs them on this thread and a piscina pool of
  * long-lived threads (`workers` threads in all, see pool/dispatcher.ts), and merges their
  * aggregates. Results are identical to the one-thread searcher whatever the
  * worker count, shard size, input order or scheduling, because every record is counted by
@@ -13,13 +13,15 @@ import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
-import { Dispatcher, type PoolStart } from "../pool/dispatcher.js";
-import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "../pool/task.js";
-import { compiledMatcher } from "../wasm/matcher-module.js";
-import { archiveKindOf } from "./archive-kind.js";
-import { expandInputs } from "./inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
-import { recordStats, scanItem } from "./scan-item.js";
+import { archiveKindOf } from "../scan/archive-kind.js";
+import { expandInputs } from "../scan/inputs.js";
+import { newScanResult, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import { recordStats, scanItem } from "../scan/scan-item.js";
+import { compiledMatcher } from "../wasm/module.js";
+import { Dispatcher, type PoolStart } from "./dispatcher.js";
+import { TaskPlanner, taskBytes } from "./plan.js";
+import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "./task.js";
+import { taskSeconds } from "./task-cost.js";
 
 /**
  * Default shard size: 32 MiB. In the pool benchmark (bench/RESULTS.md, 2 GiB XML, 2 threads)
@@ -28,26 +30,6 @@ import { recordStats, scanItem } from "./scan-item.js";
  * than 32 MiB would leave threads idle at the end of a file on many cores.
  */
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
-/** Small files are batched until a batch holds this many files. */
-const BATCH_MAX_FILES = 256;
-
-/**
- * Rough one-thread speeds, bytes a second, for the pool's start decision only (the dispatcher
- * corrects them by what the coordinator measures): the wasm engine on text and on EVTX
- * (bench/RESULTS.md), archives by compressed bytes (inflating ~0.5 GB/s of ~10x logs), and
- * the reference engine, which parses every record.
- */
-const PLANNED_SPEED = {
-  wasm: { text: 3e9, evtx: 1.5e9, archive: 5e7 },
-  reference: { text: 1e7, evtx: 5e7, archive: 5e6 },
-} as const;
-/** Seconds each file costs besides its bytes (open, stat, first read, hand-off). */
-const PLANNED_SECONDS_PER_FILE = 3e-4;
-
-/** A task's estimated seconds on one thread. */
-function plannedSeconds(engine: EngineName, kind: "text" | "evtx" | "archive", bytes: number, files: number): number {
-  return bytes / PLANNED_SPEED[engine][kind] + files * PLANNED_SECONDS_PER_FILE;
-}
 
 /** Progress, reported after each task. */
 export interface ScanProgress {
@@ -100,7 +82,6 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   };
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
-  const taskBytes = new Map<ScanTask, number>();
   const dispatcher = new Dispatcher({
     threads: workers - 1,
     poolStart: options.poolStart,
@@ -112,8 +93,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.skipped.push(...r.skipped);
       for (const p of r.problems) result.problem(p);
       recordStats("", { ...r.stats, problems: [] }, result);
-      progress.bytesDone += taskBytes.get(task) ?? 0;
-      taskBytes.delete(task);
+      progress.bytesDone += taskBytes(task);
       progress.inputsDone += r.inputsScanned;
       progress.matches = result.stats.matches;
       options.onProgress?.({ ...progress });
@@ -126,27 +106,21 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       });
     },
   });
-  const submit = (task: ScanTask, bytes: number, seconds: number) => {
-    progress.bytesTotal += bytes;
-    taskBytes.set(task, bytes);
-    dispatcher.submit(task, seconds);
+  const submit = (tasks: readonly ScanTask[]) => {
+    for (const task of tasks) {
+      progress.bytesTotal += taskBytes(task);
+      dispatcher.submit(task, taskSeconds(options.engine, task));
+    }
   };
-  const seconds = (format: LogFormat | "archive", bytes: number, files: number) =>
-    plannedSeconds(options.engine, format === "archive" ? format : format === "evtx" ? "evtx" : "text", bytes, files);
+  const planner = new TaskPlanner({
+    shardSize,
+    canShard: (format) => engine.scanFileRange !== undefined && engine.canShard(format),
+    inputFormat: options.inputFormat,
+  });
 
   // Ctrl-C: drop queued tasks and stop the threads; results still in flight are ignored.
   const stop = () => void dispatcher.stop();
   options.signal?.addEventListener("abort", stop, { once: true });
-
-  let batch: { name: string; path: string; format: LogFormat; size: number }[] = [];
-  let batchBytes = 0;
-  let batchSeconds = 0;
-  const flushBatch = () => {
-    if (batch.length > 0) submit({ kind: "batch", files: batch }, batchBytes, batchSeconds);
-    batch = [];
-    batchBytes = 0;
-    batchSeconds = 0;
-  };
 
   try {
     for await (const item of expandInputs([...inputs], { stdin: options.stdin, expandArchives: false })) {
@@ -156,12 +130,9 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         await scanItem(item, engine, options.inputFormat, result);
         continue;
       }
-      if (archiveKindOf(item.head) !== undefined) {
-        submit(
-          { kind: "archive", name: item.name, path: item.path, inputFormat: options.inputFormat },
-          item.size,
-          seconds("archive", item.size, 1),
-        );
+      const archive = archiveKindOf(item.head);
+      if (archive !== undefined) {
+        submit(planner.add({ name: item.name, path: item.path, size: item.size, archive }));
         continue;
       }
       const format = options.inputFormat ?? detectLogFormat(item.head);
@@ -169,24 +140,12 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         await scanItem(item, engine, undefined, result); // records the problem or the skip
         continue;
       }
-      if (item.size > shardSize && engine.scanFileRange !== undefined && engine.canShard(format)) {
-        for (let start = 0; start < item.size; start += shardSize) {
-          const end = Math.min(item.size, start + shardSize);
-          submit(
-            { kind: "range", name: item.name, path: item.path, format, start, end, fileSize: item.size },
-            end - start,
-            seconds(format, end - start, 0),
-          );
-        }
-        result.inputsScanned++;
-        continue;
-      }
-      batch.push({ name: item.name, path: item.path, format, size: item.size });
-      batchBytes += item.size;
-      batchSeconds += seconds(format, item.size, 1);
-      if (batchBytes >= shardSize || batch.length >= BATCH_MAX_FILES) flushBatch();
+      const tasks = planner.add({ name: item.name, path: item.path, size: item.size, format });
+      // A sharded file counts as scanned once here (its range tasks report 0 inputs).
+      if (tasks.some((t) => t.kind === "range" && t.path === item.path)) result.inputsScanned++;
+      submit(tasks);
     }
-    flushBatch();
+    submit(planner.finish());
     progress.planned = true;
     options.onProgress?.({ ...progress });
     await dispatcher.drain();
