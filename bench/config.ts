@@ -22,6 +22,7 @@ export const SUITE_NAMES = [
   "gzip",
   "matcher-team",
   "evtx-files",
+  "speed",
 ] as const;
 /** One suite's name. */
 export type SuiteName = (typeof SUITE_NAMES)[number];

@@ -24,6 +24,7 @@ import { matcherTeamSuite } from "./suites/matcher-team-suite.js";
 import { poolSuite } from "./suites/pool-suite.js";
 import { rssSuite } from "./suites/rss-suite.js";
 import { smallFilesSuite } from "./suites/small-files-suite.js";
+import { speedSuite } from "./suites/speed-suite.js";
 import type { Suite, SuiteContext } from "./suites/suite-context.js";
 
 const SUITES: Record<SuiteName, Suite> = {
@@ -36,6 +37,7 @@ const SUITES: Record<SuiteName, Suite> = {
   gzip: gzipSuite,
   "matcher-team": matcherTeamSuite,
   "evtx-files": evtxFilesSuite,
+  speed: speedSuite,
 };
 
 async function main(): Promise<void> {

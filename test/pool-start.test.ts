@@ -56,6 +56,17 @@ describe("Dispatcher", () => {
     await d.stop();
   });
 
+  it("after planning, starts threads only once the coordinator's tasks show it has a core's room", async () => {
+    // Enough estimated work for every thread, but not so much that planning starts them at
+    // once; the empty batches take no time, so no share of a core is ever measured.
+    const { d } = dispatcher("when-it-pays");
+    for (let i = 0; i < 3; i++) d.submit({ kind: "batch", files: [] }, 0.3);
+    expect(d.poolThreads).toBe(0);
+    await d.drain();
+    expect(d.poolThreads).toBe(0);
+    await d.close();
+  });
+
   it('"always" starts the pool as soon as a second task waits (the old behaviour)', async () => {
     const { d } = dispatcher("always");
     d.submit({ kind: "batch", files: [] }, 0.001);

@@ -4,8 +4,9 @@
  * The coordinator is a worker too: it never idles while the pool's threads start (a thread
  * needs ~0.1-0.3 s to load its modules and instantiate the matcher here, as long as scanning
  * 0.2-1 GB), so a thread is started only when the queued work, in estimated seconds, leaves it
- * a share worth that start ({@link poolThreadsWorthStarting}); small work never starts a pool
- * (nor loads piscina). Pool threads get work only once they have answered a warm-up task
+ * a share worth that start ({@link poolThreadsWorthStarting}) and the coordinator's first tasks
+ * show a core's worth of room ({@link BUSY_CORE_SHARE}); small work never starts a pool (nor
+ * loads piscina). Pool threads get work only once they have answered a warm-up task
  * (their engine is built); then at most two tasks each at a time, so the coordinator takes
  * what is left instead of waiting behind a queue held by a slow thread.
  */
@@ -67,6 +68,24 @@ export function poolThreadsWorthStarting(
 }
 
 /**
+ * The coordinator's share of a core (its CPU time over the wall time of its own tasks) below
+ * which the machine counts as busy and no pool thread is started: on the shared 2-core VM at
+ * load 18, one spinning thread got 0.24 of a core and two threads 0.18 together, so a thread
+ * started then only adds its start's work.
+ */
+export const BUSY_CORE_SHARE = 0.6;
+
+/** Wall ms of the coordinator's tasks measured before its share of a core counts. */
+const SHARE_SAMPLE_MS = 20;
+
+/**
+ * Work queued while planning that starts every thread at once (without waiting for the
+ * coordinator's first tasks to show whether the machine has room): this many times what pays
+ * for them.
+ */
+const EARLY_START_MARGIN = 5;
+
+/**
  * When the pool starts: `"when-it-pays"` (default) by {@link poolThreadsWorthStarting};
  * `"always"` starts every thread as soon as a second task waits (the behaviour before the
  * start decision: the property tests use it to exercise the pool on small inputs); `"never"`
@@ -111,6 +130,9 @@ export class Dispatcher {
   #queuedSeconds = 0;
   /** True once {@link drain} was called: no task is planned beyond the queue. */
   #planned = false;
+  /** CPU and wall ms of the coordinator's tasks before the pool started (its share of a core). */
+  #hereCpuMs = 0;
+  #hereWallMs = 0;
 
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
@@ -151,8 +173,16 @@ export class Dispatcher {
     for (;;) {
       const next = this.#take();
       if (next === undefined || this.#stopped) break;
+      const measure = this.#starting === undefined;
+      const cpu = measure ? process.cpuUsage() : undefined;
+      const wall = performance.now();
       // A task abandoned by stop() runs on in the background; the caller exits soon after.
       await Promise.race([this.#runHere(next.task), this.#stopping]);
+      if (cpu !== undefined) {
+        const used = process.cpuUsage(cpu);
+        this.#hereCpuMs += (used.user + used.system) / 1000;
+        this.#hereWallMs += performance.now() - wall;
+      }
       // The wasm engine scans synchronously, so without this the pool's messages (threads
       // ready, results) would wait until the coordinator ran out of work: let them in.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -197,11 +227,19 @@ export class Dispatcher {
     const { threads, poolStart } = this.#options;
     if (poolStart === "always") return this.#queue.length >= 2 ? threads : 0;
     if (poolStart === "never") return 0;
-    // Not corrected by what the coordinator measures: a loaded machine slows a thread's start
-    // as much as its scanning, so the estimates' ratio is what decides.
+    // Not scaled by how fast the coordinator goes: a loaded machine slows a thread's start as
+    // much as its scanning, so the estimates' ratio is what decides...
     const worth = poolThreadsWorthStarting(this.#queuedSeconds, threads);
-    // While planning, more work may come: start early only when every thread is worth it.
-    return this.#planned || worth === threads ? worth : 0;
+    if (!this.#planned) {
+      // ... While planning, more work may come: start at once only when the work pays for
+      // every thread many times over.
+      const plenty = poolThreadsWorthStarting(this.#queuedSeconds / EARLY_START_MARGIN, threads);
+      return plenty === threads ? threads : 0;
+    }
+    // ... but only where there is room for a thread: the coordinator's first tasks show its
+    // share of a core; on a busy machine a thread adds its start and takes nothing off.
+    if (worth === 0 || this.#hereWallMs < SHARE_SAMPLE_MS) return 0;
+    return this.#hereCpuMs / this.#hereWallMs < BUSY_CORE_SHARE ? 0 : worth;
   }
 
   #startPool(threads: number): void {
