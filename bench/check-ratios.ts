@@ -7,19 +7,6 @@
 
 import { readFileSync } from "node:fs";
 
-/** The parts `LDS_BENCH_CHECK_PARTS` names, all measured by default. */
-export const CHECK_PARTS = ["matcher", "e2e", "startup", "threads"] as const;
-/** One part of bench:check. */
-export type CheckPart = (typeof CHECK_PARTS)[number];
-
-/** The part that measures a ratio, from its name's first word. */
-export function checkPartOf(name: string): CheckPart {
-  const first = name.split(".")[0];
-  if (first === "e2e" || first === "startup") return first;
-  if (first === "threads" || first === "evtx_folder") return "threads";
-  return "matcher";
-}
-
 /** One threshold: the ratio must be at least `min`. */
 export interface RatioThreshold {
   min: number;

@@ -10,7 +10,7 @@
  * - LDS_BENCH_SELFTEST_UNTUNED=1: the start-up, thread and EVTX-folder ratios (bench/
  *   check-speed.ts) run without the issue 12 changes where a switch can undo them, which must
  *   make each of them fail.
- * - LDS_BENCH_CHECK_PARTS=matcher,e2e,startup,threads (default all), LDS_BENCH_CHECK_MATCHER_SIZE
+ * - LDS_BENCH_CHECK_PARTS=matcher,e2e,embed,startup,threads (default all), LDS_BENCH_CHECK_MATCHER_SIZE
  *   (4m), LDS_BENCH_CHECK_E2E_SIZE (1g), LDS_BENCH_CHECK_TEXT_SIZE (2g, the text thread
  *   ratio), LDS_BENCH_CHECK_EVTX_FILES (400, the EVTX folder), LDS_BENCH_SAMPLES (9 rounds),
  *   LDS_BENCH_SEED (1).
@@ -20,8 +20,8 @@ import { join } from "node:path";
 import { parseSize } from "../src/cli/parse-size.js";
 import { benchEngines } from "./bench-engines.js";
 import { ensureBuildLinks } from "./build-links.js";
-import { measureCheckRatios } from "./check-measure.js";
-import { CHECK_PARTS, type CheckPart, checkPartOf, compareRatios, loadThresholds } from "./check-ratios.js";
+import { CHECK_PARTS, type CheckPart, checkPartOf, measureCheckRatios } from "./check-measure.js";
+import { compareRatios, loadThresholds } from "./check-ratios.js";
 import { measureSpeedRatios, selfTestUntuned } from "./check-speed.js";
 import { REPO_ROOT } from "./data-store.js";
 import { machineInfo } from "./machine-info.js";
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
   const rounds = Math.max(3, Number(process.env.LDS_BENCH_SAMPLES || 9));
   const measured = await measureCheckRatios({
     engines,
-    parts: new Set([...parts].filter((p) => p === "matcher" || p === "e2e")),
+    parts,
     matcherBytes: sizeFromEnv("LDS_BENCH_CHECK_MATCHER_SIZE", 4 * 2 ** 20),
     e2eBytes: sizeFromEnv("LDS_BENCH_CHECK_E2E_SIZE", 2 ** 30),
     seed: Number(process.env.LDS_BENCH_SEED || 1),

@@ -9,14 +9,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BenchEngines } from "../bench/bench-engines.js";
-import { measureCheckRatios } from "../bench/check-measure.js";
-import {
-  checkPartOf,
-  compareRatios,
-  loadThresholds,
-  type MeasuredRatio,
-  type Thresholds,
-} from "../bench/check-ratios.js";
+import { checkPartOf, measureCheckRatios } from "../bench/check-measure.js";
+import { compareRatios, loadThresholds, type MeasuredRatio, type Thresholds } from "../bench/check-ratios.js";
 import { indexOfScan } from "../bench/indexof-baseline.js";
 import { engineByName } from "../src/engine/engines.js";
 import { referenceEngine } from "../src/engine/reference-engine.js";
@@ -103,6 +97,9 @@ describe("bench/thresholds.json", () => {
   it("has a threshold for every ratio bench:check measures", () => {
     expect(Object.keys(THRESHOLDS.ratios).sort()).toEqual([
       "e2e.xml.cli_vs_cat",
+      "embed.flat.scanner_vs_matcher",
+      "embed.xml.prefilter_stream_vs_pipe",
+      "embed.xml.scanner_vs_matcher",
       "evtx.fast_vs_reference",
       "evtx_folder.cli_vs_cat",
       "matcher.flat.wasm_vs_indexof",

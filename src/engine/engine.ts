@@ -7,6 +7,7 @@
 
 import type { LogFormat } from "../formats/log-format.js";
 import type { MatchedEvent } from "../rule/rule.js";
+import type { MatchLocation } from "./match-location.js";
 
 /** Names accepted by `--engine`. */
 export type EngineName = "wasm" | "reference";
@@ -21,6 +22,8 @@ export interface ScanStats {
   matches: number;
   /** Records that could not be parsed and were skipped (reference engine; wasm: candidates). */
   malformedRecords: number;
+  /** Input byte offsets of the first 100 malformed records (fewer when an engine does not know them). */
+  malformedOffsets: number[];
   /**
    * Non-fatal damage found while scanning (a bad EVTX chunk, say): one line each, fit for
    * stderr, without the input's name (the caller prefixes it). The scan went on past it, but
@@ -31,7 +34,7 @@ export interface ScanStats {
 
 /** Returns zeroed stats. */
 export function emptyStats(): ScanStats {
-  return { bytes: 0, recordsExamined: 0, matches: 0, malformedRecords: 0, problems: [] };
+  return { bytes: 0, recordsExamined: 0, matches: 0, malformedRecords: 0, malformedOffsets: [], problems: [] };
 }
 
 /** Adds `b` into `a`. */
@@ -40,12 +43,17 @@ export function addStats(a: ScanStats, b: ScanStats): ScanStats {
   a.recordsExamined += b.recordsExamined;
   a.matches += b.matches;
   a.malformedRecords += b.malformedRecords;
+  if (a.malformedOffsets.length < 100)
+    a.malformedOffsets.push(...b.malformedOffsets.slice(0, 100 - a.malformedOffsets.length));
   a.problems.push(...b.problems);
   return a;
 }
 
-/** Called once for every matched event, in input order. */
-export type MatchHandler = (event: MatchedEvent) => void;
+/**
+ * Called once for every matched event, in input order. `at` says where its record is, when the
+ * engine knows (the wasm engine and the EVTX fast path always do).
+ */
+export type MatchHandler = (event: MatchedEvent, at?: MatchLocation) => void;
 
 /**
  * An engine scans one input's bytes. Implementations must count every matching record exactly

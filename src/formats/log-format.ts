@@ -96,8 +96,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** The text of the first complete top-level object (inside an optional top-level array). */
-function firstJsonObject(text: string): string | undefined {
+/** The text of the first complete top-level object (inside an optional top-level array), or undefined. */
+export function firstJsonObject(text: string): string | undefined {
   let start = -1;
   let depth = 0;
   let inString = false;

@@ -12,11 +12,14 @@
 import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
 import { expandInputs } from "../scan/inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "../scan/scan.js";
-import { recordStats, scanItem } from "../scan/scan-item.js";
+import { addMalformed } from "../scan/malformed.js";
+import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
+import { utf16BomOf } from "../scan/utf16-text.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher, type PoolStart } from "./dispatcher.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
@@ -65,6 +68,11 @@ export interface ParallelScanOptions {
   signal?: AbortSignal | undefined;
   /** When pool threads start (default: when the planned work pays for them; see pool/dispatcher.ts). */
   poolStart?: PoolStart | undefined;
+  /**
+   * Called for every matched event with its input (and archive member) and record location, as
+   * each task finishes: in input order within a task, tasks in the order they finish.
+   */
+  onHit?: ((hit: InputHit) => void) | undefined;
 }
 
 /**
@@ -79,7 +87,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
     carve: options.carve === true,
+    collectHits: options.onHit !== undefined,
   };
+  const onHit = options.onHit;
+  if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
   const dispatcher = new Dispatcher({
@@ -91,8 +102,12 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.aggregates.merge(r.entries);
       result.inputsScanned += r.inputsScanned;
       result.skipped.push(...r.skipped);
+      for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
       for (const p of r.problems) result.problem(p);
-      recordStats("", { ...r.stats, problems: [] }, result);
+      // Malformed records were counted per input above; only the total goes here.
+      recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+      result.stats.malformedRecords += r.stats.malformedRecords;
+      if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
       progress.bytesDone += taskBytes(task);
       progress.inputsDone += r.inputsScanned;
       progress.matches = result.stats.matches;
@@ -128,11 +143,22 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       if (item.kind !== "file") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
         await scanItem(item, engine, options.inputFormat, result);
+        if (onHit !== undefined) {
+          for (const hit of result.hits ?? []) onHit(splitArchiveMember(hit, "-"));
+          result.hits = [];
+        }
         continue;
       }
+      const { name, path, size, explicit } = item;
       const archive = archiveKindOf(item.head);
       if (archive !== undefined) {
-        submit(planner.add({ name: item.name, path: item.path, size: item.size, archive }));
+        submit(planner.add({ name, path, size, archive, explicit }));
+        continue;
+      }
+      const encoding = utf16BomOf(item.head);
+      if (encoding !== undefined) {
+        // UTF-16 text: transcoded as a stream by one thread, never sharded.
+        submit(planner.add({ name, path, size, encoding, explicit }));
         continue;
       }
       const format = options.inputFormat ?? detectLogFormat(item.head);
@@ -149,6 +175,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     progress.planned = true;
     options.onProgress?.({ ...progress });
     await dispatcher.drain();
+    if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   } finally {
     options.signal?.removeEventListener("abort", stop);
     await dispatcher.close();

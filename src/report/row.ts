@@ -14,8 +14,10 @@ export interface Row {
   process_name: string;
   TargetFilename: string;
   count: number;
-  firstTime: string;
-  lastTime: string;
+  /** Earliest event time (ctime, UTC), or null when no event of the row had a usable time. */
+  firstTime: string | null;
+  /** Latest event time (ctime, UTC), or null when no event of the row had a usable time. */
+  lastTime: string | null;
   risk_score: number;
   message: string;
   rule_id: string;
@@ -33,8 +35,8 @@ export function toRow(e: AggregateEntry): Row {
     process_name: e.processName,
     TargetFilename: e.targetFilename,
     count: e.count,
-    firstTime: ctime(e.first),
-    lastTime: ctime(e.last),
+    firstTime: e.first === "" ? null : ctime(e.first),
+    lastTime: e.last === "" ? null : ctime(e.last),
     risk_score: RULE.riskScore,
     message: ruleMessage(e.processName, e.dest, e.targetFilename),
     rule_id: RULE.id,
@@ -45,11 +47,35 @@ export function toRow(e: AggregateEntry): Row {
   return row;
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Compares by Unicode code point (the order of the UTF-8 bytes), as the contract asks. Plain
+ * `<` compares UTF-16 code units, which puts an astral character (a surrogate pair, 0xD800..)
+ * before U+E000..U+FFFF; code points put it after them.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Only where a surrogate meets a unit of U+E000..U+FFFF do the two orders differ.
+    if (x >= 0xd800 && y >= 0xd800) return surrogateLast(x) - surrogateLast(y);
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
-/** Sorts rows by dest, object_category, process_name, TargetFilename (plain string order); live rows before carved ones. */
+/** A code unit of 0xD800.. keyed so surrogates sort after U+E000..U+FFFF. */
+function surrogateLast(unit: number): number {
+  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
+}
+
+function compare(a: string, b: string): number {
+  const c = compareCodePoints(a, b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+/** Sorts rows by dest, object_category, process_name, TargetFilename (Unicode code point order); live rows before carved ones. */
 export function compareRows(a: Row, b: Row): number {
   return (
     compare(a.dest, b.dest) ||
