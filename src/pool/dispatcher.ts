@@ -7,8 +7,8 @@
  * a share worth that start ({@link poolThreadsWorthStarting}) and the coordinator's first tasks
  * show a core's worth of room ({@link BUSY_CORE_SHARE}); small work never starts a pool (nor
  * loads piscina). Pool threads get work only once they have answered a warm-up task
- * (their engine is built); then at most two tasks each at a time, so the coordinator takes
- * what is left instead of waiting behind a queue held by a slow thread.
+ * (their engine is built); then at most two tasks each at a time (one near the end of the
+ * queue), so the coordinator takes what is left instead of waiting behind a slow thread.
  */
 
 import { existsSync } from "node:fs";
@@ -42,7 +42,7 @@ function workerEntry(): URL {
  * Seconds a pool thread takes from `new Piscina` to its answered warm-up (modules loaded,
  * matcher instantiated), on the 2-core VM at load 7: 50-70 ms with the bundled worker
  * (dist/bin/worker.js), 70-90 ms unbundled, plus ~15 ms to load piscina itself; rounded up
- * (bench/RESULTS.md, "Threads").
+ * (bench/RESULTS.md, run of 2026-12-01, issue 12).
  */
 export const THREAD_START_SECONDS = 0.1;
 /**

@@ -196,8 +196,11 @@ async function* expandFile(
 ): AsyncGenerator<InputItem> {
   const { path, explicit, regular } = file;
   if (regular) {
+    // The same test as below, on a synchronous peek: a plain file is yielded at once.
     const peeked = peekRegularFile(path);
-    if (peeked !== undefined && (archiveKindOf(peeked.head) === undefined || !context.expandArchives)) {
+    const plain =
+      peeked !== undefined && archiveKindOf(peeked.head) === undefined && utf16BomOf(peeked.head) === undefined;
+    if (peeked !== undefined && (plain || !context.expandArchives)) {
       yield { kind: "file", name: path, path, size: peeked.size, explicit, head: peeked.head };
       return;
     }
