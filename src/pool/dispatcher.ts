@@ -25,7 +25,7 @@ import type { ScanTask, TaskResult, WorkerSetup } from "./task.js";
  * sits at ../bin/ from both dist/pool/ and the bundle's own chunks. Else tsc's worker.js beside
  * this module; run from the TypeScript sources (the tests do), dist/'s.
  */
-function workerEntry(): URL {
+export function workerEntry(): URL {
   const here = new URL(import.meta.url);
   const candidates = here.pathname.endsWith(".ts")
     ? [new URL("../../dist/bin/worker.js", here), new URL("../../dist/pool/worker.js", here)]

@@ -26,7 +26,15 @@ export interface ScanInputsOptions {
   onProblem?: ((problem: ScanProblem) => void) | undefined;
 }
 
-/** Everything a scan found. */
+/**
+ * Everything a scan found.
+ *
+ * @example
+ * ```ts
+ * const result: ScanResult = await scanInputs(["logs/"], { engine: referenceEngine });
+ * console.log(result.stats.matches, result.problems.length);
+ * ```
+ */
 export interface ScanResult {
   aggregates: Aggregates;
   stats: ScanStats;
@@ -39,8 +47,13 @@ export interface ScanResult {
   problems: ScanProblem[];
 }
 
-/** A fresh result that also collects items (see scan-item.ts). */
+/**
+ * A fresh result that also collects items (see scan-item.ts). A problem identical to one already
+ * recorded (same input, code and message: two shards that both read the byte range that failed
+ * past a shard's edge) is recorded once.
+ */
 export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanResult & ItemCollector {
+  const seen = new Set<string>();
   const result: ScanResult & ItemCollector = {
     aggregates: new Aggregates(),
     stats: emptyStats(),
@@ -49,6 +62,9 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
     malformed: [],
     problems: [],
     problem(p) {
+      const key = JSON.stringify([p.input, p.code, p.message]);
+      if (seen.has(key)) return;
+      seen.add(key);
       result.problems.push(p);
       onProblem?.(p);
     },
@@ -59,6 +75,11 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
 /**
  * Scans every input (files, directories, archives, `-`) with one engine on this thread and
  * aggregates the matches. Never throws for a bad input: see {@link ScanResult.problems}.
+ *
+ * @example
+ * ```ts
+ * const result = await scanInputs(["sysmon.xml"], { engine: await engineByName("wasm") });
+ * ```
  */
 export async function scanInputs(inputs: readonly string[], options: ScanInputsOptions): Promise<ScanResult> {
   const result = newScanResult(options.onProblem);
