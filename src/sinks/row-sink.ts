@@ -12,7 +12,15 @@
 
 import type { Row } from "../report/row.js";
 
-/** What a sink did with the rows it was given, reported by {@link RowSink.close}. */
+/**
+ * What a sink did with the rows it was given, reported by {@link RowSink.close}.
+ *
+ * @example
+ * ```ts
+ * const summary: SinkSummary = await sink.close();
+ * if (summary.undelivered > 0) process.exitCode = 2;
+ * ```
+ */
 export interface SinkSummary {
   /** The sink, as a user would name it (`stdout`, `alerts.jsonl`, `https://splunk:8088`). */
   name: string;
@@ -35,7 +43,16 @@ export interface SinkSummary {
   deadLettered?: number;
 }
 
-/** A destination for rows. */
+/**
+ * A destination for rows.
+ *
+ * @example
+ * ```ts
+ * const sink: RowSink = createStdoutSink("table");
+ * await sink.write(rows);
+ * console.error((await sink.close()).detail ?? "");
+ * ```
+ */
 export interface RowSink {
   /** The sink, as a user would name it. */
   readonly name: string;
