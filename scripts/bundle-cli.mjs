@@ -9,7 +9,8 @@
  * - Code splitting keeps what a run may not need (archives, the reference engine, the
  *   generator, the progress bar) in chunks loaded by `await import()` on first use.
  * - piscina stays external: it starts its own worker file from its package folder, and it is
- *   only loaded when a pool is started.
+ *   only loaded when a pool is started. undici too: it is loaded only for remote inputs and
+ *   alert delivery, and bundled its CommonJS exports lost `Agent` ("Agent is not a constructor").
  * - The bundle sits two folders below the repository root, like dist/cli/main.js, so its
  *   `new URL("../../build/matcher.wasm", import.meta.url)` and package.json lookups still hold.
  */
@@ -24,7 +25,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["piscina"],
+  external: ["piscina", "undici"],
   // Bundled CommonJS packages (commander, fast-xml-parser, ...) call require() for Node's
   // own modules; an ES module has none, so give each output file one.
   banner: {
