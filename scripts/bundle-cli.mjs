@@ -15,7 +15,11 @@
  *   `new URL("../../build/matcher.wasm", import.meta.url)` and package.json lookups still hold.
  */
 
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
+
+// Chunk names change with their content: start clean so no stale chunk ships.
+rmSync("dist/bin", { recursive: true, force: true });
 
 await build({
   entryPoints: { "lsass-dump-scan": "src/cli/main.ts", worker: "src/pool/worker.ts" },
@@ -25,7 +29,9 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["piscina", "undici"],
+  // The AWS SDK (S3 inputs) and bullmq/ioredis (the cluster) are loaded only when used, and
+  // are large packages of their own; they stay in node_modules as well.
+  external: ["piscina", "undici", "@aws-sdk/*", "bullmq", "ioredis"],
   // Bundled CommonJS packages (commander, fast-xml-parser, ...) call require() for Node's
   // own modules; an ES module has none, so give each output file one.
   banner: {
