@@ -26,6 +26,7 @@ import { poolSuite } from "./suites/pool-suite.js";
 import { rssSuite } from "./suites/rss-suite.js";
 import { smallFilesSuite } from "./suites/small-files-suite.js";
 import { speedSuite } from "./suites/speed-suite.js";
+import { stdinZipSuite } from "./suites/stdin-zip-suite.js";
 import type { Suite, SuiteContext } from "./suites/suite-context.js";
 import { utf16Suite } from "./suites/utf16-suite.js";
 
@@ -36,6 +37,7 @@ const SUITES: Record<SuiteName, Suite> = {
   e2e: e2eSuite,
   "small-files": smallFilesSuite,
   rss: rssSuite,
+  "stdin-zip": stdinZipSuite,
   gzip: gzipSuite,
   "matcher-team": matcherTeamSuite,
   "evtx-files": evtxFilesSuite,

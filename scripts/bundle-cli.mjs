@@ -29,9 +29,10 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // The AWS SDK (S3 inputs) and bullmq/ioredis (the cluster) are loaded only when used, and
+  // The AWS SDK (S3 inputs), bullmq/ioredis (the cluster) and the 7z/xz/zstd readers (which
+  // find their own .wasm beside them) are loaded only when used, and
   // are large packages of their own; they stay in node_modules as well.
-  external: ["piscina", "undici", "@aws-sdk/*", "bullmq", "ioredis"],
+  external: ["piscina", "undici", "@aws-sdk/*", "bullmq", "ioredis", "7z-wasm", "xz-decompress", "fzstd"],
   // Bundled CommonJS packages (commander, fast-xml-parser, ...) call require() for Node's
   // own modules; an ES module has none, so give each output file one.
   banner: {
