@@ -48,8 +48,8 @@ function tryDecode(decode: Decode, reader: BinXmlReader, offset: number, size: n
   }
 }
 
-function checkedChunk(chunk: Uint8Array, target: ChunkTarget): ChunkScan {
-  const scan = scanChunk(chunk);
+function checkedChunk(chunk: Uint8Array, target: ChunkTarget, records = true): ChunkScan {
+  const scan = scanChunk(chunk, records);
   if (scan.problem !== undefined) {
     target.stats.problems.push(`chunk ${target.index} at offset ${target.fileOffset}: ${scan.problem}`);
   }
@@ -130,8 +130,10 @@ export function searchChunkCandidates(
   holdsTaskmgr: () => boolean,
   target: ChunkTarget,
 ): void {
-  const scan = checkedChunk(chunk, target);
-  if (hitCount === 0 || !holdsTaskmgr()) return;
+  // Checked either way (damage is reported in every chunk); records listed only when decoded.
+  const wanted = hitCount > 0 && holdsTaskmgr();
+  const scan = checkedChunk(chunk, target, wanted);
+  if (!wanted) return;
   const reader = new BinXmlReader(chunk);
   const results = new Map<number, MatchedEvent | null>();
   let everyRecord = false;
