@@ -87,13 +87,18 @@ export async function scanCluster(inputs: readonly string[], options: ClusterSca
     if (step.sharded) result.inputsScanned++;
     tasks.push(...step.tasks);
   }
-  if (tasks.length > 0) await runJobs(tasks, options, result);
-  if (!options.signal?.aborted) noteNothingScanned(inputs, result);
+  const timedOut = tasks.length > 0 && (await runJobs(tasks, options, result)) === "timed out";
+  // A timeout already said that nothing (or not everything) was scanned, and why.
+  if (!options.signal?.aborted && !timedOut) noteNothingScanned(inputs, result);
   return result;
 }
 
-/** Enqueues the tasks and merges their results as they finish. */
-async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, result: Collector): Promise<void> {
+/** Enqueues the tasks and merges their results as they finish; says whether it gave up waiting. */
+async function runJobs(
+  tasks: readonly ScanTask[],
+  options: ClusterScanOptions,
+  result: Collector,
+): Promise<"done" | "timed out"> {
   const { Queue, QueueEvents } = await import("bullmq");
   const name = redactUrl(options.cluster);
   const connection = await openRedis(options.cluster, { forWorker: false });
@@ -195,6 +200,7 @@ async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, 
         "the same scan command then resumes)";
       result.problem({ input: name, code: "LDS_E_INPUT_UNREADABLE", message });
     }
+    return timedOut ? "timed out" : "done";
   } catch (err) {
     if (err instanceof ScanError) throw err;
     throw new ScanError("LDS_E_USAGE", `${name}: ${(err as Error).message}`);
