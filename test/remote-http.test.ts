@@ -99,8 +99,11 @@ describe("faults", () => {
   });
   afterAll(() => server.close());
 
-  test("the local scan of the generated file gives its expected rows", async () => {
+  test("the generated file has rows to find; the reference engine reads it over HTTP too", async () => {
     expect(big.rows.length).toBeGreaterThan(3);
+    const remote = await scan([server.url("big.xml")], { ...options, engine: "reference" });
+    expect(remote.problems).toEqual([]);
+    expect(remote.rows).toEqual(big.rows);
   });
 
   test("503s, 429s, resets and transfers cut halfway are retried and resumed: the rows are exact", async () => {

@@ -104,7 +104,8 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     end: number | undefined,
     onMatch: MatchHandler,
   ): Promise<ScanStats> {
-    const source = await openByteSource(location);
+    // Named, so that a file that cannot be read is reported under its path.
+    const source = await openByteSource(typeof location === "string" ? { path: location, name: location } : location);
     const matcher = pool.acquire();
     try {
       const stats = emptyStats();

@@ -105,7 +105,9 @@ function openFileSource(path: string, name: string | undefined): ByteSource {
 
 /**
  * Bytes [from, to) of `source` as chunks of at most `chunkBytes` (fresh buffers, so a consumer
- * may keep them), for the stream paths (the reference engine, archives).
+ * may keep them), for the stream paths (the reference engine, archives). Yields to the event
+ * loop between chunks, as a file stream does: a file source reads synchronously, and a long
+ * parse-everything scan on the main thread must still hear Ctrl-C and the pool's messages.
  */
 export async function* sourceChunks(
   source: ByteSource,
@@ -121,6 +123,7 @@ export async function* sourceChunks(
     if (n === 0) return;
     position += n;
     yield buffer.subarray(0, n);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
