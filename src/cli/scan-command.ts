@@ -19,6 +19,7 @@ import { createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
+import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
 import { deliverEvents } from "./event-output.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
@@ -41,6 +42,8 @@ export interface ScanCommandOptions {
   verbose: boolean;
   /** Print one line per matched event (a timeline) instead of aggregated rows. */
   events: boolean;
+  /** Where alerts are sent besides the output (HEC, webhook), when anywhere. */
+  delivery?: DeliveryOptions | undefined;
   /** `--cluster redis://...`: run the tasks on cluster workers (src/cluster/). */
   cluster?: string | undefined;
   /** `--cluster-timeout`: seconds to wait while no worker is alive. */
@@ -86,7 +89,7 @@ read are printed all the same).`;
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
-  return new Command("scan")
+  const command = new Command("scan")
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
     .argument(
       "<inputs...>",
@@ -116,8 +119,8 @@ export function scanCommand(): Command {
       "--cluster-timeout <seconds>",
       "with --cluster: give up after this long with no worker alive (default 60)",
       parsePositiveInt("--cluster-timeout"),
-    )
-    .addHelpText("after", EXAMPLES);
+    );
+  return addDeliveryOptions(command).addHelpText("after", EXAMPLES);
 }
 
 /** Validated options from commander's parsed values. */
@@ -136,6 +139,7 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     carve: raw.carve === true,
     verbose: raw.verbose === true,
     events: raw.events === true,
+    delivery: deliveryOptionsFrom(raw),
     cluster: raw.cluster as string | undefined,
     clusterTimeout: raw.clusterTimeout as number | undefined,
   };
@@ -204,17 +208,24 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
   const { rows: kept, suppressed: dropped, result } = outcome;
+  let outputFailed = false;
   if (options.events) {
     const shown = await deliverEvents(hits, suppression, options.format, options.output, say);
-    if (shown === undefined) return EXIT_TROUBLE;
+    if (shown === undefined) outputFailed = true;
   } else {
     const sink =
       options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
     if (!(await deliver(sink, kept, say))) {
       // The rows must not be lost: a failed --output file falls back to stdout.
       if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
-      return EXIT_TROUBLE;
+      outputFailed = true;
     }
+  }
+  // Alerts (the rows, also under --events) leave the machine once printed (README, "Sending alerts").
+  const delivery = options.delivery === undefined ? undefined : await deliverRows(kept, options.delivery, say);
+  if (outputFailed) {
+    for (const line of delivery?.lines ?? []) say(line);
+    return EXIT_TROUBLE;
   }
   if (options.verbose)
     for (const line of [...skippedLines(result.skipped), ...malformedLines(result.malformed)]) say(line);
@@ -234,10 +245,13 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (malformed !== undefined) parts.push(malformed);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    if (delivery !== undefined) parts.push(...delivery.parts);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
+  for (const line of delivery?.lines ?? []) say(line);
   if (abort.signal.aborted) return EXIT_INTERRUPTED;
-  if (result.problems.length > 0 || malformed !== undefined) return EXIT_TROUBLE;
+  const undelivered = (delivery?.undelivered ?? 0) > 0;
+  if (result.problems.length > 0 || malformed !== undefined || undelivered) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }
 

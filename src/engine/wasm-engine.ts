@@ -104,8 +104,7 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     end: number | undefined,
     onMatch: MatchHandler,
   ): Promise<ScanStats> {
-    // Named, so that a file that cannot be read is reported under its path.
-    const source = await openByteSource(typeof location === "string" ? { path: location, name: location } : location);
+    const source = await openByteSource(location);
     const matcher = pool.acquire();
     try {
       const stats = emptyStats();

@@ -28,10 +28,22 @@ import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from 
  * 4 MiB shards were the slowest and 8-128 MiB within noise; per-task costs (a round trip of
  * ~30-50 µs, the sync-point search at both edges) fade above ~8 MiB, and shards much larger
  * than 32 MiB would leave threads idle at the end of a file on many cores.
+ *
+ * @example
+ * ```ts
+ * await scan(["huge.xml"], { shardSize: 2 * DEFAULT_SHARD_SIZE });
+ * ```
  */
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 
-/** Progress, reported after each task. */
+/**
+ * Progress, reported after each task.
+ *
+ * @example
+ * ```ts
+ * await scan(["triage/"], { onProgress: (p: ScanProgress) => console.error(p.bytesDone, "of", p.bytesTotal) });
+ * ```
+ */
 export interface ScanProgress {
   /** Bytes of the inputs (compressed size for archives) finished so far. */
   bytesDone: number;
@@ -73,6 +85,12 @@ export interface ParallelScanOptions {
 /**
  * Scans every input on `workers` threads (this one and a pool). Never throws for a bad input: see
  * {@link ScanResult.problems}.
+ *
+ * @example
+ * ```ts
+ * const result = await scanParallel(["triage/"], { engine: "wasm", workers: 4 });
+ * console.log(toRows(result.aggregates.entries()));
+ * ```
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
   const workers = options.workers ?? availableParallelism();

@@ -14,7 +14,14 @@ import type { InputItem } from "./inputs.js";
 import { addMalformed, type MalformedInput } from "./malformed.js";
 import { whyNotALog } from "./not-a-log.js";
 
-/** One input that could not be read, or was read only in part. */
+/**
+ * One input that could not be read, or was read only in part.
+ *
+ * @example
+ * ```ts
+ * await scan(["logs/"], { onProblem: (p: ScanProblem) => console.error(p.input + ": " + p.message, p.code) });
+ * ```
+ */
 export interface ScanProblem {
   /** The input as the user would name it (path, `-`, `archive:member`). */
   input: string;
