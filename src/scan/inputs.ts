@@ -15,9 +15,9 @@ import { type FileHandle, open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describeError, ScanError } from "../errors.js";
 import { SNIFF_BYTES } from "../formats/log-format.js";
-import { redactText, redactUrl } from "../remote/redact.js";
-import { isS3Url } from "../remote/s3-objects.js";
 import { type ByteSource, isUrl, openByteSource, type SourceRef, sourceChunks } from "../source/byte-source.js";
+import { redactText, redactUrl } from "../source/redact.js";
+import { isS3Url } from "../source/s3-objects.js";
 import { type ArchiveKind, archiveKindOf } from "./archive-kind.js";
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin, mapErrors } from "./byte-fault.js";
@@ -456,11 +456,11 @@ function unexpected(name: string, err: unknown): ScanError {
   return new ScanError("LDS_E_INPUT_UNREADABLE", `${name}: ${describeError(err)}`, name, { cause: err });
 }
 
-// Remote inputs: http(s) URLs and s3:// prefixes (src/remote/, loaded only when one is named).
+// Remote inputs: http(s) URLs and s3:// prefixes (src/source/, loaded only when one is named).
 
 /** Every object of an `s3://bucket/prefix`, each read as a presigned URL named `s3://bucket/key`. */
 async function* expandS3(arg: string, context: Context): AsyncGenerator<InputItem> {
-  const { listS3Objects } = await import("../remote/s3-objects.js");
+  const { listS3Objects } = await import("../source/s3-objects.js");
   try {
     for await (const object of listS3Objects(arg)) {
       const ref = { path: object.url, name: object.name, size: object.size, etag: object.etag };
@@ -492,7 +492,7 @@ async function* expandUrl(
   context: Context,
 ): AsyncGenerator<InputItem> {
   const { name } = ref;
-  const { probeUrl } = await import("../remote/http-source.js");
+  const { probeUrl } = await import("../source/http-source.js");
   let probe: Awaited<ReturnType<typeof probeUrl>>;
   try {
     probe = await probeUrl(ref.path, SNIFF_BYTES, name);

@@ -1,6 +1,6 @@
 /**
  * Where an input's bytes come from, for the searchers: a file on disk or an object behind a
- * URL (read with HTTP Range requests, see src/remote/). The searchers read byte ranges through
+ * URL (read with HTTP Range requests, see http-source.ts). The searchers read byte ranges through
  * this one interface, so the shard-edge logic (records counted by the shard they start in,
  * reading past a shard's end to the next sync point) is the same code for both. Remote sources
  * are loaded only when a URL is met: a local scan never loads undici.
@@ -59,7 +59,7 @@ export function locationPath(location: SourceLocation): string {
 export async function openByteSource(location: SourceLocation): Promise<ByteSource> {
   const ref = typeof location === "string" ? { path: location } : location;
   if (isUrl(ref.path)) {
-    const { openHttpSource } = await import("../remote/http-source.js");
+    const { openHttpSource } = await import("./http-source.js");
     return openHttpSource(ref);
   }
   return openFileSource(ref.path, ref.name);
