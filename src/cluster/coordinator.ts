@@ -152,11 +152,13 @@ async function runJobs(
   };
   /** Looks at a job's state and takes its result when it is final. */
   const check = async (id: string) => {
+    // The state first, then the job: a job read before it completed has no return value yet.
+    const state = await queue.getJobState(id);
+    if (state !== "completed" && state !== "failed") return;
     const job: Job<ClusterJobData, TaskResult> | undefined = await queue.getJob(id);
     if (job === undefined) return;
-    const state = await job.getState();
     if (state === "completed") finish(id, job.returnvalue);
-    else if (state === "failed") finish(id, new Error(job.failedReason || "failed"));
+    else finish(id, new Error(job.failedReason || "failed"));
   };
   // The queue is shared: events of other runs' jobs are ignored without asking Redis.
   const onEvent = ({ jobId }: { jobId: string }) => {
