@@ -140,9 +140,9 @@ export async function readFully(
 }
 
 /**
- * The location to hand an engine for a planned file: its path and the name the user knows it
- * by (a failure names that), plus, for a URL, the size and ETag planned (so it is not probed
- * again and reads ask for exactly the planned version).
+ * The location to hand an engine for a planned file: the path itself for a local file (with the
+ * name its messages use when that is not the path), a {@link SourceRef} carrying name, size and ETag for a URL (so it is not probed again
+ * and reads ask for exactly the planned version).
  */
 export function plannedLocation(file: {
   path: string;
@@ -150,6 +150,6 @@ export function plannedLocation(file: {
   size: number;
   etag?: string | undefined;
 }): SourceLocation {
-  if (!isUrl(file.path)) return { path: file.path, name: file.name };
+  if (!isUrl(file.path)) return file.name === file.path ? file.path : { path: file.path, name: file.name };
   return { path: file.path, name: file.name, size: file.size, etag: file.etag };
 }
