@@ -26,7 +26,7 @@ export {
 } from "./json-scan";
 export { nextCandidate } from "./prefilter";
 export { configureScratch } from "./rule-check";
-export { resetStats, statsExamined, statsMalformed } from "./stats";
+export { clearMalformedLog, malformedLogAt, malformedLogged, resetStats, statsExamined, statsMalformed } from "./stats";
 export { lastXmlOpen, nextXmlClose, nextXmlOpen, xmlSafeEnd, xmlScanBegin, xmlScanResume } from "./xml-scan";
 
 import { hitCount } from "./hits";

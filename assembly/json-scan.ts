@@ -1,20 +1,28 @@
 /**
- * The JSON searcher's wasm half: record bounds and confirmation for the three JSON flavours.
+ * The JSON searcher's wasm half: record bounds and confirmation for every JSON layout (the
+ * layout is decided per record, in the confirm step: json-fields.ts).
  *
  * Record bounds follow the reference splitter (src/formats/json-records.ts) byte for byte: a
- * record is a top-level `{...}` (strings respected); a `{` at column 0 always starts a record,
- * whatever came before (an unclosed one is dropped as malformed); a raw line feed inside a
- * string, or junk outside a record up to its line's end, is malformed. That column-0 rule makes
- * every `\n{` a *sync point* (unless a backslash precedes the line feed, which may then be an
- * escaped character in a string): the splitter's state there never depends on earlier bytes. So the
- * bytes between two sync points (a *segment*) can be split on their own, and a candidate only
- * needs the segment around it: back to the previous sync point, forward to the next one. JSON
- * lines and evtx_dump's pretty-printed records start every record at column 0, so a segment is
- * one record. Input without sync points (objects indented inside a top-level array) goes
- * through the same splitter in "walk" mode: every byte, state kept across calls.
+ * record is a top-level `{...}` (strings respected). Damage stays local: a raw line feed inside
+ * a string ends the record (malformed; JSON strings never hold one, even after a `\`), junk
+ * outside a record up to its line's end is malformed (except evtx_dump's `Record N` lines), and
+ * a `{` at column 0 starts a new record, ending an open one as malformed, unless it *continues*
+ * the open record: the record is pretty-printed without indentation (its `{` ended its first
+ * line and its second line starts at column 0) and the previous significant byte is `[`, or a
+ * `,` right after a `}`/`]` at column 0 (an object in an array, as `json.dumps(indent=0)`
+ * writes it).
+ *
+ * A *sync point* is a `{` after a line feed whose previous significant byte (skipping white
+ * space back to the floor, a known boundary) is neither `[` nor such a `,`: there the splitter
+ * starts a record whatever came before, so its state never depends on earlier bytes. The bytes
+ * between two sync points (a *segment*) can be split on their own, and a candidate only needs
+ * the segment around it. JSON lines and pretty-printed records start every record at a sync
+ * point, so a segment is one record. Input without sync points (objects indented inside a
+ * top-level array) goes through the same splitter in "walk" mode: every byte, state kept across
+ * calls. src/engine/wasm-engine.ts finds shard edges with the same rule.
  *
  * Each record of a segment with a candidate is confirmed: candidate check on its own bytes,
- * cheap precheck, strict parse (json-parse.ts), rule check (rule-check.ts), hit.
+ * cheap precheck, strict parse (json-parse.ts), layout, rule check (rule-check.ts), hit.
  */
 
 import {
@@ -31,10 +39,19 @@ import {
   QUOTE,
 } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
+import { recordLayout } from "./json-fields";
 import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parseJsonPrefix, parseJsonRecord, parsedEnd } from "./json-parse";
 import { CANDIDATE_DMP, candidateKind, hasLetterEscape, JSON_ESCAPE_0, JSON_ESCAPE_1, nextCandidate } from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
+
+const COMMA: u32 = 0x2c;
+
+// @ts-ignore: decorator
+@inline
+function isBlank(c: u32): bool {
+  return c == 0x20 || c == 0x09 || c == LF || c == CR;
+}
 
 /**
  * For a `.dmp` at `c`: false when it surely is not the end of a TargetFilename that can match:
@@ -65,18 +82,39 @@ export function jsonDmpMayMatch(c: usize, floor: usize, end: usize): bool {
   return indexOfFolded(i + 1, c, "lsass") >= 0 || indexOfPair(i + 1, c, BACKSLASH, 0x75) >= 0;
 }
 
+/** The last byte before `x` (and at or after `floor`) that is not white space, or -1. */
+function lastSignificant(x: usize, floor: usize): isize {
+  let i = x;
+  while (i > floor) {
+    i--;
+    if (!isBlank(load<u8>(i))) return <isize>i;
+  }
+  return -1;
+}
+
 /**
- * True when `x` is a sync point: `{` right after a line feed that is not right after a
- * backslash. (A line feed right after a backslash may be an escaped character inside a string,
- * where the reference splitter does not stop; such a `{` is left to the walk.) `floor` is the
- * first byte that may be read.
+ * True when a `{` after a line feed may continue an open record instead of starting one (see
+ * the module comment): the previous significant byte is `[`, or `,` right after a `}`/`]` at
+ * column 0. Bytes before `floor` are not read (`floor` is a record boundary or the stream start,
+ * which is column 0).
  */
+function mayContinue(lf: usize, floor: usize): bool {
+  const k = lastSignificant(lf, floor);
+  if (k < 0) return false;
+  const b = <u32>load<u8>(<usize>k);
+  if (b == OPEN_BRACKET) return true;
+  if (b != COMMA) return false;
+  const j = lastSignificant(<usize>k, floor);
+  if (j < 0) return false;
+  const closer = <u32>load<u8>(<usize>j);
+  return (closer == CLOSE_BRACE || closer == CLOSE_BRACKET) && (<usize>j == floor || load<u8>(<usize>j - 1) == LF);
+}
+
+/** True when `x` (> floor) is a sync point. */
 // @ts-ignore: decorator
 @inline
 function isSync(x: usize, floor: usize): bool {
-  return (
-    load<u8>(x) == OPEN_BRACE && load<u8>(x - 1) == LF && (x - 1 <= floor || load<u8>(x - 2) != BACKSLASH)
-  );
+  return load<u8>(x) == OPEN_BRACE && load<u8>(x - 1) == LF && !mayContinue(x - 1, floor);
 }
 
 /** The last sync point in (floor, c], or `floor` when there is none. */
@@ -93,13 +131,13 @@ export function lastJsonSync(c: usize, floor: usize): usize {
   return floor;
 }
 
-/** The first sync point in (c, end), or `end` when there is none; `c` is not a line feed. */
-export function nextJsonSync(c: usize, end: usize): usize {
+/** The first sync point in (c, end), or `end` when there is none; `c` is not a line feed; `floor` as for isSync. */
+export function nextJsonSync(c: usize, end: usize, floor: usize): usize {
   let from = c;
   while (true) {
     const at = indexOfPair(from, end, LF, OPEN_BRACE);
     if (at < 0) return end;
-    if (<usize>at <= c || load<u8>(<usize>at - 1) != BACKSLASH) return <usize>at + 1;
+    if (!mayContinue(<usize>at, floor)) return <usize>at + 1;
     from = <usize>at + 1;
   }
 }
@@ -125,47 +163,90 @@ function hasCandidate(s: usize, e: usize): bool {
   }
 }
 
-let jsonFormat: i32 = 1;
-
 /** Confirms one record [s, e): writes a hit when it may match. The caller checked hitsFull(e - s). */
 function confirmRecord(s: usize, e: usize): void {
   if (!hasCandidate(s, e) || !mayHoldMatch(s, e)) return;
   recordExamined();
-  const result = parseJsonRecord(s, e, jsonFormat);
+  const result = parseJsonRecord(s, e);
   if (result == PARSE_TOO_DEEP) {
     writeHit(s, e, FLAG_COMPLEX, false);
     return;
   }
   if (result == PARSE_MALFORMED) {
-    recordMalformed();
+    recordMalformed(<isize>s);
     return;
   }
-  resolveFields();
+  resolveFields(recordLayout());
   if (result == PARSE_OK && mayMatch(false)) writeHit(s, e, 0, false);
 }
 
 /**
+ * Skips an evtx_dump `Record N` line at `i` (digits, optional CR, then a line feed or `q`).
+ * Returns the index after it, or `i` when there is none.
+ */
+function skipRecordLine(i: usize, q: usize): usize {
+  if (i + 8 > q) return i;
+  if (
+    load<u8>(i) != 0x52 ||
+    load<u8>(i, 1) != 0x65 ||
+    load<u8>(i, 2) != 0x63 ||
+    load<u8>(i, 3) != 0x6f ||
+    load<u8>(i, 4) != 0x72 ||
+    load<u8>(i, 5) != 0x64 ||
+    load<u8>(i, 6) != 0x20
+  ) {
+    return i;
+  }
+  let k = i + 7;
+  const digits = k;
+  while (k < q && <u32>load<u8>(k) - 0x30 < 10) k++;
+  if (k == digits) return i;
+  if (k < q && load<u8>(k) == CR) k++;
+  if (k < q && load<u8>(k) != LF) return i;
+  return k;
+}
+
+/**
  * The common case, without the splitter's byte-by-byte walk: the segment [p, q) is one object
- * followed only by white space or commas (JSON lines, pretty-printed records). A valid object
- * there is exactly the record the splitter would find: its braces balance the same way, a JSON
- * string holds no raw line feed, and a `{` at column 0 inside it would be a sync point, which
- * a segment has none of. Returns false (nothing done) when the segment is not that case.
+ * followed only by white space, commas and evtx_dump `Record N` lines (JSON lines,
+ * pretty-printed records). A valid object there is exactly the record the splitter would find
+ * when no `{` inside it is at column 0: its braces balance the same way, and a JSON string
+ * holds no raw line feed. Returns false (nothing done) when the segment is not that case.
  */
 function confirmSegmentAsOneRecord(p: usize, q: usize): bool {
   if (load<u8>(p) != OPEN_BRACE) return false;
-  if (parseJsonPrefix(p, q, jsonFormat) != PARSE_OK) return false;
+  if (parseJsonPrefix(p, q) != PARSE_OK) return false;
   const e = parsedEnd;
-  for (let i = e; i < q; i++) {
+  if (indexOfPair(p, e, LF, OPEN_BRACE) >= 0) return false;
+  let i = e;
+  while (i < q) {
     const c = <u32>load<u8>(i);
-    if (c != 0x20 && c != 0x09 && c != LF && c != CR && c != 0x2c) return false;
+    if (isBlank(c) || c == COMMA) {
+      i++;
+      continue;
+    }
+    const after = skipRecordLine(i, q);
+    if (after == i) return false;
+    i = after;
   }
   recordExamined();
-  resolveFields();
+  resolveFields(recordLayout());
   if (mayMatch(false)) writeHit(p, e, 0, false);
   return true;
 }
 
 // ---- the splitter (json-records.ts), resumable ----
+
+/** Shape of the open record's first lines, for the continuation rule. */
+const SHAPE_OPENED: i32 = 0; // its `{`, then only white space on that line so far
+const SHAPE_SECOND_LINE: i32 = 1; // its first line ended right after the `{`
+const SHAPE_OTHER: i32 = 2; // anything else: one-line, or indented
+const SHAPE_UNINDENTED: i32 = 3; // pretty-printed without indentation
+
+/** `Record N` junk lines: 0-6 = matched that many bytes of "Record ", 7 = expecting a digit, 8 = in digits, 9 = after CR. */
+const JUNK_FAIL: i32 = -1;
+const JUNK_DIGITS: i32 = 8;
+const JUNK_CR: i32 = 9;
 
 let wInRecord = false;
 let wInJunk = false;
@@ -174,7 +255,13 @@ let wEscape = false;
 let wDepth: i32 = 0;
 let wArrayDepth: i32 = 0;
 let wAtLineStart = true;
-/** Start of the open record; -1 when it began before the memory the caller still holds. */
+let wShape: i32 = SHAPE_OTHER;
+/** The last significant byte of the open record, whether it was at column 0, and whether a column-0 `{` may continue. */
+let wLastSig: u32 = 0;
+let wLastSigAtLineStart = false;
+let wMayContinue = false;
+let wJunkState: i32 = JUNK_FAIL;
+/** Start of the open record or junk; -1 when it began before the memory the caller still holds. */
 let wRecordStart: isize = -1;
 /** Where the walk goes on. */
 let wPos: usize = 0;
@@ -188,6 +275,11 @@ export function resetJsonWalker(): void {
   wDepth = 0;
   wArrayDepth = 0;
   wAtLineStart = true;
+  wShape = SHAPE_OTHER;
+  wLastSig = 0;
+  wLastSigAtLineStart = false;
+  wMayContinue = false;
+  wJunkState = JUNK_FAIL;
   wRecordStart = -1;
 }
 
@@ -214,13 +306,39 @@ export function rebaseJsonWalker(start: isize): void {
 /** Set when a walk paused at the end of a record that began before the caller's memory. */
 export let jsonOversizeEnd: isize = -1;
 
+function openRecord(at: usize, lineStart: bool): void {
+  wRecordStart = <isize>at;
+  wInRecord = true;
+  wDepth = 1;
+  wShape = SHAPE_OPENED;
+  wLastSig = OPEN_BRACE;
+  wLastSigAtLineStart = lineStart;
+  wMayContinue = false;
+}
+
 function abortRecord(): void {
   wInRecord = false;
   wInString = false;
   wEscape = false;
   wDepth = 0;
-  recordMalformed();
+  recordMalformed(wRecordStart);
 }
+
+/** Junk (outside a record) counts as malformed unless it is an evtx_dump `Record N` line. */
+function endJunk(): void {
+  wInJunk = false;
+  if (wJunkState != JUNK_DIGITS && wJunkState != JUNK_CR) recordMalformed(wRecordStart);
+}
+
+/** The next state of a `Record N` line after byte `c` (not a line feed). */
+function nextJunkState(state: i32, c: u32): i32 {
+  if (state < 0) return JUNK_FAIL;
+  if (state < 7) return c == <u32>load<u8>(RECORD_WORD + <usize>state) ? state + 1 : JUNK_FAIL;
+  if (c - 0x30 < 10) return state <= JUNK_DIGITS ? JUNK_DIGITS : JUNK_FAIL;
+  return state == JUNK_DIGITS && c == CR ? JUNK_CR : JUNK_FAIL;
+}
+
+const RECORD_WORD = memory.data<u8>([0x52, 0x65, 0x63, 0x6f, 0x72, 0x64, 0x20]);
 
 /**
  * Runs the splitter over [wPos, end). Complete records are confirmed. Returns false when it
@@ -234,16 +352,14 @@ function walk(end: usize): bool {
     const lineStart = wAtLineStart;
     if (wInJunk) {
       wAtLineStart = c == LF;
-      if (c == LF) {
-        wInJunk = false;
-        recordMalformed();
-      }
+      if (c == LF) endJunk();
+      else wJunkState = nextJunkState(wJunkState, c);
       i++;
       continue;
     }
     if (!wInRecord) {
       wAtLineStart = c == LF;
-      if (c == 0x20 || c == 0x09 || c == LF || c == CR || c == 0x2c) {
+      if (isBlank(c) || c == COMMA) {
         i++;
         continue;
       }
@@ -251,43 +367,60 @@ function walk(end: usize): bool {
         wArrayDepth++;
       } else if (c == CLOSE_BRACKET && wArrayDepth > 0) {
         wArrayDepth--;
+      } else if (c == OPEN_BRACE) {
+        openRecord(i, lineStart);
       } else {
         wRecordStart = <isize>i;
-        if (c == OPEN_BRACE) {
-          wInRecord = true;
-          wDepth = 1;
-        } else {
-          wInJunk = true;
-        }
+        wInJunk = true;
+        wJunkState = nextJunkState(0, c);
       }
       i++;
       continue;
     }
     if (wInString) {
       wAtLineStart = c == LF;
-      if (wEscape) wEscape = false;
+      if (c == LF) abortRecord();
+      else if (wEscape) wEscape = false;
       else if (c == BACKSLASH) wEscape = true;
-      else if (c == QUOTE) wInString = false;
-      else if (c == LF) abortRecord();
+      else if (c == QUOTE) {
+        wInString = false;
+        wMayContinue = false;
+        wLastSig = QUOTE;
+        wLastSigAtLineStart = false;
+      }
       i++;
       continue;
     }
+    wAtLineStart = c == LF;
+    if (isBlank(c)) {
+      if (wShape == SHAPE_OPENED) {
+        if (c == LF) wShape = SHAPE_SECOND_LINE;
+      } else if (wShape == SHAPE_SECOND_LINE) {
+        if (c != LF && c != CR) wShape = SHAPE_OTHER;
+      }
+      i++;
+      continue;
+    }
+    // A significant byte.
+    if (wShape == SHAPE_OPENED) wShape = SHAPE_OTHER;
+    else if (wShape == SHAPE_SECOND_LINE) wShape = SHAPE_UNINDENTED;
+    if (c == OPEN_BRACE && lineStart && !(wShape == SHAPE_UNINDENTED && wMayContinue)) {
+      abortRecord();
+      openRecord(i, lineStart);
+      i++;
+      continue;
+    }
+    const mayContinueNext =
+      c == OPEN_BRACKET ||
+      (c == COMMA && (wLastSig == CLOSE_BRACE || wLastSig == CLOSE_BRACKET) && wLastSigAtLineStart);
     if (c == QUOTE) {
       wInString = true;
     } else if (c == OPEN_BRACE || c == OPEN_BRACKET) {
-      if (c == OPEN_BRACE && lineStart) {
-        abortRecord();
-        wRecordStart = <isize>i;
-        wInRecord = true;
-        wDepth = 1;
-      } else {
-        wDepth++;
-      }
+      wDepth++;
     } else if (c == CLOSE_BRACE || c == CLOSE_BRACKET) {
       if (wDepth == 1) {
         if (wRecordStart < 0) {
           // The record began before the caller's memory: the caller confirms it.
-          wAtLineStart = false;
           wDepth = 0;
           wInRecord = false;
           wPos = i + 1;
@@ -295,6 +428,7 @@ function walk(end: usize): bool {
           return false;
         }
         if (hitsFull(i + 1 - <usize>wRecordStart)) {
+          wAtLineStart = lineStart;
           wPos = i;
           return false;
         }
@@ -305,7 +439,9 @@ function walk(end: usize): bool {
         wDepth--;
       }
     }
-    wAtLineStart = c == LF;
+    wMayContinue = mayContinueNext;
+    wLastSig = c;
+    wLastSigAtLineStart = lineStart;
     i++;
   }
   wPos = end;
@@ -317,21 +453,18 @@ function walk(end: usize): bool {
 let sPos: usize = 0;
 let sFloor: usize = 0;
 let sEnd: usize = 0;
-let sFinal = false;
 let sInSegment = false;
 let sSegmentEnd: usize = 0;
 
 /**
- * Starts scanning region [start, end) of a JSON flavour in segment mode. `start` must be a sync
- * point or the stream's start (after any byte order mark); `end` a sync point, or the stream's
- * end when `final`. Call {@link jsonScanResume} until it returns true.
+ * Starts scanning region [start, end) of JSON in segment mode. `start` must be a sync point or
+ * the stream's start (after any byte order mark); `end` a sync point, or the stream's end.
+ * Call {@link jsonScanResume} until it returns true.
  */
-export function jsonScanBegin(start: usize, end: usize, format: i32, final: bool): void {
-  jsonFormat = format;
+export function jsonScanBegin(start: usize, end: usize): void {
   sPos = start;
   sFloor = start;
   sEnd = end;
-  sFinal = final;
   sInSegment = false;
 }
 
@@ -353,7 +486,7 @@ export function jsonScanResume(): bool {
       continue;
     }
     const p = lastJsonSync(at, sFloor);
-    const q = nextJsonSync(at, sEnd);
+    const q = nextJsonSync(at, sEnd, sFloor);
     if (!mayHoldMatch(p, q)) {
       sPos = q;
       sFloor = q;
@@ -372,22 +505,24 @@ export function jsonScanResume(): bool {
   }
 }
 
-/**
- * After a segment: a record still open at its end is malformed (a sync point aborts it, and so
- * does the stream's end), as is junk at the stream's end.
- */
+/** At a sync point or the stream's end: an open record is malformed (a sync point aborts it), and so is junk. */
+function finishWalk(): void {
+  if (wInRecord) recordMalformed(wRecordStart);
+  else if (wInJunk) endJunk();
+  resetJsonWalker();
+}
+
+/** After a segment. */
 function finishSegment(): void {
   sInSegment = false;
-  if (wInRecord || wInJunk) recordMalformed();
-  resetJsonWalker();
+  finishWalk();
 }
 
 /**
  * Walk mode: runs the splitter over [from, end) with the state it had (see resetJsonWalker),
  * confirming every record. False = paused (hits table full, or {@link jsonOversizeEnd} set).
  */
-export function jsonWalkBegin(from: usize, format: i32): void {
-  jsonFormat = format;
+export function jsonWalkBegin(from: usize): void {
   wPos = from;
   jsonOversizeEnd = -1;
 }
@@ -400,6 +535,5 @@ export function jsonWalkResume(end: usize): bool {
 
 /** At the stream's end in walk mode: an open record or junk is malformed. */
 export function jsonWalkFinish(): void {
-  if (wInRecord || wInJunk) recordMalformed();
-  resetJsonWalker();
+  finishWalk();
 }

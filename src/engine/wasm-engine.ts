@@ -5,7 +5,8 @@
  * fs.readSync straight into the matcher's input region, streams are copied chunk by chunk into
  * it. EVTX goes to the EVTX module's fast mode (src/formats/evtx/), with the same compiled
  * module. Shards: {@link Engine.scanFileRange} scans the records whose sync point (JSON: a `{`
- * at column 0, or the file's start; XML: the record's `<Event`) lies in [start, end), reading
+ * at column 0 that cannot continue an open record, see assembly/json-scan.ts, or the file's
+ * start; XML: the record's `<Event`) lies in [start, end), reading
  * past `end` to the next sync point; sync points are where the reference splitters' state never
  * depends on earlier bytes, so shards cut anywhere add up to the whole file.
  */
@@ -94,6 +95,43 @@ function isOpenTagEnd(c: number | undefined): boolean {
   return c === 0x3e || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f;
 }
 
+const LOOKBACK = 4096;
+
+function isBlank(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** Reads file bytes backwards from `before` (exclusive): the last one that is not white space, or -1. */
+function lastSignificantInFile(fd: number, before: number, buffer: Buffer): number {
+  let end = before;
+  while (end > 0) {
+    const from = Math.max(0, end - buffer.length);
+    const n = readSync(fd, buffer, 0, end - from, from);
+    for (let i = n - 1; i >= 0; i--) if (!isBlank(buffer[i])) return from + i;
+    end = from;
+  }
+  return -1;
+}
+
+/**
+ * True when a `{` after the line feed at `lf` may continue an open JSON record rather than start
+ * one: assembly/json-scan.ts mayContinue, with the file's start as the floor.
+ */
+function mayContinueInFile(fd: number, lf: number): boolean {
+  const buffer = Buffer.alloc(LOOKBACK);
+  const k = lastSignificantInFile(fd, lf, buffer);
+  if (k < 0) return false;
+  const one = Buffer.alloc(1);
+  const byteAt = (at: number) => (readSync(fd, one, 0, 1, at) === 1 ? one[0] : undefined);
+  const b = byteAt(k);
+  if (b === 0x5b) return true;
+  if (b !== 0x2c) return false;
+  const j = lastSignificantInFile(fd, k, buffer);
+  if (j < 0) return false;
+  const closer = byteAt(j);
+  return (closer === 0x7d || closer === 0x5d) && (j === 0 || byteAt(j - 1) === 0x0a);
+}
+
 /**
  * The first sync point at or after file offset `at` (see the module comment), or `size`.
  * Offset 0 is the stream's start, a sync point of every format.
@@ -102,9 +140,9 @@ function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: nu
   if (at <= 0) return 0;
   const xml = format === "xml";
   const needle = xml ? "<Event" : "\n{";
-  // XML: `<Event` and the byte after it; JSON: the byte before the line feed, the line feed, `{`.
-  const overlap = xml ? 6 : 2;
-  let position = xml ? at : Math.max(0, at - 2);
+  // XML: `<Event` and the byte after it; JSON: the line feed and `{`.
+  const overlap = xml ? 6 : 1;
+  let position = xml ? at : Math.max(0, at - 1);
   while (position < size) {
     const n = readSync(fd, window, 0, Math.min(window.length, size - position), position);
     if (n === 0) break;
@@ -114,8 +152,8 @@ function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: nu
       if (xml) {
         if (hit + 6 >= n) break; // decide in the next window (or: nothing opens at the very end)
         if (isOpenTagEnd(view[hit + 6])) return position + hit;
-      } else if (position + hit + 1 >= at && (position + hit === 0 || (hit > 0 && view[hit - 1] !== 0x5c))) {
-        if (hit + 1 < n) return position + hit + 1;
+      } else if (position + hit + 1 >= at && hit + 1 < n && !mayContinueInFile(fd, position + hit)) {
+        return position + hit + 1;
       }
     }
     if (last) break;

@@ -2,11 +2,19 @@
  * Splits a JSON byte stream into top-level records, for the reference engine.
  *
  * Accepts every layout the formats use: one object a line (JSON lines, LF or CRLF), objects
- * pretty-printed over many lines back to back, and objects inside a top-level array. Strings
- * (with escapes) are respected, so braces inside values do not confuse it. Damage is contained:
- * a raw newline inside a string, or an object opening at column 0 while another is still open
- * (a truncated line followed by the next record), ends the damaged record, which is reported
- * as malformed, and splitting goes on from there. A record longer than MAX_RECORD_BYTES is
+ * pretty-printed over many lines back to back (indented or not), objects inside a top-level
+ * array, and evtx_dump's default output with a `Record N` line before each record (those lines
+ * are neither records nor damage). Strings (with escapes) are respected, so braces inside
+ * values do not confuse it. Damage stays local:
+ * - a raw line feed inside a string (JSON strings never hold one, even after a `\\`) ends the
+ *   record as malformed, and the next line is read afresh;
+ * - junk outside a record runs to its line's end and is malformed;
+ * - a `{` at column 0 while a record is open starts a new record (the open one was cut short),
+ *   unless it continues the open one: the record is pretty-printed without indentation (its
+ *   `{` ended its first line, and its second line starts at column 0) and the previous
+ *   significant byte is `[`, or a `,` right after a `}`/`]` at column 0 (objects in an array,
+ *   as `json.dumps(indent=0)` writes them).
+ * assembly/json-scan.ts mirrors this byte for byte. A record longer than MAX_RECORD_BYTES is
  * followed to its end without being kept, and reported as oversized.
  */
 
@@ -21,9 +29,35 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === LF || c === CR || c === 0x2c /* , between array items */;
+/** Shape of the open record's first lines, for the continuation rule. */
+enum Shape {
+  /** Its `{`, then only white space on that line so far. */
+  Opened,
+  /** Its first line ended right after the `{`. */
+  SecondLine,
+  /** One-line, or indented. */
+  Other,
+  /** Pretty-printed without indentation. */
+  Unindented,
+}
+
+/** `Record N` junk lines: 0-6 = matched that many bytes of "Record ", 7 = expecting a digit. */
+const JUNK_FAIL = -1;
+const JUNK_DIGITS = 8;
+const JUNK_CR = 9;
+const RECORD_WORD = Buffer.from("Record ", "latin1");
+
+function nextJunkState(state: number, c: number): number {
+  if (state < 0) return JUNK_FAIL;
+  if (state < 7) return c === RECORD_WORD[state] ? state + 1 : JUNK_FAIL;
+  if (c >= 0x30 && c <= 0x39) return state <= JUNK_DIGITS ? JUNK_DIGITS : JUNK_FAIL;
+  return state === JUNK_DIGITS && c === CR ? JUNK_CR : JUNK_FAIL;
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === LF || c === CR;
 }
 
 /** Streaming splitter: feed chunks with {@link push}, then call {@link end}. */
@@ -35,7 +69,7 @@ export class JsonRecordSplitter {
   #held = 0;
   /** The open record grew past MAX_RECORD_BYTES: its bytes are no longer kept. */
   #oversized = false;
-  /** Input offset of the open record's first byte, and of the current chunk's first byte. */
+  /** Input offset of the open record's (or junk's) first byte, and of the current chunk's first byte. */
   #recordStart = 0;
   #chunkStart = 0;
   #depth = 0;
@@ -44,15 +78,31 @@ export class JsonRecordSplitter {
   /** Inside a record (depth > 0) or inside junk that runs to the end of the line. */
   #inRecord = false;
   #inJunk = false;
+  #junkState = JUNK_FAIL;
   /** Depth of top-level arrays around records. */
   #arrayDepth = 0;
-  /** The previous byte was a line feed (for the column-0 `{` recovery rule). */
+  /** The previous byte was a line feed (for the column-0 `{` rule). */
   #atLineStart = true;
+  #shape = Shape.Other;
+  /** The open record's last significant byte, whether it was at column 0, and whether a column-0 `{` may continue it. */
+  #lastSig = 0;
+  #lastSigAtLineStart = false;
+  #mayContinue = false;
   /** Skip a UTF-8 byte order mark at the very start. */
   #first = true;
 
   constructor(sink: RecordSink) {
     this.#sink = sink;
+  }
+
+  #open(chunkIndex: number, lineStart: boolean): void {
+    this.#inRecord = true;
+    this.#depth = 1;
+    this.#recordStart = this.#chunkStart + chunkIndex;
+    this.#shape = Shape.Opened;
+    this.#lastSig = OPEN_BRACE;
+    this.#lastSigAtLineStart = lineStart;
+    this.#mayContinue = false;
   }
 
   /** Feeds the next chunk; complete records go to the sink. */
@@ -62,22 +112,18 @@ export class JsonRecordSplitter {
       this.#first = false;
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
     }
-    let start = this.#inRecord || this.#inJunk ? 0 : -1;
+    let start = this.#inRecord ? 0 : -1;
     for (; i < chunk.length; i++) {
       const c = chunk[i]!;
       const lineStart = this.#atLineStart;
       this.#atLineStart = c === LF;
       if (this.#inJunk) {
-        if (c === LF) {
-          this.#inJunk = false;
-          this.#pieces = [];
-          this.#sink.malformed();
-          start = -1;
-        }
+        if (c === LF) this.#endJunk();
+        else this.#junkState = nextJunkState(this.#junkState, c);
         continue;
       }
       if (!this.#inRecord) {
-        if (isSpace(c)) continue;
+        if (isBlank(c) || c === COMMA) continue;
         if (c === OPEN_BRACKET) {
           this.#arrayDepth++;
           continue;
@@ -86,49 +132,74 @@ export class JsonRecordSplitter {
           this.#arrayDepth--;
           continue;
         }
-        start = i;
         if (c === OPEN_BRACE) {
-          this.#inRecord = true;
-          this.#depth = 1;
-          this.#recordStart = this.#chunkStart + i;
+          start = i;
+          this.#open(i, lineStart);
         } else {
           this.#inJunk = true;
+          this.#junkState = nextJunkState(0, c);
+          this.#recordStart = this.#chunkStart + i;
         }
         continue;
       }
       if (this.#inString) {
-        if (this.#escape) this.#escape = false;
-        else if (c === BACKSLASH) this.#escape = true;
-        else if (c === QUOTE) this.#inString = false;
-        else if (c === LF) {
-          // A raw newline cannot be inside a JSON string: the record was cut short.
+        if (c === LF) {
+          // A raw line feed cannot be inside a JSON string: the record was cut short.
           this.#abort();
           start = -1;
+        } else if (this.#escape) this.#escape = false;
+        else if (c === BACKSLASH) this.#escape = true;
+        else if (c === QUOTE) {
+          this.#inString = false;
+          this.#mayContinue = false;
+          this.#lastSig = QUOTE;
+          this.#lastSigAtLineStart = false;
         }
         continue;
       }
-      if (c === QUOTE) this.#inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        if (c === OPEN_BRACE && lineStart) {
-          // A new record at column 0 while one is open: the open one was truncated.
-          this.#abort();
-          start = i;
-          this.#inRecord = true;
-          this.#depth = 1;
-          this.#recordStart = this.#chunkStart + i;
-          continue;
+      if (isBlank(c)) {
+        if (this.#shape === Shape.Opened) {
+          if (c === LF) this.#shape = Shape.SecondLine;
+        } else if (this.#shape === Shape.SecondLine && c !== LF && c !== CR) {
+          this.#shape = Shape.Other;
         }
-        this.#depth++;
-      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        continue;
+      }
+      // A significant byte.
+      if (this.#shape === Shape.Opened) this.#shape = Shape.Other;
+      else if (this.#shape === Shape.SecondLine) this.#shape = Shape.Unindented;
+      if (c === OPEN_BRACE && lineStart && !(this.#shape === Shape.Unindented && this.#mayContinue)) {
+        // A new record at column 0 while one is open: the open one was cut short.
+        this.#abort();
+        start = i;
+        this.#open(i, lineStart);
+        continue;
+      }
+      const mayContinueNext =
+        c === OPEN_BRACKET ||
+        (c === COMMA && (this.#lastSig === CLOSE_BRACE || this.#lastSig === CLOSE_BRACKET) && this.#lastSigAtLineStart);
+      if (c === QUOTE) this.#inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.#depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         this.#depth--;
         if (this.#depth === 0) {
           this.#emit(chunk.subarray(start, i + 1));
           start = -1;
+          continue;
         }
       }
+      this.#mayContinue = mayContinueNext;
+      this.#lastSig = c;
+      this.#lastSigAtLineStart = lineStart;
     }
     if (this.#inRecord && start >= 0) this.#hold(chunk.subarray(start));
     this.#chunkStart += chunk.length;
+  }
+
+  /** Junk counts as malformed unless it was an evtx_dump `Record N` line. */
+  #endJunk(): void {
+    this.#inJunk = false;
+    if (this.#junkState !== JUNK_DIGITS && this.#junkState !== JUNK_CR) this.#sink.malformed(this.#recordStart);
   }
 
   /** Keeps part of the open record, or stops keeping it once it is too long. */
@@ -146,13 +217,13 @@ export class JsonRecordSplitter {
 
   /** Ends the stream: an unfinished record is reported as malformed (or oversized). */
   end(): void {
-    if (this.#inRecord || this.#inJunk) {
-      const oversized = this.#inRecord && this.#oversized;
+    if (this.#inJunk) this.#endJunk();
+    if (this.#inRecord) {
+      const oversized = this.#oversized;
       this.#reset();
       this.#inRecord = false;
-      this.#inJunk = false;
       if (oversized) this.#sink.oversized(this.#recordStart);
-      else this.#sink.malformed();
+      else this.#sink.malformed(this.#recordStart);
     }
   }
 
@@ -171,7 +242,7 @@ export class JsonRecordSplitter {
     }
     const bytes = this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail]);
     this.#reset();
-    this.#sink.record(bytes);
+    this.#sink.record(bytes, this.#recordStart);
   }
 
   #abort(): void {
@@ -182,6 +253,6 @@ export class JsonRecordSplitter {
     this.#escape = false;
     this.#depth = 0;
     if (oversized) this.#sink.oversized(this.#recordStart);
-    else this.#sink.malformed();
+    else this.#sink.malformed(this.#recordStart);
   }
 }

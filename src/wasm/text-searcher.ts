@@ -17,7 +17,7 @@
  * input), as the reference engine does, so memory stays bounded whatever the input.
  */
 
-import type { MatchHandler, ScanStats } from "../engine/engine.js";
+import { type MatchHandler, noteMalformedOffset, type ScanStats, settleMalformedOffsets } from "../engine/engine.js";
 import type { TextFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
 import { MAX_RECORD_BYTES, oversizedRecordsProblem } from "../formats/record-limit.js";
@@ -25,8 +25,6 @@ import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { HitReader } from "./hit-fields.js";
 import type { Matcher } from "./matcher.js";
-
-type JsonFormat = Exclude<TextFormat, "xml">;
 
 /** Bytes of an XML record's start kept when it is copied out: a `<Event` open may straddle. */
 const XML_OVERLAP = 7;
@@ -128,6 +126,7 @@ export class TextSearcher {
     const { examined, malformed } = this.#m.stats();
     this.#stats.recordsExamined += examined;
     this.#stats.malformedRecords += malformed - this.#malformedCorrection;
+    settleMalformedOffsets(this.#stats);
     if (this.#oversizedCount > 0) {
       this.#stats.problems.push(oversizedRecordsProblem(this.#oversizedCount, this.#oversizedFirst));
     }
@@ -174,7 +173,7 @@ export class TextSearcher {
 
   #process(final: boolean): void {
     if (this.#format === "xml") this.#processXml(final);
-    else this.#processJson(final, this.#format);
+    else this.#processJson(final);
   }
 
   /** Moves input[at, filled) to the front. */
@@ -190,13 +189,13 @@ export class TextSearcher {
     return this.#filled >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
   }
 
-  #processJson(final: boolean, format: JsonFormat): void {
+  #processJson(final: boolean): void {
     const m = this.#m;
     if (this.#mode === "segment") {
       const start = this.#skipBom();
       const end = final ? this.#filled : m.lastJsonSync(this.#filled - 1, start);
       if (final || end > start) {
-        m.jsonScanBegin(start, end, format, final);
+        m.jsonScanBegin(start, end);
         while (!m.jsonScanResume()) this.#drainHits();
         this.#drainHits();
         if (final) this.#filled = 0;
@@ -208,7 +207,7 @@ export class TextSearcher {
       m.resetJsonWalker();
       this.#walkFrom = start;
     }
-    m.jsonWalkBegin(this.#walkFrom, format);
+    m.jsonWalkBegin(this.#walkFrom);
     while (!m.jsonWalkResume(this.#filled)) {
       this.#drainHits();
       const end = m.jsonOversizeRecordEnd();
@@ -220,6 +219,7 @@ export class TextSearcher {
     if (this.#copying && m.jsonWalkerOpenRecord() !== -2 && this.#dropCopy()) this.#malformedCorrection++;
     if (final) {
       m.jsonWalkFinish(); // counts an unfinished record, copied out or not
+      this.#takeMalformedLog();
       if (this.#copying && this.#dropCopy()) this.#malformedCorrection++;
       this.#filled = 0;
       return;
@@ -274,7 +274,8 @@ export class TextSearcher {
     const reopen = m.nextXmlOpen(0, this.#filled);
     if (reopen >= 0 && (close < 0 || reopen < close)) {
       // Cut short by the next record, as the reference sees it.
-      if (!this.#dropCopy()) this.#stats.malformedRecords++;
+      const start = this.#copyStart;
+      if (!this.#dropCopy()) this.#malformed(start);
       this.#mode = "segment";
       this.#carry(reopen);
       return true;
@@ -286,7 +287,8 @@ export class TextSearcher {
       return true;
     }
     if (final) {
-      if (!this.#dropCopy()) this.#stats.malformedRecords++;
+      const start = this.#copyStart;
+      if (!this.#dropCopy()) this.#malformed(start);
       this.#filled = 0;
       return false;
     }
@@ -303,24 +305,51 @@ export class TextSearcher {
       return;
     }
     const bytes = Buffer.concat([...this.#pieces, tail]);
+    const start = this.#copyStart;
     this.#resetCopy();
     this.#stats.recordsExamined++;
     const fields = recordFields(this.#format, bytes);
     if (fields === undefined) {
-      this.#stats.malformedRecords++;
+      this.#malformed(start);
       return;
     }
     this.#report(fields);
   }
 
   #drainHits(): void {
+    this.#takeMalformedLog();
     const n = this.#m.hitCount();
+    const base = this.#regionOffset();
     for (let i = 0; i < n; i++) {
       const fields = this.#hits.fields(i);
-      if (fields === undefined) this.#stats.malformedRecords++;
+      if (fields === undefined) this.#malformed(base + this.#hits.recordSpan(i)[0]);
       else this.#report(fields);
     }
     this.#m.takeHits();
+  }
+
+  /** Input offset of the region's first byte. */
+  #regionOffset(): number {
+    return this.#origin + this.#committed - this.#filled;
+  }
+
+  /** A malformed record the TypeScript side found (the matcher counts its own). */
+  #malformed(offset: number): void {
+    this.#stats.malformedRecords++;
+    noteMalformedOffset(this.#stats, offset);
+  }
+
+  /**
+   * Where the malformed records the matcher counted since the last call began. A record that
+   * began before the region is the one being copied out; when it was too long it counts as
+   * oversized instead (see #malformedCorrection), so it is not listed.
+   */
+  #takeMalformedLog(): void {
+    const base = this.#regionOffset();
+    for (const offset of this.#m.takeMalformedLog(-1)) {
+      if (offset >= 0) noteMalformedOffset(this.#stats, base + offset);
+      else if (!this.#oversized) noteMalformedOffset(this.#stats, this.#copyStart);
+    }
   }
 
   #report(fields: Parameters<typeof matchEvent>[0]): void {
