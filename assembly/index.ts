@@ -16,6 +16,7 @@ export {
   jsonWalkBegin,
   jsonWalkerInRecord,
   jsonWalkerIsClean,
+  jsonWalkerJunkStart,
   jsonWalkerOpenRecord,
   jsonWalkFinish,
   jsonWalkResume,

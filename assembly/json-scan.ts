@@ -9,8 +9,8 @@
  * a `{` at column 0 starts a new record, ending an open one as malformed, unless it *continues*
  * the open record: the record is pretty-printed without indentation (its `{` ended its first
  * line and its second line starts at column 0) and the previous significant byte is `[`, or a
- * `,` right after a `}`/`]` at column 0 (an object in an array, as `json.dumps(indent=0)`
- * writes it).
+ * `,` right after an array element alone on its line from column 0 (`},` `],` `1,` `"a",`):
+ * an object in an array, as `json.dumps(indent=0)` writes it.
  *
  * A *sync point* is a `{` after a line feed whose previous significant byte (skipping white
  * space back to the floor, a known boundary) is neither `[` nor such a `,`: there the splitter
@@ -92,11 +92,40 @@ function lastSignificant(x: usize, floor: usize): isize {
   return -1;
 }
 
+/** A byte of a JSON number or literal (`-1.5e3`, `true`, `null`). */
+// @ts-ignore: decorator
+@inline
+function isScalarByte(c: u32): bool {
+  return c - 0x30 < 10 || (c | 0x20) - 0x61 < 26 || c == 0x2b || c == 0x2d || c == 0x2e;
+}
+
 /**
- * True when a `{` after a line feed may continue an open record instead of starting one (see
- * the module comment): the previous significant byte is `[`, or `,` right after a `}`/`]` at
- * column 0. Bytes before `floor` are not read (`floor` is a record boundary or the stream start,
- * which is column 0).
+ * True when [ls, k) is one array element alone at column 0 (a closer `}`/`]`, a string, or a
+ * number or literal), as unindented pretty JSON writes an element before its `,`.
+ */
+function isElementLine(ls: usize, k: usize): bool {
+  if (ls >= k) return false;
+  const c = <u32>load<u8>(ls);
+  if (c == CLOSE_BRACE || c == CLOSE_BRACKET) return ls + 1 == k;
+  if (c == QUOTE) {
+    let i = ls + 1;
+    while (i < k) {
+      const b = <u32>load<u8>(i);
+      if (b == BACKSLASH) i += 2;
+      else if (b == QUOTE) return i + 1 == k;
+      else i++;
+    }
+    return false;
+  }
+  for (let i = ls; i < k; i++) if (!isScalarByte(load<u8>(i))) return false;
+  return true;
+}
+
+/**
+ * True when a `{` after the line feed at `lf` may continue an open record instead of starting
+ * one (the walker's wMayContinue, see the module comment): the previous significant byte is
+ * `[`, or a `,` after an array element alone at column 0. Bytes before `floor` are not read
+ * (`floor` is a record boundary or the stream start).
  */
 function mayContinue(lf: usize, floor: usize): bool {
   const k = lastSignificant(lf, floor);
@@ -104,10 +133,9 @@ function mayContinue(lf: usize, floor: usize): bool {
   const b = <u32>load<u8>(<usize>k);
   if (b == OPEN_BRACKET) return true;
   if (b != COMMA) return false;
-  const j = lastSignificant(<usize>k, floor);
-  if (j < 0) return false;
-  const closer = <u32>load<u8>(<usize>j);
-  return (closer == CLOSE_BRACE || closer == CLOSE_BRACKET) && (<usize>j == floor || load<u8>(<usize>j - 1) == LF);
+  let ls = <usize>k;
+  while (ls > floor && load<u8>(ls - 1) != LF) ls--;
+  return isElementLine(ls, <usize>k);
 }
 
 /** True when `x` (> floor) is a sync point. */
@@ -245,6 +273,14 @@ const SHAPE_UNINDENTED: i32 = 3; // pretty-printed without indentation
 
 /** `Record N` junk lines: 0-6 = matched that many bytes of "Record ", 7 = expecting a digit, 8 = in digits, 9 = after CR. */
 const JUNK_FAIL: i32 = -1;
+
+/** What the current line of the open record holds so far, for "an element alone on its line, then `,`". */
+const LINE_START: i32 = 0;
+const LINE_SCALAR: i32 = 1;
+const LINE_STRING: i32 = 2;
+const LINE_TOKEN: i32 = 3;
+const LINE_COMMA: i32 = 4;
+const LINE_FAIL: i32 = 5;
 const JUNK_DIGITS: i32 = 8;
 const JUNK_CR: i32 = 9;
 
@@ -253,12 +289,10 @@ let wInJunk = false;
 let wInString = false;
 let wEscape = false;
 let wDepth: i32 = 0;
-let wArrayDepth: i32 = 0;
 let wAtLineStart = true;
 let wShape: i32 = SHAPE_OTHER;
-/** The last significant byte of the open record, whether it was at column 0, and whether a column-0 `{` may continue. */
-let wLastSig: u32 = 0;
-let wLastSigAtLineStart = false;
+let wLine: i32 = LINE_FAIL;
+/** Whether a column-0 `{` may continue the open record (its last significant byte allows it). */
 let wMayContinue = false;
 let wJunkState: i32 = JUNK_FAIL;
 /** Start of the open record or junk; -1 when it began before the memory the caller still holds. */
@@ -273,11 +307,9 @@ export function resetJsonWalker(): void {
   wInString = false;
   wEscape = false;
   wDepth = 0;
-  wArrayDepth = 0;
   wAtLineStart = true;
   wShape = SHAPE_OTHER;
-  wLastSig = 0;
-  wLastSigAtLineStart = false;
+  wLine = LINE_FAIL;
   wMayContinue = false;
   wJunkState = JUNK_FAIL;
   wRecordStart = -1;
@@ -293,12 +325,17 @@ export function jsonWalkerOpenRecord(): isize {
   return wInRecord ? wRecordStart : -1;
 }
 
+/** Start of the junk the walker is in, or -1 (none, or it began before the caller's memory). */
+export function jsonWalkerJunkStart(): isize {
+  return wInJunk ? wRecordStart : -1;
+}
+
 /** True when the walker is inside a record. */
 export function jsonWalkerInRecord(): bool {
   return wInRecord;
 }
 
-/** Moves the walker's open-record start after the caller moved bytes: `start` is the new address, -1 = gone. */
+/** Moves the walker's open-record (or junk) start after the caller moved bytes: `start` is the new address, -1 = gone. */
 export function rebaseJsonWalker(start: isize): void {
   wRecordStart = start;
 }
@@ -306,13 +343,12 @@ export function rebaseJsonWalker(start: isize): void {
 /** Set when a walk paused at the end of a record that began before the caller's memory. */
 export let jsonOversizeEnd: isize = -1;
 
-function openRecord(at: usize, lineStart: bool): void {
+function openRecord(at: usize): void {
   wRecordStart = <isize>at;
   wInRecord = true;
   wDepth = 1;
   wShape = SHAPE_OPENED;
-  wLastSig = OPEN_BRACE;
-  wLastSigAtLineStart = lineStart;
+  wLine = LINE_FAIL;
   wMayContinue = false;
 }
 
@@ -338,6 +374,21 @@ function nextJunkState(state: i32, c: u32): i32 {
   return state == JUNK_DIGITS && c == CR ? JUNK_CR : JUNK_FAIL;
 }
 
+/** The line state after significant byte `c` (outside strings; a `"` opens one). */
+function nextLineState(state: i32, c: u32): i32 {
+  if (state == LINE_START) {
+    if (c == CLOSE_BRACE || c == CLOSE_BRACKET) return LINE_TOKEN;
+    if (c == QUOTE) return LINE_STRING;
+    return isScalarByte(c) ? LINE_SCALAR : LINE_FAIL;
+  }
+  if (state == LINE_SCALAR) {
+    if (c == COMMA) return LINE_COMMA;
+    return isScalarByte(c) ? LINE_SCALAR : LINE_FAIL;
+  }
+  if (state == LINE_TOKEN) return c == COMMA ? LINE_COMMA : LINE_FAIL;
+  return LINE_FAIL;
+}
+
 const RECORD_WORD = memory.data<u8>([0x52, 0x65, 0x63, 0x6f, 0x72, 0x64, 0x20]);
 
 /**
@@ -359,16 +410,14 @@ function walk(end: usize): bool {
     }
     if (!wInRecord) {
       wAtLineStart = c == LF;
-      if (isBlank(c) || c == COMMA) {
+      // Between records: white space, and the commas and brackets of a top-level array (their
+      // nesting is not tracked, so that a sync point's state never depends on earlier bytes).
+      if (isBlank(c) || c == COMMA || c == OPEN_BRACKET || c == CLOSE_BRACKET) {
         i++;
         continue;
       }
-      if (c == OPEN_BRACKET) {
-        wArrayDepth++;
-      } else if (c == CLOSE_BRACKET && wArrayDepth > 0) {
-        wArrayDepth--;
-      } else if (c == OPEN_BRACE) {
-        openRecord(i, lineStart);
+      if (c == OPEN_BRACE) {
+        openRecord(i);
       } else {
         wRecordStart = <isize>i;
         wInJunk = true;
@@ -385,14 +434,15 @@ function walk(end: usize): bool {
       else if (c == QUOTE) {
         wInString = false;
         wMayContinue = false;
-        wLastSig = QUOTE;
-        wLastSigAtLineStart = false;
+        wLine = wLine == LINE_STRING ? LINE_TOKEN : LINE_FAIL;
       }
       i++;
       continue;
     }
     wAtLineStart = c == LF;
     if (isBlank(c)) {
+      if (c == LF) wLine = LINE_START;
+      else if (wLine != LINE_COMMA) wLine = LINE_FAIL;
       if (wShape == SHAPE_OPENED) {
         if (c == LF) wShape = SHAPE_SECOND_LINE;
       } else if (wShape == SHAPE_SECOND_LINE) {
@@ -406,13 +456,12 @@ function walk(end: usize): bool {
     else if (wShape == SHAPE_SECOND_LINE) wShape = SHAPE_UNINDENTED;
     if (c == OPEN_BRACE && lineStart && !(wShape == SHAPE_UNINDENTED && wMayContinue)) {
       abortRecord();
-      openRecord(i, lineStart);
+      openRecord(i);
       i++;
       continue;
     }
-    const mayContinueNext =
-      c == OPEN_BRACKET ||
-      (c == COMMA && (wLastSig == CLOSE_BRACE || wLastSig == CLOSE_BRACKET) && wLastSigAtLineStart);
+    wLine = nextLineState(wLine, c);
+    const mayContinueNext = c == OPEN_BRACKET || (c == COMMA && wLine == LINE_COMMA);
     if (c == QUOTE) {
       wInString = true;
     } else if (c == OPEN_BRACE || c == OPEN_BRACKET) {
@@ -440,8 +489,6 @@ function walk(end: usize): bool {
       }
     }
     wMayContinue = mayContinueNext;
-    wLastSig = c;
-    wLastSigAtLineStart = lineStart;
     i++;
   }
   wPos = end;

@@ -113,6 +113,31 @@ function lastSignificantInFile(fd: number, before: number, buffer: Buffer): numb
   return -1;
 }
 
+/** A byte of a JSON number or literal. */
+function isScalarByte(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x2b || c === 0x2d || c === 0x2e
+  );
+}
+
+/** assembly/json-scan.ts isElementLine over `line` (the bytes from column 0 up to a `,`). */
+function isElementLine(line: Buffer): boolean {
+  const c = line[0];
+  if (c === undefined) return false;
+  if (c === 0x7d || c === 0x5d) return line.length === 1;
+  if (c === 0x22) {
+    for (let i = 1; i < line.length; i++) {
+      if (line[i] === 0x5c) i++;
+      else if (line[i] === 0x22) return i + 1 === line.length;
+    }
+    return false;
+  }
+  return line.every(isScalarByte);
+}
+
+/** Longest line {@link mayContinueInFile} reads back; a longer one is taken as "may continue" (no sync point). */
+const MAX_ELEMENT_LINE = 1 << 16;
+
 /**
  * True when a `{` after the line feed at `lf` may continue an open JSON record rather than start
  * one: assembly/json-scan.ts mayContinue, with the file's start as the floor.
@@ -122,14 +147,15 @@ function mayContinueInFile(fd: number, lf: number): boolean {
   const k = lastSignificantInFile(fd, lf, buffer);
   if (k < 0) return false;
   const one = Buffer.alloc(1);
-  const byteAt = (at: number) => (readSync(fd, one, 0, 1, at) === 1 ? one[0] : undefined);
-  const b = byteAt(k);
-  if (b === 0x5b) return true;
-  if (b !== 0x2c) return false;
-  const j = lastSignificantInFile(fd, k, buffer);
-  if (j < 0) return false;
-  const closer = byteAt(j);
-  return (closer === 0x7d || closer === 0x5d) && (j === 0 || byteAt(j - 1) === 0x0a);
+  readSync(fd, one, 0, 1, k);
+  if (one[0] === 0x5b) return true;
+  if (one[0] !== 0x2c) return false;
+  const from = Math.max(0, k - MAX_ELEMENT_LINE);
+  const before = Buffer.alloc(k - from);
+  const n = readSync(fd, before, 0, before.length, from);
+  const lineStart = before.lastIndexOf(0x0a, n - 1) + 1;
+  if (lineStart === 0 && from > 0) return true;
+  return isElementLine(before.subarray(lineStart, n));
 }
 
 /**

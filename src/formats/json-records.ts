@@ -12,8 +12,8 @@
  * - a `{` at column 0 while a record is open starts a new record (the open one was cut short),
  *   unless it continues the open one: the record is pretty-printed without indentation (its
  *   `{` ended its first line, and its second line starts at column 0) and the previous
- *   significant byte is `[`, or a `,` right after a `}`/`]` at column 0 (objects in an array,
- *   as `json.dumps(indent=0)` writes them).
+ *   significant byte is `[`, or a `,` right after an array element alone on its line from
+ *   column 0 (`},` `],` `1,` `"a",`): objects in an array, as `json.dumps(indent=0)` writes them.
  * assembly/json-scan.ts mirrors this byte for byte. A record longer than MAX_RECORD_BYTES is
  * followed to its end without being kept, and reported as oversized.
  */
@@ -56,6 +56,38 @@ function nextJunkState(state: number, c: number): number {
   return state === JUNK_DIGITS && c === CR ? JUNK_CR : JUNK_FAIL;
 }
 
+/** What the current line of the open record holds so far, for "an element alone on its line, then `,`". */
+enum Line {
+  Start,
+  Scalar,
+  String,
+  Token,
+  Comma,
+  Fail,
+}
+
+/** A byte of a JSON number or literal (`-1.5e3`, `true`, `null`). */
+function isScalarByte(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x2b || c === 0x2d || c === 0x2e
+  );
+}
+
+/** The line state after significant byte `c` (outside strings; a `"` opens one). */
+function nextLineState(state: Line, c: number): Line {
+  if (state === Line.Start) {
+    if (c === CLOSE_BRACE || c === CLOSE_BRACKET) return Line.Token;
+    if (c === QUOTE) return Line.String;
+    return isScalarByte(c) ? Line.Scalar : Line.Fail;
+  }
+  if (state === Line.Scalar) {
+    if (c === COMMA) return Line.Comma;
+    return isScalarByte(c) ? Line.Scalar : Line.Fail;
+  }
+  if (state === Line.Token) return c === COMMA ? Line.Comma : Line.Fail;
+  return Line.Fail;
+}
+
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === LF || c === CR;
 }
@@ -79,14 +111,11 @@ export class JsonRecordSplitter {
   #inRecord = false;
   #inJunk = false;
   #junkState = JUNK_FAIL;
-  /** Depth of top-level arrays around records. */
-  #arrayDepth = 0;
   /** The previous byte was a line feed (for the column-0 `{` rule). */
   #atLineStart = true;
   #shape = Shape.Other;
-  /** The open record's last significant byte, whether it was at column 0, and whether a column-0 `{` may continue it. */
-  #lastSig = 0;
-  #lastSigAtLineStart = false;
+  #line = Line.Fail;
+  /** Whether a column-0 `{` may continue the open record (its last significant byte allows it). */
   #mayContinue = false;
   /** Skip a UTF-8 byte order mark at the very start. */
   #first = true;
@@ -95,13 +124,12 @@ export class JsonRecordSplitter {
     this.#sink = sink;
   }
 
-  #open(chunkIndex: number, lineStart: boolean): void {
+  #open(chunkIndex: number): void {
     this.#inRecord = true;
     this.#depth = 1;
     this.#recordStart = this.#chunkStart + chunkIndex;
     this.#shape = Shape.Opened;
-    this.#lastSig = OPEN_BRACE;
-    this.#lastSigAtLineStart = lineStart;
+    this.#line = Line.Fail;
     this.#mayContinue = false;
   }
 
@@ -123,18 +151,12 @@ export class JsonRecordSplitter {
         continue;
       }
       if (!this.#inRecord) {
-        if (isBlank(c) || c === COMMA) continue;
-        if (c === OPEN_BRACKET) {
-          this.#arrayDepth++;
-          continue;
-        }
-        if (c === CLOSE_BRACKET && this.#arrayDepth > 0) {
-          this.#arrayDepth--;
-          continue;
-        }
+        // Between records: white space, and the commas and brackets of a top-level array (their
+        // nesting is not tracked, so that a sync point's state never depends on earlier bytes).
+        if (isBlank(c) || c === COMMA || c === OPEN_BRACKET || c === CLOSE_BRACKET) continue;
         if (c === OPEN_BRACE) {
           start = i;
-          this.#open(i, lineStart);
+          this.#open(i);
         } else {
           this.#inJunk = true;
           this.#junkState = nextJunkState(0, c);
@@ -152,12 +174,13 @@ export class JsonRecordSplitter {
         else if (c === QUOTE) {
           this.#inString = false;
           this.#mayContinue = false;
-          this.#lastSig = QUOTE;
-          this.#lastSigAtLineStart = false;
+          this.#line = this.#line === Line.String ? Line.Token : Line.Fail;
         }
         continue;
       }
       if (isBlank(c)) {
+        if (c === LF) this.#line = Line.Start;
+        else if (this.#line !== Line.Comma) this.#line = Line.Fail;
         if (this.#shape === Shape.Opened) {
           if (c === LF) this.#shape = Shape.SecondLine;
         } else if (this.#shape === Shape.SecondLine && c !== LF && c !== CR) {
@@ -172,12 +195,11 @@ export class JsonRecordSplitter {
         // A new record at column 0 while one is open: the open one was cut short.
         this.#abort();
         start = i;
-        this.#open(i, lineStart);
+        this.#open(i);
         continue;
       }
-      const mayContinueNext =
-        c === OPEN_BRACKET ||
-        (c === COMMA && (this.#lastSig === CLOSE_BRACE || this.#lastSig === CLOSE_BRACKET) && this.#lastSigAtLineStart);
+      this.#line = nextLineState(this.#line, c);
+      const mayContinueNext = c === OPEN_BRACKET || (c === COMMA && this.#line === Line.Comma);
       if (c === QUOTE) this.#inString = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.#depth++;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
@@ -189,8 +211,6 @@ export class JsonRecordSplitter {
         }
       }
       this.#mayContinue = mayContinueNext;
-      this.#lastSig = c;
-      this.#lastSigAtLineStart = lineStart;
     }
     if (this.#inRecord && start >= 0) this.#hold(chunk.subarray(start));
     this.#chunkStart += chunk.length;

@@ -101,7 +101,8 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   // decide each record's layout on their own anyway).
   if (/^[[\s]*\{\s*"Event"\s*:\s*\{/.test(text)) return "evtxdump";
   if (/^[[\s]*\{\s*"System"\s*:\s*\{/.test(text)) return "evtxdump";
-  if (/"winlog"\s*:\s*\{/.test(text)) return "ecs";
+  // Beats sorts keys: `ecs` (and `agent.type`) come long before a `winlog` after a big `message`.
+  if (/"winlog"\s*:\s*\{|"ecs"\s*:\s*\{\s*"version"|"type"\s*:\s*"winlogbeat"/.test(text)) return "ecs";
   if (/^[[\s]*\{\s*"/.test(text)) return "flat";
   return undefined;
 }

@@ -29,6 +29,7 @@ interface MatcherExports {
   jsonWalkFinish(): void;
   resetJsonWalker(): void;
   jsonWalkerIsClean(): number;
+  jsonWalkerJunkStart(): number;
   jsonWalkerInRecord(): number;
   jsonWalkerOpenRecord(): number;
   rebaseJsonWalker(start: number): void;
@@ -212,6 +213,13 @@ export class Matcher {
   jsonWalkerOpenRecord(): number {
     if (this.#x.jsonWalkerInRecord() === 0) return -1;
     const at = this.#x.jsonWalkerOpenRecord();
+    return at < 0 ? -2 : this.offsetOf(at);
+  }
+
+  /** Offset of the junk the walker is in, -1 when none, -2 when it began before the input region. */
+  jsonWalkerJunkStart(): number {
+    if (this.#x.jsonWalkerIsClean() !== 0 || this.#x.jsonWalkerInRecord() !== 0) return -1;
+    const at = this.#x.jsonWalkerJunkStart();
     return at < 0 ? -2 : this.offsetOf(at);
   }
 

@@ -53,6 +53,8 @@ export class TextSearcher {
   #oversized = false;
   /** Input offset of the record being followed. */
   #copyStart = 0;
+  /** Input offset of junk (walk mode) that began in an earlier region. */
+  #junkStart = 0;
   /** Records skipped as too long, and where the first began. */
   #oversizedCount = 0;
   #oversizedFirst = 0;
@@ -237,6 +239,11 @@ export class TextSearcher {
       m.rebaseJsonWalker(-1);
     } else if (m.jsonWalkerIsClean()) {
       this.#mode = "segment";
+    } else {
+      // Junk runs on past the region: remember where it began (the walker forgets).
+      const junk = m.jsonWalkerJunkStart();
+      if (junk >= 0) this.#junkStart = this.#regionOffset() + junk;
+      m.rebaseJsonWalker(-1);
     }
     this.#filled = 0;
     this.#walkFrom = 0;
@@ -341,13 +348,15 @@ export class TextSearcher {
 
   /**
    * Where the malformed records the matcher counted since the last call began. A record that
-   * began before the region is the one being copied out; when it was too long it counts as
-   * oversized instead (see #malformedCorrection), so it is not listed.
+   * began before the region is the one being copied out (when it was too long it counts as
+   * oversized instead, see #malformedCorrection, so it is not listed), or junk that began in an
+   * earlier region.
    */
   #takeMalformedLog(): void {
     const base = this.#regionOffset();
     for (const offset of this.#m.takeMalformedLog(-1)) {
       if (offset >= 0) noteMalformedOffset(this.#stats, base + offset);
+      else if (!this.#copying) noteMalformedOffset(this.#stats, this.#junkStart);
       else if (!this.#oversized) noteMalformedOffset(this.#stats, this.#copyStart);
     }
   }
