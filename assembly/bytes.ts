@@ -19,32 +19,44 @@ export const CLOSE_BRACE: u32 = 0x7d;
 export const OPEN_BRACKET: u32 = 0x5b;
 export const CLOSE_BRACKET: u32 = 0x5d;
 
-/** Byte `i` of an ASCII string literal. */
-// @ts-ignore: decorator
-@inline
-export function charAt(s: string, i: i32): u32 {
-  return <u32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
-}
+/** ASCII byte tests, inlined into their callers (a static class: Biome parses decorators on class members only). */
+export class Ascii {
+  /** Byte `i` of an ASCII string literal. */
+  @inline
+  static charAt(s: string, i: i32): u32 {
+    return <u32>load<u16>(changetype<usize>(s) + ((<usize>i) << 1));
+  }
 
-/** True for an ASCII lower-case letter (the needle bytes that get case folding). */
-// @ts-ignore: decorator
-@inline
-export function isLowerLetter(c: u32): bool {
-  return c - 0x61 < 26;
-}
+  /** True for an ASCII lower-case letter (the needle bytes that get case folding). */
+  @inline
+  static isLowerLetter(c: u32): bool {
+    return c - 0x61 < 26;
+  }
 
-/** ASCII lower-casing of one byte (only A-Z change, as rule.ts's asciiLower). */
-// @ts-ignore: decorator
-@inline
-export function lowerAscii(c: u32): u32 {
-  return c - 0x41 < 26 ? c | 0x20 : c;
+  /** ASCII lower-casing of one byte (only A-Z change, as rule.ts's asciiLower). */
+  @inline
+  static lowerAscii(c: u32): u32 {
+    return c - 0x41 < 26 ? c | 0x20 : c;
+  }
+
+  /** True for JSON white space (RFC 8259: space, tab, LF, CR). */
+  @inline
+  static isJsonSpace(c: u32): bool {
+    return c == 0x20 || c == 0x09 || c == LF || c == CR;
+  }
+
+  /** True for XML white space (space, tab, LF, CR). */
+  @inline
+  static isXmlSpace(c: u32): bool {
+    return c == 0x20 || c == 0x09 || c == LF || c == CR;
+  }
 }
 
 /** True when the bytes at `p` equal the lower-case ASCII `needle` ignoring ASCII case. */
 export function equalsFolded(p: usize, needle: string): bool {
   const n = needle.length;
   for (let i = 0; i < n; i++) {
-    if (lowerAscii(load<u8>(p + <usize>i)) != charAt(needle, i)) return false;
+    if (Ascii.lowerAscii(load<u8>(p + <usize>i)) != Ascii.charAt(needle, i)) return false;
   }
   return true;
 }
@@ -58,23 +70,9 @@ export function spanEqualsFolded(p: usize, len: usize, needle: string): bool {
 export function spanEquals(p: usize, len: usize, s: string): bool {
   if (len != <usize>s.length) return false;
   for (let i: usize = 0; i < len; i++) {
-    if (<u32>load<u8>(p + i) != charAt(s, <i32>i)) return false;
+    if (<u32>load<u8>(p + i) != Ascii.charAt(s, <i32>i)) return false;
   }
   return true;
-}
-
-/** True for JSON white space (RFC 8259: space, tab, LF, CR). */
-// @ts-ignore: decorator
-@inline
-export function isJsonSpace(c: u32): bool {
-  return c == 0x20 || c == 0x09 || c == LF || c == CR;
-}
-
-/** True for XML white space (space, tab, LF, CR). */
-// @ts-ignore: decorator
-@inline
-export function isXmlSpace(c: u32): bool {
-  return c == 0x20 || c == 0x09 || c == LF || c == CR;
 }
 
 /** Value of an ASCII hex digit, or -1. */
@@ -85,11 +83,13 @@ export function hexValue(c: u32): i32 {
   return -1;
 }
 
-/** Splat of one byte, made from a parameter so V8 keeps it in a register instead of rebuilding it each loop turn. */
-// @ts-ignore: decorator
-@inline
-function splat(b: u32): v128 {
-  return i8x16.splat(<i8>b);
+/** Splats made from a parameter, inlined (a static class so that `@inline` sits on a class member). */
+class Splat {
+  /** Splat of one byte, made from a parameter so V8 keeps it in a register instead of rebuilding it each loop turn. */
+  @inline
+  static splat(b: u32): v128 {
+    return i8x16.splat(<i8>b);
+  }
 }
 
 /**
@@ -101,12 +101,12 @@ export function indexOfFolded(from: usize, end: usize, needle: string): isize {
   const n = <usize>needle.length;
   if (end < from + n) return -1;
   const last = end - n; // last start position
-  const c0 = charAt(needle, 0);
-  const c1 = charAt(needle, <i32>n - 1);
-  const fold0 = splat(isLowerLetter(c0) ? 0x20 : 0);
-  const fold1 = splat(isLowerLetter(c1) ? 0x20 : 0);
-  const first = splat(c0);
-  const final = splat(c1);
+  const c0 = Ascii.charAt(needle, 0);
+  const c1 = Ascii.charAt(needle, <i32>n - 1);
+  const fold0 = Splat.splat(Ascii.isLowerLetter(c0) ? 0x20 : 0);
+  const fold1 = Splat.splat(Ascii.isLowerLetter(c1) ? 0x20 : 0);
+  const first = Splat.splat(c0);
+  const final = Splat.splat(c1);
   let p = from;
   while (p <= last) {
     const m = v128.and(
@@ -129,11 +129,11 @@ export function indexOfFolded(from: usize, end: usize, needle: string): isize {
 export function indexOfPair(from: usize, end: usize, b0: u32, b1: u32): isize {
   if (end < from + 2) return -1;
   const last = end - 2;
-  const v0 = splat(b0);
-  const v1 = splat(b1);
+  const v0 = Splat.splat(b0);
+  const v1 = Splat.splat(b1);
   let p = from;
   while (p <= last) {
-    let bits = i8x16.bitmask(v128.and(i8x16.eq(v128.load(p), v0), i8x16.eq(v128.load(p, 1), v1)));
+    const bits = i8x16.bitmask(v128.and(i8x16.eq(v128.load(p), v0), i8x16.eq(v128.load(p, 1), v1)));
     if (bits != 0) {
       const k = p + <usize>ctz(bits);
       return k > last ? -1 : <isize>k;
@@ -145,7 +145,7 @@ export function indexOfPair(from: usize, end: usize, b0: u32, b1: u32): isize {
 
 /** First position of byte `b` in [from, end), or -1. May read 15 bytes past `end`. */
 export function indexOfByte(from: usize, end: usize, b: u32): isize {
-  const v = splat(b);
+  const v = Splat.splat(b);
   let p = from;
   while (p < end) {
     const bits = i8x16.bitmask(i8x16.eq(v128.load(p), v));
@@ -164,8 +164,8 @@ export function indexOfByte(from: usize, end: usize, b: u32): isize {
  */
 export function lastIndexOfPair(from: usize, end: usize, b0: u32, b1: u32): isize {
   if (end < from + 2) return -1;
-  const v0 = splat(b0);
-  const v1 = splat(b1);
+  const v0 = Splat.splat(b0);
+  const v1 = Splat.splat(b1);
   // Candidate starts x in [from, end - 2]; lanes of 16 starts, from the back.
   let x = end - 2 + 1; // one past the last start
   while (x >= from + 16) {
@@ -182,7 +182,7 @@ export function lastIndexOfPair(from: usize, end: usize, b0: u32, b1: u32): isiz
 
 /** Last position of byte `b` in [from, end), or -1. SIMD, backwards; reads no byte before `from`. */
 export function lastIndexOfByte(from: usize, end: usize, b: u32): isize {
-  const v = splat(b);
+  const v = Splat.splat(b);
   let x = end;
   while (x >= from + 16) {
     x -= 16;

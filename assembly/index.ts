@@ -1,5 +1,7 @@
 /**
- * The matcher's exports: what src/wasm/matcher.ts calls, and nothing else does.
+ * The matcher's exports. Only src/wasm/ calls them, through one loader (src/wasm/module.ts):
+ * src/wasm/matcher.ts types the text matcher's exports, src/wasm/evtx-prefilter.ts the EVTX
+ * prefilter's (evtxScratchBase, evtxCandidates, evtxContainsTaskmgr).
  *
  * The matcher finds things in bytes and does no I/O and no allocation: the caller owns the
  * memory (imported, sized once) and lays it out (hits table, decode scratch, input region).
@@ -28,7 +30,7 @@ export {
 export { nextCandidate } from "./prefilter";
 export { configureScratch } from "./rule-check";
 export { clearMalformedLog, malformedLogAt, malformedLogged, resetStats, statsExamined, statsMalformed } from "./stats";
-export { lastXmlOpen, nextXmlClose, nextXmlOpen, xmlSafeEnd, xmlScanBegin, xmlScanResume } from "./xml-scan";
+export { nextXmlClose, nextXmlOpen, xmlSafeEnd, xmlScanBegin, xmlScanResume } from "./xml-scan";
 
 import { hitCount } from "./hits";
 import { jsonOversizeEnd } from "./json-scan";

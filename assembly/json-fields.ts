@@ -58,7 +58,7 @@ export const S_VELO_TIME: i32 = 30;
 export const S_VELO_IMAGE: i32 = 31;
 export const S_VELO_TARGET: i32 = 32;
 export const SLOT_COUNT: i32 = 33;
-export const ALL_SLOTS: u64 = (<u64>1 << <u64>SLOT_COUNT) - 1;
+export const ALL_SLOTS: u64 = ((<u64>1) << (<u64>SLOT_COUNT)) - 1;
 
 /** No node: a key or value the rule does not look at. */
 export const NO_NODE: i32 = -1;
@@ -145,7 +145,7 @@ export function isContainer(node: i32): bool {
 }
 
 function bit(slot: i32): u64 {
-  return <u64>1 << <u64>slot;
+  return (<u64>1) << (<u64>slot);
 }
 
 /** Slots of the System subtree (evtx_dump's when `velo` is 0, Velociraptor's when 7). */

@@ -6,9 +6,9 @@
  * key's slots each time the key appears (json-fields.ts).
  */
 
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, hexValue, isJsonSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./bytes";
+import { Ascii, BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, hexValue, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./bytes";
 import { decodeJsonString } from "./decode";
-import { KIND_ESCAPED, KIND_NUMBER, KIND_OTHER, KIND_TEXT, setSlot, clearSlots, ALL_SLOTS } from "./hits";
+import { ALL_SLOTS, clearSlots, KIND_ESCAPED, KIND_NUMBER, KIND_OTHER, KIND_TEXT, setSlot } from "./hits";
 import {
   childNode,
   isContainer,
@@ -44,9 +44,9 @@ let stringHasEscape = false;
 /** Splats of `"`, `\\` and 0x20, for skipping plain string bytes 16 at a time. */
 const STRING_STOPS = memory.data<u8>(
   [
-    0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
-    0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c,
-    0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+    0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x5c, 0x5c, 0x5c,
+    0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+    0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
   ],
   16,
 );
@@ -103,7 +103,7 @@ function scanNumber(p: usize, end: usize): usize {
   let i = p;
   if (i < end && load<u8>(i) == 0x2d) i++;
   if (i >= end) return 0;
-  let c = <u32>load<u8>(i);
+  const c = <u32>load<u8>(i);
   if (c == 0x30) {
     i++;
   } else if (c - 0x31 < 9) {
@@ -135,7 +135,7 @@ function scanLiteral(p: usize, end: usize, word: string): usize {
 }
 
 function skipSpace(p: usize, end: usize): usize {
-  while (p < end && isJsonSpace(load<u8>(p))) p++;
+  while (p < end && Ascii.isJsonSpace(load<u8>(p))) p++;
   return p;
 }
 
@@ -184,7 +184,7 @@ function parse(start: usize, end: usize, prefix: bool): i32 {
       if (depth == MAX_DEPTH) return PARSE_TOO_DEEP;
       const array = c == OPEN_BRACKET;
       if (!array) layoutObjectOpened(node);
-      store<i32>(NODES + (<usize>depth << 2), array || !isContainer(node) ? NO_NODE : node);
+      store<i32>(NODES + ((<usize>depth) << 2), array || !isContainer(node) ? NO_NODE : node);
       store<u8>(IS_ARRAY + <usize>depth, array ? 1 : 0);
       depth++;
       p = skipSpace(p + 1, end);
@@ -201,7 +201,7 @@ function parse(start: usize, end: usize, prefix: bool): i32 {
         if (d != QUOTE) return PARSE_MALFORMED;
         const q = scanString(p, end);
         if (q == 0) return PARSE_MALFORMED;
-        node = keyNode(load<i32>(NODES + (<usize>(depth - 1) << 2)), p, q, stringHasEscape);
+        node = keyNode(load<i32>(NODES + ((<usize>(depth - 1)) << 2)), p, q, stringHasEscape);
         clearSlots(nodeSlots(node));
         layoutKeySeen(node);
         p = skipSpace(q, end);
@@ -220,7 +220,14 @@ function parse(start: usize, end: usize, prefix: bool): i32 {
       if (slot >= 0) setSlot(slot, KIND_NUMBER, p, q - p);
       p = q;
     } else {
-      const q = c == 0x74 ? scanLiteral(p, end, "true") : c == 0x66 ? scanLiteral(p, end, "false") : c == 0x6e ? scanLiteral(p, end, "null") : 0;
+      const q =
+        c == 0x74
+          ? scanLiteral(p, end, "true")
+          : c == 0x66
+            ? scanLiteral(p, end, "false")
+            : c == 0x6e
+              ? scanLiteral(p, end, "null")
+              : 0;
       if (q == 0) return PARSE_MALFORMED;
       if (slot >= 0) setSlot(slot, KIND_OTHER, p, q - p);
       p = q;
@@ -244,9 +251,9 @@ function parse(start: usize, end: usize, prefix: bool): i32 {
           if (p >= end || load<u8>(p) != QUOTE) return PARSE_MALFORMED;
           const q = scanString(p, end);
           if (q == 0) return PARSE_MALFORMED;
-          node = keyNode(load<i32>(NODES + (<usize>(depth - 1) << 2)), p, q, stringHasEscape);
+          node = keyNode(load<i32>(NODES + ((<usize>(depth - 1)) << 2)), p, q, stringHasEscape);
           clearSlots(nodeSlots(node));
-        layoutKeySeen(node);
+          layoutKeySeen(node);
           p = skipSpace(q, end);
           if (p >= end || load<u8>(p) != 0x3a) return PARSE_MALFORMED;
           p = skipSpace(p + 1, end);

@@ -26,7 +26,6 @@
  */
 
 import {
-  lastIndexOfByte,
   BACKSLASH,
   CLOSE_BRACE,
   CLOSE_BRACKET,
@@ -34,23 +33,40 @@ import {
   indexOfFolded,
   indexOfPair,
   LF,
+  lastIndexOfByte,
   OPEN_BRACE,
   OPEN_BRACKET,
   QUOTE,
 } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
 import { recordLayout } from "./json-fields";
-import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parseJsonPrefix, parseJsonRecord, parsedEnd } from "./json-parse";
-import { CANDIDATE_DMP, candidateKind, hasLetterEscape, JSON_ESCAPE_0, JSON_ESCAPE_1, nextCandidate } from "./prefilter";
+import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parsedEnd, parseJsonPrefix, parseJsonRecord } from "./json-parse";
+import {
+  CANDIDATE_DMP,
+  candidateKind,
+  hasLetterEscape,
+  JSON_ESCAPE_0,
+  JSON_ESCAPE_1,
+  nextCandidate,
+} from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 
 const COMMA: u32 = 0x2c;
 
-// @ts-ignore: decorator
-@inline
-function isBlank(c: u32): bool {
-  return c == 0x20 || c == 0x09 || c == LF || c == CR;
+/** Byte tests, inlined (a static class so that `@inline` sits on a class member). */
+class JsonBytes {
+  /** JSON white space. */
+  @inline
+  static isBlank(c: u32): bool {
+    return c == 0x20 || c == 0x09 || c == LF || c == CR;
+  }
+
+  /** A byte of a JSON number or literal (`-1.5e3`, `true`, `null`). */
+  @inline
+  static isScalarByte(c: u32): bool {
+    return c - 0x30 < 10 || (c | 0x20) - 0x61 < 26 || c == 0x2b || c == 0x2d || c == 0x2e;
+  }
 }
 
 /**
@@ -87,16 +103,9 @@ function lastSignificant(x: usize, floor: usize): isize {
   let i = x;
   while (i > floor) {
     i--;
-    if (!isBlank(load<u8>(i))) return <isize>i;
+    if (!JsonBytes.isBlank(load<u8>(i))) return <isize>i;
   }
   return -1;
-}
-
-/** A byte of a JSON number or literal (`-1.5e3`, `true`, `null`). */
-// @ts-ignore: decorator
-@inline
-function isScalarByte(c: u32): bool {
-  return c - 0x30 < 10 || (c | 0x20) - 0x61 < 26 || c == 0x2b || c == 0x2d || c == 0x2e;
 }
 
 /**
@@ -117,7 +126,7 @@ function isElementLine(ls: usize, k: usize): bool {
     }
     return false;
   }
-  for (let i = ls; i < k; i++) if (!isScalarByte(load<u8>(i))) return false;
+  for (let i = ls; i < k; i++) if (!JsonBytes.isScalarByte(load<u8>(i))) return false;
   return true;
 }
 
@@ -139,8 +148,6 @@ function mayContinue(lf: usize, floor: usize): bool {
 }
 
 /** True when `x` (> floor) is a sync point. */
-// @ts-ignore: decorator
-@inline
 function isSync(x: usize, floor: usize): bool {
   return load<u8>(x) == OPEN_BRACE && load<u8>(x - 1) == LF && !mayContinue(x - 1, floor);
 }
@@ -249,7 +256,7 @@ function confirmSegmentAsOneRecord(p: usize, q: usize): bool {
   let i = e;
   while (i < q) {
     const c = <u32>load<u8>(i);
-    if (isBlank(c) || c == COMMA) {
+    if (JsonBytes.isBlank(c) || c == COMMA) {
       i++;
       continue;
     }
@@ -379,11 +386,11 @@ function nextLineState(state: i32, c: u32): i32 {
   if (state == LINE_START) {
     if (c == CLOSE_BRACE || c == CLOSE_BRACKET) return LINE_TOKEN;
     if (c == QUOTE) return LINE_STRING;
-    return isScalarByte(c) ? LINE_SCALAR : LINE_FAIL;
+    return JsonBytes.isScalarByte(c) ? LINE_SCALAR : LINE_FAIL;
   }
   if (state == LINE_SCALAR) {
     if (c == COMMA) return LINE_COMMA;
-    return isScalarByte(c) ? LINE_SCALAR : LINE_FAIL;
+    return JsonBytes.isScalarByte(c) ? LINE_SCALAR : LINE_FAIL;
   }
   if (state == LINE_TOKEN) return c == COMMA ? LINE_COMMA : LINE_FAIL;
   return LINE_FAIL;
@@ -412,7 +419,7 @@ function walk(end: usize): bool {
       wAtLineStart = c == LF;
       // Between records: white space, and the commas and brackets of a top-level array (their
       // nesting is not tracked, so that a sync point's state never depends on earlier bytes).
-      if (isBlank(c) || c == COMMA || c == OPEN_BRACKET || c == CLOSE_BRACKET) {
+      if (JsonBytes.isBlank(c) || c == COMMA || c == OPEN_BRACKET || c == CLOSE_BRACKET) {
         i++;
         continue;
       }
@@ -440,7 +447,7 @@ function walk(end: usize): bool {
       continue;
     }
     wAtLineStart = c == LF;
-    if (isBlank(c)) {
+    if (JsonBytes.isBlank(c)) {
       if (c == LF) wLine = LINE_START;
       else if (wLine != LINE_COMMA) wLine = LINE_FAIL;
       if (wShape == SHAPE_OPENED) {

@@ -57,40 +57,86 @@ export const XML_ESCAPE_1: u32 = 0x23;
 /** Splats of 0x20 (fold), `.`, `m`, and the escape leads `\\`, `0`, `&`, `#`. */
 const SPLATS = memory.data<u8>(
   [
-    0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
-    0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e,
-    0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d,
-    0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c,
-    0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30,
-    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,
-    0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23,
+    0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x2e, 0x2e, 0x2e,
+    0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d,
+    0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x6d, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c,
+    0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x5c, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30,
+    0x30, 0x30, 0x30, 0x30, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,
+    0x26, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23, 0x23,
   ],
   16,
 );
 
-// @ts-ignore: decorator
-@inline
-function jsonLane(p: usize, fold: v128, dot: v128, m: v128, e0: v128, e2: v128): v128 {
-  const here = v128.load(p);
-  const two = v128.load(p, 2);
-  const dmp = v128.and(i8x16.eq(here, dot), i8x16.eq(v128.or(two, fold), m));
-  const escape = v128.and(i8x16.eq(here, e0), i8x16.eq(two, e2));
-  return v128.or(dmp, escape);
-}
+/** The prefilter's lane tests and its scan loop, inlined per format (`@inline` on class members). */
+class Lanes {
+  @inline
+  static jsonLane(p: usize, fold: v128, dot: v128, m: v128, e0: v128, e2: v128): v128 {
+    const here = v128.load(p);
+    const two = v128.load(p, 2);
+    const dmp = v128.and(i8x16.eq(here, dot), i8x16.eq(v128.or(two, fold), m));
+    const esc = v128.and(i8x16.eq(here, e0), i8x16.eq(two, e2));
+    return v128.or(dmp, esc);
+  }
 
-// @ts-ignore: decorator
-@inline
-function xmlLane(p: usize, fold: v128, dot: v128, m: v128, e0: v128, e1: v128): v128 {
-  const here = v128.load(p);
-  const dmp = v128.and(i8x16.eq(here, dot), i8x16.eq(v128.or(v128.load(p, 2), fold), m));
-  const escape = v128.and(i8x16.eq(here, e0), i8x16.eq(v128.load(p, 1), e1));
-  return v128.or(dmp, escape);
+  @inline
+  static xmlLane(p: usize, fold: v128, dot: v128, m: v128, e0: v128, e1: v128): v128 {
+    const here = v128.load(p);
+    const dmp = v128.and(i8x16.eq(here, dot), i8x16.eq(v128.or(v128.load(p, 2), fold), m));
+    const esc = v128.and(i8x16.eq(here, e0), i8x16.eq(v128.load(p, 1), e1));
+    return v128.or(dmp, esc);
+  }
+
+  @inline
+  static scan(from: usize, end: usize, json: bool): isize {
+    // Loaded from memory, not splatted from constants: V8 rebuilds constant splats every turn.
+    const fold = v128.load(SPLATS);
+    const dot = v128.load(SPLATS, 16);
+    const m = v128.load(SPLATS, 32);
+    const e0 = json ? v128.load(SPLATS, 48) : v128.load(SPLATS, 80);
+    const e1 = json ? v128.load(SPLATS, 64) : v128.load(SPLATS, 96);
+    const lead: u32 = json ? JSON_ESCAPE_0 : XML_ESCAPE_0;
+    let p = from;
+    while (p < end) {
+      let any = i8x16.splat(0);
+      for (let j: usize = 0; j < STEP; j += 16) {
+        any = v128.or(
+          any,
+          json ? Lanes.jsonLane(p + j, fold, dot, m, e0, e1) : Lanes.xmlLane(p + j, fold, dot, m, e0, e1),
+        );
+      }
+      if (v128.any_true(any)) {
+        for (let j: usize = 0; j < STEP; j += 16) {
+          let bits = i8x16.bitmask(
+            json ? Lanes.jsonLane(p + j, fold, dot, m, e0, e1) : Lanes.xmlLane(p + j, fold, dot, m, e0, e1),
+          );
+          while (bits != 0) {
+            const k = p + j + <usize>ctz(bits);
+            if (k >= end) return -1;
+            if (k + 4 <= end && isDmpAt(k)) {
+              candidateKind = CANDIDATE_DMP;
+              return <isize>k;
+            }
+            if (<u32>load<u8>(k) == lead && mayHideDmp(k, end, json)) {
+              candidateKind = CANDIDATE_ESCAPE;
+              return <isize>k;
+            }
+            bits &= bits - 1;
+          }
+        }
+      }
+      p += STEP;
+    }
+    return -1;
+  }
 }
 
 /** True when `.dmp` (any case) starts at `p`. */
 export function isDmpAt(p: usize): bool {
   return (
-    load<u8>(p) == 0x2e && (load<u8>(p, 1) | 0x20) == 0x64 && (load<u8>(p, 2) | 0x20) == 0x6d && (load<u8>(p, 3) | 0x20) == 0x70
+    load<u8>(p) == 0x2e &&
+    (load<u8>(p, 1) | 0x20) == 0x64 &&
+    (load<u8>(p, 2) | 0x20) == 0x6d &&
+    (load<u8>(p, 3) | 0x20) == 0x70
   );
 }
 
@@ -198,45 +244,6 @@ export function hasLetterEscape(p: usize, q: usize, json: bool): bool {
  * `escape0`/`escape1` name the format: JSON `\u`, XML `&#`. A `.dmp` must lie wholly before
  * `end`. Reads up to {@link PREFILTER_OVERREAD} bytes past `end`.
  */
-export function nextCandidate(from: usize, end: usize, escape0: u32, escape1: u32): isize {
-  return escape0 == BACKSLASH ? scan(from, end, true) : scan(from, end, false);
-}
-
-// @ts-ignore: decorator
-@inline
-function scan(from: usize, end: usize, json: bool): isize {
-  // Loaded from memory, not splatted from constants: V8 rebuilds constant splats every turn.
-  const fold = v128.load(SPLATS);
-  const dot = v128.load(SPLATS, 16);
-  const m = v128.load(SPLATS, 32);
-  const e0 = json ? v128.load(SPLATS, 48) : v128.load(SPLATS, 80);
-  const e1 = json ? v128.load(SPLATS, 64) : v128.load(SPLATS, 96);
-  const lead: u32 = json ? JSON_ESCAPE_0 : XML_ESCAPE_0;
-  let p = from;
-  while (p < end) {
-    let any = i8x16.splat(0);
-    for (let j: usize = 0; j < STEP; j += 16) {
-      any = v128.or(any, json ? jsonLane(p + j, fold, dot, m, e0, e1) : xmlLane(p + j, fold, dot, m, e0, e1));
-    }
-    if (v128.any_true(any)) {
-      for (let j: usize = 0; j < STEP; j += 16) {
-        let bits = i8x16.bitmask(json ? jsonLane(p + j, fold, dot, m, e0, e1) : xmlLane(p + j, fold, dot, m, e0, e1));
-        while (bits != 0) {
-          const k = p + j + <usize>ctz(bits);
-          if (k >= end) return -1;
-          if (k + 4 <= end && isDmpAt(k)) {
-            candidateKind = CANDIDATE_DMP;
-            return <isize>k;
-          }
-          if (<u32>load<u8>(k) == lead && mayHideDmp(k, end, json)) {
-            candidateKind = CANDIDATE_ESCAPE;
-            return <isize>k;
-          }
-          bits &= bits - 1;
-        }
-      }
-    }
-    p += STEP;
-  }
-  return -1;
+export function nextCandidate(from: usize, end: usize, escape0: u32, _escape1: u32): isize {
+  return escape0 == BACKSLASH ? Lanes.scan(from, end, true) : Lanes.scan(from, end, false);
 }

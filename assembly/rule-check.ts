@@ -7,7 +7,7 @@
  * TypeScript side has the last word.
  */
 
-import { equalsFolded, indexOfFolded, lowerAscii, spanEqualsFolded } from "./bytes";
+import { Ascii, equalsFolded, indexOfFolded, spanEqualsFolded } from "./bytes";
 import { decodeJsonString, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
 import {
   FIELD_CHANNEL,
@@ -32,11 +32,6 @@ let scratchCapacity: usize = 0;
 export function configureScratch(base: usize, capacity: usize): void {
   scratchBase = base;
   scratchCapacity = capacity;
-}
-
-/** Start of the decode scratch area (for tests of the decoders through the boundary). */
-export function scratchStart(): usize {
-  return scratchBase;
 }
 
 /** Decoded length of the last {@link decodeField}; -1 when it could not be decided. */
@@ -142,9 +137,9 @@ function isLsassDumpName(xml: bool): bool {
   const dot = scratchBase + n - 4;
   if (
     load<u8>(dot) != 0x2e ||
-    lowerAscii(load<u8>(dot, 1)) != 0x64 ||
-    lowerAscii(load<u8>(dot, 2)) != 0x6d ||
-    lowerAscii(load<u8>(dot, 3)) != 0x70
+    Ascii.lowerAscii(load<u8>(dot, 1)) != 0x64 ||
+    Ascii.lowerAscii(load<u8>(dot, 2)) != 0x6d ||
+    Ascii.lowerAscii(load<u8>(dot, 3)) != 0x70
   ) {
     return false;
   }

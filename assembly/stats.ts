@@ -21,7 +21,7 @@ export function recordExamined(): void {
 export function recordMalformed(at: isize): void {
   malformed++;
   if (logged < LOG_CAPACITY) {
-    store<i32>(MALFORMED_LOG + (<usize>logged << 2), <i32>at);
+    store<i32>(MALFORMED_LOG + ((<usize>logged) << 2), <i32>at);
     logged++;
   }
 }
@@ -33,7 +33,7 @@ export function malformedLogged(): i32 {
 
 /** Address of logged malformed record `i`, or -1. */
 export function malformedLogAt(i: i32): isize {
-  return <isize>load<i32>(MALFORMED_LOG + (<usize>i << 2));
+  return <isize>load<i32>(MALFORMED_LOG + ((<usize>i) << 2));
 }
 
 /** Empties the log (the caller has read it). */

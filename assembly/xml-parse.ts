@@ -13,13 +13,12 @@
  * value, `&`, white space or `>` in a wanted attribute value.
  */
 
-import { AMP, CR, GT, isXmlSpace, LF, LT, QUOTE, APOS, SLASH, spanEquals, indexOfByte } from "./bytes";
+import { AMP, APOS, Ascii, CR, GT, indexOfByte, LF, LT, QUOTE, SLASH, spanEquals } from "./bytes";
 import {
   ALL_SLOTS,
   clearSlots,
   KIND_ESCAPED,
   KIND_TEXT,
-  setSlot,
   SLOT_CHANNEL,
   SLOT_COMPUTER,
   SLOT_EVENT_ID,
@@ -27,6 +26,7 @@ import {
   SLOT_PROVIDER,
   SLOT_TARGET,
   SLOT_TIME,
+  setSlot,
 } from "./hits";
 
 const MAX_DEPTH: i32 = 64;
@@ -63,8 +63,6 @@ let nameAttrStart: usize = 0;
 let nameAttrLen: isize = -1;
 let timeAttrStart: usize = 0;
 let timeAttrLen: isize = -1;
-/** A wanted attribute's value holds `&`, white space other than space, or `>`. */
-let wantedAttrOdd = false;
 
 function attrValueIsOdd(p: usize, n: usize): bool {
   for (let i: usize = 0; i < n; i++) {
@@ -81,21 +79,20 @@ function attrValueIsOdd(p: usize, n: usize): bool {
 function readAttributes(p: usize, end: usize): isize {
   nameAttrLen = -1;
   timeAttrLen = -1;
-  wantedAttrOdd = false;
   while (true) {
     const before = p;
-    while (p < end && isXmlSpace(load<u8>(p))) p++;
+    while (p < end && Ascii.isXmlSpace(load<u8>(p))) p++;
     if (p >= end) return 0;
     const c = <u32>load<u8>(p);
     if (c == GT) return <isize>(p + 1);
     if (c == SLASH) {
-      if (p + 1 < end && load<u8>(p, 1) == GT) return -<isize>(p + 2);
+      if (p + 1 < end && load<u8>(p, 1) == GT) return -(<isize>(p + 2));
       return 0;
     }
     if (p == before) return 0; // attributes must be separated by white space
     const nameStart = p;
     const ne = nameEnd(p, end);
-    let n = ne - nameStart;
+    const n = ne - nameStart;
     let q = ne;
     let xmlns = false;
     if (q < end && load<u8>(q) == 0x3a /* : */) {
@@ -105,10 +102,10 @@ function readAttributes(p: usize, end: usize): isize {
       q = nameEnd(q + 1, end);
     }
     if (n == 0 || isSpecialName(nameStart, n)) return 0;
-    while (q < end && isXmlSpace(load<u8>(q))) q++;
+    while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
     if (q >= end || load<u8>(q) != 0x3d /* = */) return 0;
     q++;
-    while (q < end && isXmlSpace(load<u8>(q))) q++;
+    while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
     if (q >= end) return 0;
     const quote = <u32>load<u8>(q);
     if (quote != QUOTE && quote != APOS) return 0;
@@ -167,9 +164,9 @@ export function parseXmlRecord(start: usize, end: usize): bool {
       const ns = i + 2;
       const ne = nameEnd(ns, end);
       let q = ne;
-      while (q < end && isXmlSpace(load<u8>(q))) q++;
+      while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
       if (q >= end || load<u8>(q) != GT || depth == 0) return false;
-      const top = <usize>(depth - 1) << 2;
+      const top = (<usize>(depth - 1)) << 2;
       const openPtr = <usize>load<u32>(NAME_PTR + top);
       const openLen = <usize>load<u32>(NAME_LEN + top);
       if (openLen != ne - ns || memory.compare(openPtr, ns, openLen) != 0) return false;
@@ -263,7 +260,7 @@ export function parseXmlRecord(start: usize, end: usize): bool {
     }
     if (!selfClosing) {
       if (depth == MAX_DEPTH) return false;
-      const top = <usize>depth << 2;
+      const top = (<usize>depth) << 2;
       store<u32>(NAME_PTR + top, <u32>ns);
       store<u32>(NAME_LEN + top, <u32>nlen);
       depth++;

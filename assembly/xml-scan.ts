@@ -9,7 +9,7 @@
  * line, pretty-printed, inside `<Events>`).
  */
 
-import { AMP, indexOfByte, indexOfFolded, indexOfPair, lastIndexOfPair, LT } from "./bytes";
+import { AMP, indexOfByte, indexOfFolded, indexOfPair, LT, lastIndexOfPair } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
 import { LAYOUT_EVTXDUMP } from "./json-fields";
 import { CANDIDATE_DMP, candidateKind, hasLetterEscape, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
@@ -52,7 +52,7 @@ export function nextXmlOpen(from: usize, end: usize): isize {
 }
 
 /** Last record open at a position in [floor, c], or -1. */
-export function lastXmlOpen(c: usize, floor: usize, end: usize): isize {
+function lastXmlOpen(c: usize, floor: usize, end: usize): isize {
   // `<E` pairs backwards from c (an open at c itself counts).
   let limit = c + 2 < end ? c + 2 : end;
   while (limit > floor) {

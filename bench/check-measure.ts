@@ -16,7 +16,8 @@
  * call of each per round); a ratio is the median of the per-round ratios (see `interleave`).
  */
 
-import { scanEvtxBytes } from "../src/formats/evtx/index.js";
+import { evtxPrefiltersOf, scanEvtxBytes } from "../src/engine/evtx-searcher.js";
+import { loadMatcherModule } from "../src/wasm/module.js";
 import type { BenchEngines } from "./bench-engines.js";
 import type { MeasuredRatio } from "./check-ratios.js";
 import { textCorpusFile } from "./data-store.js";
@@ -100,7 +101,7 @@ export async function measureCheckRatios(options: CheckOptions): Promise<Map<str
         () => {
           matches++;
         },
-        { mode },
+        mode === "fast" ? { prefilters: evtxPrefiltersOf(loadMatcherModule()) } : {},
       );
       expectCount(`evtx ${mode} scan`, matches, corpus.hits);
     };

@@ -4,7 +4,7 @@
  */
 
 import { parentPort, workerData } from "node:worker_threads";
-import { scanEvtxFile } from "../src/formats/evtx/index.js";
+import { evtxPrefiltersOf, scanEvtxFile } from "../src/engine/evtx-searcher.js";
 
 /** A job: files to scan. */
 export interface WorkerJob {
@@ -23,7 +23,7 @@ const wasmModule = (workerData as { wasmModule: WebAssembly.Module }).wasmModule
 parentPort?.on("message", async (job: WorkerJob) => {
   const result: WorkerResult = { matches: 0, bytes: 0, problems: 0 };
   for (const file of job.files) {
-    const stats = await scanEvtxFile(file, () => {}, { mode: "fast", wasmModule });
+    const stats = await scanEvtxFile(file, () => {}, { prefilters: evtxPrefiltersOf(wasmModule) });
     result.matches += stats.matches;
     result.bytes += stats.bytes;
     result.problems += stats.problems.length;

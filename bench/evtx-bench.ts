@@ -15,7 +15,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { scanEvtxFile } from "../src/formats/evtx/index.js";
+import { evtxPrefiltersOf, scanEvtxFile } from "../src/engine/evtx-searcher.js";
 import { type BenchManifest, buildBenchFolder } from "./evtx-bench-data.js";
 import type { WorkerJob, WorkerResult } from "./evtx-bench-worker.js";
 
@@ -71,7 +71,11 @@ async function scanAll(paths: string[], mode: "fast" | "reference", wasmModule: 
   let matches = 0;
   let bytes = 0;
   for (const path of paths) {
-    const stats = await scanEvtxFile(path, () => {}, { mode, wasmModule });
+    const stats = await scanEvtxFile(
+      path,
+      () => {},
+      mode === "fast" ? { prefilters: evtxPrefiltersOf(wasmModule) } : {},
+    );
     matches += stats.matches;
     bytes += stats.bytes;
   }

@@ -23,6 +23,7 @@ import { Bench } from "tinybench";
 import { parseSize } from "../src/cli/parse-size.js";
 import { type Engine, emptyStats } from "../src/engine/engine.js";
 import { referenceEngine } from "../src/engine/reference-engine.js";
+import { TextSearcher } from "../src/engine/text-searcher.js";
 import { createWasmEngine } from "../src/engine/wasm-engine.js";
 import { jsonEventFields } from "../src/formats/json-fields.js";
 import type { TextFormat } from "../src/formats/log-format.js";
@@ -31,7 +32,6 @@ import { generateBuffer } from "../src/generate/index.js";
 import { matchEvent } from "../src/rule/rule.js";
 import { normalizeTime } from "../src/rule/time.js";
 import { Matcher } from "../src/wasm/matcher.js";
-import { TextSearcher } from "../src/wasm/text-searcher.js";
 
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;

@@ -13,7 +13,7 @@
 
 import type { TextFormat } from "../src/formats/log-format.js";
 import { CANDIDATE, Matcher } from "../src/wasm/matcher.js";
-import { loadMatcherModule } from "../src/wasm/matcher-module.js";
+import { loadMatcherModule } from "../src/wasm/module.js";
 
 /** A wasm matcher instance holding one input, for timing its prefilter. */
 export class WasmPrefilter {

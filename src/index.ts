@@ -12,9 +12,9 @@
 import type { EngineName } from "./engine/engine.js";
 import { DEFAULT_ENGINE } from "./engine/engines.js";
 import type { LogFormat } from "./formats/log-format.js";
+import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
-import { type ScanProgress, scanParallel } from "./scan/parallel-scan.js";
 import type { ScanProblem, ScanResult } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
@@ -22,12 +22,12 @@ export { engineByName } from "./engine/engines.js";
 export { referenceEngine } from "./engine/reference-engine.js";
 export { type ErrorCode, ScanError } from "./errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "./formats/log-format.js";
+export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 export { type AggregateEntry, Aggregates } from "./report/aggregate.js";
 export { compareRows, type Row, toRows } from "./report/row.js";
 export { isSuppressed, loadSuppression, parseSuppression, type Suppression } from "./report/suppress.js";
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
-export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./scan/parallel-scan.js";
 export { type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
 

@@ -7,7 +7,8 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EvtxPrefilter, loadEvtxWasmModule } from "../src/formats/evtx/index.js";
+import { EvtxPrefilter } from "../src/wasm/evtx-prefilter.js";
+import { loadMatcherModule } from "../src/wasm/module.js";
 
 const NEEDLE = "lsass";
 
@@ -61,7 +62,7 @@ const SEEDS: [string, number[]][] = [
 
 for (const target of ["release", "debug"] as const) {
   describe(`EVTX prefilter (${target} wasm)`, () => {
-    const prefilter = new EvtxPrefilter(loadEvtxWasmModule(target), 1 << 20);
+    const prefilter = new EvtxPrefilter(loadMatcherModule(target), 1 << 20);
 
     function wasmCandidates(bytes: Uint8Array | number[]): number[] {
       prefilter.input.set(bytes);

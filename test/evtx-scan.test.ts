@@ -10,20 +10,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ScanStats } from "../src/engine/engine.js";
-import { ScanError } from "../src/errors.js";
 import {
-  CHUNK_SIZE,
   type EvtxScanOptions,
-  evtxChunkCount,
-  evtxChunkRangeOfBytes,
   evtxFileChunkCount,
-  loadEvtxWasmModule,
+  evtxPrefiltersOf,
   scanEvtxBytes,
   scanEvtxFile,
-} from "../src/formats/evtx/index.js";
+} from "../src/engine/evtx-searcher.js";
+import { evtxChunkRangeOfBytes } from "../src/engine/shard-edges.js";
+import { ScanError } from "../src/errors.js";
+import { CHUNK_SIZE, evtxChunkCount } from "../src/formats/evtx/index.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { toRows } from "../src/report/row.js";
 import type { MatchedEvent } from "../src/rule/rule.js";
+import { loadMatcherModule } from "../src/wasm/module.js";
 import {
   buildEvtx,
   type ChunkSpec,
@@ -49,12 +49,19 @@ const corpusFiles = (() => {
   }
 })();
 
+/** The two ways the engines search EVTX: with the wasm prefilters (`fast`) or decoding every record (`reference`). */
+type Mode = "fast" | "reference";
+
+function modeOptions(mode: Mode, options: EvtxScanOptions = {}): EvtxScanOptions {
+  return mode === "fast" ? { prefilters: evtxPrefiltersOf(loadMatcherModule()), ...options } : options;
+}
+
 function scan(
   bytes: Uint8Array,
-  options: Partial<EvtxScanOptions> = {},
+  { mode = "fast", ...options }: EvtxScanOptions & { mode?: Mode } = {},
 ): { stats: ScanStats; matches: MatchedEvent[] } {
   const matches: MatchedEvent[] = [];
-  const stats = scanEvtxBytes(bytes, (m) => matches.push(m), { mode: "fast", ...options });
+  const stats = scanEvtxBytes(bytes, (m) => matches.push(m), modeOptions(mode, options));
   return { stats, matches };
 }
 
@@ -343,10 +350,10 @@ describe("EVTX fast mode on the debug wasm build", () => {
         { records: [], empty: true },
       ],
     });
-    const debug = loadEvtxWasmModule("debug");
+    const debug = loadMatcherModule("debug");
     for (const carve of [false, true]) {
       const release = scanBoth(built.bytes, carve);
-      const withDebug = scan(built.bytes, { mode: "fast", carve, wasmModule: debug });
+      const withDebug = scan(built.bytes, { carve, prefilters: evtxPrefiltersOf(debug) });
       expect(withDebug.matches).toEqual(release.matches);
       expect(withDebug.stats).toEqual(release.stats);
     }
@@ -408,16 +415,17 @@ describe("EVTX shards and files", () => {
   it("shards by chunk range add up to the whole file, every record counted once", async () => {
     for (const mode of ["fast", "reference"] as const) {
       const whole: MatchedEvent[] = [];
-      const wholeStats = await scanEvtxFile(path, (m) => whole.push(m), { mode });
+      const wholeStats = await scanEvtxFile(path, (m) => whole.push(m), modeOptions(mode));
       expect(wholeStats.bytes).toBe(built.bytes.length);
       for (const step of [1, 2, 3, 7]) {
         const parts: MatchedEvent[] = [];
         let bytes = 0;
         for (let first = 0; first < 7; first += step) {
-          const stats = await scanEvtxFile(path, (m) => parts.push(m), {
-            mode,
-            chunkRange: [first, Math.min(7, first + step)],
-          });
+          const stats = await scanEvtxFile(
+            path,
+            (m) => parts.push(m),
+            modeOptions(mode, { chunkRange: [first, Math.min(7, first + step)] }),
+          );
           bytes += stats.bytes;
         }
         expect(parts).toEqual(whole);
@@ -437,7 +445,7 @@ describe("EVTX shards and files", () => {
 
   it("scanEvtxFile and scanEvtxBytes agree", async () => {
     const fromFile: MatchedEvent[] = [];
-    const stats = await scanEvtxFile(path, (m) => fromFile.push(m), { mode: "fast" });
+    const stats = await scanEvtxFile(path, (m) => fromFile.push(m), modeOptions("fast"));
     const fromBytes = scan(built.bytes);
     expect(fromFile).toEqual(fromBytes.matches);
     expect(stats).toEqual(fromBytes.stats);
@@ -455,9 +463,9 @@ describe("EVTX shards and files", () => {
         (m) => {
           outer.push(m);
           innerScans++;
-          expect(scanEvtxBytes(other, () => {}, { mode }).recordsExamined).toBe(mode === "fast" ? 0 : 270);
+          expect(scanEvtxBytes(other, () => {}, modeOptions(mode)).recordsExamined).toBe(mode === "fast" ? 0 : 270);
         },
-        { mode },
+        modeOptions(mode),
       );
       expect(outer.map((m) => m.dest)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `ws${i}.corp.example`));
     }
@@ -467,14 +475,14 @@ describe("EVTX shards and files", () => {
   it("rejects a missing file, or one that is not EVTX, with a stable code naming it", async () => {
     const notEvtx = join(dir, "not.evtx");
     writeFileSync(notEvtx, "<Event/>");
-    await expect(scanEvtxFile(notEvtx, () => {}, { mode: "fast" })).rejects.toMatchObject({
+    await expect(scanEvtxFile(notEvtx, () => {}, modeOptions("fast"))).rejects.toMatchObject({
       code: "LDS_E_CORRUPT_EVTX",
       input: notEvtx,
     });
   });
 
   it("rejects a missing file with a stable code", async () => {
-    await expect(scanEvtxFile(join(dir, "missing.evtx"), () => {}, { mode: "fast" })).rejects.toMatchObject({
+    await expect(scanEvtxFile(join(dir, "missing.evtx"), () => {}, modeOptions("fast"))).rejects.toMatchObject({
       code: "LDS_E_INPUT_UNREADABLE",
     });
   });
@@ -510,7 +518,7 @@ describe.skipIf(corpusFiles.length === 0)("EVTX corpus (../shared/corpus/evtx)",
         expect(matches).toEqual([]);
       }
       const fromFile: MatchedEvent[] = [];
-      await scanEvtxFile(join(CORPUS, file), (m) => fromFile.push(m), { mode: "fast" });
+      await scanEvtxFile(join(CORPUS, file), (m) => fromFile.push(m), modeOptions("fast"));
       expect(fromFile).toEqual(matches.filter((m) => m.carved !== true));
     });
   }
@@ -518,9 +526,10 @@ describe.skipIf(corpusFiles.length === 0)("EVTX corpus (../shared/corpus/evtx)",
 
 describe.skipIf(corpusFiles.length === 0)("EVTX corpus rows", () => {
   it("scanning evtx/ gives the corpus's expected row for the EVTX true positive (count 1 from this copy)", async () => {
-    const rowsOf = async (mode: "fast" | "reference") => {
+    const rowsOf = async (mode: Mode) => {
       const aggregates = new Aggregates();
-      for (const file of corpusFiles) await scanEvtxFile(join(CORPUS, file), (m) => aggregates.add(m), { mode });
+      for (const file of corpusFiles)
+        await scanEvtxFile(join(CORPUS, file), (m) => aggregates.add(m), modeOptions(mode));
       return JSON.parse(JSON.stringify(toRows(aggregates.entries())));
     };
     const expected = readFileSync(join(CORPUS, "..", "EXPECTED.jsonl"), "utf8")

@@ -13,8 +13,8 @@ import type { EngineName } from "../src/engine/engine.js";
 import { referenceEngine } from "../src/engine/reference-engine.js";
 import type { TextFormat } from "../src/formats/log-format.js";
 import { generateBuffer } from "../src/generate/corpus.js";
+import { scanParallel } from "../src/pool/parallel-scan.js";
 import { toRows } from "../src/report/row.js";
-import { scanParallel } from "../src/scan/parallel-scan.js";
 import { scanInputs } from "../src/scan/scan.js";
 import { CORPUS, HAVE_CORPUS, tempDir } from "./helpers/cli.js";
 

@@ -160,7 +160,12 @@ async function checkAllEngines(
   expect(rows).toEqual(referenceRows);
   // Malformed records the wasm engine reports are real ones, where the reference saw them.
   expect(stats.malformedRecords).toBeLessThanOrEqual(referenceStats.malformedRecords);
-  for (const offset of stats.malformedOffsets) expect(referenceStats.malformedOffsets).toContain(offset);
+  // (The reference keeps the first 100 offsets: a later one may be missing from its list.)
+  const kept = referenceStats.malformedOffsets;
+  for (const offset of stats.malformedOffsets) {
+    if (kept.length === referenceStats.malformedRecords || offset <= (kept.at(-1) ?? -1))
+      expect(kept).toContain(offset);
+  }
   const path = join(tmp, `input-${fileCount++}`);
   writeFileSync(path, bytes);
   expect(await scanShards(engine, path, format, bytes.length, scan.shards)).toEqual(referenceRows);

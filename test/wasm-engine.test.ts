@@ -16,7 +16,7 @@ import { createWasmEngine } from "../src/engine/wasm-engine.js";
 import { detectLogFormat, type LogFormat } from "../src/formats/log-format.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
-import { loadMatcherModule, type MatcherBuild } from "../src/wasm/matcher-module.js";
+import { loadMatcherModule, type MatcherBuild } from "../src/wasm/module.js";
 import { type ExpectedRow, SEEDS } from "./helpers/seed-table.js";
 
 const BUILDS: MatcherBuild[] = ["release", "debug"];

@@ -7,7 +7,7 @@
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { CANDIDATE, Matcher } from "../src/wasm/matcher.js";
-import { loadMatcherModule, type MatcherBuild } from "../src/wasm/matcher-module.js";
+import { loadMatcherModule, type MatcherBuild } from "../src/wasm/module.js";
 
 const BUILDS: MatcherBuild[] = ["release", "debug"];
 /** Filler with none of the anchors' byte pairs: no `.?m`, no `\?0`, no `&#`. */

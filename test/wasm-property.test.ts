@@ -18,7 +18,7 @@ import type { TextFormat } from "../src/formats/log-format.js";
 import { Prng, randomRecord } from "../src/generate/index.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
-import { loadMatcherModule, type MatcherBuild } from "../src/wasm/matcher-module.js";
+import { loadMatcherModule, type MatcherBuild } from "../src/wasm/module.js";
 
 const FORMATS: TextFormat[] = ["xml", "flat", "ecs", "evtxdump"];
 const JSON_LAYOUTS = [
@@ -270,7 +270,12 @@ function property(build: MatcherBuild, runs: number) {
         expect(stats.matches).toBe(expectedStats.matches);
         // The wasm engine counts malformed records around candidates only: real ones, where the reference saw them.
         expect(stats.malformedRecords).toBeLessThanOrEqual(expectedStats.malformedRecords);
-        for (const offset of stats.malformedOffsets) expect(expectedStats.malformedOffsets).toContain(offset);
+        // (The reference keeps the first 100 offsets: a later one may be missing from its list.)
+        const kept = expectedStats.malformedOffsets;
+        for (const offset of stats.malformedOffsets) {
+          if (kept.length === expectedStats.malformedRecords || offset <= (kept.at(-1) ?? -1))
+            expect(kept).toContain(offset);
+        }
         expect(stats.bytes).toBe(bytes.length);
       }),
       { numRuns: runs },

@@ -8,7 +8,8 @@
  * each scanned by its own call; larger sizes are one whole file.
  */
 
-import { scanEvtxBytes } from "../../src/formats/evtx/index.js";
+import { evtxPrefiltersOf, scanEvtxBytes } from "../../src/engine/evtx-searcher.js";
+import { loadMatcherModule } from "../../src/wasm/module.js";
 import { formatSize } from "../config.js";
 import { buildEvtxCorpus } from "../evtx-corpus.js";
 import { expectCount, measure, megabytesPerSecond } from "../measure.js";
@@ -50,7 +51,7 @@ export const evtxSuite: Suite = async (context) => {
             () => {
               matches++;
             },
-            { mode },
+            mode === "fast" ? { prefilters: evtxPrefiltersOf(loadMatcherModule()) } : {},
           );
         }
         expectCount(`evtx ${mode} scan on ${label}`, matches, corpus.hits);

@@ -8,7 +8,7 @@
 
 import type { EngineName } from "../../src/engine/engine.js";
 import type { LogFormat } from "../../src/formats/log-format.js";
-import { DEFAULT_SHARD_SIZE, scanParallel } from "../../src/scan/parallel-scan.js";
+import { DEFAULT_SHARD_SIZE, scanParallel } from "../../src/pool/parallel-scan.js";
 import { formatSize } from "../config.js";
 import { type DataFile, evtxCorpusFile, textCorpusFile } from "../data-store.js";
 import { expectCount, measure, megabytesPerSecond } from "../measure.js";

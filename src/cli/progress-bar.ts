@@ -4,7 +4,7 @@
  */
 
 import { SingleBar } from "cli-progress";
-import type { ScanProgress } from "../scan/parallel-scan.js";
+import type { ScanProgress } from "../pool/parallel-scan.js";
 
 /** A progress display the scan can update; `stop()` clears it before the summary prints. */
 export interface ProgressDisplay {

@@ -1,19 +1,23 @@
 /**
- * `lsass-dump-scan scan`: arguments -> validated options -> {@link scanInputs} -> rows ->
- * suppression -> output. Owns what the user sees on stderr and the exit status.
+ * `lsass-dump-scan scan`: arguments -> validated options -> the library's {@link scan} -> a
+ * sink (stdout or `--output`). Owns what the user sees on stderr and the exit status; nothing
+ * else (planning, threads, suppression and rows are the library's).
  */
 
-import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { EngineName } from "../engine/engine.js";
 import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
-import { describeError, ScanError } from "../errors.js";
+import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
-import { toRows } from "../report/row.js";
-import { applySuppression, loadSuppression } from "../report/suppress.js";
-import { DEFAULT_SHARD_SIZE, scanParallel } from "../scan/parallel-scan.js";
+import { type ScanOutcome, scan } from "../index.js";
+import { DEFAULT_SHARD_SIZE } from "../pool/parallel-scan.js";
+import type { Row } from "../report/row.js";
+import { loadSuppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
-import { formatRows, ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
+import { createFileSink } from "../sinks/file-sink.js";
+import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
+import type { RowSink } from "../sinks/row-sink.js";
+import { createStdoutSink } from "../sinks/stdout-sink.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
@@ -112,6 +116,25 @@ function formatBytes(n: number): string {
   return `${n} B`;
 }
 
+/** Writes rows to a sink and closes it; a failure is one line on stderr and `false`. */
+async function deliver(sink: RowSink, rows: readonly Row[], say: (line: string) => void): Promise<boolean> {
+  let failure: unknown;
+  try {
+    await sink.write(rows);
+  } catch (err) {
+    failure = err;
+  }
+  try {
+    await sink.close();
+  } catch (err) {
+    failure ??= err;
+  }
+  if (failure === undefined) return true;
+  if (!(failure instanceof ScanError)) throw failure;
+  say(failure.message);
+  return false;
+}
+
 /** Runs a scan for the CLI: prints rows and messages, returns the exit status. */
 export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
@@ -121,14 +144,15 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);
   const started = process.hrtime.bigint();
-  let result: Awaited<ReturnType<typeof scanParallel>>;
+  let outcome: ScanOutcome;
   try {
-    result = await scanParallel(inputs, {
+    outcome = await scan(inputs, {
       engine: options.engine,
       workers: options.workers,
       shardSize: options.shardSize,
       inputFormat: options.inputFormat,
       carve: options.carve,
+      suppression,
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
@@ -141,18 +165,13 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   if (abort.signal.aborted) {
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
-  const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
-  const text = formatRows(kept, options.format);
-  if (options.output !== undefined) {
-    try {
-      writeFileSync(options.output, text);
-    } catch (err) {
-      say(`${options.output}: cannot write output: ${describeError(err)}`);
-      process.stdout.write(text);
-      return EXIT_TROUBLE;
-    }
-  } else {
-    process.stdout.write(text);
+  const { rows: kept, suppressed: dropped, result } = outcome;
+  const sink =
+    options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
+  if (!(await deliver(sink, kept, say))) {
+    // The rows must not be lost: a failed --output file falls back to stdout.
+    if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
+    return EXIT_TROUBLE;
   }
   if (!options.quiet) {
     const { stats } = result;

@@ -6,7 +6,6 @@
 
 import { createReadStream } from "node:fs";
 import { ScanError } from "../errors.js";
-import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "../formats/evtx/index.js";
 import { JsonRecordSplitter } from "../formats/json-records.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
@@ -23,6 +22,7 @@ import {
   type ScanStats,
   settleMalformedOffsets,
 } from "./engine.js";
+import { type EvtxScanOptions, scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "./evtx-searcher.js";
 
 /** Read size for files: big enough that per-chunk overhead is invisible next to parsing. */
 const FILE_CHUNK = 1 << 20;
@@ -95,7 +95,7 @@ export interface ReferenceEngineOptions {
  * engine, with every record decoded in full.
  */
 export function createReferenceEngine(options: ReferenceEngineOptions = {}): Engine {
-  const evtx = { mode: "reference" as const, carve: options.carve === true };
+  const evtx: EvtxScanOptions = { carve: options.carve === true };
   return {
     name: "reference",
     async scanStream(chunks, format, onMatch) {

@@ -1,24 +1,30 @@
 /**
  * The fast engine: the WebAssembly SIMD matcher (assembly/) behind the Engine interface.
  *
- * Text formats go through a TextSearcher (src/wasm/text-searcher.ts): files are read with
+ * Text formats go through a TextSearcher (src/engine/text-searcher.ts): files are read with
  * fs.readSync straight into the matcher's input region, streams are copied chunk by chunk into
- * it. EVTX goes to the EVTX module's fast mode (src/formats/evtx/), with the same compiled
- * module. Shards: {@link Engine.scanFileRange} scans the records whose sync point (JSON: a `{`
- * at column 0 that cannot continue an open record, see assembly/json-scan.ts, or the file's
- * start; XML: the record's `<Event`) lies in [start, end), reading
- * past `end` to the next sync point; sync points are where the reference splitters' state never
- * depends on earlier bytes, so shards cut anywhere add up to the whole file.
+ * it. EVTX goes to the EVTX searcher (src/engine/evtx-searcher.ts) with this engine's prefilters, of
+ * the same compiled module. Shards: {@link Engine.scanFileRange} scans the records whose sync
+ * point lies in [start, end) (src/engine/shard-edges.ts), reading past `end` to the next sync
+ * point; sync points are where the reference splitters' state never depends on earlier bytes,
+ * so shards cut anywhere add up to the whole file.
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
-import { scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "../formats/evtx/index.js";
 import type { LogFormat, TextFormat } from "../formats/log-format.js";
 import { Matcher } from "../wasm/matcher.js";
-import { loadMatcherModule, type MatcherBuild } from "../wasm/matcher-module.js";
-import { TextSearcher } from "../wasm/text-searcher.js";
+import { loadMatcherModule, type MatcherBuild } from "../wasm/module.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import {
+  type EvtxScanOptions,
+  evtxPrefiltersOf,
+  scanEvtxFile,
+  scanEvtxFileRange,
+  scanEvtxStream,
+} from "./evtx-searcher.js";
+import { firstSyncAtOrAfter, SYNC_WINDOW } from "./shard-edges.js";
+import { TextSearcher } from "./text-searcher.js";
 
 /**
  * Input region per matcher instance: 4 MiB. Whole-file scans of generated XML from the page
@@ -42,9 +48,6 @@ export interface WasmEngineOptions {
   /** EVTX: also recover records from slack space (reported as carved). */
   carve?: boolean | undefined;
 }
-
-/** Window for looking for a sync point near a shard's edges. */
-const SYNC_WINDOW = 64 * 1024;
 
 /** Matchers of one engine, reused across scans (a scan holds one for its whole length). */
 class MatcherPool {
@@ -91,103 +94,6 @@ function readInto(path: string, fd: number, searcher: TextSearcher, matcher: Mat
   }
 }
 
-function isOpenTagEnd(c: number | undefined): boolean {
-  return c === 0x3e || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f;
-}
-
-const LOOKBACK = 4096;
-
-function isBlank(c: number | undefined): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
-
-/** Reads file bytes backwards from `before` (exclusive): the last one that is not white space, or -1. */
-function lastSignificantInFile(fd: number, before: number, buffer: Buffer): number {
-  let end = before;
-  while (end > 0) {
-    const from = Math.max(0, end - buffer.length);
-    const n = readSync(fd, buffer, 0, end - from, from);
-    for (let i = n - 1; i >= 0; i--) if (!isBlank(buffer[i])) return from + i;
-    end = from;
-  }
-  return -1;
-}
-
-/** A byte of a JSON number or literal. */
-function isScalarByte(c: number): boolean {
-  return (
-    (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x2b || c === 0x2d || c === 0x2e
-  );
-}
-
-/** assembly/json-scan.ts isElementLine over `line` (the bytes from column 0 up to a `,`). */
-function isElementLine(line: Buffer): boolean {
-  const c = line[0];
-  if (c === undefined) return false;
-  if (c === 0x7d || c === 0x5d) return line.length === 1;
-  if (c === 0x22) {
-    for (let i = 1; i < line.length; i++) {
-      if (line[i] === 0x5c) i++;
-      else if (line[i] === 0x22) return i + 1 === line.length;
-    }
-    return false;
-  }
-  return line.every(isScalarByte);
-}
-
-/** Longest line {@link mayContinueInFile} reads back; a longer one is taken as "may continue" (no sync point). */
-const MAX_ELEMENT_LINE = 1 << 16;
-
-/**
- * True when a `{` after the line feed at `lf` may continue an open JSON record rather than start
- * one: assembly/json-scan.ts mayContinue, with the file's start as the floor.
- */
-function mayContinueInFile(fd: number, lf: number): boolean {
-  const buffer = Buffer.alloc(LOOKBACK);
-  const k = lastSignificantInFile(fd, lf, buffer);
-  if (k < 0) return false;
-  const one = Buffer.alloc(1);
-  readSync(fd, one, 0, 1, k);
-  if (one[0] === 0x5b) return true;
-  if (one[0] !== 0x2c) return false;
-  const from = Math.max(0, k - MAX_ELEMENT_LINE);
-  const before = Buffer.alloc(k - from);
-  const n = readSync(fd, before, 0, before.length, from);
-  const lineStart = before.lastIndexOf(0x0a, n - 1) + 1;
-  if (lineStart === 0 && from > 0) return true;
-  return isElementLine(before.subarray(lineStart, n));
-}
-
-/**
- * The first sync point at or after file offset `at` (see the module comment), or `size`.
- * Offset 0 is the stream's start, a sync point of every format.
- */
-function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: number, window: Buffer): number {
-  if (at <= 0) return 0;
-  const xml = format === "xml";
-  const needle = xml ? "<Event" : "\n{";
-  // XML: `<Event` and the byte after it; JSON: the line feed and `{`.
-  const overlap = xml ? 6 : 1;
-  let position = xml ? at : Math.max(0, at - 1);
-  while (position < size) {
-    const n = readSync(fd, window, 0, Math.min(window.length, size - position), position);
-    if (n === 0) break;
-    const view = window.subarray(0, n);
-    const last = position + n >= size;
-    for (let hit = view.indexOf(needle); hit >= 0; hit = view.indexOf(needle, hit + 1)) {
-      if (xml) {
-        if (hit + 6 >= n) break; // decide in the next window (or: nothing opens at the very end)
-        if (isOpenTagEnd(view[hit + 6])) return position + hit;
-      } else if (position + hit + 1 >= at && hit + 1 < n && !mayContinueInFile(fd, position + hit)) {
-        return position + hit + 1;
-      }
-    }
-    if (last) break;
-    position += n - overlap;
-  }
-  return size;
-}
-
 /**
  * Builds a wasm engine. Each concurrent scan takes its own matcher instance (memory sized once
  * at creation); instances are kept for reuse.
@@ -199,7 +105,10 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     return module;
   };
   const pool = new MatcherPool(moduleOf, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
-  const evtxOptions = () => ({ mode: "fast" as const, carve: options.carve === true, wasmModule: moduleOf() });
+  const evtxOptions = (): EvtxScanOptions => ({
+    carve: options.carve === true,
+    prefilters: evtxPrefiltersOf(moduleOf()),
+  });
   const syncWindow = Buffer.alloc(SYNC_WINDOW);
 
   function scanFileSpan(
@@ -257,6 +166,3 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     canShard: () => true,
   };
 }
-
-/** The wasm engine with the release build and default blocks (made at first use). */
-export const wasmEngine: Engine = createWasmEngine();

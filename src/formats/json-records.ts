@@ -14,18 +14,18 @@
  *   `{` ended its first line, and its second line starts at column 0) and the previous
  *   significant byte is `[`, or a `,` right after an array element alone on its line from
  *   column 0 (`},` `],` `1,` `"a",`): objects in an array, as `json.dumps(indent=0)` writes them.
- * assembly/json-scan.ts mirrors this byte for byte. A record longer than MAX_RECORD_BYTES is
+ * src/formats/record-start.ts names the rule for the shard edges; assembly/json-scan.ts mirrors
+ * this byte for byte. A record longer than MAX_RECORD_BYTES is
  * followed to its end without being kept, and reported as oversized.
  */
 
 import { MAX_RECORD_BYTES } from "./record-limit.js";
 import type { RecordSink } from "./record-sink.js";
+import { isJsonScalarByte as isScalarByte, LF, OPEN_BRACE } from "./record-start.js";
 
-const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
@@ -64,13 +64,6 @@ enum Line {
   Token,
   Comma,
   Fail,
-}
-
-/** A byte of a JSON number or literal (`-1.5e3`, `true`, `null`). */
-function isScalarByte(c: number): boolean {
-  return (
-    (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x2b || c === 0x2d || c === 0x2e
-  );
 }
 
 /** The line state after significant byte `c` (outside strings; a `"` opens one). */

@@ -12,16 +12,11 @@
 
 import { MAX_RECORD_BYTES } from "./record-limit.js";
 import type { RecordSink } from "./record-sink.js";
+import { isOpenTagEnd, XML_RECORD_OPEN as OPEN } from "./record-start.js";
 
-const OPEN = Buffer.from("<Event", "latin1");
 const CLOSE = Buffer.from("</Event>", "latin1");
 /** Bytes kept from one chunk to the next so a tag cut by the boundary is still found. */
 const OVERLAP = CLOSE.length;
-
-function isOpenTagEnd(c: number | undefined): boolean {
-  // `<Event>`, `<Event xmlns=...>`, `<Event\n ...>`; not `<EventData>`, `<EventID>`, `<Events>`.
-  return c === 0x3e || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f;
-}
 
 function findOpen(buf: Buffer, from: number): number {
   let at = buf.indexOf(OPEN, from);

@@ -41,6 +41,8 @@ export interface ArchiveTask {
   kind: "archive";
   name: string;
   path: string;
+  /** The archive's (compressed) size when it was planned. */
+  size: number;
   /** Read members as this format instead of detecting each (`--input-format`). */
   inputFormat?: LogFormat | undefined;
 }

@@ -33,13 +33,6 @@ function keyOf(
 export class Aggregates {
   readonly #groups = new Map<string, AggregateEntry>();
 
-  /** Number of matched events added so far (all groups). */
-  get eventCount(): number {
-    let n = 0;
-    for (const g of this.#groups.values()) n += g.count;
-    return n;
-  }
-
   /** Number of groups (future rows before suppression). */
   get size(): number {
     return this.#groups.size;

@@ -10,6 +10,7 @@
  */
 
 import type { TextFormat } from "../formats/log-format.js";
+import { instantiateMatcher } from "./module.js";
 
 /** Raw exports; addresses are byte offsets into the instance's memory. */
 interface MatcherExports {
@@ -111,9 +112,8 @@ export class Matcher {
 
   /** Instantiates `module` with a fresh memory whose input region holds `capacity` bytes. */
   constructor(module: WebAssembly.Module, capacity: number) {
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    this.#x = instance.exports as unknown as MatcherExports;
+    const { exports, memory } = instantiateMatcher(module, 1);
+    this.#x = exports as unknown as MatcherExports;
     const hitsBase = align(this.#x.heapBase() >>> 0, 64);
     const arenaBase = align(hitsBase + HIT_CAPACITY * HIT_WORDS * 4, 64);
     this.#scratchBase = align(arenaBase + ARENA_BYTES + SLACK, 64);

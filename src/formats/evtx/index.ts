@@ -1,6 +1,6 @@
 /**
- * Native EVTX support: recognize, shard by chunk, scan in reference or fast (wasm prefilter)
- * mode, carve. What the engines and the CLI call; the rest of src/formats/evtx/ is internal.
+ * Native EVTX decoding: file and chunk layout, chunk checks, BinXml records into fields or a
+ * tree, carving. What the EVTX searcher (src/engine/evtx-searcher.ts) and the tests call.
  */
 
 export { type BinXmlHandler, BinXmlReader } from "./binxml.js";
@@ -14,16 +14,5 @@ export {
   type XmlElement,
   type XmlNode,
 } from "./event-tree.js";
-export { EvtxPrefilter, loadEvtxWasmModule } from "./evtx-wasm.js";
 export { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "./layout.js";
-export {
-  type EvtxScanOptions,
-  evtxChunkRangeOfBytes,
-  evtxFileChunkCount,
-  scanEvtxBytes,
-  scanEvtxFile,
-  scanEvtxFileRange,
-  scanEvtxStream,
-  WINDOW_CHUNKS,
-} from "./scan.js";
 export { BinXmlError, renderFiletime } from "./values.js";

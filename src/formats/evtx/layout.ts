@@ -26,11 +26,6 @@ export const CHUNK_MAGIC: readonly number[] = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6
 /** `2a 2a 00 00` read as a little-endian u32. */
 export const RECORD_MAGIC = 0x00002a2a;
 
-/** File header flag: the log was not closed cleanly (normal for copies of live logs). */
-export const FILE_FLAG_DIRTY = 0x1;
-/** File header flag: the log is full. */
-export const FILE_FLAG_FULL = 0x2;
-
 /** Chunk header field offsets. */
 export const CHUNK_FIELD = {
   firstRecordNumber: 8,
@@ -92,21 +87,4 @@ export function u16(bytes: Uint8Array, at: number): number {
 /** Little-endian u64 at `at` as a bigint (caller checks bounds). */
 export function u64(bytes: Uint8Array, at: number): bigint {
   return BigInt(u32(bytes, at)) | (BigInt(u32(bytes, at + 4)) << 32n);
-}
-
-/** The fields of a record header, read at a chunk-relative offset. */
-export interface RecordHeader {
-  /** Chunk-relative offset of the record's magic. */
-  offset: number;
-  /** Whole record size, header and trailing size copy included. */
-  size: number;
-  /** EventRecordID. */
-  id: bigint;
-  /** Written time, a FILETIME (100 ns ticks since 1601). */
-  written: bigint;
-}
-
-/** Reads the record header at `offset` (caller checks magic and bounds). */
-export function readRecordHeader(chunk: Uint8Array, offset: number): RecordHeader {
-  return { offset, size: u32(chunk, offset + 4), id: u64(chunk, offset + 8), written: u64(chunk, offset + 16) };
 }

@@ -1,6 +1,6 @@
 /**
- * The searcher on every core: plans the inputs into tasks (shards of large files, batches of
- * small files, one task per archive), runs them on this thread and a piscina pool of
+ * The searcher on every core: walks the inputs, plans them into tasks as they come
+ * (plan.ts: shards of large files, batches of small files, one task per archive), runs them on this thread and a piscina pool of
  * long-lived threads (`workers` threads in all, see pool/dispatcher.ts), and merges their
  * aggregates. Results are identical to the one-thread searcher whatever the
  * worker count, shard size, input order or scheduling, because every record is counted by
@@ -13,13 +13,14 @@ import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
-import { Dispatcher } from "../pool/dispatcher.js";
-import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "../pool/task.js";
-import { compiledMatcher } from "../wasm/matcher-module.js";
-import { archiveKindOf } from "./archive-kind.js";
-import { expandInputs } from "./inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "./scan.js";
-import { recordStats, scanItem } from "./scan-item.js";
+import { archiveKindOf } from "../scan/archive-kind.js";
+import { expandInputs } from "../scan/inputs.js";
+import { newScanResult, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import { recordStats, scanItem } from "../scan/scan-item.js";
+import { compiledMatcher } from "../wasm/module.js";
+import { Dispatcher } from "./dispatcher.js";
+import { TaskPlanner, taskBytes } from "./plan.js";
+import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "./task.js";
 
 /**
  * Default shard size: 32 MiB. In the pool benchmark (bench/RESULTS.md, 2 GiB XML, 2 threads)
@@ -28,8 +29,6 @@ import { recordStats, scanItem } from "./scan-item.js";
  * than 32 MiB would leave threads idle at the end of a file on many cores.
  */
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
-/** Small files are batched until a batch holds this many files. */
-const BATCH_MAX_FILES = 256;
 
 /** Progress, reported after each task. */
 export interface ScanProgress {
@@ -80,7 +79,6 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   };
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
-  const taskBytes = new Map<ScanTask, number>();
   const dispatcher = new Dispatcher({
     threads: workers - 1,
     setup,
@@ -91,8 +89,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.skipped.push(...r.skipped);
       for (const p of r.problems) result.problem(p);
       recordStats("", { ...r.stats, problems: [] }, result);
-      progress.bytesDone += taskBytes.get(task) ?? 0;
-      taskBytes.delete(task);
+      progress.bytesDone += taskBytes(task);
       progress.inputsDone += r.inputsScanned;
       progress.matches = result.stats.matches;
       options.onProgress?.({ ...progress });
@@ -105,23 +102,21 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       });
     },
   });
-  const submit = (task: ScanTask, bytes: number) => {
-    progress.bytesTotal += bytes;
-    taskBytes.set(task, bytes);
-    dispatcher.submit(task);
+  const submit = (tasks: readonly ScanTask[]) => {
+    for (const task of tasks) {
+      progress.bytesTotal += taskBytes(task);
+      dispatcher.submit(task);
+    }
   };
+  const planner = new TaskPlanner({
+    shardSize,
+    canShard: (format) => engine.scanFileRange !== undefined && engine.canShard(format),
+    inputFormat: options.inputFormat,
+  });
 
   // Ctrl-C: drop queued tasks and stop the threads; results still in flight are ignored.
   const stop = () => void dispatcher.stop();
   options.signal?.addEventListener("abort", stop, { once: true });
-
-  let batch: { name: string; path: string; format: LogFormat; size: number }[] = [];
-  let batchBytes = 0;
-  const flushBatch = () => {
-    if (batch.length > 0) submit({ kind: "batch", files: batch }, batchBytes);
-    batch = [];
-    batchBytes = 0;
-  };
 
   try {
     for await (const item of expandInputs([...inputs], { stdin: options.stdin, expandArchives: false })) {
@@ -131,8 +126,9 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         await scanItem(item, engine, options.inputFormat, result);
         continue;
       }
-      if (archiveKindOf(item.head) !== undefined) {
-        submit({ kind: "archive", name: item.name, path: item.path, inputFormat: options.inputFormat }, item.size);
+      const archive = archiveKindOf(item.head);
+      if (archive !== undefined) {
+        submit(planner.add({ name: item.name, path: item.path, size: item.size, archive }));
         continue;
       }
       const format = options.inputFormat ?? detectLogFormat(item.head);
@@ -140,22 +136,12 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         await scanItem(item, engine, undefined, result); // records the problem or the skip
         continue;
       }
-      if (item.size > shardSize && engine.scanFileRange !== undefined && engine.canShard(format)) {
-        for (let start = 0; start < item.size; start += shardSize) {
-          const end = Math.min(item.size, start + shardSize);
-          submit(
-            { kind: "range", name: item.name, path: item.path, format, start, end, fileSize: item.size },
-            end - start,
-          );
-        }
-        result.inputsScanned++;
-        continue;
-      }
-      batch.push({ name: item.name, path: item.path, format, size: item.size });
-      batchBytes += item.size;
-      if (batchBytes >= shardSize || batch.length >= BATCH_MAX_FILES) flushBatch();
+      const tasks = planner.add({ name: item.name, path: item.path, size: item.size, format });
+      // A sharded file counts as scanned once here (its range tasks report 0 inputs).
+      if (tasks.some((t) => t.kind === "range" && t.path === item.path)) result.inputsScanned++;
+      submit(tasks);
     }
-    flushBatch();
+    submit(planner.finish());
     progress.planned = true;
     options.onProgress?.({ ...progress });
     await dispatcher.drain();

@@ -1,27 +1,27 @@
 /**
- * Scanning one chunk slot, in the two modes. Both check the chunk the same way (chunk.ts) and
- * report the same problems; they differ in which records they decode:
- * - reference: every live record, into a full tree (event-tree.ts);
- * - fast: only records that hold a prefilter candidate (`lsass` in UTF-16LE or 8 bits, any
- *   case, at any byte offset), with the streaming field collector (event-fields.ts), and only
- *   in chunks that also hold `taskmgr` (a match's Image ends in taskmgr.exe, and every byte of
+ * Searching one chunk slot, two ways. Both check the chunk the same way (formats/evtx/chunk.ts)
+ * and report the same problems; they differ in which records they decode:
+ * - whole (no prefilter, the reference engine): every live record, into a full tree (event-tree.ts);
+ * - candidates (the wasm engine's prefilter): only records that hold a prefilter candidate
+ *   (`lsass` in UTF-16LE or 8 bits, any case, at any byte offset), with the streaming field
+ *   collector (event-fields.ts), and only in chunks that also hold `taskmgr` (a match's Image ends in taskmgr.exe, and every byte of
  *   a record's text, its template's included, lies in its chunk). A candidate inside a
  *   template definition (which later records share) or inside the chunk header makes every
  *   live record of the chunk a candidate, so no match is lost.
  * With carving on, records in slack and in slots that are not live are decoded too and
- * reported with `carved: true` (fast mode carves only chunks that hold a candidate).
+ * reported with `carved: true` (with candidates, only chunks that hold one are carved).
  */
 
-import type { MatchHandler, ScanStats } from "../../engine/engine.js";
-import { type EventFields, type MatchedEvent, matchEvent } from "../../rule/rule.js";
-import { normalizeTime } from "../../rule/time.js";
-import { BinXmlReader } from "./binxml.js";
-import { carveRecords } from "./carve.js";
-import { type ChunkScan, scanChunk } from "./chunk.js";
-import { decodeRecordFields } from "./event-fields.js";
-import { decodeRecordTree, eventFieldsOfTree } from "./event-tree.js";
-import { CHUNK_HEADER_SIZE } from "./layout.js";
-import { BinXmlError } from "./values.js";
+import { BinXmlReader } from "../formats/evtx/binxml.js";
+import { carveRecords } from "../formats/evtx/carve.js";
+import { type ChunkScan, scanChunk } from "../formats/evtx/chunk.js";
+import { decodeRecordFields } from "../formats/evtx/event-fields.js";
+import { decodeRecordTree, eventFieldsOfTree } from "../formats/evtx/event-tree.js";
+import { CHUNK_HEADER_SIZE } from "../formats/evtx/layout.js";
+import { BinXmlError } from "../formats/evtx/values.js";
+import { type EventFields, type MatchedEvent, matchEvent } from "../rule/rule.js";
+import { normalizeTime } from "../rule/time.js";
+import type { MatchHandler, ScanStats } from "./engine.js";
 
 /** Where a chunk is and where its results go. */
 export interface ChunkTarget {
@@ -89,8 +89,8 @@ function carveChunk(
   });
 }
 
-/** Reference mode: decode every live record (and, with carving, every carved one) in full. */
-export function scanChunkReference(chunk: Uint8Array, target: ChunkTarget): void {
+/** Whole: decode every live record (and, with carving, every carved one) in full. */
+export function searchChunkWhole(chunk: Uint8Array, target: ChunkTarget): void {
   const scan = checkedChunk(chunk, target);
   const reader = new BinXmlReader(chunk);
   for (let i = 0; i < scan.recordOffsets.length; i++) {
@@ -116,11 +116,11 @@ function recordAt(scan: ChunkScan, at: number): number {
 }
 
 /**
- * Fast mode: `hits[0..hitCount)` are the chunk-relative offsets of the prefilter's `lsass`
+ * Candidates: `hits[0..hitCount)` are the chunk-relative offsets of the prefilter's `lsass`
  * candidates, ascending; `holdsTaskmgr` says whether the chunk holds `taskmgr` (asked only
  * when there are candidates). Decodes only what they can affect.
  */
-export function scanChunkFast(
+export function searchChunkCandidates(
   chunk: Uint8Array,
   hits: ArrayLike<number>,
   hitCount: number,

@@ -1,32 +1,36 @@
 /**
  * The EVTX searcher: walks an input's 64 KiB chunk slots in windows (never trusting the file
- * header's chunk count), checks each chunk and hands it to the chunk scanner of the chosen
- * mode. Chunks are independent, so a shard is a range of chunk indices and shards add up to
- * the whole file: every record is counted once, by the shard that holds its chunk.
+ * header's chunk count), checks each chunk and hands it to the chunk searcher. Chunks are
+ * independent, so a shard is a range of chunk indices and shards add up to the whole file:
+ * every record is counted once, by the shard that holds its chunk.
  *
- * Fast mode reads file bytes straight into the wasm prefilter's input region (fs.readSync into
- * the one view, no allocation per window) and runs the UTF-16/8-bit `lsass` prefilter over the
- * whole window before any chunk is looked at; a chunk with candidates is then asked for
- * `taskmgr` in wasm too before any record of it is decoded.
+ * Each engine passes what it needs: the reference engine nothing (every record decoded in
+ * full), the wasm engine its prefilters. With a prefilter, file bytes are read straight into
+ * its input region (fs.readSync into the one view, no allocation per window) and the
+ * UTF-16/8-bit `lsass` prefilter runs over the whole window before any chunk is looked at; a
+ * chunk with candidates is then asked for `taskmgr` in wasm too before any record of it is
+ * decoded.
  */
 
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { emptyStats, type MatchHandler, type ScanStats } from "../../engine/engine.js";
-import { describeError, ScanError } from "../../errors.js";
-import { type Candidates, EvtxPrefilter, loadEvtxWasmModule } from "./evtx-wasm.js";
-import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "./layout.js";
-import { type ChunkTarget, scanChunkFast, scanChunkReference } from "./scan-chunk.js";
+import { describeError, ScanError } from "../errors.js";
+import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
+import { type Candidates, EvtxPrefilter } from "../wasm/evtx-prefilter.js";
+import { emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import { type ChunkTarget, searchChunkCandidates, searchChunkWhole } from "./evtx-chunk-searcher.js";
+import { evtxChunkRangeOfBytes } from "./shard-edges.js";
 
-/** How to scan. */
+/** How to search. */
 export interface EvtxScanOptions {
-  /** `reference`: decode every record in full; `fast`: wasm prefilter, decode candidates only. */
-  mode: "reference" | "fast";
+  /**
+   * The wasm prefilters to search with (decode only records that hold a candidate); without
+   * them every record is decoded in full.
+   */
+  prefilters?: EvtxPrefilters | undefined;
   /** Also recover records from slack and from chunk slots that are not live (reported carved). */
-  carve?: boolean;
+  carve?: boolean | undefined;
   /** Only chunks [first, end) (indices as counted by {@link evtxChunkCount}); the file header goes with chunk 0. */
-  chunkRange?: readonly [number, number];
-  /** Fast mode: the compiled matcher module (compiled from build/matcher.wasm when left out). */
-  wasmModule?: WebAssembly.Module;
+  chunkRange?: readonly [number, number] | undefined;
 }
 
 /**
@@ -45,35 +49,46 @@ interface Source {
   view?(position: number, length: number): Uint8Array;
 }
 
-const prefilters = new Map<WebAssembly.Module, EvtxPrefilter>();
-/** Reference mode's read buffer, made at first use and kept (scans are synchronous). */
-let readBuffer: Uint8Array | undefined;
-/** Set while a scan runs, so that a scan started from inside onMatch gets buffers of its own. */
-let scanning = false;
+/**
+ * Prefilter instances of one compiled matcher, each with a window-sized input region, reused
+ * across scans; a scan holds one for its whole length (a scan started from inside onMatch
+ * gets another).
+ */
+export class EvtxPrefilters {
+  readonly #module: WebAssembly.Module;
+  readonly #free: EvtxPrefilter[] = [];
 
-/** One prefilter per module per thread, made at first use (scans are synchronous, so it is never shared mid-scan). */
-function prefilterFor(module: WebAssembly.Module | undefined, nested: boolean): EvtxPrefilter {
-  const m = module ?? loadEvtxWasmModule();
-  if (nested) return new EvtxPrefilter(m, WINDOW_CHUNKS * CHUNK_SIZE);
-  let prefilter = prefilters.get(m);
-  if (prefilter === undefined) {
-    prefilter = new EvtxPrefilter(m, WINDOW_CHUNKS * CHUNK_SIZE);
-    prefilters.set(m, prefilter);
+  constructor(module: WebAssembly.Module) {
+    this.#module = module;
   }
-  return prefilter;
+
+  /** A free instance, made when none is. */
+  acquire(): EvtxPrefilter {
+    return this.#free.pop() ?? new EvtxPrefilter(this.#module, WINDOW_CHUNKS * CHUNK_SIZE);
+  }
+
+  /** Gives an instance back for the next scan. */
+  release(prefilter: EvtxPrefilter): void {
+    this.#free.push(prefilter);
+  }
 }
 
-/** The chunk indices [first, end) whose chunks start in bytes [start, end) of a file of `size` bytes. */
-export function evtxChunkRangeOfBytes(
-  start: number,
-  end: number,
-  size: number,
-  chunksStart: number = FILE_HEADER_SIZE,
-): [number, number] {
-  const count = evtxChunkCount(size, chunksStart);
-  const index = (at: number): number => Math.min(count, Math.max(0, Math.ceil((at - chunksStart) / CHUNK_SIZE)));
-  return [index(start), index(end)];
+const prefiltersByModule = new WeakMap<WebAssembly.Module, EvtxPrefilters>();
+
+/** The prefilters of a compiled matcher in this thread, made at first use. */
+export function evtxPrefiltersOf(module: WebAssembly.Module): EvtxPrefilters {
+  let prefilters = prefiltersByModule.get(module);
+  if (prefilters === undefined) {
+    prefilters = new EvtxPrefilters(module);
+    prefiltersByModule.set(module, prefilters);
+  }
+  return prefilters;
 }
+
+/** The read buffer of searches without a prefilter, made at first use and kept (scans are synchronous). */
+let readBuffer: Uint8Array | undefined;
+/** Set while a scan runs, so that a scan started from inside onMatch gets a buffer of its own. */
+let scanning = false;
 
 function scanSource(source: Source, head: Uint8Array, onMatch: MatchHandler, options: EvtxScanOptions): ScanStats {
   const nested = scanning;
@@ -107,10 +122,28 @@ function scanChunks(
       stats.problems.push(`file header truncated (${source.size} of ${FILE_HEADER_SIZE} bytes)`);
     }
   }
-  const fast = options.mode === "fast";
-  const prefilter = fast ? prefilterFor(options.wasmModule, nested) : undefined;
+  const prefilter = options.prefilters?.acquire();
+  try {
+    scanWindows(source, onMatch, options, nested, stats, prefilter, chunksStart, firstChunk, endChunk);
+  } finally {
+    if (prefilter !== undefined) options.prefilters?.release(prefilter);
+  }
+  return stats;
+}
+
+function scanWindows(
+  source: Source,
+  onMatch: MatchHandler,
+  options: EvtxScanOptions,
+  nested: boolean,
+  stats: ScanStats,
+  prefilter: EvtxPrefilter | undefined,
+  chunksStart: number,
+  firstChunk: number,
+  endChunk: number,
+): void {
   let buffer: Uint8Array | undefined;
-  if (!fast && source.view === undefined) {
+  if (prefilter === undefined && source.view === undefined) {
     if (nested) buffer = new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
     else buffer = readBuffer ??= new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
   }
@@ -144,7 +177,7 @@ function scanChunks(
         onMatch,
       };
       if (prefilter === undefined) {
-        scanChunkReference(chunk, target);
+        searchChunkWhole(chunk, target);
         continue;
       }
       const offsets = candidates.offsets;
@@ -153,10 +186,9 @@ function scanChunks(
       // Chunk-relative offsets, rewritten in place (the array is scratch, reused per window).
       for (let k = begin; k < h; k++) offsets[k] = (offsets[k] as number) - from;
       const holdsTaskmgr = (): boolean => prefilter.containsTaskmgr(from, to - from);
-      scanChunkFast(chunk, offsets.subarray(begin, h), h - begin, holdsTaskmgr, target);
+      searchChunkCandidates(chunk, offsets.subarray(begin, h), h - begin, holdsTaskmgr, target);
     }
   }
-  return stats;
 }
 
 /**
@@ -210,7 +242,7 @@ export async function scanEvtxStream(
 
 /**
  * Scans an EVTX file (or, with `chunkRange`, one shard of it). Reads with fs.readSync into a
- * buffer made once per scan (fast mode: the wasm input region). Rejects with ScanError when the
+ * buffer made once per scan (with prefilters: the wasm input region). Rejects with ScanError when the
  * file cannot be read (LDS_E_INPUT_UNREADABLE) or is not EVTX (LDS_E_CORRUPT_EVTX).
  */
 export async function scanEvtxFile(path: string, onMatch: MatchHandler, options: EvtxScanOptions): Promise<ScanStats> {

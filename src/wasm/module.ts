@@ -1,7 +1,9 @@
 /**
- * Where the compiled matcher lives and how it is compiled: once per thread, then handed to
- * every instance (and to pool workers, which pass the Module in workerData instead of compiling
- * again). build/ sits two levels above both src/wasm/*.ts and dist/wasm/*.js.
+ * The one loader of build/matcher.wasm: where each build lives, one compile cache per thread,
+ * and one way to instantiate it. The text matcher (matcher.ts) and the EVTX prefilter
+ * (evtx-prefilter.ts) are two typed views over the exports of the same module, so both come
+ * from here. Pool workers get the compiled Module in workerData instead of compiling again.
+ * build/ sits two levels above both src/wasm/*.ts and dist/wasm/*.js.
  */
 
 import { readFileSync } from "node:fs";
@@ -33,4 +35,18 @@ export function loadMatcherModule(build: MatcherBuild = "release"): WebAssembly.
  */
 export async function compiledMatcher(build: MatcherBuild = "release"): Promise<WebAssembly.Module> {
   return loadMatcherModule(build);
+}
+
+/**
+ * Instantiates `module` over a fresh memory of `initialPages` 64 KiB pages. The build imports
+ * only `env.memory` (asconfig.json: importMemory, runtime stub, no abort); callers grow the
+ * memory to its final size once, before they make any view over it.
+ */
+export function instantiateMatcher(
+  module: WebAssembly.Module,
+  initialPages: number,
+): { exports: WebAssembly.Exports; memory: WebAssembly.Memory } {
+  const memory = new WebAssembly.Memory({ initial: initialPages });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return { exports: instance.exports, memory };
 }

@@ -1,13 +1,14 @@
 /**
  * The typed boundary over the EVTX prefilter's wasm exports (assembly/evtx-prefilter.ts, built
- * into build/matcher.wasm with the text matcher). Nothing else in the project touches them.
+ * into build/matcher.wasm with the text matcher and loaded by module.ts like it). Nothing else
+ * in the project touches them.
  *
  * One instance owns one WebAssembly.Memory, sized once: an input region that callers read file
  * bytes straight into (one Uint8Array view, made once) and an output region of candidate
  * offsets. The memory grows once, before any view is made, so the views never detach.
  */
 
-import { readFileSync } from "node:fs";
+import { instantiateMatcher } from "./module.js";
 
 interface PrefilterExports {
   evtxScratchBase(): number;
@@ -20,22 +21,6 @@ const OUT_SLOTS = 16384;
 const PAGE = 65536;
 /** Pages the memory starts with: more than any static data the matcher module declares. */
 const STATIC_PAGES = 16;
-
-const compiled = new Map<string, WebAssembly.Module>();
-
-/**
- * Compiles build/matcher.wasm (`release`) or build/matcher-debug.wasm (`debug`) once per
- * thread; hand the module to workers instead of compiling it again there.
- */
-export function loadEvtxWasmModule(target: "release" | "debug" = "release"): WebAssembly.Module {
-  let module = compiled.get(target);
-  if (module === undefined) {
-    const file = target === "release" ? "matcher.wasm" : "matcher-debug.wasm";
-    module = new WebAssembly.Module(readFileSync(new URL(`../../../build/${file}`, import.meta.url)));
-    compiled.set(target, module);
-  }
-  return module;
-}
 
 /** Candidates found in the input region: `offsets[0..count)`, ascending. */
 export interface Candidates {
@@ -57,16 +42,8 @@ export class EvtxPrefilter {
   constructor(module: WebAssembly.Module, inputBytes: number) {
     // Start with room for the module's static data, learn where it ends, then grow once to
     // the final size before any view is made.
-    const memory = new WebAssembly.Memory({ initial: STATIC_PAGES });
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        memory,
-        abort(_message: number, _file: number, line: number, column: number): never {
-          throw new Error(`wasm abort at ${line}:${column}`);
-        },
-      },
-    });
-    this.exports = instance.exports as unknown as PrefilterExports;
+    const { exports, memory } = instantiateMatcher(module, STATIC_PAGES);
+    this.exports = exports as unknown as PrefilterExports;
     this.inputPtr = this.exports.evtxScratchBase();
     this.outPtr = this.inputPtr + inputBytes + 64;
     const pages = Math.ceil((this.outPtr + OUT_SLOTS * 4) / PAGE);

@@ -17,14 +17,14 @@
  * input), as the reference engine does, so memory stays bounded whatever the input.
  */
 
-import { type MatchHandler, noteMalformedOffset, type ScanStats, settleMalformedOffsets } from "../engine/engine.js";
 import type { TextFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
 import { MAX_RECORD_BYTES, oversizedRecordsProblem } from "../formats/record-limit.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
-import { HitReader } from "./hit-fields.js";
-import type { Matcher } from "./matcher.js";
+import { HitReader } from "../wasm/hit-fields.js";
+import type { Matcher } from "../wasm/matcher.js";
+import { type MatchHandler, noteMalformedOffset, type ScanStats, settleMalformedOffsets } from "./engine.js";
 
 /** Bytes of an XML record's start kept when it is copied out: a `<Event` open may straddle. */
 const XML_OVERLAP = 7;
