@@ -145,14 +145,14 @@ let fileCount = 0;
 /**
  * Scans `bytes` with the reference engine (whole), the wasm engine (random blocks and chunks)
  * and the wasm engine's shards; all must give `expected` (rows as [TargetFilename, count]) or,
- * when not given, the reference's rows. Returns the reference's stats.
+ * when not given, the reference's rows. Returns the reference's and the wasm engine's stats.
  */
 async function checkAllEngines(
   bytes: Buffer,
   format: TextFormat,
   scan: { blockBytes: number; cuts: number[]; shards: number[] },
   expected?: Row[],
-): Promise<ScanStats> {
+): Promise<[ScanStats, ScanStats]> {
   const [referenceRows, referenceStats] = await scanStream(referenceEngine, bytes, format, []);
   if (expected !== undefined) expect(referenceRows).toEqual(expected);
   const engine = wasmEngine(scan.blockBytes);
@@ -170,7 +170,7 @@ async function checkAllEngines(
   writeFileSync(path, bytes);
   expect(await scanShards(engine, path, format, bytes.length, scan.shards)).toEqual(referenceRows);
   rmSync(path);
-  return referenceStats;
+  return [referenceStats, stats];
 }
 
 describe("JSON layouts decided per record", () => {
@@ -188,7 +188,7 @@ describe("JSON layouts decided per record", () => {
             })
             .join("");
           const bytes = Buffer.from(crlf ? text.replace(/\n/g, "\r\n") : text);
-          const stats = await checkAllEngines(bytes, "flat", scan);
+          const [stats] = await checkAllEngines(bytes, "flat", scan);
           expect(stats.malformedRecords).toBe(0);
           // Every true positive counts, whatever its layout.
           const [rows] = await scanStream(referenceEngine, bytes, "flat", []);
@@ -233,9 +233,14 @@ describe("damage stays local", () => {
           const before = join(written.slice(0, k));
           const text = `${before}${damaged.prefix}${prefix}\n${join(written.slice(k + 1))}`;
           const [expected] = await scanStream(referenceEngine, Buffer.from(intact), "flat", []);
-          const stats = await checkAllEngines(Buffer.from(text), "flat", scan, expected);
+          const [stats, wasmStats] = await checkAllEngines(Buffer.from(text), "flat", scan, expected);
+          const offset = Buffer.byteLength(before + damaged.prefix);
           expect(stats.malformedRecords).toBe(1);
-          expect(stats.malformedOffsets).toEqual([Buffer.byteLength(before + damaged.prefix)]);
+          expect(stats.malformedOffsets).toEqual([offset]);
+          // The wasm engine reads a damaged record that still holds a candidate, and names it.
+          if (/Taskmgr/i.test(prefix) && /lsass \(\d\)\.DMP"/.test(prefix)) {
+            expect(wasmStats.malformedOffsets).toEqual([offset]);
+          }
         },
       ),
       { numRuns: RUNS },
