@@ -224,31 +224,53 @@ function systemChild(p: usize, n: usize, velo: bool): i32 {
   return NO_NODE;
 }
 
+/**
+ * Root keys of every layout (flat, ECS, evtx_dump, Velociraptor), dispatched on their first
+ * byte: most keys of a record are none of them and cost one comparison.
+ */
+function rootChild(p: usize, n: usize): i32 {
+  if (n == 0) return NO_NODE;
+  switch (<u32>load<u8>(p)) {
+    case 0x40: // @
+      return spanEquals(p, n, "@timestamp") ? LEAF + S_TIMESTAMP : NO_NODE;
+    case 0x43: // C
+      if (spanEquals(p, n, "Channel")) return LEAF + S_FLAT_CHANNEL;
+      return spanEquals(p, n, "Computer") ? LEAF + S_FLAT_COMPUTER : NO_NODE;
+    case 0x45: // E
+      if (spanEquals(p, n, "EventID")) return LEAF + S_FLAT_EVENT_ID;
+      if (spanEquals(p, n, "Event")) return EVTX_EVENT;
+      return spanEquals(p, n, "EventData") ? VELO_EVENT_DATA : NO_NODE;
+    case 0x48: // H
+      return spanEquals(p, n, "Hostname") ? LEAF + S_FLAT_HOSTNAME : NO_NODE;
+    case 0x49: // I
+      return spanEquals(p, n, "Image") ? LEAF + S_FLAT_IMAGE : NO_NODE;
+    case 0x53: // S
+      if (spanEquals(p, n, "SourceName")) return LEAF + S_FLAT_SOURCE_NAME;
+      return spanEquals(p, n, "System") ? VELO_SYSTEM : NO_NODE;
+    case 0x54: // T
+      return spanEquals(p, n, "TargetFilename") ? LEAF + S_FLAT_TARGET : NO_NODE;
+    case 0x55: // U
+      return spanEquals(p, n, "UtcTime") ? LEAF + S_FLAT_UTC_TIME : NO_NODE;
+    case 0x65: // e
+      return spanEquals(p, n, "event") ? ECS_EVENT : NO_NODE;
+    case 0x66: // f
+      return spanEquals(p, n, "file") ? ECS_FILE : NO_NODE;
+    case 0x68: // h
+      return spanEquals(p, n, "host") ? ECS_HOST : NO_NODE;
+    case 0x70: // p
+      return spanEquals(p, n, "process") ? ECS_PROCESS : NO_NODE;
+    case 0x77: // w
+      return spanEquals(p, n, "winlog") ? ECS_WINLOG : NO_NODE;
+    default:
+      return NO_NODE;
+  }
+}
+
 /** The node a key [p, p + n) (decoded) leads to from `parent`, or {@link NO_NODE}. */
 export function childNode(parent: i32, p: usize, n: usize): i32 {
   switch (parent) {
     case ROOT:
-      // flat
-      if (spanEquals(p, n, "EventID")) return LEAF + S_FLAT_EVENT_ID;
-      if (spanEquals(p, n, "SourceName")) return LEAF + S_FLAT_SOURCE_NAME;
-      if (spanEquals(p, n, "Channel")) return LEAF + S_FLAT_CHANNEL;
-      if (spanEquals(p, n, "Image")) return LEAF + S_FLAT_IMAGE;
-      if (spanEquals(p, n, "TargetFilename")) return LEAF + S_FLAT_TARGET;
-      if (spanEquals(p, n, "Hostname")) return LEAF + S_FLAT_HOSTNAME;
-      if (spanEquals(p, n, "Computer")) return LEAF + S_FLAT_COMPUTER;
-      if (spanEquals(p, n, "UtcTime")) return LEAF + S_FLAT_UTC_TIME;
-      if (spanEquals(p, n, "@timestamp")) return LEAF + S_TIMESTAMP;
-      // ECS
-      if (spanEquals(p, n, "winlog")) return ECS_WINLOG;
-      if (spanEquals(p, n, "event")) return ECS_EVENT;
-      if (spanEquals(p, n, "host")) return ECS_HOST;
-      if (spanEquals(p, n, "process")) return ECS_PROCESS;
-      if (spanEquals(p, n, "file")) return ECS_FILE;
-      // evtx_dump, Velociraptor
-      if (spanEquals(p, n, "Event")) return EVTX_EVENT;
-      if (spanEquals(p, n, "System")) return VELO_SYSTEM;
-      if (spanEquals(p, n, "EventData")) return VELO_EVENT_DATA;
-      return NO_NODE;
+      return rootChild(p, n);
     case ECS_WINLOG:
       if (spanEquals(p, n, "event_id")) return LEAF + S_ECS_EVENT_ID;
       if (spanEquals(p, n, "provider_name")) return LEAF + S_ECS_PROVIDER;
