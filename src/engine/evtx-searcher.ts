@@ -16,7 +16,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
 import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
 import { type Candidates, EvtxPrefilter } from "../wasm/evtx-prefilter.js";
-import { emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import { emptyStats, type MatchHandler, type ScanStats, settleMalformedOffsets } from "./engine.js";
 import { type ChunkTarget, searchChunkCandidates, searchChunkWhole } from "./evtx-chunk-searcher.js";
 import { evtxChunkRangeOfBytes } from "./shard-edges.js";
 
@@ -128,7 +128,7 @@ function scanChunks(
   } finally {
     if (prefilter !== undefined) options.prefilters?.release(prefilter);
   }
-  return stats;
+  return settleMalformedOffsets(stats);
 }
 
 function scanWindows(
