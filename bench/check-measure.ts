@@ -10,17 +10,23 @@
  *   alone on the same bytes: the ratio that drops when the kernel stops being vectorized;
  * - evtx.fast_vs_reference: the EVTX fast scan against the reference scan, 4 MiB in memory;
  * - e2e.xml.cli_vs_cat: the CLI's throughput on a 1 GiB XML file in page cache as a fraction
- *   of `cat FILE > /dev/null` on the same file.
+ *   of `cat FILE > /dev/null` on the same file;
+ * - embed.<format>.scanner_vs_matcher and embed.xml.prefilter_stream_vs_pipe: the embedding
+ *   API against the CLI's one-thread matcher and against a plain file-stream pipe
+ *   (bench/embed-measure.ts).
  *
  * Each comparison: one warm-up call of each subject, then `rounds` interleaved rounds (one
  * call of each per round); a ratio is the median of the per-round ratios (see `interleave`).
  */
 
+import type { Engine } from "../src/engine/engine.js";
+import { engineByName } from "../src/engine/engines.js";
 import { evtxPrefiltersOf, scanEvtxBytes } from "../src/engine/evtx-searcher.js";
 import { loadMatcherModule } from "../src/wasm/module.js";
 import type { BenchEngines } from "./bench-engines.js";
 import type { MeasuredRatio } from "./check-ratios.js";
 import { textCorpusFile } from "./data-store.js";
+import { prefilterVersusPipe, scannerVersusMatcher } from "./embed-measure.js";
 import { buildEvtxCorpus } from "./evtx-corpus.js";
 import { countAnchor } from "./indexof-baseline.js";
 import { expectCount, interleave, median, medianRatio } from "./measure.js";
@@ -32,8 +38,8 @@ import { RARE_HITS_PER_GB } from "./suites/suite-context.js";
 /** Which parts to measure and how big. */
 export interface CheckOptions {
   engines: BenchEngines;
-  /** `matcher` (and evtx, in memory) and/or `e2e` (the CLI against cat). */
-  parts: ReadonlySet<"matcher" | "e2e">;
+  /** `matcher` (and evtx, in memory), `e2e` (the CLI against cat), `embed` (the embedding API). */
+  parts: ReadonlySet<CheckPart>;
   /** Bytes of each in-memory input. */
   matcherBytes: number;
   /** Size of the XML file for the end-to-end ratio. */
@@ -45,6 +51,20 @@ export interface CheckOptions {
   cliTimeoutMs: number;
   progress(line: string): void;
 }
+
+/** The parts bench:check measures. */
+export type CheckPart = "matcher" | "e2e" | "embed";
+
+/** Which part measures the ratio called `name`. */
+export function checkPartOf(name: string): CheckPart {
+  if (name.startsWith("e2e.")) return "e2e";
+  if (name.startsWith("embed.")) return "embed";
+  return "matcher";
+}
+
+/** Bytes of the embedding API's inputs: 16 MiB in memory, and a 64 MiB file for the stream. */
+const EMBED_MEMORY_BYTES = 16 * 2 ** 20;
+const EMBED_FILE_BYTES = 64 * 2 ** 20;
 
 const mbps = (bytes: number, ms: readonly number[]) => (bytes / median(ms) / 1000).toFixed(0);
 
@@ -119,7 +139,45 @@ export async function measureCheckRatios(options: CheckOptions): Promise<Map<str
     });
   }
   if (options.parts.has("e2e")) ratios.set("e2e.xml.cli_vs_cat", await cliVersusCat(options));
+  if (options.parts.has("embed")) await measureEmbed(options, ratios);
   return ratios;
+}
+
+/** The embedding API's ratios (see bench/embed-measure.ts). */
+async function measureEmbed(options: CheckOptions, ratios: Map<string, MeasuredRatio>): Promise<void> {
+  const names = ["embed.xml.scanner_vs_matcher", "embed.flat.scanner_vs_matcher", "embed.xml.prefilter_stream_vs_pipe"];
+  // The baseline is always the real wasm matcher; in the self-test the reference engine stands
+  // in for the embedding API (bench/embed-measure.ts), so the ratios must fail.
+  const standIn = options.engines.selfTestSlow ? options.engines.reference : undefined;
+  let wasm: Engine;
+  try {
+    wasm =
+      standIn === undefined && options.engines.wasm !== undefined ? options.engines.wasm : await engineByName("wasm");
+  } catch (err) {
+    const why = options.engines.wasmMissing ?? `wasm engine unavailable (${String(err)})`;
+    for (const name of names) ratios.set(name, { missing: why });
+    return;
+  }
+  const mb = (bytes: number, ms: number) => (bytes / ms / 1000).toFixed(0);
+  for (const format of ["xml", "flat"] as const) {
+    options.progress(`embed ${format}: createScanner vs the matcher`);
+    const inputs = matcherInputs(format, RARE_HITS_PER_GB, EMBED_MEMORY_BYTES, EMBED_MEMORY_BYTES, options.seed);
+    const c = await scannerVersusMatcher(wasm, inputs.whole, format, inputs.hits, options.rounds, standIn);
+    ratios.set(`embed.${format}.scanner_vs_matcher`, {
+      value: c.ratio,
+      detail: `medians: createScanner ${mb(inputs.bytes, c.subjectMs)} MB/s, matcher ${mb(inputs.bytes, c.baselineMs)} MB/s`,
+    });
+  }
+  const file = await textCorpusFile(
+    { format: "xml", size: EMBED_FILE_BYTES, seed: options.seed, hitsPerGb: RARE_HITS_PER_GB },
+    "check-embed",
+  );
+  options.progress(`embed: createPrefilterStream vs a plain pipe on ${file.path}`);
+  const p = await prefilterVersusPipe(file.path, file.hits, options.rounds, standIn);
+  ratios.set("embed.xml.prefilter_stream_vs_pipe", {
+    value: p.ratio,
+    detail: `medians: prefilter stream ${mb(file.bytes, p.subjectMs)} MB/s, plain pipe ${mb(file.bytes, p.baselineMs)} MB/s`,
+  });
 }
 
 /**

@@ -7,7 +7,7 @@
  * - LDS_BENCH_THRESHOLDS=path: another thresholds file (to try the plumbing).
  * - LDS_BENCH_SELFTEST_SLOW=1: the reference engine stands in for the wasm engine (in process
  *   and in the CLI), which must make the check fail; the self-test of the check itself.
- * - LDS_BENCH_CHECK_PARTS=matcher,e2e (default both), LDS_BENCH_CHECK_MATCHER_SIZE (4m),
+ * - LDS_BENCH_CHECK_PARTS=matcher,e2e,embed (default all three), LDS_BENCH_CHECK_MATCHER_SIZE (4m),
  *   LDS_BENCH_CHECK_E2E_SIZE (1g), LDS_BENCH_SAMPLES (9 rounds), LDS_BENCH_SEED (1).
  */
 
@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseSize } from "../src/cli/parse-size.js";
 import { benchEngines } from "./bench-engines.js";
 import { ensureBuildLinks } from "./build-links.js";
-import { measureCheckRatios } from "./check-measure.js";
+import { checkPartOf, measureCheckRatios } from "./check-measure.js";
 import { compareRatios, loadThresholds } from "./check-ratios.js";
 import { REPO_ROOT } from "./data-store.js";
 import { machineInfo } from "./machine-info.js";
@@ -42,8 +42,10 @@ async function main(): Promise<number> {
   if (engines.selfTestSlow) say("SELF-TEST: the reference engine stands in for the wasm engine; this run must fail");
   if (engines.wasm === undefined) say(`${engines.wasmMissing}: the wasm ratios cannot be measured`);
   const parts = new Set(
-    (process.env.LDS_BENCH_CHECK_PARTS || "matcher,e2e").split(",").map((p) => {
-      if (p !== "matcher" && p !== "e2e") throw new Error(`LDS_BENCH_CHECK_PARTS: unknown part "${p}"`);
+    (process.env.LDS_BENCH_CHECK_PARTS || "matcher,e2e,embed").split(",").map((p) => {
+      if (p !== "matcher" && p !== "e2e" && p !== "embed") {
+        throw new Error(`LDS_BENCH_CHECK_PARTS: unknown part "${p}"`);
+      }
       return p;
     }),
   );
@@ -59,9 +61,7 @@ async function main(): Promise<number> {
     progress: (line) => say(`measuring ${line}`),
   });
   // Thresholds of parts not measured in this run are left out (LDS_BENCH_CHECK_PARTS).
-  const wanted = Object.fromEntries(
-    Object.entries(thresholds.ratios).filter(([name]) => parts.has(name.startsWith("e2e.") ? "e2e" : "matcher")),
-  );
+  const wanted = Object.fromEntries(Object.entries(thresholds.ratios).filter(([name]) => parts.has(checkPartOf(name))));
   const verdicts = compareRatios(measured, { ratios: wanted });
   for (const v of verdicts) say(`${v.ok ? "ok  " : "FAIL"} ${v.line}`);
   const failed = verdicts.filter((v) => !v.ok);

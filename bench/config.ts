@@ -22,6 +22,8 @@ export const SUITE_NAMES = [
   "gzip",
   "matcher-team",
   "evtx-files",
+  "utf16",
+  "embed",
 ] as const;
 /** One suite's name. */
 export type SuiteName = (typeof SUITE_NAMES)[number];
@@ -64,6 +66,8 @@ export interface BenchConfig {
   rssSize: number;
   /** gzip: uncompressed size of the .gz input (`LDS_BENCH_GZIP_SIZE`). */
   gzipSize: number;
+  /** utf16: size of the UTF-8 text whose UTF-16LE copy is scanned (`LDS_BENCH_UTF16_SIZE`). */
+  utf16Size: number;
 }
 
 function sizeFromEnv(name: string, fallback: number): number {
@@ -139,6 +143,7 @@ export function benchConfig(): BenchConfig {
     smallFileSize: sizeFromEnv("LDS_BENCH_SMALL_FILE_SIZE", MIB),
     rssSize: sizeFromEnv("LDS_BENCH_RSS_SIZE", 10 * GIB),
     gzipSize: sizeFromEnv("LDS_BENCH_GZIP_SIZE", 512 * MIB),
+    utf16Size: sizeFromEnv("LDS_BENCH_UTF16_SIZE", 512 * MIB),
   };
 }
 

@@ -268,6 +268,36 @@ export async function gzipOf(source: DataFile): Promise<DataFile & { compressedB
   return manifest;
 }
 
+/**
+ * `source` as Windows PowerShell 5.1's `Out-File` would write it: UTF-16LE with the byte order
+ * mark FF FE (the generator's lines are ASCII and LF; the scanner reads CRLF alike). `bytes`
+ * stays the UTF-8 size, so throughput is per byte of the same log text.
+ */
+export async function utf16Of(source: DataFile): Promise<DataFile & { fileBytes: number }> {
+  const path = source.path.replace(/(\.[^.]+)$/, ".utf16le$1");
+  const recipe = JSON.stringify({ kind: "utf16le", source: readFileSync(`${source.path}.json`, "utf8") });
+  const known = readManifest(path, recipe) as (Manifest & { fileBytes?: number }) | undefined;
+  if (known?.fileBytes !== undefined && statSync(path).size === known.fileBytes) {
+    return { ...known, fileBytes: known.fileBytes };
+  }
+  ensureFreeSpace(2 * source.bytes, `the UTF-16 copy of ${source.path}`);
+  say(`converting ${source.path} -> UTF-16LE ...`);
+  const out = createWriteStream(`${path}.partial`);
+  out.write(Buffer.from([0xff, 0xfe]));
+  await pipeline(
+    createReadStream(source.path, { encoding: "utf8" }),
+    async function* (text: AsyncIterable<string>) {
+      for await (const piece of text) yield Buffer.from(piece, "utf16le");
+    },
+    out,
+  );
+  renameSync(`${path}.partial`, path);
+  const fileBytes = statSync(path).size;
+  const manifest = { path, bytes: source.bytes, hits: source.hits, files: 0, recipe, fileBytes };
+  writeManifest(manifest);
+  return manifest;
+}
+
 /** `2g`, `512m`, `1k`, `1234b`: sizes in file names. */
 function sizeLabel(bytes: number): string {
   for (const [unit, suffix] of [

@@ -16,6 +16,7 @@ import { DATA_DIR, ensureFreeSpace } from "./data-store.js";
 import { machineInfo } from "./machine-info.js";
 import { type ResultRow, renderTable } from "./result-table.js";
 import { e2eSuite } from "./suites/e2e-suite.js";
+import { embedSuite } from "./suites/embed-suite.js";
 import { evtxFilesSuite } from "./suites/evtx-files-suite.js";
 import { evtxSuite } from "./suites/evtx-suite.js";
 import { gzipSuite } from "./suites/gzip-suite.js";
@@ -25,6 +26,7 @@ import { poolSuite } from "./suites/pool-suite.js";
 import { rssSuite } from "./suites/rss-suite.js";
 import { smallFilesSuite } from "./suites/small-files-suite.js";
 import type { Suite, SuiteContext } from "./suites/suite-context.js";
+import { utf16Suite } from "./suites/utf16-suite.js";
 
 const SUITES: Record<SuiteName, Suite> = {
   matcher: matcherSuite,
@@ -36,6 +38,8 @@ const SUITES: Record<SuiteName, Suite> = {
   gzip: gzipSuite,
   "matcher-team": matcherTeamSuite,
   "evtx-files": evtxFilesSuite,
+  utf16: utf16Suite,
+  embed: embedSuite,
 };
 
 async function main(): Promise<void> {
@@ -56,7 +60,7 @@ async function main(): Promise<void> {
     ...machineInfo(),
     `command: npm run bench${process.env.LDS_BENCH_SUITES ? ` (LDS_BENCH_SUITES=${process.env.LDS_BENCH_SUITES})` : ""}`,
     `suites: ${config.suites.join(", ")}; seed ${config.seed}; ≥ ${config.samples} samples (≥ ${config.timeMs} ms) in process, ${context.processSampling.samples} per process, medians; one warm-up call first`,
-    `sizes: buffers ${config.bufferSizes.map(formatSize).join(", ")} (volume ${formatSize(config.matcherVolume)}); pool ${formatSize(config.poolSize)} xml, ${formatSize(config.poolEvtxSize)} evtx; e2e ${formatSize(config.e2eSize)}; small files ${config.smallFiles} × ${formatSize(config.smallFileSize)}; rss ${formatSize(config.rssSize)}; gzip ${formatSize(config.gzipSize)}; reference engine inputs ≤ ${formatSize(config.referenceMaxSize)}`,
+    `sizes: buffers ${config.bufferSizes.map(formatSize).join(", ")} (volume ${formatSize(config.matcherVolume)}); pool ${formatSize(config.poolSize)} xml, ${formatSize(config.poolEvtxSize)} evtx; e2e ${formatSize(config.e2eSize)}; small files ${config.smallFiles} × ${formatSize(config.smallFileSize)}; rss ${formatSize(config.rssSize)}; gzip ${formatSize(config.gzipSize)}; utf16 ${formatSize(config.utf16Size)}; reference engine inputs ≤ ${formatSize(config.referenceMaxSize)}`,
     `engines: reference${engines.wasm !== undefined ? `, ${engines.fastLabel}` : `; ${engines.wasmMissing}`}`,
   ];
   for (const line of header) process.stderr.write(`bench: ${line}\n`);

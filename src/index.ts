@@ -11,15 +11,22 @@
 
 import type { EngineName } from "./engine/engine.js";
 import { DEFAULT_ENGINE } from "./engine/engines.js";
+import type { InputHit } from "./engine/hit.js";
 import type { LogFormat } from "./formats/log-format.js";
 import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
-import type { ScanProblem, ScanResult } from "./scan/scan.js";
+import type { MalformedInput, ScanProblem, ScanResult } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
+// ---- Embedding: bytes and streams in, hits out (README "Embedding") ----
+export type { Hit, InputHit } from "./engine/hit.js";
+export { matchRecord } from "./engine/match-record.js";
 export { referenceEngine } from "./engine/reference-engine.js";
+export { type BytesScanResult, scanBytes } from "./engine/scan-bytes.js";
+export { createScanner, type Scanner } from "./engine/scanner.js";
+export type { ScannerOptions } from "./engine/scanner-options.js";
 export { type ErrorCode, ScanError } from "./errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "./formats/log-format.js";
 export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
@@ -28,10 +35,24 @@ export { compareRows, type Row, toRows } from "./report/row.js";
 export { isSuppressed, loadSuppression, parseSuppression, type Suppression } from "./report/suppress.js";
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
-export { type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+export { type MalformedInput, type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+export { type Alert, alertId } from "./sinks/alert-id.js";
+export { type HecOptions, hecSink } from "./sinks/hec-sink.js";
+export { type OutboxOptions, OutboxSink, type OutboxSummary } from "./sinks/outbox-sink.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
+export { defaultSpoolDir } from "./sinks/spool.js";
+export { type WebhookOptions, webhookSignature, webhookSink } from "./sinks/webhook-sink.js";
+export { createPrefilterStream, type PrefilterStream } from "./streams/prefilter-stream.js";
+export { createScanStream, type ScanStream } from "./streams/scan-stream.js";
 
-/** Options of {@link scan}. */
+/**
+ * Options of {@link scan}.
+ *
+ * @example
+ * ```ts
+ * const options: ScanOptions = { workers: 4, carve: true, onProblem: (p) => console.error(p.input, p.message) };
+ * ```
+ */
 export interface ScanOptions {
   /** Matching engine (default: the fast one). */
   engine?: EngineName;
@@ -53,16 +74,38 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called at once for each input that could not be read (the scan goes on). */
   onProblem?: (problem: ScanProblem) => void;
+  /**
+   * Called for every matched event, with its input (path, `-`), archive member and record
+   * location (byte offset and length; EVTX also the EventRecordID). Hits of one task (a file,
+   * a shard, an archive) come in input order, tasks in the order they finish. The reference
+   * engine does not locate text records: its text hits say offset 0, length 0.
+   */
+  onHit?: (hit: InputHit) => void;
 }
 
-/** What {@link scan} returns. */
+/**
+ * What {@link scan} returns.
+ *
+ * @example
+ * ```ts
+ * const outcome: ScanOutcome = await scan(["Sysmon.evtx"]);
+ * if (outcome.problems.length > 0) process.exitCode = 2;
+ * ```
+ */
 export interface ScanOutcome {
   /** The rule's rows, sorted, suppression applied. */
   rows: Row[];
   /** Rows dropped by the suppression list. */
   suppressed: number;
-  /** Inputs that could not be read, or only in part. Non-empty means something was missed. */
+  /**
+   * Inputs that could not be read, or only in part. Non-empty means something was missed; a scan
+   * that read no log at all has one (`LDS_E_NOTHING_SCANNED`).
+   */
   problems: ScanProblem[];
+  /** Malformed records skipped, per input (count and the first byte offsets). Non-empty means something was missed. */
+  malformed: MalformedInput[];
+  /** Files met in folders and archives that are not a log format we read, with why. */
+  skipped: { name: string; reason: string }[];
   /** The raw scan result: aggregates, counters, skipped inputs. */
   result: ScanResult;
 }
@@ -71,6 +114,13 @@ export interface ScanOutcome {
  * Scans files, directories, archives and `-` (stdin) on a pool of worker threads and returns
  * the rule's rows. Never throws for a bad input (see `problems`); throws ScanError for bad
  * options.
+ *
+ * @example
+ * ```ts
+ * const { rows, problems } = await scan(["triage/", "logs.tar.gz"], {
+ *   onHit: (hit) => console.log(hit.time, hit.input, hit.member ?? "", hit.dest),
+ * });
+ * ```
  */
 export async function scan(inputs: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
   const result = await scanParallel(inputs, {
@@ -83,7 +133,15 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     onProblem: options.onProblem,
     onProgress: options.onProgress,
     signal: options.signal,
+    onHit: options.onHit,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), options.suppression);
-  return { rows: kept, suppressed: dropped, problems: result.problems, result };
+  return {
+    rows: kept,
+    suppressed: dropped,
+    problems: result.problems,
+    malformed: result.malformed,
+    skipped: result.skipped,
+    result,
+  };
 }

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Command, CommanderError } from "commander";
 import { describeError, ScanError } from "../errors.js";
+import { registerDeliverCommand } from "./deliver-command.js";
 import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
@@ -36,6 +37,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
   program.addCommand(scan);
   registerGenerateCommand(program);
+  registerDeliverCommand(program, (s) => {
+    status = s;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return status;

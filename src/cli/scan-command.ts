@@ -7,6 +7,7 @@
 import { Command, Option } from "commander";
 import type { EngineName } from "../engine/engine.js";
 import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { type ScanOutcome, scan } from "../index.js";
@@ -18,9 +19,12 @@ import { createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
+import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
+import { deliverEvents } from "./event-output.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
+import { malformedLines, malformedSummary, skippedLines } from "./scan-report.js";
 
 /** Options of the scan command after validation. */
 export interface ScanCommandOptions {
@@ -34,6 +38,12 @@ export interface ScanCommandOptions {
   progress: boolean;
   quiet: boolean;
   carve: boolean;
+  /** Name every skipped file and malformed record on stderr. */
+  verbose: boolean;
+  /** Print one line per matched event (a timeline) instead of aggregated rows. */
+  events: boolean;
+  /** Where alerts are sent besides the output (HEC, webhook), when anywhere. */
+  delivery?: DeliveryOptions | undefined;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -67,12 +77,13 @@ Examples:
   lsass-dump-scan scan big.xml --input-format xml    skip detection
   lsass-dump-scan scan logs/ --suppress known-fp.txt --format csv --output alerts.csv
 
-Exit status: 0 no alerts, 1 alerts found, 2 bad usage or some input could not be read
-(rows from the inputs that were read are printed all the same).`;
+Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
+malformed record was skipped, or nothing was scanned at all (rows from the inputs that were
+read are printed all the same).`;
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
-  return new Command("scan")
+  const command = new Command("scan")
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
     .argument("<inputs...>", "files, directories, archives (.gz .zip .tar .tgz) or - for standard input")
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
@@ -87,9 +98,15 @@ export function scanCommand(): Command {
     .option("-j, --workers <n>", "worker threads (default: number of cores)", parsePositiveInt("--workers"))
     .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
+    .option("--events", "one line per matched event (time, input, record, dest, process, file) instead of rows", false)
     .option("--no-progress", "no progress bar on stderr")
     .option("-q, --quiet", "no summary line on stderr", false)
-    .addHelpText("after", EXAMPLES);
+    .option(
+      "-v, --verbose",
+      "name every skipped file (and why) and every malformed record (input, byte offset)",
+      false,
+    );
+  return addDeliveryOptions(command).addHelpText("after", EXAMPLES);
 }
 
 /** Validated options from commander's parsed values. */
@@ -106,6 +123,9 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     progress: raw.progress !== false,
     quiet: raw.quiet === true,
     carve: raw.carve === true,
+    verbose: raw.verbose === true,
+    events: raw.events === true,
+    delivery: deliveryOptionsFrom(raw),
   };
 }
 
@@ -145,6 +165,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   process.once("SIGINT", onSigint);
   const started = process.hrtime.bigint();
   let outcome: ScanOutcome;
+  const hits: InputHit[] = [];
   try {
     outcome = await scan(inputs, {
       engine: options.engine,
@@ -156,6 +177,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
       onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
+      onHit: options.events ? (hit) => hits.push(hit) : undefined,
     });
   } finally {
     progress.stop();
@@ -166,13 +188,29 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
   const { rows: kept, suppressed: dropped, result } = outcome;
-  const sink =
-    options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
-  if (!(await deliver(sink, kept, say))) {
-    // The rows must not be lost: a failed --output file falls back to stdout.
-    if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
+  let outputFailed = false;
+  if (options.events) {
+    const shown = await deliverEvents(hits, suppression, options.format, options.output, say);
+    if (shown === undefined) outputFailed = true;
+  } else {
+    const sink =
+      options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
+    if (!(await deliver(sink, kept, say))) {
+      // The rows must not be lost: a failed --output file falls back to stdout.
+      if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
+      outputFailed = true;
+    }
+  }
+  // Alerts (the rows, also under --events) leave the machine once printed (README, "Sending alerts").
+  const delivery = options.delivery === undefined ? undefined : await deliverRows(kept, options.delivery, say);
+  if (outputFailed) {
+    for (const line of delivery?.lines ?? []) say(line);
     return EXIT_TROUBLE;
   }
+  if (options.verbose)
+    for (const line of [...skippedLines(result.skipped), ...malformedLines(result.malformed)]) say(line);
+  const malformed = malformedSummary(result.malformed);
+  if (options.quiet && malformed !== undefined) say(malformed);
   if (!options.quiet) {
     const { stats } = result;
     const rate = seconds > 0 ? ` (${formatBytes(stats.bytes / seconds)}/s)` : "";
@@ -184,11 +222,15 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     ];
     if (dropped > 0) parts.push(`${dropped} suppressed`);
     if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (not a log format we read)`);
+    if (malformed !== undefined) parts.push(malformed);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    if (delivery !== undefined) parts.push(...delivery.parts);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
+  for (const line of delivery?.lines ?? []) say(line);
   if (abort.signal.aborted) return EXIT_INTERRUPTED;
-  if (result.problems.length > 0) return EXIT_TROUBLE;
+  const undelivered = (delivery?.undelivered ?? 0) > 0;
+  if (result.problems.length > 0 || malformed !== undefined || undelivered) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
 }

@@ -7,11 +7,26 @@
 
 import type { LogFormat } from "../formats/log-format.js";
 import type { MatchedEvent } from "../rule/rule.js";
+import type { MatchLocation } from "./match-location.js";
 
-/** Names accepted by `--engine`. */
+/**
+ * Names accepted by `--engine`.
+ *
+ * @example
+ * ```ts
+ * const name: EngineName = process.env.LDS_SLOW === "1" ? "reference" : "wasm";
+ * ```
+ */
 export type EngineName = "wasm" | "reference";
 
-/** Counters one scan reports. */
+/**
+ * Counters one scan reports.
+ *
+ * @example
+ * ```ts
+ * const { bytes, matches, problems }: ScanStats = scanBytes(data).stats;
+ * ```
+ */
 export interface ScanStats {
   /** Bytes of log data looked at (after decompression). */
   bytes: number;
@@ -77,13 +92,27 @@ export function addStats(a: ScanStats, b: ScanStats): ScanStats {
   return a;
 }
 
-/** Called once for every matched event, in input order. */
-export type MatchHandler = (event: MatchedEvent) => void;
+/**
+ * Called once for every matched event, in input order. `at` says where its record is, when the
+ * engine knows (the wasm engine and the EVTX fast path always do).
+ *
+ * @example
+ * ```ts
+ * const onMatch: MatchHandler = (event, at) => console.log(event.dest, at?.offset, at?.length);
+ * ```
+ */
+export type MatchHandler = (event: MatchedEvent, at?: MatchLocation) => void;
 
 /**
  * An engine scans one input's bytes. Implementations must count every matching record exactly
  * once whatever the chunk boundaries of `chunks` are, and throw an {@link import("../errors.js").ScanError}
  * for input they cannot read (the caller reports it and goes on).
+ *
+ * @example
+ * ```ts
+ * const engine: Engine = await engineByName("wasm");
+ * const stats = await engine.scanFile("sysmon.xml", "xml", (event) => console.log(event.dest));
+ * ```
  */
 export interface Engine {
   readonly name: EngineName;

@@ -17,7 +17,7 @@ import { carveRecords } from "../formats/evtx/carve.js";
 import { type ChunkScan, scanChunk } from "../formats/evtx/chunk.js";
 import { decodeRecordFields } from "../formats/evtx/event-fields.js";
 import { decodeRecordTree, eventFieldsOfTree } from "../formats/evtx/event-tree.js";
-import { CHUNK_HEADER_SIZE } from "../formats/evtx/layout.js";
+import { CHUNK_HEADER_SIZE, u64 } from "../formats/evtx/layout.js";
 import { BinXmlError } from "../formats/evtx/values.js";
 import { type EventFields, type MatchedEvent, matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
@@ -67,10 +67,12 @@ function liveResult(fields: EventFields | undefined | null, target: ChunkTarget,
   return matchEvent(fields, normalizeTime);
 }
 
-function emit(match: MatchedEvent | null, target: ChunkTarget): void {
+/** Reports a match with where its record is (chunk-relative `offset`, `size` bytes). */
+function emit(match: MatchedEvent | null, target: ChunkTarget, chunk: Uint8Array, offset: number, size: number): void {
   if (match === null) return;
   target.stats.matches++;
-  target.onMatch(match);
+  const recordId = offset + 16 <= chunk.length ? Number(u64(chunk, offset + 8)) : undefined;
+  target.onMatch(match, { offset: target.fileOffset + offset, length: size, recordId, chunk });
 }
 
 function carveChunk(
@@ -85,7 +87,7 @@ function carveChunk(
     if (fields === null) return false;
     target.stats.recordsExamined++;
     const match = fields === undefined ? null : matchEvent(fields, normalizeTime);
-    if (match !== null) emit({ ...match, carved: true }, target);
+    if (match !== null) emit({ ...match, carved: true }, target, chunk, offset, size);
     return true;
   });
 }
@@ -95,8 +97,9 @@ export function searchChunkWhole(chunk: Uint8Array, target: ChunkTarget): void {
   const scan = checkedChunk(chunk, target);
   const reader = new BinXmlReader(chunk);
   for (let i = 0; i < scan.recordOffsets.length; i++) {
-    const fields = tryDecode(decodeTree, reader, scan.recordOffsets[i] as number, scan.recordSizes[i] as number);
-    emit(liveResult(fields, target, scan.recordOffsets[i] as number), target);
+    const offset = scan.recordOffsets[i] as number;
+    const size = scan.recordSizes[i] as number;
+    emit(liveResult(tryDecode(decodeTree, reader, offset, size), target, offset), target, chunk, offset, size);
   }
   if (target.carve) carveChunk(chunk, scan, reader, decodeTree, target);
 }
@@ -167,6 +170,9 @@ export function searchChunkCandidates(
       results.set(i, liveResult(fields, target, scan.recordOffsets[i] as number));
     }
   }
-  for (const index of [...results.keys()].sort((a, b) => a - b)) emit(results.get(index) ?? null, target);
+  for (const index of [...results.keys()].sort((a, b) => a - b)) {
+    const offset = scan.recordOffsets[index] as number;
+    emit(results.get(index) ?? null, target, chunk, offset, scan.recordSizes[index] as number);
+  }
   if (target.carve) carveChunk(chunk, scan, reader, decodeRecordFields, target);
 }

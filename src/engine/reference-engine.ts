@@ -114,5 +114,12 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Eng
   };
 }
 
-/** The reference engine without carving (stateless; safe to share). */
+/**
+ * The reference engine without carving (stateless; safe to share).
+ *
+ * @example
+ * ```ts
+ * const stats = await referenceEngine.scanFile("sysmon.xml", "xml", (event) => console.log(event.dest));
+ * ```
+ */
 export const referenceEngine: Engine = createReferenceEngine();

@@ -25,6 +25,7 @@ import { normalizeTime } from "../rule/time.js";
 import { HitReader } from "../wasm/hit-fields.js";
 import type { Matcher } from "../wasm/matcher.js";
 import { type MatchHandler, noteMalformedOffset, type ScanStats, settleMalformedOffsets } from "./engine.js";
+import type { MatchLocation } from "./match-location.js";
 
 /** Bytes of an XML record's start kept when it is copied out: a `<Event` open may straddle. */
 const XML_OVERLAP = 7;
@@ -64,11 +65,14 @@ export class TextSearcher {
   readonly #origin: number;
   #committed = 0;
   #finished = false;
+  /** Longest record held for the slow path (MAX_RECORD_BYTES unless the caller sets less or more). */
+  readonly #maxRecordBytes: number;
 
   /**
    * `atStreamStart`: the first byte written is the input's first (a UTF-8 byte order mark is
    * skipped, as the reference does); false for a shard that starts at a sync point. `origin`:
-   * the input offset of the first byte written (for messages).
+   * the input offset of the first byte written (for messages and match locations).
+   * `maxRecordBytes`: records longer than this are followed without being held, and reported.
    */
   constructor(
     matcher: Matcher,
@@ -77,8 +81,10 @@ export class TextSearcher {
     stats: ScanStats,
     atStreamStart = true,
     origin = 0,
+    maxRecordBytes = MAX_RECORD_BYTES,
   ) {
     this.#origin = origin;
+    this.#maxRecordBytes = maxRecordBytes;
     this.#m = matcher;
     this.#format = format;
     this.#onMatch = onMatch;
@@ -130,7 +136,9 @@ export class TextSearcher {
     this.#stats.malformedRecords += malformed - this.#malformedCorrection;
     settleMalformedOffsets(this.#stats);
     if (this.#oversizedCount > 0) {
-      this.#stats.problems.push(oversizedRecordsProblem(this.#oversizedCount, this.#oversizedFirst));
+      this.#stats.problems.push(
+        oversizedRecordsProblem(this.#oversizedCount, this.#oversizedFirst, this.#maxRecordBytes),
+      );
     }
   }
 
@@ -142,7 +150,7 @@ export class TextSearcher {
     }
     if (this.#oversized) return;
     this.#piecesBytes += end;
-    if (this.#piecesBytes > MAX_RECORD_BYTES) {
+    if (this.#piecesBytes > this.#maxRecordBytes) {
       this.#oversized = true;
       this.#pieces = [];
       return;
@@ -306,21 +314,21 @@ export class TextSearcher {
 
   /** The slow path: a record longer than the region, judged by the reference parser. */
   #slowRecord(tail: Uint8Array): void {
-    if (this.#oversized || this.#piecesBytes + tail.length > MAX_RECORD_BYTES) {
+    if (this.#oversized || this.#piecesBytes + tail.length > this.#maxRecordBytes) {
       this.#oversized = true;
       this.#dropCopy();
       return;
     }
     const bytes = Buffer.concat([...this.#pieces, tail]);
-    const start = this.#copyStart;
+    const offset = this.#copyStart;
     this.#resetCopy();
     this.#stats.recordsExamined++;
     const fields = recordFields(this.#format, bytes);
     if (fields === undefined) {
-      this.#malformed(start);
+      this.#malformed(offset);
       return;
     }
-    this.#report(fields);
+    this.#report(fields, () => ({ offset, length: bytes.length, bytes }));
   }
 
   #drainHits(): void {
@@ -330,7 +338,7 @@ export class TextSearcher {
     for (let i = 0; i < n; i++) {
       const fields = this.#hits.fields(i);
       if (fields === undefined) this.#malformed(base + this.#hits.recordSpan(i)[0]);
-      else this.#report(fields);
+      else this.#report(fields, () => this.#locate(i));
     }
     this.#m.takeHits();
   }
@@ -361,11 +369,18 @@ export class TextSearcher {
     }
   }
 
-  #report(fields: Parameters<typeof matchEvent>[0]): void {
+  /** Where hit `i`'s record is in the input (the region's first byte is input offset origin + committed - filled). */
+  #locate(i: number): MatchLocation {
+    const [start, end] = this.#hits.recordSpan(i);
+    return { offset: this.#regionOffset() + start, length: end - start, bytes: this.#m.input.subarray(start, end) };
+  }
+
+  /** Applies the rule; `locate` runs only for a match (rare), so the common path pays nothing. */
+  #report(fields: Parameters<typeof matchEvent>[0], locate: () => MatchLocation): void {
     const match = matchEvent(fields, normalizeTime);
     if (match !== null) {
       this.#stats.matches++;
-      this.#onMatch(match);
+      this.#onMatch(match, locate());
     }
   }
 }

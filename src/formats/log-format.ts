@@ -9,12 +9,32 @@
  * `--input-format`); every engine reads each JSON record in its own layout whatever the flavour
  * (src/formats/json-fields.ts), so a file mixing layouts gives every row. Velociraptor rows
  * count as evtx_dump (its layout without the `Event` wrapper).
+ *
+ * @example
+ * ```ts
+ * const format: TextFormat = "ecs"; // Winlogbeat
+ * ```
  */
 export type TextFormat = "xml" | "evtxdump" | "flat" | "ecs";
-/** Every log format, text or binary. */
+/**
+ * Every log format, text or binary.
+ *
+ * @example
+ * ```ts
+ * const format: LogFormat = "evtx";
+ * scanBytes(bytes, { format });
+ * ```
+ */
 export type LogFormat = TextFormat | "evtx";
 
-/** All log formats, in the spelling `--input-format` takes. */
+/**
+ * All log formats, in the spelling `--input-format` takes.
+ *
+ * @example
+ * ```ts
+ * if (!LOG_FORMATS.includes(answer as LogFormat)) throw new Error(`use one of ${LOG_FORMATS.join(", ")}`);
+ * ```
+ */
 export const LOG_FORMATS: readonly LogFormat[] = ["xml", "evtxdump", "flat", "ecs", "evtx"];
 
 /** Human names, for messages and the README. */
@@ -57,6 +77,11 @@ export function skipBomAndSpace(head: Uint8Array): number {
  *
  * JSON flavour: the first top-level object decides (classifyJsonRecord). evtx_dump's default
  * output starts with a `Record N` line before its first record.
+ *
+ * @example
+ * ```ts
+ * detectLogFormat(readFileSync("Sysmon.evtx").subarray(0, 65536)); // "evtx"
+ * ```
  */
 export function detectLogFormat(head: Uint8Array): LogFormat | undefined {
   if (startsWith(head, EVTX_MAGIC) || startsWith(head, EVTX_CHUNK_MAGIC)) return "evtx";
@@ -116,8 +141,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** The text of the first complete top-level object (inside an optional top-level array). */
-function firstJsonObject(text: string): string | undefined {
+/** The text of the first complete top-level object (inside an optional top-level array), or undefined. */
+export function firstJsonObject(text: string): string | undefined {
   let start = -1;
   let depth = 0;
   let inString = false;

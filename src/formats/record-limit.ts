@@ -9,8 +9,8 @@
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 /** The one-line problem for records skipped as too long (count, and where the first began). */
-export function oversizedRecordsProblem(count: number, firstOffset: number): string {
-  const limit = `${MAX_RECORD_BYTES / 1024 / 1024} MiB`;
+export function oversizedRecordsProblem(count: number, firstOffset: number, maxBytes = MAX_RECORD_BYTES): string {
+  const limit = maxBytes % (1024 * 1024) === 0 ? `${maxBytes / 1024 / 1024} MiB` : `${maxBytes} bytes`;
   return count === 1
     ? `a record longer than ${limit} at byte ${firstOffset} was skipped: its fields cannot be checked`
     : `${count} records longer than ${limit} were skipped (the first at byte ${firstOffset}): their fields cannot be checked`;

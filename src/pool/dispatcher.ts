@@ -112,7 +112,7 @@ export class Dispatcher {
 
   async #runHere(task: ScanTask): Promise<void> {
     try {
-      const result = await runTask(task, this.#options.engine);
+      const result = await runTask(task, this.#options.engine, this.#options.setup.collectHits === true);
       if (!this.#stopped) this.#options.onResult(task, result);
     } catch (err) {
       if (!this.#stopped) this.#options.onFailure(task, err);

@@ -12,11 +12,14 @@
 import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
 import { expandInputs } from "../scan/inputs.js";
-import { newScanResult, type ScanProblem, type ScanResult } from "../scan/scan.js";
-import { recordStats, scanItem } from "../scan/scan-item.js";
+import { addMalformed } from "../scan/malformed.js";
+import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
+import { utf16BomOf } from "../scan/utf16-text.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher } from "./dispatcher.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
@@ -27,10 +30,22 @@ import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from 
  * 4 MiB shards were the slowest and 8-128 MiB within noise; per-task costs (a round trip of
  * ~30-50 µs, the sync-point search at both edges) fade above ~8 MiB, and shards much larger
  * than 32 MiB would leave threads idle at the end of a file on many cores.
+ *
+ * @example
+ * ```ts
+ * await scan(["huge.xml"], { shardSize: 2 * DEFAULT_SHARD_SIZE });
+ * ```
  */
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 
-/** Progress, reported after each task. */
+/**
+ * Progress, reported after each task.
+ *
+ * @example
+ * ```ts
+ * await scan(["triage/"], { onProgress: (p: ScanProgress) => console.error(p.bytesDone, "of", p.bytesTotal) });
+ * ```
+ */
 export interface ScanProgress {
   /** Bytes of the inputs (compressed size for archives) finished so far. */
   bytesDone: number;
@@ -62,11 +77,22 @@ export interface ParallelScanOptions {
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /**
+   * Called for every matched event with its input (and archive member) and record location, as
+   * each task finishes: in input order within a task, tasks in the order they finish.
+   */
+  onHit?: ((hit: InputHit) => void) | undefined;
 }
 
 /**
  * Scans every input on `workers` threads (this one and a pool). Never throws for a bad input: see
  * {@link ScanResult.problems}.
+ *
+ * @example
+ * ```ts
+ * const result = await scanParallel(["triage/"], { engine: "wasm", workers: 4 });
+ * console.log(toRows(result.aggregates.entries()));
+ * ```
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
   const workers = options.workers ?? availableParallelism();
@@ -76,7 +102,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
     carve: options.carve === true,
+    collectHits: options.onHit !== undefined,
   };
+  const onHit = options.onHit;
+  if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
   const dispatcher = new Dispatcher({
@@ -87,8 +116,12 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.aggregates.merge(r.entries);
       result.inputsScanned += r.inputsScanned;
       result.skipped.push(...r.skipped);
+      for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
       for (const p of r.problems) result.problem(p);
-      recordStats("", { ...r.stats, problems: [] }, result);
+      // Malformed records were counted per input above; only the total goes here.
+      recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+      result.stats.malformedRecords += r.stats.malformedRecords;
+      if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
       progress.bytesDone += taskBytes(task);
       progress.inputsDone += r.inputsScanned;
       progress.matches = result.stats.matches;
@@ -124,11 +157,22 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       if (item.kind !== "file") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
         await scanItem(item, engine, options.inputFormat, result);
+        if (onHit !== undefined) {
+          for (const hit of result.hits ?? []) onHit(splitArchiveMember(hit, "-"));
+          result.hits = [];
+        }
         continue;
       }
+      const { name, path, size, explicit } = item;
       const archive = archiveKindOf(item.head);
       if (archive !== undefined) {
-        submit(planner.add({ name: item.name, path: item.path, size: item.size, archive }));
+        submit(planner.add({ name, path, size, archive, explicit }));
+        continue;
+      }
+      const encoding = utf16BomOf(item.head);
+      if (encoding !== undefined) {
+        // UTF-16 text: transcoded as a stream by one thread, never sharded.
+        submit(planner.add({ name, path, size, encoding, explicit }));
         continue;
       }
       const format = options.inputFormat ?? detectLogFormat(item.head);
@@ -145,6 +189,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     progress.planned = true;
     options.onProgress?.({ ...progress });
     await dispatcher.drain();
+    if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   } finally {
     options.signal?.removeEventListener("abort", stop);
     await dispatcher.close();

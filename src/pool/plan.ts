@@ -8,15 +8,36 @@
 
 import type { LogFormat } from "../formats/log-format.js";
 import type { ArchiveKind } from "../scan/archive-kind.js";
+import type { Utf16Encoding } from "../scan/utf16-text.js";
 import type { BatchTask, ScanTask } from "./task.js";
 
 /** Small files are batched until a batch holds this many files. */
 export const BATCH_MAX_FILES = 256;
 
-/** An input already walked and sniffed: a log file of a known format, or an archive. */
+/**
+ * An input already walked and sniffed: a log file of a known format, or one that is streamed
+ * whole through decoding, an archive or UTF-16 text (`explicit: false` when met in a folder).
+ */
 export type PlanInput =
-  | { name: string; path: string; size: number; format: LogFormat; archive?: undefined }
-  | { name: string; path: string; size: number; archive: ArchiveKind; format?: undefined };
+  | { name: string; path: string; size: number; format: LogFormat; archive?: undefined; encoding?: undefined }
+  | {
+      name: string;
+      path: string;
+      size: number;
+      archive: ArchiveKind;
+      format?: undefined;
+      encoding?: undefined;
+      explicit?: boolean;
+    }
+  | {
+      name: string;
+      path: string;
+      size: number;
+      encoding: Utf16Encoding;
+      format?: undefined;
+      archive?: undefined;
+      explicit?: boolean;
+    };
 
 /** How to plan. */
 export interface PlanOptions {
@@ -58,8 +79,11 @@ export class TaskPlanner {
   /** The tasks ready after `input` (none while a batch fills). */
   add(input: PlanInput): ScanTask[] {
     const { name, path, size } = input;
-    if (input.archive !== undefined) {
-      return [{ kind: "archive", name, path, size, inputFormat: this.#options.inputFormat }];
+    if (input.format === undefined) {
+      // An archive, or UTF-16 text: streamed whole by one thread (decompressed or transcoded).
+      const task: ScanTask = { kind: "archive", name, path, size, inputFormat: this.#options.inputFormat };
+      if (input.explicit === false) task.explicit = false;
+      return [task];
     }
     const { format } = input;
     const shardSize = this.#options.shardSize;

@@ -8,7 +8,14 @@
 import { statSync } from "node:fs";
 import type { Engine, ScanStats } from "../engine/engine.js";
 import { newScanResult } from "../scan/scan.js";
-import { type ItemCollector, problemOf, recordStats, scanItem } from "../scan/scan-item.js";
+import {
+  type ItemCollector,
+  matchHandlerFor,
+  problemOf,
+  recordStats,
+  scanItem,
+  splitArchiveMember,
+} from "../scan/scan-item.js";
 import type { ScanTask, TaskResult } from "./task.js";
 
 /** Reports a file whose size is no longer the one its tasks were planned with. */
@@ -29,10 +36,13 @@ function checkSize(name: string, path: string, planned: number, into: ItemCollec
   }
 }
 
-/** Runs one task with `engine`; never throws for a bad input (it becomes a problem). */
-export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResult> {
+/**
+ * Runs one task with `engine`; never throws for a bad input (it becomes a problem).
+ * `collectHits`: also return every matched event with its input (scan()'s onHit).
+ */
+export async function runTask(task: ScanTask, engine: Engine, collectHits = false): Promise<TaskResult> {
   const result = newScanResult();
-  const onMatch = result.aggregates.add.bind(result.aggregates);
+  if (collectHits) result.hits = [];
   const scanned = async (name: string, scan: () => Promise<ScanStats>): Promise<boolean> => {
     try {
       recordStats(name, await scan(), result);
@@ -45,6 +55,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
   switch (task.kind) {
     case "range": {
       const { path, format, start, end } = task;
+      const onMatch = matchHandlerFor(result, task.name);
       const ok = await scanned(task.name, () =>
         engine.scanFileRange
           ? engine.scanFileRange(path, format, start, end, onMatch)
@@ -56,6 +67,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     }
     case "batch": {
       for (const file of task.files) {
+        const onMatch = matchHandlerFor(result, file.name);
         if (await scanned(file.name, () => engine.scanFile(file.path, file.format, onMatch))) {
           result.inputsScanned++;
           checkSize(file.name, file.path, file.size, result);
@@ -68,9 +80,10 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     case "archive": {
       // Loaded on first use: threads that never open an archive skip yauzl and tar-stream.
       const { expandInputs } = await import("../scan/inputs.js");
-      for await (const item of expandInputs([task.path])) {
+      for await (const item of expandInputs([task.path], { named: task.explicit !== false })) {
         await scanItem(item, engine, task.inputFormat, result);
       }
+      if (result.hits !== undefined) result.hits = result.hits.map((h) => splitArchiveMember(h, task.name, task.path));
       break;
     }
   }
@@ -80,5 +93,7 @@ export async function runTask(task: ScanTask, engine: Engine): Promise<TaskResul
     inputsScanned: result.inputsScanned,
     problems: result.problems,
     skipped: result.skipped,
+    malformed: result.malformed,
+    hits: result.hits,
   };
 }

@@ -5,9 +5,10 @@
  */
 
 import type { EngineName, ScanStats } from "../engine/engine.js";
+import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
-import type { ScanProblem } from "../scan/scan.js";
+import type { MalformedInput, ScanProblem } from "../scan/scan.js";
 
 /** What every worker needs, sent once in workerData. */
 export interface WorkerSetup {
@@ -16,6 +17,8 @@ export interface WorkerSetup {
   wasmModule?: WebAssembly.Module | undefined;
   /** EVTX slack carving on. */
   carve: boolean;
+  /** Send every matched event back with its input and record location (scan()'s onHit). */
+  collectHits?: boolean | undefined;
 }
 
 /** Scan bytes [start, end) of one file: a shard of a large file. */
@@ -36,11 +39,16 @@ export interface BatchTask {
   files: { name: string; path: string; format: LogFormat; size: number }[];
 }
 
-/** Stream one archive (gzip, zip, tar, nested) through decompression into the matcher. */
+/**
+ * Stream one archive (gzip, zip, tar, nested) through decompression into the matcher; also a
+ * UTF-16 text file, streamed through transcoding (see scan/utf16-text.ts).
+ */
 export interface ArchiveTask {
   kind: "archive";
   name: string;
   path: string;
+  /** False when met in a folder (content that is no log is then skipped, not a problem); absent: named by the user. */
+  explicit?: false | undefined;
   /** The archive's (compressed) size when it was planned. */
   size: number;
   /** Read members as this format instead of detecting each (`--input-format`). */
@@ -70,4 +78,8 @@ export interface TaskResult {
   inputsScanned: number;
   problems: ScanProblem[];
   skipped: { name: string; reason: string }[];
+  /** Malformed records skipped, per input (a shard reports its file's name). */
+  malformed: MalformedInput[];
+  /** Matched events with their inputs, when the setup asks for them. */
+  hits?: InputHit[] | undefined;
 }

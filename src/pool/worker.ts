@@ -17,5 +17,5 @@ const engine: Promise<Engine> = engineByName(setup.engine, { wasmModule: setup.w
 
 /** Runs one task on this thread's engine. */
 export default async function workerTask(task: ScanTask): Promise<TaskResult> {
-  return runTask(task, await engine);
+  return runTask(task, await engine, setup.collectHits === true);
 }

@@ -7,15 +7,24 @@ import { RULE, ruleMessage } from "../rule/rule.js";
 import { ctime } from "../rule/time.js";
 import type { AggregateEntry } from "./aggregate.js";
 
-/** One alert row. Key order here is the key order of `--format jsonl`. */
+/**
+ * One alert row. Key order here is the key order of `--format jsonl`.
+ *
+ * @example
+ * ```ts
+ * for (const row of (await scan(["logs/"])).rows) console.log(row.dest, row.TargetFilename, row.count, row.firstTime);
+ * ```
+ */
 export interface Row {
   dest: string;
   object_category: string;
   process_name: string;
   TargetFilename: string;
   count: number;
-  firstTime: string;
-  lastTime: string;
+  /** Earliest event time (ctime, UTC), or null when no event of the row had a usable time. */
+  firstTime: string | null;
+  /** Latest event time (ctime, UTC), or null when no event of the row had a usable time. */
+  lastTime: string | null;
   risk_score: number;
   message: string;
   rule_id: string;
@@ -33,8 +42,8 @@ export function toRow(e: AggregateEntry): Row {
     process_name: e.processName,
     TargetFilename: e.targetFilename,
     count: e.count,
-    firstTime: ctime(e.first),
-    lastTime: ctime(e.last),
+    firstTime: e.first === "" ? null : ctime(e.first),
+    lastTime: e.last === "" ? null : ctime(e.last),
     risk_score: RULE.riskScore,
     message: ruleMessage(e.processName, e.dest, e.targetFilename),
     rule_id: RULE.id,
@@ -45,11 +54,42 @@ export function toRow(e: AggregateEntry): Row {
   return row;
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Compares by Unicode code point (the order of the UTF-8 bytes), as the contract asks. Plain
+ * `<` compares UTF-16 code units, which puts an astral character (a surrogate pair, 0xD800..)
+ * before U+E000..U+FFFF; code points put it after them.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Only where a surrogate meets a unit of U+E000..U+FFFF do the two orders differ.
+    if (x >= 0xd800 && y >= 0xd800) return surrogateLast(x) - surrogateLast(y);
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
-/** Sorts rows by dest, object_category, process_name, TargetFilename (plain string order); live rows before carved ones. */
+/** A code unit of 0xD800.. keyed so surrogates sort after U+E000..U+FFFF. */
+function surrogateLast(unit: number): number {
+  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
+}
+
+function compare(a: string, b: string): number {
+  const c = compareCodePoints(a, b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+/**
+ * Sorts rows by dest, object_category, process_name, TargetFilename (Unicode code point order); live rows before carved ones.
+ *
+ * @example
+ * ```ts
+ * rows.sort(compareRows);
+ * ```
+ */
 export function compareRows(a: Row, b: Row): number {
   return (
     compare(a.dest, b.dest) ||
@@ -60,7 +100,14 @@ export function compareRows(a: Row, b: Row): number {
   );
 }
 
-/** All groups as sorted rows. */
+/**
+ * All groups as sorted rows.
+ *
+ * @example
+ * ```ts
+ * const rows: Row[] = toRows(aggregates.entries());
+ * ```
+ */
 export function toRows(entries: readonly AggregateEntry[]): Row[] {
   return entries.map(toRow).sort(compareRows);
 }

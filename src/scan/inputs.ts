@@ -20,13 +20,17 @@ import { ByteFault, FaultMapper, type FaultOrigin, mapErrors } from "./byte-faul
 import { gunzip } from "./gzip-bytes.js";
 import { PeekableBytes } from "./peekable-bytes.js";
 import { tarMembers } from "./tar-members.js";
+import { utf16BomOf, utf16ToUtf8 } from "./utf16-text.js";
 import { pathProblem, Walker } from "./walk.js";
 import { zipMembers } from "./zip-members.js";
 
 /** One thing to scan, or a note on one that cannot be. See {@link expandInputs}. */
 export type InputItem =
   | {
-      /** A plain file on disk that is not an archive: the engine reads it itself, by path. */
+      /**
+       * A plain file on disk that is neither an archive nor UTF-16 text (those come as streams,
+       * unless `expandArchives` is false): the engine reads it itself, by path.
+       */
       kind: "file";
       /** The path as the user would recognize it. */
       name: string;
@@ -39,7 +43,7 @@ export type InputItem =
       head: Uint8Array;
     }
   | {
-      /** Standard input, a fifo the user named, or an archive member (decompressed). */
+      /** Standard input, a fifo the user named, an archive member (decompressed), or UTF-16 text (as UTF-8). */
       kind: "stream";
       /** `-`, the path, or `archive.zip:member/path.json` (nested: `outer.tar.gz:inner.zip:m.json`). */
       name: string;
@@ -82,11 +86,18 @@ export interface ExpandOptions {
    */
   maxBufferedNestedZip?: number;
   /**
-   * Open archives (default true). When false, an archive file on disk comes as a plain `file`
-   * item (`archiveKindOf(item.head)` tells it), for a caller that opens it elsewhere, e.g. in a
-   * worker thread with `expandInputs([path])`; stdin and fifos are still opened here.
+   * Open archives and transcode UTF-16 files (default true). When false, such a file on disk
+   * comes as a plain `file` item (`archiveKindOf(item.head)` or `utf16BomOf(item.head)` tells
+   * it), for a caller that opens it elsewhere, e.g. in a worker thread with
+   * `expandInputs([path])`; stdin and fifos are still opened here.
    */
   expandArchives?: boolean;
+  /**
+   * Whether the paths in `args` count as named by the user (default true). False for a file
+   * the caller met while walking a folder and hands on (a worker opening an archive), so what
+   * is in it is treated as met in a folder too: content that is no log is skipped, not a problem.
+   */
+  named?: boolean;
 }
 
 /** 256 MiB: larger than any log zip we have seen published (the OTRF zips are under 1 MiB), small enough not to hurt. */
@@ -145,6 +156,7 @@ export async function* expandInputs(args: readonly string[], options: ExpandOpti
   };
   const walker = new Walker({ followSymlinks: options.followSymlinks ?? true });
   let stdinSeen = false;
+  const named = options.named ?? true;
   for (const arg of args) {
     if (arg === "-") {
       if (stdinSeen) {
@@ -157,7 +169,8 @@ export async function* expandInputs(args: readonly string[], options: ExpandOpti
       continue;
     }
     for await (const entry of walker.walk(arg)) {
-      if (entry.kind === "file") yield* guarded(entry.path, expandFile(entry, context));
+      if (entry.kind === "file")
+        yield* guarded(entry.path, expandFile({ ...entry, explicit: entry.explicit && named }, context));
       else yield entry;
     }
   }
@@ -206,7 +219,8 @@ async function* expandFile(
     const bytes = new PeekableBytes(mapErrors(fileChunks(handle), (err) => faults.fault(err)));
     const head = await bytes.peek(SNIFF_BYTES);
     const kind = archiveKindOf(head);
-    if ((kind === undefined || !context.expandArchives) && size !== undefined) {
+    const plain = kind === undefined && utf16BomOf(head) === undefined;
+    if ((plain || !context.expandArchives) && size !== undefined) {
       await closeFile();
       yield { kind: "file", name: path, path, size, explicit, head };
     } else if (kind === "zip" && size !== undefined) {
@@ -259,12 +273,22 @@ async function* asBytes(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Arra
   for await (const chunk of stream) yield typeof chunk === "string" ? Buffer.from(chunk) : chunk;
 }
 
-/** Any byte stream: an archive is opened, anything else is a `stream` item. */
+/** Any byte stream: an archive is opened, UTF-16 text is transcoded, anything else is a `stream` item. */
 async function* expandBytes(input: ByteInput, context: Context): AsyncGenerator<InputItem> {
   const head = await input.bytes.peek(SNIFF_BYTES);
   const kind = archiveKindOf(head);
-  if (kind === undefined) yield* streamItem(input, head);
-  else yield* expandArchive(kind, input, context);
+  if (kind !== undefined) {
+    yield* expandArchive(kind, input, context);
+    return;
+  }
+  const encoding = utf16BomOf(head);
+  if (encoding === undefined) {
+    yield* streamItem(input, head);
+    return;
+  }
+  // UTF-16 text (PowerShell's default): the item is its UTF-8 text, and detection sees that.
+  const bytes = new PeekableBytes(utf16ToUtf8(input.bytes.chunks(), encoding));
+  yield* streamItem({ ...input, bytes, size: undefined }, await bytes.peek(SNIFF_BYTES));
 }
 
 async function* expandArchive(kind: ArchiveKind, input: ByteInput, context: Context): AsyncGenerator<InputItem> {

@@ -4,13 +4,23 @@
  * empty files and failing inputs the same way.
  */
 
-import { addStats, type Engine, type ScanStats } from "../engine/engine.js";
+import { addStats, type Engine, type MatchHandler, type ScanStats } from "../engine/engine.js";
+import { hitOf, type InputHit } from "../engine/hit.js";
 import { describeError, ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
 import type { InputItem } from "./inputs.js";
+import { addMalformed, type MalformedInput } from "./malformed.js";
+import { whyNotALog } from "./not-a-log.js";
 
-/** One input that could not be read, or was read only in part. */
+/**
+ * One input that could not be read, or was read only in part.
+ *
+ * @example
+ * ```ts
+ * await scan(["logs/"], { onProblem: (p: ScanProblem) => console.error(p.input + ": " + p.message, p.code) });
+ * ```
+ */
 export interface ScanProblem {
   /** The input as the user would name it (path, `-`, `archive:member`). */
   input: string;
@@ -25,8 +35,38 @@ export interface ItemCollector {
   stats: ScanStats;
   inputsScanned: number;
   skipped: { name: string; reason: string }[];
+  /** Malformed records skipped, per input. */
+  malformed: MalformedInput[];
   /** Called once per problem. */
   problem(problem: ScanProblem): void;
+  /** When set, every matched event is also kept here with its input (scan()'s onHit). */
+  hits?: InputHit[] | undefined;
+}
+
+/**
+ * The MatchHandler for one input: adds to the aggregates and, when the collector keeps hits,
+ * records the hit with the input's name (archive members are split off by the caller, who knows
+ * the archive's name).
+ */
+export function matchHandlerFor(into: ItemCollector, input: string): MatchHandler {
+  const add = into.aggregates.add.bind(into.aggregates);
+  const hits = into.hits;
+  if (hits === undefined) return add;
+  return (event, at) => {
+    add(event);
+    hits.push({ ...hitOf(event, at ?? { offset: 0, length: 0 }), input });
+  };
+}
+
+/**
+ * Splits an item name `archive:member` into the archive's name and the member, when the item
+ * is inside the archive called `archiveName` (read from `archivePath`); other hits unchanged.
+ */
+export function splitArchiveMember(hit: InputHit, archiveName: string, archivePath: string = archiveName): InputHit {
+  const prefix = `${archivePath}:`;
+  if (hit.input.startsWith(prefix)) return { ...hit, input: archiveName, member: hit.input.slice(prefix.length) };
+  if (hit.input === archivePath) return { ...hit, input: archiveName };
+  return hit;
 }
 
 /** Turns anything thrown while reading `input` into a one-line problem. */
@@ -37,11 +77,6 @@ export function problemOf(input: string, err: unknown): ScanProblem {
     return { input: err.input ?? input, code: err.code, message: message.split("\n")[0] ?? message };
   }
   return { input, code: "LDS_E_INPUT_UNREADABLE", message: describeError(err) };
-}
-
-/** Why an item of unknown format is not read. */
-function unknownReason(head: Uint8Array): string {
-  return head.length === 0 ? "empty" : "not a Sysmon log format we read (Windows event XML, JSON, EVTX)";
 }
 
 /**
@@ -65,12 +100,12 @@ export async function scanItem(
   const format = inputFormat ?? detectLogFormat(item.head);
   if (format === undefined) {
     if (item.kind === "stream") await item.chunks[Symbol.asyncIterator]().return?.();
-    const reason = unknownReason(item.head);
+    const reason = whyNotALog(item.head);
     if (item.explicit) into.problem({ input: item.name, code: "LDS_E_UNKNOWN_FORMAT", message: reason });
     else into.skipped.push({ name: item.name, reason });
     return;
   }
-  const onMatch = into.aggregates.add.bind(into.aggregates);
+  const onMatch = matchHandlerFor(into, item.name);
   let stats: ScanStats;
   try {
     stats =
@@ -85,8 +120,12 @@ export async function scanItem(
   recordStats(item.name, stats, into);
 }
 
-/** Adds an engine's counters and reports the damage it found (each one line naming the input). */
+/**
+ * Adds an engine's counters, reports the damage it found (each one line naming the input) and
+ * counts its malformed records against the input.
+ */
 export function recordStats(name: string, stats: ScanStats, into: ItemCollector): void {
   for (const message of stats.problems) into.problem({ input: name, code: "LDS_E_DAMAGED_INPUT", message });
-  addStats(into.stats, { ...stats, problems: [] });
+  addMalformed(into.malformed, name, stats.malformedRecords, stats.malformedOffsets);
+  addStats(into.stats, { ...stats, problems: [], malformedOffsets: [] });
 }

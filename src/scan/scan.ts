@@ -9,8 +9,10 @@ import { type Engine, emptyStats, type ScanStats } from "../engine/engine.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { Aggregates } from "../report/aggregate.js";
 import { expandInputs } from "./inputs.js";
+import type { MalformedInput } from "./malformed.js";
 import { type ItemCollector, type ScanProblem, scanItem } from "./scan-item.js";
 
+export type { MalformedInput } from "./malformed.js";
 export type { ScanProblem } from "./scan-item.js";
 
 /** Options of {@link scanInputs}. */
@@ -24,7 +26,15 @@ export interface ScanInputsOptions {
   onProblem?: ((problem: ScanProblem) => void) | undefined;
 }
 
-/** Everything a scan found. */
+/**
+ * Everything a scan found.
+ *
+ * @example
+ * ```ts
+ * const result: ScanResult = await scanInputs(["logs/"], { engine: referenceEngine });
+ * console.log(result.stats.matches, result.problems.length);
+ * ```
+ */
 export interface ScanResult {
   aggregates: Aggregates;
   stats: ScanStats;
@@ -32,6 +42,8 @@ export interface ScanResult {
   inputsScanned: number;
   /** Inputs met while walking directories or archives that are not a log format we read. */
   skipped: { name: string; reason: string }[];
+  /** Malformed records skipped, per input (only inputs that had some), in the order met. */
+  malformed: MalformedInput[];
   problems: ScanProblem[];
 }
 
@@ -42,6 +54,7 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
     stats: emptyStats(),
     inputsScanned: 0,
     skipped: [],
+    malformed: [],
     problems: [],
     problem(p) {
       result.problems.push(p);
@@ -54,11 +67,33 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
 /**
  * Scans every input (files, directories, archives, `-`) with one engine on this thread and
  * aggregates the matches. Never throws for a bad input: see {@link ScanResult.problems}.
+ *
+ * @example
+ * ```ts
+ * const result = await scanInputs(["sysmon.xml"], { engine: await engineByName("wasm") });
+ * ```
  */
 export async function scanInputs(inputs: readonly string[], options: ScanInputsOptions): Promise<ScanResult> {
   const result = newScanResult(options.onProblem);
   for await (const item of expandInputs([...inputs], { stdin: options.stdin })) {
     await scanItem(item, options.engine, options.inputFormat, result);
   }
+  noteNothingScanned(inputs, result);
   return result;
+}
+
+/**
+ * A scan that read no log at all (an empty folder, a folder of CSV exports, only junk) must
+ * never look clean: it becomes a problem (`LDS_E_NOTHING_SCANNED`), so the exit status is 2.
+ */
+export function noteNothingScanned(inputs: readonly string[], result: ScanResult & ItemCollector): void {
+  if (result.inputsScanned > 0) return;
+  const skipped = result.skipped.length;
+  const why =
+    skipped > 0
+      ? `no input is a log format we read (${skipped} file${skipped === 1 ? "" : "s"} skipped, --verbose says why)`
+      : result.problems.length > 0
+        ? "no input could be read"
+        : "no log file found";
+  result.problem({ input: inputs.join(", "), code: "LDS_E_NOTHING_SCANNED", message: `nothing was scanned: ${why}` });
 }

@@ -5,9 +5,24 @@
 
 import type { Row } from "../report/row.js";
 
-/** Output formats of `--format`. */
+/**
+ * Output formats of `--format`.
+ *
+ * @example
+ * ```ts
+ * const format: RowFormat = "jsonl";
+ * process.stdout.write(formatRows(rows, format));
+ * ```
+ */
 export type RowFormat = "table" | "jsonl" | "json" | "csv";
-/** All output formats. */
+/**
+ * All output formats.
+ *
+ * @example
+ * ```ts
+ * if (!ROW_FORMATS.includes(answer as RowFormat)) throw new Error(`use one of ${ROW_FORMATS.join(", ")}`);
+ * ```
+ */
 export const ROW_FORMATS: readonly RowFormat[] = ["table", "jsonl", "json", "csv"];
 
 /** The columns of CSV, in row key order. */
@@ -49,11 +64,11 @@ export function formatJson(rows: readonly Row[]): string {
 }
 
 function csvCell(value: unknown): string {
-  const text = Array.isArray(value) ? value.join(";") : value === undefined ? "" : String(value);
+  const text = Array.isArray(value) ? value.join(";") : value === undefined || value === null ? "" : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** RFC 4180 CSV with a header line; mitre_attack ids joined with `;`, carved empty or `true`. */
+/** RFC 4180 CSV with a header line; mitre_attack ids joined with `;`, carved empty or `true`, a null time empty. */
 export function formatCsv(rows: readonly Row[]): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(","));
@@ -65,11 +80,11 @@ function width(s: string): number {
   return [...s].length;
 }
 
-/** An aligned text table with the rule's name on top; "No alerts." when there are none. */
+/** An aligned text table with the rule's name on top (a null time shows as `-`); "No alerts." when there are none. */
 export function formatTable(rows: readonly Row[]): string {
   if (rows.length === 0) return "No alerts.\n";
   const columns = rows.some((r) => r.carved) ? [...TABLE_COLUMNS, "carved" as const] : TABLE_COLUMNS;
-  const cells = rows.map((r) => columns.map((c) => (r[c] === undefined ? "" : String(r[c]))));
+  const cells = rows.map((r) => columns.map((c) => (r[c] === undefined ? "" : r[c] === null ? "-" : String(r[c]))));
   const widths = columns.map((c, i) => Math.max(width(c), ...cells.map((row) => width(row[i] ?? ""))));
   const line = (values: readonly string[]) =>
     values
@@ -82,7 +97,14 @@ export function formatTable(rows: readonly Row[]): string {
   return `${out.join("\n")}\n`;
 }
 
-/** Renders rows in the given format. */
+/**
+ * Renders rows in the given format.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatRows(rows, "csv"));
+ * ```
+ */
 export function formatRows(rows: readonly Row[], format: RowFormat): string {
   switch (format) {
     case "jsonl":

@@ -1,0 +1,60 @@
+/**
+ * Why a file is not read: a short, specific reason for an input whose content is none of the
+ * log formats we read, so a skipped file listed by `--verbose` (or named as a problem) says what
+ * it looked like ("PNG image", "CSV text", "UTF-16 without BOM?") instead of a blanket "unknown".
+ * Recognition is by magic bytes and a glance at the text; it only explains, it never decides.
+ */
+
+import { skipBomAndSpace } from "../formats/log-format.js";
+import { looksLikeUtf16WithoutBom } from "./utf16-text.js";
+
+/** Magic numbers of files often found next to logs in triage folders. */
+const MAGICS: readonly { bytes: readonly number[]; at?: number; what: string }[] = [
+  { bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], what: "PNG image" },
+  { bytes: [0xff, 0xd8, 0xff], what: "JPEG image" },
+  { bytes: [0x47, 0x49, 0x46, 0x38], what: "GIF image" },
+  { bytes: [0x25, 0x50, 0x44, 0x46, 0x2d], what: "PDF document" },
+  { bytes: [0x7f, 0x45, 0x4c, 0x46], what: "ELF binary" },
+  { bytes: [0x4d, 0x5a], what: "Windows executable (PE)" },
+  { bytes: [0x4d, 0x44, 0x4d, 0x50, 0x93, 0xa7], what: "minidump (.dmp)" },
+  { bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], what: "OLE compound file (old Office, MSI)" },
+  { bytes: [0x72, 0x65, 0x67, 0x66], what: "registry hive" },
+  { bytes: [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66], what: "SQLite database" },
+  { bytes: [0x4c, 0x00, 0x00, 0x00, 0x01, 0x14, 0x02, 0x00], what: "Windows shortcut (.lnk)" },
+  { bytes: [0x53, 0x43, 0x43, 0x41], at: 4, what: "prefetch file" },
+  { bytes: [0x4d, 0x41, 0x4d, 0x04], what: "compressed prefetch file" },
+];
+
+function hasMagic(head: Uint8Array, bytes: readonly number[], at = 0): boolean {
+  if (head.length < at + bytes.length) return false;
+  return bytes.every((b, i) => head[at + i] === b);
+}
+
+/** How a text's first line reads: CSV (a header with commas or tabs, as Event Viewer and Export-Csv write), else plain text. */
+function textKind(text: string): string {
+  const first = text.split(/\r?\n/, 1)[0] ?? "";
+  if (/^"?[\w .#-]+"?(?:[,;\t]"?[\w .#-]*"?){2,}$/.test(first)) return "CSV text";
+  if (/^<\?xml|^</.test(first)) return "XML without <Event> elements";
+  if (/^[[{]/.test(first)) return "JSON that is not a Sysmon log layout we read";
+  return "text that is not a log format we read";
+}
+
+/**
+ * A short reason why `head` (an input's first bytes) is not a log we read: "empty", a file type
+ * ("PNG image", "ELF binary"), "UTF-16 without BOM?", "CSV text", or a general fallback.
+ */
+export function whyNotALog(head: Uint8Array): string {
+  if (head.length === 0) return "empty";
+  for (const m of MAGICS) if (hasMagic(head, m.bytes, m.at)) return m.what;
+  if (looksLikeUtf16WithoutBom(head)) return "UTF-16 without BOM? (we read UTF-16 only with a byte order mark)";
+  const sample = head.subarray(0, 4096);
+  let control = 0;
+  for (const b of sample) if (b === 0 || (b < 0x09 && b !== 0x1b)) control++;
+  if (control > sample.length / 100) return "binary data, not a log format we read";
+  const text = Buffer.from(
+    sample.buffer,
+    sample.byteOffset + skipBomAndSpace(sample),
+    sample.length - skipBomAndSpace(sample),
+  );
+  return textKind(text.toString("utf8"));
+}

@@ -1,0 +1,232 @@
+/**
+ * Issue 9, item 5: never silent. Malformed records are counted per input in the summary line
+ * and named with --verbose; files skipped in folders are named with why; a scan that read no
+ * log at all exits 2 with "nothing was scanned"; junk in folders is skipped the same way whether
+ * compressed or not. Both engines, one thread or several, 4 KiB shards, stdin, and the library.
+ */
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { malformedLines, malformedSummary } from "../src/cli/scan-report.js";
+import { scan } from "../src/index.js";
+import { addMalformed, type MalformedInput } from "../src/scan/malformed.js";
+import { whyNotALog } from "../src/scan/not-a-log.js";
+import { runCli, tempDir } from "./helpers/cli.js";
+import { makeTar } from "./helpers/inputs-fixtures.js";
+import { flatRecord, TRUE_POSITIVE as TP, xmlEvent } from "./helpers/seed-events.js";
+
+const ENGINES = ["wasm", "reference"] as const;
+const THREADS = [
+  ["-j", "1"],
+  ["-j", "2", "--shard-size", "4k"],
+] as const;
+
+function lines(s: string): string[] {
+  return s.split("\n").filter((l) => l !== "");
+}
+
+/**
+ * A flat JSON lines log with `bad` damaged candidate records among good ones: a run of NUL bytes
+ * over part of the Image value, as a crash leaves in a file's unwritten blocks (a raw control
+ * character is not valid inside a JSON string, so the record does not parse).
+ */
+function damagedLog(dest: string, bad: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < bad; i++) {
+    out.push(flatRecord({ ...TP, computer: dest }));
+    out.push(flatRecord({ ...TP, computer: `${dest}-cut` }).replace("System32", "\0".repeat(8)));
+    // Background, so a file spans several 4 KiB shards.
+    for (let j = 0; j < 10; j++) out.push(flatRecord({ ...TP, eventId: 1, computer: `bg-${j}` }));
+  }
+  out.push(flatRecord({ ...TP, computer: dest }));
+  return `${out.join("\n")}\n`;
+}
+
+const dir = tempDir("lds-silent-");
+const oneBad = join(dir, "one-bad.json");
+writeFileSync(oneBad, damagedLog("WS-A", 3));
+const many = join(dir, "many");
+mkdirSync(many);
+writeFileSync(join(many, "a.json"), damagedLog("WS-A", 5));
+writeFileSync(join(many, "b.json"), damagedLog("WS-B", 1));
+writeFileSync(join(many, "c.json"), damagedLog("WS-C", 2));
+writeFileSync(join(many, "d.json"), damagedLog("WS-D", 4));
+
+describe("malformed records are counted per input, never silently", () => {
+  for (const engine of ENGINES) {
+    for (const threads of THREADS) {
+      it(`${engine} ${threads.join(" ")}: one input`, () => {
+        const r = runCli(["scan", oneBad, "--engine", engine, ...threads, "--format", "jsonl"]);
+        expect(r.status).toBe(2);
+        expect(JSON.parse(r.stdout).count).toBe(4);
+        expect(r.stderr).toMatch(
+          new RegExp(`, 3 malformed records skipped in ${oneBad.replace(/[\\/.]/g, "\\$&")} in `),
+        );
+      });
+
+      it(`${engine} ${threads.join(" ")}: several inputs give the total and the worst few`, () => {
+        const r = runCli(["scan", many, "--engine", engine, ...threads, "--format", "jsonl"]);
+        expect(r.status).toBe(2);
+        const at = (f: string) => join(many, f);
+        expect(r.stderr).toContain(
+          `12 malformed records skipped in 4 inputs, most in ${at("a.json")} (5), ${at("d.json")} (4), ${at("c.json")} (2)`,
+        );
+      });
+    }
+
+    it(`${engine}: standard input, and the count is printed even with --quiet`, () => {
+      const r = runCli(["scan", "-", "--engine", engine, "-q"], { input: damagedLog("WS-A", 2) });
+      expect(r.status).toBe(2);
+      expect(lines(r.stderr)).toEqual(["lsass-dump-scan: 2 malformed records skipped in -"]);
+    });
+
+    it(`${engine}: --verbose names each malformed record's input`, () => {
+      const r = runCli(["scan", oneBad, "--engine", engine, "--verbose", "-q"]);
+      const named = lines(r.stderr).filter((l) => l.startsWith(`lsass-dump-scan: ${oneBad}: `));
+      // One line per record with its byte offset once the engine reports offsets, else one line with the count.
+      const offsets = named.filter((l) => / malformed record at byte \d+ skipped$/.test(l));
+      if (offsets.length > 0) expect(offsets).toHaveLength(3);
+      else expect(named).toEqual([`lsass-dump-scan: ${oneBad}: 3 malformed records skipped (offsets not known)`]);
+    });
+  }
+});
+
+describe("a scan that read no log at all exits 2: nothing was scanned", () => {
+  const empty = join(dir, "empty");
+  mkdirSync(empty);
+  const csv = join(dir, "csv-exports");
+  mkdirSync(csv);
+  // Event Viewer's "Save All Events As... CSV" and Export-Csv write a header line like these.
+  writeFileSync(
+    join(csv, "sysmon.csv"),
+    "Level,Date and Time,Source,Event ID,Task Category\r\nInformation,3/5/2024 10:11:12 AM,Microsoft-Windows-Sysmon,11,File created (rule: FileCreate)\r\n",
+  );
+  writeFileSync(
+    join(csv, "export.csv.gz"),
+    gzipSync('"TimeCreated","Id","Message"\r\n"3/5/2024","11","File created"\r\n'),
+  );
+  const junk = join(dir, "junk");
+  mkdirSync(junk);
+  writeFileSync(join(junk, "shot.png"), Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
+  writeFileSync(join(junk, "tool"), Buffer.concat([Buffer.from("7f454c46020101", "hex"), Buffer.alloc(64)]));
+  writeFileSync(join(junk, "events-utf16.xml"), Buffer.from(xmlEvent(TP), "utf16le"));
+
+  for (const engine of ENGINES) {
+    for (const threads of THREADS) {
+      it(`${engine} ${threads.join(" ")}: an empty folder, a folder of CSV exports, only junk`, () => {
+        for (const folder of [empty, csv, junk]) {
+          const r = runCli(["scan", folder, "--engine", engine, ...threads]);
+          expect(r.status, folder).toBe(2);
+          expect(r.stderr).toContain(`lsass-dump-scan: ${folder}: nothing was scanned: `);
+        }
+      });
+    }
+  }
+
+  it("--verbose says why each file was skipped, compressed or not", () => {
+    const r = runCli(["scan", csv, junk, "--verbose"]);
+    expect(r.status).toBe(2);
+    expect(lines(r.stderr)).toEqual(
+      expect.arrayContaining([
+        `lsass-dump-scan: skipped ${join(csv, "export.csv.gz")}: CSV text`,
+        `lsass-dump-scan: skipped ${join(csv, "sysmon.csv")}: CSV text`,
+        `lsass-dump-scan: skipped ${join(junk, "shot.png")}: PNG image`,
+        `lsass-dump-scan: skipped ${join(junk, "tool")}: ELF binary`,
+        `lsass-dump-scan: skipped ${join(junk, "events-utf16.xml")}: UTF-16 without BOM? (we read UTF-16 only with a byte order mark)`,
+      ]),
+    );
+  });
+
+  it("junk met in a folder is skipped whether compressed or not; the logs beside it decide the status", async () => {
+    const mixed = join(dir, "mixed");
+    mkdirSync(mixed);
+    writeFileSync(join(mixed, "events.xml"), `${xmlEvent(TP)}\n`);
+    writeFileSync(join(mixed, "notes.csv"), "a,b,c\n1,2,3\n");
+    writeFileSync(join(mixed, "notes.csv.gz"), gzipSync("a,b,c\n1,2,3\n"));
+    writeFileSync(join(mixed, "bundle.tar"), await makeTar([{ name: "readme.txt", data: "hello, reader\n" }]));
+    for (const engine of ENGINES) {
+      for (const threads of THREADS) {
+        const r = runCli(["scan", mixed, "--engine", engine, ...threads]);
+        expect(r.status, `${engine} ${threads.join(" ")}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain("3 skipped");
+        expect(r.stderr).not.toContain("problem");
+      }
+    }
+  });
+
+  it("the library reports it as a problem, and malformed records per input", async () => {
+    const nothing = await scan([csv], { workers: 1 });
+    expect(nothing.rows).toEqual([]);
+    expect(nothing.problems.map((p) => p.code)).toEqual(["LDS_E_NOTHING_SCANNED"]);
+    expect(nothing.skipped).toHaveLength(2);
+    for (const engine of ENGINES) {
+      const damaged = await scan([oneBad, many], { engine, workers: 2, shardSize: 4096 });
+      expect(damaged.problems).toEqual([]);
+      expect(damaged.malformed.map((m) => [m.input, m.count])).toEqual(
+        expect.arrayContaining([
+          [oneBad, 3],
+          [join(many, "a.json"), 5],
+          [join(many, "b.json"), 1],
+          [join(many, "c.json"), 2],
+          [join(many, "d.json"), 4],
+        ]),
+      );
+      expect(damaged.malformed).toHaveLength(5);
+    }
+  });
+});
+
+describe("malformed bookkeeping", () => {
+  it("merges shards of one input, keeping the first 100 offsets in order", () => {
+    const list: MalformedInput[] = [];
+    addMalformed(
+      list,
+      "x.json",
+      60,
+      Array.from({ length: 60 }, (_, i) => 5000 + i),
+    );
+    addMalformed(list, "y.json", 1, [7]);
+    addMalformed(
+      list,
+      "x.json",
+      70,
+      Array.from({ length: 70 }, (_, i) => i),
+    );
+    addMalformed(list, "z.json", 0, []);
+    expect(list.map((m) => [m.input, m.count])).toEqual([
+      ["x.json", 130],
+      ["y.json", 1],
+    ]);
+    expect(list[0]!.offsets).toHaveLength(100);
+    expect(list[0]!.offsets.slice(68, 72)).toEqual([68, 69, 5000, 5001]);
+  });
+
+  it("summary and --verbose lines", () => {
+    expect(malformedSummary([])).toBeUndefined();
+    expect(malformedSummary([{ input: "x.json", count: 1, offsets: [] }])).toBe("1 malformed record skipped in x.json");
+    expect(
+      malformedLines([
+        { input: "x.json", count: 3, offsets: [10, 250] },
+        { input: "y.json", count: 2, offsets: [] },
+      ]),
+    ).toEqual([
+      "x.json: malformed record at byte 10 skipped",
+      "x.json: malformed record at byte 250 skipped",
+      "x.json: 1 more malformed record skipped (offsets of the first 2 are listed)",
+      "y.json: 2 malformed records skipped (offsets not known)",
+    ]);
+  });
+
+  it("whyNotALog names common files", () => {
+    const text = (s: string) => Buffer.from(s);
+    expect(whyNotALog(new Uint8Array(0))).toBe("empty");
+    expect(whyNotALog(Buffer.from("%PDF-1.7\n"))).toBe("PDF document");
+    expect(whyNotALog(Buffer.from("MZ\x90\x00\x03\x00", "latin1"))).toBe("Windows executable (PE)");
+    expect(whyNotALog(text("Level,Date and Time,Source,Event ID,Task Category\r\n"))).toBe("CSV text");
+    expect(whyNotALog(text("just some notes\n"))).toBe("text that is not a log format we read");
+    expect(whyNotALog(Buffer.from('{"a":1}\n', "utf16le").swap16())).toMatch(/^UTF-16 without BOM\?/);
+    expect(whyNotALog(Buffer.from([1, 2, 3, 0, 0, 0, 200, 201]))).toBe("binary data, not a log format we read");
+  });
+});

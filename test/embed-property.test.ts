@@ -1,0 +1,170 @@
+/**
+ * Properties of the embedding API under fast-check (issue 11), random piece sizes down to one
+ * byte, every format:
+ * - the pre-filter contract: scanning createPrefilterStream's output gives exactly the rows of
+ *   scanning its input; the output is a valid input of the same format (EVTX: a file whose
+ *   header counts its chunks, with a right checksum) holding only matched records;
+ * - createScanner in pieces gives the rows of scan() over the same bytes as a file.
+ */
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { crc32, gzipSync } from "node:zlib";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import type { TextFormat } from "../src/formats/log-format.js";
+import { createPrefilterStream, createScanner, type Hit, scan, scanBytes } from "../src/index.js";
+import { evtxInput, type Kind, pieces, TEXT_LAYOUTS, textInput, textRecord } from "./helpers/embed-inputs.js";
+
+const TEXT_FORMATS: TextFormat[] = ["xml", "flat", "ecs", "evtxdump"];
+const KINDS: Kind[] = ["background", "background", "background", "decoy", "truePositive"];
+const RUNS = 25;
+
+const arbText = fc.record({
+  format: fc.constantFrom(...TEXT_FORMATS),
+  layout: fc.constantFrom(...TEXT_LAYOUTS),
+  records: fc.array(fc.tuple(fc.constantFrom(...KINDS), fc.integer({ min: 1, max: 1_000_000 })), {
+    minLength: 0,
+    maxLength: 24,
+  }),
+  sizes: fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 6 }),
+  gzip: fc.boolean(),
+});
+
+const arbEvtx = fc.record({
+  chunks: fc.integer({ min: 0, max: 4 }),
+  perChunk: fc.integer({ min: 1, max: 40 }),
+  kinds: fc.array(fc.constantFrom(...KINDS), { minLength: 1, maxLength: 17 }),
+  sizes: fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 6 }),
+  gzip: fc.boolean(),
+  /** A byte flipped somewhere after the file header (a damaged chunk), or none. */
+  damage: fc.option(fc.nat(), { nil: undefined }),
+});
+
+/** `bytes` with one byte flipped at `at` past the file header (mod the chunks' length). */
+function damaged(bytes: Uint8Array, at: number | undefined): Uint8Array {
+  if (at === undefined || bytes.length <= 4096) return bytes;
+  const out = bytes.slice();
+  const i = 4096 + (at % (bytes.length - 4096));
+  out[i] = (out[i] as number) ^ 0x5a;
+  return out;
+}
+
+function textBytes(p: { format: TextFormat; layout: (typeof TEXT_LAYOUTS)[number]; records: [Kind, number][] }) {
+  return textInput(
+    p.records.map(([kind, seed]) => textRecord(p.format, kind, seed)),
+    p.format,
+    p.layout,
+  );
+}
+
+async function prefilter(bytes: Uint8Array, sizes: readonly number[]) {
+  const stream = createPrefilterStream();
+  const out: Buffer[] = [];
+  stream.on("data", (b: Buffer) => out.push(b));
+  await pipeline(Readable.from(pieces(bytes, sizes)), stream);
+  return { output: Buffer.concat(out), rows: stream.rows(), stats: stream.stats() };
+}
+
+function scanPieces(bytes: Uint8Array, sizes: readonly number[]) {
+  const scanner = createScanner();
+  const hits: Hit[] = [];
+  for (const piece of pieces(bytes, sizes)) hits.push(...scanner.push(piece));
+  hits.push(...scanner.end());
+  return { hits, rows: scanner.rows(), stats: scanner.stats() };
+}
+
+describe("createPrefilterStream: scanning the output gives the input's rows", () => {
+  it("text formats, every layout, random pieces, plain or gzip", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbText, async (p) => {
+        const plain = textBytes(p);
+        const input = p.gzip ? gzipSync(plain) : plain;
+        const expected = scanBytes(plain);
+        const { output, rows, stats } = await prefilter(input, p.sizes);
+        expect(rows).toEqual(expected.rows);
+        expect(stats.problems).toEqual(expected.stats.problems);
+        const again = scanBytes(output);
+        expect(again.rows).toEqual(expected.rows);
+        expect(again.hits).toHaveLength(expected.hits.length);
+        // Only the matched records, each whole, with a line feed.
+        const records = expected.hits.map((h) => plain.subarray(h.offset, h.offset + h.length).toString("utf8"));
+        expect(output.toString("utf8")).toBe(records.map((r) => `${r}\n`).join(""));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("EVTX: the header and candidate chunks, a valid file, random pieces", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbEvtx, async (p) => {
+        const built = evtxInput(p.chunks, p.perChunk, (c, r) => p.kinds[(c * 7 + r) % p.kinds.length] as Kind);
+        const plain = damaged(built.bytes, p.damage);
+        const input = p.gzip ? gzipSync(plain) : plain;
+        const expected = scanBytes(plain);
+        const { output, rows, stats } = await prefilter(input, p.sizes);
+        expect(rows).toEqual(expected.rows);
+        expect(stats.problems).toEqual(expected.stats.problems);
+        const again = scanBytes(output);
+        expect(again.rows).toEqual(expected.rows);
+        // A damaged chunk holds no live match, so it is never passed on: the output is clean.
+        expect(again.stats.problems).toEqual([]);
+        const chunks = new Set(expected.hits.map((h) => Math.floor((h.offset - 4096) / 65536)));
+        expect(output.length).toBe(4096 + chunks.size * 65536);
+        const header = new DataView(output.buffer, output.byteOffset, 4096);
+        expect(header.getUint16(42, true)).toBe(chunks.size);
+        expect(header.getUint32(124, true)).toBe(crc32(output.subarray(0, 120)));
+        expect(again.hits.map((h) => h.recordId)).toEqual(expected.hits.map((h) => h.recordId));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("createScanner in pieces gives scan()'s rows", () => {
+  const dir = mkdtempSync(join(tmpdir(), "lds-embed-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+
+  async function viaScan(bytes: Uint8Array) {
+    const file = join(dir, `input-${n++}`);
+    writeFileSync(file, bytes);
+    const hits: Hit[] = [];
+    const outcome = await scan([file], { workers: 1, onHit: (h) => hits.push(h) });
+    rmSync(file);
+    return { rows: outcome.rows, hits, problems: outcome.problems.map((p) => p.message) };
+  }
+
+  it("text formats", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbText, async (p) => {
+        const plain = textBytes(p);
+        if (plain.length === 0 || p.records.length === 0) return;
+        const input = p.gzip ? gzipSync(plain) : plain;
+        const scanner = scanPieces(input, p.sizes);
+        const whole = await viaScan(input);
+        expect(scanner.rows).toEqual(whole.rows);
+        expect(scanner.hits).toEqual(whole.hits.map(({ input: _i, member: _m, ...hit }) => hit));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("EVTX", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbEvtx, async (p) => {
+        const built = evtxInput(p.chunks, p.perChunk, (c, r) => p.kinds[(c + r) % p.kinds.length] as Kind);
+        const bytes = damaged(built.bytes, p.damage);
+        const scanner = scanPieces(bytes, p.sizes);
+        const whole = await viaScan(bytes);
+        expect(scanner.rows).toEqual(whole.rows);
+        expect(scanner.hits).toEqual(whole.hits.map(({ input: _i, member: _m, ...hit }) => hit));
+        expect(scanner.stats.problems).toEqual(whole.problems);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * createScanner, scanBytes and matchRecord (issue 11): every true positive found once whatever
+ * the piece size (7-byte pieces of XML, 4 KiB pieces of EVTX, single bytes), with a byte range
+ * that holds exactly its record; gzip inflated inside; bad options throw ScanError at once;
+ * damage lands in stats() and never throws.
+ */
+
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { ScanError } from "../src/errors.js";
+import { xmlEventFields } from "../src/formats/xml-fields.js";
+import { createScanner, type Hit, matchRecord, type ScannerOptions, scanBytes } from "../src/index.js";
+import { evtxInput, pieces, textInput, textRecord } from "./helpers/embed-inputs.js";
+import { ecsRecord, evtxDumpRecord, flatRecord, TRUE_POSITIVE, xmlEvent } from "./helpers/seed-events.js";
+
+function scanInPieces(bytes: Uint8Array, size: number, options?: ScannerOptions) {
+  const scanner = createScanner(options);
+  const hits: Hit[] = [];
+  for (const piece of pieces(bytes, [size])) hits.push(...scanner.push(piece));
+  hits.push(...scanner.end());
+  return { hits, rows: scanner.rows(), stats: scanner.stats(), format: scanner.format };
+}
+
+/** XML with true positives among background records and decoys. */
+function xmlWithHits(): { bytes: Buffer; truePositives: number } {
+  const records: string[] = [];
+  let truePositives = 0;
+  for (let i = 0; i < 60; i++) {
+    const kind = i % 10 === 3 ? "truePositive" : i % 10 === 7 ? "decoy" : "background";
+    if (kind === "truePositive") truePositives++;
+    records.push(textRecord("xml", kind, 1000 + i));
+  }
+  return { bytes: textInput(records, "xml", "lines"), truePositives };
+}
+
+describe("createScanner: any piece size", () => {
+  it("7-byte pieces of XML find each true positive once, with a byte range holding the record", () => {
+    const { bytes, truePositives } = xmlWithHits();
+    const whole = scanBytes(bytes);
+    expect(whole.hits).toHaveLength(truePositives);
+    const { hits, rows, format } = scanInPieces(bytes, 7);
+    expect(format).toBe("xml");
+    expect(hits).toEqual(whole.hits);
+    expect(rows).toEqual(whole.rows);
+    const offsets = new Set(hits.map((h) => h.offset));
+    expect(offsets.size).toBe(truePositives);
+    for (const hit of hits) {
+      const record = bytes.subarray(hit.offset, hit.offset + hit.length).toString("utf8");
+      expect(record.startsWith("<Event")).toBe(true);
+      expect(record.endsWith("</Event>")).toBe(true);
+      const { offset: _o, length: _l, ...event } = hit;
+      expect(matchRecord(record)).toEqual(event);
+      expect(xmlEventFields(Buffer.from(record))?.targetFilename).toBe(hit.targetFilename);
+    }
+  });
+
+  it("4 KiB pieces of EVTX find each true positive once, with the record's range and EventRecordID", () => {
+    const { bytes, truePositives } = evtxInput(3, 30, (_c, r) =>
+      r % 9 === 4 ? "truePositive" : r % 9 === 6 ? "decoy" : "background",
+    );
+    const { hits, stats, format } = scanInPieces(bytes, 4096);
+    expect(format).toBe("evtx");
+    expect(stats.problems).toEqual([]);
+    expect(stats.bytes).toBe(bytes.length);
+    expect(hits).toHaveLength(truePositives);
+    expect(new Set(hits.map((h) => h.offset)).size).toBe(truePositives);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const hit of hits) {
+      expect(view.getUint32(hit.offset, true)).toBe(0x2a2a); // record magic
+      expect(view.getUint32(hit.offset + 4, true)).toBe(hit.length); // size
+      expect(view.getUint32(hit.offset + hit.length - 4, true)).toBe(hit.length); // size copy
+      expect(Number(view.getBigUint64(hit.offset + 8, true))).toBe(hit.recordId);
+      expect(hit.targetFilename).toBe(`C:\\Users\\u${hit.recordId}\\AppData\\Local\\Temp\\lsass (${hit.recordId}).DMP`);
+    }
+    expect(scanInPieces(bytes, 1).hits).toEqual(hits);
+    expect(scanInPieces(bytes, 65536 + 13).hits).toEqual(hits);
+  });
+
+  it("single-byte pieces of every JSON layout give the whole-buffer hits", () => {
+    for (const [format, make] of [
+      ["flat", flatRecord],
+      ["ecs", ecsRecord],
+      ["evtxdump", evtxDumpRecord],
+    ] as const) {
+      const records = [make({ ...TRUE_POSITIVE, computer: "A" }), make({ ...TRUE_POSITIVE, computer: "B" })];
+      for (const layout of ["lines", "pretty", "wrapped"] as const) {
+        const bytes = textInput(records, format, layout);
+        const { hits, format: detected } = scanInPieces(bytes, 1);
+        expect(detected).toBe(format);
+        expect(hits.map((h) => h.dest)).toEqual(["A", "B"]);
+        for (const hit of hits) {
+          const record = bytes.subarray(hit.offset, hit.offset + hit.length).toString("utf8");
+          expect(JSON.parse(record)).toBeTypeOf("object");
+        }
+      }
+    }
+  });
+});
+
+describe("createScanner: gzip and formats", () => {
+  it("inflates gzip inside (several members back to back), offsets in the inflated bytes", () => {
+    const { bytes } = xmlWithHits();
+    const half = bytes.length >> 1;
+    const gz = Buffer.concat([gzipSync(bytes.subarray(0, half)), gzipSync(bytes.subarray(half))]);
+    const plain = scanBytes(bytes);
+    expect(scanInPieces(gz, 7).hits).toEqual(plain.hits);
+    expect(scanBytes(gz).rows).toEqual(plain.rows);
+  });
+
+  it("reports a truncated gzip in stats() and keeps the hits before the cut", () => {
+    const { bytes } = xmlWithHits();
+    const gz = gzipSync(bytes);
+    const cut = scanInPieces(gz.subarray(0, gz.length - 20), 100);
+    expect(cut.stats.problems).toEqual(["gzip: unexpected end of file (truncated gzip)"]);
+    expect(cut.hits.length).toBeGreaterThan(0);
+  });
+
+  it("options.format forces the format; an unknown input is a problem, not an exception", () => {
+    const xml = Buffer.from(xmlEvent(TRUE_POSITIVE));
+    expect(scanBytes(Buffer.concat([Buffer.from("junk before\n"), xml]), { format: "xml" }).hits).toHaveLength(1);
+    const unknown = scanBytes(Buffer.from("just some text\n"));
+    expect(unknown.hits).toEqual([]);
+    expect(unknown.stats.problems[0]).toMatch(/^unknown format/);
+    const notEvtx = scanBytes(xml, { format: "evtx" });
+    expect(notEvtx.stats.problems).toEqual(["not an EVTX file (no ElfFile or ElfChnk magic)"]);
+  });
+
+  it("reports a damaged EVTX chunk and goes on with the next", () => {
+    const { bytes } = evtxInput(2, 10, (_c, r) => (r === 3 ? "truePositive" : "background"));
+    const damaged = bytes.slice();
+    damaged[4096 + 600] = (damaged[4096 + 600] as number) ^ 0xff; // first chunk's records
+    const result = scanInPieces(damaged, 4096);
+    expect(result.stats.problems).toEqual(["chunk 0 at offset 4096: event records checksum mismatch; chunk skipped"]);
+    expect(result.hits).toHaveLength(1);
+  });
+
+  it("maxRecordBytes: a longer record is reported, not held", () => {
+    const long = flatRecord({ ...TRUE_POSITIVE, user: "x".repeat(300_000) });
+    const bytes = Buffer.from(`${flatRecord(TRUE_POSITIVE)}\n${long}\n`);
+    const result = scanBytes(bytes, { maxRecordBytes: 100_000 });
+    expect(result.hits).toHaveLength(1);
+    expect(result.stats.problems).toEqual([
+      `a record longer than 100000 bytes at byte ${bytes.indexOf("\n") + 1} was skipped: its fields cannot be checked`,
+    ]);
+    expect(scanBytes(bytes).hits).toHaveLength(2);
+  });
+});
+
+describe("embedding API: bad use throws ScanError at once", () => {
+  it.each([
+    [{ format: "yaml" }, /format must be one of/],
+    [{ maxRecordBytes: 0 }, /maxRecordBytes/],
+    [{ maxRecordBytes: 1000 }, /at least 1024/],
+    [{ maxRecordBytes: 1.5 }, /maxRecordBytes/],
+    [{ carve: "yes" }, /carve must be a boolean/],
+    [{ fromat: "xml" }, /unknown option "fromat"/],
+    ["xml", /options must be an object/],
+  ])("createScanner(%j)", (options, message) => {
+    const call = () => createScanner(options as ScannerOptions);
+    expect(call).toThrow(ScanError);
+    expect(call).toThrow(message);
+    try {
+      call();
+    } catch (err) {
+      expect((err as ScanError).code).toBe("LDS_E_USAGE");
+    }
+  });
+
+  it("push after end and non-bytes throw", () => {
+    const scanner = createScanner();
+    expect(() => scanner.push("text" as unknown as Uint8Array)).toThrow(ScanError);
+    scanner.end();
+    expect(scanner.end()).toEqual([]);
+    expect(() => scanner.push(new Uint8Array(1))).toThrow(/after end/);
+  });
+});
+
+describe("matchRecord", () => {
+  const expected = {
+    dest: TRUE_POSITIVE.computer,
+    processName: "Taskmgr.exe",
+    targetFilename: TRUE_POSITIVE.targetFilename,
+    time: "2024-03-05T10:11:12.123456700",
+  };
+
+  it("judges XML and every JSON layout, as text, bytes or a parsed object", () => {
+    const xml = xmlEvent(TRUE_POSITIVE);
+    expect(matchRecord(xml)).toEqual(expected);
+    expect(matchRecord(Buffer.from(xml))).toEqual(expected);
+    for (const json of [ecsRecord(TRUE_POSITIVE), evtxDumpRecord(TRUE_POSITIVE)]) {
+      expect(matchRecord(json)).toEqual(expected);
+      expect(matchRecord(JSON.parse(json) as object)).toEqual(expected);
+      expect(matchRecord(new TextEncoder().encode(json))).toEqual(expected);
+    }
+    expect(matchRecord(flatRecord(TRUE_POSITIVE))?.dest).toBe(TRUE_POSITIVE.computer);
+  });
+
+  it("returns null for records that do not match or do not parse", () => {
+    expect(matchRecord(xmlEvent({ ...TRUE_POSITIVE, image: "C:\\procdump.exe" }))).toBeNull();
+    expect(matchRecord(ecsRecord({ ...TRUE_POSITIVE, eventId: 10 }))).toBeNull();
+    expect(matchRecord("{not json .dmp")).toBeNull();
+    expect(matchRecord("")).toBeNull();
+    expect(matchRecord({ Event: "x" })).toBeNull();
+  });
+
+  it("finds a match spelled with escapes and entities", () => {
+    const escaped = ecsRecord(TRUE_POSITIVE).replace(".DMP", "\\u002eDMP");
+    expect(matchRecord(escaped)).toEqual(expected);
+    const entity = xmlEvent(TRUE_POSITIVE).replace(".DMP", "&#46;DMP");
+    expect(matchRecord(entity)).toEqual(expected);
+  });
+
+  it("throws ScanError for a value of the wrong type", () => {
+    expect(() => matchRecord(42 as unknown as string)).toThrow(ScanError);
+  });
+});
+
+describe("createScanner: the caller's buffer", () => {
+  it("may be reused after push (plain and gzip): the scanner keeps copies of what it holds", () => {
+    const { bytes } = xmlWithHits();
+    for (const input of [bytes, gzipSync(bytes)]) {
+      const scanner = createScanner();
+      const reused = new Uint8Array(5);
+      const hits: Hit[] = [];
+      for (let at = 0; at < input.length; at += 5) {
+        const piece = input.subarray(at, at + 5);
+        reused.set(piece);
+        hits.push(...scanner.push(reused.subarray(0, piece.length)));
+        reused.fill(0x41); // the caller overwrites its buffer at once
+      }
+      hits.push(...scanner.end());
+      expect(hits).toEqual(scanBytes(bytes).hits);
+    }
+  });
+});
