@@ -13,6 +13,7 @@ import { registerDeliverCommand } from "./deliver-command.js";
 import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
+import { registerWorkerCommand } from "./worker-command.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -38,6 +39,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.addCommand(scan);
   registerGenerateCommand(program);
   registerDeliverCommand(program, (s) => {
+    status = s;
+  });
+  registerWorkerCommand(program, (s) => {
     status = s;
   });
   try {

@@ -11,9 +11,9 @@ import type { InputHit } from "../engine/hit.js";
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { type ScanOutcome, scan } from "../index.js";
-import { DEFAULT_SHARD_SIZE } from "../pool/parallel-scan.js";
-import type { Row } from "../report/row.js";
-import { loadSuppression } from "../report/suppress.js";
+import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js";
+import { type Row, toRows } from "../report/row.js";
+import { applySuppression, loadSuppression, type Suppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
 import { createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
@@ -44,6 +44,10 @@ export interface ScanCommandOptions {
   events: boolean;
   /** Where alerts are sent besides the output (HEC, webhook), when anywhere. */
   delivery?: DeliveryOptions | undefined;
+  /** `--cluster redis://...`: run the tasks on cluster workers (src/cluster/). */
+  cluster?: string | undefined;
+  /** `--cluster-timeout`: seconds to wait while no worker is alive. */
+  clusterTimeout?: number | undefined;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -75,6 +79,8 @@ Examples:
   lsass-dump-scan scan logs.tar.gz collected.zip     archives are streamed, never extracted
   zcat day1.json.gz | lsass-dump-scan scan -         standard input
   lsass-dump-scan scan big.xml --input-format xml    skip detection
+  lsass-dump-scan scan https://host/logs/x.evtx      an object over HTTP(S), read by byte ranges
+  lsass-dump-scan scan s3://bucket/2024/             every object under an S3 prefix (AWS credentials as usual)
   lsass-dump-scan scan logs/ --suppress known-fp.txt --format csv --output alerts.csv
 
 Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
@@ -85,7 +91,10 @@ read are printed all the same).`;
 export function scanCommand(): Command {
   const command = new Command("scan")
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
-    .argument("<inputs...>", "files, directories, archives (.gz .zip .tar .tgz) or - for standard input")
+    .argument(
+      "<inputs...>",
+      "files, directories, archives (.gz .zip .tar .tgz), http(s):// URLs, s3://bucket/prefix, or - for standard input",
+    )
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
     .option("-o, --output <file>", "write rows to this file instead of standard output")
     .option("-s, --suppress <file>", "drop rows matching a suppression list (field=pattern lines, * wildcards)")
@@ -101,10 +110,15 @@ export function scanCommand(): Command {
     .option("--events", "one line per matched event (time, input, record, dest, process, file) instead of rows", false)
     .option("--no-progress", "no progress bar on stderr")
     .option("-q, --quiet", "no summary line on stderr", false)
+    .option("-v, --verbose", "name every skipped file (and why) and every malformed record (input, byte offset)", false)
     .option(
-      "-v, --verbose",
-      "name every skipped file (and why) and every malformed record (input, byte offset)",
-      false,
+      "--cluster <redis-url>",
+      "run the tasks on cluster workers through this Redis (see: lsass-dump-scan worker)",
+    )
+    .option(
+      "--cluster-timeout <seconds>",
+      "with --cluster: give up after this long with no worker alive (default 60)",
+      parsePositiveInt("--cluster-timeout"),
     );
   return addDeliveryOptions(command).addHelpText("after", EXAMPLES);
 }
@@ -126,6 +140,8 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     verbose: raw.verbose === true,
     events: raw.events === true,
     delivery: deliveryOptionsFrom(raw),
+    cluster: raw.cluster as string | undefined,
+    clusterTimeout: raw.clusterTimeout as number | undefined,
   };
 }
 
@@ -167,18 +183,22 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   let outcome: ScanOutcome;
   const hits: InputHit[] = [];
   try {
-    outcome = await scan(inputs, {
-      engine: options.engine,
-      workers: options.workers,
-      shardSize: options.shardSize,
-      inputFormat: options.inputFormat,
-      carve: options.carve,
-      suppression,
-      signal: abort.signal,
-      onProgress: (p) => progress.update(p),
-      onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
-      onHit: options.events ? (hit) => hits.push(hit) : undefined,
-    });
+    const onProblem = (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`);
+    outcome =
+      options.cluster !== undefined
+        ? await clusterOutcome(inputs, options, suppression, onProblem, (p) => progress.update(p), abort.signal)
+        : await scan(inputs, {
+            engine: options.engine,
+            workers: options.workers,
+            shardSize: options.shardSize,
+            inputFormat: options.inputFormat,
+            carve: options.carve,
+            suppression,
+            signal: abort.signal,
+            onProgress: (p) => progress.update(p),
+            onProblem,
+            onHit: options.events ? (hit) => hits.push(hit) : undefined,
+          });
   } finally {
     progress.stop();
     process.removeListener("SIGINT", onSigint);
@@ -233,4 +253,31 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   const undelivered = (delivery?.undelivered ?? 0) > 0;
   if (result.problems.length > 0 || malformed !== undefined || undelivered) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
+}
+
+/** A scan on cluster workers (`--cluster`), as the outcome a local scan gives. */
+async function clusterOutcome(
+  inputs: readonly string[],
+  options: ScanCommandOptions,
+  suppression: Suppression | undefined,
+  onProblem: (p: ScanProblem) => void,
+  onProgress: (p: ScanProgress) => void,
+  signal: AbortSignal,
+): Promise<ScanOutcome> {
+  if (options.events) throw new ScanError("LDS_E_USAGE", "--events is not available with --cluster (rows only)");
+  const { scanCluster } = await import("../cluster/coordinator.js");
+  const result = await scanCluster(inputs, {
+    cluster: options.cluster as string,
+    engine: options.engine,
+    shardSize: options.shardSize,
+    inputFormat: options.inputFormat,
+    carve: options.carve,
+    timeoutMs: (options.clusterTimeout ?? 60) * 1000,
+    onProblem,
+    onProgress,
+    signal,
+  });
+  const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
+  const { problems, malformed, skipped } = result;
+  return { rows: kept, suppressed: dropped, problems, malformed, skipped, result };
 }

@@ -7,6 +7,7 @@
 
 import type { LogFormat } from "../formats/log-format.js";
 import type { MatchedEvent } from "../rule/rule.js";
+import type { SourceLocation } from "../source/byte-source.js";
 import type { MatchLocation } from "./match-location.js";
 
 /**
@@ -118,15 +119,18 @@ export interface Engine {
   readonly name: EngineName;
   /** Scans a byte stream of one format (stdin, archive members, files). */
   scanStream(chunks: AsyncIterable<Uint8Array>, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
-  /** Scans a file on disk; engines that can read straight into their own memory do so. */
-  scanFile(path: string, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
+  /**
+   * Scans a file on disk or a remote object (an http(s) URL, see src/source/byte-source.ts);
+   * engines that can read straight into their own memory do so.
+   */
+  scanFile(path: SourceLocation, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
   /**
    * Scans bytes [start, end) of a file, counting exactly the records that START in that range
    * (reading before `start` and past `end` as needed to find record bounds), so that shards
    * cut anywhere add up to the whole file. Engines that cannot shard leave it out.
    */
   scanFileRange?(
-    path: string,
+    path: SourceLocation,
     format: LogFormat,
     start: number,
     end: number,

@@ -6,7 +6,6 @@
  * src/formats/record-start.ts; this module only looks for it in a file.
  */
 
-import { readSync } from "node:fs";
 import { CHUNK_SIZE, evtxChunkCount, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
 import type { TextFormat } from "../formats/log-format.js";
 import {
@@ -16,24 +15,27 @@ import {
   LF,
   XML_RECORD_OPEN,
 } from "../formats/record-start.js";
+import { type ByteSource, readFully } from "../source/byte-source.js";
 
 /** Window for looking for a sync point near a shard's edges. */
 export const SYNC_WINDOW = 64 * 1024;
 
 /**
- * The first sync point at or after file offset `at` of the open file `fd` of `size` bytes, or
- * `size`. Offset 0 is the stream's start, a sync point of every format. `window` is scratch
- * (any size above 8 bytes; {@link SYNC_WINDOW} is plenty).
+ * The first sync point at or after offset `at` of `source` (a file, or a remote object read by
+ * ranges), or its size. Offset 0 is the stream's start, a sync point of every format. Reads
+ * windows of {@link SYNC_WINDOW} bytes.
  */
-export function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: number, window: Buffer): number {
+export async function firstSyncAtOrAfter(source: ByteSource, format: TextFormat, at: number): Promise<number> {
   if (at <= 0) return 0;
+  const size = source.size;
+  const window = Buffer.allocUnsafe(SYNC_WINDOW);
   const xml = format === "xml";
   const needle = xml ? XML_RECORD_OPEN : Buffer.from("\n{", "latin1");
   // XML: `<Event` and the byte after it; JSON: the line feed and `{`.
   const overlap = xml ? XML_RECORD_OPEN.length : 1;
   let position = xml ? at : Math.max(0, at - 1);
   while (position < size) {
-    const n = readSync(fd, window, 0, Math.min(window.length, size - position), position);
+    const n = await source.read(window, 0, Math.min(window.length, size - position), position);
     if (n === 0) break;
     const view = window.subarray(0, n);
     const last = position + n >= size;
@@ -42,7 +44,7 @@ export function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, s
         const after = hit + XML_RECORD_OPEN.length;
         if (after >= n) break; // decide in the next window (or: nothing opens at the very end)
         if (isOpenTagEnd(view[after])) return position + hit;
-      } else if (position + hit + 1 >= at && !jsonMayContinueInFile(fd, position + hit)) {
+      } else if (position + hit + 1 >= at && !(await jsonMayContinueInSource(source, position + hit))) {
         return position + hit + 1;
       }
     }
@@ -53,20 +55,20 @@ export function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, s
 }
 
 const LOOKBACK = 4096;
-/** Longest line {@link jsonMayContinueInFile} reads back; a longer one counts as "may continue" (no sync point). */
+/** Longest line {@link jsonMayContinueInSource} reads back; a longer one counts as "may continue" (no sync point). */
 const MAX_ELEMENT_LINE = 1 << 16;
 
 function isBlank(c: number | undefined): boolean {
   return c === 0x20 || c === 0x09 || c === LF || c === 0x0d;
 }
 
-/** Reads file bytes backwards from `before` (exclusive): the offset of the last one that is not white space, or -1. */
-function lastSignificantInFile(fd: number, before: number, buffer: Buffer): number {
+/** Reads bytes backwards from `before` (exclusive): the offset of the last one that is not white space, or -1. */
+async function lastSignificantInSource(source: ByteSource, before: number, buffer: Buffer): Promise<number> {
   let end = before;
   while (end > 0) {
     const from = Math.max(0, end - buffer.length);
-    const n = readSync(fd, buffer, 0, end - from, from);
-    for (let i = n - 1; i >= 0; i--) if (!isBlank(buffer[i])) return from + i;
+    await readFully(source, buffer, from, end - from);
+    for (let i = end - from - 1; i >= 0; i--) if (!isBlank(buffer[i])) return from + i;
     end = from;
   }
   return -1;
@@ -74,23 +76,23 @@ function lastSignificantInFile(fd: number, before: number, buffer: Buffer): numb
 
 /**
  * True when a `{` after the line feed at `lf` may continue an open JSON record rather than start
- * one (src/formats/record-start.ts; assembly/json-scan.ts mayContinue), with the file's start
+ * one (src/formats/record-start.ts; assembly/json-scan.ts mayContinue), with the input's start
  * as the floor: the previous significant byte is `[`, or a `,` after an array element alone on
  * its line.
  */
-function jsonMayContinueInFile(fd: number, lf: number): boolean {
+async function jsonMayContinueInSource(source: ByteSource, lf: number): Promise<boolean> {
   const buffer = Buffer.alloc(LOOKBACK);
-  const k = lastSignificantInFile(fd, lf, buffer);
+  const k = await lastSignificantInSource(source, lf, buffer);
   if (k < 0) return false;
-  readSync(fd, buffer, 0, 1, k);
+  await readFully(source, buffer, k, 1);
   if (buffer[0] === JSON_CONTINUES_AFTER_BRACKET) return true;
   if (buffer[0] !== 0x2c) return false;
   const from = Math.max(0, k - MAX_ELEMENT_LINE);
   const before = Buffer.alloc(k - from);
-  const n = readSync(fd, before, 0, before.length, from);
-  const lineStart = before.lastIndexOf(LF, n - 1) + 1;
+  await readFully(source, before, from, before.length);
+  const lineStart = before.lastIndexOf(LF) + 1;
   if (lineStart === 0 && from > 0) return true;
-  return isJsonElementLine(before.subarray(lineStart, n));
+  return isJsonElementLine(before.subarray(lineStart));
 }
 
 /** The EVTX chunk indices [first, end) whose chunks start in bytes [start, end) of a file of `size` bytes. */

@@ -47,8 +47,13 @@ export interface ScanResult {
   problems: ScanProblem[];
 }
 
-/** A fresh result that also collects items (see scan-item.ts). */
+/**
+ * A fresh result that also collects items (see scan-item.ts). A problem identical to one already
+ * recorded (same input, code and message: two shards that both read the byte range that failed
+ * past a shard's edge) is recorded once.
+ */
 export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanResult & ItemCollector {
+  const seen = new Set<string>();
   const result: ScanResult & ItemCollector = {
     aggregates: new Aggregates(),
     stats: emptyStats(),
@@ -57,6 +62,9 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
     malformed: [],
     problems: [],
     problem(p) {
+      const key = JSON.stringify([p.input, p.code, p.message]);
+      if (seen.has(key)) return;
+      seen.add(key);
       result.problems.push(p);
       onProblem?.(p);
     },
