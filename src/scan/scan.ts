@@ -93,15 +93,14 @@ export async function scanInputs(inputs: readonly string[], options: ScanInputsO
 /**
  * A scan that read no log at all (an empty folder, a folder of CSV exports, only junk) must
  * never look clean: it becomes a problem (`LDS_E_NOTHING_SCANNED`), so the exit status is 2.
+ * When inputs already failed, their problems say why and the status is 2 already: no second line.
  */
 export function noteNothingScanned(inputs: readonly string[], result: ScanResult & ItemCollector): void {
-  if (result.inputsScanned > 0) return;
+  if (result.inputsScanned > 0 || result.problems.length > 0) return;
   const skipped = result.skipped.length;
   const why =
     skipped > 0
       ? `no input is a log format we read (${skipped} file${skipped === 1 ? "" : "s"} skipped, --verbose says why)`
-      : result.problems.length > 0
-        ? "no input could be read"
-        : "no log file found";
+      : "no log file found";
   result.problem({ input: inputs.join(", "), code: "LDS_E_NOTHING_SCANNED", message: `nothing was scanned: ${why}` });
 }

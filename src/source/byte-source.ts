@@ -65,12 +65,9 @@ export async function openByteSource(location: SourceLocation): Promise<ByteSour
   return openFileSource(ref.path, ref.name);
 }
 
-/**
- * A file on disk, read with fs.readSync (the bytes go straight where the caller wants them).
- * Its errors name the input only when `name` is given (else the caller, who knows how the user
- * named it, does).
- */
-function openFileSource(path: string, name: string | undefined): ByteSource {
+/** A file on disk, read with fs.readSync (the bytes go straight where the caller wants them). */
+function openFileSource(path: string, given: string | undefined): ByteSource {
+  const name = given ?? path;
   let fd: number;
   let size: number;
   try {
@@ -86,7 +83,7 @@ function openFileSource(path: string, name: string | undefined): ByteSource {
   }
   let open = true;
   return {
-    name: name ?? path,
+    name,
     size,
     async read(target, offset, length, position) {
       try {
@@ -105,7 +102,9 @@ function openFileSource(path: string, name: string | undefined): ByteSource {
 
 /**
  * Bytes [from, to) of `source` as chunks of at most `chunkBytes` (fresh buffers, so a consumer
- * may keep them), for the stream paths (the reference engine, archives).
+ * may keep them), for the stream paths (the reference engine, archives). A local file is read
+ * synchronously, so each chunk waits one turn of the event loop: a long scan on the main thread
+ * still lets Ctrl-C and the pool's messages in (as a read stream did).
  */
 export async function* sourceChunks(
   source: ByteSource,
@@ -121,6 +120,7 @@ export async function* sourceChunks(
     if (n === 0) return;
     position += n;
     yield buffer.subarray(0, n);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
