@@ -5,10 +5,9 @@
  * requires the same matches and the same problems: the differential test of issue 6.
  */
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ScanStats } from "../src/engine/engine.js";
 import {
   type EvtxScanOptions,
@@ -39,15 +38,10 @@ import {
   VALUE_TYPE,
   v,
 } from "./helpers/evtx-writer.js";
+import { corpusDir, corpusFileNames, scratchDir } from "./helpers/fixtures.js";
 
-const CORPUS = join(import.meta.dirname, "..", "..", "shared", "corpus", "evtx");
-const corpusFiles = (() => {
-  try {
-    return readdirSync(CORPUS).filter((f) => f.endsWith(".evtx"));
-  } catch {
-    return [];
-  }
-})();
+const CORPUS = corpusDir("evtx");
+const corpusFiles = corpusFileNames("evtx", ".evtx");
 
 /** The two ways the engines search EVTX: with the wasm prefilters (`fast`) or decoding every record (`reference`). */
 type Mode = "fast" | "reference";
@@ -397,8 +391,7 @@ describe("EVTX carving", () => {
 });
 
 describe("EVTX shards and files", () => {
-  const dir = mkdtempSync(join(tmpdir(), "evtx-scan-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir("evtx-scan-");
   const built = buildEvtx({
     dirty: true,
     chunks: Array.from({ length: 7 }, (_, c) => chunkWith([sysmonRecord(event(c))], 30, c * 100)),

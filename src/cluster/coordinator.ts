@@ -99,7 +99,15 @@ async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, 
   const connection = await openRedis(options.cluster, { forWorker: false });
   const queue: Queue<ClusterJobData, TaskResult> = new Queue(QUEUE_NAME, { connection });
   const events: QueueEvents = new QueueEvents(QUEUE_NAME, { connection: connection.duplicate() });
-  const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: true };
+  const progress: ScanProgress = {
+    bytesDone: 0,
+    bytesTotal: 0,
+    inputsDone: 0,
+    matches: 0,
+    planned: true,
+    compressed: tasks.some((t) => t.kind === "archive"),
+    streamBytes: 0,
+  };
   const pending = new Map<string, ScanTask>();
   const jobs = tasks.map((task) => {
     const data: ClusterJobData = { engine: options.engine, carve: options.carve === true, task: reachable(task) };

@@ -62,7 +62,14 @@ export interface WarmupTask {
   kind: "warmup";
 }
 
-/** Any task. */
+/**
+ * Any task: what planTasks (plan.ts) returns and a runner executes.
+ *
+ * @example
+ * ```ts
+ * const task: ScanTask = { kind: "range", name: "big.xml", path: "/l/big.xml", format: "xml", start: 0, end: 1 << 25, fileSize: 1 << 30 };
+ * ```
+ */
 export type ScanTask = RangeTask | BatchTask | ArchiveTask | WarmupTask;
 
 /** The input(s) a task is about, for a message when the task could not run at all. */

@@ -12,6 +12,7 @@
  */
 
 import { type FileHandle, open } from "node:fs/promises";
+import { resolve } from "node:path";
 import { describeError, ScanError } from "../errors.js";
 import { SNIFF_BYTES } from "../formats/log-format.js";
 import { redactText, redactUrl } from "../remote/redact.js";
@@ -100,6 +101,8 @@ export interface ExpandOptions {
    * `expandInputs([path])`; stdin and fifos are still opened here.
    */
   expandArchives?: boolean;
+  /** Files not to scan when met inside a directory (the run's own output file); any paths, resolved here. */
+  exclude?: readonly string[] | undefined;
   /**
    * Whether the paths in `args` count as named by the user (default true). False for a file
    * the caller met while walking a folder and hands on (a worker opening an archive), so what
@@ -165,7 +168,10 @@ export async function* expandInputs(
     maxBufferedZip: options.maxBufferedNestedZip ?? DEFAULT_MAX_BUFFERED_ZIP,
     expandArchives: options.expandArchives ?? true,
   };
-  const walker = new Walker({ followSymlinks: options.followSymlinks ?? true });
+  const walker = new Walker({
+    followSymlinks: options.followSymlinks ?? true,
+    exclude: new Set((options.exclude ?? []).map((p) => resolve(p))),
+  });
   let stdinSeen = false;
   const named = options.named ?? true;
   for (const given of args) {
