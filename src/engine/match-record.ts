@@ -6,7 +6,7 @@
 
 import { ScanError } from "../errors.js";
 import { jsonEventFields } from "../formats/json-fields.js";
-import { classifyJsonRecord, skipBomAndSpace, type TextFormat } from "../formats/log-format.js";
+import { skipBomAndSpace } from "../formats/log-format.js";
 import { xmlEventFields } from "../formats/xml-fields.js";
 import { type MatchedEvent, matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
@@ -22,15 +22,15 @@ function isRecordObject(value: unknown): value is Record<string, unknown> {
 }
 
 function matchObject(record: Record<string, unknown>): MatchedEvent | null {
-  // classifyJsonRecord names only JSON flavours.
-  const fields = jsonEventFields(record, classifyJsonRecord(record) as Exclude<TextFormat, "xml">);
+  // The record's own keys decide its layout (json-fields.ts classifyJsonRecord).
+  const fields = jsonEventFields(record);
   return fields === undefined ? null : matchEvent(fields, normalizeTime);
 }
 
 /**
  * Applies the rule to one record: Windows event XML (`<Event>...</Event>`), one JSON record in
- * any layout we read (evtx_dump, flat NXLog/OTRF, Winlogbeat/ECS; the layout is recognized per
- * record), as text, UTF-8 bytes, or an already parsed object. Returns the matched event, or null
+ * any layout we read (evtx_dump, Velociraptor, flat NXLog/OTRF, Winlogbeat/ECS; the layout is
+ * recognized per record), as text, UTF-8 bytes, or an already parsed object. Returns the matched event, or null
  * when the record does not match or does not parse. Throws ScanError (LDS_E_USAGE) when
  * `record` is none of those types.
  *

@@ -1,6 +1,6 @@
 /**
  * The reference's way to get the rule's fields from one text record's bytes: fast-xml-parser
- * for XML, JSON.parse and the flavour's field paths for JSON. The reference engine uses it on
+ * for XML, JSON.parse and the record's own layout's field paths for JSON. The reference engine uses it on
  * every record; the wasm engine on the few it hands back (complex XML, records longer than its
  * input region), so both judge those records identically.
  */
@@ -19,5 +19,5 @@ export function recordFields(format: TextFormat, bytes: Uint8Array): EventFields
   } catch {
     return undefined;
   }
-  return jsonEventFields(value, format);
+  return jsonEventFields(value);
 }

@@ -50,7 +50,8 @@ export class HitReader {
       image: this.#string(i, FIELD.image),
       targetFilename: this.#string(i, FIELD.targetFilename),
       computer: this.#string(i, FIELD.computer),
-      time: this.#string(i, FIELD.time),
+      // A number only in Velociraptor rows (seconds since 1970): the matcher drops it elsewhere.
+      time: this.#value(i, FIELD.time),
     };
   }
 
