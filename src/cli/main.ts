@@ -12,6 +12,7 @@ import { describeError, ScanError } from "../errors.js";
 import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
+import { registerServeCommand } from "./serve-command.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
   program.addCommand(scan);
   registerGenerateCommand(program);
+  registerServeCommand(program);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return status;

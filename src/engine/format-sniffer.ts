@@ -13,6 +13,7 @@ import {
   SNIFF_BYTES,
   skipBomAndSpace,
 } from "../formats/log-format.js";
+import { utf8Text } from "../platform/bytes.js";
 
 /** The sniffer's verdict: a format, "unknown" (not a log format we read), or "more" (wait). */
 export type SniffResult = LogFormat | "unknown" | "more";
@@ -46,7 +47,7 @@ export function sniffLogFormat(head: Uint8Array, final: boolean): SniffResult {
     return head.length - i >= XML_LOOK ? "unknown" : "more";
   }
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-    const text = Buffer.from(head.buffer, head.byteOffset + i, head.length - i).toString("utf8");
+    const text = utf8Text(head, i);
     return firstJsonObject(text) === undefined ? "more" : (detectLogFormat(head) ?? "unknown");
   }
   return detectLogFormat(head) ?? "unknown";

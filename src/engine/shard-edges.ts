@@ -6,10 +6,15 @@
  * src/formats/record-start.ts; this module only looks for it in a file.
  */
 
-import { readSync } from "node:fs";
 import { CHUNK_SIZE, evtxChunkCount, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
 import type { TextFormat } from "../formats/log-format.js";
 import { isJsonSyncPoint, isOpenTagEnd, XML_RECORD_OPEN } from "../formats/record-start.js";
+import { indexOfBytes, latin1Bytes } from "../platform/bytes.js";
+
+/** Reads up to `length` bytes at `position` into `into` (from 0); returns how many (Node: fs.readSync; a worker: FileReaderSync). */
+export type ReadAt = (into: Uint8Array, length: number, position: number) => number;
+
+const JSON_NEEDLE = latin1Bytes("\n{");
 
 /** Window for looking for a sync point near a shard's edges. */
 export const SYNC_WINDOW = 64 * 1024;
@@ -19,19 +24,25 @@ export const SYNC_WINDOW = 64 * 1024;
  * `size`. Offset 0 is the stream's start, a sync point of every format. `window` is scratch
  * (any size above 8 bytes; {@link SYNC_WINDOW} is plenty).
  */
-export function firstSyncAtOrAfter(fd: number, format: TextFormat, at: number, size: number, window: Buffer): number {
+export function firstSyncAtOrAfter(
+  read: ReadAt,
+  format: TextFormat,
+  at: number,
+  size: number,
+  window: Uint8Array,
+): number {
   if (at <= 0) return 0;
   const xml = format === "xml";
-  const needle = xml ? XML_RECORD_OPEN : Buffer.from("\n{", "latin1");
+  const needle = xml ? XML_RECORD_OPEN : JSON_NEEDLE;
   // XML: `<Event` and the byte after it; JSON: the byte before the line feed, the line feed, `{`.
   const overlap = xml ? XML_RECORD_OPEN.length : 2;
   let position = xml ? at : Math.max(0, at - 2);
   while (position < size) {
-    const n = readSync(fd, window, 0, Math.min(window.length, size - position), position);
+    const n = read(window, Math.min(window.length, size - position), position);
     if (n === 0) break;
     const view = window.subarray(0, n);
     const last = position + n >= size;
-    for (let hit = view.indexOf(needle); hit >= 0; hit = view.indexOf(needle, hit + 1)) {
+    for (let hit = indexOfBytes(view, needle); hit >= 0; hit = indexOfBytes(view, needle, hit + 1)) {
       if (xml) {
         const after = hit + XML_RECORD_OPEN.length;
         if (after >= n) break; // decide in the next window (or: nothing opens at the very end)

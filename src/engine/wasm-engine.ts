@@ -23,7 +23,7 @@ import {
   scanEvtxFileRange,
   scanEvtxStream,
 } from "./evtx-searcher.js";
-import { firstSyncAtOrAfter, SYNC_WINDOW } from "./shard-edges.js";
+import { firstSyncAtOrAfter, type ReadAt, SYNC_WINDOW } from "./shard-edges.js";
 import { TextSearcher } from "./text-searcher.js";
 
 /**
@@ -125,10 +125,11 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
       const size = fsCall(path, () => fstatSync(fd).size);
       let from = 0;
       let to = size;
+      const readAt: ReadAt = (into, length, position) => readSync(fd, into, 0, length, position);
       if (end !== undefined) {
-        from = fsCall(path, () => firstSyncAtOrAfter(fd, format, start, size, syncWindow));
+        from = fsCall(path, () => firstSyncAtOrAfter(readAt, format, start, size, syncWindow));
         if (from >= Math.min(end, size)) return stats;
-        to = fsCall(path, () => firstSyncAtOrAfter(fd, format, end, size, syncWindow));
+        to = fsCall(path, () => firstSyncAtOrAfter(readAt, format, end, size, syncWindow));
       }
       const searcher = new TextSearcher(matcher, format, onMatch, stats, from === 0, from);
       readInto(path, fd, searcher, matcher, from, to);
