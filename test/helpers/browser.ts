@@ -36,8 +36,8 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1"], {
+function startServer(cli: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--host", "127.0.0.1"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
@@ -51,10 +51,10 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-/** Serves the page, launches chromium and opens the page, ready for files. */
-export async function openPage(): Promise<BrowserSession> {
+/** Serves the page (with the CLI at `cli`), launches chromium and opens the page, ready for files. */
+export async function openPage(cli: string = CLI): Promise<BrowserSession> {
   const { launch } = await import("puppeteer-core");
-  const { child, url } = await startServer();
+  const { child, url } = await startServer(cli);
   const profile = mkdtempSync(join(tmpdir(), "lds-chromium-"));
   const downloads = mkdtempSync(join(tmpdir(), "lds-downloads-"));
   const browser = await launch({
@@ -114,9 +114,7 @@ export async function scanInPage(
   timeoutMs = 120_000,
 ): Promise<void> {
   const { page } = session;
-  await page.evaluate(() => {
-    document.body.dataset.state = "picking";
-  });
+  await page.evaluate('document.body.dataset.state = "picking"');
   const input = await page.$("#files");
   if (input === null) throw new Error("the page has no #files input");
   await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...files);
