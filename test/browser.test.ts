@@ -74,6 +74,15 @@ describe.skipIf(why !== undefined)("the browser page (chromium, puppeteer-core)"
     expect(await session.page.$eval("#download-jsonl", (a) => (a as HTMLAnchorElement).href)).toMatch(/^blob:/);
   });
 
+  it("with 64 KiB shards (?shard=65536) the corpus gives the same rows, the big text files read in pieces", async () => {
+    await session.page.goto(`${session.url}?shard=65536`);
+    await session.page.waitForSelector("body[data-state=ready]", { timeout: 30_000 });
+    await scanInPage(session, filesUnder(CORPUS));
+    const jsonl = await download(session, "#download-jsonl", "lsass-dump-scan.jsonl");
+    expect(jsonl.toString("utf8")).toBe(readFileSync(join(CORPUS, "EXPECTED.jsonl"), "utf8"));
+    expect(await problems()).toEqual([]);
+  });
+
   it("no request left the page's origin, and the page loaded only its own files", () => {
     expect(session.foreign).toEqual([]);
     const paths = new Set(session.requests.filter((u) => !u.startsWith("blob:")).map((u) => new URL(u).pathname));

@@ -19,8 +19,11 @@ import {
 } from "../src/web/index.js";
 import type { FromWorker, ScanTask, TaskResult, ToWorker } from "./protocol.js";
 
-/** Files above this are split into shards of this size (text formats only), as the CLI does. */
-const SHARD_BYTES = 32 * 1024 * 1024;
+/**
+ * Files above this are split into shards of this size (text formats only), as the CLI does
+ * (32 MiB; `?shard=N` in the URL sets it, as `--shard-size` does, for tests).
+ */
+const SHARD_BYTES = Number(new URLSearchParams(location.search).get("shard")) || 32 * 1024 * 1024;
 /** Head read to decide whether a big file can be sharded. */
 const HEAD_BYTES = 64 * 1024;
 

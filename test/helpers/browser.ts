@@ -114,7 +114,8 @@ export async function scanInPage(
   timeoutMs = 120_000,
 ): Promise<void> {
   const { page } = session;
-  await page.evaluate('document.body.dataset.state = "picking"');
+  // Cleared first, so that the same files picked again are a change too.
+  await page.evaluate('document.body.dataset.state = "picking"; document.getElementById("files").value = ""');
   const input = await page.$("#files");
   if (input === null) throw new Error("the page has no #files input");
   await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...files);
