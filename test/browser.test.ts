@@ -60,18 +60,24 @@ describe.skipIf(why !== undefined)("the browser page (chromium, puppeteer-core)"
     }
   });
 
-  it("a damaged file shows a problem naming it, and the rest is scanned", async () => {
+  it("a damaged file shows a problem naming it, and the rest is scanned (UTF-16 too), as the CLI scans it", async () => {
     const dir = tempDir("lds-browser-");
     const xml = join(CORPUS, "xml", "DERIVED_mdec_ID11_lsass_dump_via_taskmgr.xml.log");
     const big = readFileSync(join(CORPUS, "xml", "DERIVED_splunk_T1003.001_procdump_sysmon.xml.log"));
     const cut = join(dir, "cut.xml.gz");
     const gz = gzipSync(big);
     writeFileSync(cut, gz.subarray(0, gz.length >> 1));
-    await scanInPage(session, [cut, xml]);
+    // The XML record again, as PowerShell's Out-File writes it: UTF-16LE with a byte order mark.
+    const utf16 = join(dir, "utf16.xml");
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(xml, "utf8"), "utf16le")]));
+    await scanInPage(session, [cut, xml, utf16]);
     expect((await problems()).some((p) => p.startsWith("cut.xml.gz: gzip: unexpected end of file"))).toBe(true);
     const rows = await tableRows();
-    expect(rows.map((r) => r[0])).toContain("fs03vuln.offsec.lan");
-    expect(await session.page.$eval("#download-jsonl", (a) => (a as HTMLAnchorElement).href)).toMatch(/^blob:/);
+    expect(rows.find((r) => r[0] === "fs03vuln.offsec.lan")?.[3]).toBe("2"); // the XML file and its UTF-16 copy
+    const jsonl = await download(session, "#download-jsonl", "lsass-dump-scan.jsonl");
+    const cli = runCli(["scan", cut, xml, utf16, "--format", "jsonl"]);
+    expect(cli.stderr).toContain("cut.xml.gz");
+    expect(jsonl.toString("utf8")).toBe(cli.stdout);
   });
 
   it("with 64 KiB shards (?shard=65536) the corpus gives the same rows, the big text files read in pieces", async () => {

@@ -16,6 +16,7 @@ import {
   type Scanner,
   SYNC_WINDOW,
   type TextFormat,
+  utf16BomOf,
   whyNotALog,
 } from "../src/web/index.js";
 import type { FromWorker, ScanTask, TaskResult, ToWorker } from "./protocol.js";
@@ -24,6 +25,8 @@ import type { FromWorker, ScanTask, TaskResult, ToWorker } from "./protocol.js";
 const SLICE_BYTES = 4 * 1024 * 1024;
 /** Bytes kept of each input's head, to say why it is not a log. */
 const HEAD_BYTES = 4096;
+
+const encoder = new TextEncoder();
 
 declare const FileReaderSync: { new (): { readAsArrayBuffer(blob: Blob): ArrayBuffer } };
 
@@ -45,10 +48,16 @@ class TaskSink {
   }
 }
 
-/** One input through one scanner; its head kept to explain a skip. */
+/**
+ * One input through one scanner; its head kept to explain a skip. UTF-16 text (a byte order
+ * mark, as PowerShell writes) is transcoded to UTF-8 first, as the CLI does: the mark dropped,
+ * an unpaired surrogate or odd last byte as U+FFFD (TextDecoder's rules are the CLI's).
+ */
 class MemberScan {
   readonly #scanner: Scanner;
   #head = new Uint8Array(0);
+  #utf16: TextDecoder | undefined;
+  #decided = false;
 
   constructor(
     readonly sink: TaskSink,
@@ -64,6 +73,19 @@ class MemberScan {
   }
 
   push(bytes: Uint8Array, offsetBase = 0): void {
+    if (!this.#decided && bytes.length > 0) {
+      this.#decided = true;
+      const encoding = utf16BomOf(bytes);
+      if (encoding !== undefined) this.#utf16 = new TextDecoder(encoding);
+    }
+    if (this.#utf16 !== undefined) {
+      this.#pushText(encoder.encode(this.#utf16.decode(bytes, { stream: true })), offsetBase);
+      return;
+    }
+    this.#pushText(bytes, offsetBase);
+  }
+
+  #pushText(bytes: Uint8Array, offsetBase: number): void {
     if (this.#head.length < HEAD_BYTES) {
       const more = bytes.subarray(0, HEAD_BYTES - this.#head.length);
       const head = new Uint8Array(this.#head.length + more.length);
@@ -75,6 +97,7 @@ class MemberScan {
   }
 
   end(offsetBase = 0): void {
+    if (this.#utf16 !== undefined) this.#pushText(encoder.encode(this.#utf16.decode()), offsetBase);
     this.#take(this.#scanner.end(), offsetBase);
     const stats = this.#scanner.stats();
     if (this.#scanner.format === undefined && !this.#gzipProblem(stats.problems)) {
