@@ -89,6 +89,21 @@ describe.skipIf(why !== undefined)("the browser page (chromium, puppeteer-core)"
     expect(await problems()).toEqual([]);
   });
 
+  it("Cancel stops a scan, and the next scan runs on fresh workers", async () => {
+    await session.page.goto(`${session.url}?shard=4096`); // thousands of tasks: slow enough to cancel
+    await session.page.waitForSelector("body[data-state=ready]", { timeout: 30_000 });
+    await session.page.evaluate('document.getElementById("files").value = ""');
+    const input = await session.page.$("#files");
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...filesUnder(CORPUS));
+    await session.page.waitForSelector("body[data-state=scanning]", { timeout: 30_000 });
+    await session.page.click("#cancel");
+    await session.page.waitForSelector("body[data-state=cancelled]", { timeout: 30_000 });
+    expect(await session.page.$eval("#progress-text", (e) => e.textContent)).toBe("Cancelled.");
+    expect(await tableRows()).toEqual([]);
+    await scanInPage(session, [join(CORPUS, "xml", "DERIVED_mdec_ID11_lsass_dump_via_taskmgr.xml.log")]);
+    expect((await tableRows()).map((r) => r[0])).toEqual(["fs03vuln.offsec.lan"]);
+  });
+
   it("no request left the page's origin, and the page loaded only its own files", () => {
     expect(session.foreign).toEqual([]);
     const paths = new Set(session.requests.filter((u) => !u.startsWith("blob:")).map((u) => new URL(u).pathname));

@@ -135,6 +135,8 @@ function runTasks(tasks: ScanTask[], onBytes: (n: number) => void): Promise<Task
     running = {
       cancel() {
         for (const [w, l] of listeners) w.removeEventListener("message", l);
+        // Workers mid-task are dropped at once; the next scan gets fresh ones.
+        void startWorkers();
         reject(new Error("cancelled"));
       },
     };
@@ -213,18 +215,30 @@ function resetOutput(): void {
   $("summary").textContent = "";
 }
 
+/** Which scan is the current one (a pick during a scan cancels it). */
+let generation = 0;
+
 async function scanFiles(files: readonly NamedFile[]): Promise<void> {
+  const mine = ++generation;
   running?.cancel();
   resetOutput();
   document.body.dataset.state = "scanning";
   $<HTMLButtonElement>("cancel").disabled = false;
   const started = performance.now();
-  const tasks = await plan(files);
   const total = files.reduce((sum, f) => sum + f.file.size, 0);
   let done = 0;
   let shown = 0;
   showProgress(0, total, started);
+  let cancelledWhilePlanning = false;
+  running = {
+    cancel() {
+      cancelledWhilePlanning = true;
+    },
+  };
   try {
+    const tasks = await plan(files);
+    if (mine !== generation) return;
+    if (cancelledWhilePlanning) throw new Error("cancelled");
     const results = await runTasks(tasks, (n) => {
       done += n;
       const now = performance.now();
@@ -274,12 +288,14 @@ async function scanFiles(files: readonly NamedFile[]): Promise<void> {
     document.body.dataset.seconds = seconds.toFixed(3);
     document.body.dataset.state = "done";
   } catch {
+    if (mine !== generation) return;
     $("progress-text").textContent = "Cancelled.";
     document.body.dataset.state = "cancelled";
-    await startWorkers();
   } finally {
-    running = undefined;
-    $<HTMLButtonElement>("cancel").disabled = true;
+    if (mine === generation) {
+      running = undefined;
+      $<HTMLButtonElement>("cancel").disabled = true;
+    }
   }
 }
 
