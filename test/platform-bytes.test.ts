@@ -53,4 +53,16 @@ describe("src/platform: the browser byte helpers equal the Node ones", () => {
     );
     expect([...browser.latin1Bytes("<Event\u00ff")]).toEqual([...node.latin1Bytes("<Event\u00ff")]);
   });
+
+  it("CRC-32 of any bytes at any alignment (the word-at-a-time path and its edges)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.nat(7), fc.nat(2000), fc.nat(), (b, from, to, seed) => {
+        const view = b.subarray(Math.min(from, b.length), Math.max(Math.min(from, b.length), Math.min(to, b.length)));
+        expect(browser.crc32(view)).toBe(node.crc32(view));
+        expect(browser.crc32(view, seed >>> 0)).toBe(node.crc32(view, seed >>> 0));
+      }),
+    );
+    const chunk = new Uint8Array(65536).map((_, i) => (i * 2654435761) >>> 24);
+    expect(browser.crc32(chunk.subarray(512))).toBe(node.crc32(chunk.subarray(512)));
+  });
 });

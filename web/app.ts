@@ -64,14 +64,14 @@ function startWorkers(): Promise<void> {
   return Promise.all(ready).then(() => undefined);
 }
 
-/** Tasks for the files: big text files (not archives, not EVTX) split into shards. */
+/** Tasks for the files: big logs (not archives) split into shards: text at record starts, EVTX by chunks. */
 async function plan(files: readonly NamedFile[]): Promise<ScanTask[]> {
   const tasks: ScanTask[] = [];
   for (const { file, name } of files) {
     if (file.size > SHARD_BYTES) {
       const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
       const format = archiveKindOf(head) === undefined ? detectLogFormat(head) : undefined;
-      if (format !== undefined && format !== "evtx") {
+      if (format !== undefined) {
         for (let start = 0; start < file.size; start += SHARD_BYTES) {
           const end = Math.min(file.size, start + SHARD_BYTES);
           tasks.push({ id: tasks.length, file, name, shard: { start, end, format } });

@@ -6,6 +6,10 @@
 
 import { Unzip, UnzipInflate } from "fflate";
 import { PushGunzip } from "../src/engine/push-gunzip.js";
+import { scannerOf } from "../src/engine/scanner.js";
+import { resolveScannerOptions } from "../src/engine/scanner-options.js";
+import { evtxChunkRangeOfBytes } from "../src/engine/shard-edges.js";
+import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE } from "../src/formats/evtx/layout.js";
 import {
   Aggregates,
   archiveKindOf,
@@ -37,9 +41,9 @@ class TaskSink {
   readonly aggregates = new Aggregates();
   readonly result: TaskResult = { entries: [], hits: [], problems: [], skipped: [], bytes: 0 };
 
-  /** A scanner for one input (a file, or a member `archive:member`). */
-  input(input: string, member?: string, format?: TextFormat | "evtx"): MemberScan {
-    return new MemberScan(this, input, member, format);
+  /** A scanner for one input (a file, or a member `archive:member`); by default one that detects the format. */
+  input(input: string, member?: string, scanner: Scanner = createScanner()): MemberScan {
+    return new MemberScan(this, input, member, scanner);
   }
 
   finish(): TaskResult {
@@ -63,9 +67,9 @@ class MemberScan {
     readonly sink: TaskSink,
     readonly input: string,
     readonly member: string | undefined,
-    format?: TextFormat | "evtx",
+    scanner: Scanner,
   ) {
-    this.#scanner = createScanner(format === undefined ? undefined : { format });
+    this.#scanner = scanner;
   }
 
   get name(): string {
@@ -316,7 +320,30 @@ async function scanGzip(task: ScanTask, sink: TaskSink): Promise<void> {
   if (gunzip.failure !== undefined) sink.result.problems.push(`${task.name}: gzip: ${gunzip.failure}`);
 }
 
+/**
+ * An EVTX shard: the file header, then the chunks whose start lies in [start, end) (the CLI's
+ * evtxChunkRangeOfBytes), scanned with their true chunk indexes so offsets and problems read as
+ * in a whole-file scan.
+ */
+async function scanEvtxShard(task: ScanTask, sink: TaskSink, shard: NonNullable<ScanTask["shard"]>): Promise<void> {
+  const size = task.file.size;
+  const head = new Uint8Array(await task.file.slice(0, FILE_HEADER_SIZE).arrayBuffer());
+  const chunksStart = evtxChunksStart(head) ?? FILE_HEADER_SIZE;
+  const [first, last] = evtxChunkRangeOfBytes(shard.start, shard.end, size, chunksStart);
+  if (first < last) {
+    const options = { ...resolveScannerOptions({ format: "evtx" }), evtxFirstChunk: first };
+    const scan = sink.input(task.name, undefined, scannerOf(options));
+    scan.push(head.subarray(0, chunksStart));
+    const from = chunksStart + first * CHUNK_SIZE;
+    const to = Math.min(size, chunksStart + last * CHUNK_SIZE);
+    await readSlices({ ...task, id: -1 }, from, to, (bytes) => scan.push(bytes));
+    scan.end();
+  }
+  post({ type: "progress", id: task.id, bytes: shard.end - shard.start });
+}
+
 async function scanShard(task: ScanTask, sink: TaskSink, shard: NonNullable<ScanTask["shard"]>): Promise<void> {
+  if (shard.format === "evtx") return scanEvtxShard(task, sink, shard);
   const reader = new FileReaderSync();
   const size = task.file.size;
   const window = new Uint8Array(SYNC_WINDOW);
@@ -328,7 +355,7 @@ async function scanShard(task: ScanTask, sink: TaskSink, shard: NonNullable<Scan
   const format = shard.format as TextFormat;
   const from = firstSyncAtOrAfter(readAt, format, shard.start, size, window);
   const to = firstSyncAtOrAfter(readAt, format, shard.end, size, window);
-  const scan = sink.input(task.name, undefined, shard.format);
+  const scan = sink.input(task.name, undefined, createScanner({ format: shard.format }));
   // Progress counts the shard's nominal bytes, so shards add up to the file's size.
   let counted = 0;
   const nominal = shard.end - shard.start;

@@ -48,5 +48,7 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0)
 
 /** CRC-32 (IEEE, as zlib), continuing from `seed`. */
 export function crc32(bytes: Uint8Array, seed = 0): number {
+  // zlib answers 0 for a buffer without memory (Z_NULL), whatever the seed; no bytes keep the seed.
+  if (bytes.length === 0) return seed >>> 0;
   return zlibCrc32(bytes, seed);
 }
