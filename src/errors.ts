@@ -3,7 +3,14 @@
  * CLI can print one line per problem instead of a stack trace.
  */
 
-/** Stable error codes. */
+/**
+ * Stable error codes.
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCode = "LDS_E_INPUT_MISSING";
+ * ```
+ */
 export type ErrorCode =
   | "LDS_E_INPUT_MISSING"
   | "LDS_E_INPUT_UNREADABLE"
@@ -17,7 +24,18 @@ export type ErrorCode =
   | "LDS_E_SUPPRESS_FILE"
   | "LDS_E_SINK";
 
-/** A problem with one input or with the user's options; `message` is one line, fit for stderr. */
+/**
+ * A problem with one input or with the user's options; `message` is one line, fit for stderr.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   createScanner({ maxRecordBytes: -1 });
+ * } catch (err) {
+ *   if (err instanceof ScanError) console.error(err.code, err.message); // LDS_E_USAGE ...
+ * }
+ * ```
+ */
 export class ScanError extends Error {
   readonly code: ErrorCode;
   /** The input (path, `-`, or `archive:member`) the problem is about, when there is one. */

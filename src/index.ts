@@ -36,7 +36,12 @@ export { isSuppressed, loadSuppression, parseSuppression, type Suppression } fro
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
 export { type MalformedInput, type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+export { type Alert, alertId } from "./sinks/alert-id.js";
+export { type HecOptions, hecSink } from "./sinks/hec-sink.js";
+export { type OutboxOptions, OutboxSink, type OutboxSummary } from "./sinks/outbox-sink.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
+export { defaultSpoolDir } from "./sinks/spool.js";
+export { type WebhookOptions, webhookSignature, webhookSink } from "./sinks/webhook-sink.js";
 export { createPrefilterStream, type PrefilterStream } from "./streams/prefilter-stream.js";
 export { createScanStream, type ScanStream } from "./streams/scan-stream.js";
 
@@ -72,7 +77,8 @@ export interface ScanOptions {
   /**
    * Called for every matched event, with its input (path, `-`), archive member and record
    * location (byte offset and length; EVTX also the EventRecordID). Hits of one task (a file,
-   * a shard, an archive) come in input order, tasks in the order they finish.
+   * a shard, an archive) come in input order, tasks in the order they finish. The reference
+   * engine does not locate text records: its text hits say offset 0, length 0.
    */
   onHit?: (hit: InputHit) => void;
 }

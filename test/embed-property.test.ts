@@ -40,7 +40,18 @@ const arbEvtx = fc.record({
   kinds: fc.array(fc.constantFrom(...KINDS), { minLength: 1, maxLength: 17 }),
   sizes: fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 6 }),
   gzip: fc.boolean(),
+  /** A byte flipped somewhere after the file header (a damaged chunk), or none. */
+  damage: fc.option(fc.nat(), { nil: undefined }),
 });
+
+/** `bytes` with one byte flipped at `at` past the file header (mod the chunks' length). */
+function damaged(bytes: Uint8Array, at: number | undefined): Uint8Array {
+  if (at === undefined || bytes.length <= 4096) return bytes;
+  const out = bytes.slice();
+  const i = 4096 + (at % (bytes.length - 4096));
+  out[i] = (out[i] as number) ^ 0x5a;
+  return out;
+}
 
 function textBytes(p: { format: TextFormat; layout: (typeof TEXT_LAYOUTS)[number]; records: [Kind, number][] }) {
   return textInput(
@@ -90,17 +101,16 @@ describe("createPrefilterStream: scanning the output gives the input's rows", ()
   it("EVTX: the header and candidate chunks, a valid file, random pieces", async () => {
     await fc.assert(
       fc.asyncProperty(arbEvtx, async (p) => {
-        const { bytes: plain } = evtxInput(
-          p.chunks,
-          p.perChunk,
-          (c, r) => p.kinds[(c * 7 + r) % p.kinds.length] as Kind,
-        );
+        const built = evtxInput(p.chunks, p.perChunk, (c, r) => p.kinds[(c * 7 + r) % p.kinds.length] as Kind);
+        const plain = damaged(built.bytes, p.damage);
         const input = p.gzip ? gzipSync(plain) : plain;
         const expected = scanBytes(plain);
-        const { output, rows } = await prefilter(input, p.sizes);
+        const { output, rows, stats } = await prefilter(input, p.sizes);
         expect(rows).toEqual(expected.rows);
+        expect(stats.problems).toEqual(expected.stats.problems);
         const again = scanBytes(output);
         expect(again.rows).toEqual(expected.rows);
+        // A damaged chunk holds no live match, so it is never passed on: the output is clean.
         expect(again.stats.problems).toEqual([]);
         const chunks = new Set(expected.hits.map((h) => Math.floor((h.offset - 4096) / 65536)));
         expect(output.length).toBe(4096 + chunks.size * 65536);
@@ -125,7 +135,7 @@ describe("createScanner in pieces gives scan()'s rows", () => {
     const hits: Hit[] = [];
     const outcome = await scan([file], { workers: 1, onHit: (h) => hits.push(h) });
     rmSync(file);
-    return { rows: outcome.rows, hits };
+    return { rows: outcome.rows, hits, problems: outcome.problems.map((p) => p.message) };
   }
 
   it("text formats", async () => {
@@ -146,11 +156,13 @@ describe("createScanner in pieces gives scan()'s rows", () => {
   it("EVTX", async () => {
     await fc.assert(
       fc.asyncProperty(arbEvtx, async (p) => {
-        const { bytes } = evtxInput(p.chunks, p.perChunk, (c, r) => p.kinds[(c + r) % p.kinds.length] as Kind);
+        const built = evtxInput(p.chunks, p.perChunk, (c, r) => p.kinds[(c + r) % p.kinds.length] as Kind);
+        const bytes = damaged(built.bytes, p.damage);
         const scanner = scanPieces(bytes, p.sizes);
         const whole = await viaScan(bytes);
         expect(scanner.rows).toEqual(whole.rows);
         expect(scanner.hits).toEqual(whole.hits.map(({ input: _i, member: _m, ...hit }) => hit));
+        expect(scanner.stats.problems).toEqual(whole.problems);
       }),
       { numRuns: RUNS },
     );

@@ -214,3 +214,22 @@ describe("matchRecord", () => {
     expect(() => matchRecord(42 as unknown as string)).toThrow(ScanError);
   });
 });
+
+describe("createScanner: the caller's buffer", () => {
+  it("may be reused after push (plain and gzip): the scanner keeps copies of what it holds", () => {
+    const { bytes } = xmlWithHits();
+    for (const input of [bytes, gzipSync(bytes)]) {
+      const scanner = createScanner();
+      const reused = new Uint8Array(5);
+      const hits: Hit[] = [];
+      for (let at = 0; at < input.length; at += 5) {
+        const piece = input.subarray(at, at + 5);
+        reused.set(piece);
+        hits.push(...scanner.push(reused.subarray(0, piece.length)));
+        reused.fill(0x41); // the caller overwrites its buffer at once
+      }
+      hits.push(...scanner.end());
+      expect(hits).toEqual(scanBytes(bytes).hits);
+    }
+  });
+});

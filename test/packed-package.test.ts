@@ -32,7 +32,7 @@ const EXPECTED = [
   "matchRecord WS01",
   "createPrefilterStream true 1",
   "createScanStream 3",
-  "scan 1 3 0 true",
+  "scan 1 3 0 0 true",
   "engines 3 3",
   "rows 1 true 2024-03-05T10:11:12",
   "suppress true",

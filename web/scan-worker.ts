@@ -5,20 +5,20 @@
  */
 
 import { Unzip, UnzipInflate } from "fflate";
-import { PushGunzip } from "../src/engine/push-gunzip.js";
 import { scannerOf } from "../src/engine/scanner.js";
 import { resolveScannerOptions } from "../src/engine/scanner-options.js";
-import { evtxChunkRangeOfBytes } from "../src/engine/shard-edges.js";
 import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE } from "../src/formats/evtx/layout.js";
+import { PushGunzip } from "../src/scan/push-gunzip.js";
 import {
   Aggregates,
   archiveKindOf,
+  type ByteSource,
   createScanner,
+  evtxChunkRangeOfBytes,
   firstSyncAtOrAfter,
   type InputHit,
   loadMatcher,
   type Scanner,
-  SYNC_WINDOW,
   type TextFormat,
   utf16BomOf,
   whyNotALog,
@@ -31,8 +31,6 @@ const SLICE_BYTES = 4 * 1024 * 1024;
 const HEAD_BYTES = 4096;
 
 const encoder = new TextEncoder();
-
-declare const FileReaderSync: { new (): { readAsArrayBuffer(blob: Blob): ArrayBuffer } };
 
 const post = (message: FromWorker): void => (self as unknown as Worker).postMessage(message);
 
@@ -344,17 +342,20 @@ async function scanEvtxShard(task: ScanTask, sink: TaskSink, shard: NonNullable<
 
 async function scanShard(task: ScanTask, sink: TaskSink, shard: NonNullable<ScanTask["shard"]>): Promise<void> {
   if (shard.format === "evtx") return scanEvtxShard(task, sink, shard);
-  const reader = new FileReaderSync();
-  const size = task.file.size;
-  const window = new Uint8Array(SYNC_WINDOW);
-  const readAt = (into: Uint8Array, length: number, position: number): number => {
-    const bytes = new Uint8Array(reader.readAsArrayBuffer(task.file.slice(position, position + length)));
-    into.set(bytes);
-    return bytes.length;
+  const source: ByteSource = {
+    name: task.name,
+    size: task.file.size,
+    async read(target, offset, length, position) {
+      const bytes = new Uint8Array(await task.file.slice(position, position + length).arrayBuffer());
+      target.set(bytes, offset);
+      return bytes.length;
+    },
+    expect() {},
+    async close() {},
   };
   const format = shard.format as TextFormat;
-  const from = firstSyncAtOrAfter(readAt, format, shard.start, size, window);
-  const to = firstSyncAtOrAfter(readAt, format, shard.end, size, window);
+  const from = await firstSyncAtOrAfter(source, format, shard.start);
+  const to = await firstSyncAtOrAfter(source, format, shard.end);
   const scan = sink.input(task.name, undefined, createScanner({ format: shard.format }));
   // Progress counts the shard's nominal bytes, so shards add up to the file's size.
   let counted = 0;

@@ -9,10 +9,12 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Command, CommanderError } from "commander";
 import { describeError, ScanError } from "../errors.js";
+import { registerDeliverCommand } from "./deliver-command.js";
 import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
 import { registerServeCommand } from "./serve-command.js";
+import { registerWorkerCommand } from "./worker-command.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -38,6 +40,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.addCommand(scan);
   registerGenerateCommand(program);
   registerServeCommand(program);
+  registerDeliverCommand(program, (s) => {
+    status = s;
+  });
+  registerWorkerCommand(program, (s) => {
+    status = s;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return status;

@@ -11,14 +11,15 @@ import type { InputHit } from "../engine/hit.js";
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { type ScanOutcome, scan } from "../index.js";
-import { DEFAULT_SHARD_SIZE } from "../pool/parallel-scan.js";
-import type { Row } from "../report/row.js";
-import { loadSuppression } from "../report/suppress.js";
+import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js";
+import { type Row, toRows } from "../report/row.js";
+import { applySuppression, loadSuppression, type Suppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
 import { createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
+import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
 import { deliverEvents } from "./event-output.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { parseSize } from "./parse-size.js";
@@ -41,6 +42,12 @@ export interface ScanCommandOptions {
   verbose: boolean;
   /** Print one line per matched event (a timeline) instead of aggregated rows. */
   events: boolean;
+  /** Where alerts are sent besides the output (HEC, webhook), when anywhere. */
+  delivery?: DeliveryOptions | undefined;
+  /** `--cluster redis://...`: run the tasks on cluster workers (src/cluster/). */
+  cluster?: string | undefined;
+  /** `--cluster-timeout`: seconds to wait while no worker is alive. */
+  clusterTimeout?: number | undefined;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -72,6 +79,8 @@ Examples:
   lsass-dump-scan scan logs.tar.gz collected.zip     archives are streamed, never extracted
   zcat day1.json.gz | lsass-dump-scan scan -         standard input
   lsass-dump-scan scan big.xml --input-format xml    skip detection
+  lsass-dump-scan scan https://host/logs/x.evtx      an object over HTTP(S), read by byte ranges
+  lsass-dump-scan scan s3://bucket/2024/             every object under an S3 prefix (AWS credentials as usual)
   lsass-dump-scan scan logs/ --suppress known-fp.txt --format csv --output alerts.csv
 
 Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
@@ -80,9 +89,12 @@ read are printed all the same).`;
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
-  return new Command("scan")
+  const command = new Command("scan")
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
-    .argument("<inputs...>", "files, directories, archives (.gz .zip .tar .tgz) or - for standard input")
+    .argument(
+      "<inputs...>",
+      "files, directories, archives (.gz .zip .tar .tgz), http(s):// URLs, s3://bucket/prefix, or - for standard input",
+    )
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
     .option("-o, --output <file>", "write rows to this file instead of standard output")
     .option("-s, --suppress <file>", "drop rows matching a suppression list (field=pattern lines, * wildcards)")
@@ -99,7 +111,16 @@ export function scanCommand(): Command {
     .option("--no-progress", "no progress bar on stderr")
     .option("-q, --quiet", "no summary line on stderr", false)
     .option("-v, --verbose", "name every skipped file (and why) and every malformed record (input, byte offset)", false)
-    .addHelpText("after", EXAMPLES);
+    .option(
+      "--cluster <redis-url>",
+      "run the tasks on cluster workers through this Redis (see: lsass-dump-scan worker)",
+    )
+    .option(
+      "--cluster-timeout <seconds>",
+      "with --cluster: give up after this long with no worker alive (default 60)",
+      parsePositiveInt("--cluster-timeout"),
+    );
+  return addDeliveryOptions(command).addHelpText("after", EXAMPLES);
 }
 
 /** Validated options from commander's parsed values. */
@@ -118,6 +139,9 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     carve: raw.carve === true,
     verbose: raw.verbose === true,
     events: raw.events === true,
+    delivery: deliveryOptionsFrom(raw),
+    cluster: raw.cluster as string | undefined,
+    clusterTimeout: raw.clusterTimeout as number | undefined,
   };
 }
 
@@ -159,18 +183,22 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   let outcome: ScanOutcome;
   const hits: InputHit[] = [];
   try {
-    outcome = await scan(inputs, {
-      engine: options.engine,
-      workers: options.workers,
-      shardSize: options.shardSize,
-      inputFormat: options.inputFormat,
-      carve: options.carve,
-      suppression,
-      signal: abort.signal,
-      onProgress: (p) => progress.update(p),
-      onProblem: (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`),
-      onHit: options.events ? (hit) => hits.push(hit) : undefined,
-    });
+    const onProblem = (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`);
+    outcome =
+      options.cluster !== undefined
+        ? await clusterOutcome(inputs, options, suppression, onProblem, (p) => progress.update(p), abort.signal)
+        : await scan(inputs, {
+            engine: options.engine,
+            workers: options.workers,
+            shardSize: options.shardSize,
+            inputFormat: options.inputFormat,
+            carve: options.carve,
+            suppression,
+            signal: abort.signal,
+            onProgress: (p) => progress.update(p),
+            onProblem,
+            onHit: options.events ? (hit) => hits.push(hit) : undefined,
+          });
   } finally {
     progress.stop();
     process.removeListener("SIGINT", onSigint);
@@ -180,17 +208,24 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say("interrupted: workers stopped; rows below are from what was scanned so far");
   }
   const { rows: kept, suppressed: dropped, result } = outcome;
+  let outputFailed = false;
   if (options.events) {
     const shown = await deliverEvents(hits, suppression, options.format, options.output, say);
-    if (shown === undefined) return EXIT_TROUBLE;
+    if (shown === undefined) outputFailed = true;
   } else {
     const sink =
       options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
     if (!(await deliver(sink, kept, say))) {
       // The rows must not be lost: a failed --output file falls back to stdout.
       if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
-      return EXIT_TROUBLE;
+      outputFailed = true;
     }
+  }
+  // Alerts (the rows, also under --events) leave the machine once printed (README, "Sending alerts").
+  const delivery = options.delivery === undefined ? undefined : await deliverRows(kept, options.delivery, say);
+  if (outputFailed) {
+    for (const line of delivery?.lines ?? []) say(line);
+    return EXIT_TROUBLE;
   }
   if (options.verbose)
     for (const line of [...skippedLines(result.skipped), ...malformedLines(result.malformed)]) say(line);
@@ -210,9 +245,39 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (malformed !== undefined) parts.push(malformed);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    if (delivery !== undefined) parts.push(...delivery.parts);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
+  for (const line of delivery?.lines ?? []) say(line);
   if (abort.signal.aborted) return EXIT_INTERRUPTED;
-  if (result.problems.length > 0 || malformed !== undefined) return EXIT_TROUBLE;
+  const undelivered = (delivery?.undelivered ?? 0) > 0;
+  if (result.problems.length > 0 || malformed !== undefined || undelivered) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;
+}
+
+/** A scan on cluster workers (`--cluster`), as the outcome a local scan gives. */
+async function clusterOutcome(
+  inputs: readonly string[],
+  options: ScanCommandOptions,
+  suppression: Suppression | undefined,
+  onProblem: (p: ScanProblem) => void,
+  onProgress: (p: ScanProgress) => void,
+  signal: AbortSignal,
+): Promise<ScanOutcome> {
+  if (options.events) throw new ScanError("LDS_E_USAGE", "--events is not available with --cluster (rows only)");
+  const { scanCluster } = await import("../cluster/coordinator.js");
+  const result = await scanCluster(inputs, {
+    cluster: options.cluster as string,
+    engine: options.engine,
+    shardSize: options.shardSize,
+    inputFormat: options.inputFormat,
+    carve: options.carve,
+    timeoutMs: (options.clusterTimeout ?? 60) * 1000,
+    onProblem,
+    onProgress,
+    signal,
+  });
+  const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
+  const { problems, malformed, skipped } = result;
+  return { rows: kept, suppressed: dropped, problems, malformed, skipped, result };
 }

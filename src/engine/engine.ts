@@ -7,12 +7,27 @@
 
 import type { LogFormat } from "../formats/log-format.js";
 import type { MatchedEvent } from "../rule/rule.js";
+import type { SourceLocation } from "../source/byte-source.js";
 import type { MatchLocation } from "./match-location.js";
 
-/** Names accepted by `--engine`. */
+/**
+ * Names accepted by `--engine`.
+ *
+ * @example
+ * ```ts
+ * const name: EngineName = process.env.LDS_SLOW === "1" ? "reference" : "wasm";
+ * ```
+ */
 export type EngineName = "wasm" | "reference";
 
-/** Counters one scan reports. */
+/**
+ * Counters one scan reports.
+ *
+ * @example
+ * ```ts
+ * const { bytes, matches, problems }: ScanStats = scanBytes(data).stats;
+ * ```
+ */
 export interface ScanStats {
   /** Bytes of log data looked at (after decompression). */
   bytes: number;
@@ -52,6 +67,11 @@ export function addStats(a: ScanStats, b: ScanStats): ScanStats {
 /**
  * Called once for every matched event, in input order. `at` says where its record is, when the
  * engine knows (the wasm engine and the EVTX fast path always do).
+ *
+ * @example
+ * ```ts
+ * const onMatch: MatchHandler = (event, at) => console.log(event.dest, at?.offset, at?.length);
+ * ```
  */
 export type MatchHandler = (event: MatchedEvent, at?: MatchLocation) => void;
 
@@ -59,20 +79,29 @@ export type MatchHandler = (event: MatchedEvent, at?: MatchLocation) => void;
  * An engine scans one input's bytes. Implementations must count every matching record exactly
  * once whatever the chunk boundaries of `chunks` are, and throw an {@link import("../errors.js").ScanError}
  * for input they cannot read (the caller reports it and goes on).
+ *
+ * @example
+ * ```ts
+ * const engine: Engine = await engineByName("wasm");
+ * const stats = await engine.scanFile("sysmon.xml", "xml", (event) => console.log(event.dest));
+ * ```
  */
 export interface Engine {
   readonly name: EngineName;
   /** Scans a byte stream of one format (stdin, archive members, files). */
   scanStream(chunks: AsyncIterable<Uint8Array>, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
-  /** Scans a file on disk; engines that can read straight into their own memory do so. */
-  scanFile(path: string, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
+  /**
+   * Scans a file on disk or a remote object (an http(s) URL, see src/source/byte-source.ts);
+   * engines that can read straight into their own memory do so.
+   */
+  scanFile(path: SourceLocation, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats>;
   /**
    * Scans bytes [start, end) of a file, counting exactly the records that START in that range
    * (reading before `start` and past `end` as needed to find record bounds), so that shards
    * cut anywhere add up to the whole file. Engines that cannot shard leave it out.
    */
   scanFileRange?(
-    path: string,
+    path: SourceLocation,
     format: LogFormat,
     start: number,
     end: number,

@@ -22,6 +22,11 @@ export interface EngineSetup {
 /**
  * Returns the engine of that name. Each engine's module is loaded only when asked for: a worker
  * thread that runs the wasm engine never loads the XML parser, which shortens pool start-up.
+ *
+ * @example
+ * ```ts
+ * const engine = await engineByName("reference"); // the oracle: parses every record
+ * ```
  */
 export async function engineByName(name: EngineName, setup: EngineSetup = {}): Promise<Engine> {
   if (name === "reference") {

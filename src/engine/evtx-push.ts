@@ -8,9 +8,9 @@
 
 import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
 import { EvtxPrefilter } from "../wasm/evtx-prefilter.js";
+import { InstancePool } from "../wasm/instance-pool.js";
 import type { MatchHandler, ScanStats } from "./engine.js";
 import { searchChunkCandidates } from "./evtx-chunk-searcher.js";
-import { InstancePool } from "./instance-pool.js";
 
 /** Prefilter instances of finished scanners. */
 const prefilters = new InstancePool<EvtxPrefilter>();

@@ -5,16 +5,17 @@
  * every record is counted once, by the shard that holds its chunk.
  *
  * Each engine passes what it needs: the reference engine nothing (every record decoded in
- * full), the wasm engine its prefilters. With a prefilter, file bytes are read straight into
- * its input region (fs.readSync into the one view, no allocation per window) and the
+ * full), the wasm engine its prefilters. With a prefilter, input bytes (a file, or a remote
+ * object: a ByteSource) are read straight into its input region (no allocation per window) and the
  * UTF-16/8-bit `lsass` prefilter runs over the whole window before any chunk is looked at; a
  * chunk with candidates is then asked for `taskmgr` in wasm too before any record of it is
  * decoded.
  */
 
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
 import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
+import { type ByteSource, openByteSource, readFully, type SourceLocation } from "../source/byte-source.js";
 import { type Candidates, EvtxPrefilter } from "../wasm/evtx-prefilter.js";
 import { emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
 import { type ChunkTarget, searchChunkCandidates, searchChunkWhole } from "./evtx-chunk-searcher.js";
@@ -39,15 +40,6 @@ export interface EvtxScanOptions {
  * memory per instance small and are within noise of 16 MiB in bench/evtx.bench.ts.
  */
 export const WINDOW_CHUNKS = 128;
-
-/** Where an input's bytes come from. */
-interface Source {
-  size: number;
-  /** Bytes [position, position + length) into `target` at 0. */
-  read(target: Uint8Array, position: number, length: number): void;
-  /** Bytes [position, position + length) without copying, when the source can. */
-  view?(position: number, length: number): Uint8Array;
-}
 
 /**
  * Prefilter instances of one compiled matcher, each with a window-sized input region, reused
@@ -85,110 +77,143 @@ export function evtxPrefiltersOf(module: WebAssembly.Module): EvtxPrefilters {
   return prefilters;
 }
 
-/** The read buffer of searches without a prefilter, made at first use and kept (scans are synchronous). */
-let readBuffer: Uint8Array | undefined;
-/** Set while a scan runs, so that a scan started from inside onMatch gets a buffer of its own. */
-let scanning = false;
+/**
+ * Read buffers of searches without a prefilter that do not hold their bytes in memory, kept for
+ * the next scan of this thread; a scan holds one for its whole length, so scans that overlap
+ * (one awaiting a remote read while another runs, or one started from inside onMatch) never
+ * share one.
+ */
+const freeBuffers: Uint8Array[] = [];
 
-function scanSource(source: Source, head: Uint8Array, onMatch: MatchHandler, options: EvtxScanOptions): ScanStats {
-  const nested = scanning;
-  scanning = true;
-  try {
-    return scanChunks(source, head, onMatch, options, nested);
-  } finally {
-    scanning = nested;
-  }
+/** One scan: which chunk windows to read, and what each is searched with. */
+interface EvtxScan {
+  size: number;
+  chunksStart: number;
+  firstChunk: number;
+  endChunk: number;
+  /** With prefilters: the one this scan holds (a window is read into its input region). */
+  prefilter: EvtxPrefilter | undefined;
+  /** Without, bytes not in memory: where a window is read to. */
+  buffer: Uint8Array | undefined;
+  stats: ScanStats;
+  onMatch: MatchHandler;
+  options: EvtxScanOptions;
+  /** Gives the prefilter or buffer back. */
+  release(): void;
 }
 
-function scanChunks(
-  source: Source,
+/** A window of chunks: [chunk, chunk + chunks), bytes [position, position + length). */
+interface Window {
+  chunk: number;
+  chunks: number;
+  position: number;
+  length: number;
+}
+
+/** Checks the magic, counts the header's bytes and takes a prefilter or buffer for the scan. */
+function beginScan(
+  size: number,
   head: Uint8Array,
   onMatch: MatchHandler,
   options: EvtxScanOptions,
-  nested: boolean,
-): ScanStats {
+  inMemory: boolean,
+): EvtxScan {
   const chunksStart = evtxChunksStart(head);
   if (chunksStart === undefined) {
     throw new ScanError("LDS_E_CORRUPT_EVTX", "not an EVTX file (no ElfFile or ElfChnk magic)");
   }
   const stats = emptyStats();
-  const total = evtxChunkCount(source.size, chunksStart);
+  const total = evtxChunkCount(size, chunksStart);
   const [first, end] = options.chunkRange ?? [0, total];
   const firstChunk = Math.max(0, Math.min(first, total));
   const endChunk = Math.max(firstChunk, Math.min(end, total));
   if (first <= 0) {
-    stats.bytes += Math.min(chunksStart, source.size);
-    if (source.size < chunksStart) {
-      stats.problems.push(`file header truncated (${source.size} of ${FILE_HEADER_SIZE} bytes)`);
-    }
+    stats.bytes += Math.min(chunksStart, size);
+    if (size < chunksStart) stats.problems.push(`file header truncated (${size} of ${FILE_HEADER_SIZE} bytes)`);
   }
-  const prefilter = options.prefilters?.acquire();
-  try {
-    scanWindows(source, onMatch, options, nested, stats, prefilter, chunksStart, firstChunk, endChunk);
-  } finally {
-    if (prefilter !== undefined) options.prefilters?.release(prefilter);
-  }
-  return stats;
+  const prefilters = options.prefilters;
+  const prefilter = prefilters?.acquire();
+  const buffer =
+    prefilter === undefined && !inMemory
+      ? (freeBuffers.pop() ?? new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE))
+      : undefined;
+  return {
+    size,
+    chunksStart,
+    firstChunk,
+    endChunk,
+    prefilter,
+    buffer,
+    stats,
+    onMatch,
+    options,
+    release() {
+      if (prefilter !== undefined) prefilters?.release(prefilter);
+      if (buffer !== undefined) freeBuffers.push(buffer);
+    },
+  };
 }
 
-function scanWindows(
-  source: Source,
+function* windowsOf(scan: EvtxScan): Generator<Window> {
+  for (let c = scan.firstChunk; c < scan.endChunk; c += WINDOW_CHUNKS) {
+    const chunks = Math.min(WINDOW_CHUNKS, scan.endChunk - c);
+    const position = chunkOffset(c, scan.chunksStart);
+    yield { chunk: c, chunks, position, length: Math.min(chunks * CHUNK_SIZE, scan.size - position) };
+  }
+}
+
+const NO_CANDIDATES: Candidates = { offsets: new Uint32Array(0), count: 0 };
+
+/** Searches one window's chunks, its bytes in `window` (with a prefilter: its input region). */
+function scanWindow(scan: EvtxScan, w: Window, window: Uint8Array): void {
+  const { prefilter, stats, onMatch, options } = scan;
+  const { position, length } = w;
+  stats.bytes += length;
+  const candidates = prefilter === undefined ? NO_CANDIDATES : prefilter.candidates(length);
+  let h = 0;
+  for (let j = 0; j < w.chunks; j++) {
+    const from = j * CHUNK_SIZE;
+    const to = Math.min(from + CHUNK_SIZE, length);
+    const chunk = window.subarray(from, to);
+    const target: ChunkTarget = {
+      index: w.chunk + j,
+      fileOffset: position + from,
+      carve: options.carve === true,
+      stats,
+      onMatch,
+    };
+    if (prefilter === undefined) {
+      searchChunkWhole(chunk, target);
+      continue;
+    }
+    const offsets = candidates.offsets;
+    const begin = h;
+    while (h < candidates.count && (offsets[h] as number) < to) h++;
+    // Chunk-relative offsets, rewritten in place (the array is scratch, reused per window).
+    for (let k = begin; k < h; k++) offsets[k] = (offsets[k] as number) - from;
+    const holdsTaskmgr = (): boolean => prefilter.containsTaskmgr(from, to - from);
+    searchChunkCandidates(chunk, offsets.subarray(begin, h), h - begin, holdsTaskmgr, target);
+  }
+}
+
+/** Scans an EVTX input read through a {@link ByteSource}, window by window. */
+async function scanByteSource(
+  source: ByteSource,
+  head: Uint8Array,
   onMatch: MatchHandler,
   options: EvtxScanOptions,
-  nested: boolean,
-  stats: ScanStats,
-  prefilter: EvtxPrefilter | undefined,
-  chunksStart: number,
-  firstChunk: number,
-  endChunk: number,
-): void {
-  let buffer: Uint8Array | undefined;
-  if (prefilter === undefined && source.view === undefined) {
-    if (nested) buffer = new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
-    else buffer = readBuffer ??= new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE);
-  }
-  const none: Candidates = { offsets: new Uint32Array(0), count: 0 };
-  for (let c = firstChunk; c < endChunk; c += WINDOW_CHUNKS) {
-    const chunks = Math.min(WINDOW_CHUNKS, endChunk - c);
-    const position = chunkOffset(c, chunksStart);
-    const length = Math.min(chunks * CHUNK_SIZE, source.size - position);
-    let window: Uint8Array;
-    if (prefilter !== undefined) {
-      source.read(prefilter.input, position, length);
-      window = prefilter.input;
-    } else if (buffer !== undefined) {
-      source.read(buffer, position, length);
-      window = buffer;
-    } else {
-      window = (source.view as NonNullable<Source["view"]>)(position, length);
+): Promise<ScanStats> {
+  const scan = beginScan(source.size, head, onMatch, options, false);
+  try {
+    for (const w of windowsOf(scan)) {
+      const window = scan.prefilter?.input ?? (scan.buffer as Uint8Array);
+      await readFully(source, window, w.position, w.length);
+      scanWindow(scan, w, window);
     }
-    stats.bytes += length;
-    const candidates = prefilter === undefined ? none : prefilter.candidates(length);
-    let h = 0;
-    for (let j = 0; j < chunks; j++) {
-      const from = j * CHUNK_SIZE;
-      const to = Math.min(from + CHUNK_SIZE, length);
-      const chunk = window.subarray(from, to);
-      const target: ChunkTarget = {
-        index: c + j,
-        fileOffset: position + from,
-        carve: options.carve === true,
-        stats,
-        onMatch,
-      };
-      if (prefilter === undefined) {
-        searchChunkWhole(chunk, target);
-        continue;
-      }
-      const offsets = candidates.offsets;
-      const begin = h;
-      while (h < candidates.count && (offsets[h] as number) < to) h++;
-      // Chunk-relative offsets, rewritten in place (the array is scratch, reused per window).
-      for (let k = begin; k < h; k++) offsets[k] = (offsets[k] as number) - from;
-      const holdsTaskmgr = (): boolean => prefilter.containsTaskmgr(from, to - from);
-      searchChunkCandidates(chunk, offsets.subarray(begin, h), h - begin, holdsTaskmgr, target);
-    }
+  } finally {
+    scan.release();
   }
+  return scan.stats;
 }
 
 /**
@@ -197,33 +222,36 @@ function scanWindows(
  * ScanError (LDS_E_CORRUPT_EVTX) when the bytes are not EVTX at all.
  */
 export function scanEvtxBytes(bytes: Uint8Array, onMatch: MatchHandler, options: EvtxScanOptions): ScanStats {
-  const source: Source = {
-    size: bytes.length,
-    read: (target, position, length) => target.set(bytes.subarray(position, position + length)),
-    view: (position, length) => bytes.subarray(position, position + length),
-  };
-  return scanSource(source, bytes.subarray(0, 8), onMatch, options);
+  const scan = beginScan(bytes.length, bytes.subarray(0, 8), onMatch, options, true);
+  try {
+    for (const w of windowsOf(scan)) {
+      const view = bytes.subarray(w.position, w.position + w.length);
+      if (scan.prefilter === undefined) {
+        scanWindow(scan, w, view);
+      } else {
+        scan.prefilter.input.set(view);
+        scanWindow(scan, w, scan.prefilter.input);
+      }
+    }
+  } finally {
+    scan.release();
+  }
+  return scan.stats;
 }
 
 /**
- * Scans the chunks of an EVTX file that start in bytes [start, end): a shard, counted by the
- * same "starts in the range" rule as text shards. Throws ScanError (LDS_E_INPUT_UNREADABLE)
- * when the file cannot be read.
+ * Scans the chunks of an EVTX file (or remote object) that start in bytes [start, end): a
+ * shard, counted by the same "starts in the range" rule as text shards. Throws ScanError
+ * (LDS_E_INPUT_UNREADABLE) when the input cannot be read.
  */
 export async function scanEvtxFileRange(
-  path: string,
+  path: SourceLocation,
   start: number,
   end: number,
   onMatch: MatchHandler,
   options: EvtxScanOptions,
 ): Promise<ScanStats> {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (err) {
-    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
-  }
-  return scanEvtxFile(path, onMatch, { ...options, chunkRange: evtxChunkRangeOfBytes(start, end, size) });
+  return scanEvtxFile(path, onMatch, options, [start, end]);
 }
 
 /**
@@ -241,40 +269,41 @@ export async function scanEvtxStream(
 }
 
 /**
- * Scans an EVTX file (or, with `chunkRange`, one shard of it). Reads with fs.readSync into a
- * buffer made once per scan (with prefilters: the wasm input region). Rejects with ScanError when the
- * file cannot be read (LDS_E_INPUT_UNREADABLE) or is not EVTX (LDS_E_CORRUPT_EVTX).
+ * Scans an EVTX file or remote object (or, with `chunkRange` or `byteRange`, one shard of it)
+ * through a {@link ByteSource}, read into a buffer held for the scan (with prefilters: the
+ * wasm input region). Rejects with ScanError when the input cannot be read
+ * (LDS_E_INPUT_UNREADABLE) or is not EVTX (LDS_E_CORRUPT_EVTX).
  */
-export async function scanEvtxFile(path: string, onMatch: MatchHandler, options: EvtxScanOptions): Promise<ScanStats> {
-  let fd: number;
+export async function scanEvtxFile(
+  path: SourceLocation,
+  onMatch: MatchHandler,
+  options: EvtxScanOptions,
+  byteRange?: readonly [number, number],
+): Promise<ScanStats> {
+  const fallbackName = typeof path === "string" ? path : (path.name ?? path.path);
+  let bytes: ByteSource | undefined;
   try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const source: Source = {
-      size,
-      read(target, position, length) {
-        let done = 0;
-        while (done < length) {
-          const n = readSync(fd, target, done, length - done, position + done);
-          if (n === 0) throw new ScanError("LDS_E_INPUT_UNREADABLE", "file shrank while being read", path);
-          done += n;
-        }
-      },
-    };
+    bytes = await openByteSource(path);
+    const size = bytes.size;
     const head = new Uint8Array(Math.min(8, size));
-    source.read(head, 0, head.length);
-    return scanSource(source, head, onMatch, options);
-  } catch (err) {
-    if (err instanceof ScanError) {
-      throw err.input === undefined ? new ScanError(err.code, err.message, path, { cause: err }) : err;
+    await readFully(bytes, head, 0, head.length);
+    let chunkRange = options.chunkRange;
+    if (byteRange !== undefined) {
+      const chunksStart = evtxChunksStart(head) ?? FILE_HEADER_SIZE;
+      chunkRange = evtxChunkRangeOfBytes(byteRange[0], byteRange[1], size, chunksStart);
+      // One request for the shard's chunks (a remote object), instead of one per window.
+      const [first, end] = chunkRange;
+      if (end > first) bytes.expect(chunkOffset(first, chunksStart), Math.min(size, chunkOffset(end, chunksStart)));
     }
-    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
+    return await scanByteSource(bytes, head, onMatch, chunkRange === undefined ? options : { ...options, chunkRange });
+  } catch (err) {
+    const name = bytes?.name ?? fallbackName;
+    if (err instanceof ScanError) {
+      throw err.input === undefined ? new ScanError(err.code, err.message, name, { cause: err }) : err;
+    }
+    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), name, { cause: err });
   } finally {
-    closeSync(fd);
+    await bytes?.close();
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * matchRecord: the per-record hook for hosts that already split their logs into records (a
- * Kafka consumer, a Logstash-style filter, a browser upload). One record in, the matched event
+ * Kafka consumer, a Logstash-style filter, an upload handler). One record in, the matched event
  * or null out, judged by the reference parsers and rule.ts, so it agrees with every engine.
  */
 

@@ -4,7 +4,6 @@
  * everything" baseline in benchmarks.
  */
 
-import { createReadStream } from "node:fs";
 import { ScanError } from "../errors.js";
 import { JsonRecordSplitter } from "../formats/json-records.js";
 import type { LogFormat } from "../formats/log-format.js";
@@ -14,6 +13,7 @@ import type { RecordSink } from "../formats/record-sink.js";
 import { XmlEventSplitter } from "../formats/xml-records.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
+import { openByteSource, sourceChunks } from "../source/byte-source.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
 import { type EvtxScanOptions, scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "./evtx-searcher.js";
 
@@ -95,7 +95,12 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Eng
     },
     async scanFile(path, format, onMatch) {
       if (format === "evtx") return scanEvtxFile(path, onMatch, evtx);
-      return scanText(createReadStream(path, { highWaterMark: FILE_CHUNK }), format, onMatch);
+      const source = await openByteSource(path);
+      try {
+        return await scanText(sourceChunks(source, 0, source.size, FILE_CHUNK), format, onMatch);
+      } finally {
+        await source.close();
+      }
     },
     async scanFileRange(path, format, start, end, onMatch) {
       if (format !== "evtx") throw new ScanError("LDS_E_UNSUPPORTED", "the reference engine scans text files whole");
@@ -105,5 +110,12 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Eng
   };
 }
 
-/** The reference engine without carving (stateless; safe to share). */
+/**
+ * The reference engine without carving (stateless; safe to share).
+ *
+ * @example
+ * ```ts
+ * const stats = await referenceEngine.scanFile("sysmon.xml", "xml", (event) => console.log(event.dest));
+ * ```
+ */
 export const referenceEngine: Engine = createReferenceEngine();

@@ -4,8 +4,8 @@
  * with where its record is in the pushed (decompressed) stream.
  *
  * Layers, in order: gzip is recognized from the first two bytes and inflated synchronously
- * (push-gunzip.ts); the format is sniffed from the first bytes as the CLI does
- * (format-sniffer.ts) unless forced; then text goes through the CLI's own TextSearcher
+ * (scan/push-gunzip.ts); the format is sniffed from the first bytes as the CLI does
+ * (formats/format-sniffer.ts) unless forced; then text goes through the CLI's own TextSearcher
  * (one matcher instance, its 4 MiB region, the same record bounds) and EVTX through 64 KiB
  * chunks gathered in the prefilter's region (evtx-push.ts). Damage never throws: it lands in
  * the stats' problems and the scan goes on, as in the CLI.
@@ -13,17 +13,17 @@
 
 import { ScanError } from "../errors.js";
 import { evtxChunksStart } from "../formats/evtx/layout.js";
+import { isGzipHead, sniffLogFormat } from "../formats/format-sniffer.js";
 import { FORMAT_NAMES, type LogFormat, SNIFF_BYTES } from "../formats/log-format.js";
 import { Aggregates } from "../report/aggregate.js";
 import type { MatchedEvent } from "../rule/rule.js";
+import { PushGunzip } from "../scan/push-gunzip.js";
+import { InstancePool } from "../wasm/instance-pool.js";
 import { Matcher } from "../wasm/matcher.js";
 import { loadMatcherModule } from "../wasm/module.js";
 import { emptyStats, type ScanStats } from "./engine.js";
 import { EvtxPushScanner } from "./evtx-push.js";
-import { isGzipHead, sniffLogFormat } from "./format-sniffer.js";
-import { InstancePool } from "./instance-pool.js";
 import type { MatchLocation } from "./match-location.js";
-import { PushGunzip } from "./push-gunzip.js";
 import type { ResolvedScannerOptions } from "./scanner-options.js";
 import { TextSearcher } from "./text-searcher.js";
 
@@ -32,7 +32,7 @@ const BLOCK_BYTES = 4 * 1024 * 1024;
 /** Bytes the EVTX backend needs before it can start: the magic. */
 const EVTX_MAGIC_BYTES = 8;
 
-/** Matcher instances of finished scanners (instance-pool.ts). */
+/** Matcher instances of finished scanners (wasm/instance-pool.ts). */
 const matchers = new InstancePool<Matcher>();
 
 /** Receives each matched event with its record's location (views in it are valid during the call only). */
@@ -92,7 +92,8 @@ export class ScanCore {
     if (!(chunk instanceof Uint8Array)) throw new ScanError("LDS_E_USAGE", "push() takes a Uint8Array (or Buffer)");
     if (chunk.length === 0) return;
     if (this.#rawHead !== undefined) {
-      const head = concat([this.#rawHead, chunk]);
+      // The first piece is used as it is (a scanBytes of 1 GB makes no copy of it).
+      const head = this.#rawHead.length === 0 ? chunk : concat([this.#rawHead, chunk]);
       if (head.length < 2 && head[0] === 0x1f) {
         this.#rawHead = head;
         return;
@@ -118,7 +119,7 @@ export class ScanCore {
       const failure = this.#gunzip.failure;
       if (failure !== undefined) this.stats.problems.push(`gzip: ${failure}`);
     }
-    if (this.#backend === undefined && this.#pendingBytes > 0) this.#decide(true);
+    if (this.#backend === undefined && this.#pendingBytes > 0) this.#decide(this.#pending, true);
     const backend = this.#backend;
     if (backend?.kind === "text") backend.searcher.finish();
     else if (backend?.kind === "evtx") backend.evtx.end();
@@ -145,23 +146,28 @@ export class ScanCore {
       else this.stats.bytes += bytes.length;
       return;
     }
+    // Nothing held yet: decide on these bytes where they are when they suffice (no copy).
+    if (this.#pendingBytes === 0 && this.#decide([bytes], false)) return;
     this.#pending.push(borrowed ? bytes.slice() : bytes);
     this.#pendingBytes += bytes.length;
     // Sniff again only when the head has grown enough: an early answer saves nothing but time,
     // so re-trying on every byte of a 1-byte-piece stream would be quadratic for nothing.
     const n = this.#pendingBytes;
-    if (n >= SNIFF_BYTES || n >= 2 * this.#lastSniff || n - this.#lastSniff >= 4096) this.#decide(false);
+    if (n >= SNIFF_BYTES || n >= 2 * this.#lastSniff || n - this.#lastSniff >= 4096) this.#decide(this.#pending, false);
   }
 
-  /** Decides the format from the pending head (or forced), starts the backend and feeds it the head. */
-  #decide(final: boolean): void {
-    const head = concat(this.#pending);
-    this.#lastSniff = head.length;
+  /**
+   * Decides the format from the head `parts` (or forced), starts the backend and feeds it the
+   * head; false when more bytes are needed (the pending head is then kept in one piece).
+   */
+  #decide(parts: readonly Uint8Array[], final: boolean): boolean {
+    const head = concat(parts);
+    this.#lastSniff = Math.max(this.#lastSniff, head.length);
     let format: LogFormat | "unknown" | "more" = this.#options.format ?? sniffLogFormat(head, final);
     if (format === "evtx" && head.length < EVTX_MAGIC_BYTES && !final) format = "more";
     if (format === "more") {
-      this.#pending = [head];
-      return;
+      if (parts === this.#pending) this.#pending = [head];
+      return false;
     }
     this.#pending = [];
     this.#pendingBytes = 0;
@@ -175,6 +181,7 @@ export class ScanCore {
     }
     this.#backend = this.#makeBackend(format, head);
     this.#decoded(head, false);
+    return true;
   }
 
   #makeBackend(format: LogFormat | "unknown", head: Uint8Array): Backend {

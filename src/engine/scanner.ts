@@ -1,6 +1,6 @@
 /**
  * createScanner: the synchronous, push-driven scanner for hosts that hold bytes (a log
- * pipeline, a browser, a worker). Each scanner owns one wasm instance (as-sha256's habit: no
+ * pipeline, a queue consumer, a worker). Each scanner owns one wasm instance (as-sha256's habit: no
  * sharing, no locks) and reads one input: push pieces of any size, then end(). See
  * scan-core.ts for how bytes become hits.
  */

@@ -10,9 +10,7 @@ import { CHUNK_SIZE, evtxChunkCount, FILE_HEADER_SIZE } from "../formats/evtx/la
 import type { TextFormat } from "../formats/log-format.js";
 import { isJsonSyncPoint, isOpenTagEnd, XML_RECORD_OPEN } from "../formats/record-start.js";
 import { indexOfBytes, latin1Bytes } from "../platform/bytes.js";
-
-/** Reads up to `length` bytes at `position` into `into` (from 0); returns how many (Node: fs.readSync; a worker: FileReaderSync). */
-export type ReadAt = (into: Uint8Array, length: number, position: number) => number;
+import type { ByteSource } from "../source/byte-source.js";
 
 const JSON_NEEDLE = latin1Bytes("\n{");
 
@@ -20,25 +18,21 @@ const JSON_NEEDLE = latin1Bytes("\n{");
 export const SYNC_WINDOW = 64 * 1024;
 
 /**
- * The first sync point at or after file offset `at` of the open file `fd` of `size` bytes, or
- * `size`. Offset 0 is the stream's start, a sync point of every format. `window` is scratch
- * (any size above 8 bytes; {@link SYNC_WINDOW} is plenty).
+ * The first sync point at or after offset `at` of `source` (a file, or a remote object read by
+ * ranges), or its size. Offset 0 is the stream's start, a sync point of every format. Reads
+ * windows of {@link SYNC_WINDOW} bytes.
  */
-export function firstSyncAtOrAfter(
-  read: ReadAt,
-  format: TextFormat,
-  at: number,
-  size: number,
-  window: Uint8Array,
-): number {
+export async function firstSyncAtOrAfter(source: ByteSource, format: TextFormat, at: number): Promise<number> {
   if (at <= 0) return 0;
+  const size = source.size;
+  const window = new Uint8Array(SYNC_WINDOW);
   const xml = format === "xml";
   const needle = xml ? XML_RECORD_OPEN : JSON_NEEDLE;
   // XML: `<Event` and the byte after it; JSON: the byte before the line feed, the line feed, `{`.
   const overlap = xml ? XML_RECORD_OPEN.length : 2;
   let position = xml ? at : Math.max(0, at - 2);
   while (position < size) {
-    const n = read(window, Math.min(window.length, size - position), position);
+    const n = await source.read(window, 0, Math.min(window.length, size - position), position);
     if (n === 0) break;
     const view = window.subarray(0, n);
     const last = position + n >= size;

@@ -1,8 +1,8 @@
 /**
  * The fast engine: the WebAssembly SIMD matcher (assembly/) behind the Engine interface.
  *
- * Text formats go through a TextSearcher (src/engine/text-searcher.ts): files are read with
- * fs.readSync straight into the matcher's input region, streams are copied chunk by chunk into
+ * Text formats go through a TextSearcher (src/engine/text-searcher.ts): files (and remote
+ * objects: a ByteSource, src/source/) are read straight into the matcher's input region, streams are copied chunk by chunk into
  * it. EVTX goes to the EVTX searcher (src/engine/evtx-searcher.ts) with this engine's prefilters, of
  * the same compiled module. Shards: {@link Engine.scanFileRange} scans the records whose sync
  * point lies in [start, end) (src/engine/shard-edges.ts), reading past `end` to the next sync
@@ -10,9 +10,8 @@
  * so shards cut anywhere add up to the whole file.
  */
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { describeError, ScanError } from "../errors.js";
 import type { LogFormat, TextFormat } from "../formats/log-format.js";
+import { type ByteSource, openByteSource, type SourceLocation } from "../source/byte-source.js";
 import { Matcher } from "../wasm/matcher.js";
 import { loadMatcherModule, type MatcherBuild } from "../wasm/module.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
@@ -23,7 +22,7 @@ import {
   scanEvtxFileRange,
   scanEvtxStream,
 } from "./evtx-searcher.js";
-import { firstSyncAtOrAfter, type ReadAt, SYNC_WINDOW } from "./shard-edges.js";
+import { firstSyncAtOrAfter } from "./shard-edges.js";
 import { TextSearcher } from "./text-searcher.js";
 
 /**
@@ -69,26 +68,14 @@ class MatcherPool {
   }
 }
 
-function openInput(path: string): number {
-  return fsCall(path, () => openSync(path, "r"));
-}
-
-/** fs calls on an input, with their errors as ScanError (errors of onMatch pass through as they are). */
-function fsCall<T>(path: string, call: () => T): T {
-  try {
-    return call();
-  } catch (err) {
-    throw new ScanError("LDS_E_INPUT_UNREADABLE", describeError(err), path, { cause: err });
-  }
-}
-
-/** Reads file bytes [from, to) into the searcher's region as it fills. */
-function readInto(path: string, fd: number, searcher: TextSearcher, matcher: Matcher, from: number, to: number): void {
+/** Reads source bytes [from, to) into the searcher's region as it fills. */
+async function readInto(source: ByteSource, searcher: TextSearcher, matcher: Matcher, from: number, to: number) {
+  source.expect(from, to);
   let position = from;
   while (position < to) {
     const length = Math.min(searcher.writeSpace, to - position);
-    const n = fsCall(path, () => readSync(fd, matcher.input, searcher.writeOffset, length, position));
-    if (n === 0) break; // the file shrank: scan what was there
+    const n = await source.read(matcher.input, searcher.writeOffset, length, position);
+    if (n === 0) break; // the input shrank: scan what was there
     position += n;
     searcher.commit(n);
   }
@@ -109,35 +96,32 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
     carve: options.carve === true,
     prefilters: evtxPrefiltersOf(moduleOf()),
   });
-  const syncWindow = Buffer.alloc(SYNC_WINDOW);
 
-  function scanFileSpan(
-    path: string,
+  async function scanSpan(
+    location: SourceLocation,
     format: TextFormat,
     start: number,
     end: number | undefined,
     onMatch: MatchHandler,
-  ): ScanStats {
-    const fd = openInput(path);
+  ): Promise<ScanStats> {
+    const source = await openByteSource(location);
     const matcher = pool.acquire();
     try {
       const stats = emptyStats();
-      const size = fsCall(path, () => fstatSync(fd).size);
       let from = 0;
-      let to = size;
-      const readAt: ReadAt = (into, length, position) => readSync(fd, into, 0, length, position);
+      let to = source.size;
       if (end !== undefined) {
-        from = fsCall(path, () => firstSyncAtOrAfter(readAt, format, start, size, syncWindow));
-        if (from >= Math.min(end, size)) return stats;
-        to = fsCall(path, () => firstSyncAtOrAfter(readAt, format, end, size, syncWindow));
+        from = await firstSyncAtOrAfter(source, format, start);
+        if (from >= Math.min(end, source.size)) return stats;
+        to = await firstSyncAtOrAfter(source, format, end);
       }
       const searcher = new TextSearcher(matcher, format, onMatch, stats, from === 0, from);
-      readInto(path, fd, searcher, matcher, from, to);
+      await readInto(source, searcher, matcher, from, to);
       searcher.finish();
       return stats;
     } finally {
       pool.release(matcher);
-      closeSync(fd);
+      await source.close();
     }
   }
 
@@ -156,13 +140,13 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
         pool.release(matcher);
       }
     },
-    async scanFile(path: string, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats> {
+    async scanFile(path: SourceLocation, format: LogFormat, onMatch: MatchHandler): Promise<ScanStats> {
       if (format === "evtx") return scanEvtxFile(path, onMatch, evtxOptions());
-      return scanFileSpan(path, format, 0, undefined, onMatch);
+      return scanSpan(path, format, 0, undefined, onMatch);
     },
-    async scanFileRange(path: string, format: LogFormat, start: number, end: number, onMatch: MatchHandler) {
+    async scanFileRange(path: SourceLocation, format: LogFormat, start: number, end: number, onMatch: MatchHandler) {
       if (format === "evtx") return scanEvtxFileRange(path, start, end, onMatch, evtxOptions());
-      return scanFileSpan(path, format, start, end, onMatch);
+      return scanSpan(path, format, start, end, onMatch);
     },
     canShard: () => true,
   };

@@ -6,12 +6,34 @@
 
 import { latin1Text, utf8Text } from "../platform/bytes.js";
 
-/** Text formats: one JSON flavour is chosen per input from its first record. */
+/**
+ * Text formats: one JSON flavour is chosen per input from its first record.
+ *
+ * @example
+ * ```ts
+ * const format: TextFormat = "ecs"; // Winlogbeat
+ * ```
+ */
 export type TextFormat = "xml" | "evtxdump" | "flat" | "ecs";
-/** Every log format, text or binary. */
+/**
+ * Every log format, text or binary.
+ *
+ * @example
+ * ```ts
+ * const format: LogFormat = "evtx";
+ * scanBytes(bytes, { format });
+ * ```
+ */
 export type LogFormat = TextFormat | "evtx";
 
-/** All log formats, in the spelling `--input-format` takes. */
+/**
+ * All log formats, in the spelling `--input-format` takes.
+ *
+ * @example
+ * ```ts
+ * if (!LOG_FORMATS.includes(answer as LogFormat)) throw new Error(`use one of ${LOG_FORMATS.join(", ")}`);
+ * ```
+ */
 export const LOG_FORMATS: readonly LogFormat[] = ["xml", "evtxdump", "flat", "ecs", "evtx"];
 
 /** Human names, for messages and the README. */
@@ -52,6 +74,11 @@ export function skipBomAndSpace(head: Uint8Array): number {
  *
  * JSON flavour: the first top-level object decides. `{"Event":{...}}` is evtx_dump, an object
  * with a `winlog` object is Winlogbeat/ECS, any other object is flat JSON lines.
+ *
+ * @example
+ * ```ts
+ * detectLogFormat(readFileSync("Sysmon.evtx").subarray(0, 65536)); // "evtx"
+ * ```
  */
 export function detectLogFormat(head: Uint8Array): LogFormat | undefined {
   if (startsWith(head, EVTX_MAGIC) || startsWith(head, EVTX_CHUNK_MAGIC)) return "evtx";

@@ -21,7 +21,7 @@ import type { ScanTask, TaskResult, WorkerSetup } from "./task.js";
  * The worker entry, compiled. Run from the TypeScript sources (the tests do), this module sits
  * in src/ while the worker must be plain JavaScript, so the build's dist/pool/worker.js serves.
  */
-function workerEntry(): URL {
+export function workerEntry(): URL {
   const here = new URL(import.meta.url);
   const entry = here.pathname.endsWith(".ts")
     ? new URL("../../dist/pool/worker.js", here)

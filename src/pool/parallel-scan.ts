@@ -13,16 +13,14 @@ import { availableParallelism } from "node:os";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import type { InputHit } from "../engine/hit.js";
-import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
-import { archiveKindOf } from "../scan/archive-kind.js";
-import { expandInputs } from "../scan/inputs.js";
+import type { LogFormat } from "../formats/log-format.js";
 import { addMalformed } from "../scan/malformed.js";
 import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
 import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
-import { utf16BomOf } from "../scan/utf16-text.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher } from "./dispatcher.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
+import { planInputs } from "./plan-inputs.js";
 import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "./task.js";
 
 /**
@@ -30,10 +28,22 @@ import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from 
  * 4 MiB shards were the slowest and 8-128 MiB within noise; per-task costs (a round trip of
  * ~30-50 µs, the sync-point search at both edges) fade above ~8 MiB, and shards much larger
  * than 32 MiB would leave threads idle at the end of a file on many cores.
+ *
+ * @example
+ * ```ts
+ * await scan(["huge.xml"], { shardSize: 2 * DEFAULT_SHARD_SIZE });
+ * ```
  */
 export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
 
-/** Progress, reported after each task. */
+/**
+ * Progress, reported after each task.
+ *
+ * @example
+ * ```ts
+ * await scan(["triage/"], { onProgress: (p: ScanProgress) => console.error(p.bytesDone, "of", p.bytesTotal) });
+ * ```
+ */
 export interface ScanProgress {
   /** Bytes of the inputs (compressed size for archives) finished so far. */
   bytesDone: number;
@@ -75,6 +85,12 @@ export interface ParallelScanOptions {
 /**
  * Scans every input on `workers` threads (this one and a pool). Never throws for a bad input: see
  * {@link ScanResult.problems}.
+ *
+ * @example
+ * ```ts
+ * const result = await scanParallel(["triage/"], { engine: "wasm", workers: 4 });
+ * console.log(toRows(result.aggregates.entries()));
+ * ```
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
   const workers = options.workers ?? availableParallelism();
@@ -134,40 +150,20 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   options.signal?.addEventListener("abort", stop, { once: true });
 
   try {
-    for await (const item of expandInputs([...inputs], { stdin: options.stdin, expandArchives: false })) {
+    for await (const step of planInputs(inputs, planner, options)) {
       if (options.signal?.aborted) break;
-      if (item.kind !== "file") {
-        // stdin (and anything else streamed) is read here; problems and skips are recorded.
-        await scanItem(item, engine, options.inputFormat, result);
+      if (step.kind === "local") {
+        await scanItem(step.item, engine, step.format, result);
         if (onHit !== undefined) {
           for (const hit of result.hits ?? []) onHit(splitArchiveMember(hit, "-"));
           result.hits = [];
         }
         continue;
       }
-      const { name, path, size, explicit } = item;
-      const archive = archiveKindOf(item.head);
-      if (archive !== undefined) {
-        submit(planner.add({ name, path, size, archive, explicit }));
-        continue;
-      }
-      const encoding = utf16BomOf(item.head);
-      if (encoding !== undefined) {
-        // UTF-16 text: transcoded as a stream by one thread, never sharded.
-        submit(planner.add({ name, path, size, encoding, explicit }));
-        continue;
-      }
-      const format = options.inputFormat ?? detectLogFormat(item.head);
-      if (format === undefined) {
-        await scanItem(item, engine, undefined, result); // records the problem or the skip
-        continue;
-      }
-      const tasks = planner.add({ name: item.name, path: item.path, size: item.size, format });
       // A sharded file counts as scanned once here (its range tasks report 0 inputs).
-      if (tasks.some((t) => t.kind === "range" && t.path === item.path)) result.inputsScanned++;
-      submit(tasks);
+      if (step.sharded) result.inputsScanned++;
+      submit(step.tasks);
     }
-    submit(planner.finish());
     progress.planned = true;
     options.onProgress?.({ ...progress });
     await dispatcher.drain();

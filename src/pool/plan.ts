@@ -17,9 +17,19 @@ export const BATCH_MAX_FILES = 256;
 /**
  * An input already walked and sniffed: a log file of a known format, or one that is streamed
  * whole through decoding, an archive or UTF-16 text (`explicit: false` when met in a folder).
+ * A remote object (`path` an http(s) URL) carries its ETag, so that every task reads the same
+ * version.
  */
 export type PlanInput =
-  | { name: string; path: string; size: number; format: LogFormat; archive?: undefined; encoding?: undefined }
+  | {
+      name: string;
+      path: string;
+      size: number;
+      format: LogFormat;
+      archive?: undefined;
+      encoding?: undefined;
+      etag?: string | undefined;
+    }
   | {
       name: string;
       path: string;
@@ -28,6 +38,7 @@ export type PlanInput =
       format?: undefined;
       encoding?: undefined;
       explicit?: boolean;
+      etag?: string | undefined;
     }
   | {
       name: string;
@@ -37,6 +48,7 @@ export type PlanInput =
       format?: undefined;
       archive?: undefined;
       explicit?: boolean;
+      etag?: string | undefined;
     };
 
 /** How to plan. */
@@ -79,6 +91,7 @@ export class TaskPlanner {
   /** The tasks ready after `input` (none while a batch fills). */
   add(input: PlanInput): ScanTask[] {
     const { name, path, size } = input;
+    const etag = input.etag === undefined ? {} : { etag: input.etag };
     if (input.format === undefined) {
       // An archive, or UTF-16 text: streamed whole by one thread (decompressed or transcoded).
       const task: ScanTask = { kind: "archive", name, path, size, inputFormat: this.#options.inputFormat };
@@ -98,11 +111,12 @@ export class TaskPlanner {
           start,
           end: Math.min(size, start + shardSize),
           fileSize: size,
+          ...etag,
         });
       }
       return shards;
     }
-    this.#batch.push({ name, path, format, size });
+    this.#batch.push({ name, path, format, size, ...etag });
     this.#batchBytes += size;
     return this.#batchBytes >= shardSize || this.#batch.length >= BATCH_MAX_FILES ? this.finish() : [];
   }

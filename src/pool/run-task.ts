@@ -16,10 +16,12 @@ import {
   scanItem,
   splitArchiveMember,
 } from "../scan/scan-item.js";
+import { isUrl, plannedLocation } from "../source/byte-source.js";
 import type { ScanTask, TaskResult } from "./task.js";
 
 /** Reports a file whose size is no longer the one its tasks were planned with. */
 function checkSize(name: string, path: string, planned: number, into: ItemCollector): void {
+  if (isUrl(path)) return; // a remote object's reads check its size and ETag themselves
   let now: number;
   try {
     now = statSync(path).size;
@@ -55,11 +57,12 @@ export async function runTask(task: ScanTask, engine: Engine, collectHits = fals
   switch (task.kind) {
     case "range": {
       const { path, format, start, end } = task;
+      const location = plannedLocation({ path, name: task.name, size: task.fileSize, etag: task.etag });
       const onMatch = matchHandlerFor(result, task.name);
       const ok = await scanned(task.name, () =>
         engine.scanFileRange
-          ? engine.scanFileRange(path, format, start, end, onMatch)
-          : engine.scanFile(path, format, onMatch),
+          ? engine.scanFileRange(location, format, start, end, onMatch)
+          : engine.scanFile(location, format, onMatch),
       );
       // The shard holding the file's last byte speaks for the whole file's size.
       if (ok && end === task.fileSize) checkSize(task.name, path, task.fileSize, result);
@@ -68,7 +71,7 @@ export async function runTask(task: ScanTask, engine: Engine, collectHits = fals
     case "batch": {
       for (const file of task.files) {
         const onMatch = matchHandlerFor(result, file.name);
-        if (await scanned(file.name, () => engine.scanFile(file.path, file.format, onMatch))) {
+        if (await scanned(file.name, () => engine.scanFile(plannedLocation(file), file.format, onMatch))) {
           result.inputsScanned++;
           checkSize(file.name, file.path, file.size, result);
         }
@@ -80,7 +83,9 @@ export async function runTask(task: ScanTask, engine: Engine, collectHits = fals
     case "archive": {
       // Loaded on first use: threads that never open an archive skip yauzl and tar-stream.
       const { expandInputs } = await import("../scan/inputs.js");
-      for await (const item of expandInputs([task.path], { named: task.explicit !== false })) {
+      for await (const item of expandInputs([{ path: task.path, name: task.name }], {
+        named: task.explicit !== false,
+      })) {
         await scanItem(item, engine, task.inputFormat, result);
       }
       if (result.hits !== undefined) result.hits = result.hits.map((h) => splitArchiveMember(h, task.name, task.path));

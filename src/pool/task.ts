@@ -31,12 +31,14 @@ export interface RangeTask {
   end: number;
   /** The file's size when the shards were planned. */
   fileSize: number;
+  /** A remote object's ETag when planned (`path` is then its URL): every shard reads that version. */
+  etag?: string | undefined;
 }
 
 /** Scan several small files whole, in one round trip. */
 export interface BatchTask {
   kind: "batch";
-  files: { name: string; path: string; format: LogFormat; size: number }[];
+  files: { name: string; path: string; format: LogFormat; size: number; etag?: string | undefined }[];
 }
 
 /**

@@ -9,7 +9,14 @@
 
 import { type MatchedEvent, RULE } from "../rule/rule.js";
 
-/** One group's totals, in a form that survives structured clone. */
+/**
+ * One group's totals, in a form that survives structured clone.
+ *
+ * @example
+ * ```ts
+ * const entries: AggregateEntry[] = aggregates.entries(); // plain data: survives postMessage
+ * ```
+ */
 export interface AggregateEntry {
   dest: string;
   objectCategory: string;
@@ -29,7 +36,16 @@ function keyOf(
   return `${e.dest}\u0000${e.objectCategory}\u0000${e.processName}\u0000${e.targetFilename}\u0000${e.carved ? 1 : 0}`;
 }
 
-/** Mutable map of group → totals. */
+/**
+ * Mutable map of group → totals.
+ *
+ * @example
+ * ```ts
+ * const aggregates = new Aggregates();
+ * for (const hit of scanBytes(data).hits) aggregates.add(hit);
+ * const rows = toRows(aggregates.entries());
+ * ```
+ */
 export class Aggregates {
   readonly #groups = new Map<string, AggregateEntry>();
 

@@ -7,7 +7,14 @@ import { RULE, ruleMessage } from "../rule/rule.js";
 import { ctime } from "../rule/time.js";
 import type { AggregateEntry } from "./aggregate.js";
 
-/** One alert row. Key order here is the key order of `--format jsonl`. */
+/**
+ * One alert row. Key order here is the key order of `--format jsonl`.
+ *
+ * @example
+ * ```ts
+ * for (const row of (await scan(["logs/"])).rows) console.log(row.dest, row.TargetFilename, row.count, row.firstTime);
+ * ```
+ */
 export interface Row {
   dest: string;
   object_category: string;
@@ -75,7 +82,14 @@ function compare(a: string, b: string): number {
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
-/** Sorts rows by dest, object_category, process_name, TargetFilename (Unicode code point order); live rows before carved ones. */
+/**
+ * Sorts rows by dest, object_category, process_name, TargetFilename (Unicode code point order); live rows before carved ones.
+ *
+ * @example
+ * ```ts
+ * rows.sort(compareRows);
+ * ```
+ */
 export function compareRows(a: Row, b: Row): number {
   return (
     compare(a.dest, b.dest) ||
@@ -86,7 +100,14 @@ export function compareRows(a: Row, b: Row): number {
   );
 }
 
-/** All groups as sorted rows. */
+/**
+ * All groups as sorted rows.
+ *
+ * @example
+ * ```ts
+ * const rows: Row[] = toRows(aggregates.entries());
+ * ```
+ */
 export function toRows(entries: readonly AggregateEntry[]): Row[] {
   return entries.map(toRow).sort(compareRows);
 }

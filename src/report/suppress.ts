@@ -29,7 +29,14 @@ interface Condition {
   regex: RegExp;
 }
 
-/** A parsed suppression list. */
+/**
+ * A parsed suppression list.
+ *
+ * @example
+ * ```ts
+ * const suppression: Suppression = parseSuppression("dest=ADMIN-WS*");
+ * ```
+ */
 export interface Suppression {
   /** Each entry is one line: all of its conditions must hold. */
   readonly rules: readonly (readonly Condition[])[];
@@ -47,6 +54,11 @@ export function wildcardRegex(pattern: string): RegExp {
 /**
  * Parses suppression text. `source` names the file in error messages.
  * Throws ScanError(LDS_E_SUPPRESS_FILE) naming the line for anything it cannot read.
+ *
+ * @example
+ * ```ts
+ * const suppression = parseSuppression("dest=BUILD-01.corp.example AND process_name=taskmgr.exe");
+ * ```
  */
 export function parseSuppression(text: string, source = "suppression list"): Suppression {
   const rules: Condition[][] = [];
@@ -73,7 +85,14 @@ export function parseSuppression(text: string, source = "suppression list"): Sup
   return { rules };
 }
 
-/** Reads and parses a suppression file; errors name the file. */
+/**
+ * Reads and parses a suppression file; errors name the file.
+ *
+ * @example
+ * ```ts
+ * await scan(["logs/"], { suppression: loadSuppression("known-fp.txt") });
+ * ```
+ */
 export function loadSuppression(path: string): Suppression {
   let text: string;
   try {
@@ -84,7 +103,15 @@ export function loadSuppression(path: string): Suppression {
   return parseSuppression(text, path);
 }
 
-/** True when some line of the list matches the row. */
+/**
+ * True when some line of the list matches the row.
+ *
+ * @example
+ * ```ts
+ * const suppression = parseSuppression("dest=ADMIN-WS*");
+ * const kept = rows.filter((row) => !isSuppressed(row, suppression));
+ * ```
+ */
 export function isSuppressed(row: Row, suppression: Suppression): boolean {
   return suppression.rules.some((conditions) => conditions.every((c) => c.regex.test(row[c.field])));
 }

@@ -7,7 +7,14 @@
  * AssemblyScript (assembly/), so the rule's meaning lives here.
  */
 
-/** Rule metadata copied from the Splunk detection YAML. */
+/**
+ * Rule metadata copied from the Splunk detection YAML.
+ *
+ * @example
+ * ```ts
+ * console.log(RULE.name, RULE.mitreAttack.join(", "), RULE.riskScore);
+ * ```
+ */
 export const RULE = {
   id: "b2fbe95a-9c62-4c12-8a29-24b97e84c0cd",
   name: "Creation of lsass Dump with Taskmgr",
@@ -45,6 +52,14 @@ export const SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational";
 /**
  * The decoded fields of one event that the rule looks at, as a format parser found them.
  * `undefined` means the record does not carry the field.
+ *
+ * @example
+ * ```ts
+ * const fields: EventFields = {
+ *   eventId: 11, provider: "Microsoft-Windows-Sysmon", channel: undefined, computer: "WS01",
+ *   image: "C:\\Windows\\System32\\Taskmgr.exe", targetFilename: "C:\\Temp\\lsass.dmp", time: "2024-03-05T10:11:12Z",
+ * };
+ * ```
  */
 export interface EventFields {
   /** EventID as found: a number, or the text of a string / XML element. */
@@ -58,7 +73,15 @@ export interface EventFields {
   time: string | undefined;
 }
 
-/** One event that matched the rule, reduced to what a row needs. */
+/**
+ * One event that matched the rule, reduced to what a row needs.
+ *
+ * @example
+ * ```ts
+ * const event: MatchedEvent | null = matchRecord(line);
+ * if (event !== null) console.log(event.dest, event.processName, event.targetFilename, event.time);
+ * ```
+ */
 export interface MatchedEvent {
   dest: string;
   processName: string;
@@ -117,6 +140,11 @@ export function isLsassDumpName(targetFilename: string | undefined): boolean {
  * Applies the whole rule to one event's fields. Returns the matched event, or null.
  * `normalize` turns the found time into the comparable form (passed in to keep this module
  * free of time parsing).
+ *
+ * @example
+ * ```ts
+ * const event = matchEvent(fields, normalizeTime); // MatchedEvent, or null
+ * ```
  */
 export function matchEvent(fields: EventFields, normalize: (time: string | undefined) => string): MatchedEvent | null {
   const { computer, targetFilename, image } = fields;

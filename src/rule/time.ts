@@ -12,6 +12,12 @@ const TIME = /^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+)
 /**
  * Normalizes a time to `YYYY-MM-DDTHH:MM:SS.fffffffff` (UTC, 9 fraction digits), or "" when
  * it is missing or not one of the known layouts. A time without a zone is taken as UTC.
+ *
+ * @example
+ * ```ts
+ * normalizeTime("2024-03-05T10:11:12.1234567Z"); // "2024-03-05T10:11:12.123456700"
+ * normalizeTime("2024-03-05 10:11:12.123"); // "2024-03-05T10:11:12.123000000"
+ * ```
  */
 export function normalizeTime(time: string | undefined): string {
   if (time === undefined) return "";
@@ -32,7 +38,14 @@ export function normalizeTime(time: string | undefined): string {
   return `${ymdhms}.${fraction}`;
 }
 
-/** Splunk's `security_content_ctime`: `%Y-%m-%dT%H:%M:%S`, the fraction cut off. */
+/**
+ * Splunk's `security_content_ctime`: `%Y-%m-%dT%H:%M:%S`, the fraction cut off.
+ *
+ * @example
+ * ```ts
+ * ctime("2024-03-05T10:11:12.123456700"); // "2024-03-05T10:11:12"
+ * ```
+ */
 export function ctime(normalized: string): string {
   return normalized.slice(0, 19);
 }

@@ -14,6 +14,9 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { describeError, ScanError } from "../errors.js";
 import { SNIFF_BYTES } from "../formats/log-format.js";
+import { redactText, redactUrl } from "../remote/redact.js";
+import { isS3Url } from "../remote/s3-objects.js";
+import { type ByteSource, isUrl, openByteSource, type SourceRef, sourceChunks } from "../source/byte-source.js";
 import { type ArchiveKind, archiveKindOf } from "./archive-kind.js";
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin, mapErrors } from "./byte-fault.js";
@@ -41,6 +44,11 @@ export type InputItem =
       explicit: boolean;
       /** Its first bytes, up to {@link SNIFF_BYTES} (fewer when the file is shorter; empty for an empty file). */
       head: Uint8Array;
+      /**
+       * A remote object (`path` is its http(s) URL, `name` the URL without its query string or
+       * `s3://bucket/key`): its strong ETag, when the server gave one.
+       */
+      etag?: string | undefined;
     }
   | {
       /** Standard input, a fifo the user named, an archive member (decompressed), or UTF-16 text (as UTF-8). */
@@ -148,7 +156,10 @@ interface ByteInput {
  * archive around it is intact). An error while the consumer reads a member's `chunks` is thrown
  * from that iteration as a {@link ScanError} naming the archive and member, and not reported again.
  */
-export async function* expandInputs(args: readonly string[], options: ExpandOptions = {}): AsyncGenerator<InputItem> {
+export async function* expandInputs(
+  args: readonly (string | SourceRef)[],
+  options: ExpandOptions = {},
+): AsyncGenerator<InputItem> {
   const context: Context = {
     depth: 0,
     maxBufferedZip: options.maxBufferedNestedZip ?? DEFAULT_MAX_BUFFERED_ZIP,
@@ -157,7 +168,18 @@ export async function* expandInputs(args: readonly string[], options: ExpandOpti
   const walker = new Walker({ followSymlinks: options.followSymlinks ?? true });
   let stdinSeen = false;
   const named = options.named ?? true;
-  for (const arg of args) {
+  for (const given of args) {
+    const arg = typeof given === "string" ? given : given.path;
+    if (isUrl(arg)) {
+      const name = (typeof given === "string" ? undefined : given.name) ?? redactUrl(arg);
+      const ref = typeof given === "string" ? { path: arg } : given;
+      yield* guarded(name, expandUrl({ ...ref, name }, named, context));
+      continue;
+    }
+    if (isS3Url(arg)) {
+      yield* guarded(arg, expandS3(arg, context));
+      continue;
+    }
     if (arg === "-") {
       if (stdinSeen) {
         const error = new ScanError("LDS_E_USAGE", "-: standard input is named more than once", "-");
@@ -426,4 +448,86 @@ function ownProblem(err: unknown, origin: FaultOrigin, name: string): InputItem 
 
 function unexpected(name: string, err: unknown): ScanError {
   return new ScanError("LDS_E_INPUT_UNREADABLE", `${name}: ${describeError(err)}`, name, { cause: err });
+}
+
+// Remote inputs: http(s) URLs and s3:// prefixes (src/remote/, loaded only when one is named).
+
+/** Every object of an `s3://bucket/prefix`, each read as a presigned URL named `s3://bucket/key`. */
+async function* expandS3(arg: string, context: Context): AsyncGenerator<InputItem> {
+  const { listS3Objects } = await import("../remote/s3-objects.js");
+  try {
+    for await (const object of listS3Objects(arg)) {
+      const ref = { path: object.url, name: object.name, size: object.size, etag: object.etag };
+      yield* guarded(object.name, expandUrl(ref, object.name === arg, context));
+    }
+  } catch (err) {
+    yield { kind: "problem", name: arg, error: remoteError(arg, err) };
+  }
+}
+
+/** A remote failure as a problem's error: one line naming the input, its code kept. */
+function remoteError(name: string, err: unknown): ScanError {
+  if (err instanceof ScanError) {
+    const message = err.message.startsWith(`${name}: `) ? err.message : `${name}: ${err.message}`;
+    return new ScanError(err.code, message, name, { cause: err });
+  }
+  return new ScanError("LDS_E_INPUT_UNREADABLE", `${name}: ${redactText(describeError(err))}`, name, { cause: err });
+}
+
+/**
+ * An http(s) object. Its first ranged GET tells what it is: a plain log from a server that
+ * honours ranges is a `file` item (engines and shards read it by ranges); a zip is opened in
+ * place (yauzl over ranged reads); gzip and tar are streamed through ranged reads (retried and
+ * resumed); without ranges the whole answer is streamed once, like stdin.
+ */
+async function* expandUrl(
+  ref: SourceRef & { name: string },
+  explicit: boolean,
+  context: Context,
+): AsyncGenerator<InputItem> {
+  const { name } = ref;
+  const { probeUrl } = await import("../remote/http-source.js");
+  let probe: Awaited<ReturnType<typeof probeUrl>>;
+  try {
+    probe = await probeUrl(ref.path, SNIFF_BYTES, name);
+  } catch (err) {
+    yield { kind: "problem", name, error: remoteError(name, err) };
+    return;
+  }
+  const origin: FaultOrigin = {};
+  const faults = new FaultMapper(origin, (err) => ({
+    code: err instanceof ScanError ? err.code : "LDS_E_INPUT_UNREADABLE",
+    input: name,
+    reason: err instanceof ScanError ? err.message : redactText(describeError(err)),
+  }));
+  let source: ByteSource | undefined;
+  let chunks: AsyncIterable<Uint8Array>;
+  const size = probe.size;
+  if (probe.ranges && probe.size !== undefined) {
+    const planned = { path: ref.path, name, size: probe.size, etag: probe.etag ?? ref.etag };
+    const kind = archiveKindOf(probe.head);
+    if (kind === undefined || !context.expandArchives) {
+      yield { kind: "file", ...planned, explicit, head: probe.head };
+      return;
+    }
+    if (kind === "zip") {
+      const inner = { ...context, depth: context.depth + 1 };
+      yield* expandMembers(name, (o) => zipMembers({ remote: planned }, name, o), inner);
+      return;
+    }
+    source = await openByteSource(planned);
+    chunks = sourceChunks(source, 0, planned.size, READ_CHUNK);
+  } else {
+    chunks = probe.body ?? (async function* () {})();
+  }
+  const bytes = new PeekableBytes(mapErrors(chunks, (err) => faults.fault(err)));
+  try {
+    yield* expandBytes({ name, explicit, bytes, size }, context);
+  } catch (err) {
+    const problem = ownProblem(err, origin, name);
+    if (problem !== undefined) yield problem;
+  } finally {
+    await source?.close();
+    if (source === undefined && !bytes.finished) (probe.body as { destroy?: () => void } | undefined)?.destroy?.();
+  }
 }

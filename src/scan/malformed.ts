@@ -5,7 +5,15 @@
  * (the shards of one file add up), so the summary can name the inputs and `--verbose` each record.
  */
 
-/** Malformed records skipped in one input. */
+/**
+ * Malformed records skipped in one input.
+ *
+ * @example
+ * ```ts
+ * const { malformed } = await scan(["logs/"]);
+ * for (const m of malformed) console.error(`${m.input}: ${m.count} malformed record(s) skipped`);
+ * ```
+ */
 export interface MalformedInput {
   /** The input as the user would name it (path, `-`, `archive:member`). */
   input: string;

@@ -9,11 +9,19 @@ import { hitOf, type InputHit } from "../engine/hit.js";
 import { describeError, ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
+import { plannedLocation } from "../source/byte-source.js";
 import type { InputItem } from "./inputs.js";
 import { addMalformed, type MalformedInput } from "./malformed.js";
 import { whyNotALog } from "./not-a-log.js";
 
-/** One input that could not be read, or was read only in part. */
+/**
+ * One input that could not be read, or was read only in part.
+ *
+ * @example
+ * ```ts
+ * await scan(["logs/"], { onProblem: (p: ScanProblem) => console.error(p.input + ": " + p.message, p.code) });
+ * ```
+ */
 export interface ScanProblem {
   /** The input as the user would name it (path, `-`, `archive:member`). */
   input: string;
@@ -103,7 +111,7 @@ export async function scanItem(
   try {
     stats =
       item.kind === "file"
-        ? await engine.scanFile(item.path, format, onMatch)
+        ? await engine.scanFile(plannedLocation(item), format, onMatch)
         : await engine.scanStream(item.chunks, format, onMatch);
   } catch (err) {
     into.problem(problemOf(item.name, err));

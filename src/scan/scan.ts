@@ -26,7 +26,15 @@ export interface ScanInputsOptions {
   onProblem?: ((problem: ScanProblem) => void) | undefined;
 }
 
-/** Everything a scan found. */
+/**
+ * Everything a scan found.
+ *
+ * @example
+ * ```ts
+ * const result: ScanResult = await scanInputs(["logs/"], { engine: referenceEngine });
+ * console.log(result.stats.matches, result.problems.length);
+ * ```
+ */
 export interface ScanResult {
   aggregates: Aggregates;
   stats: ScanStats;
@@ -39,8 +47,13 @@ export interface ScanResult {
   problems: ScanProblem[];
 }
 
-/** A fresh result that also collects items (see scan-item.ts). */
+/**
+ * A fresh result that also collects items (see scan-item.ts). A problem identical to one already
+ * recorded (same input, code and message: two shards that both read the byte range that failed
+ * past a shard's edge) is recorded once.
+ */
 export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanResult & ItemCollector {
+  const seen = new Set<string>();
   const result: ScanResult & ItemCollector = {
     aggregates: new Aggregates(),
     stats: emptyStats(),
@@ -49,6 +62,9 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
     malformed: [],
     problems: [],
     problem(p) {
+      const key = JSON.stringify([p.input, p.code, p.message]);
+      if (seen.has(key)) return;
+      seen.add(key);
       result.problems.push(p);
       onProblem?.(p);
     },
@@ -59,6 +75,11 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
 /**
  * Scans every input (files, directories, archives, `-`) with one engine on this thread and
  * aggregates the matches. Never throws for a bad input: see {@link ScanResult.problems}.
+ *
+ * @example
+ * ```ts
+ * const result = await scanInputs(["sysmon.xml"], { engine: await engineByName("wasm") });
+ * ```
  */
 export async function scanInputs(inputs: readonly string[], options: ScanInputsOptions): Promise<ScanResult> {
   const result = newScanResult(options.onProblem);
@@ -72,15 +93,14 @@ export async function scanInputs(inputs: readonly string[], options: ScanInputsO
 /**
  * A scan that read no log at all (an empty folder, a folder of CSV exports, only junk) must
  * never look clean: it becomes a problem (`LDS_E_NOTHING_SCANNED`), so the exit status is 2.
+ * When inputs already failed, their problems say why and the status is 2 already: no second line.
  */
 export function noteNothingScanned(inputs: readonly string[], result: ScanResult & ItemCollector): void {
-  if (result.inputsScanned > 0) return;
+  if (result.inputsScanned > 0 || result.problems.length > 0) return;
   const skipped = result.skipped.length;
   const why =
     skipped > 0
       ? `no input is a log format we read (${skipped} file${skipped === 1 ? "" : "s"} skipped, --verbose says why)`
-      : result.problems.length > 0
-        ? "no input could be read"
-        : "no log file found";
+      : "no log file found";
   result.problem({ input: inputs.join(", "), code: "LDS_E_NOTHING_SCANNED", message: `nothing was scanned: ${why}` });
 }

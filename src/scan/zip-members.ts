@@ -6,10 +6,12 @@
  */
 
 import { close as closeFd, open as openFd } from "node:fs";
+import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import yauzl from "yauzl";
 import { describeError, ScanError } from "../errors.js";
+import { type ByteSource, openByteSource, readFully, type SourceRef, sourceChunks } from "../source/byte-source.js";
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin } from "./byte-fault.js";
 import { PeekableBytes } from "./peekable-bytes.js";
@@ -25,8 +27,66 @@ const ZIP_OPTIONS: yauzl.Options = {
   validateEntrySizes: true,
 };
 
-/** Where a zip's bytes are. */
-export type ZipSource = { path: string } | { buffer: Buffer };
+/** Where a zip's bytes are: a file, memory, or a remote object read by ranges (see {@link ByteSourceReader}). */
+export type ZipSource = { path: string } | { buffer: Buffer } | { remote: SourceRef & { size: number } };
+
+/**
+ * yauzl's random access over a {@link ByteSource} (a remote object): the central directory and
+ * local headers are read with ranged reads, each member's data is one ranged stream of its own
+ * (its own source, so a stream and a header read never share a connection's cursor).
+ */
+class ByteSourceReader extends yauzl.RandomAccessReader {
+  readonly #ref: SourceRef;
+  #source: Promise<ByteSource> | undefined;
+
+  constructor(ref: SourceRef) {
+    super();
+    this.#ref = ref;
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const ref = this.#ref;
+    return Readable.from(
+      (async function* () {
+        const source = await openByteSource(ref);
+        try {
+          yield* sourceChunks(source, start, end, 256 * 1024);
+        } finally {
+          await source.close();
+        }
+      })(),
+    );
+  }
+
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null) => void,
+  ) {
+    this.#source ??= openByteSource(this.#ref);
+    this.#source
+      .then((source) => readFully(source, buffer.subarray(offset, offset + length), position, length))
+      .then(
+        () => callback(null),
+        (err: Error) => callback(err),
+      );
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    const source = this.#source;
+    this.#source = undefined;
+    if (source === undefined) setImmediate(() => callback(null));
+    else
+      source
+        .then((s) => s.close())
+        .then(
+          () => callback(null),
+          () => callback(null),
+        );
+  }
+}
 
 /**
  * Yields the members of the zip at `source`, in the order of its central directory, named as
@@ -95,6 +155,18 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
 }
 
 async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Promise<yauzl.ZipFile> {
+  if ("remote" in source) {
+    try {
+      return await yauzl.fromRandomAccessReaderPromise(
+        new ByteSourceReader(source.remote),
+        source.remote.size,
+        ZIP_OPTIONS,
+      );
+    } catch (err) {
+      if (err instanceof ScanError) throw new ByteFault(origin, err.code, name, err.message, err);
+      throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
+    }
+  }
   if ("buffer" in source) {
     try {
       return await yauzl.fromBufferPromise(source.buffer, ZIP_OPTIONS);
@@ -176,6 +248,7 @@ function destroyStream(stream: NodeJS.ReadableStream): void {
 
 /** One line on why yauzl gave up. */
 export function zipReason(err: unknown): string {
+  if (err instanceof ScanError) return err.message; // a remote read that failed: not the zip's fault
   const full = describeError(err).replace(/\.\s.*$/, "");
   const message = /^[A-Z][a-z]/.test(full) ? full.charAt(0).toLowerCase() + full.slice(1) : full;
   if (/unexpected EOF|overflows file bounds/i.test(message))

@@ -5,9 +5,24 @@
 
 import type { Row } from "../report/row.js";
 
-/** Output formats of `--format`. */
+/**
+ * Output formats of `--format`.
+ *
+ * @example
+ * ```ts
+ * const format: RowFormat = "jsonl";
+ * process.stdout.write(formatRows(rows, format));
+ * ```
+ */
 export type RowFormat = "table" | "jsonl" | "json" | "csv";
-/** All output formats. */
+/**
+ * All output formats.
+ *
+ * @example
+ * ```ts
+ * if (!ROW_FORMATS.includes(answer as RowFormat)) throw new Error(`use one of ${ROW_FORMATS.join(", ")}`);
+ * ```
+ */
 export const ROW_FORMATS: readonly RowFormat[] = ["table", "jsonl", "json", "csv"];
 
 /** The columns of CSV, in row key order. */
@@ -83,7 +98,14 @@ export function formatTable(rows: readonly Row[]): string {
   return `${out.join("\n")}\n`;
 }
 
-/** Renders rows in the given format. */
+/**
+ * Renders rows in the given format.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatRows(rows, "csv"));
+ * ```
+ */
 export function formatRows(rows: readonly Row[], format: RowFormat): string {
   switch (format) {
     case "jsonl":

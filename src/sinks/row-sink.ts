@@ -25,6 +25,14 @@ export interface SinkSummary {
   undelivered: number;
   /** One line for stderr on what happened (counts, where a spool is), when there is more to say. */
   detail?: string;
+  /** Network sinks: rows the destination answered "taken" for (HEC `{"code":0}`, a webhook's 2xx). */
+  sent?: number;
+  /** HEC with indexer acknowledgment: rows the indexers confirmed (these are the delivered ones). */
+  acked?: number;
+  /** Network sinks: rows left in the spool for `deliver`. */
+  spooled?: number;
+  /** Network sinks: rows the destination refused as bad data, kept in the spool's dead-letter file. */
+  deadLettered?: number;
 }
 
 /** A destination for rows. */

@@ -27,7 +27,7 @@ export { matchRecord } from "../engine/match-record.js";
 export { type BytesScanResult, scanBytes } from "../engine/scan-bytes.js";
 export { createScanner, type Scanner } from "../engine/scanner.js";
 export type { ScannerOptions } from "../engine/scanner-options.js";
-export { firstSyncAtOrAfter, type ReadAt, SYNC_WINDOW } from "../engine/shard-edges.js";
+export { evtxChunkRangeOfBytes, firstSyncAtOrAfter, SYNC_WINDOW } from "../engine/shard-edges.js";
 export { type ErrorCode, ScanError } from "../errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "../formats/log-format.js";
 export { type AggregateEntry, Aggregates } from "../report/aggregate.js";
@@ -38,6 +38,7 @@ export { whyNotALog } from "../scan/not-a-log.js";
 export { utf16BomOf } from "../scan/utf16-text.js";
 export { eventLines, formatEvents } from "../sinks/event-format.js";
 export { formatRows, ROW_FORMATS, type RowFormat, TABLE_COLUMNS } from "../sinks/row-format.js";
+export type { ByteSource } from "../source/byte-source.js";
 
 /** Where {@link loadMatcher} gets the matcher: a URL of the .wasm, a fetch Response, or a compiled module. */
 export type MatcherSource = URL | string | Response | WebAssembly.Module;

@@ -42,3 +42,23 @@ export function runCli(args: readonly string[], options: { input?: string | Buff
 export function tempDir(prefix = "lds-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/**
+ * Runs `lsass-dump-scan ...args` without blocking this process (for tests that serve the CLI
+ * from a server in this process, which a synchronous spawn would starve).
+ */
+export async function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => {
+    stdout += s;
+  });
+  child.stderr.setEncoding("utf8").on("data", (s: string) => {
+    stderr += s;
+  });
+  const status = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { status, stdout, stderr };
+}

@@ -29,7 +29,9 @@ export class PushGunzip {
   /** Inflates the next compressed bytes. Never throws for damaged data (see {@link failure}). */
   push(chunk: Uint8Array): void {
     if (this.#failed !== undefined || this.#ended) return;
-    this.#run(() => this.#inflater.push(chunk, false));
+    // A copy: fflate may keep the array for its next call, and the caller may reuse it.
+    const own = chunk.slice();
+    this.#run(() => this.#inflater.push(own, false));
   }
 
   /** Ends the input; a stream cut short becomes a failure. */

@@ -6,14 +6,8 @@
  * an `<Event` open within the 4 KiB the XML check looks at).
  */
 
-import {
-  detectLogFormat,
-  firstJsonObject,
-  type LogFormat,
-  SNIFF_BYTES,
-  skipBomAndSpace,
-} from "../formats/log-format.js";
 import { utf8Text } from "../platform/bytes.js";
+import { detectLogFormat, firstJsonObject, type LogFormat, SNIFF_BYTES, skipBomAndSpace } from "./log-format.js";
 
 /** The sniffer's verdict: a format, "unknown" (not a log format we read), or "more" (wait). */
 export type SniffResult = LogFormat | "unknown" | "more";

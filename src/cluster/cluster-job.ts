@@ -1,0 +1,65 @@
+/**
+ * What crosses Redis between the coordinator and the cluster's workers: one BullMQ job per
+ * planned task (a shard, a batch of small files, an archive), its id a hash of what the task
+ * reads (input identity, byte range, engine and version), so that enqueuing the same plan twice
+ * finds the same jobs: a restarted coordinator reuses finished shards, and a re-run of a shard
+ * (a worker killed mid-shard) overwrites its one result rather than adding a second.
+ */
+
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import type { EngineName } from "../engine/engine.js";
+import type { ScanTask } from "../pool/task.js";
+import { redactUrl } from "../remote/redact.js";
+import { isUrl } from "../source/byte-source.js";
+
+/** The BullMQ queue every coordinator and worker of a Redis shares. */
+export const QUEUE_NAME = "lsass-dump-scan";
+
+/** One job's data. */
+export interface ClusterJobData {
+  engine: EngineName;
+  carve: boolean;
+  task: ScanTask;
+}
+
+let packageVersion: string | undefined;
+
+/** This build's version: part of every job id, so workers of another version never answer for it. */
+export function engineVersion(): string {
+  packageVersion ??= (
+    JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+  return packageVersion;
+}
+
+/** What makes an input this version of itself: a remote object's ETag (or size), a file's size and mtime. */
+function identity(path: string, size: number, etag: string | undefined): string {
+  if (isUrl(path)) return `${redactUrl(path)} ${etag ?? `size ${size}`}`;
+  try {
+    const stat = statSync(path);
+    return `${path} ${stat.size} ${stat.mtimeMs}`;
+  } catch {
+    return `${path} ${size} missing`;
+  }
+}
+
+/** The task without a presigned URL's signature (which changes every run) but with each input's identity. */
+function stableTask(task: ScanTask): unknown {
+  switch (task.kind) {
+    case "range":
+      return { ...task, path: identity(task.path, task.fileSize, task.etag) };
+    case "batch":
+      return { ...task, files: task.files.map((f) => ({ ...f, path: identity(f.path, f.size, f.etag) })) };
+    case "archive":
+      return { ...task, path: identity(task.path, task.size, undefined) };
+    default:
+      return task;
+  }
+}
+
+/** The deterministic job id of a task (BullMQ custom ids must not be plain integers: prefixed). */
+export function jobIdOf(data: ClusterJobData): string {
+  const key = JSON.stringify([engineVersion(), data.engine, data.carve, stableTask(data.task)]);
+  return `shard-${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
+}

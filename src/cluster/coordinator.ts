@@ -1,0 +1,208 @@
+/**
+ * `scan --cluster redis://...`: plans the inputs exactly as a local scan does (the same walk,
+ * sniffing and TaskPlanner: pool/plan-inputs.ts), enqueues one BullMQ job per task under a deterministic id, and
+ * gathers each job's aggregates, counters and problems as workers finish them, keyed by job
+ * id (a shard run twice counts once). The merge is the local scan's, so the rows are the same
+ * bytes. Run the same command again after an interruption and finished shards are reused.
+ * Inputs must be reachable from the workers: URLs, s3://, or paths on a shared file system
+ * (paths are sent absolute).
+ */
+
+import { resolve } from "node:path";
+import type { Job, Queue, QueueEvents } from "bullmq";
+import type { EngineName } from "../engine/engine.js";
+import { engineByName } from "../engine/engines.js";
+import { ScanError } from "../errors.js";
+import type { LogFormat } from "../formats/log-format.js";
+import type { ScanProgress } from "../pool/parallel-scan.js";
+import { TaskPlanner, taskBytes } from "../pool/plan.js";
+import { planInputs } from "../pool/plan-inputs.js";
+import type { ScanTask, TaskResult } from "../pool/task.js";
+import { redactUrl } from "../remote/redact.js";
+import { addMalformed } from "../scan/malformed.js";
+import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import { recordStats, scanItem } from "../scan/scan-item.js";
+import { isUrl } from "../source/byte-source.js";
+import { type ClusterJobData, jobIdOf, QUEUE_NAME } from "./cluster-job.js";
+import { openRedis } from "./redis.js";
+
+/** Attempts per task before it is a problem (a killed worker's stalled run does not count as one). */
+const JOB_ATTEMPTS = 3;
+/** Finished jobs are kept this long, so that a restarted coordinator finds them. */
+const KEEP_FINISHED_SECONDS = 7 * 24 * 3600;
+
+/** Options of {@link scanCluster}. */
+export interface ClusterScanOptions {
+  /** `redis://host:port` */
+  cluster: string;
+  engine: EngineName;
+  shardSize: number;
+  inputFormat?: LogFormat | undefined;
+  carve?: boolean | undefined;
+  /** Give up when no worker is alive and no task has finished for this long, ms. */
+  timeoutMs: number;
+  onProblem?: ((problem: ScanProblem) => void) | undefined;
+  onProgress?: ((progress: ScanProgress) => void) | undefined;
+  /** Stops waiting (the jobs stay queued: the same command later resumes). */
+  signal?: AbortSignal | undefined;
+}
+
+/** A task as workers must see it: local paths made absolute (names stay as the user gave them). */
+function reachable(task: ScanTask): ScanTask {
+  const abs = (path: string) => (isUrl(path) ? path : resolve(path));
+  switch (task.kind) {
+    case "range":
+    case "archive":
+      return { ...task, path: abs(task.path) };
+    case "batch":
+      return { ...task, files: task.files.map((f) => ({ ...f, path: abs(f.path) })) };
+    default:
+      return task;
+  }
+}
+
+type Collector = ReturnType<typeof newScanResult>;
+
+/** Scans `inputs` on the workers of a Redis; never throws for a bad input (see `problems`). */
+export async function scanCluster(inputs: readonly string[], options: ClusterScanOptions): Promise<ScanResult> {
+  const result = newScanResult(options.onProblem);
+  const engine = await engineByName(options.engine, { carve: options.carve });
+  const planner = new TaskPlanner({
+    shardSize: options.shardSize,
+    canShard: (format) => engine.scanFileRange !== undefined && engine.canShard(format),
+    inputFormat: options.inputFormat,
+  });
+  const tasks: ScanTask[] = [];
+  const sendable = inputs.filter((i) => i !== "-");
+  if (sendable.length < inputs.length) {
+    const message = "standard input cannot be sent to a cluster: name a file, a URL or s3://";
+    result.problem({ input: "-", code: "LDS_E_USAGE", message });
+  }
+  for await (const step of planInputs(sendable, planner, { inputFormat: options.inputFormat })) {
+    if (step.kind === "local") {
+      // Problems, skips, unknown formats, and objects from servers without ranges (read here).
+      await scanItem(step.item, engine, step.format, result);
+      continue;
+    }
+    if (step.sharded) result.inputsScanned++;
+    tasks.push(...step.tasks);
+  }
+  if (tasks.length > 0) await runJobs(tasks, options, result);
+  if (!options.signal?.aborted) noteNothingScanned(inputs, result);
+  return result;
+}
+
+/** Enqueues the tasks and merges their results as they finish. */
+async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, result: Collector): Promise<void> {
+  const { Queue, QueueEvents } = await import("bullmq");
+  const name = redactUrl(options.cluster);
+  const connection = await openRedis(options.cluster, { forWorker: false });
+  const queue: Queue<ClusterJobData, TaskResult> = new Queue(QUEUE_NAME, { connection });
+  const events: QueueEvents = new QueueEvents(QUEUE_NAME, { connection: connection.duplicate() });
+  const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: true };
+  const pending = new Map<string, ScanTask>();
+  const jobs = tasks.map((task) => {
+    const data: ClusterJobData = { engine: options.engine, carve: options.carve === true, task: reachable(task) };
+    const id = jobIdOf(data);
+    pending.set(id, task);
+    progress.bytesTotal += taskBytes(task);
+    return { id, data };
+  });
+  let finishedAt = Date.now();
+  let settle: () => void = () => {};
+  const allDone = new Promise<void>((done) => {
+    settle = done;
+  });
+  const finish = (id: string, outcome: TaskResult | Error) => {
+    const task = pending.get(id);
+    if (task === undefined) return; // already merged: results are keyed by job id
+    pending.delete(id);
+    finishedAt = Date.now();
+    if (outcome instanceof Error) {
+      const input = task.kind === "batch" ? task.files.map((f) => f.name).join(", ") : "name" in task ? task.name : id;
+      result.problem({ input, code: "LDS_E_INPUT_UNREADABLE", message: `cluster task failed: ${outcome.message}` });
+    } else {
+      result.aggregates.merge(outcome.entries);
+      result.inputsScanned += outcome.inputsScanned;
+      result.skipped.push(...outcome.skipped);
+      for (const m of outcome.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
+      for (const p of outcome.problems) result.problem(p);
+      // Malformed records were counted per input above; only the total goes here.
+      recordStats("", { ...outcome.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+      result.stats.malformedRecords += outcome.stats.malformedRecords;
+    }
+    progress.bytesDone += taskBytes(task);
+    progress.inputsDone = result.inputsScanned;
+    progress.matches = result.stats.matches;
+    options.onProgress?.({ ...progress });
+    if (pending.size === 0) settle();
+  };
+  /** Looks at a job's state and takes its result when it is final. */
+  const check = async (id: string) => {
+    const job: Job<ClusterJobData, TaskResult> | undefined = await queue.getJob(id);
+    if (job === undefined) return;
+    const state = await job.getState();
+    if (state === "completed") finish(id, job.returnvalue);
+    else if (state === "failed") finish(id, new Error(job.failedReason || "failed"));
+  };
+  // The queue is shared: events of other runs' jobs are ignored without asking Redis.
+  const onEvent = ({ jobId }: { jobId: string }) => {
+    if (pending.has(jobId)) void check(jobId).catch(() => {});
+  };
+  events.on("completed", onEvent);
+  events.on("failed", onEvent);
+  let timedOut = false;
+  const watchdog = setInterval(() => {
+    if (Date.now() - finishedAt < options.timeoutMs) return;
+    void queue.getWorkersCount().then((workers) => {
+      if (workers > 0 || pending.size === 0) {
+        finishedAt = Date.now();
+        return;
+      }
+      timedOut = true;
+      settle();
+    });
+  }, 1000);
+  const stop = () => settle();
+  options.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    await events.waitUntilReady();
+    await queue.addBulk(
+      jobs.map(({ id, data }) => ({
+        name: data.task.kind,
+        data,
+        opts: {
+          jobId: id,
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: "exponential", delay: 1000 },
+          removeOnComplete: { age: KEEP_FINISHED_SECONDS },
+          removeOnFail: { age: KEEP_FINISHED_SECONDS },
+        },
+      })),
+    );
+    // Jobs already there from an earlier run: finished ones are taken as they are, failed
+    // ones are tried again.
+    for (const { id } of jobs) {
+      const job = await queue.getJob(id);
+      if (job !== undefined && (await job.getState()) === "failed") await job.retry("failed");
+      else await check(id);
+    }
+    if (pending.size > 0) await allDone;
+    if (timedOut) {
+      const message =
+        `no worker alive and no task finished for ${Math.round(options.timeoutMs / 1000)} s; ${pending.size} ` +
+        `task${pending.size === 1 ? "" : "s"} not scanned (start workers: lsass-dump-scan worker --cluster ${name}; ` +
+        "the same scan command then resumes)";
+      result.problem({ input: name, code: "LDS_E_INPUT_UNREADABLE", message });
+    }
+  } catch (err) {
+    if (err instanceof ScanError) throw err;
+    throw new ScanError("LDS_E_USAGE", `${name}: ${(err as Error).message}`);
+  } finally {
+    clearInterval(watchdog);
+    options.signal?.removeEventListener("abort", stop);
+    await events.close();
+    await queue.close();
+    connection.disconnect();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The one HTTP client the alert sinks use: undici (loaded when a sink first sends, so a scan
+ * without one never pays for it), one connection pool per sink, TLS verification on unless the
+ * user asked for `--insecure`. Failures come back as data (an answer, or a classified network
+ * error), never as a throw, so the outbox decides what to retry.
+ */
+
+import type { Dispatcher } from "undici";
+import { describeError } from "../errors.js";
+
+/** An HTTP answer, body read whole (HEC and webhook answers are small). */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A request that got no answer: a network error, a timeout, a refused certificate. */
+export interface HttpFailure {
+  /** True when trying again cannot help (the server's certificate is not trusted). */
+  fatal: boolean;
+  /** One line on what went wrong, without any header value. */
+  reason: string;
+}
+
+/** POSTs with one connection pool; close() releases it. */
+export interface HttpClient {
+  /** Sends one request; resolves to the answer or to why there was none. */
+  post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+  ): Promise<HttpAnswer | HttpFailure>;
+  /** Closes idle connections so the process can exit. */
+  close(): Promise<void>;
+}
+
+/** Certificate errors: retrying will not make the certificate trusted. */
+const TLS_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** Why a request got no answer, as one line. */
+export function classifyNetworkError(err: unknown, timeoutMs: number): HttpFailure {
+  const code = (err as { code?: string } | undefined)?.code;
+  const causeCode = (err as { cause?: { code?: string } } | undefined)?.cause?.code;
+  const tls = [code, causeCode].find((c) => c !== undefined && TLS_CODES.has(c));
+  if (tls !== undefined) {
+    return { fatal: true, reason: `TLS certificate not trusted (${tls}); use --insecure only for a test server` };
+  }
+  const name = (err as { name?: string } | undefined)?.name;
+  if (
+    name === "TimeoutError" ||
+    name === "AbortError" ||
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT"
+  ) {
+    return { fatal: false, reason: `no answer within ${(timeoutMs / 1000).toFixed(1)} s` };
+  }
+  if (code === "ECONNREFUSED" || causeCode === "ECONNREFUSED") return { fatal: false, reason: "connection refused" };
+  const what = [code ?? causeCode, describeError(err)].filter((s) => s !== undefined).join(": ");
+  return { fatal: false, reason: `network error (${what})` };
+}
+
+/** True when `r` is a failure rather than an answer. */
+export function isFailure(r: HttpAnswer | HttpFailure): r is HttpFailure {
+  return (r as HttpFailure).reason !== undefined;
+}
+
+/** An undici-backed client; `insecure` turns certificate verification off. */
+export async function httpClient(options: { insecure: boolean }): Promise<HttpClient> {
+  const { Agent, request } = await import("undici");
+  const agent: Dispatcher = new Agent({
+    connect: { rejectUnauthorized: !options.insecure },
+    keepAliveTimeout: 4_000,
+    connections: 8,
+  });
+  return {
+    async post(url, headers, body, timeoutMs) {
+      try {
+        const res = await request(url, {
+          method: "POST",
+          headers,
+          body,
+          dispatcher: agent,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const text = await res.body.text();
+        return { status: res.statusCode, headers: res.headers, body: text };
+      } catch (err) {
+        return classifyNetworkError(err, timeoutMs);
+      }
+    },
+    async close() {
+      await agent.close().catch(() => agent.destroy());
+    },
+  };
+}

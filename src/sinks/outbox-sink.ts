@@ -1,0 +1,276 @@
+/**
+ * The delivery loop shared by the HEC and webhook sinks (the transactional outbox pattern):
+ * rows become alerts, alerts go to the spool (fsynced) before any is sent, then batches go out
+ * (one at a time, or a few in flight when the transport says so). A batch the destination takes is marked done; a busy or unreachable
+ * destination is retried with backoff until `deliverTimeoutMs`, then left in the spool; a batch
+ * refused as bad data is cut in half until the one refused alert is found and dead-lettered; a
+ * refused token or setting stops the sink at once. Nothing is lost: what was not delivered is
+ * in the spool, and a replay sends it again with the same `alert_id`.
+ */
+
+import { ScanError } from "../errors.js";
+import type { Row } from "../report/row.js";
+import { type Alert, toAlert } from "./alert-id.js";
+import { redactSecrets } from "./redact.js";
+import { backoffDelay, formatDuration, sleep } from "./retry.js";
+import type { RowSink, SinkSummary } from "./row-sink.js";
+import { type SpoolKind, SpoolSegment } from "./spool.js";
+
+/** What became of one batch. */
+export type SendOutcome =
+  /** The destination took every alert (and acknowledged it, when acks are asked for). */
+  | { kind: "delivered" }
+  /** Busy, unreachable or no answer: try again later (after `retryAfterMs` when the server said). */
+  | { kind: "retry"; reason: string; retryAfterMs?: number | undefined }
+  /** The token or a setting was refused: sending more cannot help. */
+  | { kind: "fatal"; reason: string }
+  /** The destination refused the data: some alert in the batch is bad. */
+  | { kind: "rejected"; reason: string };
+
+/** How alerts reach one destination (HEC, webhook). */
+export interface AlertTransport {
+  /** The spool folder the destination's segments go to. */
+  readonly kind: SpoolKind;
+  /** The destination, as a user would name it (no credentials). */
+  readonly name: string;
+  /** One alert as it goes on the wire (a HEC event, a JSON array element). */
+  encode(alert: Alert): string;
+  /** Sends one batch; never throws for the destination's failures. `deadline` is epoch ms. */
+  send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome>;
+  /**
+   * Batches this destination may have in flight at once: 1 keeps order and load low; HEC with
+   * acks uses more, since each batch mostly waits for the indexers, not the network.
+   */
+  readonly inFlight?: number;
+  /** Extra counts for the summary (HEC's sent and acked). */
+  counts(): { sent: number; acked?: number | undefined };
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** Knobs of the outbox. */
+export interface OutboxOptions {
+  /** The spool folder. */
+  spoolDir: string;
+  /** How long one batch may be retried before it is left in the spool (ms). */
+  deliverTimeoutMs: number;
+  /** Most alerts in one request. */
+  maxBatchAlerts?: number | undefined;
+  /** Most bytes of encoded alerts in one request. */
+  maxBatchBytes?: number | undefined;
+  /** Secrets to mask in every message (the token, the webhook secret). */
+  secrets?: readonly (string | undefined)[] | undefined;
+  /** Progress notes for stderr (a retry, a dead letter); already redacted. */
+  onNote?: ((line: string) => void) | undefined;
+}
+
+/** Default batch: 100 alerts (an alert is about 1 kB as a HEC event). */
+export const DEFAULT_BATCH_ALERTS = 100;
+/** Default batch bytes: 512 KiB, well below HEC's default max_content_length (800 MB; 1 MB before 8.x). */
+export const DEFAULT_BATCH_BYTES = 512 * 1024;
+
+interface Item {
+  alert: Alert;
+  encoded: string;
+  segment: SpoolSegment;
+}
+
+/** What the summary of an outbox sink adds to the contract's. */
+export interface OutboxSummary extends SinkSummary {
+  sent: number;
+  acked?: number | undefined;
+  spooled: number;
+  deadLettered: number;
+  /** The spool folder. */
+  spool: string;
+  /** Why the sink stopped sending, when it did. */
+  stopped?: string | undefined;
+}
+
+/** A RowSink that delivers through an {@link AlertTransport} with a spool behind it. */
+export class OutboxSink implements RowSink {
+  readonly name: string;
+  private readonly queue: Item[] = [];
+  private readonly segments: SpoolSegment[] = [];
+  private segment: Promise<SpoolSegment> | undefined;
+  private pumping: Promise<void> | undefined;
+  private stopReason: string | undefined;
+  private delivered = 0;
+  private deadLettered = 0;
+  private readonly maxAlerts: number;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly transport: AlertTransport,
+    private readonly options: OutboxOptions,
+  ) {
+    this.name = transport.name;
+    this.maxAlerts = options.maxBatchAlerts ?? DEFAULT_BATCH_ALERTS;
+    this.maxBytes = options.maxBatchBytes ?? DEFAULT_BATCH_BYTES;
+  }
+
+  private redact(text: string): string {
+    return redactSecrets(text, this.options.secrets ?? []);
+  }
+
+  private note(line: string): void {
+    this.options.onNote?.(this.redact(`${this.name}: ${line}`));
+  }
+
+  /** Spools the rows (fsynced) and starts sending them; rejects with LDS_E_SINK when the spool cannot be written. */
+  async write(rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const alerts = rows.map(toAlert);
+    // One segment per run, made on the first rows (a run without alerts leaves no file).
+    this.segment ??= SpoolSegment.create(this.options.spoolDir, this.transport.kind).then((created) => {
+      this.segments.push(created);
+      return created;
+    });
+    const segment = await this.segment;
+    await segment.append(alerts);
+    for (const alert of alerts) this.queue.push({ alert, encoded: this.transport.encode(alert), segment });
+    this.kick();
+  }
+
+  /**
+   * Queues what earlier runs left in the spool for this destination kind (same ids) and starts
+   * sending it. Returns how many alerts were queued, which segments a live process holds, and
+   * lines that could not be read back (a crash in the middle of spooling them).
+   */
+  async resumeSpool(): Promise<{ queued: number; busy: string[]; damaged: { path: string; lines: number }[] }> {
+    const { segments, busy } = await SpoolSegment.openLeftovers(this.options.spoolDir, this.transport.kind);
+    let queued = 0;
+    const damaged = segments.filter((s) => s.damagedLines > 0).map((s) => ({ path: s.path, lines: s.damagedLines }));
+    for (const segment of segments) {
+      this.segments.push(segment);
+      for (const alert of segment.pending()) {
+        this.queue.push({ alert, encoded: this.transport.encode(alert), segment });
+        queued++;
+      }
+    }
+    this.kick();
+    return { queued, busy, damaged };
+  }
+
+  private kick(): void {
+    if (this.pumping !== undefined || this.stopReason !== undefined) return;
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.queue.length > 0 && this.stopReason === undefined) this.kick();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const lanes = Array.from({ length: Math.max(1, this.transport.inFlight ?? 1) }, async () => {
+      try {
+        while (this.queue.length > 0 && this.stopReason === undefined) {
+          await this.deliver(this.takeBatch());
+        }
+      } catch (err) {
+        this.stop(err instanceof ScanError ? err.message : `internal error: ${String(err)}`);
+      }
+    });
+    await Promise.all(lanes);
+  }
+
+  private takeBatch(): Item[] {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.queue.length && count < this.maxAlerts) {
+      const size = this.queue[count]!.encoded.length;
+      if (count > 0 && bytes + size > this.maxBytes) break;
+      bytes += size;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private stop(reason: string): void {
+    if (this.stopReason === undefined) this.stopReason = this.redact(reason);
+  }
+
+  private async markDone(batch: readonly Item[]): Promise<void> {
+    const bySegment = new Map<SpoolSegment, string[]>();
+    for (const item of batch) {
+      const ids = bySegment.get(item.segment) ?? [];
+      ids.push(item.alert.alert_id);
+      bySegment.set(item.segment, ids);
+    }
+    for (const [segment, ids] of bySegment) await segment.markDone(ids);
+  }
+
+  /** Sends one batch until it is delivered, dead-lettered, or the sink stops. */
+  private async deliver(batch: readonly Item[]): Promise<void> {
+    const started = Date.now();
+    const deadline = started + this.options.deliverTimeoutMs;
+    const alerts = batch.map((i) => i.alert);
+    const encoded = batch.map((i) => i.encoded);
+    for (let attempt = 0; this.stopReason === undefined; attempt++) {
+      const outcome = await this.transport.send(alerts, encoded, deadline);
+      switch (outcome.kind) {
+        case "delivered":
+          await this.markDone(batch);
+          this.delivered += batch.length;
+          return;
+        case "fatal":
+          this.stop(outcome.reason);
+          return;
+        case "rejected": {
+          if (batch.length === 1) {
+            const item = batch[0]!;
+            await item.segment.deadLetter(item.alert, this.name, this.redact(outcome.reason));
+            this.deadLettered++;
+            this.note(`alert ${item.alert.alert_id} refused (${outcome.reason}); moved to the dead-letter file`);
+            return;
+          }
+          const half = Math.ceil(batch.length / 2);
+          await this.deliver(batch.slice(0, half));
+          await this.deliver(batch.slice(half));
+          return;
+        }
+        case "retry": {
+          const remaining = deadline - Date.now();
+          const asked = outcome.retryAfterMs;
+          if (remaining <= 0 || (asked !== undefined && asked > remaining)) {
+            const why =
+              asked !== undefined && remaining > 0 ? `the server asked to wait ${formatDuration(asked)}, ` : "";
+            this.stop(
+              `gave up after ${formatDuration(Date.now() - started)} (${why}--deliver-timeout ${formatDuration(this.options.deliverTimeoutMs)}): ${outcome.reason}`,
+            );
+            return;
+          }
+          const wait = Math.min(asked ?? backoffDelay(attempt), remaining);
+          this.note(`${outcome.reason}; retry ${attempt + 1} in ${formatDuration(wait)}`);
+          await sleep(wait);
+        }
+      }
+    }
+  }
+
+  /** Waits for sending to finish (or stop), keeps what is left in the spool, and says what happened. */
+  async close(): Promise<OutboxSummary> {
+    while (this.pumping !== undefined) await this.pumping;
+    let spooled = 0;
+    for (const segment of this.segments) spooled += await segment.release();
+    await this.transport.close();
+    const { sent, acked } = this.transport.counts();
+    const parts = [`${sent} sent`];
+    if (acked !== undefined) parts.push(`${acked} acked`);
+    parts.push(`${spooled} spooled`, `${this.deadLettered} dead-lettered`);
+    const summary: OutboxSummary = {
+      name: this.name,
+      delivered: this.delivered,
+      undelivered: spooled + this.deadLettered,
+      sent,
+      acked,
+      spooled,
+      deadLettered: this.deadLettered,
+      spool: this.options.spoolDir,
+      stopped: this.stopReason,
+      detail: this.redact(
+        `${this.name}: ${parts.join(", ")}${this.stopReason !== undefined ? `; stopped: ${this.stopReason}` : ""}`,
+      ),
+    };
+    return summary;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * A webhook (SOAR, chat relay, ticketing) as a sink: each batch is one POST of a JSON array of
+ * alerts (row keys, then `alert_id`), with an `Idempotency-Key` made of the batch's alert ids
+ * (the same batch replayed carries the same key) and, when a secret is set, GitHub's signature
+ * convention under the name `X-Signature-256: sha256=<hex HMAC-SHA256 of the exact body>`.
+ */
+
+import { createHash, createHmac } from "node:crypto";
+import { ScanError } from "../errors.js";
+import type { Alert } from "./alert-id.js";
+import { type HttpClient, httpClient, isFailure } from "./http-client.js";
+import { type AlertTransport, type OutboxOptions, OutboxSink, type SendOutcome } from "./outbox-sink.js";
+import { parseRetryAfter } from "./retry.js";
+
+/** Where to POST and how to sign. */
+export interface WebhookOptions {
+  /** The receiver's URL (http or https). */
+  url: string;
+  /** HMAC key for X-Signature-256 (from LSASS_DUMP_SCAN_WEBHOOK_SECRET), or none. */
+  secret?: string | undefined;
+  /** Skip TLS certificate verification. */
+  insecure?: boolean | undefined;
+}
+
+/** `sha256=<hex>`: the X-Signature-256 value for `body` (GitHub's X-Hub-Signature-256 format). */
+export function webhookSignature(secret: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body, "utf8").digest("hex")}`;
+}
+
+/** The Idempotency-Key of a batch: hex SHA-256 of its alert ids, one a line. */
+export function idempotencyKey(alerts: readonly Alert[]): string {
+  return createHash("sha256")
+    .update(alerts.map((a) => a.alert_id).join("\n"))
+    .digest("hex");
+}
+
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const DATA_STATUSES = new Set([400, 413, 422]);
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function checkedUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ScanError("LDS_E_USAGE", `--webhook wants a URL like https://soar.example/hooks/lsass, got "${url}"`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
+    throw new ScanError("LDS_E_USAGE", `--webhook wants an http(s) URL, got "${parsed.protocol}"`);
+  return parsed;
+}
+
+class WebhookTransport implements AlertTransport {
+  readonly kind = "webhook" as const;
+  readonly name: string;
+  private readonly url: string;
+  private client: HttpClient | undefined;
+  private sent = 0;
+
+  constructor(private readonly options: WebhookOptions) {
+    const parsed = checkedUrl(options.url);
+    this.url = parsed.href;
+    // Credentials or a query (often a key) in the URL never reach messages.
+    this.name = `webhook ${parsed.origin}${parsed.pathname}`;
+  }
+
+  encode(alert: Alert): string {
+    return JSON.stringify(alert);
+  }
+
+  async send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome> {
+    this.client ??= await httpClient({ insecure: this.options.insecure === true });
+    const body = `[${encoded.join(",")}]`;
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "user-agent": "lsass-dump-scan",
+      "idempotency-key": idempotencyKey(batch),
+    };
+    if (this.options.secret !== undefined) headers["x-signature-256"] = webhookSignature(this.options.secret, body);
+    const timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now()));
+    const answer = await this.client.post(this.url, headers, body, timeout);
+    if (isFailure(answer))
+      return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
+    const what = `HTTP ${answer.status}`;
+    if (answer.status >= 200 && answer.status < 300) {
+      this.sent += batch.length;
+      return { kind: "delivered" };
+    }
+    if (RETRY_STATUSES.has(answer.status))
+      return { kind: "retry", reason: what, retryAfterMs: parseRetryAfter(answer.headers["retry-after"]) };
+    if (answer.status === 401 || answer.status === 403)
+      return { kind: "fatal", reason: `${what}: the receiver refused us (check LSASS_DUMP_SCAN_WEBHOOK_SECRET)` };
+    if (DATA_STATUSES.has(answer.status)) return { kind: "rejected", reason: what };
+    return { kind: "fatal", reason: `${what}: not accepted (check the --webhook URL)` };
+  }
+
+  counts(): { sent: number } {
+    return { sent: this.sent };
+  }
+
+  async close(): Promise<void> {
+    await this.client?.close();
+  }
+}
+
+/** A RowSink POSTing alerts to a webhook, with a spool behind it. Throws LDS_E_USAGE for a bad URL. */
+export function webhookSink(options: WebhookOptions, outbox: OutboxOptions): OutboxSink {
+  return new OutboxSink(new WebhookTransport(options), {
+    ...outbox,
+    secrets: [...(outbox.secrets ?? []), options.secret],
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * A Range-capable HTTP server on a free loopback port (node:http), serving files from a folder
+ * or from memory like an object store does (206 with Content-Range, strong ETags, If-Match,
+ * 416), with faults injected on demand: 5xx and 429 answers, connection resets before any
+ * answer, transfers cut halfway (headers promise N bytes, half come, the socket closes), lying
+ * Content-Length, requests never answered, ranges ignored. Every request is logged (URL with query, headers, answer).
+ */
+
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, relative } from "node:path";
+
+/** What to do with one request instead of answering it properly. */
+export type Fault =
+  | { kind: "status"; status: number; retryAfter?: string }
+  | { kind: "reset" }
+  | { kind: "cut" }
+  | { kind: "short-length" }
+  /** Never answered (until the client goes away): a transfer stuck mid-shard. */
+  | { kind: "hang" };
+
+/** One request as the server saw it. */
+export interface LoggedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  range: string | undefined;
+  ifMatch: string | undefined;
+  /** The status answered (0 for a reset). */
+  status: number;
+  fault: Fault["kind"] | undefined;
+}
+
+/** Options of {@link startRangeServer}. */
+export interface RangeServerOptions {
+  /** Honour Range (default true); false answers every GET with 200 and the whole object. */
+  ranges?: boolean;
+  /** ETags: strong (default), weak (`W/"..."`) or none. */
+  etags?: "strong" | "weak" | "none";
+  /** Called for every request; a fault returned is injected instead of the answer. */
+  fault?: (request: LoggedRequest, nth: number) => Fault | undefined;
+}
+
+/** A running server. */
+export interface RangeServer {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  /** The URL of an object (`key` as served, slash-separated). */
+  url(key: string): string;
+  requests: LoggedRequest[];
+  /** Adds or replaces an object (a new ETag). */
+  put(key: string, bytes: Buffer): void;
+  /** Replaces the fault hook. */
+  setFault(fault: RangeServerOptions["fault"]): void;
+  close(): Promise<void>;
+}
+
+function etagOf(bytes: Buffer): string {
+  return `"${createHash("md5").update(bytes).digest("hex")}"`;
+}
+
+/** All files under `folder`, keyed by their relative path. */
+export function filesUnder(folder: string): Map<string, Buffer> {
+  const objects = new Map<string, Buffer>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else objects.set(relative(folder, path).split("\\").join("/"), readFileSync(path));
+    }
+  };
+  walk(folder);
+  return objects;
+}
+
+/** Starts a server for `objects` on 127.0.0.1, port chosen by the system. */
+export async function startRangeServer(
+  objects: Map<string, Buffer>,
+  options: RangeServerOptions = {},
+): Promise<RangeServer> {
+  const store = new Map<string, { bytes: Buffer; etag: string }>();
+  const put = (key: string, bytes: Buffer) => store.set(key, { bytes, etag: etagOf(bytes) });
+  for (const [key, bytes] of objects) put(key, bytes);
+  const requests: LoggedRequest[] = [];
+  let faultHook = options.fault;
+  const ranges = options.ranges ?? true;
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? "/";
+    const key = decodeURIComponent(new URL(url, "http://x").pathname.slice(1));
+    const logged: LoggedRequest = {
+      method: req.method ?? "GET",
+      url,
+      range: req.headers.range,
+      ifMatch: req.headers["if-match"],
+      status: 0,
+      fault: undefined,
+    };
+    requests.push(logged);
+    const fault = faultHook?.(logged, requests.length);
+    logged.fault = fault?.kind;
+    if (fault?.kind === "hang") return;
+    if (fault?.kind === "reset") {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "status") {
+      logged.status = fault.status;
+      res.writeHead(fault.status, fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter });
+      res.end("injected");
+      return;
+    }
+    const object = store.get(key);
+    if (object === undefined) {
+      logged.status = 404;
+      res.writeHead(404).end("no such key");
+      return;
+    }
+    const headers: Record<string, string> = {};
+    if (options.etags !== "none") headers.etag = options.etags === "weak" ? `W/${object.etag}` : object.etag;
+    if (ranges) headers["accept-ranges"] = "bytes";
+    const ifMatch = req.headers["if-match"];
+    if (ifMatch !== undefined && ifMatch !== "*" && ifMatch !== object.etag) {
+      logged.status = 412;
+      res.writeHead(412, headers).end();
+      return;
+    }
+    const size = object.bytes.length;
+    let start = 0;
+    let end = size;
+    let status = 200;
+    const m = ranges ? /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "") : null;
+    if (m !== null) {
+      if (m[1] === "") {
+        start = Math.max(0, size - Number(m[2]));
+      } else {
+        start = Number(m[1]);
+        end = m[2] === "" ? size : Math.min(size, Number(m[2]) + 1);
+      }
+      if (start >= size || start >= end) {
+        logged.status = 416;
+        res.writeHead(416, { ...headers, "content-range": `bytes */${size}` }).end();
+        return;
+      }
+      status = 206;
+      headers["content-range"] = `bytes ${start}-${end - 1}/${size}`;
+    }
+    const body = object.bytes.subarray(start, end);
+    headers["content-length"] = String(fault?.kind === "short-length" ? body.length - 1 : body.length);
+    logged.status = status;
+    res.writeHead(status, headers);
+    if (req.method === "HEAD") {
+      res.end();
+      return;
+    }
+    if (fault?.kind === "cut") {
+      res.write(body.subarray(0, body.length >> 1), () => {
+        // Let the half arrive, then drop the connection mid-body.
+        setTimeout(() => req.socket.destroy(), 5);
+      });
+      return;
+    }
+    if (fault?.kind === "short-length") {
+      res.end(body.subarray(0, body.length - 1));
+      return;
+    }
+    res.end(body);
+  };
+
+  const server: Server = createServer(handle);
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    url: (key) => `${origin}/${key.split("/").map(encodeURIComponent).join("/")}`,
+    requests,
+    put,
+    setFault(fault) {
+      faultHook = fault;
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
