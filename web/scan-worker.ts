@@ -124,13 +124,22 @@ class MemberScan {
   }
 }
 
-/** Reads `file[start, end)` in slices, calling `onBytes` for each; progress as it goes. */
-async function readSlices(task: ScanTask, start: number, end: number, onBytes: (b: Uint8Array) => void): Promise<void> {
+/**
+ * Reads `file[start, end)` in slices, calling `onBytes` for each; progress as it goes unless
+ * `report` is false (shards report their nominal share instead, so shards add up to the file).
+ */
+async function readSlices(
+  task: ScanTask,
+  start: number,
+  end: number,
+  onBytes: (b: Uint8Array) => void,
+  report = true,
+): Promise<void> {
   for (let at = start; at < end; at += SLICE_BYTES) {
     const to = Math.min(end, at + SLICE_BYTES);
     const bytes = new Uint8Array(await task.file.slice(at, to).arrayBuffer());
     onBytes(bytes);
-    post({ type: "progress", id: task.id, bytes: bytes.length });
+    if (report) post({ type: "progress", id: task.id, bytes: bytes.length });
   }
 }
 
@@ -334,7 +343,7 @@ async function scanEvtxShard(task: ScanTask, sink: TaskSink, shard: NonNullable<
     scan.push(head.subarray(0, chunksStart));
     const from = chunksStart + first * CHUNK_SIZE;
     const to = Math.min(size, chunksStart + last * CHUNK_SIZE);
-    await readSlices({ ...task, id: -1 }, from, to, (bytes) => scan.push(bytes));
+    await readSlices(task, from, to, (bytes) => scan.push(bytes), false);
     scan.end();
   }
   post({ type: "progress", id: task.id, bytes: shard.end - shard.start });
@@ -361,12 +370,18 @@ async function scanShard(task: ScanTask, sink: TaskSink, shard: NonNullable<Scan
   let counted = 0;
   const nominal = shard.end - shard.start;
   if (from < to) {
-    await readSlices({ ...task, id: -1 }, from, to, (bytes) => {
-      scan.push(bytes, from);
-      const share = Math.min(bytes.length, nominal - counted);
-      counted += share;
-      if (share > 0) post({ type: "progress", id: task.id, bytes: share });
-    });
+    await readSlices(
+      task,
+      from,
+      to,
+      (bytes) => {
+        scan.push(bytes, from);
+        const share = Math.min(bytes.length, nominal - counted);
+        counted += share;
+        if (share > 0) post({ type: "progress", id: task.id, bytes: share });
+      },
+      false,
+    );
   }
   scan.end(from);
   if (counted < nominal) post({ type: "progress", id: task.id, bytes: nominal - counted });
