@@ -57,6 +57,8 @@ export function describeError(err: unknown): string {
     if (code === "EACCES" || code === "EPERM") return "permission denied";
     if (code === "EISDIR") return "is a directory";
     if (code === "ELOOP") return "too many levels of symbolic links";
+    if (code === "EPIPE") return "the reader closed the pipe (EPIPE)";
+    if (code === "ENOSPC") return "no space left on device";
     return err.message.split("\n")[0] ?? String(err);
   }
   return String(err);

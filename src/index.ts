@@ -14,9 +14,10 @@ import { DEFAULT_ENGINE } from "./engine/engines.js";
 import type { InputHit } from "./engine/hit.js";
 import type { LogFormat } from "./formats/log-format.js";
 import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
+import { checkScanOptions } from "./pool/scan-options.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
-import type { MalformedInput, ScanProblem, ScanResult } from "./scan/scan.js";
+import type { MalformedInput, ScanProblem, ScanResult, ScanWarning } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
@@ -30,17 +31,23 @@ export type { ScannerOptions } from "./engine/scanner-options.js";
 export { type ErrorCode, ScanError } from "./errors.js";
 export { detectLogFormat, LOG_FORMATS, type LogFormat, type TextFormat } from "./formats/log-format.js";
 export { DEFAULT_SHARD_SIZE, type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
+export { type PlanInput, type PlanOptions, planTasks, TaskPlanner, taskBytes } from "./pool/plan.js";
+export { checkScanOptions, MAX_WORKERS_PER_CORE, MIN_SHARD_SIZE } from "./pool/scan-options.js";
+export type { ScanTask } from "./pool/task.js";
 export { type AggregateEntry, Aggregates } from "./report/aggregate.js";
 export { compareRows, type Row, toRows } from "./report/row.js";
 export { isSuppressed, loadSuppression, parseSuppression, type Suppression } from "./report/suppress.js";
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
-export { type MalformedInput, type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+export { type MalformedInput, type ScanProblem, type ScanResult, type ScanWarning, scanInputs } from "./scan/scan.js";
 export { type Alert, alertId } from "./sinks/alert-id.js";
+export { checkFileSinkPath, createFileSink } from "./sinks/file-sink.js";
 export { type HecOptions, hecSink } from "./sinks/hec-sink.js";
 export { type OutboxOptions, OutboxSink, type OutboxSummary } from "./sinks/outbox-sink.js";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./sinks/row-format.js";
+export type { RowSink, SinkSummary } from "./sinks/row-sink.js";
 export { defaultSpoolDir } from "./sinks/spool.js";
+export { createStdoutSink } from "./sinks/stdout-sink.js";
 export { type WebhookOptions, webhookSignature, webhookSink } from "./sinks/webhook-sink.js";
 export { createPrefilterStream, type PrefilterStream } from "./streams/prefilter-stream.js";
 export { createScanStream, type ScanStream } from "./streams/scan-stream.js";
@@ -58,9 +65,12 @@ export interface ScanOptions {
   engine?: EngineName;
   /** Read every input as this format instead of detecting it. */
   inputFormat?: LogFormat;
-  /** Worker threads (default: number of cores). */
+  /**
+   * Threads in all (default: number of cores); at most 4 per core and no more than there are
+   * tasks (lowered with a note to `onNote`). A whole number of at least 1.
+   */
   workers?: number;
-  /** Bytes per task when a large file is split (default 32 MiB). */
+  /** Bytes per task when a large file is split (default 32 MiB; at least 4096). */
   shardSize?: number;
   /** EVTX: also recover records from slack space (reported as carved rows). */
   carve?: boolean;
@@ -74,6 +84,12 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called at once for each input that could not be read (the scan goes on). */
   onProblem?: (problem: ScanProblem) => void;
+  /** Called at once for each input read in full that is not quite well-formed (a zip with trailing bytes). */
+  onWarning?: (warning: ScanWarning) => void;
+  /** Files not to scan when met inside a scanned folder (the caller's own output file). */
+  exclude?: readonly string[];
+  /** Called with one line when an option was lowered (a worker count capped). */
+  onNote?: (line: string) => void;
   /**
    * Called for every matched event, with its input (path, `-`), archive member and record
    * location (byte offset and length; EVTX also the EventRecordID). Hits of one task (a file,
@@ -112,8 +128,9 @@ export interface ScanOutcome {
 
 /**
  * Scans files, directories, archives and `-` (stdin) on a pool of worker threads and returns
- * the rule's rows. Never throws for a bad input (see `problems`); throws ScanError for bad
- * options.
+ * the rule's rows. Never throws for a bad input (see `problems`); rejects with ScanError
+ * LDS_E_USAGE for a bad option (`workers` 0, `shardSize` 1, an unknown `inputFormat` or
+ * `engine`) before reading anything.
  *
  * @example
  * ```ts
@@ -123,6 +140,7 @@ export interface ScanOutcome {
  * ```
  */
 export async function scan(inputs: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
+  checkScanOptions(options);
   const result = await scanParallel(inputs, {
     engine: options.engine ?? DEFAULT_ENGINE,
     inputFormat: options.inputFormat,
@@ -131,7 +149,10 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     carve: options.carve,
     stdin: options.stdin,
     onProblem: options.onProblem,
+    onWarning: options.onWarning,
     onProgress: options.onProgress,
+    onNote: options.onNote,
+    exclude: options.exclude,
     signal: options.signal,
     onHit: options.onHit,
   });

@@ -10,10 +10,9 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BinXmlReader,
   CHUNK_SIZE,
@@ -25,16 +24,11 @@ import {
 } from "../src/formats/evtx/index.js";
 import { normalizeTime } from "../src/rule/time.js";
 import { buildEvtx, type RecordSpec, sysmonRecord } from "./helpers/evtx-writer.js";
+import { corpusDir, corpusFileNames, scratchDir } from "./helpers/fixtures.js";
 
 const installed = spawnSync("evtxexport", ["-V"]).error === undefined;
-const CORPUS = join(import.meta.dirname, "..", "..", "shared", "corpus", "evtx");
-const corpusFiles = (() => {
-  try {
-    return readdirSync(CORPUS).filter((f) => f.endsWith(".evtx"));
-  } catch {
-    return [];
-  }
-})();
+const CORPUS = corpusDir("evtx");
+const corpusFiles = corpusFileNames("evtx", ".evtx");
 
 interface Compared {
   recordId: string | undefined;
@@ -143,8 +137,7 @@ describe.skipIf(!installed)("decoded fields equal evtxexport's (libevtx)", () =>
     });
   }
 
-  const dir = mkdtempSync(join(tmpdir(), "evtx-export-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir("evtx-export-");
 
   it("a built multi-chunk dirty file (templates reused, odd offsets, a record ending at its chunk's end)", () => {
     const records = (first: number, n: number): RecordSpec[] =>

@@ -5,10 +5,9 @@
  * requires the same matches and the same problems: the differential test of issue 6.
  */
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ScanStats } from "../src/engine/engine.js";
 import {
   type EvtxScanOptions,
@@ -16,10 +15,12 @@ import {
   evtxPrefiltersOf,
   scanEvtxBytes,
   scanEvtxFile,
+  scanEvtxFileRange,
 } from "../src/engine/evtx-searcher.js";
 import { evtxChunkRangeOfBytes } from "../src/engine/shard-edges.js";
 import { ScanError } from "../src/errors.js";
 import { CHUNK_SIZE, evtxChunkCount } from "../src/formats/evtx/index.js";
+import { scanParallel } from "../src/pool/parallel-scan.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { toRows } from "../src/report/row.js";
 import type { MatchedEvent } from "../src/rule/rule.js";
@@ -39,15 +40,10 @@ import {
   VALUE_TYPE,
   v,
 } from "./helpers/evtx-writer.js";
+import { corpusDir, corpusFileNames, scratchDir } from "./helpers/fixtures.js";
 
-const CORPUS = join(import.meta.dirname, "..", "..", "shared", "corpus", "evtx");
-const corpusFiles = (() => {
-  try {
-    return readdirSync(CORPUS).filter((f) => f.endsWith(".evtx"));
-  } catch {
-    return [];
-  }
-})();
+const CORPUS = corpusDir("evtx");
+const corpusFiles = corpusFileNames("evtx", ".evtx");
 
 /** The two ways the engines search EVTX: with the wasm prefilters (`fast`) or decoding every record (`reference`). */
 type Mode = "fast" | "reference";
@@ -397,8 +393,7 @@ describe("EVTX carving", () => {
 });
 
 describe("EVTX shards and files", () => {
-  const dir = mkdtempSync(join(tmpdir(), "evtx-scan-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir("evtx-scan-");
   const built = buildEvtx({
     dirty: true,
     chunks: Array.from({ length: 7 }, (_, c) => chunkWith([sysmonRecord(event(c))], 30, c * 100)),
@@ -424,7 +419,7 @@ describe("EVTX shards and files", () => {
           const stats = await scanEvtxFile(
             path,
             (m) => parts.push(m),
-            modeOptions(mode, { chunkRange: [first, Math.min(7, first + step)] }),
+            modeOptions(mode, { chunkRange: [first, Math.min(7, first + step)], withHeader: first === 0 }),
           );
           bytes += stats.bytes;
         }
@@ -432,6 +427,30 @@ describe("EVTX shards and files", () => {
         expect(bytes).toBe(built.bytes.length);
       }
       expect(whole).toHaveLength(7);
+    }
+  });
+
+  it("byte-range shards of any size, 4 KiB included, count the file's bytes once (the header too)", async () => {
+    const size = built.bytes.length;
+    for (const mode of ["fast", "reference"] as const) {
+      for (const shard of [4096, 4097, CHUNK_SIZE, 3 * CHUNK_SIZE + 5, size]) {
+        const parts: MatchedEvent[] = [];
+        let bytes = 0;
+        for (let start = 0; start < size; start += shard) {
+          const end = Math.min(size, start + shard);
+          bytes += (await scanEvtxFileRange(path, start, end, (m) => parts.push(m), modeOptions(mode))).bytes;
+        }
+        expect(bytes, `${mode}, ${shard}-byte shards`).toBe(size);
+        expect(parts).toHaveLength(7);
+      }
+    }
+  });
+
+  it("the pool's summary bytes with --shard-size 4k equal the file's size", async () => {
+    for (const engine of ["wasm", "reference"] as const) {
+      const r = await scanParallel([path], { engine, workers: 2, shardSize: 4096 });
+      expect(r.problems).toEqual([]);
+      expect(r.stats.bytes, engine).toBe(built.bytes.length);
     }
   });
 

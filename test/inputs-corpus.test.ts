@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, test } from "vitest";
 import { detectLogFormat } from "../src/formats/log-format.js";
 import { expandInputs } from "../src/scan/inputs.js";
+import { corpusDir } from "./helpers/fixtures.js";
 
-const archives = resolve(import.meta.dirname, "..", "..", "shared", "corpus", "archives");
+const archives = corpusDir("archives");
 const present = existsSync(archives);
 if (!present) console.warn(`inputs-corpus: ${archives} is absent, the real-archive checks are skipped`);
 

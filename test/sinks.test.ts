@@ -3,15 +3,15 @@
  * streams and files, and failures as one ScanError LDS_E_SINK naming the sink.
  */
 
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Row } from "../src/report/row.js";
 import { createFileSink } from "../src/sinks/file-sink.js";
 import { formatRows, ROW_FORMATS } from "../src/sinks/row-format.js";
 import { createStdoutSink } from "../src/sinks/stdout-sink.js";
-import { tempDir } from "./helpers/cli.js";
+import { scratchDir } from "./helpers/fixtures.js";
 
 const ROWS: Row[] = JSON.parse(
   `[${readFileSync(new URL("./fixtures/demo-expected.jsonl", import.meta.url), "utf8")
@@ -19,8 +19,7 @@ const ROWS: Row[] = JSON.parse(
     .split("\n")
     .join(",")}]`,
 );
-const dir = tempDir("lds-sinks-");
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("lds-sinks-");
 
 function collect(stream: PassThrough): () => string {
   const parts: Buffer[] = [];
@@ -57,11 +56,10 @@ describe("stdout sink", () => {
         callback(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
       },
     });
-    broken.on("error", () => {}); // the stream's own error event, after the callback
     const sink = createStdoutSink("jsonl", broken);
     await expect(sink.write(ROWS)).rejects.toMatchObject({
       code: "LDS_E_SINK",
-      message: "stdout: cannot write output: write EPIPE",
+      message: "stdout: cannot write output: the reader closed the pipe (EPIPE)",
     });
     expect(await sink.close()).toEqual({ name: "stdout", delivered: 0, undelivered: ROWS.length });
   });

@@ -6,10 +6,9 @@
  * (text, and EVTX, which the engine hands to the EVTX module) when that folder is there.
  */
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Engine } from "../src/engine/engine.js";
 import { referenceEngine } from "../src/engine/reference-engine.js";
 import { createWasmEngine } from "../src/engine/wasm-engine.js";
@@ -17,13 +16,12 @@ import { detectLogFormat, type LogFormat } from "../src/formats/log-format.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
 import { loadMatcherModule, type MatcherBuild } from "../src/wasm/module.js";
+import { CORPUS, scratchDir } from "./helpers/fixtures.js";
 import { type ExpectedRow, SEEDS } from "./helpers/seed-table.js";
 
 const BUILDS: MatcherBuild[] = ["release", "debug"];
 const BLOCKS = [24, 333, 4096, 1 << 20];
-const CORPUS = join(import.meta.dirname, "..", "..", "shared", "corpus");
-const tmp = mkdtempSync(join(tmpdir(), "lds-wasm-engine-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = scratchDir("lds-wasm-engine-");
 
 async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);

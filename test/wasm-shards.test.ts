@@ -5,21 +5,20 @@
  * (objects indented in an array: the first shard then scans it all) and EVTX (by chunk).
  */
 
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { referenceEngine } from "../src/engine/reference-engine.js";
 import { createWasmEngine } from "../src/engine/wasm-engine.js";
 import type { LogFormat, TextFormat } from "../src/formats/log-format.js";
 import { generateBuffer } from "../src/generate/index.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
+import { corpusDir, scratchDir } from "./helpers/fixtures.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "lds-wasm-shards-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const CORPUS_EVTX = join(import.meta.dirname, "..", "..", "shared", "corpus", "evtx");
+const tmp = scratchDir("lds-wasm-shards-");
+const CORPUS_EVTX = corpusDir("evtx");
 
 /** Re-lays generated JSON (records starting at column 0) out one a line, pretty-printed, or inside an indented array. */
 function relayout(text: string, layout: "lines" | "pretty" | "array"): string {

@@ -6,7 +6,6 @@
  */
 
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { Command, CommanderError } from "commander";
 import { describeError, ScanError } from "../errors.js";
 import { registerDeliverCommand } from "./deliver-command.js";
@@ -35,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const scan = scanCommand()
     .exitOverride()
     .action(async (inputs: string[], raw: Record<string, unknown>) => {
-      status = await runScan(inputs, scanOptionsFrom(raw, availableParallelism()));
+      status = await runScan(inputs, scanOptionsFrom(raw));
     });
   program.addCommand(scan);
   registerGenerateCommand(program);

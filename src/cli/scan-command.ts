@@ -15,8 +15,8 @@ import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js"
 import { type Row, toRows } from "../report/row.js";
 import { applySuppression, loadSuppression, type Suppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
-import { createFileSink } from "../sinks/file-sink.js";
-import { ROW_FORMATS, type RowFormat } from "../sinks/row-format.js";
+import { checkFileSinkPath, createFileSink } from "../sinks/file-sink.js";
+import { ROW_FORMATS, type RowFormat, terminalText } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
 import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
@@ -33,7 +33,8 @@ export interface ScanCommandOptions {
   suppress?: string | undefined;
   inputFormat?: LogFormat | undefined;
   engine: EngineName;
-  workers: number;
+  /** Undefined: one per core. */
+  workers: number | undefined;
   shardSize: number;
   progress: boolean;
   quiet: boolean;
@@ -96,7 +97,7 @@ export function scanCommand(): Command {
       "files, directories, archives (.gz .zip .tar .tgz), http(s):// URLs, s3://bucket/prefix, or - for standard input",
     )
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
-    .option("-o, --output <file>", "write rows to this file instead of standard output")
+    .option("-o, --output <file>", "write rows to this file instead of standard output (- for standard output)")
     .option("-s, --suppress <file>", "drop rows matching a suppression list (field=pattern lines, * wildcards)")
     .addOption(
       new Option("--input-format <format>", "read every input as this format instead of detecting it").choices(
@@ -104,7 +105,11 @@ export function scanCommand(): Command {
       ),
     )
     .addOption(new Option("--engine <engine>", "matching engine").choices(ENGINE_NAMES).default(DEFAULT_ENGINE))
-    .option("-j, --workers <n>", "worker threads (default: number of cores)", parsePositiveInt("--workers"))
+    .option(
+      "-j, --workers <n>",
+      "threads in all (default: number of cores; at most 4 per core and one per task)",
+      parsePositiveInt("--workers"),
+    )
     .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
     .option("--events", "one line per matched event (time, input, record, dest, process, file) instead of rows", false)
@@ -124,7 +129,7 @@ export function scanCommand(): Command {
 }
 
 /** Validated options from commander's parsed values. */
-export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): ScanCommandOptions {
+export function scanOptionsFrom(raw: Record<string, unknown>): ScanCommandOptions {
   const inputFormat = raw.inputFormat === "jsonl" ? "flat" : (raw.inputFormat as LogFormat | undefined);
   return {
     format: raw.format as RowFormat,
@@ -132,7 +137,7 @@ export function scanOptionsFrom(raw: Record<string, unknown>, cores: number): Sc
     suppress: raw.suppress as string | undefined,
     inputFormat,
     engine: raw.engine as EngineName,
-    workers: (raw.workers as number | undefined) ?? cores,
+    workers: raw.workers as number | undefined,
     shardSize: (raw.shardSize as number | undefined) ?? DEFAULT_SHARD_SIZE,
     progress: raw.progress !== false,
     quiet: raw.quiet === true,
@@ -173,8 +178,20 @@ async function deliver(sink: RowSink, rows: readonly Row[], say: (line: string) 
 
 /** Runs a scan for the CLI: prints rows and messages, returns the exit status. */
 export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
-  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
+  // Paths and archive member names come from the inputs: escaped, never terminal control.
+  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${terminalText(line)}\n`);
   const suppression = options.suppress === undefined ? undefined : loadSuppression(options.suppress);
+  // `-o -` is stdout; a file is checked before the scan, and not scanned if it is in a scanned folder.
+  const output = options.output === "-" ? undefined : options.output;
+  if (output !== undefined) {
+    try {
+      await checkFileSinkPath(output);
+    } catch (err) {
+      if (!(err instanceof ScanError)) throw err;
+      say(err.message);
+      return EXIT_TROUBLE;
+    }
+  }
   const progress = progressDisplay(options.progress);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -183,7 +200,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   let outcome: ScanOutcome;
   const hits: InputHit[] = [];
   try {
-    const onProblem = (p: ScanProblem) => progress.log(`lsass-dump-scan: ${p.input}: ${p.message}`);
+    const onProblem = (p: ScanProblem) => progress.log(`lsass-dump-scan: ${terminalText(`${p.input}: ${p.message}`)}`);
     outcome =
       options.cluster !== undefined
         ? await clusterOutcome(inputs, options, suppression, onProblem, (p) => progress.update(p), abort.signal)
@@ -197,6 +214,9 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
             signal: abort.signal,
             onProgress: (p) => progress.update(p),
             onProblem,
+            onWarning: (w) => progress.log(`lsass-dump-scan: warning: ${w.input}: ${w.message}`),
+            onNote: (line) => progress.log(`lsass-dump-scan: note: ${line}`),
+            exclude: output === undefined ? undefined : [output],
             onHit: options.events ? (hit) => hits.push(hit) : undefined,
           });
   } finally {
@@ -210,14 +230,13 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   const { rows: kept, suppressed: dropped, result } = outcome;
   let outputFailed = false;
   if (options.events) {
-    const shown = await deliverEvents(hits, suppression, options.format, options.output, say);
+    const shown = await deliverEvents(hits, suppression, options.format, output, say);
     if (shown === undefined) outputFailed = true;
   } else {
-    const sink =
-      options.output === undefined ? createStdoutSink(options.format) : createFileSink(options.output, options.format);
+    const sink = output === undefined ? createStdoutSink(options.format) : createFileSink(output, options.format);
     if (!(await deliver(sink, kept, say))) {
       // The rows must not be lost: a failed --output file falls back to stdout.
-      if (options.output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
+      if (output !== undefined) await deliver(createStdoutSink(options.format), kept, say);
       outputFailed = true;
     }
   }
@@ -245,6 +264,8 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (malformed !== undefined) parts.push(malformed);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    if (result.warnings.length > 0)
+      parts.push(`${result.warnings.length} warning${result.warnings.length === 1 ? "" : "s"}`);
     if (delivery !== undefined) parts.push(...delivery.parts);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }

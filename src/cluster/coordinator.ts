@@ -18,11 +18,11 @@ import type { ScanProgress } from "../pool/parallel-scan.js";
 import { TaskPlanner, taskBytes } from "../pool/plan.js";
 import { planInputs } from "../pool/plan-inputs.js";
 import type { ScanTask, TaskResult } from "../pool/task.js";
-import { redactUrl } from "../remote/redact.js";
 import { addMalformed } from "../scan/malformed.js";
 import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
 import { recordStats, scanItem } from "../scan/scan-item.js";
 import { isUrl } from "../source/byte-source.js";
+import { redactUrl } from "../source/redact.js";
 import { type ClusterJobData, jobIdOf, QUEUE_NAME } from "./cluster-job.js";
 import { openRedis } from "./redis.js";
 
@@ -99,7 +99,15 @@ async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, 
   const connection = await openRedis(options.cluster, { forWorker: false });
   const queue: Queue<ClusterJobData, TaskResult> = new Queue(QUEUE_NAME, { connection });
   const events: QueueEvents = new QueueEvents(QUEUE_NAME, { connection: connection.duplicate() });
-  const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: true };
+  const progress: ScanProgress = {
+    bytesDone: 0,
+    bytesTotal: 0,
+    inputsDone: 0,
+    matches: 0,
+    planned: true,
+    compressed: tasks.some((t) => t.kind === "archive"),
+    streamBytes: 0,
+  };
   const pending = new Map<string, ScanTask>();
   const jobs = tasks.map((task) => {
     const data: ClusterJobData = { engine: options.engine, carve: options.carve === true, task: reachable(task) };

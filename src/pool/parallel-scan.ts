@@ -15,12 +15,19 @@ import { engineByName } from "../engine/engines.js";
 import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { addMalformed } from "../scan/malformed.js";
-import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import {
+  newScanResult,
+  noteNothingScanned,
+  type ScanProblem,
+  type ScanResult,
+  type ScanWarning,
+} from "../scan/scan.js";
 import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
 import { compiledMatcher } from "../wasm/module.js";
-import { Dispatcher } from "./dispatcher.js";
+import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
 import { planInputs } from "./plan-inputs.js";
+import { capWorkers, checkScanOptions } from "./scan-options.js";
 import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "./task.js";
 
 /**
@@ -45,10 +52,14 @@ export const DEFAULT_SHARD_SIZE = 32 * 1024 * 1024;
  * ```
  */
 export interface ScanProgress {
-  /** Bytes of the inputs (compressed size for archives) finished so far. */
+  /** Bytes of the files planned into tasks (compressed size for archives) finished so far. */
   bytesDone: number;
-  /** Bytes of all inputs planned so far (grows while directories are walked). */
+  /** Bytes of all files planned so far (grows while directories are walked). */
   bytesTotal: number;
+  /** True when some of {@link bytesTotal} are archives' compressed sizes (read bytes, not log bytes). */
+  compressed: boolean;
+  /** Bytes read so far from standard input and fifos (whose size is not known ahead). */
+  streamBytes: number;
   inputsDone: number;
   /** Matched events so far. */
   matches: number;
@@ -59,7 +70,10 @@ export interface ScanProgress {
 /** Options of {@link scanParallel}. */
 export interface ParallelScanOptions {
   engine: EngineName;
-  /** Threads in all, this one included (default: number of cores). */
+  /**
+   * Threads in all, this one included (default: number of cores); at most 4 per core and no
+   * more than there are tasks (lowered with a note).
+   */
   workers?: number | undefined;
   /** Bytes per shard of a large file (default {@link DEFAULT_SHARD_SIZE}). */
   shardSize?: number | undefined;
@@ -71,10 +85,16 @@ export interface ParallelScanOptions {
   stdin?: NodeJS.ReadableStream | undefined;
   /** Called at once for each problem. */
   onProblem?: ((problem: ScanProblem) => void) | undefined;
+  /** Called at once for each warning (an input read in full that is not quite well-formed). */
+  onWarning?: ((warning: ScanWarning) => void) | undefined;
   /** Called after each finished task, and once when planning is over. */
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /** Files not to scan when met inside a folder (the run's own output file). */
+  exclude?: readonly string[] | undefined;
+  /** Called with one line when an option was lowered (workers capped), not a problem. */
+  onNote?: ((line: string) => void) | undefined;
   /**
    * Called for every matched event with its input (and archive member) and record location, as
    * each task finishes: in input order within a task, tasks in the order they finish.
@@ -82,9 +102,47 @@ export interface ParallelScanOptions {
   onHit?: ((hit: InputHit) => void) | undefined;
 }
 
+/** Progress reports from a stream at most this often. */
+const STREAM_PROGRESS_MS = 200;
+
+/**
+ * `chunks`, counting their bytes into `progress.streamBytes` and reporting now and then. An
+ * early `return()` (a stream that is skipped) reaches the stream underneath.
+ */
+function counted(
+  chunks: AsyncIterable<Uint8Array>,
+  progress: ScanProgress,
+  options: ParallelScanOptions,
+): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+      const inner = chunks[Symbol.asyncIterator]();
+      let reported = 0;
+      return {
+        async next() {
+          const step = await inner.next();
+          if (step.done !== true) {
+            progress.streamBytes += step.value.length;
+            const now = Date.now();
+            if (options.onProgress !== undefined && now - reported >= STREAM_PROGRESS_MS) {
+              reported = now;
+              options.onProgress({ ...progress });
+            }
+          }
+          return step;
+        },
+        async return(value?: unknown) {
+          return (await inner.return?.(value)) ?? { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
 /**
  * Scans every input on `workers` threads (this one and a pool). Never throws for a bad input: see
- * {@link ScanResult.problems}.
+ * {@link ScanResult.problems}; throws ScanError LDS_E_USAGE for a bad option, before reading
+ * anything (see checkScanOptions).
  *
  * @example
  * ```ts
@@ -93,9 +151,12 @@ export interface ParallelScanOptions {
  * ```
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
-  const workers = options.workers ?? availableParallelism();
+  checkScanOptions(options);
+  const cores = availableParallelism();
+  const requested = options.workers ?? cores;
+  const workers = capWorkers(requested, cores).workers;
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
-  const result = newScanResult(options.onProblem);
+  const result = newScanResult(options.onProblem, options.onWarning);
   const setup: WorkerSetup = {
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
@@ -105,17 +166,23 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const onHit = options.onHit;
   if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
-  const progress: ScanProgress = { bytesDone: 0, bytesTotal: 0, inputsDone: 0, matches: 0, planned: false };
-  const dispatcher = new Dispatcher({
-    threads: workers - 1,
-    setup,
-    engine,
+  const progress: ScanProgress = {
+    bytesDone: 0,
+    bytesTotal: 0,
+    compressed: false,
+    streamBytes: 0,
+    inputsDone: 0,
+    matches: 0,
+    planned: false,
+  };
+  const onTask: Pick<DispatcherOptions, "onResult" | "onFailure"> = {
     onResult(task, r: TaskResult) {
       result.aggregates.merge(r.entries);
       result.inputsScanned += r.inputsScanned;
       result.skipped.push(...r.skipped);
       for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
       for (const p of r.problems) result.problem(p);
+      for (const w of r.warnings) result.warning(w);
       // Malformed records were counted per input above; only the total goes here.
       recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
       result.stats.malformedRecords += r.stats.malformedRecords;
@@ -132,12 +199,29 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         message: `worker failed: ${String(err)}`,
       });
     },
-  });
+  };
+  // The dispatcher (and its thread count) waits until there are `workers` tasks or planning
+  // is over, so that no more threads start than there are tasks to run.
+  let dispatcher: Dispatcher | undefined;
+  const pending: ScanTask[] = [];
+  const startDispatcher = (planned: boolean): Dispatcher | undefined => {
+    if (dispatcher !== undefined || options.signal?.aborted) return dispatcher;
+    if (!planned && pending.length < workers) return undefined;
+    const capped = capWorkers(requested, cores, planned ? pending.length : Number.POSITIVE_INFINITY);
+    // The default (one per core) is lowered silently; a number the caller chose, with a note.
+    if (capped.note !== undefined && options.workers !== undefined) options.onNote?.(capped.note);
+    dispatcher = new Dispatcher({ threads: capped.workers - 1, setup, engine, ...onTask });
+    for (const task of pending.splice(0)) dispatcher.submit(task);
+    return dispatcher;
+  };
   const submit = (tasks: readonly ScanTask[]) => {
     for (const task of tasks) {
       progress.bytesTotal += taskBytes(task);
-      dispatcher.submit(task);
+      if (task.kind === "archive") progress.compressed = true;
+      pending.push(task);
     }
+    startDispatcher(false);
+    if (dispatcher !== undefined) for (const task of pending.splice(0)) dispatcher.submit(task);
   };
   const planner = new TaskPlanner({
     shardSize,
@@ -146,14 +230,21 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   });
 
   // Ctrl-C: drop queued tasks and stop the threads; results still in flight are ignored.
-  const stop = () => void dispatcher.stop();
+  const stop = () => void dispatcher?.stop();
   options.signal?.addEventListener("abort", stop, { once: true });
 
   try {
     for await (const step of planInputs(inputs, planner, options)) {
       if (options.signal?.aborted) break;
       if (step.kind === "local") {
-        await scanItem(step.item, engine, step.format, result);
+        // stdin (and anything else streamed) is read here; problems and skips are recorded.
+        const { item } = step;
+        const streamed = item.kind === "stream" ? { ...item, chunks: counted(item.chunks, progress, options) } : item;
+        await scanItem(streamed, engine, step.format, result);
+        if (item.kind === "stream") {
+          progress.inputsDone++;
+          options.onProgress?.({ ...progress });
+        }
         if (onHit !== undefined) {
           for (const hit of result.hits ?? []) onHit(splitArchiveMember(hit, "-"));
           result.hits = [];
@@ -166,11 +257,11 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     }
     progress.planned = true;
     options.onProgress?.({ ...progress });
-    await dispatcher.drain();
+    await startDispatcher(true)?.drain();
     if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   } finally {
     options.signal?.removeEventListener("abort", stop);
-    await dispatcher.close();
+    await dispatcher?.close();
   }
   return result;
 }

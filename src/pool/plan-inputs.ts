@@ -32,9 +32,15 @@ export type PlanStep =
 export async function* planInputs(
   inputs: readonly string[],
   planner: TaskPlanner,
-  options: { inputFormat?: LogFormat | undefined; stdin?: NodeJS.ReadableStream | undefined },
+  options: {
+    inputFormat?: LogFormat | undefined;
+    stdin?: NodeJS.ReadableStream | undefined;
+    /** Paths not to scan (the output file, when it lies in a scanned folder). */
+    exclude?: readonly string[] | undefined;
+  },
 ): AsyncGenerator<PlanStep> {
-  for await (const item of expandInputs([...inputs], { stdin: options.stdin, expandArchives: false })) {
+  const walk = expandInputs([...inputs], { stdin: options.stdin, expandArchives: false, exclude: options.exclude });
+  for await (const item of walk) {
     if (item.kind !== "file") {
       // stdin (and anything else streamed) is read by the caller; problems and skips recorded.
       yield { kind: "local", item, format: options.inputFormat };

@@ -19,6 +19,14 @@ export const BATCH_MAX_FILES = 256;
  * whole through decoding, an archive or UTF-16 text (`explicit: false` when met in a folder).
  * A remote object (`path` an http(s) URL) carries its ETag, so that every task reads the same
  * version.
+ *
+ * @example
+ * ```ts
+ * const inputs: PlanInput[] = [
+ *   { name: "big.jsonl", path: "/logs/big.jsonl", size: 70 << 20, format: "flat" },
+ *   { name: "day1.tar.gz", path: "/logs/day1.tar.gz", size: 5 << 20, archive: "gzip" },
+ * ];
+ * ```
  */
 export type PlanInput =
   | {
@@ -51,7 +59,14 @@ export type PlanInput =
       etag?: string | undefined;
     };
 
-/** How to plan. */
+/**
+ * How to plan.
+ *
+ * @example
+ * ```ts
+ * const options: PlanOptions = { shardSize: 32 << 20, canShard: (format) => format !== "xml" };
+ * ```
+ */
 export interface PlanOptions {
   /** Bytes per shard of a large file, and per batch of small files (an integer of 2 or more). */
   shardSize: number;
@@ -61,7 +76,14 @@ export interface PlanOptions {
   inputFormat?: LogFormat | undefined;
 }
 
-/** Bytes a task covers (for progress): a shard's length, a batch's files, an archive's compressed size. */
+/**
+ * Bytes a task covers (for progress): a shard's length, a batch's files, an archive's compressed size.
+ *
+ * @example
+ * ```ts
+ * const total = planTasks(inputs, { shardSize: 32 << 20 }).reduce((sum, t) => sum + taskBytes(t), 0);
+ * ```
+ */
 export function taskBytes(task: ScanTask): number {
   switch (task.kind) {
     case "range":
@@ -78,6 +100,13 @@ export function taskBytes(task: ScanTask): number {
 /**
  * The streaming form of {@link planTasks}: {@link add} each input as it is walked and run the
  * tasks it returns at once, then {@link finish} for the last batch.
+ *
+ * @example
+ * ```ts
+ * const planner = new TaskPlanner({ shardSize: 32 << 20 });
+ * for (const input of walked) for (const task of planner.add(input)) queue.push(task);
+ * for (const task of planner.finish()) queue.push(task);
+ * ```
  */
 export class TaskPlanner {
   readonly #options: PlanOptions;

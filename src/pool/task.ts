@@ -8,7 +8,7 @@ import type { EngineName, ScanStats } from "../engine/engine.js";
 import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
-import type { MalformedInput, ScanProblem } from "../scan/scan.js";
+import type { MalformedInput, ScanProblem, ScanWarning } from "../scan/scan.js";
 
 /** What every worker needs, sent once in workerData. */
 export interface WorkerSetup {
@@ -62,7 +62,14 @@ export interface WarmupTask {
   kind: "warmup";
 }
 
-/** Any task. */
+/**
+ * Any task: what planTasks (plan.ts) returns and a runner executes.
+ *
+ * @example
+ * ```ts
+ * const task: ScanTask = { kind: "range", name: "big.xml", path: "/l/big.xml", format: "xml", start: 0, end: 1 << 25, fileSize: 1 << 30 };
+ * ```
+ */
 export type ScanTask = RangeTask | BatchTask | ArchiveTask | WarmupTask;
 
 /** The input(s) a task is about, for a message when the task could not run at all. */
@@ -79,6 +86,7 @@ export interface TaskResult {
   /** Inputs scanned whole by this task (files of a batch, archive members); 0 for a range. */
   inputsScanned: number;
   problems: ScanProblem[];
+  warnings: ScanWarning[];
   skipped: { name: string; reason: string }[];
   /** Malformed records skipped, per input (a shard reports its file's name). */
   malformed: MalformedInput[];

@@ -8,7 +8,7 @@
 
 import type { BigIntStats, Dirent } from "node:fs";
 import { lstat, readdir, stat } from "node:fs/promises";
-import { sep } from "node:path";
+import { resolve, sep } from "node:path";
 import { describeError, ScanError } from "../errors.js";
 
 /** What walking a path gives. */
@@ -29,6 +29,11 @@ export type WalkEntry =
 export interface WalkOptions {
   /** Follow symbolic links met inside directories (links the user named are always followed). */
   followSymlinks: boolean;
+  /**
+   * Files not to yield when met inside a directory, as absolute paths (the run's own output
+   * file): they are not inputs, so they are neither scanned nor counted as skipped.
+   */
+  exclude?: ReadonlySet<string> | undefined;
 }
 
 /** State shared by the walks of one run: directories already walked, by `dev:ino`, with the path first used. */
@@ -89,6 +94,7 @@ export class Walker {
   }
 
   async *#walkEntry(path: string, entry: Dirent): AsyncGenerator<WalkEntry> {
+    if (this.options.exclude?.has(resolve(path))) return;
     if (entry.isFile()) {
       yield { kind: "file", path, explicit: false, regular: true };
       return;

@@ -1,13 +1,60 @@
 /**
- * Rows to a file (`--output`). The file is written whole when the sink closes (a half-written
- * table is worse than none); a failure rejects with ScanError LDS_E_SINK naming the file.
+ * Rows to a file (`--output`). The path is checked before the scan ({@link checkFileSinkPath}),
+ * so a typo costs no scan; the file is written whole when the sink closes (a half-written
+ * table is worse than none). Failures reject with ScanError LDS_E_SINK naming the file.
  */
 
-import { writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, stat, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { describeError, ScanError } from "../errors.js";
 import type { RowFormat } from "./row-format.js";
 import { TextRowSink } from "./text-sink.js";
 
-/** A sink that writes rows in `format` to the file at `path`, replacing it. */
+function cannotWrite(path: string, why: string, cause?: unknown): ScanError {
+  return new ScanError("LDS_E_SINK", `${path}: cannot write output: ${why}`, undefined, { cause });
+}
+
+/**
+ * Checks, without creating or changing anything, that `path` can be written: an existing file
+ * we may write, or a new name in an existing directory we may write. Rejects with ScanError
+ * LDS_E_SINK naming the path otherwise.
+ *
+ * @example
+ * ```ts
+ * await checkFileSinkPath("alerts.jsonl"); // before the scan: a typo costs no scan
+ * ```
+ */
+export async function checkFileSinkPath(path: string): Promise<void> {
+  let existing: Awaited<ReturnType<typeof stat>> | undefined;
+  try {
+    existing = await stat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw cannotWrite(path, describeError(err), err);
+  }
+  if (existing?.isDirectory()) throw cannotWrite(path, "is a directory");
+  const target = existing === undefined ? dirname(resolve(path)) : path;
+  try {
+    if (existing === undefined && !(await stat(target)).isDirectory())
+      throw cannotWrite(path, `${target} is not a directory`);
+    await access(target, constants.W_OK);
+  } catch (err) {
+    if (err instanceof ScanError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw cannotWrite(path, code === "ENOENT" ? `no such directory ${target}` : describeError(err), err);
+  }
+}
+
+/**
+ * A sink that writes rows in `format` to the file at `path`, replacing it.
+ *
+ * @example
+ * ```ts
+ * const sink = createFileSink("alerts.csv", "csv");
+ * await sink.write(rows);
+ * const { delivered } = await sink.close();
+ * ```
+ */
 export function createFileSink(path: string, format: RowFormat): TextRowSink {
   const parts: string[] = [];
   return new TextRowSink(

@@ -4,6 +4,7 @@
  */
 
 import type { Row } from "../report/row.js";
+import { cutToWidth, fitWidths } from "./table-fit.js";
 
 /**
  * Output formats of `--format`.
@@ -64,16 +65,44 @@ export function formatJson(rows: readonly Row[]): string {
   return `${JSON.stringify(rows, null, 2)}\n`;
 }
 
+/**
+ * A text cell a spreadsheet would run as a formula (OWASP's CSV injection rule): it starts
+ * with `=`, `+`, `-`, `@`, a tab or a carriage return.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvCell(value: unknown): string {
-  const text = Array.isArray(value) ? value.join(";") : value === undefined || value === null ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  let text = Array.isArray(value) ? value.join(";") : value === undefined || value === null ? "" : String(value);
+  const isNumber = typeof value === "number";
+  // OWASP: prefix a single quote, so the cell is text, and quote it.
+  if (!isNumber && FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`;
+  if (/[",\r\n]/.test(text)) text = `"${text.replace(/"/g, '""')}"`;
+  return text;
 }
 
-/** RFC 4180 CSV with a header line; mitre_attack ids joined with `;`, carved empty or `true`, a null time empty. */
+/**
+ * RFC 4180 CSV with a header line; mitre_attack ids joined with `;`, carved empty or `true`, a
+ * null time empty. Text cells that would start a spreadsheet formula get a leading `'` (OWASP).
+ */
 export function formatCsv(rows: readonly Row[]): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(","));
   return `${lines.join("\r\n")}\r\n`;
+}
+
+/**
+ * A value as table text that cannot drive the terminal: C0 controls, DEL and C1 controls
+ * (ESC, CSI and the rest, so no escape sequence survives) become `\xNN`, with `\t`, `\n`,
+ * `\r` for the common ones; Unicode bidirectional overrides become `\u{NNNN}`.
+ */
+export function terminalText(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === "\t") return "\\t";
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    const code = c.codePointAt(0) as number;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
+  });
 }
 
 /** Display width of a string in a terminal (code points; wide CJK counted once, good enough). */
@@ -81,32 +110,73 @@ function width(s: string): number {
   return [...s].length;
 }
 
-/** An aligned text table with the rule's name on top (a null time shows as `-`); "No alerts." when there are none. */
-export function formatTable(rows: readonly Row[]): string {
+/** Table columns a terminal too narrow for the table leaves out first: the title says them (risk; Task Manager). */
+const TITLE_COLUMNS: readonly (keyof Row)[] = ["risk_score", "process_name"];
+/** Table columns of long free text, narrowed first to fit a terminal. */
+const ELASTIC_COLUMNS: readonly (keyof Row)[] = ["dest", "TargetFilename", "process_name"];
+
+/**
+ * An aligned text table with the rule's name on top (a null time shows as `-`); "No alerts."
+ * when there are none. Values are escaped ({@link terminalText}); with `maxWidth` (a
+ * terminal's columns) the widest columns are narrowed and their cells cut with an ellipsis so
+ * that every line fits.
+ */
+export function formatTable(rows: readonly Row[], maxWidth?: number): string {
   if (rows.length === 0) return "No alerts.\n";
-  const columns = rows.some((r) => r.carved) ? [...TABLE_COLUMNS, "carved" as const] : TABLE_COLUMNS;
-  const cells = rows.map((r) => columns.map((c) => (r[c] === undefined ? "" : r[c] === null ? "-" : String(r[c]))));
-  const widths = columns.map((c, i) => Math.max(width(c), ...cells.map((row) => width(row[i] ?? ""))));
+  let columns = rows.some((r) => r.carved) ? [...TABLE_COLUMNS, "carved" as const] : TABLE_COLUMNS;
+  const cellsOf = () =>
+    rows.map((r) => columns.map((c) => (r[c] === undefined ? "" : r[c] === null ? "-" : terminalText(String(r[c])))));
+  const widthsOf = (cells: string[][]) =>
+    columns.map((c, i) => Math.max(width(c), ...cells.map((row) => width(row[i] ?? ""))));
+  let cells = cellsOf();
+  let widths = widthsOf(cells);
+  if (maxWidth !== undefined) {
+    // Too wide for the terminal: first leave out what the title already says, then narrow.
+    for (const redundant of TITLE_COLUMNS) {
+      if (widths.reduce((sum, w) => sum + w + 2, -2) <= maxWidth) break;
+      columns = columns.filter((c) => c !== redundant);
+      cells = cellsOf();
+      widths = widthsOf(cells);
+    }
+    widths = fitWidths(
+      widths,
+      columns.map((c) => width(c)),
+      columns.map((c) => ELASTIC_COLUMNS.includes(c)),
+      2,
+      maxWidth,
+    );
+    const middle = columns.map((c) => c === "TargetFilename");
+    cells = cells.map((row) => row.map((v, i) => cutToWidth(v, widths[i] ?? 0, middle[i])));
+  }
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => v + " ".repeat((widths[i] ?? 0) - width(v)))
       .join("  ")
       .trimEnd();
   const first = rows[0]!;
-  const title = `${first.rule_name} (${first.mitre_attack.join(", ")}, risk ${first.risk_score}): ${rows.length} alert${rows.length === 1 ? "" : "s"}`;
-  const out = [title, "", line(columns), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)];
+  const fullTitle = `${first.rule_name} (${first.mitre_attack.join(", ")}, risk ${first.risk_score}): ${rows.length} alert${rows.length === 1 ? "" : "s"}`;
+  const title = maxWidth === undefined ? fullTitle : cutToWidth(fullTitle, maxWidth);
+  const out = [
+    title,
+    "",
+    line(columns.map((c, i) => cutToWidth(c, widths[i] ?? 0))),
+    line(widths.map((w) => "-".repeat(w))),
+    ...cells.map(line),
+  ];
   return `${out.join("\n")}\n`;
 }
 
 /**
- * Renders rows in the given format.
+ * Renders rows in the given format; `tableWidth` fits a table to a terminal of that many
+ * columns (cells cut with an ellipsis).
  *
  * @example
  * ```ts
  * process.stdout.write(formatRows(rows, "csv"));
+ * process.stdout.write(formatRows(rows, "table", process.stdout.columns));
  * ```
  */
-export function formatRows(rows: readonly Row[], format: RowFormat): string {
+export function formatRows(rows: readonly Row[], format: RowFormat, tableWidth?: number): string {
   switch (format) {
     case "jsonl":
       return formatJsonl(rows);
@@ -115,6 +185,6 @@ export function formatRows(rows: readonly Row[], format: RowFormat): string {
     case "csv":
       return formatCsv(rows);
     case "table":
-      return formatTable(rows);
+      return formatTable(rows, tableWidth);
   }
 }

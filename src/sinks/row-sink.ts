@@ -12,7 +12,15 @@
 
 import type { Row } from "../report/row.js";
 
-/** What a sink did with the rows it was given, reported by {@link RowSink.close}. */
+/**
+ * What a sink did with the rows it was given, reported by {@link RowSink.close}.
+ *
+ * @example
+ * ```ts
+ * const summary: SinkSummary = await sink.close();
+ * if (summary.undelivered > 0) process.exitCode = 2;
+ * ```
+ */
 export interface SinkSummary {
   /** The sink, as a user would name it (`stdout`, `alerts.jsonl`, `https://splunk:8088`). */
   name: string;
@@ -24,18 +32,27 @@ export interface SinkSummary {
    */
   undelivered: number;
   /** One line for stderr on what happened (counts, where a spool is), when there is more to say. */
-  detail?: string;
+  detail?: string | undefined;
   /** Network sinks: rows the destination answered "taken" for (HEC `{"code":0}`, a webhook's 2xx). */
-  sent?: number;
+  sent?: number | undefined;
   /** HEC with indexer acknowledgment: rows the indexers confirmed (these are the delivered ones). */
-  acked?: number;
+  acked?: number | undefined;
   /** Network sinks: rows left in the spool for `deliver`. */
-  spooled?: number;
+  spooled?: number | undefined;
   /** Network sinks: rows the destination refused as bad data, kept in the spool's dead-letter file. */
-  deadLettered?: number;
+  deadLettered?: number | undefined;
 }
 
-/** A destination for rows. */
+/**
+ * A destination for rows.
+ *
+ * @example
+ * ```ts
+ * const sink: RowSink = createStdoutSink("table");
+ * await sink.write(rows);
+ * console.error((await sink.close()).detail ?? "");
+ * ```
+ */
 export interface RowSink {
   /** The sink, as a user would name it. */
   readonly name: string;

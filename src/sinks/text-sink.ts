@@ -24,9 +24,18 @@ export class TextRowSink implements RowSink {
   #undelivered = 0;
   #headerWritten = false;
   #closed = false;
+  readonly #tableWidth: number | undefined;
 
-  constructor(name: string, format: RowFormat, writeText: WriteText, finish: () => Promise<void> = async () => {}) {
+  /** `tableWidth`: fit a table to a terminal of that many columns (cells cut with an ellipsis). */
+  constructor(
+    name: string,
+    format: RowFormat,
+    writeText: WriteText,
+    finish: () => Promise<void> = async () => {},
+    tableWidth?: number,
+  ) {
     this.name = name;
+    this.#tableWidth = tableWidth;
     this.#format = format;
     this.#writeText = writeText;
     this.#finish = finish;
@@ -51,7 +60,7 @@ export class TextRowSink implements RowSink {
       if (this.#format === "table" || this.#format === "json") {
         const rows = this.#held;
         this.#held = [];
-        await this.#send(formatRows(rows, this.#format), rows.length);
+        await this.#send(formatRows(rows, this.#format, this.#tableWidth), rows.length);
       } else if (this.#format === "csv" && !this.#headerWritten) {
         await this.#send(this.#text([]), 0);
       }

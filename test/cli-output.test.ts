@@ -1,0 +1,99 @@
+/**
+ * Where rows go, as a user meets it: a failed write to stdout (`> /dev/full`, a reader that
+ * closed the pipe) is one line and exit status 2, never a stack trace with status 1 (which
+ * means "alerts found"); `-o` is checked before the scan, `-o -` is stdout, and the output file
+ * is not scanned when it lies in a scanned folder.
+ */
+
+import { spawn } from "node:child_process";
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CLI, ROOT, runCli } from "./helpers/cli.js";
+import { scratchDir } from "./helpers/fixtures.js";
+
+/** Runs the CLI with stdout on `fd`, or on a pipe whose reader is gone before the rows come. */
+function runTo(
+  args: readonly string[],
+  stdout: number | "closed-pipe",
+): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", stdout === "closed-pipe" ? "pipe" : stdout, "pipe"],
+    });
+    if (stdout === "closed-pipe") child.stdout?.destroy();
+    let stderr = "";
+    child.stderr?.on("data", (b: Buffer) => {
+      stderr += b.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stderr }));
+  });
+}
+
+describe("stdout write failures", () => {
+  it.skipIf(!existsSync("/dev/full"))("> /dev/full: one line, exit 2", async () => {
+    const fd = openSync("/dev/full", "w");
+    try {
+      const r = await runTo(["scan", "--no-progress", "demo/"], fd);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe("lsass-dump-scan: stdout: cannot write output: no space left on device\n");
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it("a closed pipe (EPIPE): one line, exit 2", async () => {
+    const r = await runTo(["scan", "--no-progress", "--format", "jsonl", "demo/"], "closed-pipe");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("lsass-dump-scan: stdout: cannot write output: the reader closed the pipe (EPIPE)\n");
+  });
+
+  it("a normal run still prints rows and the summary", () => {
+    const r = runCli(["scan", "--no-progress", "--format", "jsonl", "demo/"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/1 alert/);
+  });
+});
+
+describe("--output", () => {
+  const DEMO_ROW = readFileSync(join(ROOT, "test", "fixtures", "demo-expected.jsonl"), "utf8");
+
+  const scratch = scratchDir("lds-cli-output-");
+
+  it("is checked before scanning: a missing directory or a directory is one line, exit 2, nothing read", () => {
+    const dir = mkdtempSync(join(scratch, "check-"));
+    for (const [output, why] of [
+      [join(dir, "no-such", "rows.jsonl"), `no such directory ${join(dir, "no-such")}`],
+      [dir, "is a directory"],
+    ]) {
+      // `-` would wait for standard input if the scan started: the check comes first.
+      const r = runCli(["scan", "--no-progress", "-o", output as string, "-"], { input: "" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`lsass-dump-scan: ${output}: cannot write output: ${why}\n`);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("- is standard output", () => {
+    const r = runCli(["scan", "--no-progress", "-f", "jsonl", "-o", "-", "demo/"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(DEMO_ROW);
+  });
+
+  it("a file inside a scanned folder is not scanned (nor counted), on a second run too", () => {
+    const dir = mkdtempSync(join(scratch, "in-folder-"));
+    cpSync(join(ROOT, "demo"), dir, { recursive: true });
+    const out = join(dir, "alerts.jsonl");
+    // A previous run's rows, written as a log the scanner would read: still not scanned.
+    writeFileSync(out, readFileSync(join(ROOT, "demo", "fs02-evtx_dump.json")));
+    for (let run = 0; run < 2; run++) {
+      const r = runCli(["scan", "--no-progress", "-f", "jsonl", "-o", out, dir]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^lsass-dump-scan: 3 inputs, .*1 alert in /);
+      expect(readFileSync(out, "utf8")).toBe(DEMO_ROW);
+    }
+  });
+});
