@@ -8,6 +8,7 @@ import { ScanError } from "../errors.js";
 import { jsonEventFields } from "../formats/json-fields.js";
 import { skipBomAndSpace } from "../formats/log-format.js";
 import { xmlEventFields } from "../formats/xml-fields.js";
+import { utf8Text } from "../platform/bytes.js";
 import { type MatchedEvent, matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 
@@ -46,12 +47,9 @@ function matchObject(record: Record<string, unknown>): MatchedEvent | null {
  */
 export function matchRecord(record: string | Uint8Array | object): MatchedEvent | null {
   if (typeof record === "string" || record instanceof Uint8Array) {
-    const text =
-      typeof record === "string"
-        ? record
-        : Buffer.from(record.buffer, record.byteOffset, record.length).toString("utf8");
+    const text = typeof record === "string" ? record : utf8Text(record);
     if (!MAY_MATCH.test(text)) return null;
-    const bytes = typeof record === "string" ? Buffer.from(record, "utf8") : record;
+    const bytes = typeof record === "string" ? new TextEncoder().encode(record) : record;
     const first = bytes[skipBomAndSpace(bytes)];
     if (first === 0x3c /* < */) {
       const fields = xmlEventFields(bytes);

@@ -15,7 +15,11 @@ import {
   LF,
   XML_RECORD_OPEN,
 } from "../formats/record-start.js";
-import { type ByteSource, readFully } from "../source/byte-source.js";
+import { indexOfBytes, latin1Bytes } from "../platform/bytes.js";
+import type { ByteSource } from "../source/byte-source.js";
+import { readFully } from "../source/read-fully.js";
+
+const JSON_NEEDLE = latin1Bytes("\n{");
 
 /** Window for looking for a sync point near a shard's edges. */
 export const SYNC_WINDOW = 64 * 1024;
@@ -28,9 +32,9 @@ export const SYNC_WINDOW = 64 * 1024;
 export async function firstSyncAtOrAfter(source: ByteSource, format: TextFormat, at: number): Promise<number> {
   if (at <= 0) return 0;
   const size = source.size;
-  const window = Buffer.allocUnsafe(SYNC_WINDOW);
+  const window = new Uint8Array(SYNC_WINDOW);
   const xml = format === "xml";
-  const needle = xml ? XML_RECORD_OPEN : Buffer.from("\n{", "latin1");
+  const needle = xml ? XML_RECORD_OPEN : JSON_NEEDLE;
   // XML: `<Event` and the byte after it; JSON: the line feed and `{`.
   const overlap = xml ? XML_RECORD_OPEN.length : 1;
   let position = xml ? at : Math.max(0, at - 1);
@@ -39,7 +43,7 @@ export async function firstSyncAtOrAfter(source: ByteSource, format: TextFormat,
     if (n === 0) break;
     const view = window.subarray(0, n);
     const last = position + n >= size;
-    for (let hit = view.indexOf(needle); hit >= 0; hit = view.indexOf(needle, hit + 1)) {
+    for (let hit = indexOfBytes(view, needle); hit >= 0; hit = indexOfBytes(view, needle, hit + 1)) {
       if (xml) {
         const after = hit + XML_RECORD_OPEN.length;
         if (after >= n) break; // decide in the next window (or: nothing opens at the very end)
@@ -63,7 +67,7 @@ function isBlank(c: number | undefined): boolean {
 }
 
 /** Reads bytes backwards from `before` (exclusive): the offset of the last one that is not white space, or -1. */
-async function lastSignificantInSource(source: ByteSource, before: number, buffer: Buffer): Promise<number> {
+async function lastSignificantInSource(source: ByteSource, before: number, buffer: Uint8Array): Promise<number> {
   let end = before;
   while (end > 0) {
     const from = Math.max(0, end - buffer.length);
@@ -81,14 +85,14 @@ async function lastSignificantInSource(source: ByteSource, before: number, buffe
  * its line.
  */
 async function jsonMayContinueInSource(source: ByteSource, lf: number): Promise<boolean> {
-  const buffer = Buffer.alloc(LOOKBACK);
+  const buffer = new Uint8Array(LOOKBACK);
   const k = await lastSignificantInSource(source, lf, buffer);
   if (k < 0) return false;
   await readFully(source, buffer, k, 1);
   if (buffer[0] === JSON_CONTINUES_AFTER_BRACKET) return true;
   if (buffer[0] !== 0x2c) return false;
   const from = Math.max(0, k - MAX_ELEMENT_LINE);
-  const before = Buffer.alloc(k - from);
+  const before = new Uint8Array(k - from);
   await readFully(source, before, from, before.length);
   const lineStart = before.lastIndexOf(LF) + 1;
   if (lineStart === 0 && from > 0) return true;

@@ -20,6 +20,7 @@
 import type { TextFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
 import { MAX_RECORD_BYTES, oversizedRecordsProblem } from "../formats/record-limit.js";
+import { concatBytes } from "../platform/bytes.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { HitReader } from "../wasm/hit-fields.js";
@@ -45,7 +46,7 @@ export class TextSearcher {
   /** Walk mode: first byte of the region not walked yet. */
   #walkFrom = 0;
   /** A record longer than the region, copied out so far. */
-  #pieces: Buffer[] = [];
+  #pieces: Uint8Array[] = [];
   /** A record longer than the region is being followed (copied out, or too long to keep). */
   #copying = false;
   /** Bytes in #pieces. */
@@ -155,7 +156,7 @@ export class TextSearcher {
       this.#pieces = [];
       return;
     }
-    this.#pieces.push(Buffer.from(this.#m.input.subarray(0, end)));
+    this.#pieces.push(this.#m.input.slice(0, end));
   }
 
   /**
@@ -319,7 +320,7 @@ export class TextSearcher {
       this.#dropCopy();
       return;
     }
-    const bytes = Buffer.concat([...this.#pieces, tail]);
+    const bytes = concatBytes([...this.#pieces, tail]);
     const offset = this.#copyStart;
     this.#resetCopy();
     this.#stats.recordsExamined++;

@@ -4,6 +4,8 @@
  * keeps the rule's fields.
  */
 
+import { latin1Text, utf8Text } from "../platform/bytes.js";
+
 /**
  * Text formats. For JSON the flavour names what the input starts with (for messages and
  * `--input-format`); every engine reads each JSON record in its own layout whatever the flavour
@@ -106,13 +108,13 @@ function skipRecordLine(head: Uint8Array, from: number): number {
 }
 
 function looksLikeEventXml(head: Uint8Array, from: number): boolean {
-  const text = Buffer.from(head.buffer, head.byteOffset + from, Math.min(head.length - from, 4096)).toString("latin1");
+  const text = latin1Text(head, from, Math.min(head.length, from + 4096));
   // `<?xml ...?>`, `<Events>`, comments, then `<Event ` / `<Event>`; namespaced prefixes allowed.
   return /<(?:[A-Za-z_][\w.-]*:)?Event[\s>]/.test(text);
 }
 
 function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
-  const text = Buffer.from(head.buffer, head.byteOffset + from, head.length - from).toString("utf8");
+  const text = utf8Text(head, from);
   const first = firstJsonObject(text);
   if (first !== undefined) {
     try {

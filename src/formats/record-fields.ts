@@ -5,6 +5,7 @@
  * input region), so both judge those records identically.
  */
 
+import { utf8Text } from "../platform/bytes.js";
 import type { EventFields } from "../rule/rule.js";
 import { jsonEventFields } from "./json-fields.js";
 import type { TextFormat } from "./log-format.js";
@@ -15,7 +16,7 @@ export function recordFields(format: TextFormat, bytes: Uint8Array): EventFields
   if (format === "xml") return xmlEventFields(bytes);
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
+    value = JSON.parse(utf8Text(bytes));
   } catch {
     return undefined;
   }

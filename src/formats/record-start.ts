@@ -6,8 +6,10 @@
  * property tests hold the two sides to one answer).
  */
 
+import { latin1Bytes } from "../platform/bytes.js";
+
 /** `<Event`, the start of an XML record when {@link isOpenTagEnd} holds for the byte after it. */
-export const XML_RECORD_OPEN = Buffer.from("<Event", "latin1");
+export const XML_RECORD_OPEN = latin1Bytes("<Event");
 
 /**
  * True for a byte that ends the tag name after `<Event`: `<Event>`, `<Event xmlns=...>`,

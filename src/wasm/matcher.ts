@@ -10,6 +10,7 @@
  */
 
 import type { TextFormat } from "../formats/log-format.js";
+import { byteView } from "../platform/bytes.js";
 import { instantiateMatcher } from "./module.js";
 
 /** Raw exports; addresses are byte offsets into the instance's memory. */
@@ -101,8 +102,8 @@ export class Matcher {
   readonly input: Uint8Array;
   /** Byte capacity of {@link input}. */
   readonly capacity: number;
-  /** The whole memory as a Buffer (for decoding hit spans into strings). */
-  readonly memoryBytes: Buffer;
+  /** The whole memory as bytes (for decoding hit spans into strings). */
+  readonly memoryBytes: Uint8Array;
   /** The hits table. */
   readonly hitWords: Uint32Array;
   /** Address of input[0] in the memory. */
@@ -122,7 +123,7 @@ export class Matcher {
     memory.grow(Math.ceil(total / PAGE) - memory.buffer.byteLength / PAGE);
     this.capacity = capacity;
     this.input = new Uint8Array(memory.buffer, this.inputBase, capacity);
-    this.memoryBytes = Buffer.from(memory.buffer);
+    this.memoryBytes = byteView(memory.buffer);
     this.hitWords = new Uint32Array(memory.buffer, hitsBase, HIT_CAPACITY * HIT_WORDS);
     this.#x.configureHits(hitsBase, HIT_CAPACITY, arenaBase, ARENA_BYTES);
     this.#x.configureScratch(this.#scratchBase, SCRATCH_BYTES);

@@ -7,7 +7,7 @@
  * leave the free-space offset too far, see omerbenamram/evtx issue 197).
  */
 
-import { crc32 } from "node:zlib";
+import { crc32 } from "../../platform/bytes.js";
 import {
   CHUNK_FIELD,
   CHUNK_HEADER_SIZE,
