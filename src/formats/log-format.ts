@@ -102,7 +102,7 @@ export function detectLogFormat(head: Uint8Array): LogFormat | undefined {
 
 /** evtx_dump's default output puts `Record N` on a line of its own before each record: the index after it, or `from`. */
 function skipRecordLine(head: Uint8Array, from: number): number {
-  const line = Buffer.from(head.buffer, head.byteOffset + from, Math.min(head.length - from, 32)).toString("latin1");
+  const line = latin1Text(head, from, Math.min(head.length, from + 32));
   const m = /^Record \d+\r?\n/.exec(line);
   return m === null ? from : from + m[0].length;
 }
