@@ -20,6 +20,7 @@ const LAYERS = [
   "pool",
   "streams",
   "sinks",
+  "follow",
   "index",
   "generate",
   "cli",
