@@ -270,7 +270,8 @@ export class FollowedFile {
 
   /** EVTX and gzip: read the whole file again; only hits after the last one seen count. */
   async #advanceWhole(s: FileState, size: number): Promise<Advance> {
-    if (size === s.size) return { hits: [], problems: [], bytes: 0 };
+    // EVTX: Windows rewrites the last chunk in place (same size); the caller looks only after a change.
+    if (size === s.size && this.#kind === "gzip") return { hits: [], problems: [], bytes: 0 };
     const scanner = createScanner(this.#kind === "evtx" ? { format: "evtx" } : {});
     const hits: Hit[] = [];
     const take = (found: Hit[]) => {
