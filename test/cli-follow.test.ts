@@ -20,6 +20,7 @@ import { tempDir } from "./helpers/cli.js";
 import { type CliChild, startCli } from "./helpers/cli-async.js";
 import { buildEvtx, sysmonRecord } from "./helpers/evtx-writer.js";
 import { flatRecord, TRUE_POSITIVE, xmlEvent } from "./helpers/seed-events.js";
+import { startWebhookReceiver } from "./helpers/webhook-receiver.js";
 
 /** One matching flat JSON line for `host`. */
 function line(host: string): string {
@@ -217,4 +218,23 @@ describe("scan --follow", () => {
     const ids = [...third.lines, ...fourth.lines].map((l) => (JSON.parse(l) as { alert_id: string }).alert_id);
     expect(new Set(ids).size).toBe(1);
   }, 30_000);
+
+  it("sends each alert to a webhook through the outbox with the alert_id printed on stdout", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const dir = tempDir("lds-follow-");
+      const f = follow([dir, "--webhook", receiver.url, "--spool", join(dir, "spool")]);
+      await sleep(800);
+      appendFileSync(join(dir, "sysmon.jsonl"), line("HOOKED"));
+      await until(() => receiver.requests.length >= 1, 5000, "the webhook request");
+      const { status, stderr } = await stop(f);
+      expect(status).toBe(0);
+      expect(stderr).toMatch(/webhook: 1 sent/);
+      const sent = JSON.parse(receiver.requests[0]?.body ?? "[]") as { alert_id: string; dest: string }[];
+      expect(sent.map((a) => a.dest)).toEqual(["HOOKED.corp.example"]);
+      expect(sent[0]?.alert_id).toBe((JSON.parse(f.lines[0] as string) as { alert_id: string }).alert_id);
+    } finally {
+      await receiver.close();
+    }
+  }, 20_000);
 });
