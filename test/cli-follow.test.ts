@@ -9,12 +9,15 @@ import {
   closeSync,
   copyFileSync,
   openSync,
+  readFileSync,
   renameSync,
+  rmSync,
   truncateSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "./helpers/cli.js";
 import { type CliChild, startCli } from "./helpers/cli-async.js";
@@ -109,11 +112,15 @@ describe("scan --follow", () => {
     await sleep(200);
     appendFileSync(log, line("TRUNCATED"));
     await until(() => f.lines.length >= 4, 2000, "the alert after copy-truncate");
+    // logrotate's compress: the .1 copy gzipped, the plain one removed. Not read again.
+    writeFileSync(`${log}.1.gz`, gzipSync(readFileSync(`${log}.1`)));
+    rmSync(`${log}.1`);
     await sleep(700);
     const { status, stderr } = await stop(f);
     expect(hosts(f.lines)).toEqual(["OLD", "TWO", "RENAMED", "TRUNCATED"]);
     expect(status).toBe(0);
-    expect(stderr).toMatch(/4 alerts raised/);
+    // Rotated copies (.1 renamed, .2 copied, .1.gz compressed) add no event: nothing read twice.
+    expect(stderr).toMatch(/4 events matched, 4 alerts raised/);
     const alert = JSON.parse(f.lines[1] as string) as Record<string, unknown>;
     expect(Object.keys(alert).slice(0, 4)).toEqual(["dest", "object_category", "process_name", "TargetFilename"]);
     expect(alert.count).toBe(1);
