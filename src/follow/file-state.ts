@@ -117,6 +117,8 @@ export interface Advance {
   problems: string[];
   /** Bytes read. */
   bytes: number;
+  /** Set once when the file turns out to be no log format we read (skipped, as a scan skips it in a folder). */
+  skipped?: string;
 }
 
 /**
@@ -208,7 +210,7 @@ export class FollowedFile {
       if (format === "unknown" || format === "evtx") {
         this.#unknown = true;
         s.size = size;
-        return { ...none, problems: [`unknown format: not a text log we read (${format}); not followed`] };
+        return { ...none, skipped: "not a log format we read; not followed" };
       }
       s.format = format;
     }

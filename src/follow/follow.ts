@@ -44,6 +44,8 @@ export interface FollowOutcome {
   alerts: number;
   groups: number;
   problems: number;
+  /** Files skipped: no log format we read. */
+  skipped: number;
   unreadable: number;
   summaries: OutboxSummary[];
   /** Alerts a sink could not take (spool unwritable). */
@@ -89,6 +91,7 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
     alerts: 0,
     groups: 0,
     problems: 0,
+    skipped: 0,
     unreadable: 0,
     summaries: [],
     lost: 0,
@@ -125,6 +128,10 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
     for (const line of advance.problems) {
       outcome.problems++;
       options.say(`${file.path}: ${line}`);
+    }
+    if (advance.skipped !== undefined) {
+      outcome.skipped++;
+      options.say(`note: ${file.path}: ${advance.skipped}`);
     }
     outcome.bytes += advance.bytes;
     for (const hit of advance.hits) {
@@ -169,6 +176,7 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
   };
 
   const look = async (listing: Map<string, Listed>) => {
+    for (const path of lastSeen.keys()) if (!listing.has(path)) lastSeen.delete(path);
     const byIno = new Map<string, string>();
     for (const [path, st] of listing) byIno.set(`${st.dev}:${st.ino}`, path);
     // Files renamed (rotation) or gone.
@@ -269,6 +277,7 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
   });
   watcher.close();
   while (running !== undefined) await running;
+  watcher.close();
   if (saveTimer !== undefined) clearTimeout(saveTimer);
   writeState();
   for (const sink of options.sinks) outcome.summaries.push(await sink.close());
@@ -286,6 +295,7 @@ export function followSummary(o: FollowOutcome, seconds: number): string {
     `${o.matches} event${o.matches === 1 ? "" : "s"} matched`,
     `${o.alerts} alert${o.alerts === 1 ? "" : "s"} raised (${o.groups} group${o.groups === 1 ? "" : "s"})`,
   ];
+  if (o.skipped > 0) parts.push(`${o.skipped} skipped (not a log format we read)`);
   if (o.problems > 0) parts.push(`${o.problems} problem${o.problems === 1 ? "" : "s"}`);
   if (o.unreadable > 0) parts.push(`${o.unreadable} input${o.unreadable === 1 ? "" : "s"} not found`);
   return terminalText(`${parts.join(", ")} in ${seconds.toFixed(2)} s`);

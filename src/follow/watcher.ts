@@ -46,6 +46,7 @@ export class Watcher {
   readonly #watchers = new Map<string, FSWatcher>();
   readonly #timer: NodeJS.Timeout;
   #watchFailed = false;
+  #closed = false;
   /** Inputs reported missing or unreadable (once each). */
   readonly unreadable = new Set<string>();
 
@@ -55,7 +56,8 @@ export class Watcher {
   }
 
   #watchDir(dir: string): void {
-    if (this.#watchers.has(dir) || this.#watchFailed) return;
+    // A look still running when close() came must not start a watcher that keeps the process alive.
+    if (this.#watchers.has(dir) || this.#watchFailed || this.#closed) return;
     try {
       const w = watch(dir, { persistent: true }, () => this.#options.onChange());
       w.on("error", () => {
@@ -88,8 +90,9 @@ export class Watcher {
       const entries = await readdir(dir, { withFileTypes: true });
       for (const e of entries) {
         const path = join(dir, e.name);
-        if (e.isDirectory()) await walk(path).catch(() => undefined);
-        else if (e.isFile()) await add(path, false);
+        if (e.isDirectory()) {
+          if (!this.#options.exclude(path)) await walk(path).catch(() => undefined);
+        } else if (e.isFile()) await add(path, false);
       }
     };
     for (const input of this.#options.inputs) {
@@ -130,6 +133,7 @@ export class Watcher {
 
   /** Stops watching and polling. */
   close(): void {
+    this.#closed = true;
     clearInterval(this.#timer);
     for (const w of this.#watchers.values()) w.close();
     this.#watchers.clear();
