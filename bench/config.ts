@@ -23,6 +23,7 @@ export const SUITE_NAMES = [
   "matcher-team",
   "evtx-files",
   "utf16",
+  "stdin-zip",
   "embed",
 ] as const;
 /** One suite's name. */
@@ -68,6 +69,8 @@ export interface BenchConfig {
   gzipSize: number;
   /** utf16: size of the UTF-8 text whose UTF-16LE copy is scanned (`LDS_BENCH_UTF16_SIZE`). */
   utf16Size: number;
+  /** stdin-zip: size of the XML stored in the zip piped to the CLI (`LDS_BENCH_STDIN_ZIP_SIZE`, default 2g). */
+  stdinZipSize: number;
 }
 
 function sizeFromEnv(name: string, fallback: number): number {
@@ -144,6 +147,7 @@ export function benchConfig(): BenchConfig {
     rssSize: sizeFromEnv("LDS_BENCH_RSS_SIZE", 10 * GIB),
     gzipSize: sizeFromEnv("LDS_BENCH_GZIP_SIZE", 512 * MIB),
     utf16Size: sizeFromEnv("LDS_BENCH_UTF16_SIZE", 512 * MIB),
+    stdinZipSize: sizeFromEnv("LDS_BENCH_STDIN_ZIP_SIZE", 2 * GIB),
   };
 }
 

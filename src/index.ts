@@ -17,7 +17,7 @@ import { type ScanProgress, scanParallel } from "./pool/parallel-scan.js";
 import { checkScanOptions } from "./pool/scan-options.js";
 import { type Row, toRows } from "./report/row.js";
 import { applySuppression, type Suppression } from "./report/suppress.js";
-import type { MalformedInput, ScanProblem, ScanResult } from "./scan/scan.js";
+import type { MalformedInput, ScanProblem, ScanResult, ScanWarning } from "./scan/scan.js";
 
 export type { Engine, EngineName, MatchHandler, ScanStats } from "./engine/engine.js";
 export { engineByName } from "./engine/engines.js";
@@ -39,7 +39,7 @@ export { compareRows, type Row, toRows } from "./report/row.js";
 export { isSuppressed, loadSuppression, parseSuppression, type Suppression } from "./report/suppress.js";
 export { type EventFields, type MatchedEvent, matchEvent, RULE } from "./rule/rule.js";
 export { ctime, normalizeTime } from "./rule/time.js";
-export { type MalformedInput, type ScanProblem, type ScanResult, scanInputs } from "./scan/scan.js";
+export { type MalformedInput, type ScanProblem, type ScanResult, type ScanWarning, scanInputs } from "./scan/scan.js";
 export { type Alert, alertId } from "./sinks/alert-id.js";
 export { checkFileSinkPath, createFileSink } from "./sinks/file-sink.js";
 export { type HecOptions, hecSink } from "./sinks/hec-sink.js";
@@ -84,6 +84,8 @@ export interface ScanOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called at once for each input that could not be read (the scan goes on). */
   onProblem?: (problem: ScanProblem) => void;
+  /** Called at once for each input read in full that is not quite well-formed (a zip with trailing bytes). */
+  onWarning?: (warning: ScanWarning) => void;
   /** Files not to scan when met inside a scanned folder (the caller's own output file). */
   exclude?: readonly string[];
   /** Called with one line when an option was lowered (a worker count capped). */
@@ -147,6 +149,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     carve: options.carve,
     stdin: options.stdin,
     onProblem: options.onProblem,
+    onWarning: options.onWarning,
     onProgress: options.onProgress,
     onNote: options.onNote,
     exclude: options.exclude,

@@ -15,10 +15,12 @@ import {
   evtxPrefiltersOf,
   scanEvtxBytes,
   scanEvtxFile,
+  scanEvtxFileRange,
 } from "../src/engine/evtx-searcher.js";
 import { evtxChunkRangeOfBytes } from "../src/engine/shard-edges.js";
 import { ScanError } from "../src/errors.js";
 import { CHUNK_SIZE, evtxChunkCount } from "../src/formats/evtx/index.js";
+import { scanParallel } from "../src/pool/parallel-scan.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { toRows } from "../src/report/row.js";
 import type { MatchedEvent } from "../src/rule/rule.js";
@@ -417,7 +419,7 @@ describe("EVTX shards and files", () => {
           const stats = await scanEvtxFile(
             path,
             (m) => parts.push(m),
-            modeOptions(mode, { chunkRange: [first, Math.min(7, first + step)] }),
+            modeOptions(mode, { chunkRange: [first, Math.min(7, first + step)], withHeader: first === 0 }),
           );
           bytes += stats.bytes;
         }
@@ -425,6 +427,30 @@ describe("EVTX shards and files", () => {
         expect(bytes).toBe(built.bytes.length);
       }
       expect(whole).toHaveLength(7);
+    }
+  });
+
+  it("byte-range shards of any size, 4 KiB included, count the file's bytes once (the header too)", async () => {
+    const size = built.bytes.length;
+    for (const mode of ["fast", "reference"] as const) {
+      for (const shard of [4096, 4097, CHUNK_SIZE, 3 * CHUNK_SIZE + 5, size]) {
+        const parts: MatchedEvent[] = [];
+        let bytes = 0;
+        for (let start = 0; start < size; start += shard) {
+          const end = Math.min(size, start + shard);
+          bytes += (await scanEvtxFileRange(path, start, end, (m) => parts.push(m), modeOptions(mode))).bytes;
+        }
+        expect(bytes, `${mode}, ${shard}-byte shards`).toBe(size);
+        expect(parts).toHaveLength(7);
+      }
+    }
+  });
+
+  it("the pool's summary bytes with --shard-size 4k equal the file's size", async () => {
+    for (const engine of ["wasm", "reference"] as const) {
+      const r = await scanParallel([path], { engine, workers: 2, shardSize: 4096 });
+      expect(r.problems).toEqual([]);
+      expect(r.stats.bytes, engine).toBe(built.bytes.length);
     }
   });
 

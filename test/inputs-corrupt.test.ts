@@ -63,11 +63,19 @@ describe("gzip", () => {
     expect(rel((seen[0] as { message: string }).message)).toMatch(/^bad\.gz: corrupt gzip data \(.+\)$/);
   });
 
-  test("a bad CRC at the end is caught", async () => {
+  test("a bad CRC at the end is caught: the content is scanned, then the error thrown", async () => {
     const gz = gzipSync(jsonLines(5));
     flip(gz, gz.length - 8, 0xff);
     expect(brief(await collect([file("crc.gz", gz)]))).toEqual([
-      "crc.gz ! LDS_E_CORRUPT_ARCHIVE: crc.gz: corrupt gzip data (incorrect data check)",
+      `crc.gz = ${jsonLines(5).length} bytes ! thrown crc.gz: corrupt gzip data (incorrect data check) [LDS_E_CORRUPT_ARCHIVE]`,
+    ]);
+  });
+
+  test("a bad length at the end is caught", async () => {
+    const gz = gzipSync(jsonLines(5));
+    flip(gz, gz.length - 4, 0x01);
+    expect(brief(await collect([file("len.gz", gz)]))).toEqual([
+      `len.gz = ${jsonLines(5).length} bytes ! thrown len.gz: corrupt gzip data (incorrect length check) [LDS_E_CORRUPT_ARCHIVE]`,
     ]);
   });
 

@@ -38,6 +38,8 @@ const EXPECTED = [
   "suppress true",
   "formats xml true 80 true",
   "error LDS_E_USAGE",
+  "alert 64 true",
+  "delivery 2 2 true true",
 ];
 
 describe("the packed package from another project", () => {

@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateBuffer } from "../src/generate/index.js";
 import { scan } from "../src/index.js";
-import { listS3Objects } from "../src/remote/s3-objects.js";
+import { listS3Objects } from "../src/source/s3-objects.js";
 import { CORPUS, HAVE_CORPUS, runCliAsync } from "./helpers/cli.js";
 import { filesUnder } from "./helpers/range-server.js";
 import { type S3rverProcess, startS3rver } from "./helpers/s3rver.js";

@@ -252,6 +252,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
             signal: abort.signal,
             onProgress: (p) => progress.update(p),
             onProblem,
+            onWarning: (w) => progress.log(`lsass-dump-scan: warning: ${w.input}: ${w.message}`),
             onNote: (line) => progress.log(`lsass-dump-scan: note: ${line}`),
             exclude: output === undefined ? undefined : [output],
             onHit: options.events ? (hit) => hits.push(hit) : undefined,
@@ -301,6 +302,8 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     if (malformed !== undefined) parts.push(malformed);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);
+    if (result.warnings.length > 0)
+      parts.push(`${result.warnings.length} warning${result.warnings.length === 1 ? "" : "s"}`);
     if (delivery !== undefined) parts.push(...delivery.parts);
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }

@@ -10,8 +10,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import type { EngineName } from "../engine/engine.js";
 import type { ScanTask } from "../pool/task.js";
-import { redactUrl } from "../remote/redact.js";
 import { isUrl } from "../source/byte-source.js";
+import { redactUrl } from "../source/redact.js";
 
 /** The BullMQ queue every coordinator and worker of a Redis shares. */
 export const QUEUE_NAME = "lsass-dump-scan";

@@ -11,7 +11,7 @@ import { Piscina } from "piscina";
 import { ScanError } from "../errors.js";
 import { workerEntry } from "../pool/dispatcher.js";
 import type { TaskResult, WorkerSetup } from "../pool/task.js";
-import { redactUrl } from "../remote/redact.js";
+import { redactUrl } from "../source/redact.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { type ClusterJobData, QUEUE_NAME } from "./cluster-job.js";
 import { openRedis } from "./redis.js";

@@ -18,11 +18,11 @@ import type { ScanProgress } from "../pool/parallel-scan.js";
 import { TaskPlanner, taskBytes } from "../pool/plan.js";
 import { planInputs } from "../pool/plan-inputs.js";
 import type { ScanTask, TaskResult } from "../pool/task.js";
-import { redactUrl } from "../remote/redact.js";
 import { addMalformed } from "../scan/malformed.js";
 import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
 import { recordStats, scanItem } from "../scan/scan-item.js";
 import { isUrl } from "../source/byte-source.js";
+import { redactUrl } from "../source/redact.js";
 import { type ClusterJobData, jobIdOf, QUEUE_NAME } from "./cluster-job.js";
 import { openRedis } from "./redis.js";
 

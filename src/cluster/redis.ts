@@ -6,7 +6,7 @@
 
 import type { Redis } from "ioredis";
 import { ScanError } from "../errors.js";
-import { redactUrl } from "../remote/redact.js";
+import { redactUrl } from "../source/redact.js";
 
 /** Opens (and, for the coordinator, checks) a connection to the Redis at `url`. */
 export async function openRedis(url: string, options: { forWorker: boolean }): Promise<Redis> {

@@ -30,8 +30,15 @@ export interface EvtxScanOptions {
   prefilters?: EvtxPrefilters | undefined;
   /** Also recover records from slack and from chunk slots that are not live (reported carved). */
   carve?: boolean | undefined;
-  /** Only chunks [first, end) (indices as counted by {@link evtxChunkCount}); the file header goes with chunk 0. */
+  /** Only chunks [first, end) (indices as counted by {@link evtxChunkCount}). */
   chunkRange?: readonly [number, number] | undefined;
+  /**
+   * Whether this scan counts the file header's bytes (and reports a truncated header): default
+   * true without `chunkRange`, false with it, so that of a file's shards only the one holding
+   * byte 0 counts them (a shard of the header alone holds no chunk, and the next shard starts
+   * at chunk 0 too).
+   */
+  withHeader?: boolean | undefined;
 }
 
 /**
@@ -127,7 +134,7 @@ function beginScan(
   const [first, end] = options.chunkRange ?? [0, total];
   const firstChunk = Math.max(0, Math.min(first, total));
   const endChunk = Math.max(firstChunk, Math.min(end, total));
-  if (first <= 0) {
+  if (options.withHeader ?? options.chunkRange === undefined) {
     stats.bytes += Math.min(chunksStart, size);
     if (size < chunksStart) stats.problems.push(`file header truncated (${size} of ${FILE_HEADER_SIZE} bytes)`);
   }
@@ -295,7 +302,14 @@ export async function scanEvtxFile(
       const [first, end] = chunkRange;
       if (end > first) bytes.expect(chunkOffset(first, chunksStart), Math.min(size, chunkOffset(end, chunksStart)));
     }
-    return await scanByteSource(bytes, head, onMatch, chunkRange === undefined ? options : { ...options, chunkRange });
+    // Of a file's shards, only the one holding byte 0 counts the header (see withHeader).
+    const withHeader = byteRange === undefined ? options.withHeader : byteRange[0] === 0;
+    return await scanByteSource(
+      bytes,
+      head,
+      onMatch,
+      chunkRange === undefined ? options : { ...options, chunkRange, withHeader },
+    );
   } catch (err) {
     const name = bytes?.name ?? fallbackName;
     if (err instanceof ScanError) {

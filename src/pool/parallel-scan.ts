@@ -15,7 +15,13 @@ import { engineByName } from "../engine/engines.js";
 import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { addMalformed } from "../scan/malformed.js";
-import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } from "../scan/scan.js";
+import {
+  newScanResult,
+  noteNothingScanned,
+  type ScanProblem,
+  type ScanResult,
+  type ScanWarning,
+} from "../scan/scan.js";
 import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
@@ -79,6 +85,8 @@ export interface ParallelScanOptions {
   stdin?: NodeJS.ReadableStream | undefined;
   /** Called at once for each problem. */
   onProblem?: ((problem: ScanProblem) => void) | undefined;
+  /** Called at once for each warning (an input read in full that is not quite well-formed). */
+  onWarning?: ((warning: ScanWarning) => void) | undefined;
   /** Called after each finished task, and once when planning is over. */
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
@@ -148,7 +156,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const requested = options.workers ?? cores;
   const workers = capWorkers(requested, cores).workers;
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
-  const result = newScanResult(options.onProblem);
+  const result = newScanResult(options.onProblem, options.onWarning);
   const setup: WorkerSetup = {
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
@@ -174,6 +182,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       result.skipped.push(...r.skipped);
       for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
       for (const p of r.problems) result.problem(p);
+      for (const w of r.warnings) result.warning(w);
       // Malformed records were counted per input above; only the total goes here.
       recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
       result.stats.malformedRecords += r.stats.malformedRecords;

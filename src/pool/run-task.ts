@@ -97,6 +97,7 @@ export async function runTask(task: ScanTask, engine: Engine, collectHits = fals
     stats: result.stats,
     inputsScanned: result.inputsScanned,
     problems: result.problems,
+    warnings: result.warnings,
     skipped: result.skipped,
     malformed: result.malformed,
     hits: result.hits,

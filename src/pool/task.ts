@@ -8,7 +8,7 @@ import type { EngineName, ScanStats } from "../engine/engine.js";
 import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
 import type { AggregateEntry } from "../report/aggregate.js";
-import type { MalformedInput, ScanProblem } from "../scan/scan.js";
+import type { MalformedInput, ScanProblem, ScanWarning } from "../scan/scan.js";
 
 /** What every worker needs, sent once in workerData. */
 export interface WorkerSetup {
@@ -86,6 +86,7 @@ export interface TaskResult {
   /** Inputs scanned whole by this task (files of a batch, archive members); 0 for a range. */
   inputsScanned: number;
   problems: ScanProblem[];
+  warnings: ScanWarning[];
   skipped: { name: string; reason: string }[];
   /** Malformed records skipped, per input (a shard reports its file's name). */
   malformed: MalformedInput[];

@@ -23,4 +23,6 @@ export type ArchiveMember =
       origin: FaultOrigin;
     }
   | { kind: "problem"; name: string; error: ScanError }
-  | { kind: "skipped"; name: string; reason: string };
+  | { kind: "skipped"; name: string; reason: string }
+  /** About the archive itself, once all its members were read (trailing bytes after a zip, ...). */
+  | { kind: "warning"; message: string };

@@ -15,15 +15,18 @@ import { type FileHandle, open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describeError, ScanError } from "../errors.js";
 import { SNIFF_BYTES } from "../formats/log-format.js";
-import { redactText, redactUrl } from "../remote/redact.js";
-import { isS3Url } from "../remote/s3-objects.js";
 import { type ByteSource, isUrl, openByteSource, type SourceRef, sourceChunks } from "../source/byte-source.js";
+import { redactText, redactUrl } from "../source/redact.js";
+import { isS3Url } from "../source/s3-objects.js";
 import { type ArchiveKind, archiveKindOf } from "./archive-kind.js";
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin, mapErrors } from "./byte-fault.js";
 import { gunzip } from "./gzip-bytes.js";
 import { PeekableBytes } from "./peekable-bytes.js";
+import { sevenZipMembers } from "./sevenzip-members.js";
+import { decompressStream, type StreamCompression } from "./stream-decompress.js";
 import { tarMembers } from "./tar-members.js";
+import { spillToTempFile } from "./temp-spill.js";
 import { utf16BomOf, utf16ToUtf8 } from "./utf16-text.js";
 import { pathProblem, Walker } from "./walk.js";
 import { zipMembers } from "./zip-members.js";
@@ -81,6 +84,16 @@ export type InputItem =
       kind: "skipped";
       name: string;
       reason: string;
+    }
+  | {
+      /**
+       * Read in full, but not quite well-formed (a zip with bytes after its end record, a gzip
+       * with trailing garbage). Comes after the items of the input it names.
+       */
+      kind: "warning";
+      name: string;
+      /** One line, without the input's name. */
+      message: string;
     };
 
 /** Options of {@link expandInputs}. */
@@ -91,7 +104,8 @@ export interface ExpandOptions {
   stdin?: NodeJS.ReadableStream;
   /**
    * The largest zip held in memory: one inside another archive, or on stdin (default
-   * {@link DEFAULT_MAX_BUFFERED_ZIP}). A larger one is a problem, not read.
+   * {@link DEFAULT_MAX_BUFFERED_ZIP}). A larger one is spilled to a temporary file and read
+   * from there, so memory stays flat whatever its size.
    */
   maxBufferedNestedZip?: number;
   /**
@@ -111,8 +125,12 @@ export interface ExpandOptions {
   named?: boolean;
 }
 
-/** 256 MiB: larger than any log zip we have seen published (the OTRF zips are under 1 MiB), small enough not to hurt. */
-export const DEFAULT_MAX_BUFFERED_ZIP = 256 * 1024 * 1024;
+/**
+ * 16 MiB: larger than the log zips we have seen published (the OTRF zips are under 1 MiB), so
+ * those are read from memory; small enough that a zip piped in (`cat 2GiB.zip | scan -`) stays
+ * far under the 200 MiB peak RSS budget while it is spilled to disk.
+ */
+export const DEFAULT_MAX_BUFFERED_ZIP = 16 * 1024 * 1024;
 
 /**
  * Archives inside archives are opened this deep, no deeper: real log bundles nest two or three
@@ -254,6 +272,9 @@ async function* expandFile(
     } else if (kind === "zip" && size !== undefined) {
       await closeFile();
       yield* expandZip({ path }, path, context);
+    } else if (kind === "7z" && size !== undefined) {
+      await closeFile();
+      yield* expandSevenZip(path, path, { ...context, depth: context.depth + 1 });
     } else {
       yield* expandBytes({ name: path, explicit, bytes, size }, context);
     }
@@ -329,7 +350,42 @@ async function* expandArchive(kind: ArchiveKind, input: ByteInput, context: Cont
   if (kind === "gzip") yield* expandGzip(input, inner);
   else if (kind === "tar")
     yield* expandMembers(input.name, (origin) => tarMembers(input.bytes, input.name, origin), inner);
-  else yield* expandBufferedZip(input, inner);
+  else if (kind === "zip") yield* expandBufferedZip(input, inner);
+  else if (kind === "7z") yield* expandSpilledSevenZip(input, inner);
+  else yield* expandCompressed(kind, input, inner);
+}
+
+/** xz, bzip2 or zstd: like gzip, the content keeps the compressed input's name and is looked into again. */
+async function* expandCompressed(
+  compression: StreamCompression,
+  input: ByteInput,
+  context: Context,
+): AsyncGenerator<InputItem> {
+  const origin: FaultOrigin = {};
+  const decompressed = decompressStream(compression, input.bytes, input.name, origin);
+  try {
+    yield* expandBytes({ ...input, bytes: decompressed.bytes, size: undefined }, context);
+  } catch (err) {
+    const problem = ownProblem(err, origin, input.name);
+    if (problem !== undefined) yield problem;
+  } finally {
+    decompressed.destroy();
+  }
+}
+
+/** A 7z on disk, read in place. */
+function expandSevenZip(path: string, name: string, context: Context): AsyncGenerator<InputItem> {
+  return expandMembers(name, (origin) => sevenZipMembers(path, name, origin), context);
+}
+
+/** A 7z that is not a file of its own: spilled to a temporary file first (7-Zip needs one). */
+async function* expandSpilledSevenZip(input: ByteInput, context: Context): AsyncGenerator<InputItem> {
+  const spilled = await spillToTempFile([], input.bytes, "archive.7z");
+  try {
+    yield* expandSevenZip(spilled.path, input.name, context);
+  } finally {
+    await spilled.remove();
+  }
 }
 
 /** A gzip: its content keeps the gzip's name (`x.json.gz`) and is looked into again (`x.tar.gz`). */
@@ -338,6 +394,8 @@ async function* expandGzip(input: ByteInput, context: Context): AsyncGenerator<I
   const inflated = gunzip(input.bytes, input.name, origin);
   try {
     yield* expandBytes({ ...input, bytes: inflated.bytes, size: undefined }, context);
+    const trailing = inflated.trailing;
+    if (trailing !== undefined) yield { kind: "warning", name: input.name, message: trailing };
   } catch (err) {
     const problem = ownProblem(err, origin, input.name);
     if (problem !== undefined) yield problem;
@@ -351,33 +409,39 @@ function expandZip(source: { path: string }, name: string, context: Context): As
   return expandMembers(name, (origin) => zipMembers(source, name, origin), { ...context, depth: context.depth + 1 });
 }
 
-/** A zip that is not a file of its own: read into memory first (up to the cap), as yauzl needs random access. */
+/**
+ * A zip that is not a file of its own (yauzl needs random access): held in memory when it is
+ * small, else spilled to a temporary file, so a zip of any size can come on stdin.
+ */
 async function* expandBufferedZip(input: ByteInput, context: Context): AsyncGenerator<InputItem> {
-  const buffer = await readAtMost(input.bytes, context.maxBufferedZip);
-  if (buffer === undefined) {
-    const message =
-      `${input.name}: zip larger than ${context.maxBufferedZip} bytes inside another archive or on stdin, not read ` +
-      "(it must be held in memory: extract it, or raise maxBufferedNestedZip)";
-    yield { kind: "problem", name: input.name, error: new ScanError("LDS_E_UNSUPPORTED", message, input.name) };
+  const read = await readAtMost(input.bytes, context.maxBufferedZip);
+  if (read.complete) {
+    const buffer = Buffer.concat(read.chunks);
+    yield* expandMembers(input.name, (origin) => zipMembers({ buffer }, input.name, origin), context);
     return;
   }
-  yield* expandMembers(input.name, (origin) => zipMembers({ buffer }, input.name, origin), context);
+  const spilled = await spillToTempFile(read.chunks, input.bytes, "archive.zip");
+  try {
+    yield* expandMembers(input.name, (origin) => zipMembers({ path: spilled.path }, input.name, origin), context);
+  } finally {
+    await spilled.remove();
+  }
 }
 
-/** All of `bytes` in one buffer, or undefined (having stopped reading) once there are more than `limit`. */
-async function readAtMost(bytes: PeekableBytes, limit: number): Promise<Buffer | undefined> {
+/** The chunks of `bytes` up to `limit` bytes; `complete` when that was all (else it stopped reading past the limit). */
+async function readAtMost(bytes: PeekableBytes, limit: number): Promise<{ chunks: Uint8Array[]; complete: boolean }> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const chunk = await bytes.read();
-    if (chunk === undefined) return Buffer.concat(chunks, total);
+    if (chunk === undefined) return { chunks, complete: true };
     total += chunk.length;
-    if (total > limit) return undefined;
     chunks.push(chunk);
+    if (total > limit) return { chunks, complete: false };
   }
 }
 
-/** The members of a tar or zip, each looked into again; named `archive:member`. */
+/** The members of a tar, zip or 7z, each looked into again; named `archive:member`. */
 async function* expandMembers(
   archive: string,
   members: (origin: FaultOrigin) => AsyncGenerator<ArchiveMember>,
@@ -386,6 +450,10 @@ async function* expandMembers(
   const origin: FaultOrigin = {};
   try {
     for await (const member of members(origin)) {
+      if (member.kind === "warning") {
+        yield { kind: "warning", name: archive, message: member.message };
+        continue;
+      }
       const name = `${archive}:${member.name}`;
       if (member.kind === "skipped") {
         yield { kind: "skipped", name, reason: member.reason };
@@ -456,11 +524,11 @@ function unexpected(name: string, err: unknown): ScanError {
   return new ScanError("LDS_E_INPUT_UNREADABLE", `${name}: ${describeError(err)}`, name, { cause: err });
 }
 
-// Remote inputs: http(s) URLs and s3:// prefixes (src/remote/, loaded only when one is named).
+// Remote inputs: http(s) URLs and s3:// prefixes (src/source/, loaded only when one is named).
 
 /** Every object of an `s3://bucket/prefix`, each read as a presigned URL named `s3://bucket/key`. */
 async function* expandS3(arg: string, context: Context): AsyncGenerator<InputItem> {
-  const { listS3Objects } = await import("../remote/s3-objects.js");
+  const { listS3Objects } = await import("../source/s3-objects.js");
   try {
     for await (const object of listS3Objects(arg)) {
       const ref = { path: object.url, name: object.name, size: object.size, etag: object.etag };
@@ -492,7 +560,7 @@ async function* expandUrl(
   context: Context,
 ): AsyncGenerator<InputItem> {
   const { name } = ref;
-  const { probeUrl } = await import("../remote/http-source.js");
+  const { probeUrl } = await import("../source/http-source.js");
   let probe: Awaited<ReturnType<typeof probeUrl>>;
   try {
     probe = await probeUrl(ref.path, SNIFF_BYTES, name);

@@ -10,6 +10,7 @@ import { describeError, ScanError } from "../errors.js";
 import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
 import { plannedLocation } from "../source/byte-source.js";
+import { unsupportedCompressionOf } from "./archive-kind.js";
 import type { InputItem } from "./inputs.js";
 import { addMalformed, type MalformedInput } from "./malformed.js";
 import { whyNotALog } from "./not-a-log.js";
@@ -30,6 +31,24 @@ export interface ScanProblem {
   message: string;
 }
 
+/**
+ * A note on an input that was read in full but is not quite what its format says (a zip with
+ * bytes after its end record, a gzip with trailing garbage): shown on stderr and counted, but it
+ * does not change the exit status, since nothing was missed.
+ *
+ * @example
+ * ```ts
+ * const { result } = await scan(["mordor.zip"], { onWarning: (w: ScanWarning) => console.warn(w.input, w.message) });
+ * // result.warnings: [{ input: "mordor.zip", message: "1 byte after the zip's end record ignored (every member was read)" }]
+ * ```
+ */
+export interface ScanWarning {
+  /** The input as the user would name it. */
+  input: string;
+  /** One line, without the input's name. */
+  message: string;
+}
+
 /** Where the outcome of scanning items goes. */
 export interface ItemCollector {
   aggregates: Aggregates;
@@ -40,6 +59,8 @@ export interface ItemCollector {
   malformed: MalformedInput[];
   /** Called once per problem. */
   problem(problem: ScanProblem): void;
+  /** Called once per warning. */
+  warning(warning: ScanWarning): void;
   /** When set, every matched event is also kept here with its input (scan()'s onHit). */
   hits?: InputHit[] | undefined;
 }
@@ -80,6 +101,14 @@ export function problemOf(input: string, err: unknown): ScanProblem {
   return { input, code: "LDS_E_INPUT_UNREADABLE", message: describeError(err) };
 }
 
+/** Why an item of unknown format is not read: a compression we do not read, or {@link whyNotALog}. */
+function unknownReason(head: Uint8Array): { code: ScanError["code"]; reason: string } {
+  const compression = head.length > 0 ? unsupportedCompressionOf(head) : undefined;
+  if (compression !== undefined)
+    return { code: "LDS_E_UNSUPPORTED", reason: `${compression}-compressed: not supported` };
+  return { code: "LDS_E_UNKNOWN_FORMAT", reason: whyNotALog(head) };
+}
+
 /**
  * Scans one item with `engine` and records the outcome. Never throws for a bad input.
  * Unrecognized items are problems when the user named them, else skipped and counted.
@@ -98,11 +127,15 @@ export async function scanItem(
     into.skipped.push({ name: item.name, reason: item.reason });
     return;
   }
+  if (item.kind === "warning") {
+    into.warning({ input: item.name, message: item.message });
+    return;
+  }
   const format = inputFormat ?? detectLogFormat(item.head);
   if (format === undefined) {
     if (item.kind === "stream") await item.chunks[Symbol.asyncIterator]().return?.();
-    const reason = whyNotALog(item.head);
-    if (item.explicit) into.problem({ input: item.name, code: "LDS_E_UNKNOWN_FORMAT", message: reason });
+    const { code, reason } = unknownReason(item.head);
+    if (item.explicit) into.problem({ input: item.name, code, message: reason });
     else into.skipped.push({ name: item.name, reason });
     return;
   }

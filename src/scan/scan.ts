@@ -10,10 +10,10 @@ import type { LogFormat } from "../formats/log-format.js";
 import { Aggregates } from "../report/aggregate.js";
 import { expandInputs } from "./inputs.js";
 import type { MalformedInput } from "./malformed.js";
-import { type ItemCollector, type ScanProblem, scanItem } from "./scan-item.js";
+import { type ItemCollector, type ScanProblem, type ScanWarning, scanItem } from "./scan-item.js";
 
 export type { MalformedInput } from "./malformed.js";
-export type { ScanProblem } from "./scan-item.js";
+export type { ScanProblem, ScanWarning } from "./scan-item.js";
 
 /** Options of {@link scanInputs}. */
 export interface ScanInputsOptions {
@@ -24,6 +24,8 @@ export interface ScanInputsOptions {
   stdin?: NodeJS.ReadableStream | undefined;
   /** Called at once for each problem (the CLI prints it while the scan goes on). */
   onProblem?: ((problem: ScanProblem) => void) | undefined;
+  /** Called at once for each warning. */
+  onWarning?: ((warning: ScanWarning) => void) | undefined;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface ScanResult {
   /** Malformed records skipped, per input (only inputs that had some), in the order met. */
   malformed: MalformedInput[];
   problems: ScanProblem[];
+  /** Inputs read in full that are not quite well-formed (see {@link ScanWarning}); the exit status ignores them. */
+  warnings: ScanWarning[];
 }
 
 /**
@@ -52,7 +56,10 @@ export interface ScanResult {
  * recorded (same input, code and message: two shards that both read the byte range that failed
  * past a shard's edge) is recorded once.
  */
-export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanResult & ItemCollector {
+export function newScanResult(
+  onProblem?: (problem: ScanProblem) => void,
+  onWarning?: (warning: ScanWarning) => void,
+): ScanResult & ItemCollector {
   const seen = new Set<string>();
   const result: ScanResult & ItemCollector = {
     aggregates: new Aggregates(),
@@ -61,12 +68,17 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
     skipped: [],
     malformed: [],
     problems: [],
+    warnings: [],
     problem(p) {
       const key = JSON.stringify([p.input, p.code, p.message]);
       if (seen.has(key)) return;
       seen.add(key);
       result.problems.push(p);
       onProblem?.(p);
+    },
+    warning(w) {
+      result.warnings.push(w);
+      onWarning?.(w);
     },
   };
   return result;
@@ -82,7 +94,7 @@ export function newScanResult(onProblem?: (problem: ScanProblem) => void): ScanR
  * ```
  */
 export async function scanInputs(inputs: readonly string[], options: ScanInputsOptions): Promise<ScanResult> {
-  const result = newScanResult(options.onProblem);
+  const result = newScanResult(options.onProblem, options.onWarning);
   for await (const item of expandInputs([...inputs], { stdin: options.stdin })) {
     await scanItem(item, options.engine, options.inputFormat, result);
   }

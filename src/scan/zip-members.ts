@@ -1,11 +1,12 @@
 /**
  * The members of a zip, through yauzl: a zip's directory is at its end, so it needs random access
- * (a file on disk, or the whole zip in memory when it came out of another archive or stdin). Each
+ * (a file on disk, or a small zip in memory when it came out of another archive or stdin). Each
  * member is inflated as a stream, so a large member never sits in memory. Members are independent:
- * a bad member is reported and the next one is read.
+ * a bad member is reported and the next one is read. Bytes after the end record are ignored with
+ * a warning, as Info-ZIP does (see zip-end-record.ts).
  */
 
-import { close as closeFd, open as openFd } from "node:fs";
+import { close as closeFd, fstat as fstatFd, open as openFd } from "node:fs";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
@@ -15,9 +16,11 @@ import { type ByteSource, openByteSource, readFully, type SourceRef, sourceChunk
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin } from "./byte-fault.js";
 import { PeekableBytes } from "./peekable-bytes.js";
+import { BufferRangeReader, FileRangeReader, findZipEnd, type ReadAt } from "./zip-end-record.js";
 
 const openFile = promisify(openFd);
 const closeFile = promisify(closeFd);
+const statFile = promisify(fstatFd);
 
 /** Options for every zip we open: one entry at a time; names decoded by us (see {@link memberName}). */
 const ZIP_OPTIONS: yauzl.Options = {
@@ -97,7 +100,7 @@ class ByteSourceReader extends yauzl.RandomAccessReader {
  * when the generator ends, early or not.
  */
 export async function* zipMembers(source: ZipSource, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
-  const zip = await openZip(source, name, origin);
+  const { zip, trailing } = await openZip(source, name, origin);
   // Closing the file happens when the last stream is done; wait for it, so no descriptor outlives us.
   const fileClosed = "path" in source ? readerClosed(zip) : undefined;
   zip.on("error", () => {}); // errors reach us through eachEntry(); a late one must not crash the process
@@ -111,7 +114,13 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
       } catch (err) {
         throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
       }
-      if (next.done) return;
+      if (next.done) {
+        if (trailing > 0) {
+          const bytes = trailing === 1 ? "1 byte" : `${trailing} bytes`;
+          yield { kind: "warning", message: `${bytes} after the zip's end record ignored (every member was read)` };
+        }
+        return;
+      }
       const entry = next.value;
       const member = memberName(entry);
       if (member.endsWith("/")) continue;
@@ -154,27 +163,40 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
   }
 }
 
-async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Promise<yauzl.ZipFile> {
+/** Positioned reads through a yauzl reader's own `read` (a remote object's ranged reads). */
+function readerReadAt(reader: yauzl.RandomAccessReader): ReadAt {
+  return (position, length) =>
+    new Promise((resolve, reject) => {
+      const buffer = Buffer.alloc(length);
+      reader.read(buffer, 0, length, position, (err) => (err ? reject(err) : resolve(buffer)));
+    });
+}
+
+/** An open zip, and how many bytes follow its end record (ignored). */
+interface OpenZip {
+  zip: yauzl.ZipFile;
+  trailing: number;
+}
+
+async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Promise<OpenZip> {
   if ("remote" in source) {
+    const reader = new ByteSourceReader(source.remote);
     try {
-      return await yauzl.fromRandomAccessReaderPromise(
-        new ByteSourceReader(source.remote),
-        source.remote.size,
-        ZIP_OPTIONS,
-      );
+      return await openWithReader(reader, source.remote.size, readerReadAt(reader));
     } catch (err) {
       if (err instanceof ScanError) throw new ByteFault(origin, err.code, name, err.message, err);
       throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
     }
   }
   if ("buffer" in source) {
+    const reader = new BufferRangeReader(source.buffer);
     try {
-      return await yauzl.fromBufferPromise(source.buffer, ZIP_OPTIONS);
+      return await openWithReader(reader, source.buffer.length, reader.readAt);
     } catch (err) {
       throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
     }
   }
-  // Our own descriptor rather than yauzl.open, so that it is closed before we report a bad zip.
+  // Our own descriptor, so that it is closed before we report a bad zip.
   let fd: number;
   try {
     fd = await openFile(source.path, "r");
@@ -183,11 +205,20 @@ async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Pr
     throw new ByteFault(origin, code, name, describeError(err), err);
   }
   try {
-    return await yauzl.fromFdPromise(fd, ZIP_OPTIONS); // from here on, yauzl closes fd
+    const size = (await statFile(fd)).size;
+    const reader = new FileRangeReader(fd);
+    return await openWithReader(reader, size, reader.readAt); // from here on, yauzl closes fd
   } catch (err) {
     await closeFile(fd).catch(() => {});
     throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
   }
+}
+
+/** Opens the zip in `reader` as if it ended where its end record ends (found with `readAt`). */
+async function openWithReader(reader: yauzl.RandomAccessReader, size: number, readAt: ReadAt): Promise<OpenZip> {
+  const end = (await findZipEnd(readAt, size)) ?? size;
+  const zip = await yauzl.fromRandomAccessReaderPromise(reader, end, ZIP_OPTIONS);
+  return { zip, trailing: size - end };
 }
 
 /**

@@ -7,13 +7,25 @@
 import { createHash } from "node:crypto";
 import type { Row } from "../report/row.js";
 
-/** A row and its content id, as HEC events and webhook bodies carry it (`alert_id` last). */
+/**
+ * A row and its content id, as HEC events and webhook bodies carry it (`alert_id` last).
+ *
+ * @example
+ * ```ts
+ * const alert: Alert = { ...row, alert_id: alertId(row) };
+ * ```
+ */
 export type Alert = Row & { alert_id: string };
 
 /**
  * The content id of a row: lowercase hex SHA-256 over the rule id, a line break and the row's
  * JSON (keys in the contract's order, detection.md "What one row says"). Deterministic: no
  * clock, no run id, no host of ours.
+ *
+ * @example
+ * ```ts
+ * const id = alertId(rows[0]); // the same row gives the same id on every run and host
+ * ```
  */
 export function alertId(row: Row): string {
   return createHash("sha256")

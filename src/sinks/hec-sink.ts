@@ -15,7 +15,14 @@ import { type HttpAnswer, type HttpClient, httpClient, isFailure } from "./http-
 import { type AlertTransport, type OutboxOptions, OutboxSink, type SendOutcome } from "./outbox-sink.js";
 import { parseRetryAfter, sleep } from "./retry.js";
 
-/** Where and how to send HEC events. */
+/**
+ * Where and how to send HEC events.
+ *
+ * @example
+ * ```ts
+ * const hec: HecOptions = { url: "https://splunk.example:8088", token: process.env.SPLUNK_HEC_TOKEN ?? "", index: "security" };
+ * ```
+ */
 export interface HecOptions {
   /** `https://splunk:8088` (then /services/collector/event is used) or a full endpoint URL. */
   url: string;
@@ -262,7 +269,19 @@ class HecTransport implements AlertTransport {
   }
 }
 
-/** A RowSink sending alerts to Splunk HEC, with a spool behind it. Throws LDS_E_USAGE for a bad URL. */
+/**
+ * A RowSink sending alerts to Splunk HEC, with a spool behind it. Throws LDS_E_USAGE for a bad URL.
+ *
+ * @example
+ * ```ts
+ * const sink = hecSink(
+ *   { url: "https://splunk.example:8088", token: process.env.SPLUNK_HEC_TOKEN ?? "" },
+ *   { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 60_000 },
+ * );
+ * await sink.write((await scan(["triage/"])).rows);
+ * console.log(await sink.close());
+ * ```
+ */
 export function hecSink(options: HecOptions, outbox: OutboxOptions): OutboxSink {
   return new OutboxSink(new HecTransport(options), {
     ...outbox,

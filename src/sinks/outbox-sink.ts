@@ -48,7 +48,14 @@ export interface AlertTransport {
   close(): Promise<void>;
 }
 
-/** Knobs of the outbox. */
+/**
+ * Knobs of the outbox.
+ *
+ * @example
+ * ```ts
+ * const outbox: OutboxOptions = { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 30_000, maxBatchAlerts: 50 };
+ * ```
+ */
 export interface OutboxOptions {
   /** The spool folder. */
   spoolDir: string;
@@ -75,7 +82,15 @@ interface Item {
   segment: SpoolSegment;
 }
 
-/** What the summary of an outbox sink adds to the contract's. */
+/**
+ * What the summary of an outbox sink adds to the contract's.
+ *
+ * @example
+ * ```ts
+ * const summary: OutboxSummary = await sink.close();
+ * if (summary.spooled > 0) console.error(`${summary.spooled} alert(s) wait in ${summary.spool}`);
+ * ```
+ */
 export interface OutboxSummary extends SinkSummary {
   sent: number;
   acked?: number | undefined;
@@ -87,7 +102,16 @@ export interface OutboxSummary extends SinkSummary {
   stopped?: string | undefined;
 }
 
-/** A RowSink that delivers through an {@link AlertTransport} with a spool behind it. */
+/**
+ * A RowSink that delivers through an {@link AlertTransport} with a spool behind it.
+ *
+ * @example
+ * ```ts
+ * const sink: OutboxSink = webhookSink({ url: "https://hooks.example/lsass" }, { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 30_000 });
+ * await sink.write(rows);
+ * const summary = await sink.close();
+ * ```
+ */
 export class OutboxSink implements RowSink {
   readonly name: string;
   private readonly queue: Item[] = [];

@@ -32,15 +32,15 @@ export interface SinkSummary {
    */
   undelivered: number;
   /** One line for stderr on what happened (counts, where a spool is), when there is more to say. */
-  detail?: string;
+  detail?: string | undefined;
   /** Network sinks: rows the destination answered "taken" for (HEC `{"code":0}`, a webhook's 2xx). */
-  sent?: number;
+  sent?: number | undefined;
   /** HEC with indexer acknowledgment: rows the indexers confirmed (these are the delivered ones). */
-  acked?: number;
+  acked?: number | undefined;
   /** Network sinks: rows left in the spool for `deliver`. */
-  spooled?: number;
+  spooled?: number | undefined;
   /** Network sinks: rows the destination refused as bad data, kept in the spool's dead-letter file. */
-  deadLettered?: number;
+  deadLettered?: number | undefined;
 }
 
 /**

@@ -22,7 +22,14 @@ export type SpoolKind = "hec" | "webhook";
 /** The dead-letter file's name inside the spool. */
 export const DEADLETTER_FILE = "deadletter.ndjson";
 
-/** `$XDG_STATE_HOME/lsass-dump-scan/spool`, else `~/.local/state/lsass-dump-scan/spool`. */
+/**
+ * `$XDG_STATE_HOME/lsass-dump-scan/spool`, else `~/.local/state/lsass-dump-scan/spool`.
+ *
+ * @example
+ * ```ts
+ * const outbox = { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 60_000 };
+ * ```
+ */
 export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env): string {
   const state =
     env.XDG_STATE_HOME && env.XDG_STATE_HOME.length > 0 ? env.XDG_STATE_HOME : join(homedir(), ".local", "state");

@@ -12,7 +12,14 @@ import { type HttpClient, httpClient, isFailure } from "./http-client.js";
 import { type AlertTransport, type OutboxOptions, OutboxSink, type SendOutcome } from "./outbox-sink.js";
 import { parseRetryAfter } from "./retry.js";
 
-/** Where to POST and how to sign. */
+/**
+ * Where to POST and how to sign.
+ *
+ * @example
+ * ```ts
+ * const hook: WebhookOptions = { url: "https://hooks.example/lsass", secret: process.env.LSASS_DUMP_SCAN_WEBHOOK_SECRET };
+ * ```
+ */
 export interface WebhookOptions {
   /** The receiver's URL (http or https). */
   url: string;
@@ -22,7 +29,14 @@ export interface WebhookOptions {
   insecure?: boolean | undefined;
 }
 
-/** `sha256=<hex>`: the X-Signature-256 value for `body` (GitHub's X-Hub-Signature-256 format). */
+/**
+ * `sha256=<hex>`: the X-Signature-256 value for `body` (GitHub's X-Hub-Signature-256 format).
+ *
+ * @example
+ * ```ts
+ * const ok = request.headers["x-signature-256"] === webhookSignature(secret, body); // on the receiving side
+ * ```
+ */
 export function webhookSignature(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body, "utf8").digest("hex")}`;
 }
@@ -103,7 +117,16 @@ class WebhookTransport implements AlertTransport {
   }
 }
 
-/** A RowSink POSTing alerts to a webhook, with a spool behind it. Throws LDS_E_USAGE for a bad URL. */
+/**
+ * A RowSink POSTing alerts to a webhook, with a spool behind it. Throws LDS_E_USAGE for a bad URL.
+ *
+ * @example
+ * ```ts
+ * const sink = webhookSink({ url: "https://hooks.example/lsass" }, { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 30_000 });
+ * await sink.write((await scan(["triage/"])).rows);
+ * await sink.close();
+ * ```
+ */
 export function webhookSink(options: WebhookOptions, outbox: OutboxOptions): OutboxSink {
   return new OutboxSink(new WebhookTransport(options), {
     ...outbox,

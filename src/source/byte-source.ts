@@ -1,6 +1,6 @@
 /**
  * Where an input's bytes come from, for the searchers: a file on disk or an object behind a
- * URL (read with HTTP Range requests, see src/remote/). The searchers read byte ranges through
+ * URL (read with HTTP Range requests, see http-source.ts). The searchers read byte ranges through
  * this one interface, so the shard-edge logic (records counted by the shard they start in,
  * reading past a shard's end to the next sync point) is the same code for both. Remote sources
  * are loaded only when a URL is met: a local scan never loads undici.
@@ -59,7 +59,7 @@ export function locationPath(location: SourceLocation): string {
 export async function openByteSource(location: SourceLocation): Promise<ByteSource> {
   const ref = typeof location === "string" ? { path: location } : location;
   if (isUrl(ref.path)) {
-    const { openHttpSource } = await import("../remote/http-source.js");
+    const { openHttpSource } = await import("./http-source.js");
     return openHttpSource(ref);
   }
   return openFileSource(ref.path, ref.name);
@@ -140,8 +140,8 @@ export async function readFully(
 }
 
 /**
- * The location to hand an engine for a planned file: the path itself for a local file (as
- * before), a {@link SourceRef} carrying name, size and ETag for a URL (so it is not probed again
+ * The location to hand an engine for a planned file: the path itself for a local file (with the
+ * name its messages use when that is not the path), a {@link SourceRef} carrying name, size and ETag for a URL (so it is not probed again
  * and reads ask for exactly the planned version).
  */
 export function plannedLocation(file: {
@@ -150,6 +150,6 @@ export function plannedLocation(file: {
   size: number;
   etag?: string | undefined;
 }): SourceLocation {
-  if (!isUrl(file.path)) return file.path;
+  if (!isUrl(file.path)) return file.name === file.path ? file.path : { path: file.path, name: file.name };
   return { path: file.path, name: file.name, size: file.size, etag: file.etag };
 }

@@ -145,7 +145,8 @@ export type Seen =
   | { kind: "file"; name: string; explicit: boolean; size: number; head: string }
   | { kind: "stream"; name: string; explicit: boolean; size?: number; head: string; text: string; thrown?: string }
   | { kind: "problem"; name: string; code: string; message: string }
-  | { kind: "skipped"; name: string; reason: string };
+  | { kind: "skipped"; name: string; reason: string }
+  | { kind: "warning"; name: string; message: string };
 
 /**
  * Runs expandInputs and reads every stream item to its end, as the scanner does; an error thrown
@@ -166,6 +167,8 @@ export async function look(item: InputItem): Promise<Seen> {
       return { kind: "problem", name: item.name, code: item.error.code, message: item.error.message };
     case "skipped":
       return { kind: "skipped", name: item.name, reason: item.reason };
+    case "warning":
+      return { kind: "warning", name: item.name, message: item.message };
     case "stream": {
       const chunks: Uint8Array[] = [];
       let thrown: string | undefined;

@@ -1,7 +1,7 @@
 /**
  * `s3://bucket/prefix` inputs: the prefix is listed with ListObjectsV2 (every page) and each
  * object is handed on as a presigned GET URL, so the rest of the scan reads S3 exactly like any
- * other http(s) object (ranged reads, If-Match, retries: src/remote/http-source.ts), in the pool's
+ * other http(s) object (ranged reads, If-Match, retries: src/source/http-source.ts), in the pool's
  * threads, without credentials of their own. Credentials, region and endpoint come from the
  * standard AWS chain (environment, ~/.aws/config and credentials, SSO, instance roles);
  * `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_S3` point it at an S3-compatible store, addressed

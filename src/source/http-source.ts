@@ -10,7 +10,7 @@
 
 import { Agent, type Dispatcher, interceptors } from "undici";
 import { describeError, ScanError } from "../errors.js";
-import type { ByteSource, SourceRef } from "../source/byte-source.js";
+import type { ByteSource, SourceRef } from "./byte-source.js";
 import { redactText, redactUrl } from "./redact.js";
 
 /** Attempts per range before it is a problem (the first try and four retries). */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Remakes test/fixtures/archives/ from tp.log (three flat-JSON-line Sysmon records, one a true
+# positive) with the real tools users' collections are made with: xz, bzip2, zstd, 7z (Debian's
+# p7zip-full) and Info-ZIP zip. The committed outputs are what the tests read; rerun only to
+# change them (apt-get install -y xz-utils bzip2 zstd p7zip-full zip).
+set -euo pipefail
+cd "$(dirname "$0")/../test/fixtures/archives"
+export TZ=UTC
+touch -d 2024-03-05T10:11:12Z tp.log
+rm -f tp.log.* tp.tar* tp.7z tp-*.7z tp-*.zip tp.zip
+xz -9 -k -c tp.log > tp.log.xz
+bzip2 -9 -k -c tp.log > tp.log.bz2
+zstd -q -19 -c tp.log > tp.log.zst
+tar --format=ustar --owner=0 --group=0 --mtime=2024-03-05T10:11:12Z -cf tp.tar tp.log
+xz -9 -c tp.tar > tp.tar.xz
+bzip2 -9 -c tp.tar > tp.tar.bz2
+zstd -q -19 -c tp.tar > tp.tar.zst
+rm tp.tar
+7z a -bd -bso0 -mx=9 tp.7z tp.log
+7z a -bd -bso0 -mx=9 -pfixture -mhe=off tp-encrypted.7z tp.log
+7z a -bd -bso0 -mx=9 -pfixture -mhe=on tp-encrypted-headers.7z tp.log
+ln -s tp.log tp-link.log
+7z a -bd -bso0 -snl tp-link.7z tp.log tp-link.log   # a symbolic link stored as one (-snl)
+rm tp-link.log
+zip -q -X tp.zip tp.log
+zip -q -X -fz tp-zip64.zip tp.log          # zip64 records forced (-fz)
+zip -q -X - tp.log | cat > tp-descriptor.zip # written to a pipe: data descriptors after each member
+zip -q -X -P fixture tp-encrypted.zip tp.log
+ls -l

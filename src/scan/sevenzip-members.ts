@@ -1,0 +1,217 @@
+/**
+ * The members of a 7z archive, through 7z-wasm (7-Zip 24 compiled to WebAssembly, loaded on first
+ * use). A 7z keeps its directory at the end and packs members into solid blocks, so it cannot be
+ * streamed: 7-Zip lists it, then extracts it once into a private temporary folder (disk use: the
+ * archive's unpacked size), and each member is streamed from there and deleted once read. 7-Zip
+ * runs synchronously, so extraction holds this thread (archives are scanned on pool threads).
+ *
+ * Encrypted members are problems ("encrypted 7z member, not read"), and an archive whose headers
+ * are encrypted is one problem; no password is ever asked for (7-Zip would read it from our
+ * standard input otherwise). A member 7-Zip could not extract whole (a data error, a cut) is
+ * scanned as far as it got, then reported.
+ */
+
+import { createReadStream } from "node:fs";
+import { lstat, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { ScanError } from "../errors.js";
+import type { ArchiveMember } from "./archive-member.js";
+import { ByteFault, type FaultOrigin, mapErrors } from "./byte-fault.js";
+import { PeekableBytes } from "./peekable-bytes.js";
+
+/** One entry of `7z l -slt`. */
+interface ListedEntry {
+  path: string;
+  size: number | undefined;
+  directory: boolean;
+  /** A symbolic link (its Unix mode, in the attributes, says `l...`). */
+  link: boolean;
+  encrypted: boolean;
+}
+
+/** A 7-Zip run: its exit status and what it printed. */
+interface SevenZipRun {
+  status: number;
+  out: string[];
+  err: string[];
+}
+
+/** What a run that ended in an uncaught C++ exception printed last. */
+const STOPPED = "7-Zip stopped: encrypted headers or a damaged archive";
+
+/** 7-Zip's working folders inside its virtual file system. */
+const IN = "/archive";
+const OUT = "/extracted";
+/**
+ * Given so that 7-Zip never prompts for one (it would read our stdin). Encrypted members then
+ * fail with "Wrong password?", which we report as encrypted.
+ */
+const NO_PASSWORD = "-plsass-dump-scan-no-password";
+
+/**
+ * Yields the members of the 7z at `path`, in the archive's order, named as stored. Directories
+ * are left out. Throws a fault of `origin` when the archive itself cannot be opened (corrupt,
+ * truncated, headers encrypted). The temporary folder is removed when the generator ends.
+ */
+export async function* sevenZipMembers(path: string, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+  const workDir = await mkdtemp(join(tmpdir(), "lsass-dump-scan-7z-"));
+  try {
+    const sevenZip = await startSevenZip(dirname(path), workDir);
+    const archive = `${IN}/${basename(path)}`;
+    const listing = sevenZip(["l", "-slt", NO_PASSWORD, "--", archive]);
+    if (listing.status !== 0) {
+      throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, sevenZipReason(listing.err), undefined);
+    }
+    const entries = parseListing(listing.out).filter((e) => !e.directory);
+    const extraction = sevenZip(["x", "-y", "-spd", "-bd", NO_PASSWORD, `-o${OUT}`, "--", archive]);
+    const failed = memberErrors(extraction.err);
+    for (const entry of entries) {
+      const input = `${name}:${entry.path}`;
+      if (entry.link) {
+        yield { kind: "skipped", name: entry.path, reason: "symbolic link in 7z, not read" };
+        continue;
+      }
+      if (entry.encrypted) {
+        const error = new ScanError("LDS_E_UNSUPPORTED", `${input}: encrypted 7z member, not read`, input);
+        yield { kind: "problem", name: entry.path, error };
+        continue;
+      }
+      const file = join(workDir, entry.path);
+      const error = failed.get(entry.path);
+      // lstat: a link extracted by 7-Zip is not followed (it could point anywhere on this machine).
+      const extracted = await lstat(file).catch(() => undefined);
+      if (extracted?.isSymbolicLink() === true) {
+        yield { kind: "skipped", name: entry.path, reason: "symbolic link in 7z, not read" };
+        continue;
+      }
+      if (extracted?.isFile() !== true) {
+        const reason = error ?? sevenZipReason(extraction.err);
+        const problem = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${reason}`, input);
+        yield { kind: "problem", name: entry.path, error: problem };
+        continue;
+      }
+      const memberOrigin = {};
+      const bytes = new PeekableBytes(memberBytes(file, input, error, memberOrigin));
+      yield { kind: "data", name: entry.path, size: entry.size, bytes, origin: memberOrigin };
+      await rm(file, { force: true });
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The extracted file's bytes; then, when 7-Zip reported the member damaged, its fault. */
+async function* memberBytes(
+  file: string,
+  input: string,
+  error: string | undefined,
+  origin: FaultOrigin,
+): AsyncGenerator<Uint8Array> {
+  const fault = (reason: string, cause?: unknown) =>
+    new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", input, reason, cause);
+  yield* mapErrors(createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Uint8Array>, (err) =>
+    fault(String(err), err),
+  );
+  if (error !== undefined) throw fault(error);
+}
+
+type SevenZipCommand = (args: string[]) => SevenZipRun;
+
+/** A fresh 7-Zip instance with the archive's folder and the extraction folder mounted. */
+async function startSevenZip(archiveDir: string, workDir: string): Promise<SevenZipCommand> {
+  // A CommonJS module whose `default` is itself (module.exports.default = SevenZip).
+  const factory = (await import("7z-wasm")).default.default;
+  let out: string[] = [];
+  let err: string[] = [];
+  const module = await factory({
+    print: (line: string) => out.push(line),
+    printErr: (line: string) => err.push(line),
+  });
+  module.FS.mkdir(IN);
+  module.FS.mount(module.NODEFS, { root: archiveDir }, IN);
+  module.FS.mkdir(OUT);
+  module.FS.mount(module.NODEFS, { root: workDir }, OUT);
+  return (args) => {
+    out = [];
+    err = [];
+    // Emscripten's exit() sets process.exitCode to the program's status; ours must not change.
+    const exitCode = process.exitCode;
+    let status: number;
+    try {
+      status = Number(module.callMain(args) ?? 0);
+    } catch {
+      // 7z-wasm is built without C++ exception handling: a C++ throw (a wrong password for
+      // encrypted headers, some damage) escapes callMain as a bare number.
+      status = -1;
+      err.push(STOPPED);
+    } finally {
+      process.exitCode = exitCode;
+    }
+    return { status, out, err };
+  };
+}
+
+/** The entries of `7z l -slt` (after the archive's own block, which ends at a line of dashes). */
+function parseListing(lines: string[]): ListedEntry[] {
+  const entries: ListedEntry[] = [];
+  const start = lines.findIndex((line) => line.startsWith("----------"));
+  let current: Map<string, string> | undefined;
+  const flush = () => {
+    const path = current?.get("Path");
+    if (current !== undefined && path !== undefined) {
+      const size = Number(current.get("Size"));
+      entries.push({
+        path,
+        size: Number.isFinite(size) ? size : undefined,
+        directory: current.get("Folder") === "+" || (current.get("Attributes") ?? "").startsWith("D"),
+        link: / l[rwxsStT-]{9}$/.test(current.get("Attributes") ?? ""),
+        encrypted: current.get("Encrypted") === "+",
+      });
+    }
+    current = undefined;
+  };
+  for (const line of lines.slice(start + 1)) {
+    const at = line.indexOf(" = ");
+    if (at < 0) {
+      if (line.trim() === "") flush();
+      continue;
+    }
+    const key = line.slice(0, at);
+    if (key === "Path") flush();
+    current ??= new Map();
+    current.set(key, line.slice(at + 3));
+  }
+  flush();
+  return entries;
+}
+
+/** 7-Zip's per-member errors ("ERROR: Data Error : logs/a.json"), by member path. */
+function memberErrors(lines: string[]): Map<string, string> {
+  const errors = new Map<string, string>();
+  for (const line of lines) {
+    const match = /^ERROR: (.+?) : (.+)$/.exec(line);
+    if (match?.[1] === undefined || match[2] === undefined) continue;
+    errors.set(match[2], memberReason(match[1]));
+  }
+  return errors;
+}
+
+function memberReason(message: string): string {
+  if (/wrong password/i.test(message)) return "encrypted 7z member, not read";
+  if (/unexpected end/i.test(message)) return "unexpected end of file (truncated 7z)";
+  if (/crc/i.test(message)) return "corrupt 7z member (CRC mismatch)";
+  return `corrupt 7z member (${message.toLowerCase()})`;
+}
+
+/** One line on why 7-Zip could not open or extract the archive, from what it printed. */
+export function sevenZipReason(err: string[]): string {
+  const text = err.join("\n");
+  if (/encrypted archive|wrong password/i.test(text)) return "encrypted 7z headers, not read";
+  if (text.includes(STOPPED)) return `cannot open 7z (${STOPPED})`;
+  if (/unexpected end of archive/i.test(text)) return "unexpected end of file (truncated 7z)";
+  if (/headers error|data error|crc/i.test(text)) return "corrupt 7z (headers error)";
+  if (/cannot open the file as/i.test(text)) return "corrupt 7z (cannot open it as an archive)";
+  const first = err.find((line) => line.trim() !== "" && !/^ERROR: \//.test(line));
+  return `corrupt 7z (${first?.trim() ?? "7-Zip failed"})`;
+}

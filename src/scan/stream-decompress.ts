@@ -1,0 +1,225 @@
+/**
+ * The decompressed content of an xz, bzip2 or Zstandard stream, as a stream, for the compressions
+ * log collections come in besides gzip. Each codec is an npm package without native code, loaded
+ * on first use (`import()`), so a run that meets none of them does not pay for it:
+ *
+ * - xz: xz-decompress (XZ Embedded compiled to WebAssembly, streaming; concatenated streams too).
+ * - bzip2: unbzip2-stream (pure JavaScript; multi-stream files as pbzip2 writes them too).
+ * - zstd: fzstd (pure JavaScript, streaming; several frames back to back too).
+ *
+ * Input is pulled with back-pressure from a {@link PeekableBytes}, so memory stays bounded by the
+ * codec's window (xz: its dictionary, up to 64 MiB at `xz -9`; zstd: the frame's window; bzip2:
+ * one 900 kB block). A stream cut short, corrupt, or followed by other bytes is a fault of the
+ * compressed layer, after everything decoded before it was handed on.
+ */
+
+import { describeError } from "../errors.js";
+import { FaultMapper, type FaultOrigin, mapErrors } from "./byte-fault.js";
+import { PeekableBytes } from "./peekable-bytes.js";
+
+/** The stream compressions read here (gzip has its own reader, gzip-bytes.ts). */
+export type StreamCompression = "xz" | "bzip2" | "zstd";
+
+/** A running decompressor: its output, and how to stop it. */
+export interface DecompressedStream {
+  /** The decompressed bytes; read errors are faults of `origin` (or of the input's layer). */
+  readonly bytes: PeekableBytes;
+  /** Stops decompressing (idempotent). */
+  destroy(): void;
+}
+
+/** bzip2 input is fed in slices this small, so one write decodes a bounded number of blocks. */
+const BZIP2_SLICE = 16 * 1024;
+
+/** A codec error, tagged with the compression and whether the input had ended. */
+class CodecError extends Error {
+  constructor(
+    readonly compression: StreamCompression,
+    readonly atEnd: boolean,
+    cause: unknown,
+  ) {
+    super(describeError(cause), { cause });
+  }
+}
+
+/**
+ * Starts decompressing `input`, which begins with the magic of `compression`. `name` is the
+ * compressed input's name as the user knows it, for messages.
+ */
+export function decompressStream(
+  compression: StreamCompression,
+  input: PeekableBytes,
+  name: string,
+  origin: FaultOrigin,
+): DecompressedStream {
+  const faults = new FaultMapper(origin, (err) => ({
+    code: "LDS_E_CORRUPT_ARCHIVE",
+    input: name,
+    reason: decompressReason(compression, err),
+  }));
+  const state = { stopped: false, cancel: () => {} };
+  const read = async (): Promise<Uint8Array | undefined> => {
+    try {
+      return await input.read();
+    } catch (err) {
+      faults.inputFailed(err);
+      throw err;
+    }
+  };
+  const decoded = compression === "xz" ? xzDecoded(read, state) : pushDecoded(compression, read, state);
+  return {
+    bytes: new PeekableBytes(mapErrors(decoded, (err) => faults.fault(err))),
+    destroy: () => {
+      state.stopped = true;
+      state.cancel();
+    },
+  };
+}
+
+type Read = () => Promise<Uint8Array | undefined>;
+type StopState = { stopped: boolean; cancel: () => void };
+
+/** xz through xz-decompress's web stream, fed from `read`. */
+async function* xzDecoded(read: Read, state: StopState): AsyncGenerator<Uint8Array> {
+  const { XzReadableStream } = (await import("xz-decompress")).default;
+  let inputError: unknown;
+  let inputEnded = false;
+  const compressed = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const chunk = await read();
+          if (chunk === undefined) {
+            inputEnded = true;
+            controller.close();
+          } else controller.enqueue(chunk);
+        } catch (err) {
+          inputError = err;
+          controller.error(err);
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const reader = new XzReadableStream(compressed).getReader();
+  state.cancel = () => void reader.cancel().catch(() => {});
+  try {
+    for (;;) {
+      let result: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        result = await reader.read();
+      } catch (err) {
+        if (inputError !== undefined) throw inputError;
+        throw new CodecError("xz", inputEnded, err);
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** A synchronous push decoder: write compressed bytes, get decompressed chunks back. */
+interface PushDecoder {
+  write(chunk: Uint8Array): Uint8Array[];
+  end(): Uint8Array[];
+}
+
+/** bzip2 or zstd: a push decoder fed from `read`. */
+async function* pushDecoded(compression: "bzip2" | "zstd", read: Read, state: StopState): AsyncGenerator<Uint8Array> {
+  const decoder = compression === "zstd" ? await zstdDecoder() : await bzip2Decoder();
+  while (!state.stopped) {
+    const chunk = await read();
+    let out: Uint8Array[];
+    try {
+      out = chunk === undefined ? decoder.end() : decoder.write(chunk);
+    } catch (err) {
+      throw new CodecError(compression, chunk === undefined, err);
+    }
+    for (const piece of out) yield piece;
+    if (chunk === undefined) return;
+  }
+}
+
+async function zstdDecoder(): Promise<PushDecoder> {
+  const { Decompress } = await import("fzstd");
+  let out: Uint8Array[] = [];
+  const decompress = new Decompress((chunk) => {
+    out.push(chunk);
+  });
+  const take = () => {
+    const taken = out;
+    out = [];
+    return taken;
+  };
+  return {
+    write(chunk) {
+      decompress.push(chunk, false);
+      return take();
+    },
+    end() {
+      decompress.push(new Uint8Array(0), true);
+      return take();
+    },
+  };
+}
+
+async function bzip2Decoder(): Promise<PushDecoder> {
+  const unbzip2 = (await import("unbzip2-stream")).default;
+  const stream = unbzip2();
+  let out: Uint8Array[] = [];
+  let failure: unknown;
+  stream.on("data", (chunk: Uint8Array) => out.push(chunk));
+  stream.on("error", (err: unknown) => {
+    failure ??= err;
+  });
+  const take = () => {
+    if (failure !== undefined) throw failure;
+    const taken = out;
+    out = [];
+    return taken;
+  };
+  return {
+    write(chunk) {
+      for (let at = 0; at < chunk.length && failure === undefined; at += BZIP2_SLICE) {
+        stream.write(Buffer.from(chunk.buffer, chunk.byteOffset + at, Math.min(BZIP2_SLICE, chunk.length - at)));
+      }
+      return take();
+    },
+    end() {
+      stream.end();
+      return take();
+    },
+  };
+}
+
+const NAMES: Record<StreamCompression, string> = { xz: "xz", bzip2: "bzip2", zstd: "zstd" };
+
+/** One line on why the stream could not be decompressed. */
+export function decompressReason(compression: StreamCompression, err: unknown): string {
+  const name = NAMES[compression];
+  const message = describeError(err);
+  const atEnd = err instanceof CodecError && err.atEnd;
+  const truncated = `unexpected end of file (truncated ${name})`;
+  if (compression === "xz") {
+    // XZ Embedded's codes (xz.h): 8 XZ_BUF_ERROR (no progress: the input ended), 7 XZ_DATA_ERROR,
+    // 5 XZ_FORMAT_ERROR, 6 XZ_OPTIONS_ERROR, 2 XZ_UNSUPPORTED_CHECK, 3/4 memory.
+    const code = /error code (\d+)/.exec(message)?.[1];
+    if (code === "8") return truncated;
+    if (code === "7") return "corrupt xz data";
+    if (code === "5") return "corrupt xz data (bad stream header or trailing bytes)";
+    if (code === "6" || code === "2") return `xz options not supported (${message})`;
+    return `cannot decompress xz (${message})`;
+  }
+  if (compression === "zstd") {
+    if (/unexpected EOF/i.test(message)) return truncated;
+    if (/invalid zstd data/i.test(message)) return "corrupt zstd data";
+    return `cannot decompress zstd (${message})`;
+  }
+  // unbzip2-stream: "input stream ended prematurely", or a TypeError when its bit reader runs dry.
+  if (/ended prematurely/i.test(message) || (atEnd && err.cause instanceof TypeError)) return truncated;
+  if (/crc32/i.test(message)) return "corrupt bzip2 data (CRC mismatch)";
+  if (/magic/i.test(message)) return "corrupt bzip2 data (bad block or stream header)";
+  return `corrupt bzip2 data (${message})`;
+}
