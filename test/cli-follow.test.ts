@@ -61,6 +61,16 @@ async function until(check: () => boolean, ms: number, what: string): Promise<nu
   return Date.now() - start;
 }
 
+/** The groups' event counts in a state file (none while it is not written yet). */
+function groupCounts(path: string): number[] {
+  try {
+    const state = JSON.parse(readFileSync(path, "utf8")) as { groups: Record<string, { entry: { count: number } }> };
+    return Object.values(state.groups).map((g) => g.entry.count);
+  } catch {
+    return [];
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function hosts(lines: readonly string[]): string[] {
@@ -104,14 +114,14 @@ describe("scan --follow", () => {
     // Rename rotation (logrotate's default): the old file keeps its inode; a new file starts.
     renameSync(log, `${log}.1`);
     writeFileSync(log, line("RENAMED"));
-    await until(() => f.lines.length >= 3, 2000, "the alert after a rename rotation");
+    await until(() => f.lines.length >= 3, 5000, "the alert after a rename rotation");
 
     // copy-truncate: a copy appears (not read again), the file is emptied and written anew.
     copyFileSync(log, `${log}.2`);
     truncateSync(log, 0);
     await sleep(200);
     appendFileSync(log, line("TRUNCATED"));
-    await until(() => f.lines.length >= 4, 2000, "the alert after copy-truncate");
+    await until(() => f.lines.length >= 4, 5000, "the alert after copy-truncate");
     // logrotate's compress: the .1 copy gzipped, the plain one removed. Not read again.
     writeFileSync(`${log}.1.gz`, gzipSync(readFileSync(`${log}.1`)));
     rmSync(`${log}.1`);
@@ -129,17 +139,20 @@ describe("scan --follow", () => {
 
   it("follows a file created in a watched folder, and throttles a group's second event", async () => {
     const dir = tempDir("lds-follow-");
-    const f = follow([dir]);
-    await sleep(800);
+    const state = join(dir, "state.json");
+    writeFileSync(join(dir, "ready.jsonl"), line("READY"));
+    const f = follow([dir, "--state", state]);
+    await ready(f, 1); // watching now
     writeFileSync(join(dir, "new.xml"), `${xmlEvent({ ...TRUE_POSITIVE, computer: "NEWFILE.corp.example" })}\n`);
-    await until(() => f.lines.length >= 1, 2000, "the alert from a new file");
+    await until(() => f.lines.length >= 2, 5000, "the alert from a new file");
     appendFileSync(join(dir, "new.xml"), `${xmlEvent({ ...TRUE_POSITIVE, computer: "NEWFILE.corp.example" })}\n`);
-    await sleep(800);
+    // The second event updates the group's row (seen in the state file), with no new alert.
+    await until(() => groupCounts(state).includes(2), 10_000, "the group's count of 2 in the state file");
     const { status, stderr } = await stop(f);
-    expect(hosts(f.lines)).toEqual(["NEWFILE"]);
-    expect(stderr).toMatch(/2 events matched, 1 alert raised/);
+    expect(hosts(f.lines)).toEqual(["READY", "NEWFILE"]);
+    expect(stderr).toMatch(/3 events matched, 2 alerts raised/);
     expect(status).toBe(0);
-  }, 20_000);
+  }, 30_000);
 
   it("reads an EVTX file that grows in place from the records after the last one seen", async () => {
     const dir = tempDir("lds-follow-");
@@ -163,7 +176,7 @@ describe("scan --follow", () => {
     const fd = openSync(path, "r+");
     writeSync(fd, grown, 0, grown.length, 0);
     closeSync(fd);
-    await until(() => f.lines.length >= 2, 2000, "the alert of the new EVTX record");
+    await until(() => f.lines.length >= 2, 5000, "the alert of the new EVTX record");
     await sleep(500);
     await stop(f);
     expect(hosts(f.lines)).toEqual(["EVTXA", "EVTXB"]);
@@ -180,10 +193,10 @@ describe("scan --follow", () => {
 
     appendFileSync(log, line("WHILEDOWN"));
     const second = follow([dir, "--state", state]);
-    await until(() => second.lines.length >= 1, 5000, "the alert written while down");
+    await until(() => second.lines.length >= 1, 10_000, "the alert written while down");
     await sleep(800);
     appendFileSync(log, line("AFTER"));
-    await until(() => second.lines.length >= 2, 2000, "a live alert after the restart");
+    await until(() => second.lines.length >= 2, 5000, "a live alert after the restart");
     await sleep(300);
     const { status, stderr } = await stop(second);
     expect(hosts(second.lines)).toEqual(["WHILEDOWN", "AFTER"]);
@@ -198,7 +211,7 @@ describe("scan --follow", () => {
     writeFileSync(log, line("BEFORE"));
     const first = follow([dir, "--state", state]);
     await ready(first, 1);
-    await sleep(1200); // the state holds the first alert
+    await until(() => groupCounts(state).length === 1, 10_000, "the first alert in the state file");
     first.run.child.kill("SIGSTOP"); // it cannot look at the file any more
     appendFileSync(log, line("KILLED"));
     first.run.child.kill("SIGKILL");
@@ -206,7 +219,7 @@ describe("scan --follow", () => {
     expect(hosts(first.lines)).toEqual(["BEFORE"]);
 
     const second = follow([dir, "--state", state]);
-    await until(() => second.lines.length >= 1, 5000, "the alert after the restart");
+    await until(() => second.lines.length >= 1, 10_000, "the alert after the restart");
     await sleep(800);
     await stop(second);
     expect(hosts(second.lines)).toEqual(["KILLED"]);
@@ -216,7 +229,7 @@ describe("scan --follow", () => {
     const third = follow([dir, "--state", state]);
     await sleep(1000);
     appendFileSync(log, line("RACE"));
-    await until(() => third.lines.length >= 1, 2000, "the race alert");
+    await until(() => third.lines.length >= 1, 5000, "the race alert");
     third.run.child.kill("SIGKILL");
     await third.run.done;
     const fourth = follow([dir, "--state", state]);
@@ -233,7 +246,7 @@ describe("scan --follow", () => {
       const f = follow([dir, "--webhook", receiver.url, "--spool", join(dir, "spool")]);
       await sleep(800);
       appendFileSync(join(dir, "sysmon.jsonl"), line("HOOKED"));
-      await until(() => receiver.requests.length >= 1, 5000, "the webhook request");
+      await until(() => receiver.requests.length >= 1, 10_000, "the webhook request");
       const { status, stderr } = await stop(f);
       expect(status).toBe(0);
       expect(stderr).toMatch(/webhook: 1 sent/);

@@ -6,11 +6,12 @@
  * the state file never says an alert was raised that was not, nor skips one that was not.
  */
 
-import { writeSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Writable } from "node:stream";
 import { describeError } from "../errors.js";
 import type { OutboxSink, OutboxSummary } from "../sinks/outbox-sink.js";
 import { formatJsonl, terminalText } from "../sinks/row-format.js";
+import { writeToStream } from "../sinks/stdout-sink.js";
 import { AlertThrottle } from "./alert-throttle.js";
 import { FollowedFile, headHashOf } from "./file-state.js";
 import { emptyState, type FollowState, loadState, saveState } from "./state-file.js";
@@ -32,8 +33,8 @@ export interface FollowOptions {
   signal: AbortSignal;
   /** One line for stderr (without the program prefix). */
   say: (line: string) => void;
-  /** Where alerts go (fd 1 by default). */
-  alertFd?: number;
+  /** Where alerts go, one JSON line each (process.stdout by default). */
+  alertStream?: Writable;
 }
 
 /** What a follow run did, for the summary and the exit status. */
@@ -96,7 +97,7 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
     summaries: [],
     lost: 0,
   };
-  const alertFd = options.alertFd ?? 1;
+  const alertStream = options.alertStream ?? process.stdout;
   let stdoutBroken = false;
   let dirty = false;
   let lastSave = 0;
@@ -141,7 +142,8 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
       outcome.alerts++;
       if (!stdoutBroken) {
         try {
-          writeSync(alertFd, formatJsonl([alert]));
+          // Resolves once the OS has the line (a slow reader slows us; nothing is dropped).
+          await writeToStream(alertStream, formatJsonl([alert]));
         } catch (err) {
           stdoutBroken = true;
           options.say(`stdout: ${describeError(err)}; alerts go to the other sinks only`);
