@@ -87,6 +87,7 @@ Examples:
   lsass-dump-scan scan https://host/logs/x.evtx      an object over HTTP(S), read by byte ranges
   lsass-dump-scan scan s3://bucket/2024/             every object under an S3 prefix (AWS credentials as usual)
   lsass-dump-scan scan logs/ --suppress known-fp.txt --format csv --output alerts.csv
+  lsass-dump-scan scan --follow /var/log/sysmon/ --state state.json   follow like tail -F: one JSON line per new alert
 
 Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
 malformed record was skipped, or nothing was scanned at all (rows from the inputs that were
