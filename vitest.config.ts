@@ -14,6 +14,9 @@ const E2E = [
   "test/bench-check.test.ts",
   "test/parallel-scan.test.ts",
   "test/wasm-property.test.ts",
+  "test/remote-http.test.ts",
+  "test/remote-s3.test.ts",
+  "test/cluster.test.ts",
 ];
 
 export default defineConfig({

@@ -11,6 +11,40 @@
  */
 
 import { decodeJsonString, decodeLoneSurrogate, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
+import {
+  ALL_SLOTS,
+  LAYOUT_ECS,
+  LAYOUT_FLAT,
+  LAYOUT_VELOCIRAPTOR,
+  S_ECS_CHANNEL,
+  S_ECS_COMPUTER_NAME,
+  S_ECS_DATA_IMAGE,
+  S_ECS_DATA_TARGET,
+  S_ECS_EVENT_CODE,
+  S_ECS_EVENT_ID,
+  S_ECS_FILE_PATH,
+  S_ECS_HOST_NAME,
+  S_ECS_PROCESS_EXECUTABLE,
+  S_ECS_PROVIDER,
+  S_EVTX_CHANNEL,
+  S_EVTX_COMPUTER,
+  S_EVTX_EVENT_ID,
+  S_EVTX_IMAGE,
+  S_EVTX_PROVIDER,
+  S_EVTX_TARGET,
+  S_EVTX_TIME,
+  S_FLAT_CHANNEL,
+  S_FLAT_COMPUTER,
+  S_FLAT_EVENT_ID,
+  S_FLAT_HOSTNAME,
+  S_FLAT_IMAGE,
+  S_FLAT_SOURCE_NAME,
+  S_FLAT_TARGET,
+  S_FLAT_UTC_TIME,
+  S_TIMESTAMP,
+  S_VELO_EVENT_ID,
+  SLOT_COUNT,
+} from "./json-fields";
 
 /** Field order in a hit. */
 export const FIELD_EVENT_ID: i32 = 0;
@@ -38,28 +72,29 @@ export const FLAG_COMPLEX: u32 = 1;
 
 export const HIT_WORDS: i32 = 3 + 3 * FIELD_COUNT;
 
-/** Slots filled while a record is parsed; "A else B" fields have two. */
-export const SLOT_EVENT_ID: i32 = 0;
-export const SLOT_EVENT_ID_ALT: i32 = 1;
-export const SLOT_PROVIDER: i32 = 2;
-export const SLOT_CHANNEL: i32 = 3;
-export const SLOT_IMAGE: i32 = 4;
-export const SLOT_TARGET: i32 = 5;
-export const SLOT_COMPUTER: i32 = 6;
-export const SLOT_COMPUTER_ALT: i32 = 7;
-export const SLOT_TIME: i32 = 8;
-export const SLOT_TIME_ALT: i32 = 9;
-export const SLOT_COUNT: i32 = 10;
-export const ALL_SLOTS: u32 = (1 << SLOT_COUNT) - 1;
+/**
+ * Slots filled while a record is parsed: one per path of every JSON layout (json-fields.ts).
+ * XML fills the evtx_dump ones and resolves as evtx_dump: the same fields, without alternatives.
+ */
+export const SLOT_EVENT_ID: i32 = S_EVTX_EVENT_ID;
+export const SLOT_PROVIDER: i32 = S_EVTX_PROVIDER;
+export const SLOT_CHANNEL: i32 = S_EVTX_CHANNEL;
+export const SLOT_IMAGE: i32 = S_EVTX_IMAGE;
+export const SLOT_TARGET: i32 = S_EVTX_TARGET;
+export const SLOT_COMPUTER: i32 = S_EVTX_COMPUTER;
+export const SLOT_TIME: i32 = S_EVTX_TIME;
+export { ALL_SLOTS };
 
 const SLOTS = memory.data(SLOT_COUNT * 12, 4);
 /** The 7 fields after "A else B" resolution: kind, start, len each. */
 const FIELDS = memory.data(FIELD_COUNT * 12, 4);
 
 /** Clears the slots whose bits are set in `mask`. */
-export function clearSlots(mask: u32): void {
-  for (let s = 0; s < SLOT_COUNT; s++) {
-    if ((mask & (1 << s)) != 0) store<u32>(SLOTS + <usize>s * 12, KIND_ABSENT);
+export function clearSlots(mask: u64): void {
+  while (mask != 0) {
+    const s = <usize>ctz(mask);
+    store<u32>(SLOTS + s * 12, KIND_ABSENT);
+    mask &= mask - 1;
   }
 }
 
@@ -93,24 +128,61 @@ function isNonEmptyString(slot: i32): bool {
   return isString(slotKind(slot)) && load<u32>(SLOTS + <usize>slot * 12, 8) != 0;
 }
 
+/** EventID: the first slot when it is a string or number, else the second (-1: none). */
+function copyEventId(a: i32, b: i32): void {
+  const kind = slotKind(a);
+  if (isString(kind) || kind == KIND_NUMBER || b < 0) copySlotToField(a, FIELD_EVENT_ID);
+  else copySlotToField(b, FIELD_EVENT_ID);
+}
+
+/** "A else B": the first slot when it is a non-empty string, else the second. */
+function copyOrElse(a: i32, b: i32, field: i32): void {
+  copySlotToField(isNonEmptyString(a) ? a : b, field);
+}
+
+/** The fields of evtx_dump (`base` = its slots) or Velociraptor (`base` = its slots) records. */
+function copyEvtxFields(base: i32): void {
+  const d = base - S_EVTX_EVENT_ID;
+  copyEventId(S_EVTX_EVENT_ID + d, -1);
+  copySlotToField(S_EVTX_PROVIDER + d, FIELD_PROVIDER);
+  copySlotToField(S_EVTX_CHANNEL + d, FIELD_CHANNEL);
+  copySlotToField(S_EVTX_IMAGE + d, FIELD_IMAGE);
+  copySlotToField(S_EVTX_TARGET + d, FIELD_TARGET);
+  copySlotToField(S_EVTX_COMPUTER + d, FIELD_COMPUTER);
+  copySlotToField(S_EVTX_TIME + d, FIELD_TIME);
+}
+
 /**
- * Resolves slots into the 7 fields (json-fields.ts semantics): EventID = the first of
- * EventID / its alternative that is a string or number; Computer and time = the first when it
- * is a non-empty string, else the second when it is a string.
+ * Resolves the slots of a record of the given layout into the 7 fields (json-fields.ts
+ * semantics): EventID = the first of EventID / its alternative that is a string or number;
+ * "A else B" fields = A when it is a non-empty string, else B. A value of another JSON type
+ * counts as absent; only a Velociraptor time may also be a number (seconds since 1970).
  */
-export function resolveFields(): void {
-  const id = slotKind(SLOT_EVENT_ID);
-  if (isString(id) || id == KIND_NUMBER) copySlotToField(SLOT_EVENT_ID, FIELD_EVENT_ID);
-  else copySlotToField(SLOT_EVENT_ID_ALT, FIELD_EVENT_ID);
-  copySlotToField(SLOT_PROVIDER, FIELD_PROVIDER);
-  copySlotToField(SLOT_CHANNEL, FIELD_CHANNEL);
-  copySlotToField(SLOT_IMAGE, FIELD_IMAGE);
-  copySlotToField(SLOT_TARGET, FIELD_TARGET);
-  copySlotToField(isNonEmptyString(SLOT_COMPUTER) ? SLOT_COMPUTER : SLOT_COMPUTER_ALT, FIELD_COMPUTER);
-  copySlotToField(isNonEmptyString(SLOT_TIME) ? SLOT_TIME : SLOT_TIME_ALT, FIELD_TIME);
-  // A value of another JSON type counts as absent for the string fields.
+export function resolveFields(layout: i32): void {
+  if (layout == LAYOUT_FLAT) {
+    copyEventId(S_FLAT_EVENT_ID, -1);
+    copySlotToField(S_FLAT_SOURCE_NAME, FIELD_PROVIDER);
+    copySlotToField(S_FLAT_CHANNEL, FIELD_CHANNEL);
+    copySlotToField(S_FLAT_IMAGE, FIELD_IMAGE);
+    copySlotToField(S_FLAT_TARGET, FIELD_TARGET);
+    copyOrElse(S_FLAT_HOSTNAME, S_FLAT_COMPUTER, FIELD_COMPUTER);
+    copyOrElse(S_FLAT_UTC_TIME, S_TIMESTAMP, FIELD_TIME);
+  } else if (layout == LAYOUT_ECS) {
+    copyEventId(S_ECS_EVENT_ID, S_ECS_EVENT_CODE);
+    copySlotToField(S_ECS_PROVIDER, FIELD_PROVIDER);
+    copySlotToField(S_ECS_CHANNEL, FIELD_CHANNEL);
+    copyOrElse(S_ECS_DATA_IMAGE, S_ECS_PROCESS_EXECUTABLE, FIELD_IMAGE);
+    copyOrElse(S_ECS_DATA_TARGET, S_ECS_FILE_PATH, FIELD_TARGET);
+    copyOrElse(S_ECS_COMPUTER_NAME, S_ECS_HOST_NAME, FIELD_COMPUTER);
+    copySlotToField(S_TIMESTAMP, FIELD_TIME);
+  } else {
+    copyEvtxFields(layout == LAYOUT_VELOCIRAPTOR ? S_VELO_EVENT_ID : S_EVTX_EVENT_ID);
+  }
   for (let f = FIELD_PROVIDER; f < FIELD_COUNT; f++) {
-    if (!isString(fieldKind(f))) store<u32>(FIELDS + <usize>f * 12, KIND_ABSENT);
+    const kind = fieldKind(f);
+    if (isString(kind)) continue;
+    if (f == FIELD_TIME && kind == KIND_NUMBER && layout == LAYOUT_VELOCIRAPTOR) continue;
+    store<u32>(FIELDS + <usize>f * 12, KIND_ABSENT);
   }
   const k = fieldKind(FIELD_EVENT_ID);
   if (!isString(k) && k != KIND_NUMBER) store<u32>(FIELDS, KIND_ABSENT);

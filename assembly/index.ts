@@ -18,6 +18,7 @@ export {
   jsonWalkBegin,
   jsonWalkerInRecord,
   jsonWalkerIsClean,
+  jsonWalkerJunkStart,
   jsonWalkerOpenRecord,
   jsonWalkFinish,
   jsonWalkResume,
@@ -28,7 +29,7 @@ export {
 } from "./json-scan";
 export { nextCandidate } from "./prefilter";
 export { configureScratch } from "./rule-check";
-export { resetStats, statsExamined, statsMalformed } from "./stats";
+export { clearMalformedLog, malformedLogAt, malformedLogged, resetStats, statsExamined, statsMalformed } from "./stats";
 export { nextXmlClose, nextXmlOpen, xmlSafeEnd, xmlScanBegin, xmlScanResume } from "./xml-scan";
 
 import { hitCount } from "./hits";

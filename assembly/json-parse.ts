@@ -9,7 +9,17 @@
 import { Ascii, BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, hexValue, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./bytes";
 import { decodeJsonString } from "./decode";
 import { ALL_SLOTS, clearSlots, KIND_ESCAPED, KIND_NUMBER, KIND_OTHER, KIND_TEXT, setSlot } from "./hits";
-import { childNode, isContainer, NO_NODE, nodeSlot, nodeSlots, rootNode } from "./json-fields";
+import {
+  childNode,
+  isContainer,
+  layoutKeySeen,
+  layoutObjectOpened,
+  NO_NODE,
+  nodeSlot,
+  nodeSlots,
+  ROOT_NODE,
+  resetLayoutKeys,
+} from "./json-fields";
 
 /** Parse results. */
 export const PARSE_OK: i32 = 0;
@@ -140,11 +150,11 @@ function keyNode(parent: i32, p: usize, q: usize, escaped: bool): i32 {
 
 /**
  * Parses the JSON text [start, end) (one record: a value with nothing but white space around
- * it) of the given flavour, filling the field slots. Returns PARSE_OK, PARSE_MALFORMED or
- * PARSE_TOO_DEEP.
+ * it), filling the field slots of every layout and the layout keys (json-fields.ts recordLayout
+ * then says which layout it is). Returns PARSE_OK, PARSE_MALFORMED or PARSE_TOO_DEEP.
  */
-export function parseJsonRecord(start: usize, end: usize, format: i32): i32 {
-  return parse(start, end, format, false);
+export function parseJsonRecord(start: usize, end: usize): i32 {
+  return parse(start, end, false);
 }
 
 /** End (exclusive) of the value the last {@link parseJsonPrefix} parsed. */
@@ -154,15 +164,16 @@ export let parsedEnd: usize = 0;
  * Parses the JSON value that starts at `start` (before `end`), as {@link parseJsonRecord} does,
  * but stops where that value ends: {@link parsedEnd}. What follows is the caller's business.
  */
-export function parseJsonPrefix(start: usize, end: usize, format: i32): i32 {
-  return parse(start, end, format, true);
+export function parseJsonPrefix(start: usize, end: usize): i32 {
+  return parse(start, end, true);
 }
 
-function parse(start: usize, end: usize, format: i32, prefix: bool): i32 {
+function parse(start: usize, end: usize, prefix: bool): i32 {
   clearSlots(ALL_SLOTS);
+  resetLayoutKeys();
   let depth: i32 = 0;
   let p = skipSpace(start, end);
-  let node = rootNode(format); // node of the value about to be parsed
+  let node = ROOT_NODE; // node of the value about to be parsed
   // Parse one value, then loop over `,`/closers until the outermost container closes.
   while (true) {
     // --- a value ---
@@ -172,6 +183,7 @@ function parse(start: usize, end: usize, format: i32, prefix: bool): i32 {
     if (c == OPEN_BRACE || c == OPEN_BRACKET) {
       if (depth == MAX_DEPTH) return PARSE_TOO_DEEP;
       const array = c == OPEN_BRACKET;
+      if (!array) layoutObjectOpened(node);
       store<i32>(NODES + ((<usize>depth) << 2), array || !isContainer(node) ? NO_NODE : node);
       store<u8>(IS_ARRAY + <usize>depth, array ? 1 : 0);
       depth++;
@@ -191,6 +203,7 @@ function parse(start: usize, end: usize, format: i32, prefix: bool): i32 {
         if (q == 0) return PARSE_MALFORMED;
         node = keyNode(load<i32>(NODES + ((<usize>(depth - 1)) << 2)), p, q, stringHasEscape);
         clearSlots(nodeSlots(node));
+        layoutKeySeen(node);
         p = skipSpace(q, end);
         if (p >= end || load<u8>(p) != 0x3a) return PARSE_MALFORMED;
         p = skipSpace(p + 1, end);
@@ -240,6 +253,7 @@ function parse(start: usize, end: usize, format: i32, prefix: bool): i32 {
           if (q == 0) return PARSE_MALFORMED;
           node = keyNode(load<i32>(NODES + ((<usize>(depth - 1)) << 2)), p, q, stringHasEscape);
           clearSlots(nodeSlots(node));
+          layoutKeySeen(node);
           p = skipSpace(q, end);
           if (p >= end || load<u8>(p) != 0x3a) return PARSE_MALFORMED;
           p = skipSpace(p + 1, end);

@@ -11,6 +11,7 @@
 
 import { AMP, indexOfByte, indexOfFolded, indexOfPair, LT, lastIndexOfPair } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
+import { LAYOUT_EVTXDUMP } from "./json-fields";
 import { CANDIDATE_DMP, candidateKind, hasLetterEscape, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
@@ -144,7 +145,7 @@ function confirmRecord(s: usize, e: usize): void {
     writeHit(s, e, FLAG_COMPLEX, true);
     return;
   }
-  resolveFields();
+  resolveFields(LAYOUT_EVTXDUMP);
   if (mayMatch(true)) writeHit(s, e, 0, true);
 }
 
@@ -184,13 +185,13 @@ export function xmlScanResume(): bool {
     const close = nextXmlClose(p + OPEN_LEN, sEnd);
     const reopen = nextXmlOpen(p + OPEN_LEN, sEnd);
     if (reopen >= 0 && (close < 0 || reopen < close)) {
-      recordMalformed(); // cut short by the next open; the candidate is in it
+      recordMalformed(<isize>p); // cut short by the next open; the candidate is in it
       sPos = <usize>reopen;
       sFloor = <usize>reopen;
       continue;
     }
     if (close < 0) {
-      recordMalformed(); // unfinished at the stream's end
+      recordMalformed(<isize>p); // unfinished at the stream's end
       sPos = sEnd;
       return true;
     }

@@ -52,13 +52,20 @@ export interface CheckOptions {
   progress(line: string): void;
 }
 
-/** The parts bench:check measures. */
-export type CheckPart = "matcher" | "e2e" | "embed";
+/**
+ * The parts bench:check measures (`LDS_BENCH_CHECK_PARTS`, all by default); `startup` and
+ * `threads` are bench/check-speed.ts's.
+ */
+export const CHECK_PARTS = ["matcher", "e2e", "embed", "startup", "threads"] as const;
+/** One part of bench:check. */
+export type CheckPart = (typeof CHECK_PARTS)[number];
 
 /** Which part measures the ratio called `name`. */
 export function checkPartOf(name: string): CheckPart {
   if (name.startsWith("e2e.")) return "e2e";
   if (name.startsWith("embed.")) return "embed";
+  if (name.startsWith("startup.")) return "startup";
+  if (name.startsWith("threads.") || name.startsWith("evtx_folder.")) return "threads";
   return "matcher";
 }
 

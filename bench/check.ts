@@ -7,16 +7,22 @@
  * - LDS_BENCH_THRESHOLDS=path: another thresholds file (to try the plumbing).
  * - LDS_BENCH_SELFTEST_SLOW=1: the reference engine stands in for the wasm engine (in process
  *   and in the CLI), which must make the check fail; the self-test of the check itself.
- * - LDS_BENCH_CHECK_PARTS=matcher,e2e,embed (default all three), LDS_BENCH_CHECK_MATCHER_SIZE (4m),
- *   LDS_BENCH_CHECK_E2E_SIZE (1g), LDS_BENCH_SAMPLES (9 rounds), LDS_BENCH_SEED (1).
+ * - LDS_BENCH_SELFTEST_UNTUNED=1: the start-up, thread and EVTX-folder ratios (bench/
+ *   check-speed.ts) run without the issue 12 changes where a switch can undo them, which must
+ *   make each of them fail.
+ * - LDS_BENCH_CHECK_PARTS=matcher,e2e,embed,startup,threads (default all), LDS_BENCH_CHECK_MATCHER_SIZE
+ *   (4m), LDS_BENCH_CHECK_E2E_SIZE (1g), LDS_BENCH_CHECK_TEXT_SIZE (2g, the text thread
+ *   ratio), LDS_BENCH_CHECK_EVTX_FILES (400, the EVTX folder), LDS_BENCH_SAMPLES (9 rounds),
+ *   LDS_BENCH_SEED (1).
  */
 
 import { join } from "node:path";
 import { parseSize } from "../src/cli/parse-size.js";
 import { benchEngines } from "./bench-engines.js";
 import { ensureBuildLinks } from "./build-links.js";
-import { checkPartOf, measureCheckRatios } from "./check-measure.js";
+import { CHECK_PARTS, type CheckPart, checkPartOf, measureCheckRatios } from "./check-measure.js";
 import { compareRatios, loadThresholds } from "./check-ratios.js";
+import { measureSpeedRatios, selfTestUntuned } from "./check-speed.js";
 import { REPO_ROOT } from "./data-store.js";
 import { machineInfo } from "./machine-info.js";
 
@@ -40,13 +46,13 @@ async function main(): Promise<number> {
   const engines = await benchEngines();
   for (const line of machineInfo()) say(line);
   if (engines.selfTestSlow) say("SELF-TEST: the reference engine stands in for the wasm engine; this run must fail");
+  if (selfTestUntuned()) say("SELF-TEST: start-up and thread ratios without the issue 12 changes; they must fail");
   if (engines.wasm === undefined) say(`${engines.wasmMissing}: the wasm ratios cannot be measured`);
   const parts = new Set(
-    (process.env.LDS_BENCH_CHECK_PARTS || "matcher,e2e,embed").split(",").map((p) => {
-      if (p !== "matcher" && p !== "e2e" && p !== "embed") {
+    (process.env.LDS_BENCH_CHECK_PARTS || CHECK_PARTS.join(",")).split(",").map((p) => {
+      if (!(CHECK_PARTS as readonly string[]).includes(p))
         throw new Error(`LDS_BENCH_CHECK_PARTS: unknown part "${p}"`);
-      }
-      return p;
+      return p as CheckPart;
     }),
   );
   const rounds = Math.max(3, Number(process.env.LDS_BENCH_SAMPLES || 9));
@@ -60,6 +66,18 @@ async function main(): Promise<number> {
     cliTimeoutMs: 30_000,
     progress: (line) => say(`measuring ${line}`),
   });
+  const speed = await measureSpeedRatios(
+    {
+      evtxFiles: Number(process.env.LDS_BENCH_CHECK_EVTX_FILES || 400),
+      textBytes: sizeFromEnv("LDS_BENCH_CHECK_TEXT_SIZE", 2 * 2 ** 30),
+      seed: Number(process.env.LDS_BENCH_SEED || 1),
+      rounds: Math.max(5, Math.ceil(rounds / 2)),
+      engine: engines.cliFastEngine,
+      progress: (line) => say(`measuring ${line}`),
+    },
+    parts,
+  );
+  for (const [name, ratio] of speed) measured.set(name, ratio);
   // Thresholds of parts not measured in this run are left out (LDS_BENCH_CHECK_PARTS).
   const wanted = Object.fromEntries(Object.entries(thresholds.ratios).filter(([name]) => parts.has(checkPartOf(name))));
   const verdicts = compareRatios(measured, { ratios: wanted });

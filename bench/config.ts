@@ -25,6 +25,7 @@ export const SUITE_NAMES = [
   "utf16",
   "stdin-zip",
   "embed",
+  "speed",
 ] as const;
 /** One suite's name. */
 export type SuiteName = (typeof SUITE_NAMES)[number];

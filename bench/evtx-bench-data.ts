@@ -145,6 +145,7 @@ const TEMPLATES = {
   ]),
 } as const;
 
+const TASKMGR = "C:\\Windows\\System32\\Taskmgr.exe";
 const IMAGES = [
   "C:\\Windows\\System32\\svchost.exe",
   "C:\\Windows\\explorer.exe",
@@ -152,12 +153,20 @@ const IMAGES = [
   "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
   "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
   "C:\\Windows\\System32\\conhost.exe",
-  "C:\\Windows\\System32\\Taskmgr.exe",
+  TASKMGR,
   "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe",
 ];
+const OTHER_IMAGES = IMAGES.filter((image) => image !== TASKMGR);
 
 /** Builds one record of the given Sysmon event type. */
-function recordOf(kind: keyof typeof TEMPLATES, rand: () => number, host: string, id: number, tp: boolean): RecordSpec {
+function recordOf(
+  kind: keyof typeof TEMPLATES,
+  rand: () => number,
+  host: string,
+  id: number,
+  tp: boolean,
+  taskmgrEvery: number,
+): RecordSpec {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const hex = (n: number): string =>
     Array.from({ length: n }, () => "0123456789ABCDEF"[Math.floor(rand() * 16)] as string).join("");
@@ -166,7 +175,9 @@ function recordOf(kind: keyof typeof TEMPLATES, rand: () => number, host: string
   const iso = new Date(seconds * 1000).toISOString().slice(0, 19);
   const time = `${iso}.${String(Math.floor(rand() * 1e7)).padStart(7, "0")}Z`;
   const utc = `${iso.replace("T", " ")}.${String(Math.floor(rand() * 1000)).padStart(3, "0")}`;
-  const image = pick(IMAGES);
+  // Taskmgr.exe is one image in eight, or (taskmgrEvery > 0) one record in taskmgrEvery.
+  const anyImage = () => (taskmgrEvery > 0 ? pick(OTHER_IMAGES) : pick(IMAGES));
+  const image = taskmgrEvery > 0 && rand() * taskmgrEvery < 1 ? TASKMGR : anyImage();
   const pid = String(1000 + Math.floor(rand() * 60000));
   let data: string[];
   switch (kind) {
@@ -227,7 +238,7 @@ function recordOf(kind: keyof typeof TEMPLATES, rand: () => number, host: string
         image,
         guid(),
         lsass ? "712" : pid,
-        lsass ? "C:\\Windows\\system32\\lsass.exe" : pick(IMAGES),
+        lsass ? "C:\\Windows\\system32\\lsass.exe" : anyImage(),
         lsass ? "0x1010" : "0x1000",
         `C:\\Windows\\SYSTEM32\\ntdll.dll+9d4c4|C:\\Windows\\System32\\KERNELBASE.dll+2c13e|${image}+${hex(5).toLowerCase()}|UNKNOWN(${hex(16)})`,
       ];
@@ -285,11 +296,47 @@ export interface BenchManifest {
   matches: number;
 }
 
+/** Chunks per file (without trailing empty ones), drawn from `rand`. */
+export type ChunkCounts = (rand: () => number) => number;
+
+/** 16-256 chunks (1-16 MiB, ~8.5 MiB on average): the original bench folder. */
+export const UNIFORM_CHUNKS: ChunkCounts = (rand) => 16 + Math.floor(rand() * 241);
+
 /**
- * Builds the folder: `fileCount` files of 1-16 MiB (~8.5 MiB on average) assembled from a pool
+ * Sizes of a real triage folder (KAPE-style collections of Sysmon and other channels, issue
+ * 12: 64 KiB-20 MiB, most ~1 MiB): 70% 14-20 chunks (0.9-1.3 MiB), 20% 1-13, 8% 20-99,
+ * 2% 100-319 (up to 20 MiB); ~1.4 MiB on average.
+ */
+export const REAL_SIZED_CHUNKS: ChunkCounts = (rand) => {
+  const r = rand();
+  if (r < 0.7) return 14 + Math.floor(rand() * 7);
+  if (r < 0.9) return 1 + Math.floor(rand() * 13);
+  if (r < 0.98) return 20 + Math.floor(rand() * 80);
+  return 100 + Math.floor(rand() * 220);
+};
+
+/** How the folder's files look besides their number. */
+export interface FolderShape {
+  /** Chunks per file (default {@link UNIFORM_CHUNKS}). */
+  chunkCounts?: ChunkCounts;
+  /**
+   * 0 (default): Taskmgr.exe is one image in eight, so nearly every chunk also holds
+   * `taskmgr` and the prefilter's `lsass` candidates are decoded (a dense-candidate worst
+   * case). n > 0: one record in n runs Taskmgr.exe, as in real logs (Task Manager is opened
+   * now and then), so few chunks need a record decoded.
+   */
+  taskmgrEvery?: number;
+}
+
+/** The real-sized triage folder of issue 12: {@link REAL_SIZED_CHUNKS}, Taskmgr.exe in one record of 2,000. */
+export const REAL_FOLDER: FolderShape = { chunkCounts: REAL_SIZED_CHUNKS, taskmgrEvery: 2000 };
+
+/**
+ * Builds the folder: `fileCount` files (sizes from `shape.chunkCounts`) assembled from a pool
  * of distinct chunks. Returns the manifest (also written as manifest.json).
  */
-export function buildBenchFolder(dir: string, fileCount: number, seed = 6): BenchManifest {
+export function buildBenchFolder(dir: string, fileCount: number, seed = 6, shape: FolderShape = {}): BenchManifest {
+  const chunkCounts = shape.chunkCounts ?? UNIFORM_CHUNKS;
   mkdirSync(dir, { recursive: true });
   const rand = prng(seed);
   const POOL = 48;
@@ -304,7 +351,7 @@ export function buildBenchFolder(dir: string, fileCount: number, seed = 6): Benc
       const r = rand();
       const kind = r < 0.3 ? 1 : r < 0.45 ? 3 : r < 0.6 ? 10 : r < 0.85 ? 11 : 13;
       const tp = withTp && kind === 11 && truePositives.size === 0;
-      const record = recordOf(kind, rand, host, id++, tp);
+      const record = recordOf(kind, rand, host, id++, tp, shape.taskmgrEvery ?? 0);
       if (tp) truePositives.add(record);
       return record;
     });
@@ -313,7 +360,7 @@ export function buildBenchFolder(dir: string, fileCount: number, seed = 6): Benc
   }
   const manifest: BenchManifest = { files: [], bytes: 0, matches: 0 };
   for (let f = 0; f < fileCount; f++) {
-    const chunks = 16 + Math.floor(rand() * 241);
+    const chunks = chunkCounts(rand);
     const empty = rand() < 0.3 ? Math.floor(rand() * 4) : 0;
     const dirty = rand() < 0.5;
     const file = new Uint8Array(4096 + (chunks + empty) * 65536);

@@ -100,7 +100,7 @@ function fieldsOf(record: Buffer, format: TextFormat): EventFields | undefined {
   } catch {
     return undefined;
   }
-  return jsonEventFields(value, format);
+  return jsonEventFields(value);
 }
 
 /**

@@ -101,8 +101,7 @@ function indexOfScan(buf: Buffer, format: TextFormat): number {
     const text = buf.toString("latin1", start, end);
     if (!TASKMGR.test(text) || !DMP.test(text)) continue;
     const record = buf.subarray(start, end);
-    const fields =
-      format === "xml" ? xmlEventFields(record) : jsonEventFields(JSON.parse(record.toString("utf8")), format);
+    const fields = format === "xml" ? xmlEventFields(record) : jsonEventFields(JSON.parse(record.toString("utf8")));
     if (fields !== undefined && matchEvent(fields, normalizeTime) !== null) matches++;
   }
 }

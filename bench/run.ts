@@ -25,6 +25,7 @@ import { matcherTeamSuite } from "./suites/matcher-team-suite.js";
 import { poolSuite } from "./suites/pool-suite.js";
 import { rssSuite } from "./suites/rss-suite.js";
 import { smallFilesSuite } from "./suites/small-files-suite.js";
+import { speedSuite } from "./suites/speed-suite.js";
 import { stdinZipSuite } from "./suites/stdin-zip-suite.js";
 import type { Suite, SuiteContext } from "./suites/suite-context.js";
 import { utf16Suite } from "./suites/utf16-suite.js";
@@ -40,6 +41,7 @@ const SUITES: Record<SuiteName, Suite> = {
   gzip: gzipSuite,
   "matcher-team": matcherTeamSuite,
   "evtx-files": evtxFilesSuite,
+  speed: speedSuite,
   utf16: utf16Suite,
   embed: embedSuite,
 };

@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BenchEngines } from "../bench/bench-engines.js";
-import { measureCheckRatios } from "../bench/check-measure.js";
+import { checkPartOf, measureCheckRatios } from "../bench/check-measure.js";
 import { compareRatios, loadThresholds, type MeasuredRatio, type Thresholds } from "../bench/check-ratios.js";
 import { indexOfScan } from "../bench/indexof-baseline.js";
 import { engineByName } from "../src/engine/engines.js";
@@ -17,9 +17,7 @@ import { referenceEngine } from "../src/engine/reference-engine.js";
 import { generateBuffer } from "../src/generate/index.js";
 
 const THRESHOLDS = loadThresholds(join(import.meta.dirname, "..", "bench", "thresholds.json"));
-const MATCHER_RATIOS = Object.keys(THRESHOLDS.ratios).filter(
-  (name) => !name.startsWith("e2e.") && !name.startsWith("embed."),
-);
+const MATCHER_RATIOS = Object.keys(THRESHOLDS.ratios).filter((name) => checkPartOf(name) === "matcher");
 
 function matcherThresholds(): Thresholds {
   return { ratios: Object.fromEntries(MATCHER_RATIOS.map((name) => [name, THRESHOLDS.ratios[name]!])) };
@@ -103,13 +101,26 @@ describe("bench/thresholds.json", () => {
       "embed.xml.prefilter_stream_vs_pipe",
       "embed.xml.scanner_vs_matcher",
       "evtx.fast_vs_reference",
+      "evtx_folder.cli_vs_cat",
       "matcher.flat.wasm_vs_indexof",
       "matcher.flat.wasm_vs_reference",
       "matcher.xml.wasm_vs_indexof",
       "matcher.xml.wasm_vs_reference",
       "prefilter.flat.wasm_vs_indexof",
       "prefilter.xml.wasm_vs_indexof",
+      "startup.node_vs_cli",
+      "threads.evtx_folder.default_vs_j1",
+      "threads.small.default_vs_j1",
+      "threads.text.default_vs_j1",
     ]);
+  });
+
+  it("puts every ratio in the part that measures it (LDS_BENCH_CHECK_PARTS)", () => {
+    expect(checkPartOf("startup.node_vs_cli")).toBe("startup");
+    expect(checkPartOf("threads.small.default_vs_j1")).toBe("threads");
+    expect(checkPartOf("evtx_folder.cli_vs_cat")).toBe("threads");
+    expect(checkPartOf("e2e.xml.cli_vs_cat")).toBe("e2e");
+    expect(checkPartOf("evtx.fast_vs_reference")).toBe("matcher");
   });
 
   it("sets every fast/reference threshold well above 1, so the slow path in the fast one's place cannot pass", () => {

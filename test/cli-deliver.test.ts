@@ -168,6 +168,34 @@ describe("scan --hec", () => {
     expect(spoolFiles(spool)).toEqual([]);
   });
 
+  it("Ctrl-C while sending: stops at once, says how many alerts wait in the spool, exit 2; deliver sends them", async () => {
+    const server = await hec({ answerDelayMs: 5_000 });
+    const spool = join(dir, "spool-sigint");
+    const run = startCli(scanArgs(log60, server.url, spool, "--deliver-batch", "20"), { SPLUNK_HEC_TOKEN: TOKEN });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (server.eventRequests >= 1) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 10);
+    });
+    const sent = Date.now();
+    run.child.kill("SIGINT");
+    const r = await run.done;
+    expect(Date.now() - sent).toBeLessThan(4_000); // did not wait for the slow answer
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/services\/collector\/event: interrupted/);
+    expect(r.stderr).toMatch(/60 alerts not delivered \(0 dead-lettered\); kept in the spool/);
+    const ids = printedIds(r.stdout);
+    const d = await runCliAsync(["deliver", "--spool", spool, "--hec", server.url, "--deliver-batch", "60"], {
+      SPLUNK_HEC_TOKEN: TOKEN,
+    });
+    expect(d.status).toBe(0);
+    expectDelivered(server, ids, { duplicatesAllowed: true }); // the cancelled batch was indexed before the answer
+    expect(spoolFiles(spool)).toEqual([]);
+  });
+
   it("the default spool is under $XDG_STATE_HOME/lsass-dump-scan/spool", async () => {
     const state = tempDir("lds-state-");
     const port = await closedPort();

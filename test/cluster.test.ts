@@ -14,7 +14,8 @@ if (!HAVE_REDIS) console.warn("cluster: redis-server is not installed (Debian pa
 const big = generateBuffer({ format: "xml", size: 1536 * 1024, seed: 114, hitsPerGb: 20_000 });
 const rowsText = `${big.rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
 
-describe.skipIf(!HAVE_REDIS)("scan --cluster (BullMQ on a real redis-server)", () => {
+// Worker processes, Redis and a 1.5 s job lock: slow on a loaded 2-core machine.
+describe.skipIf(!HAVE_REDIS)("scan --cluster (BullMQ on a real redis-server)", { timeout: 180_000 }, () => {
   let redis: RedisServer;
   let dir: string;
   const workers = new Set<ChildProcess>();

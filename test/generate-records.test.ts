@@ -26,7 +26,7 @@ function parsedFields(record: GeneratedRecord) {
     expect(XMLValidator.validate(record.bytes.toString("utf8"))).toBe(true);
     return xmlEventFields(record.bytes);
   }
-  return jsonEventFields(JSON.parse(record.bytes.toString("utf8")), record.format);
+  return jsonEventFields(JSON.parse(record.bytes.toString("utf8")));
 }
 
 const formats = fc.constantFrom<TextFormat>(...GENERATED_FORMATS);

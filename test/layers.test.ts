@@ -9,8 +9,13 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./helpers/cli.js";
 
-/** Lowest first. `errors.ts` and `types/` sit below everything; `generate/` is a tool beside the scan path. */
+/**
+ * Lowest first. `errors.ts` and `types/` sit below everything; `platform/` (the byte and wasm
+ * helpers the browser build swaps, issue 15) below every layer; `web/` (the browser library) is
+ * an entry point beside `index`; `generate/` is a tool beside the scan path.
+ */
 const LAYERS = [
+  "platform",
   "rule",
   "report",
   "formats",
@@ -24,6 +29,7 @@ const LAYERS = [
   "sinks",
   "follow",
   "index",
+  "web",
   "generate",
   "cli",
 ];

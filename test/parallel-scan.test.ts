@@ -13,6 +13,7 @@ import type { EngineName } from "../src/engine/engine.js";
 import { referenceEngine } from "../src/engine/reference-engine.js";
 import type { TextFormat } from "../src/formats/log-format.js";
 import { generateBuffer } from "../src/generate/corpus.js";
+import type { PoolStart } from "../src/pool/dispatcher.js";
 import { scanParallel } from "../src/pool/parallel-scan.js";
 import { toRows } from "../src/report/row.js";
 import { scanInputs } from "../src/scan/scan.js";
@@ -61,8 +62,10 @@ describe.each(ENGINES)("scanParallel (%s engine) equals one thread", (engine) =>
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 4096, max: 2 * 1024 * 1024 }),
         fc.shuffledSubarray(files, { minLength: files.length, maxLength: files.length }),
-        async (workers, shardSize, order) => {
-          const r = await scanParallel(order, { engine, workers, shardSize });
+        // "always": the pool starts on these small inputs too, so its path is exercised.
+        fc.constantFrom<PoolStart>("always", "when-it-pays"),
+        async (workers, shardSize, order, poolStart) => {
+          const r = await scanParallel(order, { engine, workers, shardSize, poolStart });
           expect(r.problems).toEqual([]);
           expect(JSON.stringify(toRows(r.aggregates.entries()))).toBe(expected);
         },
@@ -74,7 +77,7 @@ describe.each(ENGINES)("scanParallel (%s engine) equals one thread", (engine) =>
   it.skipIf(!HAVE_CORPUS)("on the corpus EVTX files with 4 KiB shards", async () => {
     const evtx = readdirSync(join(CORPUS, "evtx")).map((f) => join(CORPUS, "evtx", f));
     const expected = await oneThreadRows(evtx);
-    const r = await scanParallel(evtx, { engine, workers: 2, shardSize: 4096 });
+    const r = await scanParallel(evtx, { engine, workers: 2, shardSize: 4096, poolStart: "always" });
     expect(JSON.stringify(toRows(r.aggregates.entries()))).toBe(expected);
   });
 });

@@ -5,9 +5,16 @@
 
 import { Command } from "commander";
 import { ScanError } from "../errors.js";
-import type { OutboxSummary } from "../sinks/outbox-sink.js";
+import type { OutboxSink, OutboxSummary } from "../sinks/outbox-sink.js";
 import { deadLetterCount } from "../sinks/spool.js";
-import { addDeliveryOptions, deliveryOptionsFrom, openDeliverySinks, reportDelivery } from "./delivery-options.js";
+import {
+  addDeliveryOptions,
+  type DeliveryOptions,
+  deliveryOptionsFrom,
+  interruptOnSigint,
+  openDeliverySinks,
+  reportDelivery,
+} from "./delivery-options.js";
 import { EXIT_CLEAN, EXIT_TROUBLE } from "./exit-status.js";
 
 const EXAMPLES = `
@@ -22,7 +29,20 @@ export async function runDeliver(raw: Record<string, unknown>): Promise<number> 
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
   const options = deliveryOptionsFrom(raw, say);
   if (options === undefined) throw new ScanError("LDS_E_USAGE", "deliver needs --hec URL or --webhook URL (or both)");
-  const sinks = openDeliverySinks(options, say);
+  const interrupt = interruptOnSigint();
+  try {
+    return await deliverSpool(raw, options, await openDeliverySinks(options, say, interrupt.signal), say);
+  } finally {
+    interrupt.release();
+  }
+}
+
+async function deliverSpool(
+  raw: Record<string, unknown>,
+  options: DeliveryOptions,
+  sinks: readonly OutboxSink[],
+  say: (line: string) => void,
+): Promise<number> {
   let queued = 0;
   for (const sink of sinks) {
     const resumed = await sink.resumeSpool();

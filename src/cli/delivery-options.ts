@@ -8,11 +8,9 @@ import { readFileSync, statSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { describeError, ScanError } from "../errors.js";
 import type { Row } from "../report/row.js";
-import { hecSink } from "../sinks/hec-sink.js";
 import { DEFAULT_BATCH_ALERTS, type OutboxOptions, type OutboxSink, type OutboxSummary } from "../sinks/outbox-sink.js";
 import { redactSecrets } from "../sinks/redact.js";
 import { defaultSpoolDir } from "../sinks/spool.js";
-import { webhookSink } from "../sinks/webhook-sink.js";
 
 /** Validated delivery options. */
 export interface DeliveryOptions {
@@ -135,9 +133,31 @@ export function deliveryOptionsFrom(
   };
 }
 
-/** The sinks the options name (HEC first); throws LDS_E_USAGE for a bad URL. */
-export function openDeliverySinks(options: DeliveryOptions, note: (line: string) => void): OutboxSink[] {
+/**
+ * Ctrl-C while alerts are being sent: the first one stops sending (the request in flight is
+ * cancelled; everything not delivered is in the spool and the run says so); a second one kills
+ * the process as usual, which loses nothing either (the spool was fsynced before any send).
+ */
+export function interruptOnSigint(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  return { signal: controller.signal, release: () => process.removeListener("SIGINT", onSigint) };
+}
+
+/**
+ * The sinks the options name (HEC first); throws LDS_E_USAGE for a bad URL. Their modules load
+ * here, so a scan without `--hec`/`--webhook` never loads them (start-up time is measured).
+ */
+export async function openDeliverySinks(
+  options: DeliveryOptions,
+  note: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<OutboxSink[]> {
+  const { hecSink } = await import("../sinks/hec-sink.js");
+  const { webhookSink } = await import("../sinks/webhook-sink.js");
   const outbox: OutboxOptions = {
+    signal,
     spoolDir: options.spoolDir,
     deliverTimeoutMs: options.deliverTimeoutMs,
     maxBatchAlerts: options.batchAlerts,
@@ -207,7 +227,20 @@ export async function deliverRows(
   options: DeliveryOptions,
   say: (line: string) => void,
 ): Promise<DeliveryReport> {
-  const sinks = openDeliverySinks(options, say);
+  const interrupt = interruptOnSigint();
+  try {
+    return await deliverWith(await openDeliverySinks(options, say, interrupt.signal), rows, options, say);
+  } finally {
+    interrupt.release();
+  }
+}
+
+async function deliverWith(
+  sinks: readonly OutboxSink[],
+  rows: readonly Row[],
+  options: DeliveryOptions,
+  say: (line: string) => void,
+): Promise<DeliveryReport> {
   let lost = 0;
   for (const sink of sinks) {
     try {

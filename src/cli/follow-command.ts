@@ -40,7 +40,7 @@ export async function runFollowCommand(inputs: readonly string[], options: Follo
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${terminalText(line)}\n`);
   if (inputs.includes("-") || inputs.some((i) => /^(https?|s3):\/\//i.test(i)))
     throw new ScanError("LDS_E_USAGE", "--follow follows files and folders (not -, URLs or s3://)");
-  const sinks = options.delivery === undefined ? [] : openDeliverySinks(options.delivery, say);
+  const sinks = options.delivery === undefined ? [] : await openDeliverySinks(options.delivery, say);
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once("SIGINT", stop);

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ScanError } from "../errors.js";
 import type { TextFormat } from "../formats/log-format.js";
-import { generateCorpus } from "../generate/corpus.js";
+import type { CorpusResult } from "../generate/corpus.js";
 import type { Row } from "../report/row.js";
 import { parseSize } from "./parse-size.js";
 
@@ -73,8 +73,10 @@ export function rowsAsJsonLines(rows: readonly Row[]): string {
 export async function runGenerate(options: GenerateCommandOptions): Promise<void> {
   const started = performance.now();
   const out = options.out === "-" ? process.stdout : options.out;
-  let result: Awaited<ReturnType<typeof generateCorpus>>;
+  let result: CorpusResult;
   try {
+    // Loaded here: a scan never needs the generator (start-up).
+    const { generateCorpus } = await import("../generate/corpus.js");
     result = await generateCorpus({ ...options, out });
   } catch (err) {
     if (err instanceof ScanError) throw err;

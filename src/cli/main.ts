@@ -12,6 +12,7 @@ import { registerDeliverCommand } from "./deliver-command.js";
 import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
+import { registerServeCommand } from "./serve-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
 
 function version(): string {
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
   program.addCommand(scan);
   registerGenerateCommand(program);
+  registerServeCommand(program);
   registerDeliverCommand(program, (s) => {
     status = s;
   });

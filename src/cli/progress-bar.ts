@@ -3,9 +3,10 @@
  * done and events so far. Shown only when stderr is a terminal and `--no-progress` is not given.
  * It says only what it knows: archives count compressed bytes (and say so), standard input
  * shows bytes read and a rate (its size is unknown), and there is no ETA before any progress.
+ * cli-progress is loaded only when the bar is shown (start-up of piped and CI runs).
  */
 
-import { type Params, SingleBar } from "cli-progress";
+import type { Params } from "cli-progress";
 import type { ScanProgress } from "../pool/parallel-scan.js";
 
 /** A progress display the scan can update; `stop()` clears it before the summary prints. */
@@ -57,10 +58,11 @@ export function progressText(p: ScanProgress, seconds: number): string {
 }
 
 /** A bar on a TTY stderr, or a display that does nothing. */
-export function progressDisplay(enabled: boolean): ProgressDisplay {
+export async function progressDisplay(enabled: boolean): Promise<ProgressDisplay> {
   if (!enabled || !process.stderr.isTTY) {
     return { update() {}, log: (line) => process.stderr.write(`${line}\n`), stop() {} };
   }
+  const { SingleBar } = await import("cli-progress");
   const started = Date.now();
   let latest: ScanProgress | undefined;
   const bar = new SingleBar({

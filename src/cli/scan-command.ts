@@ -231,7 +231,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       return EXIT_TROUBLE;
     }
   }
-  const progress = progressDisplay(options.progress);
+  const progress = await progressDisplay(options.progress);
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);

@@ -87,13 +87,18 @@ export async function scanCluster(inputs: readonly string[], options: ClusterSca
     if (step.sharded) result.inputsScanned++;
     tasks.push(...step.tasks);
   }
-  if (tasks.length > 0) await runJobs(tasks, options, result);
-  if (!options.signal?.aborted) noteNothingScanned(inputs, result);
+  const timedOut = tasks.length > 0 && (await runJobs(tasks, options, result)) === "timed out";
+  // A timeout already said that nothing (or not everything) was scanned, and why.
+  if (!options.signal?.aborted && !timedOut) noteNothingScanned(inputs, result);
   return result;
 }
 
-/** Enqueues the tasks and merges their results as they finish. */
-async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, result: Collector): Promise<void> {
+/** Enqueues the tasks and merges their results as they finish; says whether it gave up waiting. */
+async function runJobs(
+  tasks: readonly ScanTask[],
+  options: ClusterScanOptions,
+  result: Collector,
+): Promise<"done" | "timed out"> {
   const { Queue, QueueEvents } = await import("bullmq");
   const name = redactUrl(options.cluster);
   const connection = await openRedis(options.cluster, { forWorker: false });
@@ -147,11 +152,13 @@ async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, 
   };
   /** Looks at a job's state and takes its result when it is final. */
   const check = async (id: string) => {
+    // The state first, then the job: a job read before it completed has no return value yet.
+    const state = await queue.getJobState(id);
+    if (state !== "completed" && state !== "failed") return;
     const job: Job<ClusterJobData, TaskResult> | undefined = await queue.getJob(id);
     if (job === undefined) return;
-    const state = await job.getState();
     if (state === "completed") finish(id, job.returnvalue);
-    else if (state === "failed") finish(id, new Error(job.failedReason || "failed"));
+    else finish(id, new Error(job.failedReason || "failed"));
   };
   // The queue is shared: events of other runs' jobs are ignored without asking Redis.
   const onEvent = ({ jobId }: { jobId: string }) => {
@@ -203,6 +210,7 @@ async function runJobs(tasks: readonly ScanTask[], options: ClusterScanOptions, 
         "the same scan command then resumes)";
       result.problem({ input: name, code: "LDS_E_INPUT_UNREADABLE", message });
     }
+    return timedOut ? "timed out" : "done";
   } catch (err) {
     if (err instanceof ScanError) throw err;
     throw new ScanError("LDS_E_USAGE", `${name}: ${(err as Error).message}`);

@@ -35,9 +35,16 @@ export interface ScanStats {
   recordsExamined: number;
   /** Events that matched the rule. */
   matches: number;
-  /** Records that could not be parsed and were skipped (reference engine; wasm: candidates). */
+  /**
+   * Records that could not be parsed and were skipped. The reference engine counts every one;
+   * the wasm engine counts those around candidates (it never parses a record that cannot
+   * match, so a damaged record without `lsass`/`.dmp` is neither read nor counted).
+   */
   malformedRecords: number;
-  /** Input byte offsets of the first 100 malformed records (fewer when an engine does not know them). */
+  /**
+   * Input byte offsets where the first {@link MALFORMED_OFFSETS_KEPT} malformed records began,
+   * ascending (for `--verbose`); malformedRecords has the full count.
+   */
   malformedOffsets: number[];
   /**
    * Non-fatal damage found while scanning (a bad EVTX chunk, say): one line each, fit for
@@ -47,9 +54,31 @@ export interface ScanStats {
   problems: string[];
 }
 
+/** How many malformed-record offsets one ScanStats keeps. */
+export const MALFORMED_OFFSETS_KEPT = 100;
+
 /** Returns zeroed stats. */
 export function emptyStats(): ScanStats {
   return { bytes: 0, recordsExamined: 0, matches: 0, malformedRecords: 0, malformedOffsets: [], problems: [] };
+}
+
+/**
+ * Notes where a malformed record began (does not count it: callers add to malformedRecords).
+ * Offsets may come slightly out of order; only the smallest are kept, so the list is always a
+ * superset of the first MALFORMED_OFFSETS_KEPT (see {@link settleMalformedOffsets}).
+ */
+export function noteMalformedOffset(stats: ScanStats, offset: number): void {
+  const offsets = stats.malformedOffsets;
+  offsets.push(offset);
+  if (offsets.length >= 2 * MALFORMED_OFFSETS_KEPT) settleMalformedOffsets(stats);
+}
+
+/** Sorts the malformed-record offsets and keeps the first MALFORMED_OFFSETS_KEPT. */
+export function settleMalformedOffsets(stats: ScanStats): ScanStats {
+  const offsets = stats.malformedOffsets;
+  offsets.sort((a, b) => a - b);
+  if (offsets.length > MALFORMED_OFFSETS_KEPT) offsets.length = MALFORMED_OFFSETS_KEPT;
+  return stats;
 }
 
 /** Adds `b` into `a`. */
@@ -58,8 +87,8 @@ export function addStats(a: ScanStats, b: ScanStats): ScanStats {
   a.recordsExamined += b.recordsExamined;
   a.matches += b.matches;
   a.malformedRecords += b.malformedRecords;
-  if (a.malformedOffsets.length < 100)
-    a.malformedOffsets.push(...b.malformedOffsets.slice(0, 100 - a.malformedOffsets.length));
+  a.malformedOffsets.push(...b.malformedOffsets);
+  settleMalformedOffsets(a);
   a.problems.push(...b.problems);
   return a;
 }

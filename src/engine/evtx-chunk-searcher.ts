@@ -21,7 +21,7 @@ import { CHUNK_HEADER_SIZE, u64 } from "../formats/evtx/layout.js";
 import { BinXmlError } from "../formats/evtx/values.js";
 import { type EventFields, type MatchedEvent, matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
-import type { MatchHandler, ScanStats } from "./engine.js";
+import { type MatchHandler, noteMalformedOffset, type ScanStats } from "./engine.js";
 
 /** Where a chunk is and where its results go. */
 export interface ChunkTarget {
@@ -48,19 +48,20 @@ function tryDecode(decode: Decode, reader: BinXmlReader, offset: number, size: n
   }
 }
 
-function checkedChunk(chunk: Uint8Array, target: ChunkTarget): ChunkScan {
-  const scan = scanChunk(chunk);
+function checkedChunk(chunk: Uint8Array, target: ChunkTarget, records = true): ChunkScan {
+  const scan = scanChunk(chunk, records);
   if (scan.problem !== undefined) {
     target.stats.problems.push(`chunk ${target.index} at offset ${target.fileOffset}: ${scan.problem}`);
   }
   return scan;
 }
 
-/** Applies the rule to one live record's decode result, counting it. */
-function liveResult(fields: EventFields | undefined | null, target: ChunkTarget): MatchedEvent | null {
+/** Applies the rule to one live record's decode result (the record at chunk offset `offset`), counting it. */
+function liveResult(fields: EventFields | undefined | null, target: ChunkTarget, offset: number): MatchedEvent | null {
   target.stats.recordsExamined++;
   if (fields === null || fields === undefined) {
     target.stats.malformedRecords++;
+    noteMalformedOffset(target.stats, target.fileOffset + offset);
     return null;
   }
   return matchEvent(fields, normalizeTime);
@@ -98,7 +99,7 @@ export function searchChunkWhole(chunk: Uint8Array, target: ChunkTarget): void {
   for (let i = 0; i < scan.recordOffsets.length; i++) {
     const offset = scan.recordOffsets[i] as number;
     const size = scan.recordSizes[i] as number;
-    emit(liveResult(tryDecode(decodeTree, reader, offset, size), target), target, chunk, offset, size);
+    emit(liveResult(tryDecode(decodeTree, reader, offset, size), target, offset), target, chunk, offset, size);
   }
   if (target.carve) carveChunk(chunk, scan, reader, decodeTree, target);
 }
@@ -130,8 +131,10 @@ export function searchChunkCandidates(
   holdsTaskmgr: () => boolean,
   target: ChunkTarget,
 ): void {
-  const scan = checkedChunk(chunk, target);
-  if (hitCount === 0 || !holdsTaskmgr()) return;
+  // Checked either way (damage is reported in every chunk); records listed only when decoded.
+  const wanted = hitCount > 0 && holdsTaskmgr();
+  const scan = checkedChunk(chunk, target, wanted);
+  if (!wanted) return;
   const reader = new BinXmlReader(chunk);
   const results = new Map<number, MatchedEvent | null>();
   let everyRecord = false;
@@ -147,7 +150,7 @@ export function searchChunkCandidates(
     const offset = scan.recordOffsets[index] as number;
     const end = offset + (scan.recordSizes[index] as number);
     reader.inlineTemplates.length = 0;
-    results.set(index, liveResult(tryDecode(decodeRecordFields, reader, offset, end - offset), target));
+    results.set(index, liveResult(tryDecode(decodeRecordFields, reader, offset, end - offset), target, offset));
     // Every candidate in this record: one inside a template definition spreads to its users.
     for (; h < hitCount && (hits[h] as number) < end; h++) {
       const hit = hits[h] as number;
@@ -166,7 +169,7 @@ export function searchChunkCandidates(
         scan.recordOffsets[i] as number,
         scan.recordSizes[i] as number,
       );
-      results.set(i, liveResult(fields, target));
+      results.set(i, liveResult(fields, target, scan.recordOffsets[i] as number));
     }
   }
   for (const index of [...results.keys()].sort((a, b) => a - b)) {

@@ -32,8 +32,19 @@ export class EvtxPushScanner {
   /** Index of the current chunk. */
   #chunk = 0;
 
-  /** `head` holds at least the magic (8 bytes), which decides where chunks start. */
-  constructor(module: WebAssembly.Module, head: Uint8Array, stats: ScanStats, onMatch: MatchHandler, carve: boolean) {
+  /**
+   * `head` holds at least the magic (8 bytes), which decides where chunks start. `firstChunk`:
+   * the index of the first chunk pushed after the header, for a shard of a file (the browser
+   * page's workers push the header and then chunks [firstChunk, ...), as the CLI shards).
+   */
+  constructor(
+    module: WebAssembly.Module,
+    head: Uint8Array,
+    stats: ScanStats,
+    onMatch: MatchHandler,
+    carve: boolean,
+    firstChunk = 0,
+  ) {
     this.#module = module;
     this.#prefilter = prefilters.acquire(module, CHUNK_SIZE, () => new EvtxPrefilter(module, CHUNK_SIZE));
     this.#stats = stats;
@@ -41,6 +52,7 @@ export class EvtxPushScanner {
     this.#carve = carve;
     this.chunksStart = evtxChunksStart(head) ?? FILE_HEADER_SIZE;
     this.header = new Uint8Array(this.chunksStart);
+    this.#chunk = firstChunk;
   }
 
   /** True once the whole file header has been read. */

@@ -17,7 +17,7 @@ import { describeError, ScanError } from "../errors.js";
 import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
 import { type ByteSource, openByteSource, readFully, type SourceLocation } from "../source/byte-source.js";
 import { type Candidates, EvtxPrefilter } from "../wasm/evtx-prefilter.js";
-import { emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import { emptyStats, type MatchHandler, type ScanStats, settleMalformedOffsets } from "./engine.js";
 import { type ChunkTarget, searchChunkCandidates, searchChunkWhole } from "./evtx-chunk-searcher.js";
 import { evtxChunkRangeOfBytes } from "./shard-edges.js";
 
@@ -220,7 +220,7 @@ async function scanByteSource(
   } finally {
     scan.release();
   }
-  return scan.stats;
+  return settleMalformedOffsets(scan.stats);
 }
 
 /**
@@ -243,7 +243,7 @@ export function scanEvtxBytes(bytes: Uint8Array, onMatch: MatchHandler, options:
   } finally {
     scan.release();
   }
-  return scan.stats;
+  return settleMalformedOffsets(scan.stats);
 }
 
 /**

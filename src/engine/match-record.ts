@@ -6,8 +6,9 @@
 
 import { ScanError } from "../errors.js";
 import { jsonEventFields } from "../formats/json-fields.js";
-import { classifyJsonRecord, skipBomAndSpace, type TextFormat } from "../formats/log-format.js";
+import { skipBomAndSpace } from "../formats/log-format.js";
 import { xmlEventFields } from "../formats/xml-fields.js";
+import { utf8Text } from "../platform/bytes.js";
 import { type MatchedEvent, matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 
@@ -22,15 +23,15 @@ function isRecordObject(value: unknown): value is Record<string, unknown> {
 }
 
 function matchObject(record: Record<string, unknown>): MatchedEvent | null {
-  // classifyJsonRecord names only JSON flavours.
-  const fields = jsonEventFields(record, classifyJsonRecord(record) as Exclude<TextFormat, "xml">);
+  // The record's own keys decide its layout (json-fields.ts classifyJsonRecord).
+  const fields = jsonEventFields(record);
   return fields === undefined ? null : matchEvent(fields, normalizeTime);
 }
 
 /**
  * Applies the rule to one record: Windows event XML (`<Event>...</Event>`), one JSON record in
- * any layout we read (evtx_dump, flat NXLog/OTRF, Winlogbeat/ECS; the layout is recognized per
- * record), as text, UTF-8 bytes, or an already parsed object. Returns the matched event, or null
+ * any layout we read (evtx_dump, Velociraptor, flat NXLog/OTRF, Winlogbeat/ECS; the layout is
+ * recognized per record), as text, UTF-8 bytes, or an already parsed object. Returns the matched event, or null
  * when the record does not match or does not parse. Throws ScanError (LDS_E_USAGE) when
  * `record` is none of those types.
  *
@@ -46,12 +47,9 @@ function matchObject(record: Record<string, unknown>): MatchedEvent | null {
  */
 export function matchRecord(record: string | Uint8Array | object): MatchedEvent | null {
   if (typeof record === "string" || record instanceof Uint8Array) {
-    const text =
-      typeof record === "string"
-        ? record
-        : Buffer.from(record.buffer, record.byteOffset, record.length).toString("utf8");
+    const text = typeof record === "string" ? record : utf8Text(record);
     if (!MAY_MATCH.test(text)) return null;
-    const bytes = typeof record === "string" ? Buffer.from(record, "utf8") : record;
+    const bytes = typeof record === "string" ? new TextEncoder().encode(record) : record;
     const first = bytes[skipBomAndSpace(bytes)];
     if (first === 0x3c /* < */) {
       const fields = xmlEventFields(bytes);

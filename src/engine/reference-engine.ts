@@ -14,7 +14,14 @@ import { XmlEventSplitter } from "../formats/xml-records.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { openByteSource, sourceChunks } from "../source/byte-source.js";
-import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
+import {
+  type Engine,
+  emptyStats,
+  type MatchHandler,
+  noteMalformedOffset,
+  type ScanStats,
+  settleMalformedOffsets,
+} from "./engine.js";
 import { type EvtxScanOptions, scanEvtxFile, scanEvtxFileRange, scanEvtxStream } from "./evtx-searcher.js";
 
 /** Read size for files: big enough that per-chunk overhead is invisible next to parsing. */
@@ -33,11 +40,12 @@ function recordSink(
   onMatch: MatchHandler,
 ): RecordSink {
   return {
-    record(bytes) {
+    record(bytes, offset) {
       stats.recordsExamined++;
       const fields = recordFields(format, bytes);
       if (fields === undefined) {
         stats.malformedRecords++;
+        noteMalformedOffset(stats, offset);
         return;
       }
       const match = matchEvent(fields, normalizeTime);
@@ -46,8 +54,9 @@ function recordSink(
         onMatch(match);
       }
     },
-    malformed() {
+    malformed(offset) {
       stats.malformedRecords++;
+      noteMalformedOffset(stats, offset);
     },
     oversized(offset) {
       oversized.count++;
@@ -71,7 +80,7 @@ async function scanText(
   }
   splitter.end();
   if (oversized.count > 0) stats.problems.push(oversizedRecordsProblem(oversized.count, oversized.first));
-  return stats;
+  return settleMalformedOffsets(stats);
 }
 
 /** Options of {@link createReferenceEngine}. */

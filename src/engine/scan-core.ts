@@ -194,7 +194,14 @@ export class ScanCore {
       this.#onHit(event, at ?? { offset: 0, length: 0 });
     };
     if (format === "evtx") {
-      const evtx = new EvtxPushScanner(module, head, this.stats, onMatch, this.#options.carve);
+      const evtx = new EvtxPushScanner(
+        module,
+        head,
+        this.stats,
+        onMatch,
+        this.#options.carve,
+        this.#options.evtxFirstChunk,
+      );
       return { kind: "evtx", evtx, release: () => evtx.release() };
     }
     // The region never holds more than the limit, so every longer record takes the followed

@@ -38,6 +38,8 @@ export interface ResolvedScannerOptions {
   carve: boolean;
   maxRecordBytes: number;
   wasmModule: WebAssembly.Module | undefined;
+  /** EVTX shards only (internal, not a public option): the index of the first chunk pushed after the header. */
+  evtxFirstChunk?: number;
 }
 
 /** The smallest maxRecordBytes: below a few hundred bytes no Sysmon event fits anyway. */

@@ -11,7 +11,7 @@ import { toRows } from "../report/row.js";
 import type { ScanStats } from "./engine.js";
 import { type Hit, hitOf } from "./hit.js";
 import { ScanCore } from "./scan-core.js";
-import { resolveScannerOptions, type ScannerOptions } from "./scanner-options.js";
+import { type ResolvedScannerOptions, resolveScannerOptions, type ScannerOptions } from "./scanner-options.js";
 
 /**
  * A synchronous scanner over one input's bytes.
@@ -61,7 +61,11 @@ export interface Scanner {
  * ```
  */
 export function createScanner(options?: ScannerOptions): Scanner {
-  const resolved = resolveScannerOptions(options);
+  return scannerOf(resolveScannerOptions(options));
+}
+
+/** A scanner over options already checked (internal: the browser page's EVTX shards set evtxFirstChunk). */
+export function scannerOf(resolved: ResolvedScannerOptions): Scanner {
   let hits: Hit[] = [];
   const core = new ScanCore(resolved, (event, at) => {
     hits.push(hitOf(event, at));

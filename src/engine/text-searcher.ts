@@ -20,14 +20,13 @@
 import type { TextFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
 import { MAX_RECORD_BYTES, oversizedRecordsProblem } from "../formats/record-limit.js";
+import { concatBytes } from "../platform/bytes.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { HitReader } from "../wasm/hit-fields.js";
 import type { Matcher } from "../wasm/matcher.js";
-import type { MatchHandler, ScanStats } from "./engine.js";
+import { type MatchHandler, noteMalformedOffset, type ScanStats, settleMalformedOffsets } from "./engine.js";
 import type { MatchLocation } from "./match-location.js";
-
-type JsonFormat = Exclude<TextFormat, "xml">;
 
 /** Bytes of an XML record's start kept when it is copied out: a `<Event` open may straddle. */
 const XML_OVERLAP = 7;
@@ -47,7 +46,7 @@ export class TextSearcher {
   /** Walk mode: first byte of the region not walked yet. */
   #walkFrom = 0;
   /** A record longer than the region, copied out so far. */
-  #pieces: Buffer[] = [];
+  #pieces: Uint8Array[] = [];
   /** A record longer than the region is being followed (copied out, or too long to keep). */
   #copying = false;
   /** Bytes in #pieces. */
@@ -56,6 +55,8 @@ export class TextSearcher {
   #oversized = false;
   /** Input offset of the record being followed. */
   #copyStart = 0;
+  /** Input offset of junk (walk mode) that began in an earlier region. */
+  #junkStart = 0;
   /** Records skipped as too long, and where the first began. */
   #oversizedCount = 0;
   #oversizedFirst = 0;
@@ -134,6 +135,7 @@ export class TextSearcher {
     const { examined, malformed } = this.#m.stats();
     this.#stats.recordsExamined += examined;
     this.#stats.malformedRecords += malformed - this.#malformedCorrection;
+    settleMalformedOffsets(this.#stats);
     if (this.#oversizedCount > 0) {
       this.#stats.problems.push(
         oversizedRecordsProblem(this.#oversizedCount, this.#oversizedFirst, this.#maxRecordBytes),
@@ -154,7 +156,7 @@ export class TextSearcher {
       this.#pieces = [];
       return;
     }
-    this.#pieces.push(Buffer.from(this.#m.input.subarray(0, end)));
+    this.#pieces.push(this.#m.input.slice(0, end));
   }
 
   /**
@@ -182,7 +184,7 @@ export class TextSearcher {
 
   #process(final: boolean): void {
     if (this.#format === "xml") this.#processXml(final);
-    else this.#processJson(final, this.#format);
+    else this.#processJson(final);
   }
 
   /** Moves input[at, filled) to the front. */
@@ -198,13 +200,13 @@ export class TextSearcher {
     return this.#filled >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
   }
 
-  #processJson(final: boolean, format: JsonFormat): void {
+  #processJson(final: boolean): void {
     const m = this.#m;
     if (this.#mode === "segment") {
       const start = this.#skipBom();
       const end = final ? this.#filled : m.lastJsonSync(this.#filled - 1, start);
       if (final || end > start) {
-        m.jsonScanBegin(start, end, format, final);
+        m.jsonScanBegin(start, end);
         while (!m.jsonScanResume()) this.#drainHits();
         this.#drainHits();
         if (final) this.#filled = 0;
@@ -216,7 +218,7 @@ export class TextSearcher {
       m.resetJsonWalker();
       this.#walkFrom = start;
     }
-    m.jsonWalkBegin(this.#walkFrom, format);
+    m.jsonWalkBegin(this.#walkFrom);
     while (!m.jsonWalkResume(this.#filled)) {
       this.#drainHits();
       const end = m.jsonOversizeRecordEnd();
@@ -228,6 +230,7 @@ export class TextSearcher {
     if (this.#copying && m.jsonWalkerOpenRecord() !== -2 && this.#dropCopy()) this.#malformedCorrection++;
     if (final) {
       m.jsonWalkFinish(); // counts an unfinished record, copied out or not
+      this.#takeMalformedLog();
       if (this.#copying && this.#dropCopy()) this.#malformedCorrection++;
       this.#filled = 0;
       return;
@@ -245,6 +248,11 @@ export class TextSearcher {
       m.rebaseJsonWalker(-1);
     } else if (m.jsonWalkerIsClean()) {
       this.#mode = "segment";
+    } else {
+      // Junk runs on past the region: remember where it began (the walker forgets).
+      const junk = m.jsonWalkerJunkStart();
+      if (junk >= 0) this.#junkStart = this.#regionOffset() + junk;
+      m.rebaseJsonWalker(-1);
     }
     this.#filled = 0;
     this.#walkFrom = 0;
@@ -282,7 +290,8 @@ export class TextSearcher {
     const reopen = m.nextXmlOpen(0, this.#filled);
     if (reopen >= 0 && (close < 0 || reopen < close)) {
       // Cut short by the next record, as the reference sees it.
-      if (!this.#dropCopy()) this.#stats.malformedRecords++;
+      const start = this.#copyStart;
+      if (!this.#dropCopy()) this.#malformed(start);
       this.#mode = "segment";
       this.#carry(reopen);
       return true;
@@ -294,7 +303,8 @@ export class TextSearcher {
       return true;
     }
     if (final) {
-      if (!this.#dropCopy()) this.#stats.malformedRecords++;
+      const start = this.#copyStart;
+      if (!this.#dropCopy()) this.#malformed(start);
       this.#filled = 0;
       return false;
     }
@@ -310,33 +320,60 @@ export class TextSearcher {
       this.#dropCopy();
       return;
     }
-    const bytes = Buffer.concat([...this.#pieces, tail]);
+    const bytes = concatBytes([...this.#pieces, tail]);
     const offset = this.#copyStart;
     this.#resetCopy();
     this.#stats.recordsExamined++;
     const fields = recordFields(this.#format, bytes);
     if (fields === undefined) {
-      this.#stats.malformedRecords++;
+      this.#malformed(offset);
       return;
     }
     this.#report(fields, () => ({ offset, length: bytes.length, bytes }));
   }
 
   #drainHits(): void {
+    this.#takeMalformedLog();
     const n = this.#m.hitCount();
+    const base = this.#regionOffset();
     for (let i = 0; i < n; i++) {
       const fields = this.#hits.fields(i);
-      if (fields === undefined) this.#stats.malformedRecords++;
+      if (fields === undefined) this.#malformed(base + this.#hits.recordSpan(i)[0]);
       else this.#report(fields, () => this.#locate(i));
     }
     this.#m.takeHits();
   }
 
+  /** Input offset of the region's first byte. */
+  #regionOffset(): number {
+    return this.#origin + this.#committed - this.#filled;
+  }
+
+  /** A malformed record the TypeScript side found (the matcher counts its own). */
+  #malformed(offset: number): void {
+    this.#stats.malformedRecords++;
+    noteMalformedOffset(this.#stats, offset);
+  }
+
+  /**
+   * Where the malformed records the matcher counted since the last call began. A record that
+   * began before the region is the one being copied out (when it was too long it counts as
+   * oversized instead, see #malformedCorrection, so it is not listed), or junk that began in an
+   * earlier region.
+   */
+  #takeMalformedLog(): void {
+    const base = this.#regionOffset();
+    for (const offset of this.#m.takeMalformedLog(-1)) {
+      if (offset >= 0) noteMalformedOffset(this.#stats, base + offset);
+      else if (!this.#copying) noteMalformedOffset(this.#stats, this.#junkStart);
+      else if (!this.#oversized) noteMalformedOffset(this.#stats, this.#copyStart);
+    }
+  }
+
   /** Where hit `i`'s record is in the input (the region's first byte is input offset origin + committed - filled). */
   #locate(i: number): MatchLocation {
     const [start, end] = this.#hits.recordSpan(i);
-    const regionOffset = this.#origin + this.#committed - this.#filled;
-    return { offset: regionOffset + start, length: end - start, bytes: this.#m.input.subarray(start, end) };
+    return { offset: this.#regionOffset() + start, length: end - start, bytes: this.#m.input.subarray(start, end) };
   }
 
   /** Applies the rule; `locate` runs only for a match (rare), so the common path pays nothing. */

@@ -136,6 +136,8 @@ export interface Advance {
 export class FollowedFile {
   path: string;
   state: FileState;
+  /** The head bytes hashed in `state.headHash`, when read in this process (for spotting a copy still being written). */
+  head: Buffer | undefined;
   #pending: FileState | undefined;
   /** A text file whose format is none we read: not read again. */
   #unknown = false;
@@ -188,7 +190,9 @@ export class FollowedFile {
     // An EVTX header changes as the file grows (chunk count, checksum): dev and inode only.
     if (this.#kind !== "evtx" && s.headLength < HEAD_BYTES && size > s.headLength) {
       s.headLength = Math.min(size, HEAD_BYTES);
-      s.headHash = await headHashOf(this.path, s.headLength);
+      const head = await contentHead(this.path, s.headLength);
+      s.headHash = sha256(head);
+      this.head = head;
     }
     const result = this.#kind === "text" ? await this.#advanceText(s, size) : await this.#advanceWhole(s, size);
     this.#pending = s;

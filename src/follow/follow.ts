@@ -6,6 +6,7 @@
  * the state file never says an alert was raised that was not, nor skips one that was not.
  */
 
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { describeError } from "../errors.js";
@@ -13,7 +14,7 @@ import type { OutboxSink, OutboxSummary } from "../sinks/outbox-sink.js";
 import { formatJsonl, terminalText } from "../sinks/row-format.js";
 import { writeToStream } from "../sinks/stdout-sink.js";
 import { AlertThrottle } from "./alert-throttle.js";
-import { FollowedFile, headHashOf } from "./file-state.js";
+import { contentHead, FollowedFile } from "./file-state.js";
 import { emptyState, type FollowState, loadState, saveState } from "./state-file.js";
 import { type Listed, Watcher } from "./watcher.js";
 
@@ -51,6 +52,10 @@ export interface FollowOutcome {
   summaries: OutboxSummary[];
   /** Alerts a sink could not take (spool unwritable). */
   lost: number;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** Shortest head (bytes) that identifies a rotated copy: shorter ones match too easily. */
@@ -163,18 +168,26 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
     if (advance.bytes > 0 || advance.hits.length > 0) saveSoon();
   };
 
-  /** A tracked or retired file whose head the file at `path` starts with (a rotated copy). */
-  const copyOf = async (path: string): Promise<FollowedFile | undefined> => {
+  /**
+   * A tracked or retired file whose head the file at `path` starts with (a rotated copy), or
+   * "undecided" while the file holds only a beginning of such a head (a copy still being written).
+   */
+  const copyOf = async (path: string): Promise<FollowedFile | "undecided" | undefined> => {
+    let undecided = false;
     for (const f of [...tracked.values(), ...retired]) {
       const { headLength, headHash } = f.state;
       if (headLength < MIN_COPY_HEAD || f.path === path) continue;
+      let head: Buffer;
       try {
-        if ((await headHashOf(path, headLength)) === headHash) return f;
+        head = await contentHead(path, headLength);
       } catch {
         return undefined;
       }
+      if (head.length === headLength && sha256Hex(head) === headHash) return f;
+      if (head.length < headLength && f.head !== undefined && f.head.subarray(0, head.length).equals(head))
+        undecided = true;
     }
-    return undefined;
+    return undecided ? "undecided" : undefined;
   };
 
   const look = async (listing: Map<string, Listed>) => {
@@ -211,6 +224,8 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
           const key = `${st.dev}:${st.ino}`;
           if (st.siblingOnly && ignored.get(key) === st.size) continue;
           const original = await copyOf(path);
+          // Being written (a copy or a gzip of a followed file, half done): judged at the next look.
+          if (original === "undecided") continue;
           if (original !== undefined) {
             // A rotated copy: it holds what was read already; only what follows counts.
             const from = original.state;

@@ -6,6 +6,7 @@
  * an `<Event` open within the 4 KiB the XML check looks at).
  */
 
+import { utf8Text } from "../platform/bytes.js";
 import { detectLogFormat, firstJsonObject, type LogFormat, SNIFF_BYTES, skipBomAndSpace } from "./log-format.js";
 
 /** The sniffer's verdict: a format, "unknown" (not a log format we read), or "more" (wait). */
@@ -40,7 +41,7 @@ export function sniffLogFormat(head: Uint8Array, final: boolean): SniffResult {
     return head.length - i >= XML_LOOK ? "unknown" : "more";
   }
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-    const text = Buffer.from(head.buffer, head.byteOffset + i, head.length - i).toString("utf8");
+    const text = utf8Text(head, i);
     return firstJsonObject(text) === undefined ? "more" : (detectLogFormat(head) ?? "unknown");
   }
   return detectLogFormat(head) ?? "unknown";

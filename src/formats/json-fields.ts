@@ -1,14 +1,19 @@
 /**
- * The rule's fields from one parsed JSON record, for each JSON flavour (evtx_dump, flat
- * NXLog/OTRF, Winlogbeat/ECS), exactly as the table in ../shared/design/detection.md says.
- * Used by the reference engine; the wasm matcher must agree.
+ * The rule's fields from one parsed JSON record, for each JSON layout (evtx_dump, Velociraptor
+ * parse_evtx, flat NXLog/OTRF, Winlogbeat/ECS), exactly as the table in
+ * ../shared/design/detection.md says. The layout is decided per record from its own keys
+ * ({@link classifyJsonRecord}), never per file: triage folders concatenate exports. Used by the
+ * reference engine; the wasm matcher (assembly/json-fields.ts, assembly/hits.ts) must agree.
  *
  * Conventions: a string field whose value is not a string counts as absent; "A else B" takes
- * A when it is a non-empty string, else B; EventID may be a number or a string.
+ * A when it is a non-empty string, else B; EventID may be a number or a string; a Velociraptor
+ * time may also be a number (seconds since 1970).
  */
 
 import type { EventFields } from "../rule/rule.js";
-import type { TextFormat } from "./log-format.js";
+
+/** The JSON layouts a record can have. */
+export type JsonLayout = "flat" | "ecs" | "evtxdump" | "velociraptor";
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +50,23 @@ function evtxDumpFields(record: Json): EventFields {
   };
 }
 
+/** Velociraptor parse_evtx rows: evtx_dump's layout without `Event`, `#attributes` and `#text`. */
+function velociraptorFields(record: Json): EventFields {
+  const system = obj(record.System);
+  const data = obj(record.EventData);
+  const rawId = system?.EventID;
+  const time = obj(system?.TimeCreated)?.SystemTime;
+  return {
+    eventId: eventIdOf(obj(rawId) !== undefined ? obj(rawId)?.Value : rawId),
+    provider: str(obj(system?.Provider)?.Name),
+    channel: str(system?.Channel),
+    computer: str(system?.Computer),
+    time: typeof time === "number" || typeof time === "string" ? time : undefined,
+    image: str(data?.Image),
+    targetFilename: str(data?.TargetFilename),
+  };
+}
+
 function flatFields(record: Json): EventFields {
   return {
     eventId: eventIdOf(record.EventID),
@@ -66,16 +88,35 @@ function ecsFields(record: Json): EventFields {
     channel: str(winlog?.channel),
     computer: orElse(str(winlog?.computer_name), str(obj(record.host)?.name)),
     time: str(record["@timestamp"]),
-    image: str(data?.Image),
-    targetFilename: str(data?.TargetFilename),
+    // Winlogbeat's Sysmon module moves these out of winlog.event_data into ECS fields.
+    image: orElse(str(data?.Image), str(obj(record.process)?.executable)),
+    targetFilename: orElse(str(data?.TargetFilename), str(obj(record.file)?.path)),
   };
 }
 
-/** Extracts the rule's fields from one parsed JSON record of the given flavour. */
-export function jsonEventFields(record: unknown, format: Exclude<TextFormat, "xml">): EventFields | undefined {
+/**
+ * Which layout one parsed record has, from its own keys: an `Event` object is evtx_dump, else a
+ * `System` object is Velociraptor, else a `winlog` object is Winlogbeat/ECS, else flat.
+ */
+export function classifyJsonRecord(record: Json): JsonLayout {
+  if (obj(record.Event) !== undefined) return "evtxdump";
+  if (obj(record.System) !== undefined) return "velociraptor";
+  if (obj(record.winlog) !== undefined) return "ecs";
+  return "flat";
+}
+
+/** Extracts the rule's fields from one parsed JSON record, whatever its layout; undefined when it is not an object. */
+export function jsonEventFields(record: unknown): EventFields | undefined {
   const o = obj(record);
   if (o === undefined) return undefined;
-  if (format === "evtxdump") return evtxDumpFields(o);
-  if (format === "ecs") return ecsFields(o);
-  return flatFields(o);
+  switch (classifyJsonRecord(o)) {
+    case "evtxdump":
+      return evtxDumpFields(o);
+    case "velociraptor":
+      return velociraptorFields(o);
+    case "ecs":
+      return ecsFields(o);
+    default:
+      return flatFields(o);
+  }
 }

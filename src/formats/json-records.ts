@@ -2,17 +2,26 @@
  * Splits a JSON byte stream into top-level records, for the reference engine.
  *
  * Accepts every layout the formats use: one object a line (JSON lines, LF or CRLF), objects
- * pretty-printed over many lines back to back, and objects inside a top-level array. Strings
- * (with escapes) are respected, so braces inside values do not confuse it. Damage is contained:
- * a raw newline inside a string, or an object opening at column 0 while another is still open
- * (a truncated line followed by the next record), ends the damaged record, which is reported
- * as malformed, and splitting goes on from there. A record longer than MAX_RECORD_BYTES is
+ * pretty-printed over many lines back to back (indented or not), objects inside a top-level
+ * array, and evtx_dump's default output with a `Record N` line before each record (those lines
+ * are neither records nor damage). Strings (with escapes) are respected, so braces inside
+ * values do not confuse it. Damage stays local:
+ * - a raw line feed inside a string (JSON strings never hold one, even after a `\\`) ends the
+ *   record as malformed, and the next line is read afresh;
+ * - junk outside a record runs to its line's end and is malformed;
+ * - a `{` at column 0 while a record is open starts a new record (the open one was cut short),
+ *   unless it continues the open one: the record is pretty-printed without indentation (its
+ *   `{` ended its first line, and its second line starts at column 0) and the previous
+ *   significant byte is `[`, or a `,` right after an array element alone on its line from
+ *   column 0 (`},` `],` `1,` `"a",`): objects in an array, as `json.dumps(indent=0)` writes them.
+ * src/formats/record-start.ts names the rule for the shard edges; assembly/json-scan.ts mirrors
+ * this byte for byte. A record longer than MAX_RECORD_BYTES is
  * followed to its end without being kept, and reported as oversized.
  */
 
 import { MAX_RECORD_BYTES } from "./record-limit.js";
 import type { RecordSink } from "./record-sink.js";
-import { LF, OPEN_BRACE, opensJsonRecordAtLineStart } from "./record-start.js";
+import { isJsonScalarByte as isScalarByte, LF, OPEN_BRACE } from "./record-start.js";
 
 const CR = 0x0d;
 const QUOTE = 0x22;
@@ -20,9 +29,60 @@ const BACKSLASH = 0x5c;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === LF || c === CR || c === 0x2c /* , between array items */;
+/** Shape of the open record's first lines, for the continuation rule. */
+enum Shape {
+  /** Its `{`, then only white space on that line so far. */
+  Opened,
+  /** Its first line ended right after the `{`. */
+  SecondLine,
+  /** One-line, or indented. */
+  Other,
+  /** Pretty-printed without indentation. */
+  Unindented,
+}
+
+/** `Record N` junk lines: 0-6 = matched that many bytes of "Record ", 7 = expecting a digit. */
+const JUNK_FAIL = -1;
+const JUNK_DIGITS = 8;
+const JUNK_CR = 9;
+const RECORD_WORD = Buffer.from("Record ", "latin1");
+
+function nextJunkState(state: number, c: number): number {
+  if (state < 0) return JUNK_FAIL;
+  if (state < 7) return c === RECORD_WORD[state] ? state + 1 : JUNK_FAIL;
+  if (c >= 0x30 && c <= 0x39) return state <= JUNK_DIGITS ? JUNK_DIGITS : JUNK_FAIL;
+  return state === JUNK_DIGITS && c === CR ? JUNK_CR : JUNK_FAIL;
+}
+
+/** What the current line of the open record holds so far, for "an element alone on its line, then `,`". */
+enum Line {
+  Start,
+  Scalar,
+  String,
+  Token,
+  Comma,
+  Fail,
+}
+
+/** The line state after significant byte `c` (outside strings; a `"` opens one). */
+function nextLineState(state: Line, c: number): Line {
+  if (state === Line.Start) {
+    if (c === CLOSE_BRACE || c === CLOSE_BRACKET) return Line.Token;
+    if (c === QUOTE) return Line.String;
+    return isScalarByte(c) ? Line.Scalar : Line.Fail;
+  }
+  if (state === Line.Scalar) {
+    if (c === COMMA) return Line.Comma;
+    return isScalarByte(c) ? Line.Scalar : Line.Fail;
+  }
+  if (state === Line.Token) return c === COMMA ? Line.Comma : Line.Fail;
+  return Line.Fail;
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === LF || c === CR;
 }
 
 /** Streaming splitter: feed chunks with {@link push}, then call {@link end}. */
@@ -34,7 +94,7 @@ export class JsonRecordSplitter {
   #held = 0;
   /** The open record grew past MAX_RECORD_BYTES: its bytes are no longer kept. */
   #oversized = false;
-  /** Input offset of the open record's first byte, and of the current chunk's first byte. */
+  /** Input offset of the open record's (or junk's) first byte, and of the current chunk's first byte. */
   #recordStart = 0;
   #chunkStart = 0;
   #depth = 0;
@@ -43,15 +103,27 @@ export class JsonRecordSplitter {
   /** Inside a record (depth > 0) or inside junk that runs to the end of the line. */
   #inRecord = false;
   #inJunk = false;
-  /** Depth of top-level arrays around records. */
-  #arrayDepth = 0;
-  /** The previous byte (for the column-0 `{` recovery rule); the stream's start counts as a line start. */
-  #previous: number = LF;
+  #junkState = JUNK_FAIL;
+  /** The previous byte was a line feed (for the column-0 `{` rule). */
+  #atLineStart = true;
+  #shape = Shape.Other;
+  #line = Line.Fail;
+  /** Whether a column-0 `{` may continue the open record (its last significant byte allows it). */
+  #mayContinue = false;
   /** Skip a UTF-8 byte order mark at the very start. */
   #first = true;
 
   constructor(sink: RecordSink) {
     this.#sink = sink;
+  }
+
+  #open(chunkIndex: number): void {
+    this.#inRecord = true;
+    this.#depth = 1;
+    this.#recordStart = this.#chunkStart + chunkIndex;
+    this.#shape = Shape.Opened;
+    this.#line = Line.Fail;
+    this.#mayContinue = false;
   }
 
   /** Feeds the next chunk; complete records go to the sink. */
@@ -61,73 +133,86 @@ export class JsonRecordSplitter {
       this.#first = false;
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
     }
-    let start = this.#inRecord || this.#inJunk ? 0 : -1;
+    let start = this.#inRecord ? 0 : -1;
     for (; i < chunk.length; i++) {
       const c = chunk[i]!;
-      const previous = this.#previous;
-      this.#previous = c;
+      const lineStart = this.#atLineStart;
+      this.#atLineStart = c === LF;
       if (this.#inJunk) {
-        if (c === LF) {
-          this.#inJunk = false;
-          this.#pieces = [];
-          this.#sink.malformed();
-          start = -1;
-        }
+        if (c === LF) this.#endJunk();
+        else this.#junkState = nextJunkState(this.#junkState, c);
         continue;
       }
       if (!this.#inRecord) {
-        if (isSpace(c)) continue;
-        if (c === OPEN_BRACKET) {
-          this.#arrayDepth++;
-          continue;
-        }
-        if (c === CLOSE_BRACKET && this.#arrayDepth > 0) {
-          this.#arrayDepth--;
-          continue;
-        }
-        start = i;
+        // Between records: white space, and the commas and brackets of a top-level array (their
+        // nesting is not tracked, so that a sync point's state never depends on earlier bytes).
+        if (isBlank(c) || c === COMMA || c === OPEN_BRACKET || c === CLOSE_BRACKET) continue;
         if (c === OPEN_BRACE) {
-          this.#inRecord = true;
-          this.#depth = 1;
-          this.#recordStart = this.#chunkStart + i;
+          start = i;
+          this.#open(i);
         } else {
           this.#inJunk = true;
+          this.#junkState = nextJunkState(0, c);
+          this.#recordStart = this.#chunkStart + i;
         }
         continue;
       }
       if (this.#inString) {
-        if (this.#escape) this.#escape = false;
-        else if (c === BACKSLASH) this.#escape = true;
-        else if (c === QUOTE) this.#inString = false;
-        else if (c === LF) {
-          // A raw newline cannot be inside a JSON string: the record was cut short.
+        if (c === LF) {
+          // A raw line feed cannot be inside a JSON string: the record was cut short.
           this.#abort();
           start = -1;
+        } else if (this.#escape) this.#escape = false;
+        else if (c === BACKSLASH) this.#escape = true;
+        else if (c === QUOTE) {
+          this.#inString = false;
+          this.#mayContinue = false;
+          this.#line = this.#line === Line.String ? Line.Token : Line.Fail;
         }
         continue;
       }
-      if (c === QUOTE) this.#inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        if (opensJsonRecordAtLineStart(previous, c)) {
-          // A new record at column 0 while one is open: the open one was truncated.
-          this.#abort();
-          start = i;
-          this.#inRecord = true;
-          this.#depth = 1;
-          this.#recordStart = this.#chunkStart + i;
-          continue;
+      if (isBlank(c)) {
+        if (c === LF) this.#line = Line.Start;
+        else if (this.#line !== Line.Comma) this.#line = Line.Fail;
+        if (this.#shape === Shape.Opened) {
+          if (c === LF) this.#shape = Shape.SecondLine;
+        } else if (this.#shape === Shape.SecondLine && c !== LF && c !== CR) {
+          this.#shape = Shape.Other;
         }
-        this.#depth++;
-      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        continue;
+      }
+      // A significant byte.
+      if (this.#shape === Shape.Opened) this.#shape = Shape.Other;
+      else if (this.#shape === Shape.SecondLine) this.#shape = Shape.Unindented;
+      if (c === OPEN_BRACE && lineStart && !(this.#shape === Shape.Unindented && this.#mayContinue)) {
+        // A new record at column 0 while one is open: the open one was cut short.
+        this.#abort();
+        start = i;
+        this.#open(i);
+        continue;
+      }
+      this.#line = nextLineState(this.#line, c);
+      const mayContinueNext = c === OPEN_BRACKET || (c === COMMA && this.#line === Line.Comma);
+      if (c === QUOTE) this.#inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.#depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         this.#depth--;
         if (this.#depth === 0) {
           this.#emit(chunk.subarray(start, i + 1));
           start = -1;
+          continue;
         }
       }
+      this.#mayContinue = mayContinueNext;
     }
     if (this.#inRecord && start >= 0) this.#hold(chunk.subarray(start));
     this.#chunkStart += chunk.length;
+  }
+
+  /** Junk counts as malformed unless it was an evtx_dump `Record N` line. */
+  #endJunk(): void {
+    this.#inJunk = false;
+    if (this.#junkState !== JUNK_DIGITS && this.#junkState !== JUNK_CR) this.#sink.malformed(this.#recordStart);
   }
 
   /** Keeps part of the open record, or stops keeping it once it is too long. */
@@ -145,13 +230,13 @@ export class JsonRecordSplitter {
 
   /** Ends the stream: an unfinished record is reported as malformed (or oversized). */
   end(): void {
-    if (this.#inRecord || this.#inJunk) {
-      const oversized = this.#inRecord && this.#oversized;
+    if (this.#inJunk) this.#endJunk();
+    if (this.#inRecord) {
+      const oversized = this.#oversized;
       this.#reset();
       this.#inRecord = false;
-      this.#inJunk = false;
       if (oversized) this.#sink.oversized(this.#recordStart);
-      else this.#sink.malformed();
+      else this.#sink.malformed(this.#recordStart);
     }
   }
 
@@ -170,7 +255,7 @@ export class JsonRecordSplitter {
     }
     const bytes = this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail]);
     this.#reset();
-    this.#sink.record(bytes);
+    this.#sink.record(bytes, this.#recordStart);
   }
 
   #abort(): void {
@@ -181,6 +266,6 @@ export class JsonRecordSplitter {
     this.#escape = false;
     this.#depth = 0;
     if (oversized) this.#sink.oversized(this.#recordStart);
-    else this.#sink.malformed();
+    else this.#sink.malformed(this.#recordStart);
   }
 }

@@ -4,8 +4,13 @@
  * keeps the rule's fields.
  */
 
+import { latin1Text, utf8Text } from "../platform/bytes.js";
+
 /**
- * Text formats: one JSON flavour is chosen per input from its first record.
+ * Text formats. For JSON the flavour names what the input starts with (for messages and
+ * `--input-format`); every engine reads each JSON record in its own layout whatever the flavour
+ * (src/formats/json-fields.ts), so a file mixing layouts gives every row. Velociraptor rows
+ * count as evtx_dump (its layout without the `Event` wrapper).
  *
  * @example
  * ```ts
@@ -46,6 +51,8 @@ export const FORMAT_NAMES: Record<LogFormat, string> = {
 /** How many leading bytes {@link detectLogFormat} wants to see (it copes with fewer). */
 export const SNIFF_BYTES = 64 * 1024;
 
+import { classifyJsonRecord, type JsonLayout } from "./json-fields.js";
+
 const EVTX_MAGIC = [0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00]; // "ElfFile\0"
 const EVTX_CHUNK_MAGIC = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00]; // "ElfChnk\0"
 
@@ -70,8 +77,8 @@ export function skipBomAndSpace(head: Uint8Array): number {
  * Recognizes a log format from an input's first bytes (up to {@link SNIFF_BYTES}).
  * Returns undefined for anything else (binary, empty, other text).
  *
- * JSON flavour: the first top-level object decides. `{"Event":{...}}` is evtx_dump, an object
- * with a `winlog` object is Winlogbeat/ECS, any other object is flat JSON lines.
+ * JSON flavour: the first top-level object decides (classifyJsonRecord). evtx_dump's default
+ * output starts with a `Record N` line before its first record.
  *
  * @example
  * ```ts
@@ -85,38 +92,51 @@ export function detectLogFormat(head: Uint8Array): LogFormat | undefined {
   const c = head[i];
   if (c === 0x3c /* < */) return looksLikeEventXml(head, i) ? "xml" : undefined;
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) return jsonFlavour(head, i);
+  const afterRecordLine = skipRecordLine(head, i);
+  if (afterRecordLine > i) {
+    const j = skipBomAndSpace(head.subarray(afterRecordLine));
+    if (head[afterRecordLine + j] === 0x7b && jsonFlavour(head, afterRecordLine + j) !== undefined) return "evtxdump";
+  }
   return undefined;
 }
 
+/** evtx_dump's default output puts `Record N` on a line of its own before each record: the index after it, or `from`. */
+function skipRecordLine(head: Uint8Array, from: number): number {
+  const line = Buffer.from(head.buffer, head.byteOffset + from, Math.min(head.length - from, 32)).toString("latin1");
+  const m = /^Record \d+\r?\n/.exec(line);
+  return m === null ? from : from + m[0].length;
+}
+
 function looksLikeEventXml(head: Uint8Array, from: number): boolean {
-  const text = Buffer.from(head.buffer, head.byteOffset + from, Math.min(head.length - from, 4096)).toString("latin1");
+  const text = latin1Text(head, from, Math.min(head.length, from + 4096));
   // `<?xml ...?>`, `<Events>`, comments, then `<Event ` / `<Event>`; namespaced prefixes allowed.
   return /<(?:[A-Za-z_][\w.-]*:)?Event[\s>]/.test(text);
 }
 
 function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
-  const text = Buffer.from(head.buffer, head.byteOffset + from, head.length - from).toString("utf8");
+  const text = utf8Text(head, from);
   const first = firstJsonObject(text);
   if (first !== undefined) {
     try {
       const value: unknown = JSON.parse(first);
-      if (isObject(value)) return classifyJsonRecord(value);
+      if (isObject(value)) return flavourOf(classifyJsonRecord(value));
     } catch {
       // fall through to the key heuristics below
     }
   }
-  // The first record is longer than the sniffed head: decide by its leading keys.
+  // The first record is longer than the sniffed head: decide by the keys it shows (the engines
+  // decide each record's layout on their own anyway).
   if (/^[[\s]*\{\s*"Event"\s*:\s*\{/.test(text)) return "evtxdump";
-  if (/"winlog"\s*:\s*\{/.test(text.slice(0, 16384))) return "ecs";
+  if (/^[[\s]*\{\s*"System"\s*:\s*\{/.test(text)) return "evtxdump";
+  // Beats sorts keys: `ecs` (and `agent.type`) come long before a `winlog` after a big `message`.
+  if (/"winlog"\s*:\s*\{|"ecs"\s*:\s*\{\s*"version"|"type"\s*:\s*"winlogbeat"/.test(text)) return "ecs";
   if (/^[[\s]*\{\s*"/.test(text)) return "flat";
   return undefined;
 }
 
-/** Which JSON flavour one parsed record is. */
-export function classifyJsonRecord(record: Record<string, unknown>): TextFormat {
-  if (isObject(record.Event)) return "evtxdump";
-  if (isObject(record.winlog)) return "ecs";
-  return "flat";
+/** The flavour detection reports for a record of this layout. */
+function flavourOf(layout: JsonLayout): Exclude<TextFormat, "xml"> {
+  return layout === "velociraptor" ? "evtxdump" : layout;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

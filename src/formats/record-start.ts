@@ -6,8 +6,10 @@
  * property tests hold the two sides to one answer).
  */
 
+import { latin1Bytes } from "../platform/bytes.js";
+
 /** `<Event`, the start of an XML record when {@link isOpenTagEnd} holds for the byte after it. */
-export const XML_RECORD_OPEN = Buffer.from("<Event", "latin1");
+export const XML_RECORD_OPEN = latin1Bytes("<Event");
 
 /**
  * True for a byte that ends the tag name after `<Event`: `<Event>`, `<Event xmlns=...>`,
@@ -21,22 +23,40 @@ export function isOpenTagEnd(c: number | undefined): boolean {
 export const LF = 0x0a;
 /** `{`. */
 export const OPEN_BRACE = 0x7b;
-const BACKSLASH = 0x5c;
 
 /**
- * JSON: `{` at column 0 (right after a line feed) opens a record even when one is still open
- * (the open one was cut short). `previous` is the byte before `c`.
+ * JSON: a `{` at column 0 (right after a line feed) opens a record even when one is still open
+ * (the open one was cut short), unless it continues the open record: that record is
+ * pretty-printed without indentation and its previous significant byte is `[`, or a `,` after
+ * an array element alone on its line ({@link isJsonElementLine}); json-records.ts keeps the
+ * state. A *sync point* is a `{` after a line feed whose previous significant byte is neither:
+ * there the splitter starts a record whatever came before, so its state never depends on
+ * earlier bytes, and shards start there (src/engine/shard-edges.ts).
  */
-export function opensJsonRecordAtLineStart(previous: number | undefined, c: number): boolean {
-  return c === OPEN_BRACE && previous === LF;
+export const JSON_CONTINUES_AFTER_BRACKET = 0x5b;
+
+/** A byte of a JSON number or literal (`-1.5e3`, `true`, `null`). */
+export function isJsonScalarByte(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x2b || c === 0x2d || c === 0x2e
+  );
 }
 
 /**
- * JSON sync point: `{` at column 0 whose line feed is not right after a backslash (a backslash
- * and a line feed may be an escape inside a string, where the splitter does not stop). At a
- * sync point the splitter's state never depends on earlier bytes, so shards start there.
- * `beforeLineFeed` is the byte before the line feed (undefined at the stream's start).
+ * True when `line` (the bytes from column 0 up to a `,`) is one array element alone: a closer
+ * `}` or `]`, a string, or a number or literal, as unindented pretty JSON writes an element
+ * before its `,`.
  */
-export function isJsonSyncPoint(beforeLineFeed: number | undefined, lineFeed: number, c: number): boolean {
-  return c === OPEN_BRACE && lineFeed === LF && beforeLineFeed !== BACKSLASH;
+export function isJsonElementLine(line: Uint8Array): boolean {
+  const c = line[0];
+  if (c === undefined) return false;
+  if (c === 0x7d || c === 0x5d) return line.length === 1;
+  if (c === 0x22) {
+    for (let i = 1; i < line.length; i++) {
+      if (line[i] === 0x5c) i++;
+      else if (line[i] === 0x22) return i + 1 === line.length;
+    }
+    return false;
+  }
+  return line.every(isJsonScalarByte);
 }

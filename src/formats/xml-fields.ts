@@ -5,6 +5,7 @@
  */
 
 import { XMLParser } from "fast-xml-parser";
+import { utf8Text } from "../platform/bytes.js";
 import type { EventFields } from "../rule/rule.js";
 
 const parser = new XMLParser({
@@ -64,7 +65,7 @@ function dataValue(eventData: XmlNode | undefined, name: string): string | undef
 export function xmlEventFields(record: Uint8Array): EventFields | undefined {
   let doc: XmlNode;
   try {
-    doc = parser.parse(Buffer.from(record.buffer, record.byteOffset, record.length).toString("utf8")) as XmlNode;
+    doc = parser.parse(utf8Text(record)) as XmlNode;
   } catch {
     return undefined;
   }

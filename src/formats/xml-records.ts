@@ -116,8 +116,8 @@ export class XmlEventSplitter {
     this.#oversized = false;
     this.#lookback = Buffer.alloc(0);
     if (oversized) this.#sink.oversized(this.#eventStart);
-    else if (how === "malformed" || tail === undefined) this.#sink.malformed();
-    else this.#sink.record(pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]));
+    else if (how === "malformed" || tail === undefined) this.#sink.malformed(this.#eventStart);
+    else this.#sink.record(pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]), this.#eventStart);
   }
 
   /** Stores the rest of the open event; `atStart` says `rest` begins with its `<Event`. */

@@ -134,9 +134,16 @@ function fields(event: EventModel, style: RenderStyle, slotText: (kind: SlotKind
     channel: event.channel ?? undefined,
     computer: orElse(event.computer ?? undefined, event.host?.shortName),
     time: slotText(SLOT.isoMillis.slot),
-    image: dataText(event, "Image"),
+    // The contract's "winlog.event_data.Image, else process.executable" (the Sysmon module's copy).
+    image: orElse(dataText(event, "Image"), ecsExecutable(event)),
     targetFilename: dataText(event, "TargetFilename"),
   };
+}
+
+/** `process.executable` as ecsProcessAndFile writes it. */
+function ecsExecutable(event: EventModel): string | undefined {
+  if (event.messageBody !== undefined) return undefined;
+  return dataText(event, "Image") ?? dataText(event, "SourceImage");
 }
 
 /** The Winlogbeat/ECS writer. */

@@ -3,39 +3,103 @@
  *
  * The coordinator is a worker too: it never idles while the pool's threads start (a thread
  * needs ~0.1-0.3 s to load its modules and instantiate the matcher here, as long as scanning
- * 1-2 GB), and a scan that fits in one task never starts a pool at all. Pool threads are
- * started on demand, when a second task is waiting, and get work only once they have answered
- * a warm-up task (their engine is built); then at most two tasks each at a time, so the
- * coordinator takes what is left instead of waiting behind a queue held by a slow thread.
+ * 0.2-1 GB), so a thread is started only when the queued work, in estimated seconds, leaves it
+ * a share worth that start ({@link poolThreadsWorthStarting}) and the coordinator's first tasks
+ * show a core's worth of room ({@link BUSY_CORE_SHARE}); small work never starts a pool (nor
+ * loads piscina). Pool threads get work only once they have answered a warm-up task
+ * (their engine is built); then at most two tasks each at a time (one near the end of the
+ * queue), so the coordinator takes what is left instead of waiting behind a slow thread.
  */
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import type { Engine } from "../engine/engine.js";
 import { ScanError } from "../errors.js";
 import { runTask } from "./run-task.js";
 import type { ScanTask, TaskResult, WorkerSetup } from "./task.js";
 
 /**
- * The worker entry, compiled. Run from the TypeScript sources (the tests do), this module sits
- * in src/ while the worker must be plain JavaScript, so the build's dist/pool/worker.js serves.
+ * The worker entry. Preferred: the bundled one (dist/bin/worker.js, scripts/bundle-cli.mjs),
+ * one file to load instead of ~40 modules, which shortens a thread's start by a third here; it
+ * sits at ../bin/ from both dist/pool/ and the bundle's own chunks. Else tsc's worker.js beside
+ * this module; run from the TypeScript sources (the tests do), dist/'s.
  */
 export function workerEntry(): URL {
   const here = new URL(import.meta.url);
-  const entry = here.pathname.endsWith(".ts")
-    ? new URL("../../dist/pool/worker.js", here)
-    : new URL("./worker.js", here);
-  if (!existsSync(entry)) {
-    throw new ScanError("LDS_E_UNSUPPORTED", `worker entry ${fileURLToPath(entry)} is missing: run npm run build`);
+  const candidates = here.pathname.endsWith(".ts")
+    ? [new URL("../../dist/bin/worker.js", here), new URL("../../dist/pool/worker.js", here)]
+    : [new URL("../bin/worker.js", here), new URL("./worker.js", here)];
+  const entry = candidates.find((url) => existsSync(url));
+  if (entry === undefined) {
+    const where = candidates.map((url) => fileURLToPath(url)).join(" or ");
+    throw new ScanError("LDS_E_UNSUPPORTED", `worker entry ${where} is missing: run npm run build`);
   }
   return entry;
 }
 
+/**
+ * Seconds a pool thread takes from `new Piscina` to its answered warm-up (modules loaded,
+ * matcher instantiated), on the 2-core VM at load 7: 50-70 ms with the bundled worker
+ * (dist/bin/worker.js), 70-90 ms unbundled, plus ~15 ms to load piscina itself; rounded up
+ * (bench/RESULTS.md, run of 2026-12-01, issue 12).
+ */
+export const THREAD_START_SECONDS = 0.1;
+/**
+ * A thread must get at least this many times its start time in work to be started: below
+ * that, the start's CPU (on a machine whose other core is often busy) and the coordinator's
+ * hand-offs eat the gain.
+ */
+const THREAD_PAYBACK = 2;
+
+/**
+ * How many pool threads (at most `threads`) pay for their start when `workSeconds` of work,
+ * as one thread would take, is waiting: each of them and the coordinator gets an equal share,
+ * and a thread is worth starting only when its share is at least THREAD_PAYBACK times
+ * `startSeconds`. 0: the coordinator does it all, no pool.
+ */
+export function poolThreadsWorthStarting(
+  workSeconds: number,
+  threads: number,
+  startSeconds = THREAD_START_SECONDS,
+): number {
+  const worth = Math.floor(workSeconds / (THREAD_PAYBACK * startSeconds)) - 1;
+  return Math.max(0, Math.min(threads, worth));
+}
+
+/**
+ * The coordinator's share of a core (its CPU time over the wall time of its own tasks) below
+ * which the machine counts as busy and no pool thread is started: on the shared 2-core VM at
+ * load 18, one spinning thread got 0.24 of a core and two threads 0.18 together, so a thread
+ * started then only adds its start's work.
+ */
+export const BUSY_CORE_SHARE = 0.6;
+
+/** Wall ms of the coordinator's tasks measured before its share of a core counts. */
+const SHARE_SAMPLE_MS = 20;
+
+/**
+ * Work queued while planning that starts every thread at once (without waiting for the
+ * coordinator's first tasks to show whether the machine has room): this many times what pays
+ * for them.
+ */
+const EARLY_START_MARGIN = 5;
+
+/**
+ * When the pool starts: `"when-it-pays"` (default) by {@link poolThreadsWorthStarting};
+ * `"always"` starts every thread as soon as a second task waits (the behaviour before the
+ * start decision: the property tests use it to exercise the pool on small inputs); `"never"`
+ * runs everything on the coordinator. bench:check's self-test uses the last two to show its
+ * thread ratios fail without the decision.
+ */
+export type PoolStart = "when-it-pays" | "always" | "never";
+
 /** Options of {@link Dispatcher}. */
 export interface DispatcherOptions {
-  /** Pool threads besides the coordinator (0: everything on the coordinator). */
+  /** Pool threads besides the coordinator, at most (0: everything on the coordinator). */
   threads: number;
+  /** When to start the pool (default `"when-it-pays"`). */
+  poolStart?: PoolStart | undefined;
   /** What each pool thread builds its engine from. */
   setup: WorkerSetup;
   /** The coordinator's own engine. */
@@ -48,6 +112,8 @@ export interface DispatcherOptions {
 
 interface Queued {
   task: ScanTask;
+  /** Estimated seconds on one thread (see {@link Dispatcher.submit}). */
+  seconds: number;
 }
 
 /** Task queue served by the coordinator and a lazily started pool. */
@@ -55,8 +121,19 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #queue: Queued[] = [];
   #pool: Piscina | undefined;
+  /** Set once the pool is being started (piscina is loaded on first use). */
+  #starting: Promise<void> | undefined;
+  #poolThreads = 0;
   /** Pool threads that have answered their warm-up task. */
   #ready = 0;
+  /** Estimated seconds of the queued tasks. */
+  #queuedSeconds = 0;
+  /** True once {@link drain} was called: no task is planned beyond the queue. */
+  #planned = false;
+  /** CPU and wall ms of the coordinator's tasks before the pool started (its share of a core). */
+  #hereCpuMs = 0;
+  #hereWallMs = 0;
+
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
   /** Settles when {@link stop} is called, so a task running here can be abandoned. */
@@ -70,11 +147,20 @@ export class Dispatcher {
     });
   }
 
-  /** Queues a task; it runs on whichever thread is free first. */
-  submit(task: ScanTask): void {
+  /**
+   * Queues a task; it runs on whichever thread is free first. `seconds` is its estimated time
+   * on one thread (only for deciding whether pool threads pay; 0 when unknown).
+   */
+  submit(task: ScanTask, seconds = 0): void {
     if (this.#stopped) return;
-    this.#queue.push({ task });
+    this.#queue.push({ task, seconds });
+    this.#queuedSeconds += seconds;
     this.#feedPool();
+  }
+
+  /** Pool threads started (0 when no pool was started). */
+  get poolThreads(): number {
+    return this.#poolThreads;
   }
 
   /**
@@ -82,11 +168,21 @@ export class Dispatcher {
    * tasks. Call it once planning is over (it may be called again after more submits).
    */
   async drain(): Promise<void> {
+    this.#planned = true;
+    this.#feedPool();
     for (;;) {
-      const next = this.#queue.shift();
+      const next = this.#take();
       if (next === undefined || this.#stopped) break;
+      const measure = this.#starting === undefined;
+      const cpu = measure ? process.cpuUsage() : undefined;
+      const wall = performance.now();
       // A task abandoned by stop() runs on in the background; the caller exits soon after.
       await Promise.race([this.#runHere(next.task), this.#stopping]);
+      if (cpu !== undefined) {
+        const used = process.cpuUsage(cpu);
+        this.#hereCpuMs += (used.user + used.system) / 1000;
+        this.#hereWallMs += performance.now() - wall;
+      }
       // The wasm engine scans synchronously, so without this the pool's messages (threads
       // ready, results) would wait until the coordinator ran out of work: let them in.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -105,6 +201,7 @@ export class Dispatcher {
 
   /** Stops the pool's threads. */
   async close(): Promise<void> {
+    await this.#starting;
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.destroy();
@@ -119,14 +216,55 @@ export class Dispatcher {
     }
   }
 
+  #take(): Queued | undefined {
+    const next = this.#queue.shift();
+    if (next !== undefined) this.#queuedSeconds -= next.seconds;
+    return next;
+  }
+
+  /** Pool threads to start now: 0 while the queued work does not pay for one (see the module comment). */
+  #threadsToStart(): number {
+    const { threads, poolStart } = this.#options;
+    if (poolStart === "always") return this.#queue.length >= 2 ? threads : 0;
+    if (poolStart === "never") return 0;
+    // Not scaled by how fast the coordinator goes: a loaded machine slows a thread's start as
+    // much as its scanning, so the estimates' ratio is what decides...
+    const worth = poolThreadsWorthStarting(this.#queuedSeconds, threads);
+    if (!this.#planned) {
+      // ... While planning, more work may come: start at once only when the work pays for
+      // every thread many times over.
+      const plenty = poolThreadsWorthStarting(this.#queuedSeconds / EARLY_START_MARGIN, threads);
+      return plenty === threads ? threads : 0;
+    }
+    // ... but only where there is room for a thread: the coordinator's first tasks show its
+    // share of a core; on a busy machine a thread adds its start and takes nothing off.
+    if (worth === 0 || this.#hereWallMs < SHARE_SAMPLE_MS) return 0;
+    return this.#hereCpuMs / this.#hereWallMs < BUSY_CORE_SHARE ? 0 : worth;
+  }
+
   #startPool(threads: number): void {
-    const pool = new Piscina({
-      filename: workerEntry().href,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-      workerData: this.#options.setup,
-    });
+    this.#poolThreads = threads;
+    this.#starting = import("piscina")
+      .then(({ Piscina }) => {
+        if (this.#stopped) return;
+        const pool = new Piscina({
+          filename: workerEntry().href,
+          minThreads: threads,
+          maxThreads: threads,
+          idleTimeout: 60_000,
+          workerData: this.#options.setup,
+        });
+        this.#launch(pool, threads);
+      })
+      .catch((err: unknown) => {
+        // No pool after all (the worker entry is missing): the coordinator does everything,
+        // and the reason is reported.
+        this.#poolThreads = 0;
+        this.#options.onFailure({ kind: "warmup" }, err);
+      });
+  }
+
+  #launch(pool: Piscina, threads: number): void {
     this.#pool = pool;
     // Not waited for: when the coordinator has done all the work first, close() ends them.
     for (let i = 0; i < threads; i++) {
@@ -140,19 +278,24 @@ export class Dispatcher {
     }
   }
 
-  /** Keeps each pool thread busy with at most two tasks, starting the pool when work waits. */
+  /**
+   * Keeps each pool thread busy with two tasks (the second hides the round trip, which waits
+   * while the coordinator scans), one near the end of the queue (so the coordinator does not
+   * wait behind a slow, newly started thread's second task); starts the pool when work pays.
+   */
   #feedPool(): void {
     const { threads } = this.#options;
     if (threads === 0 || this.#stopped) return;
-    if (this.#pool === undefined) {
-      // One task is the coordinator's; a second one waiting is worth starting threads for.
-      if (this.#queue.length < 2) return;
-      this.#startPool(threads);
+    if (this.#starting === undefined) {
+      const start = this.#threadsToStart();
+      if (start > 0) this.#startPool(start);
       return;
     }
     const pool = this.#pool;
-    while (this.#running.size < this.#ready * 2 && this.#queue.length > 0) {
-      const { task } = this.#queue.shift() as Queued;
+    if (pool === undefined) return;
+    const perThread = this.#queue.length > 2 * (this.#ready + 1) ? 2 : 1;
+    while (this.#running.size < this.#ready * perThread && this.#queue.length > 0) {
+      const { task } = this.#take() as Queued;
       const done = pool
         .run(task)
         .then(

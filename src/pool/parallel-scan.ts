@@ -24,11 +24,12 @@ import {
 } from "../scan/scan.js";
 import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
 import { compiledMatcher } from "../wasm/module.js";
-import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
+import { Dispatcher, type DispatcherOptions, type PoolStart } from "./dispatcher.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
 import { planInputs } from "./plan-inputs.js";
 import { capWorkers, checkScanOptions } from "./scan-options.js";
 import { type ScanTask, type TaskResult, taskInputName, type WorkerSetup } from "./task.js";
+import { taskSeconds } from "./task-cost.js";
 
 /**
  * Default shard size: 32 MiB. In the pool benchmark (bench/RESULTS.md, 2 GiB XML, 2 threads)
@@ -91,6 +92,8 @@ export interface ParallelScanOptions {
   onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Aborts the scan (Ctrl-C): pending tasks are dropped and the pool is closed. */
   signal?: AbortSignal | undefined;
+  /** When pool threads start (default: when the planned work pays for them; see pool/dispatcher.ts). */
+  poolStart?: PoolStart | undefined;
   /** Files not to scan when met inside a folder (the run's own output file). */
   exclude?: readonly string[] | undefined;
   /** Called with one line when an option was lowered (workers capped), not a problem. */
@@ -210,8 +213,14 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     const capped = capWorkers(requested, cores, planned ? pending.length : Number.POSITIVE_INFINITY);
     // The default (one per core) is lowered silently; a number the caller chose, with a note.
     if (capped.note !== undefined && options.workers !== undefined) options.onNote?.(capped.note);
-    dispatcher = new Dispatcher({ threads: capped.workers - 1, setup, engine, ...onTask });
-    for (const task of pending.splice(0)) dispatcher.submit(task);
+    dispatcher = new Dispatcher({
+      threads: capped.workers - 1,
+      poolStart: options.poolStart,
+      setup,
+      engine,
+      ...onTask,
+    });
+    for (const task of pending.splice(0)) dispatcher.submit(task, taskSeconds(options.engine, task));
     return dispatcher;
   };
   const submit = (tasks: readonly ScanTask[]) => {
@@ -221,7 +230,9 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
       pending.push(task);
     }
     startDispatcher(false);
-    if (dispatcher !== undefined) for (const task of pending.splice(0)) dispatcher.submit(task);
+    if (dispatcher !== undefined) {
+      for (const task of pending.splice(0)) dispatcher.submit(task, taskSeconds(options.engine, task));
+    }
   };
   const planner = new TaskPlanner({
     shardSize,

@@ -69,8 +69,8 @@ export interface EventFields {
   image: string | undefined;
   targetFilename: string | undefined;
   computer: string | undefined;
-  /** The event's time as found (any of the accepted layouts, see normalizeTime). */
-  time: string | undefined;
+  /** The event's time as found (any of the accepted layouts, or seconds since 1970: see normalizeTime). */
+  time: string | number | undefined;
 }
 
 /**
@@ -146,7 +146,10 @@ export function isLsassDumpName(targetFilename: string | undefined): boolean {
  * const event = matchEvent(fields, normalizeTime); // MatchedEvent, or null
  * ```
  */
-export function matchEvent(fields: EventFields, normalize: (time: string | undefined) => string): MatchedEvent | null {
+export function matchEvent(
+  fields: EventFields,
+  normalize: (time: string | number | undefined) => string,
+): MatchedEvent | null {
   const { computer, targetFilename, image } = fields;
   if (!isFileCreateEventId(fields.eventId)) return null;
   if (!isSysmonSource(fields.provider, fields.channel)) return null;

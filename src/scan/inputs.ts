@@ -11,6 +11,7 @@
  * when the consumer stops early.
  */
 
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describeError, ScanError } from "../errors.js";
@@ -25,11 +26,10 @@ import { gunzip } from "./gzip-bytes.js";
 import { PeekableBytes } from "./peekable-bytes.js";
 import { sevenZipMembers } from "./sevenzip-members.js";
 import { decompressStream, type StreamCompression } from "./stream-decompress.js";
-import { tarMembers } from "./tar-members.js";
 import { spillToTempFile } from "./temp-spill.js";
 import { utf16BomOf, utf16ToUtf8 } from "./utf16-text.js";
 import { pathProblem, Walker } from "./walk.js";
-import { zipMembers } from "./zip-members.js";
+import type { ZipSource } from "./zip-members.js";
 
 /** One thing to scan, or a note on one that cannot be. See {@link expandInputs}. */
 export type InputItem =
@@ -241,6 +241,16 @@ async function* expandFile(
   context: Context,
 ): AsyncGenerator<InputItem> {
   const { path, explicit, regular } = file;
+  if (regular) {
+    // The same test as below, on a synchronous peek: a plain file is yielded at once.
+    const peeked = peekRegularFile(path);
+    const plain =
+      peeked !== undefined && archiveKindOf(peeked.head) === undefined && utf16BomOf(peeked.head) === undefined;
+    if (peeked !== undefined && (plain || !context.expandArchives)) {
+      yield { kind: "file", name: path, path, size: peeked.size, explicit, head: peeked.head };
+      return;
+    }
+  }
   let handle: FileHandle;
   try {
     handle = await open(path, "r");
@@ -286,6 +296,36 @@ async function* expandFile(
   }
 }
 
+/**
+ * A regular file's size and first {@link SNIFF_BYTES}, read synchronously: four system calls
+ * instead of four thread-pool round trips (~0.2 ms a file on the 2-core VM, a fifth of a
+ * folder of 1 MiB EVTX files' scan). Undefined on any error: the streaming path below then
+ * opens it again and reports the error as it always has.
+ */
+function peekRegularFile(path: string): { size: number; head: Uint8Array } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, size));
+    let got = 0;
+    while (got < head.length) {
+      const n = readSync(fd, head, got, head.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { size, head: head.subarray(0, got) };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The file's bytes: first {@link SNIFF_BYTES} (all a plain file needs), then larger reads. */
 async function* fileChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
   let size = SNIFF_BYTES;
@@ -320,6 +360,18 @@ async function* expandStdin(stream: NodeJS.ReadableStream, context: Context): As
 
 async function* asBytes(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
   for await (const chunk of stream) yield typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+}
+
+/** tar-stream, loaded when the first tar is opened: a run without archives never loads it (start-up). */
+async function* tarMembers(input: PeekableBytes, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+  const tar = await import("./tar-members.js");
+  yield* tar.tarMembers(input, name, origin);
+}
+
+/** yauzl, loaded when the first zip is opened (see {@link tarMembers}). */
+async function* zipMembers(source: ZipSource, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+  const zip = await import("./zip-members.js");
+  yield* zip.zipMembers(source, name, origin);
 }
 
 /** Any byte stream: an archive is opened, UTF-16 text is transcoded, anything else is a `stream` item. */

@@ -6,6 +6,7 @@
  */
 
 import { skipBomAndSpace } from "../formats/log-format.js";
+import { utf8Text } from "../platform/bytes.js";
 import { looksLikeUtf16WithoutBom } from "./utf16-text.js";
 
 /** Magic numbers of files often found next to logs in triage folders. */
@@ -51,10 +52,5 @@ export function whyNotALog(head: Uint8Array): string {
   let control = 0;
   for (const b of sample) if (b === 0 || (b < 0x09 && b !== 0x1b)) control++;
   if (control > sample.length / 100) return "binary data, not a log format we read";
-  const text = Buffer.from(
-    sample.buffer,
-    sample.byteOffset + skipBomAndSpace(sample),
-    sample.length - skipBomAndSpace(sample),
-  );
-  return textKind(text.toString("utf8"));
+  return textKind(utf8Text(sample, skipBomAndSpace(sample)));
 }

@@ -42,7 +42,7 @@ export function looksLikeUtf16WithoutBom(head: Uint8Array): boolean {
 }
 
 /** U+FFFD in UTF-8: what an odd last byte becomes. */
-const REPLACEMENT = Buffer.from([0xef, 0xbf, 0xbd]);
+const REPLACEMENT = Uint8Array.of(0xef, 0xbf, 0xbd);
 
 /**
  * The UTF-8 text of a UTF-16 byte stream that starts with its byte order mark (dropped), one

@@ -24,7 +24,7 @@ export type Alert = Row & { alert_id: string };
  *
  * @example
  * ```ts
- * const id = alertId(rows[0]); // the same row gives the same id on every run and host
+ * const seen = new Set(rows.map(alertId)); // a receiver's dedup key
  * ```
  */
 export function alertId(row: Row): string {

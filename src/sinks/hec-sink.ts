@@ -20,7 +20,7 @@ import { parseRetryAfter, sleep } from "./retry.js";
  *
  * @example
  * ```ts
- * const hec: HecOptions = { url: "https://splunk.example:8088", token: process.env.SPLUNK_HEC_TOKEN ?? "", index: "security" };
+ * const options: HecOptions = { url: "https://splunk:8088", token: process.env.SPLUNK_HEC_TOKEN!, index: "endpoint", ack: true };
  * ```
  */
 export interface HecOptions {
@@ -210,10 +210,15 @@ class HecTransport implements AlertTransport {
     return h;
   }
 
-  async send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome> {
+  async send(
+    batch: readonly Alert[],
+    encoded: readonly string[],
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
     this.client ??= await httpClient({ insecure: this.options.insecure === true });
     const timeout = requestTimeout(deadline);
-    const answer = await this.client.post(this.endpoints.event, this.headers(), encoded.join(""), timeout);
+    const answer = await this.client.post(this.endpoints.event, this.headers(), encoded.join(""), timeout, signal);
     if (isFailure(answer))
       return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
     const outcome = classifyHecAnswer(answer);
@@ -227,18 +232,24 @@ class HecTransport implements AlertTransport {
           "HEC answered without an ackId: indexer acknowledgment is off for this token; drop --hec-ack or turn it on",
       };
     }
-    return this.waitForAck(outcome.ackId, batch.length, deadline);
+    return this.waitForAck(outcome.ackId, batch.length, deadline, signal);
   }
 
   /** Polls /services/collector/ack until the batch's ackId is true, or the deadline. */
-  private async waitForAck(ackId: number, count: number, deadline: number): Promise<SendOutcome> {
+  private async waitForAck(ackId: number, count: number, deadline: number, signal?: AbortSignal): Promise<SendOutcome> {
     let pause = ACK_POLL_FIRST_MS;
     let last = "no answer yet";
     const body = JSON.stringify({ acks: [ackId] });
-    while (Date.now() < deadline) {
-      await sleep(Math.min(pause, deadline - Date.now()));
+    while (Date.now() < deadline && !signal?.aborted) {
+      await sleep(Math.min(pause, deadline - Date.now()), signal);
       pause = Math.min(ACK_POLL_MAX_MS, Math.round(pause * 1.5));
-      const answer = await this.client!.post(this.endpoints.ack, this.headers(), body, requestTimeout(deadline));
+      const answer = await this.client!.post(
+        this.endpoints.ack,
+        this.headers(),
+        body,
+        requestTimeout(deadline),
+        signal,
+      );
       if (isFailure(answer)) {
         if (answer.fatal) return { kind: "fatal", reason: answer.reason };
         last = answer.reason;
@@ -274,12 +285,9 @@ class HecTransport implements AlertTransport {
  *
  * @example
  * ```ts
- * const sink = hecSink(
- *   { url: "https://splunk.example:8088", token: process.env.SPLUNK_HEC_TOKEN ?? "" },
- *   { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 60_000 },
- * );
- * await sink.write((await scan(["triage/"])).rows);
- * console.log(await sink.close());
+ * const sink = hecSink({ url: "https://splunk:8088", token }, { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 120_000 });
+ * await sink.write((await scan(["logs/"])).rows); // spooled (fsynced), sending starts
+ * const { delivered, spooled, deadLettered } = await sink.close();
  * ```
  */
 export function hecSink(options: HecOptions, outbox: OutboxOptions): OutboxSink {

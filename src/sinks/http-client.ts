@@ -25,12 +25,13 @@ export interface HttpFailure {
 
 /** POSTs with one connection pool; close() releases it. */
 export interface HttpClient {
-  /** Sends one request; resolves to the answer or to why there was none. */
+  /** Sends one request; resolves to the answer or to why there was none (`signal` cancels it). */
   post(
     url: string,
     headers: Record<string, string>,
     body: string,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<HttpAnswer | HttpFailure>;
   /** Closes idle connections so the process can exit. */
   close(): Promise<void>;
@@ -83,7 +84,7 @@ export async function httpClient(options: { insecure: boolean }): Promise<HttpCl
     connections: 8,
   });
   return {
-    async post(url, headers, body, timeoutMs) {
+    async post(url, headers, body, timeoutMs, signal) {
       try {
         const res = await request(url, {
           method: "POST",
@@ -92,11 +93,15 @@ export async function httpClient(options: { insecure: boolean }): Promise<HttpCl
           dispatcher: agent,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal:
+            signal === undefined
+              ? AbortSignal.timeout(timeoutMs)
+              : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
         });
         const text = await res.body.text();
         return { status: res.statusCode, headers: res.headers, body: text };
       } catch (err) {
+        if (signal?.aborted) return { fatal: true, reason: "interrupted" };
         return classifyNetworkError(err, timeoutMs);
       }
     },

@@ -35,8 +35,16 @@ export interface AlertTransport {
   readonly name: string;
   /** One alert as it goes on the wire (a HEC event, a JSON array element). */
   encode(alert: Alert): string;
-  /** Sends one batch; never throws for the destination's failures. `deadline` is epoch ms. */
-  send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome>;
+  /**
+   * Sends one batch; never throws for the destination's failures. `deadline` is epoch ms;
+   * `signal` (Ctrl-C) cancels the request, which then counts as not delivered.
+   */
+  send(
+    batch: readonly Alert[],
+    encoded: readonly string[],
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome>;
   /**
    * Batches this destination may have in flight at once: 1 keeps order and load low; HEC with
    * acks uses more, since each batch mostly waits for the indexers, not the network.
@@ -53,7 +61,7 @@ export interface AlertTransport {
  *
  * @example
  * ```ts
- * const outbox: OutboxOptions = { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 30_000, maxBatchAlerts: 50 };
+ * const outbox: OutboxOptions = { spoolDir: "/var/spool/lds", deliverTimeoutMs: 30_000, onNote: (l) => console.error(l) };
  * ```
  */
 export interface OutboxOptions {
@@ -69,6 +77,8 @@ export interface OutboxOptions {
   secrets?: readonly (string | undefined)[] | undefined;
   /** Progress notes for stderr (a retry, a dead letter); already redacted. */
   onNote?: ((line: string) => void) | undefined;
+  /** Stops sending (Ctrl-C): the request in flight is cancelled, the rest stays in the spool. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Default batch: 100 alerts (an alert is about 1 kB as a HEC event). */
@@ -88,12 +98,12 @@ interface Item {
  * @example
  * ```ts
  * const summary: OutboxSummary = await sink.close();
- * if (summary.spooled > 0) console.error(`${summary.spooled} alert(s) wait in ${summary.spool}`);
+ * if (summary.undelivered > 0) console.error(`${summary.spooled} alerts wait in ${summary.spool}`);
  * ```
  */
 export interface OutboxSummary extends SinkSummary {
   sent: number;
-  acked?: number | undefined;
+  acked?: number;
   spooled: number;
   deadLettered: number;
   /** The spool folder. */
@@ -103,13 +113,14 @@ export interface OutboxSummary extends SinkSummary {
 }
 
 /**
- * A RowSink that delivers through an {@link AlertTransport} with a spool behind it.
+ * A RowSink that delivers through an {@link AlertTransport} with a spool behind it
+ * ({@link hecSink} and {@link webhookSink} make one).
  *
  * @example
  * ```ts
- * const sink: OutboxSink = webhookSink({ url: "https://hooks.example/lsass" }, { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 30_000 });
- * await sink.write(rows);
- * const summary = await sink.close();
+ * const sink = hecSink({ url, token }, { spoolDir, deliverTimeoutMs: 120_000 });
+ * await sink.resumeSpool(); // what earlier runs left, same alert_ids (the `deliver` command)
+ * await sink.close();
  * ```
  */
 export class OutboxSink implements RowSink {
@@ -230,8 +241,17 @@ export class OutboxSink implements RowSink {
     const deadline = started + this.options.deliverTimeoutMs;
     const alerts = batch.map((i) => i.alert);
     const encoded = batch.map((i) => i.encoded);
+    const signal = this.options.signal;
     for (let attempt = 0; this.stopReason === undefined; attempt++) {
-      const outcome = await this.transport.send(alerts, encoded, deadline);
+      if (signal?.aborted) {
+        this.stop("interrupted");
+        return;
+      }
+      const outcome = await this.transport.send(alerts, encoded, deadline, signal);
+      if (signal?.aborted && outcome.kind !== "delivered") {
+        this.stop("interrupted");
+        return;
+      }
       switch (outcome.kind) {
         case "delivered":
           await this.markDone(batch);
@@ -266,7 +286,7 @@ export class OutboxSink implements RowSink {
           }
           const wait = Math.min(asked ?? backoffDelay(attempt), remaining);
           this.note(`${outcome.reason}; retry ${attempt + 1} in ${formatDuration(wait)}`);
-          await sleep(wait);
+          await sleep(wait, signal);
         }
       }
     }
@@ -287,7 +307,7 @@ export class OutboxSink implements RowSink {
       delivered: this.delivered,
       undelivered: spooled + this.deadLettered,
       sent,
-      acked,
+      ...(acked !== undefined ? { acked } : {}),
       spooled,
       deadLettered: this.deadLettered,
       spool: this.options.spoolDir,

@@ -44,7 +44,8 @@ const CSV_COLUMNS: readonly (keyof Row)[] = [
 ];
 
 /** The columns a person reads first; the rest (message, rule) are the same on every row. */
-const TABLE_COLUMNS: readonly (keyof Row)[] = [
+/** The columns of the table format, in order (the browser page shows the same). */
+export const TABLE_COLUMNS: readonly (keyof Row)[] = [
   "dest",
   "process_name",
   "TargetFilename",

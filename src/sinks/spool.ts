@@ -27,7 +27,7 @@ export const DEADLETTER_FILE = "deadletter.ndjson";
  *
  * @example
  * ```ts
- * const outbox = { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 60_000 };
+ * const sink = webhookSink({ url }, { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 60_000 });
  * ```
  */
 export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env): string {

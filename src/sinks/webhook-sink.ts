@@ -17,7 +17,7 @@ import { parseRetryAfter } from "./retry.js";
  *
  * @example
  * ```ts
- * const hook: WebhookOptions = { url: "https://hooks.example/lsass", secret: process.env.LSASS_DUMP_SCAN_WEBHOOK_SECRET };
+ * const options: WebhookOptions = { url: "https://soar.example/hooks/lsass", secret: process.env.LSASS_DUMP_SCAN_WEBHOOK_SECRET };
  * ```
  */
 export interface WebhookOptions {
@@ -34,7 +34,8 @@ export interface WebhookOptions {
  *
  * @example
  * ```ts
- * const ok = request.headers["x-signature-256"] === webhookSignature(secret, body); // on the receiving side
+ * // On the receiving side, over the raw body bytes:
+ * const ok = timingSafeEqual(Buffer.from(webhookSignature(secret, rawBody)), Buffer.from(req.headers["x-signature-256"]));
  * ```
  */
 export function webhookSignature(secret: string, body: string): string {
@@ -82,7 +83,12 @@ class WebhookTransport implements AlertTransport {
     return JSON.stringify(alert);
   }
 
-  async send(batch: readonly Alert[], encoded: readonly string[], deadline: number): Promise<SendOutcome> {
+  async send(
+    batch: readonly Alert[],
+    encoded: readonly string[],
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
     this.client ??= await httpClient({ insecure: this.options.insecure === true });
     const body = `[${encoded.join(",")}]`;
     const headers: Record<string, string> = {
@@ -92,7 +98,7 @@ class WebhookTransport implements AlertTransport {
     };
     if (this.options.secret !== undefined) headers["x-signature-256"] = webhookSignature(this.options.secret, body);
     const timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now()));
-    const answer = await this.client.post(this.url, headers, body, timeout);
+    const answer = await this.client.post(this.url, headers, body, timeout, signal);
     if (isFailure(answer))
       return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
     const what = `HTTP ${answer.status}`;
@@ -122,9 +128,9 @@ class WebhookTransport implements AlertTransport {
  *
  * @example
  * ```ts
- * const sink = webhookSink({ url: "https://hooks.example/lsass" }, { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 30_000 });
- * await sink.write((await scan(["triage/"])).rows);
- * await sink.close();
+ * const sink = webhookSink({ url: "https://soar.example/hooks/lsass", secret }, { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 120_000 });
+ * await sink.write(rows);
+ * console.error((await sink.close()).detail);
  * ```
  */
 export function webhookSink(options: WebhookOptions, outbox: OutboxOptions): OutboxSink {

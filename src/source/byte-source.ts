@@ -9,6 +9,8 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
 
+export { readFully } from "./read-fully.js";
+
 /** Random access to one input's bytes. */
 export interface ByteSource {
   /** The input as messages name it (a URL without its query string). */
@@ -121,21 +123,6 @@ export async function* sourceChunks(
     position += n;
     yield buffer.subarray(0, n);
     await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
-/** Reads exactly [position, position + length) or throws (the input ended early: it shrank). */
-export async function readFully(
-  source: ByteSource,
-  target: Uint8Array,
-  position: number,
-  length: number,
-): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const n = await source.read(target, done, length - done, position + done);
-    if (n === 0) throw new ScanError("LDS_E_INPUT_UNREADABLE", "input shrank while being read", source.name);
-    done += n;
   }
 }
 

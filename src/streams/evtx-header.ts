@@ -7,7 +7,7 @@
  * does on every copy of a live log.
  */
 
-import { crc32 } from "node:zlib";
+import { crc32 } from "../platform/bytes.js";
 
 /** File header flag: the log was not closed cleanly (libevtx). */
 const FILE_FLAG_DIRTY = 0x1;

@@ -40,6 +40,7 @@ declare namespace WebAssembly {
   }
   type BufferSource = ArrayBufferView | ArrayBuffer;
   function compile(bytes: BufferSource): Promise<Module>;
+  function compileStreaming(source: Response | PromiseLike<Response>): Promise<Module>;
   function validate(bytes: BufferSource): boolean;
   function instantiate(module: Module, imports?: Imports): Promise<Instance>;
   function instantiate(bytes: BufferSource, imports?: Imports): Promise<WebAssemblyInstantiatedSource>;

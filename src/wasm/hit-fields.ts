@@ -11,6 +11,7 @@
 
 import type { TextFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
+import { latin1Text, utf8Text } from "../platform/bytes.js";
 import type { EventFields } from "../rule/rule.js";
 import { FIELD, HIT_WORDS, KIND, type Matcher } from "./matcher.js";
 
@@ -50,7 +51,8 @@ export class HitReader {
       image: this.#string(i, FIELD.image),
       targetFilename: this.#string(i, FIELD.targetFilename),
       computer: this.#string(i, FIELD.computer),
-      time: this.#string(i, FIELD.time),
+      // A number only in Velociraptor rows (seconds since 1970): the matcher drops it elsewhere.
+      time: this.#value(i, FIELD.time),
     };
   }
 
@@ -62,8 +64,8 @@ export class HitReader {
     const start = (w[at + 1] as number) >>> 0;
     const end = start + (w[at + 2] as number);
     const bytes = this.#m.memoryBytes;
-    if (kind === KIND.number) return Number(bytes.toString("latin1", start, end));
-    const text = bytes.toString("utf8", start, end);
+    if (kind === KIND.number) return Number(latin1Text(bytes, start, end));
+    const text = utf8Text(bytes, start, end);
     if (kind === KIND.text) return text;
     // Still escaped: JSON only (the matcher marks such XML records complex).
     return JSON.parse(`"${text}"`) as string;

@@ -10,6 +10,7 @@
  */
 
 import type { TextFormat } from "../formats/log-format.js";
+import { byteView } from "../platform/bytes.js";
 import { instantiateMatcher } from "./module.js";
 
 /** Raw exports; addresses are byte offsets into the instance's memory. */
@@ -23,19 +24,20 @@ interface MatcherExports {
   lastCandidateKind(): number;
   decodeJsonString(src: number, len: number, dst: number): number;
   decodeXmlText(src: number, len: number, dst: number): number;
-  jsonScanBegin(start: number, end: number, format: number, final: number): void;
+  jsonScanBegin(start: number, end: number): void;
   jsonScanResume(): number;
-  jsonWalkBegin(from: number, format: number): void;
+  jsonWalkBegin(from: number): void;
   jsonWalkResume(end: number): number;
   jsonWalkFinish(): void;
   resetJsonWalker(): void;
   jsonWalkerIsClean(): number;
+  jsonWalkerJunkStart(): number;
   jsonWalkerInRecord(): number;
   jsonWalkerOpenRecord(): number;
   rebaseJsonWalker(start: number): void;
   jsonOversizeRecordEnd(): number;
   lastJsonSync(c: number, floor: number): number;
-  nextJsonSync(c: number, end: number): number;
+  nextJsonSync(c: number, end: number, floor: number): number;
   xmlSafeEnd(start: number, end: number): number;
   xmlScanBegin(start: number, end: number): void;
   xmlScanResume(): number;
@@ -44,6 +46,9 @@ interface MatcherExports {
   resetStats(): void;
   statsExamined(): number;
   statsMalformed(): number;
+  malformedLogged(): number;
+  malformedLogAt(i: number): number;
+  clearMalformedLog(): void;
 }
 
 /** Field order in a hit (assembly/hits.ts). */
@@ -87,11 +92,6 @@ const ESCAPE_LEADS: Record<TextFormat, readonly [number, number]> = {
   evtxdump: [0x5c, 0x75],
 };
 
-/** The matcher's number for a JSON flavour (assembly/json-fields.ts). */
-export function jsonFormatId(format: Exclude<TextFormat, "xml">): number {
-  return format === "flat" ? 1 : format === "ecs" ? 2 : 3;
-}
-
 function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
@@ -102,8 +102,8 @@ export class Matcher {
   readonly input: Uint8Array;
   /** Byte capacity of {@link input}. */
   readonly capacity: number;
-  /** The whole memory as a Buffer (for decoding hit spans into strings). */
-  readonly memoryBytes: Buffer;
+  /** The whole memory as bytes (for decoding hit spans into strings). */
+  readonly memoryBytes: Uint8Array;
   /** The hits table. */
   readonly hitWords: Uint32Array;
   /** Address of input[0] in the memory. */
@@ -123,7 +123,7 @@ export class Matcher {
     memory.grow(Math.ceil(total / PAGE) - memory.buffer.byteLength / PAGE);
     this.capacity = capacity;
     this.input = new Uint8Array(memory.buffer, this.inputBase, capacity);
-    this.memoryBytes = Buffer.from(memory.buffer);
+    this.memoryBytes = byteView(memory.buffer);
     this.hitWords = new Uint32Array(memory.buffer, hitsBase, HIT_CAPACITY * HIT_WORDS);
     this.#x.configureHits(hitsBase, HIT_CAPACITY, arenaBase, ARENA_BYTES);
     this.#x.configureScratch(this.#scratchBase, SCRATCH_BYTES);
@@ -165,19 +165,19 @@ export class Matcher {
 
   // ---- JSON ----
 
-  /** Offset of the last sync point (`{` after a line feed) in (floor, c], or `floor`. */
+  /** Offset of the last sync point (assembly/json-scan.ts) in (floor, c], or `floor`. */
   lastJsonSync(c: number, floor: number): number {
     return this.offsetOf(this.#x.lastJsonSync(this.#at(c), this.#at(floor)));
   }
 
-  /** Offset of the first sync point in (c, end), or `end`. */
-  nextJsonSync(c: number, end: number): number {
-    return this.offsetOf(this.#x.nextJsonSync(this.#at(c), this.#at(end)));
+  /** Offset of the first sync point in (c, end), or `end`; `floor` is a record boundary at or before `c`. */
+  nextJsonSync(c: number, end: number, floor: number): number {
+    return this.offsetOf(this.#x.nextJsonSync(this.#at(c), this.#at(end), this.#at(floor)));
   }
 
-  /** Starts a segment-mode scan of input[start, end). */
-  jsonScanBegin(start: number, end: number, format: Exclude<TextFormat, "xml">, final: boolean): void {
-    this.#x.jsonScanBegin(this.#at(start), this.#at(end), jsonFormatId(format), final ? 1 : 0);
+  /** Starts a segment-mode scan of input[start, end) (JSON of any layout, decided per record). */
+  jsonScanBegin(start: number, end: number): void {
+    this.#x.jsonScanBegin(this.#at(start), this.#at(end));
   }
 
   /** Goes on with the segment-mode scan; false = paused with the hits table full. */
@@ -191,8 +191,8 @@ export class Matcher {
   }
 
   /** Starts walk mode at input offset `from` (walker state kept). */
-  jsonWalkBegin(from: number, format: Exclude<TextFormat, "xml">): void {
-    this.#x.jsonWalkBegin(this.#at(from), jsonFormatId(format));
+  jsonWalkBegin(from: number): void {
+    this.#x.jsonWalkBegin(this.#at(from));
   }
 
   /** Walks on to `end`; false = paused (hits full, or an oversize record ended: {@link jsonOversizeRecordEnd}). */
@@ -214,6 +214,13 @@ export class Matcher {
   jsonWalkerOpenRecord(): number {
     if (this.#x.jsonWalkerInRecord() === 0) return -1;
     const at = this.#x.jsonWalkerOpenRecord();
+    return at < 0 ? -2 : this.offsetOf(at);
+  }
+
+  /** Offset of the junk the walker is in, -1 when none, -2 when it began before the input region. */
+  jsonWalkerJunkStart(): number {
+    if (this.#x.jsonWalkerIsClean() !== 0 || this.#x.jsonWalkerInRecord() !== 0) return -1;
+    const at = this.#x.jsonWalkerJunkStart();
     return at < 0 ? -2 : this.offsetOf(at);
   }
 
@@ -277,5 +284,21 @@ export class Matcher {
   /** Zeroes the counters. */
   resetStats(): void {
     this.#x.resetStats();
+  }
+
+  /**
+   * Input offsets of the malformed records logged since the last call (at most 128 per call;
+   * the counter in {@link stats} has them all), then empties the log. `early` stands for a
+   * record that began before the input region (the caller knows where).
+   */
+  takeMalformedLog(early: number): number[] {
+    const n = this.#x.malformedLogged();
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = this.#x.malformedLogAt(i);
+      out.push(at < 0 ? early : this.offsetOf(at));
+    }
+    this.#x.clearMalformedLog();
+    return out;
   }
 }

@@ -6,7 +6,7 @@
  * build/ sits two levels above both src/wasm/*.ts and dist/wasm/*.js.
  */
 
-import { readFileSync } from "node:fs";
+import { compileMatcherNow } from "../platform/matcher-source.js";
 
 /** The two builds asconfig.json makes: `release` (-O3, no asserts) and `debug`. */
 export type MatcherBuild = "release" | "debug";
@@ -23,10 +23,18 @@ const compiled = new Map<MatcherBuild, WebAssembly.Module>();
 export function loadMatcherModule(build: MatcherBuild = "release"): WebAssembly.Module {
   let module = compiled.get(build);
   if (module === undefined) {
-    module = new WebAssembly.Module(readFileSync(matcherWasmUrl(build)));
+    module = compileMatcherNow(matcherWasmUrl(build));
     compiled.set(build, module);
   }
   return module;
+}
+
+/**
+ * Makes `module` the compiled matcher of `build` in this thread (the browser build compiles it
+ * asynchronously and hands it over here; a worker gets it by postMessage).
+ */
+export function provideMatcherModule(module: WebAssembly.Module, build: MatcherBuild = "release"): void {
+  compiled.set(build, module);
 }
 
 /**

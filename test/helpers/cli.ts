@@ -1,5 +1,5 @@
 /**
- * Runs the built CLI (dist/cli/main.js) as a user would, capturing stdout, stderr and the
+ * Runs the built CLI (the bundled bin, dist/bin/lsass-dump-scan.js) as a user would, capturing stdout, stderr and the
  * exit status. Tests that use it need `npm run build` first (npm install does it).
  */
 
@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-/** The built CLI entry. */
-export const CLI = join(ROOT, "dist", "cli", "main.js");
+/** The built CLI entry: the bundled bin (scripts/bundle-cli.mjs), what package.json's bin names. */
+export const CLI = join(ROOT, "dist", "bin", "lsass-dump-scan.js");
 /** The shared public corpus, when this checkout has one beside it. */
 export const CORPUS = join(ROOT, "..", "shared", "corpus");
 /** True when ../shared/corpus is there. */

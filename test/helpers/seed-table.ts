@@ -7,11 +7,16 @@
 import type { TextFormat } from "../../src/formats/log-format.js";
 import {
   ecsRecord,
+  ecsSysmonModuleRecord,
+  evtxDumpDefaultOutput,
   evtxDumpRecord,
   flatRecord,
   jsonString,
+  pandasRecord,
   type SeedEvent,
   TRUE_POSITIVE as TP,
+  unindentedJson,
+  velociraptorRecord,
   xmlEvent,
 } from "./seed-events.js";
 
@@ -25,6 +30,8 @@ export interface Seed {
   format: TextFormat;
   content: string | Buffer;
   rows: ExpectedRow[];
+  /** Malformed records the reference engine must count (checked when given). */
+  malformed?: number;
 }
 
 const T = "2024-03-05T10:11:12";
@@ -255,5 +262,151 @@ function layoutSeeds(): Seed[] {
   ];
 }
 
+/** A target per layout, so a mixed file shows which layouts gave a row. */
+function targetOf(layout: string): string {
+  return `C:\\Users\\alice\\AppData\\Local\\Temp\\lsass (${layout}).DMP`;
+}
+
+/**
+ * Issue 9: records written exactly as the real tools write them (Winlogbeat's Sysmon module,
+ * Velociraptor parse_evtx, evtx_dump's default output, pandas), files mixing layouts, and
+ * damage that must stay local.
+ */
+function toolSeeds(): Seed[] {
+  const tp = tpRow();
+  const two = tpRow({ count: 2 });
+  const background: SeedEvent = { ...TP, eventId: 1, image: "C:\\Windows\\explorer.exe", targetFilename: undefined };
+  const decoy: SeedEvent = { ...TP, eventId: 10 };
+  const mixed: [string, string][] = [
+    ["nxlog", flatRecord({ ...TP, targetFilename: targetOf("nxlog") })],
+    ["winlogbeat", ecsRecord({ ...TP, targetFilename: targetOf("winlogbeat") })],
+    ["sysmon-module", ecsSysmonModuleRecord({ ...TP, targetFilename: targetOf("sysmon-module") })],
+    ["evtx_dump", evtxDumpRecord({ ...TP, targetFilename: targetOf("evtx_dump") })],
+    ["velociraptor", velociraptorRecord({ ...TP, targetFilename: targetOf("velociraptor") })],
+  ];
+  const mixedRows = mixed.map(([layout]) => tpRow({ target: targetOf(layout) })).sort((a, b) => (a[2] < b[2] ? -1 : 1));
+  const withTags = (record: string) =>
+    record.replace(/^\{/, '{"Tags":[{"Name":"a","Value":1},{"Name":"b","Value":[{"x":1}]}],');
+  return [
+    {
+      name: 'ecs: Winlogbeat 8 Sysmon module (process.executable, file.path, event.code "11", no event_data)',
+      format: "ecs",
+      content: `${ecsSysmonModuleRecord(background)}\n${ecsSysmonModuleRecord(TP)}\n${ecsSysmonModuleRecord(decoy)}\n`,
+      rows: [tp],
+    },
+    {
+      name: "ecs: Winlogbeat 7 Sysmon module (numeric event_id and event.code)",
+      format: "ecs",
+      content: `${ecsSysmonModuleRecord(TP, { numericIds: true })}\n${ecsSysmonModuleRecord(decoy, { numericIds: true })}\n`,
+      rows: [tp],
+    },
+    {
+      name: "ecs: Sysmon module without winlog.computer_name takes host.name",
+      format: "ecs",
+      content: `${ecsSysmonModuleRecord(TP, { noComputerName: true })}\n`,
+      rows: [tpRow({ dest: "ws01" })],
+    },
+    {
+      name: "ecs: a 1 MB first record whose winlog key comes after its message is still ECS",
+      format: "ecs",
+      content: `${ecsSysmonModuleRecord(TP, { messagePadding: 1 << 20 })}\n${ecsSysmonModuleRecord(TP)}\n`,
+      rows: [two],
+    },
+    {
+      name: "velociraptor: parse_evtx JSON lines (EventID {Value}, SystemTime in seconds, cut to whole seconds)",
+      format: "evtxdump",
+      content: `${velociraptorRecord(background)}\n${velociraptorRecord(TP)}\n${velociraptorRecord(decoy)}\n`,
+      rows: [tp],
+    },
+    {
+      name: "velociraptor: pretty-printed, plain EventID, ISO SystemTime",
+      format: "evtxdump",
+      content: `${velociraptorRecord(TP, { indent: 2, plainId: true, isoTime: true })}\n${velociraptorRecord(TP, { indent: 2 })}\n`,
+      rows: [two],
+    },
+    {
+      name: "velociraptor: first and last time from seconds since 1970",
+      format: "evtxdump",
+      content: `${REPEATED.map((e) => velociraptorRecord(e)).join("\n")}\n`,
+      rows: [tpRow({ count: 3, first: "2024-03-05T09:00:00", last: "2024-03-06T23:59:59" })],
+    },
+    {
+      name: "evtxdump: evtx_dump default output (Record N lines, pretty-printed)",
+      format: "evtxdump",
+      content: evtxDumpDefaultOutput([background, TP, decoy, TP]),
+      malformed: 0,
+      rows: [two],
+    },
+    {
+      name: "evtxdump: evtx_dump default output with --no-indent, CRLF",
+      format: "evtxdump",
+      content: evtxDumpDefaultOutput([TP, decoy, TP], { noIndent: true, firstId: 1041 }).replace(/\n/g, "\r\n"),
+      malformed: 0,
+      rows: [two],
+    },
+    {
+      name: "flat: pandas to_json (EventID 11.0, escaped slashes, null)",
+      format: "flat",
+      content: `${pandasRecord(background)}\n${pandasRecord({ ...TP, parentImage: undefined })}\n${pandasRecord({ ...TP, eventId: 110 })}\n`,
+      rows: [tpRow({ first: "2024-03-05T10:11:12" })],
+    },
+    {
+      name: "mixed: NXLog, Winlogbeat, Sysmon module, evtx_dump and Velociraptor records back to back",
+      format: "flat",
+      content: `${mixed.map(([, record]) => record).join("\n")}\n`,
+      malformed: 0,
+      rows: mixedRows,
+    },
+    {
+      name: "mixed: the same records in reverse order, pretty-printed",
+      format: "evtxdump",
+      content: `${[...mixed]
+        .reverse()
+        .map(([, record]) => JSON.stringify(JSON.parse(record), null, 2))
+        .join("\n")}\n`,
+      rows: mixedRows,
+    },
+    {
+      name: "damage: a line cut short after a lone backslash; the next line is read",
+      format: "flat",
+      content: `${flatRecord(TP).slice(0, flatRecord(TP).indexOf("System32") + 2)}\\\n${flatRecord(TP)}\n`,
+      malformed: 1,
+      rows: [tp],
+    },
+    {
+      name: "damage: pretty-printed evtx_dump record cut inside a string; the next record is read",
+      format: "evtxdump",
+      content: (() => {
+        const pretty = evtxDumpDefaultOutput([TP, TP]);
+        const cut = pretty.indexOf("Taskmgr.exe");
+        return `${pretty.slice(0, cut)}\n${pretty.slice(pretty.indexOf("Record 2"))}`;
+      })(),
+      malformed: 1,
+      rows: [tp],
+    },
+    {
+      name: "damage: an XML <Event cut short ends at the next <Event",
+      format: "xml",
+      content: `${xmlEvent(TP).slice(0, xmlEvent(TP).indexOf("Taskmgr"))}${xmlEvent(TP)}\n`,
+      malformed: 1,
+      rows: [tp],
+    },
+    {
+      name: "flat: pretty-printed without indentation, objects in arrays at column 0",
+      format: "flat",
+      content: `${unindentedJson(withTags(flatRecord(TP)))}\n${unindentedJson(withTags(flatRecord(TP)))}\n`,
+      malformed: 0,
+      rows: [two],
+    },
+    {
+      name: "evtxdump: unindented records with arrays of objects, back to back",
+      format: "evtxdump",
+      content: `${unindentedJson(withTags(evtxDumpRecord(TP)))}\n${unindentedJson(withTags(evtxDumpRecord(decoy)))}\n${unindentedJson(withTags(evtxDumpRecord(TP)))}\n`,
+      malformed: 0,
+      rows: [two],
+    },
+  ];
+}
+
 /** Every seed. */
-export const SEEDS: readonly Seed[] = [...semanticSeeds(), ...layoutSeeds()];
+export const SEEDS: readonly Seed[] = [...semanticSeeds(), ...layoutSeeds(), ...toolSeeds()];

@@ -5,9 +5,10 @@
  * the caller then counts it only if its Binary XML decodes cleanly (exact, never a guess).
  */
 
+import { indexOfBytes } from "../../platform/bytes.js";
 import { MIN_RECORD_SIZE, u32 } from "./layout.js";
 
-const RECORD_MAGIC_BYTES = Buffer.from([0x2a, 0x2a, 0x00, 0x00]);
+const RECORD_MAGIC_BYTES = Uint8Array.of(0x2a, 0x2a, 0x00, 0x00);
 
 /**
  * Calls `tryRecord(offset, size)` for each framed record candidate in `chunk[from, to)`, in
@@ -20,14 +21,14 @@ export function carveRecords(
   to: number,
   tryRecord: (offset: number, size: number) => boolean,
 ): void {
-  const haystack = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(to, chunk.length));
-  let p = haystack.indexOf(RECORD_MAGIC_BYTES, from);
+  const haystack = chunk.subarray(0, Math.min(to, chunk.length));
+  let p = indexOfBytes(haystack, RECORD_MAGIC_BYTES, from);
   while (p >= 0 && p + 8 <= haystack.length) {
     const size = u32(chunk, p + 4);
     let next = p + 1;
     if (size >= MIN_RECORD_SIZE && p + size <= chunk.length && u32(chunk, p + size - 4) === size) {
       if (tryRecord(p, size)) next = p + size;
     }
-    p = haystack.indexOf(RECORD_MAGIC_BYTES, next);
+    p = indexOfBytes(haystack, RECORD_MAGIC_BYTES, next);
   }
 }

@@ -7,7 +7,7 @@
  * leave the free-space offset too far, see omerbenamram/evtx issue 197).
  */
 
-import { crc32 } from "node:zlib";
+import { crc32 } from "../../platform/bytes.js";
 import {
   CHUNK_FIELD,
   CHUNK_HEADER_SIZE,
@@ -54,9 +54,11 @@ export function chunkHeaderCrc(chunk: Uint8Array): number {
 
 /**
  * Checks the chunk slot `chunk` (64 KiB, or less when the file is truncated) and walks its
- * live records. Never throws.
+ * live records. Never throws. `records: false` checks the same (same kind, problem and
+ * liveEnd) without listing the records: the fast search's many chunks with no candidate need
+ * only the verdict, and two arrays a chunk were a tenth of its CPU on a folder of EVTX files.
  */
-export function scanChunk(chunk: Uint8Array): ChunkScan {
+export function scanChunk(chunk: Uint8Array, records = true): ChunkScan {
   const truncated = chunk.length < CHUNK_SIZE ? `truncated (${chunk.length} of ${CHUNK_SIZE} bytes)` : undefined;
   if (!hasMagic(chunk, CHUNK_MAGIC)) {
     if (allZero(chunk, 0, Math.min(chunk.length, 8))) return notLive("unused", truncated);
@@ -75,10 +77,10 @@ export function scanChunk(chunk: Uint8Array): ChunkScan {
     if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc))
       return notLive("damaged", "event records checksum mismatch; chunk skipped");
   }
-  return walkRecords(chunk, Math.min(freeSpace, chunk.length), truncated);
+  return walkRecords(chunk, Math.min(freeSpace, chunk.length), truncated, records);
 }
 
-function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undefined): ChunkScan {
+function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undefined, records: boolean): ChunkScan {
   const scan: ChunkScan = { kind: "live", problem: truncated, recordOffsets: [], recordSizes: [], liveEnd: 0 };
   let p = CHUNK_HEADER_SIZE;
   while (p + 8 <= limit) {
@@ -99,8 +101,10 @@ function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undef
       scan.problem ??= damage;
       break;
     }
-    scan.recordOffsets.push(p);
-    scan.recordSizes.push(size);
+    if (records) {
+      scan.recordOffsets.push(p);
+      scan.recordSizes.push(size);
+    }
     p += size;
   }
   scan.liveEnd = p;

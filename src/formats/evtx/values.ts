@@ -6,6 +6,7 @@
  * Value type numbers from the libevtx documentation ("Value types") and [MS-EVEN6].
  */
 
+import { utf16leText } from "../../platform/bytes.js";
 import { u16, u32, u64 } from "./layout.js";
 
 /** Value type numbers. `ARRAY` is a flag or-ed onto the item type. */
@@ -75,7 +76,7 @@ const SHORT_UTF16 = 24;
  * are (a lone surrogate stays a lone surrogate, as in the event).
  */
 export function utf16At(bytes: Uint8Array, at: number, units: number): string {
-  if (units > SHORT_UTF16) return Buffer.from(bytes.buffer, bytes.byteOffset + at, 2 * units).toString("utf16le");
+  if (units > SHORT_UTF16) return utf16leText(bytes, at, units);
   const codes: number[] = [];
   for (let i = 0; i < units; i++) {
     const p = at + 2 * i;

@@ -1,0 +1,222 @@
+/**
+ * bench:check's start-up, thread and EVTX-folder ratios (issue 12), each between two things
+ * timed side by side in this run:
+ *
+ * - startup.node_vs_cli: `node -e 0` / the bundled CLI scanning a 1 KB XML file (new
+ *   processes). The target is the CLI within 60 ms of node; the ratio is load-proof where the
+ *   difference is not.
+ * - threads.<input>.default_vs_j1: the default thread count (every core) / one thread, speed,
+ *   in process (a fresh pool each run), on
+ *   - small: a 48 MiB XML file (two shards: enough tasks to start a pool, too little work for
+ *     a thread to pay for its start): below 1 the default lost time starting threads;
+ *   - evtx_folder: the real-sized EVTX folder; text: a 2 GiB XML file.
+ * - evtx_folder.cli_vs_cat: the CLI (default options) on the EVTX folder / `cat` of the folder.
+ *
+ * Self-test (LDS_BENCH_SELFTEST_UNTUNED=1, the issue 12 changes undone where a switch can undo
+ * them): the start-up ratio times the unbundled CLI (dist-bench/src/cli/main.js, tsc's output)
+ * instead of the bundle; the small-input ratio starts the pool as soon as a second task waits
+ * (poolStart "always", the old dispatcher); the scaling ratios never start a pool ("never", a
+ * start decision that never pays). Every one of them must then fail.
+ */
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { PoolStart } from "../src/pool/dispatcher.js";
+import { scanParallel } from "../src/pool/parallel-scan.js";
+import type { MeasuredRatio } from "./check-ratios.js";
+import { DATA_DIR, REPO_ROOT, type TextCorpusSpec, textCorpusFile } from "./data-store.js";
+import { type BenchManifest, buildBenchFolder, REAL_FOLDER } from "./evtx-bench-data.js";
+import { expectCount, interleave, median, medianRatio } from "./measure.js";
+import { CLI_PATH, checkCliRun, runProcess } from "./processes.js";
+
+/** The CLI as installed: the esbuild bundle (npm run build:cli). */
+export const BUNDLED_CLI = join(REPO_ROOT, "dist", "bin", "lsass-dump-scan.js");
+
+/** True when LDS_BENCH_SELFTEST_UNTUNED asks for the issue 12 changes to be undone. */
+export function selfTestUntuned(): boolean {
+  const v = process.env.LDS_BENCH_SELFTEST_UNTUNED;
+  return v !== undefined && v !== "" && v !== "0";
+}
+
+/** What the speed ratios need. */
+export interface SpeedCheckOptions {
+  /** Files in the EVTX folder (default 400). */
+  evtxFiles: number;
+  /** Size of the XML file of the text scaling ratio (default 2 GiB). */
+  textBytes: number;
+  seed: number;
+  rounds: number;
+  /**
+   * The CLI's engine (`reference` in the LDS_BENCH_SELFTEST_SLOW self-test). The thread ratios
+   * always use the wasm engine: they measure the pool, not the engine.
+   */
+  engine: "wasm" | "reference";
+  progress(line: string): void;
+}
+
+/**
+ * The real-sized EVTX folder (bench/evtx-bench-data.ts, REAL_FOLDER) in bench/.data, built once
+ * per file count and seed.
+ */
+export function evtxFolder(files: number, seed: number): { path: string; manifest: BenchManifest } {
+  const path = join(DATA_DIR, `evtx-folder-${files}-s${seed}`);
+  const manifestPath = `${path}.json`;
+  if (existsSync(manifestPath) && existsSync(path) && readdirSync(path).length === files) {
+    return { path, manifest: JSON.parse(readFileSync(manifestPath, "utf8")) as BenchManifest };
+  }
+  const manifest = buildBenchFolder(path, files, seed, REAL_FOLDER);
+  // buildBenchFolder writes manifest.json inside; the scan would read it as an input.
+  rmSync(join(path, "manifest.json"));
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  return { path, manifest };
+}
+
+const mbps = (bytes: number, ms: readonly number[]) => (bytes / median(ms) / 1000).toFixed(0);
+
+/** Measures the start-up, thread and EVTX-folder ratios. */
+export async function measureSpeedRatios(
+  options: SpeedCheckOptions,
+  parts: ReadonlySet<string>,
+): Promise<Map<string, MeasuredRatio>> {
+  const ratios = new Map<string, MeasuredRatio>();
+  const untuned = selfTestUntuned();
+  if (parts.has("startup")) ratios.set("startup.node_vs_cli", await startupRatio(options, untuned));
+  if (parts.has("threads")) {
+    const cores = availableParallelism();
+    if (cores < 2) {
+      const missing = `${cores} core: no thread to scale to`;
+      for (const input of ["small", "evtx_folder", "text"]) ratios.set(`threads.${input}.default_vs_j1`, { missing });
+    } else {
+      const small = await textCorpusFile(spec(options, 48 * 2 ** 20), "threads-small");
+      options.progress(`threads: 1 vs ${cores} on ${small.path}`);
+      ratios.set(
+        "threads.small.default_vs_j1",
+        await threadRatio(options, [small.path], small.hits, small.bytes, cores, untuned ? "always" : undefined),
+      );
+      const folder = evtxFolder(options.evtxFiles, options.seed);
+      options.progress(`threads: 1 vs ${cores} on ${folder.path}/`);
+      ratios.set(
+        "threads.evtx_folder.default_vs_j1",
+        await threadRatio(
+          options,
+          [folder.path],
+          folder.manifest.matches,
+          folder.manifest.bytes,
+          cores,
+          untuned ? "never" : undefined,
+        ),
+      );
+      const text = await textCorpusFile(spec(options, options.textBytes), "threads-text");
+      options.progress(`threads: 1 vs ${cores} on ${text.path}`);
+      ratios.set(
+        "threads.text.default_vs_j1",
+        await threadRatio(options, [text.path], text.hits, text.bytes, cores, untuned ? "never" : undefined),
+      );
+    }
+    ratios.set("evtx_folder.cli_vs_cat", await folderVersusCat(options));
+  }
+  return ratios;
+}
+
+function spec(options: SpeedCheckOptions, size: number): TextCorpusSpec {
+  return { format: "xml", size, seed: options.seed, hitsPerGb: 64 };
+}
+
+/** `node -e 0` against the CLI scanning 1 KB (both new processes). */
+async function startupRatio(options: SpeedCheckOptions, untuned: boolean): Promise<MeasuredRatio> {
+  const cli = untuned ? CLI_PATH : BUNDLED_CLI;
+  if (!existsSync(cli)) return { missing: `${cli} is missing: run npm run build` };
+  const file = join(DATA_DIR, "startup-1k.xml");
+  const demo = readFileSync(join(REPO_ROOT, "demo", "dc01-sysmon.xml.log"));
+  // The first whole events of the demo log, about 1 KB.
+  const end = demo.indexOf("</Event>", 900);
+  mkdirSync(DATA_DIR, { recursive: true });
+  writeFileSync(file, demo.subarray(0, end < 0 ? 1024 : end + "</Event>".length));
+  options.progress(`startup: node -e 0 against ${cli} on ${file}`);
+  const node = async () => {
+    const r = await runProcess(process.execPath, ["-e", "0"], { discardStdout: true });
+    if (r.status !== 0) throw new Error(`node -e 0: exit status ${r.status}`);
+  };
+  const scan = async () => {
+    const r = await runProcess(
+      process.execPath,
+      [cli, "scan", file, "--engine", options.engine, "--no-progress", "--format", "jsonl"],
+      { discardStdout: true },
+    );
+    checkCliRun(r, 0, "startup cli");
+  };
+  const times = await interleave(
+    [
+      { name: "node", fn: node },
+      { name: "cli", fn: scan },
+    ],
+    Math.max(9, options.rounds * 2),
+  );
+  const [n, c] = [times.get("node") ?? [], times.get("cli") ?? []];
+  return {
+    value: medianRatio(n, c),
+    detail: `medians: node -e 0 ${median(n).toFixed(0)} ms, cli ${median(c).toFixed(0)} ms (+${(median(c) - median(n)).toFixed(0)} ms; target +60)${untuned ? ", SELF-TEST: unbundled CLI" : ""}`,
+  };
+}
+
+/** `cores` threads against one, in process: t(1) / t(cores), ≥ 1 when the default is not slower. */
+async function threadRatio(
+  options: SpeedCheckOptions,
+  inputs: string[],
+  hits: number,
+  bytes: number,
+  cores: number,
+  poolStart: PoolStart | undefined,
+): Promise<MeasuredRatio> {
+  const run = (workers: number) => async () => {
+    const r = await scanParallel(inputs, { engine: "wasm", workers, poolStart });
+    expectCount(`threads ${workers}`, r.stats.matches, hits);
+  };
+  const times = await interleave(
+    [
+      { name: "one", fn: run(1) },
+      { name: "all", fn: run(cores) },
+    ],
+    options.rounds,
+  );
+  const [one, all] = [times.get("one") ?? [], times.get("all") ?? []];
+  const self = poolStart === undefined ? "" : `, SELF-TEST: poolStart ${poolStart}`;
+  return {
+    value: medianRatio(one, all),
+    detail: `medians: 1 thread ${mbps(bytes, one)} MB/s (${median(one).toFixed(0)} ms), ${cores} threads ${mbps(bytes, all)} MB/s (${median(all).toFixed(0)} ms)${self}`,
+  };
+}
+
+/** The bundled CLI with default options on the EVTX folder, against cat of the same files. */
+async function folderVersusCat(options: SpeedCheckOptions): Promise<MeasuredRatio> {
+  if (!existsSync(BUNDLED_CLI)) return { missing: `${BUNDLED_CLI} is missing: run npm run build` };
+  const folder = evtxFolder(options.evtxFiles, options.seed);
+  const files = readdirSync(folder.path).map((f) => join(folder.path, f));
+  options.progress(`evtx folder: cat and the CLI on ${folder.path}/`);
+  const cat = async () => {
+    const r = await runProcess("cat", files, { discardStdout: true });
+    if (r.status !== 0) throw new Error(`cat: exit status ${r.status}: ${r.stderr}`);
+  };
+  const cli = async () => {
+    const r = await runProcess(
+      process.execPath,
+      [BUNDLED_CLI, "scan", folder.path, "--engine", options.engine, "--no-progress", "--format", "jsonl"],
+      { discardStdout: true },
+    );
+    checkCliRun(r, folder.manifest.matches, "evtx folder cli");
+  };
+  const times = await interleave(
+    [
+      { name: "cat", fn: cat },
+      { name: "cli", fn: cli },
+    ],
+    options.rounds,
+  );
+  const [c, l] = [times.get("cat") ?? [], times.get("cli") ?? []];
+  const bytes = folder.manifest.bytes;
+  return {
+    value: medianRatio(c, l),
+    detail: `medians: cli ${mbps(bytes, l)} MB/s (${median(l).toFixed(0)} ms), cat ${mbps(bytes, c)} MB/s on ${files.length} files, ${(bytes / 2 ** 20).toFixed(0)} MiB`,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The browser page end to end (issue 15): `serve`, headless Debian chromium through
+ * puppeteer-core, the public corpus given to the page's file input. Rows equal EXPECTED.jsonl,
+ * the JSONL and CSV downloads equal the CLI's bytes, no request leaves the page's origin, and a
+ * damaged file shows a problem while the rest is scanned. Skips with a message when chromium
+ * (Debian package `chromium`), the built page or the corpus is absent.
+ * `LSASS_DUMP_SCAN_SCREENSHOT=1` also writes docs/browser.png (the README's screenshot).
+ */
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROWSER_MISSING, type BrowserSession, download, filesUnder, openPage, scanInPage } from "./helpers/browser.js";
+import { CORPUS, HAVE_CORPUS, ROOT, runCli, tempDir } from "./helpers/cli.js";
+
+const why = BROWSER_MISSING ?? (HAVE_CORPUS ? undefined : `${CORPUS} is absent`);
+if (why !== undefined) console.warn(`skipping the browser tests: ${why}`);
+
+describe.skipIf(why !== undefined)("the browser page (chromium, puppeteer-core)", () => {
+  let session: BrowserSession;
+  beforeAll(async () => {
+    session = await openPage();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  const tableRows = () =>
+    session.page.$$eval("#rows tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent ?? "")));
+  const problems = () => session.page.$$eval("#problems li", (lis) => lis.map((li) => li.textContent ?? ""));
+
+  it("the corpus through the file input: the rows of EXPECTED.jsonl, downloads equal to the CLI's bytes", async () => {
+    const files = filesUnder(CORPUS);
+    await scanInPage(session, files);
+    const expected = readFileSync(join(CORPUS, "EXPECTED.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const shown = await tableRows();
+    expect(shown).toEqual(
+      expected.map((r) =>
+        ["dest", "process_name", "TargetFilename", "count", "firstTime", "lastTime", "risk_score"].map((k) =>
+          String(r[k]),
+        ),
+      ),
+    );
+    expect(await problems()).toEqual([]);
+    const jsonl = await download(session, "#download-jsonl", "lsass-dump-scan.jsonl");
+    const cliJsonl = runCli(["scan", ...files, "--format", "jsonl"]);
+    expect(cliJsonl.stdout.length).toBeGreaterThan(0);
+    expect(jsonl.toString("utf8")).toBe(cliJsonl.stdout);
+    expect(jsonl.toString("utf8")).toBe(readFileSync(join(CORPUS, "EXPECTED.jsonl"), "utf8"));
+    const csv = await download(session, "#download-csv", "lsass-dump-scan.csv");
+    expect(csv.toString("utf8")).toBe(runCli(["scan", ...files, "--format", "csv"]).stdout);
+    const events = await session.page.$$eval("#events tbody tr", (trs) => trs.length);
+    expect(events).toBe(expected.reduce((n, r) => n + (r.count as number), 0));
+    if (process.env.LSASS_DUMP_SCAN_SCREENSHOT === "1") {
+      writeFileSync(join(ROOT, "docs", "browser.png"), await session.page.screenshot({ fullPage: true }));
+    }
+  });
+
+  it("a damaged file shows a problem naming it, and the rest is scanned (UTF-16 too), as the CLI scans it", async () => {
+    const dir = tempDir("lds-browser-");
+    const xml = join(CORPUS, "xml", "DERIVED_mdec_ID11_lsass_dump_via_taskmgr.xml.log");
+    const big = readFileSync(join(CORPUS, "xml", "DERIVED_splunk_T1003.001_procdump_sysmon.xml.log"));
+    const cut = join(dir, "cut.xml.gz");
+    const gz = gzipSync(big);
+    writeFileSync(cut, gz.subarray(0, gz.length >> 1));
+    // The XML record again, as PowerShell's Out-File writes it: UTF-16LE with a byte order mark.
+    const utf16 = join(dir, "utf16.xml");
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(xml, "utf8"), "utf16le")]));
+    await scanInPage(session, [cut, xml, utf16]);
+    expect((await problems()).some((p) => p.startsWith("cut.xml.gz: gzip: unexpected end of file"))).toBe(true);
+    const rows = await tableRows();
+    expect(rows.find((r) => r[0] === "fs03vuln.offsec.lan")?.[3]).toBe("2"); // the XML file and its UTF-16 copy
+    const jsonl = await download(session, "#download-jsonl", "lsass-dump-scan.jsonl");
+    const cli = runCli(["scan", cut, xml, utf16, "--format", "jsonl"]);
+    expect(cli.stderr).toContain("cut.xml.gz");
+    expect(jsonl.toString("utf8")).toBe(cli.stdout);
+  });
+
+  it("with 64 KiB shards (?shard=65536) the corpus gives the same rows, the big text files read in pieces", async () => {
+    await session.page.goto(`${session.url}?shard=65536`);
+    await session.page.waitForSelector("body[data-state=ready]", { timeout: 30_000 });
+    await scanInPage(session, filesUnder(CORPUS));
+    const jsonl = await download(session, "#download-jsonl", "lsass-dump-scan.jsonl");
+    expect(jsonl.toString("utf8")).toBe(readFileSync(join(CORPUS, "EXPECTED.jsonl"), "utf8"));
+    expect(await problems()).toEqual([]);
+  });
+
+  it("Cancel stops a scan, and the next scan runs on fresh workers", async () => {
+    await session.page.goto(`${session.url}?shard=4096`); // thousands of tasks: slow enough to cancel
+    await session.page.waitForSelector("body[data-state=ready]", { timeout: 30_000 });
+    await session.page.evaluate('document.getElementById("files").value = ""');
+    const input = await session.page.$("#files");
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...filesUnder(CORPUS));
+    await session.page.waitForSelector("body[data-state=scanning]", { timeout: 30_000 });
+    await session.page.click("#cancel");
+    await session.page.waitForSelector("body[data-state=cancelled]", { timeout: 30_000 });
+    expect(await session.page.$eval("#progress-text", (e) => e.textContent)).toBe("Cancelled.");
+    expect(await tableRows()).toEqual([]);
+    await scanInPage(session, [join(CORPUS, "xml", "DERIVED_mdec_ID11_lsass_dump_via_taskmgr.xml.log")]);
+    expect((await tableRows()).map((r) => r[0])).toEqual(["fs03vuln.offsec.lan"]);
+  });
+
+  it("no request left the page's origin, and the page loaded only its own files", () => {
+    expect(session.foreign).toEqual([]);
+    const paths = new Set(session.requests.filter((u) => !u.startsWith("blob:")).map((u) => new URL(u).pathname));
+    for (const path of paths)
+      expect(["/", "/app.js", "/style.css", "/scan-worker.js", "/matcher.wasm"]).toContain(path);
+  });
+});
