@@ -27,6 +27,7 @@ const LAYERS = [
   "cluster",
   "streams",
   "sinks",
+  "follow",
   "index",
   "web",
   "generate",

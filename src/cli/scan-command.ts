@@ -9,6 +9,7 @@ import type { EngineName } from "../engine/engine.js";
 import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
 import type { InputHit } from "../engine/hit.js";
 import { ScanError } from "../errors.js";
+import { DEFAULT_THROTTLE_MS } from "../follow/alert-throttle.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { type ScanOutcome, scan } from "../index.js";
 import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js";
@@ -22,6 +23,7 @@ import { createStdoutSink } from "../sinks/stdout-sink.js";
 import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
 import { deliverEvents } from "./event-output.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
+import { DEFAULT_POLL_MS, parseFollowDuration } from "./follow-command.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
 import { malformedLines, malformedSummary, skippedLines } from "./scan-report.js";
@@ -49,6 +51,8 @@ export interface ScanCommandOptions {
   cluster?: string | undefined;
   /** `--cluster-timeout`: seconds to wait while no worker is alive. */
   clusterTimeout?: number | undefined;
+  /** `--follow` (src/follow/): keep watching; `--state`, `--throttle`, `--poll-interval` go with it. */
+  follow?: { state?: string | undefined; throttleMs: number; pollMs: number } | undefined;
 }
 
 /** Input format names `--input-format` takes (`jsonl` is the flat JSON lines format). */
@@ -83,6 +87,7 @@ Examples:
   lsass-dump-scan scan https://host/logs/x.evtx      an object over HTTP(S), read by byte ranges
   lsass-dump-scan scan s3://bucket/2024/             every object under an S3 prefix (AWS credentials as usual)
   lsass-dump-scan scan logs/ --suppress known-fp.txt --format csv --output alerts.csv
+  lsass-dump-scan scan --follow /var/log/sysmon/ --state state.json   follow like tail -F: one JSON line per new alert
 
 Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
 malformed record was skipped, or nothing was scanned at all (rows from the inputs that were
@@ -125,6 +130,20 @@ export function scanCommand(): Command {
       "with --cluster: give up after this long with no worker alive (default 60)",
       parsePositiveInt("--cluster-timeout"),
     );
+  // Follow mode (README "Live"): src/cli/follow-command.ts.
+  command
+    .option("--follow", "keep watching the inputs like tail -F and print each new alert as one JSON line", false)
+    .option("--state <file>", "with --follow: where to keep positions and alerted groups, to resume after a restart")
+    .option(
+      "--throttle <duration>",
+      "with --follow: no new alert for a group until this has passed (default 24h)",
+      parseFollowDuration("--throttle", 0),
+    )
+    .option(
+      "--poll-interval <duration>",
+      "with --follow: also look every this often (default 2s; for NFS and the like)",
+      parseFollowDuration("--poll-interval", 10),
+    );
   return addDeliveryOptions(command).addHelpText("after", EXAMPLES);
 }
 
@@ -147,6 +166,22 @@ export function scanOptionsFrom(raw: Record<string, unknown>): ScanCommandOption
     delivery: deliveryOptionsFrom(raw),
     cluster: raw.cluster as string | undefined,
     clusterTimeout: raw.clusterTimeout as number | undefined,
+    follow: followOptionsFrom(raw),
+  };
+}
+
+function followOptionsFrom(raw: Record<string, unknown>): ScanCommandOptions["follow"] {
+  if (raw.follow !== true) {
+    for (const flag of ["state", "throttle", "pollInterval"])
+      if (raw[flag] !== undefined) throw usage(`--${flag === "pollInterval" ? "poll-interval" : flag} needs --follow`);
+    return undefined;
+  }
+  for (const flag of ["output", "events", "cluster", "suppress"])
+    if (raw[flag] !== undefined && raw[flag] !== false) throw usage(`--${flag} is not available with --follow`);
+  return {
+    state: raw.state as string | undefined,
+    throttleMs: (raw.throttle as number | undefined) ?? DEFAULT_THROTTLE_MS,
+    pollMs: (raw.pollInterval as number | undefined) ?? DEFAULT_POLL_MS,
   };
 }
 
@@ -178,6 +213,10 @@ async function deliver(sink: RowSink, rows: readonly Row[], say: (line: string) 
 
 /** Runs a scan for the CLI: prints rows and messages, returns the exit status. */
 export async function runScan(inputs: readonly string[], options: ScanCommandOptions): Promise<number> {
+  if (options.follow !== undefined) {
+    const { runFollowCommand } = await import("./follow-command.js");
+    return runFollowCommand(inputs, { ...options.follow, quiet: options.quiet, delivery: options.delivery });
+  }
   // Paths and archive member names come from the inputs: escaped, never terminal control.
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${terminalText(line)}\n`);
   const suppression = options.suppress === undefined ? undefined : loadSuppression(options.suppress);

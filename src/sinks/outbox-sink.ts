@@ -155,7 +155,8 @@ export class OutboxSink implements RowSink {
   /** Spools the rows (fsynced) and starts sending them; rejects with LDS_E_SINK when the spool cannot be written. */
   async write(rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    const alerts = rows.map(toAlert);
+    // Follow mode gives alerts with their id already (src/follow/alert-throttle.ts); rows get one here.
+    const alerts = rows.map((row) => ("alert_id" in row ? (row as Alert) : toAlert(row)));
     // One segment per run, made on the first rows (a run without alerts leaves no file).
     this.segment ??= SpoolSegment.create(this.options.spoolDir, this.transport.kind).then((created) => {
       this.segments.push(created);

@@ -1,0 +1,75 @@
+/**
+ * The CLI side of `scan --follow`: its options (`--state`, `--throttle`, `--poll-interval`),
+ * signals (Ctrl-C and SIGTERM stop it cleanly), the summary on stderr and the exit status.
+ * The following itself is src/follow/.
+ */
+
+import { ScanError } from "../errors.js";
+import { followSummary, runFollow } from "../follow/index.js";
+import { terminalText } from "../sinks/row-format.js";
+import { type DeliveryOptions, openDeliverySinks, reportDelivery } from "./delivery-options.js";
+import { EXIT_CLEAN, EXIT_TROUBLE } from "./exit-status.js";
+
+/** Options of follow mode after validation. */
+export interface FollowCommandOptions {
+  state?: string | undefined;
+  throttleMs: number;
+  pollMs: number;
+  quiet: boolean;
+  delivery?: DeliveryOptions | undefined;
+}
+
+/** Default safety-net poll interval beside fs.watch. */
+export const DEFAULT_POLL_MS = 2000;
+
+/** `500ms`, `30s`, `15m`, `24h`, `7d`, or a number of seconds. */
+export function parseFollowDuration(flag: string, min: number) {
+  return (value: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+    const unit = m?.[2] ?? "s";
+    const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1000;
+    const ms = m === null ? Number.NaN : Math.round(Number(m[1]) * scale);
+    if (!(ms >= min))
+      throw new ScanError("LDS_E_USAGE", `${flag} wants a duration like 500ms, 30s, 15m or 24h, got "${value}"`);
+    return ms;
+  };
+}
+
+/** Follows the inputs until Ctrl-C or SIGTERM; returns the exit status (0, or 2 after trouble). */
+export async function runFollowCommand(inputs: readonly string[], options: FollowCommandOptions): Promise<number> {
+  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${terminalText(line)}\n`);
+  if (inputs.includes("-") || inputs.some((i) => /^(https?|s3):\/\//i.test(i)))
+    throw new ScanError("LDS_E_USAGE", "--follow follows files and folders (not -, URLs or s3://)");
+  const sinks = options.delivery === undefined ? [] : await openDeliverySinks(options.delivery, say);
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const started = process.hrtime.bigint();
+  try {
+    const outcome = await runFollow({
+      inputs,
+      statePath: options.state,
+      throttleMs: options.throttleMs,
+      pollMs: options.pollMs,
+      sinks,
+      exclude: options.delivery === undefined ? [] : [options.delivery.spoolDir],
+      signal: abort.signal,
+      say,
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const delivery =
+      options.delivery === undefined ? undefined : reportDelivery(outcome.summaries, options.delivery, say);
+    if (!options.quiet) {
+      const extra = delivery === undefined ? "" : `, ${delivery.parts.join(", ")}`;
+      say(`${followSummary(outcome, seconds)}${extra}`);
+    }
+    for (const line of delivery?.lines ?? []) say(line);
+    const trouble =
+      outcome.problems > 0 || outcome.unreadable > 0 || outcome.lost > 0 || (delivery?.undelivered ?? 0) > 0;
+    return trouble ? EXIT_TROUBLE : EXIT_CLEAN;
+  } finally {
+    process.removeListener("SIGINT", stop);
+    process.removeListener("SIGTERM", stop);
+  }
+}
