@@ -240,6 +240,16 @@ export function hasLetterEscape(p: usize, q: usize, json: bool): bool {
 }
 
 /**
+ * True when [p, q) holds a candidate, judged with `q` as the end (an escape cut by it is
+ * undecided, so it counts): the test for "this damaged record could have held a match", the
+ * same as src/formats/match-candidate.ts on the record's bytes. Reads past `q` like
+ * {@link nextCandidate}.
+ */
+export function holdsCandidate(p: usize, q: usize, json: bool): bool {
+  return (json ? Lanes.scan(p, q, true) : Lanes.scan(p, q, false)) >= 0;
+}
+
+/**
  * Position of the first candidate in [from, end), or -1; {@link candidateKind} says which kind.
  * `escape0`/`escape1` name the format: JSON `\u`, XML `&#`. A `.dmp` must lie wholly before
  * `end`. Reads up to {@link PREFILTER_OVERREAD} bytes past `end`.
