@@ -438,7 +438,7 @@ function walk(end: usize): bool {
     const lineStart = wAtLineStart;
     if (wInJunk) {
       wAtLineStart = c == LF;
-      if (c == LF) endJunk(i);
+      if (c == LF) endJunk(i + 1); // with the line feed, as json-records.ts hands it over
       else wJunkState = nextJunkState(wJunkState, c);
       i++;
       continue;
@@ -463,7 +463,7 @@ function walk(end: usize): bool {
     }
     if (wInString) {
       wAtLineStart = c == LF;
-      if (c == LF) abortRecord(i);
+      if (c == LF) abortRecord(i + 1); // with the line feed, as json-records.ts hands it over
       else if (wEscape) wEscape = false;
       else if (c == BACKSLASH) wEscape = true;
       else if (c == QUOTE) {

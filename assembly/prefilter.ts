@@ -147,12 +147,14 @@ export const ESCAPE_NONE: i32 = -1;
 
 /**
  * Value of the JSON `\uXXXX` at `p` (`\u` already checked), {@link ESCAPE_NONE} when the
- * hex digits are not there, {@link ESCAPE_UNDECIDED} when it runs past `end`.
+ * hex digits are not there, {@link ESCAPE_UNDECIDED} when it runs past `end` (with hex digits
+ * up to there).
  */
 export function jsonEscapeCode(p: usize, end: usize): i32 {
-  if (p + 6 > end) return ESCAPE_UNDECIDED;
   let code = 0;
   for (let i: usize = 2; i < 6; i++) {
+    // A byte that is not a hex digit settles it, even when the escape runs past `end`.
+    if (p + i >= end) return ESCAPE_UNDECIDED;
     const h = hexValue(load<u8>(p + i));
     if (h < 0) return ESCAPE_NONE;
     code = (code << 4) | h;

@@ -144,7 +144,7 @@ export class JsonRecordSplitter {
       const lineStart = this.#atLineStart;
       this.#atLineStart = c === LF;
       if (this.#inJunk) {
-        if (c === LF) this.#endJunk(chunk.subarray(this.#junkFrom, i));
+        if (c === LF) this.#endJunk(chunk.subarray(this.#junkFrom, i + 1));
         else this.#junkState = nextJunkState(this.#junkState, c);
         continue;
       }
@@ -167,8 +167,9 @@ export class JsonRecordSplitter {
       }
       if (this.#inString) {
         if (c === LF) {
-          // A raw line feed cannot be inside a JSON string: the record was cut short.
-          this.#abort(chunk.subarray(start, i));
+          // A raw line feed cannot be inside a JSON string: the record was cut short. Its bytes
+          // go with the line feed, which settles an escape cut by it (match-candidate.ts).
+          this.#abort(chunk.subarray(start, i + 1));
           start = -1;
         } else if (this.#escape) this.#escape = false;
         else if (c === BACKSLASH) this.#escape = true;

@@ -5,7 +5,9 @@
  * escape that may spell one of its characters (JSON `\u00XX`; XML `&#` references, also ones the
  * reference parser removes or whose value cannot be told). A damaged record without one cannot
  * hide a match, so it is not counted. Mirrors the wasm prefilter byte for byte, with the
- * record's end as the scan's end (an escape cut by it is undecided, so it counts).
+ * record's end as the scan's end: an escape cut by it is undecided, so it counts (the JSON
+ * splitter hands a record or junk that a line feed ended over with that line feed, which
+ * settles it; what is left is a record cut by the end of the input).
  */
 
 const DOT = 0x2e;
@@ -46,9 +48,9 @@ function isRemovedReference(code: number): boolean {
 
 /** The prefilter's jsonEscapeCode: `\u` at `p` already checked. */
 function jsonEscapeCode(b: Uint8Array, p: number): number {
-  if (p + 6 > b.length) return UNDECIDED;
   let code = 0;
   for (let i = 2; i < 6; i++) {
+    if (p + i >= b.length) return UNDECIDED;
     const h = hexValue(b[p + i]!);
     if (h < 0) return NONE;
     code = (code << 4) | h;
