@@ -438,7 +438,8 @@ function walk(end: usize): bool {
     const lineStart = wAtLineStart;
     if (wInJunk) {
       wAtLineStart = c == LF;
-      if (c == LF) endJunk(i + 1); // with the line feed, as json-records.ts hands it over
+      // With the line feed, as json-records.ts hands it over.
+      if (c == LF) endJunk(i + 1);
       else wJunkState = nextJunkState(wJunkState, c);
       i++;
       continue;
@@ -463,7 +464,8 @@ function walk(end: usize): bool {
     }
     if (wInString) {
       wAtLineStart = c == LF;
-      if (c == LF) abortRecord(i + 1); // with the line feed, as json-records.ts hands it over
+      // With the line feed, as json-records.ts hands it over.
+      if (c == LF) abortRecord(i + 1);
       else if (wEscape) wEscape = false;
       else if (c == BACKSLASH) wEscape = true;
       else if (c == QUOTE) {
