@@ -26,6 +26,7 @@ export {
   nextJsonSync,
   rebaseJsonWalker,
   resetJsonWalker,
+  setJsonEarlierCandidate,
 } from "./json-scan";
 export { nextCandidate } from "./prefilter";
 export { configureScratch } from "./rule-check";

@@ -45,6 +45,7 @@ import {
   CANDIDATE_DMP,
   candidateKind,
   hasLetterEscape,
+  holdsCandidate,
   JSON_ESCAPE_0,
   JSON_ESCAPE_1,
   nextCandidate,
@@ -200,8 +201,15 @@ function hasCandidate(s: usize, e: usize): bool {
 
 /** Confirms one record [s, e): writes a hit when it may match. The caller checked hitsFull(e - s). */
 function confirmRecord(s: usize, e: usize): void {
-  if (!hasCandidate(s, e) || !mayHoldMatch(s, e)) return;
+  if (!holdsCandidate(s, e, true)) return;
   recordExamined();
+  if (!hasCandidate(s, e) || !mayHoldMatch(s, e)) {
+    // Cannot match, but a damaged record with a candidate counts as malformed in both engines.
+    const parsed = parseJsonRecord(s, e);
+    if (parsed == PARSE_MALFORMED) recordMalformed(<isize>s);
+    else if (parsed == PARSE_TOO_DEEP) writeHit(s, e, FLAG_COMPLEX, false);
+    return;
+  }
   const result = parseJsonRecord(s, e);
   if (result == PARSE_TOO_DEEP) {
     writeHit(s, e, FLAG_COMPLEX, false);
@@ -320,6 +328,7 @@ export function resetJsonWalker(): void {
   wMayContinue = false;
   wJunkState = JUNK_FAIL;
   wRecordStart = -1;
+  wEarlierCandidate = false;
 }
 
 /** True when the walker is outside any record and junk (it may switch back to segment mode). */
@@ -359,18 +368,37 @@ function openRecord(at: usize): void {
   wMayContinue = false;
 }
 
-function abortRecord(): void {
+/** The damaged record or junk [wRecordStart, here) counts when it holds a candidate (match-candidate.ts). */
+function damaged(here: usize): void {
+  if (wRecordStart < 0) {
+    // Began before the caller's memory: the caller judges it (text-searcher.ts).
+    if (wEarlierCandidate || holdsCandidate(wWalkStart, here, true)) recordMalformed(-1);
+  } else if (holdsCandidate(<usize>wRecordStart, here, true)) recordMalformed(wRecordStart);
+}
+
+/** Where the caller's walk began: the first byte it still holds of a record that began before (wRecordStart -1). */
+let wWalkStart: usize = 0;
+
+/** Set by the caller when the bytes of the open record (or junk) it moved out of memory held a candidate. */
+let wEarlierCandidate = false;
+
+/** See wEarlierCandidate. */
+export function setJsonEarlierCandidate(held: bool): void {
+  wEarlierCandidate = held;
+}
+
+function abortRecord(here: usize): void {
   wInRecord = false;
   wInString = false;
   wEscape = false;
   wDepth = 0;
-  recordMalformed(wRecordStart);
+  damaged(here);
 }
 
 /** Junk (outside a record) counts as malformed unless it is an evtx_dump `Record N` line. */
-function endJunk(): void {
+function endJunk(here: usize): void {
   wInJunk = false;
-  if (wJunkState != JUNK_DIGITS && wJunkState != JUNK_CR) recordMalformed(wRecordStart);
+  if (wJunkState != JUNK_DIGITS && wJunkState != JUNK_CR) damaged(here);
 }
 
 /** The next state of a `Record N` line after byte `c` (not a line feed). */
@@ -410,7 +438,8 @@ function walk(end: usize): bool {
     const lineStart = wAtLineStart;
     if (wInJunk) {
       wAtLineStart = c == LF;
-      if (c == LF) endJunk();
+      // With the line feed, as json-records.ts hands it over.
+      if (c == LF) endJunk(i + 1);
       else wJunkState = nextJunkState(wJunkState, c);
       i++;
       continue;
@@ -435,7 +464,8 @@ function walk(end: usize): bool {
     }
     if (wInString) {
       wAtLineStart = c == LF;
-      if (c == LF) abortRecord();
+      // With the line feed, as json-records.ts hands it over.
+      if (c == LF) abortRecord(i + 1);
       else if (wEscape) wEscape = false;
       else if (c == BACKSLASH) wEscape = true;
       else if (c == QUOTE) {
@@ -462,7 +492,7 @@ function walk(end: usize): bool {
     if (wShape == SHAPE_OPENED) wShape = SHAPE_OTHER;
     else if (wShape == SHAPE_SECOND_LINE) wShape = SHAPE_UNINDENTED;
     if (c == OPEN_BRACE && lineStart && !(wShape == SHAPE_UNINDENTED && wMayContinue)) {
-      abortRecord();
+      abortRecord(i);
       openRecord(i);
       i++;
       continue;
@@ -534,18 +564,11 @@ export function jsonScanResume(): bool {
       sPos = sEnd;
       return true;
     }
+    // Every candidate's segment is read: one that cannot match may still be in a damaged
+    // record, which counts as malformed (match-candidate.ts); confirmRecord filters the rest.
     const at = <usize>c;
-    if (candidateKind == CANDIDATE_DMP && !jsonDmpMayMatch(at, sFloor, sEnd)) {
-      sPos = at + 1;
-      continue;
-    }
     const p = lastJsonSync(at, sFloor);
     const q = nextJsonSync(at, sEnd, sFloor);
-    if (!mayHoldMatch(p, q)) {
-      sPos = q;
-      sFloor = q;
-      continue;
-    }
     if (hitsFull(q - p)) return false; // the same candidate is found again on resume
     sPos = q;
     sFloor = q;
@@ -560,16 +583,16 @@ export function jsonScanResume(): bool {
 }
 
 /** At a sync point or the stream's end: an open record is malformed (a sync point aborts it), and so is junk. */
-function finishWalk(): void {
-  if (wInRecord) recordMalformed(wRecordStart);
-  else if (wInJunk) endJunk();
+function finishWalk(here: usize): void {
+  if (wInRecord) damaged(here);
+  else if (wInJunk) endJunk(here);
   resetJsonWalker();
 }
 
 /** After a segment. */
 function finishSegment(): void {
   sInSegment = false;
-  finishWalk();
+  finishWalk(sSegmentEnd);
 }
 
 /**
@@ -578,6 +601,7 @@ function finishSegment(): void {
  */
 export function jsonWalkBegin(from: usize): void {
   wPos = from;
+  wWalkStart = from;
   jsonOversizeEnd = -1;
 }
 
@@ -588,6 +612,6 @@ export function jsonWalkResume(end: usize): bool {
 }
 
 /** At the stream's end in walk mode: an open record or junk is malformed. */
-export function jsonWalkFinish(): void {
-  finishWalk();
+export function jsonWalkFinish(end: usize): void {
+  finishWalk(end);
 }

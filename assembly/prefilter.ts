@@ -147,12 +147,14 @@ export const ESCAPE_NONE: i32 = -1;
 
 /**
  * Value of the JSON `\uXXXX` at `p` (`\u` already checked), {@link ESCAPE_NONE} when the
- * hex digits are not there, {@link ESCAPE_UNDECIDED} when it runs past `end`.
+ * hex digits are not there, {@link ESCAPE_UNDECIDED} when it runs past `end` (with hex digits
+ * up to there).
  */
 export function jsonEscapeCode(p: usize, end: usize): i32 {
-  if (p + 6 > end) return ESCAPE_UNDECIDED;
   let code = 0;
   for (let i: usize = 2; i < 6; i++) {
+    // A byte that is not a hex digit settles it, even when the escape runs past `end`.
+    if (p + i >= end) return ESCAPE_UNDECIDED;
     const h = hexValue(load<u8>(p + i));
     if (h < 0) return ESCAPE_NONE;
     code = (code << 4) | h;
@@ -237,6 +239,16 @@ export function hasLetterEscape(p: usize, q: usize, json: bool): bool {
     if (!json && isRemovedReference(code)) return true; // may join letters around it
     from = <usize>at + 1;
   }
+}
+
+/**
+ * True when [p, q) holds a candidate, judged with `q` as the end (an escape cut by it is
+ * undecided, so it counts): the test for "this damaged record could have held a match", the
+ * same as src/formats/match-candidate.ts on the record's bytes. Reads past `q` like
+ * {@link nextCandidate}.
+ */
+export function holdsCandidate(p: usize, q: usize, json: bool): bool {
+  return (json ? Lanes.scan(p, q, true) : Lanes.scan(p, q, false)) >= 0;
 }
 
 /**

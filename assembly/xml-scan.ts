@@ -12,7 +12,7 @@
 import { AMP, indexOfByte, indexOfFolded, indexOfPair, LT, lastIndexOfPair } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
 import { LAYOUT_EVTXDUMP } from "./json-fields";
-import { CANDIDATE_DMP, candidateKind, hasLetterEscape, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
+import { hasLetterEscape, holdsCandidate, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
 import { mayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 import { parseXmlRecord } from "./xml-parse";
@@ -138,7 +138,15 @@ function mayHoldMatch(p: usize, q: usize): bool {
 }
 
 function confirmRecord(s: usize, e: usize): void {
-  if (!mayHoldMatch(s, e)) return;
+  if (!mayHoldMatch(s, e)) {
+    // Cannot match, but if it does not parse it is a damaged record with a candidate, which
+    // counts as malformed: the reference parser has the last word (match-candidate.ts).
+    if (!parseXmlRecord(s, e)) {
+      recordExamined();
+      writeHit(s, e, FLAG_COMPLEX, true);
+    }
+    return;
+  }
   recordExamined();
   // Records larger than the reference parser's entity expansion budget (100000) are its call.
   if (!parseXmlRecord(s, e) || e - s > 65536) {
@@ -171,11 +179,9 @@ export function xmlScanResume(): bool {
       sPos = sEnd;
       return true;
     }
+    // Every candidate's record is found: one that cannot match may still be damaged, which
+    // counts as malformed (match-candidate.ts); confirmRecord filters the rest.
     const c = <usize>found;
-    if (candidateKind == CANDIDATE_DMP && !xmlDmpMayMatch(c, sFloor, sEnd)) {
-      sPos = c + 1;
-      continue;
-    }
     const open = lastXmlOpen(c, sFloor, sEnd);
     if (open < 0) {
       sPos = c + 1; // text before any record
@@ -185,13 +191,14 @@ export function xmlScanResume(): bool {
     const close = nextXmlClose(p + OPEN_LEN, sEnd);
     const reopen = nextXmlOpen(p + OPEN_LEN, sEnd);
     if (reopen >= 0 && (close < 0 || reopen < close)) {
-      recordMalformed(<isize>p); // cut short by the next open; the candidate is in it
+      // Cut short by the next open; the candidate is in it.
+      if (holdsCandidate(p, <usize>reopen, false)) recordMalformed(<isize>p);
       sPos = <usize>reopen;
       sFloor = <usize>reopen;
       continue;
     }
     if (close < 0) {
-      recordMalformed(<isize>p); // unfinished at the stream's end
+      if (holdsCandidate(p, sEnd, false)) recordMalformed(<isize>p); // unfinished at the stream's end
       sPos = sEnd;
       return true;
     }

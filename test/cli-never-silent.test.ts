@@ -82,6 +82,21 @@ describe("malformed records are counted per input, never silently", () => {
       expect(lines(r.stderr)).toEqual(["lsass-dump-scan: 2 malformed records skipped in -"]);
     });
 
+    it(`${engine}: a damaged record that could not have held a match is not counted (exit 1: alerts, all read)`, () => {
+      // Cut before its TargetFilename: no `.dmp`, no escape that may spell one.
+      const cut = flatRecord({ ...TP, computer: "WS-cut" });
+      const text = `${flatRecord(TP)}\n${cut.slice(0, cut.indexOf("TargetFilename"))}\n${flatRecord(TP)}\n`;
+      const r = runCli(["scan", "-", "--engine", engine, "--format", "jsonl"], { input: text });
+      expect(r.stderr).not.toContain("malformed");
+      expect(r.status).toBe(1);
+      // The same record cut after its `.dmp` could have held a match: counted, exit status 2.
+      const at = cut.search(/\.dmp/i) + 4;
+      const damaged = `${flatRecord(TP)}\n${cut.slice(0, at)}\n${flatRecord(TP)}\n`;
+      const d = runCli(["scan", "-", "--engine", engine, "--format", "jsonl", "-q"], { input: damaged });
+      expect(lines(d.stderr)).toEqual(["lsass-dump-scan: 1 malformed record skipped in -"]);
+      expect(d.status).toBe(2);
+    });
+
     it(`${engine}: --verbose names each malformed record's input`, () => {
       const r = runCli(["scan", oneBad, "--engine", engine, "--verbose", "-q"]);
       const named = lines(r.stderr).filter((l) => l.startsWith(`lsass-dump-scan: ${oneBad}: `));

@@ -104,8 +104,13 @@ describe("exit status and output", () => {
   it("--input-format forces a format (jsonl is flat JSON lines)", () => {
     const r = runCli(["scan", cleanJson, "--input-format", "jsonl", "-q"]);
     expect(r.status).toBe(0);
-    const forced = runCli(["scan", alertXml, "--input-format", "ecs", "-q"]);
-    expect(forced.status).toBe(0); // XML read as JSON finds no records
+    // XML read as JSON finds no records, and each line holding `.dmp` is junk that could have
+    // held a match: a malformed record, so the scan is not silent about it (both engines).
+    for (const engine of ["wasm", "reference"]) {
+      const forced = runCli(["scan", alertXml, "--input-format", "ecs", "--engine", engine, "-q"]);
+      expect(forced.stderr).toContain("2 malformed records skipped");
+      expect(forced.status).toBe(2);
+    }
   });
 });
 

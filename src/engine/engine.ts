@@ -36,9 +36,9 @@ export interface ScanStats {
   /** Events that matched the rule. */
   matches: number;
   /**
-   * Records that could not be parsed and were skipped. The reference engine counts every one;
-   * the wasm engine counts those around candidates (it never parses a record that cannot
-   * match, so a damaged record without `lsass`/`.dmp` is neither read nor counted).
+   * Damaged records skipped that could have held a match (their bytes hold a prefilter
+   * candidate, see formats/match-candidate.ts); the same in both engines. A damaged record
+   * without a candidate cannot hide a match and is not counted.
    */
   malformedRecords: number;
   /**

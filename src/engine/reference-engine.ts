@@ -7,6 +7,7 @@
 import { ScanError } from "../errors.js";
 import { JsonRecordSplitter } from "../formats/json-records.js";
 import type { LogFormat } from "../formats/log-format.js";
+import { holdsMatchCandidate } from "../formats/match-candidate.js";
 import { recordFields } from "../formats/record-fields.js";
 import { oversizedRecordsProblem } from "../formats/record-limit.js";
 import type { RecordSink } from "../formats/record-sink.js";
@@ -39,13 +40,19 @@ function recordSink(
   oversized: Oversized,
   onMatch: MatchHandler,
 ): RecordSink {
+  const json = format !== "xml";
+  // A damaged record counts only when it could have held a match (match-candidate.ts).
+  const damaged = (offset: number, bytes: Uint8Array | undefined): void => {
+    if (bytes !== undefined && !holdsMatchCandidate(bytes, json)) return;
+    stats.malformedRecords++;
+    noteMalformedOffset(stats, offset);
+  };
   return {
     record(bytes, offset) {
       stats.recordsExamined++;
       const fields = recordFields(format, bytes);
       if (fields === undefined) {
-        stats.malformedRecords++;
-        noteMalformedOffset(stats, offset);
+        damaged(offset, bytes);
         return;
       }
       const match = matchEvent(fields, normalizeTime);
@@ -54,10 +61,7 @@ function recordSink(
         onMatch(match);
       }
     },
-    malformed(offset) {
-      stats.malformedRecords++;
-      noteMalformedOffset(stats, offset);
-    },
+    malformed: damaged,
     oversized(offset) {
       oversized.count++;
       if (oversized.count === 1) oversized.first = offset;

@@ -18,6 +18,7 @@
  */
 
 import type { TextFormat } from "../formats/log-format.js";
+import { holdsMatchCandidate } from "../formats/match-candidate.js";
 import { recordFields } from "../formats/record-fields.js";
 import { MAX_RECORD_BYTES, oversizedRecordsProblem } from "../formats/record-limit.js";
 import { concatBytes } from "../platform/bytes.js";
@@ -30,6 +31,9 @@ import type { MatchLocation } from "./match-location.js";
 
 /** Bytes of an XML record's start kept when it is copied out: a `<Event` open may straddle. */
 const XML_OVERLAP = 7;
+
+/** Bytes of an open JSON record carried from one region to the next for its candidate check (a `\\u00XX` is 6). */
+const CANDIDATE_TAIL = 8;
 
 /** One input's search through one matcher. Not reentrant: one searcher per matcher at a time. */
 export class TextSearcher {
@@ -57,6 +61,10 @@ export class TextSearcher {
   #copyStart = 0;
   /** Input offset of junk (walk mode) that began in an earlier region. */
   #junkStart = 0;
+  /** Walk mode: the bytes of the open record or junk moved out of wasm memory held a candidate. */
+  #earlierCandidate = false;
+  /** Its last bytes (a candidate may go on in the next region), or undefined. */
+  #earlierTail: Buffer | undefined;
   /** Records skipped as too long, and where the first began. */
   #oversizedCount = 0;
   #oversizedFirst = 0;
@@ -218,6 +226,7 @@ export class TextSearcher {
       m.resetJsonWalker();
       this.#walkFrom = start;
     }
+    if (this.#walkFrom === 0) this.#joinEarlierTail(final);
     m.jsonWalkBegin(this.#walkFrom);
     while (!m.jsonWalkResume(this.#filled)) {
       this.#drainHits();
@@ -227,11 +236,11 @@ export class TextSearcher {
     this.#drainHits();
     // A record being copied out that the walker no longer has open was cut short (a line feed
     // in a string, a `{` at column 0): the walker counted it as malformed; drop its bytes.
-    if (this.#copying && m.jsonWalkerOpenRecord() !== -2 && this.#dropCopy()) this.#malformedCorrection++;
+    if (this.#copying && m.jsonWalkerOpenRecord() !== -2) this.#dropCopy();
     if (final) {
-      m.jsonWalkFinish(); // counts an unfinished record, copied out or not
+      m.jsonWalkFinish(this.#filled); // counts an unfinished record with a candidate, copied out or not
       this.#takeMalformedLog();
-      if (this.#copying && this.#dropCopy()) this.#malformedCorrection++;
+      if (this.#copying) this.#dropCopy();
       this.#filled = 0;
       return;
     }
@@ -245,6 +254,7 @@ export class TextSearcher {
     if (open === 0 || open === -2) {
       // A record longer than the region: keep its bytes outside wasm memory.
       this.#keepPiece(this.#filled);
+      this.#noteEarlierCandidate(open === 0 ? 0 : -1);
       m.rebaseJsonWalker(-1);
     } else if (m.jsonWalkerIsClean()) {
       this.#mode = "segment";
@@ -252,10 +262,41 @@ export class TextSearcher {
       // Junk runs on past the region: remember where it began (the walker forgets).
       const junk = m.jsonWalkerJunkStart();
       if (junk >= 0) this.#junkStart = this.#regionOffset() + junk;
+      this.#noteEarlierCandidate(junk);
       m.rebaseJsonWalker(-1);
     }
     this.#filled = 0;
     this.#walkFrom = 0;
+  }
+
+  /**
+   * Before the open record or junk leaves wasm memory: whether its bytes so far, from `start`
+   * in the region (-1: it began in an earlier one), held a candidate (see match-candidate.ts).
+   */
+  #noteEarlierCandidate(start: number): void {
+    const bytes = this.#m.input.subarray(Math.max(start, 0), this.#filled);
+    const here = holdsMatchCandidate(bytes, true, { partial: true });
+    this.#earlierCandidate = here || (start < 0 && this.#earlierCandidate);
+    const tail = start < 0 && this.#earlierTail !== undefined ? Buffer.concat([this.#earlierTail, bytes]) : bytes;
+    this.#earlierTail = Buffer.from(tail.subarray(Math.max(0, tail.length - CANDIDATE_TAIL)));
+    this.#m.setJsonEarlierCandidate(this.#earlierCandidate);
+  }
+
+  /**
+   * Before walking a new region while a record (or junk) from earlier ones is open: a candidate
+   * that began in its carried tail and ends in this region.
+   */
+  #joinEarlierTail(final: boolean): void {
+    const tail = this.#earlierTail;
+    if (tail === undefined) return;
+    this.#earlierTail = undefined;
+    const more = Math.min(this.#filled, CANDIDATE_TAIL);
+    const joined = Buffer.concat([tail, this.#m.input.subarray(0, more)]);
+    const partial = !(final && more === this.#filled);
+    if (holdsMatchCandidate(joined, true, { startingBefore: tail.length, partial })) {
+      this.#earlierCandidate = true;
+      this.#m.setJsonEarlierCandidate(true);
+    }
   }
 
   #processXml(final: boolean): void {
@@ -291,7 +332,8 @@ export class TextSearcher {
     if (reopen >= 0 && (close < 0 || reopen < close)) {
       // Cut short by the next record, as the reference sees it.
       const start = this.#copyStart;
-      if (!this.#dropCopy()) this.#malformed(start);
+      const bytes = Buffer.concat([...this.#pieces, input.subarray(0, reopen)]);
+      if (!this.#dropCopy()) this.#malformed(start, bytes);
       this.#mode = "segment";
       this.#carry(reopen);
       return true;
@@ -304,7 +346,8 @@ export class TextSearcher {
     }
     if (final) {
       const start = this.#copyStart;
-      if (!this.#dropCopy()) this.#malformed(start);
+      const bytes = Buffer.concat([...this.#pieces, input.subarray(0, this.#filled)]);
+      if (!this.#dropCopy()) this.#malformed(start, bytes);
       this.#filled = 0;
       return false;
     }
@@ -326,7 +369,7 @@ export class TextSearcher {
     this.#stats.recordsExamined++;
     const fields = recordFields(this.#format, bytes);
     if (fields === undefined) {
-      this.#malformed(offset);
+      this.#malformed(offset, bytes);
       return;
     }
     this.#report(fields, () => ({ offset, length: bytes.length, bytes }));
@@ -338,8 +381,10 @@ export class TextSearcher {
     const base = this.#regionOffset();
     for (let i = 0; i < n; i++) {
       const fields = this.#hits.fields(i);
-      if (fields === undefined) this.#malformed(base + this.#hits.recordSpan(i)[0]);
-      else this.#report(fields, () => this.#locate(i));
+      if (fields === undefined) {
+        const [start, end] = this.#hits.recordSpan(i);
+        this.#malformed(base + start, this.#m.input.subarray(start, end));
+      } else this.#report(fields, () => this.#locate(i));
     }
     this.#m.takeHits();
   }
@@ -349,8 +394,9 @@ export class TextSearcher {
     return this.#origin + this.#committed - this.#filled;
   }
 
-  /** A malformed record the TypeScript side found (the matcher counts its own). */
-  #malformed(offset: number): void {
+  /** A damaged record the TypeScript side found: it counts when it holds a candidate (the matcher counts its own). */
+  #malformed(offset: number, bytes: Uint8Array): void {
+    if (!holdsMatchCandidate(bytes, this.#format !== "xml")) return;
     this.#stats.malformedRecords++;
     noteMalformedOffset(this.#stats, offset);
   }
@@ -367,6 +413,7 @@ export class TextSearcher {
       if (offset >= 0) noteMalformedOffset(this.#stats, base + offset);
       else if (!this.#copying) noteMalformedOffset(this.#stats, this.#junkStart);
       else if (!this.#oversized) noteMalformedOffset(this.#stats, this.#copyStart);
+      else this.#malformedCorrection++; // too long: the reference counts it as oversized only
     }
   }
 

@@ -110,6 +110,10 @@ export class JsonRecordSplitter {
   #line = Line.Fail;
   /** Whether a column-0 `{` may continue the open record (its last significant byte allows it). */
   #mayContinue = false;
+  /** Junk bytes from earlier chunks (undefined once longer than MAX_RECORD_BYTES), and where it began in this chunk. */
+  #junkPieces: Uint8Array[] | undefined = [];
+  #junkHeld = 0;
+  #junkFrom = -1;
   /** Skip a UTF-8 byte order mark at the very start. */
   #first = true;
 
@@ -134,12 +138,13 @@ export class JsonRecordSplitter {
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
     }
     let start = this.#inRecord ? 0 : -1;
+    this.#junkFrom = this.#inJunk ? 0 : -1;
     for (; i < chunk.length; i++) {
       const c = chunk[i]!;
       const lineStart = this.#atLineStart;
       this.#atLineStart = c === LF;
       if (this.#inJunk) {
-        if (c === LF) this.#endJunk();
+        if (c === LF) this.#endJunk(chunk.subarray(this.#junkFrom, i + 1));
         else this.#junkState = nextJunkState(this.#junkState, c);
         continue;
       }
@@ -152,6 +157,9 @@ export class JsonRecordSplitter {
           this.#open(i);
         } else {
           this.#inJunk = true;
+          this.#junkFrom = i;
+          this.#junkPieces = [];
+          this.#junkHeld = 0;
           this.#junkState = nextJunkState(0, c);
           this.#recordStart = this.#chunkStart + i;
         }
@@ -159,8 +167,9 @@ export class JsonRecordSplitter {
       }
       if (this.#inString) {
         if (c === LF) {
-          // A raw line feed cannot be inside a JSON string: the record was cut short.
-          this.#abort();
+          // A raw line feed cannot be inside a JSON string: the record was cut short. Its bytes
+          // go with the line feed, which settles an escape cut by it (match-candidate.ts).
+          this.#abort(chunk.subarray(start, i + 1));
           start = -1;
         } else if (this.#escape) this.#escape = false;
         else if (c === BACKSLASH) this.#escape = true;
@@ -186,7 +195,7 @@ export class JsonRecordSplitter {
       else if (this.#shape === Shape.SecondLine) this.#shape = Shape.Unindented;
       if (c === OPEN_BRACE && lineStart && !(this.#shape === Shape.Unindented && this.#mayContinue)) {
         // A new record at column 0 while one is open: the open one was cut short.
-        this.#abort();
+        this.#abort(chunk.subarray(start, i));
         start = i;
         this.#open(i);
         continue;
@@ -206,13 +215,27 @@ export class JsonRecordSplitter {
       this.#mayContinue = mayContinueNext;
     }
     if (this.#inRecord && start >= 0) this.#hold(chunk.subarray(start));
+    if (this.#inJunk) this.#holdJunk(chunk.subarray(this.#junkFrom));
     this.#chunkStart += chunk.length;
   }
 
-  /** Junk counts as malformed unless it was an evtx_dump `Record N` line. */
-  #endJunk(): void {
+  /** Junk counts as malformed unless it was an evtx_dump `Record N` line; `tail` is its last bytes. */
+  #endJunk(tail: Uint8Array): void {
     this.#inJunk = false;
-    if (this.#junkState !== JUNK_DIGITS && this.#junkState !== JUNK_CR) this.#sink.malformed(this.#recordStart);
+    const pieces = this.#junkPieces;
+    this.#junkPieces = [];
+    this.#junkHeld = 0;
+    if (this.#junkState === JUNK_DIGITS || this.#junkState === JUNK_CR) return;
+    const bytes = pieces === undefined ? undefined : pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]);
+    this.#sink.malformed(this.#recordStart, bytes);
+  }
+
+  /** Keeps part of the junk being read, until it is longer than MAX_RECORD_BYTES. */
+  #holdJunk(part: Uint8Array): void {
+    if (this.#junkPieces === undefined) return;
+    this.#junkHeld += part.length;
+    if (this.#junkHeld > MAX_RECORD_BYTES) this.#junkPieces = undefined;
+    else this.#junkPieces.push(part.slice());
   }
 
   /** Keeps part of the open record, or stops keeping it once it is too long. */
@@ -230,13 +253,14 @@ export class JsonRecordSplitter {
 
   /** Ends the stream: an unfinished record is reported as malformed (or oversized). */
   end(): void {
-    if (this.#inJunk) this.#endJunk();
+    if (this.#inJunk) this.#endJunk(new Uint8Array(0));
     if (this.#inRecord) {
       const oversized = this.#oversized;
+      const bytes = Buffer.concat(this.#pieces);
       this.#reset();
       this.#inRecord = false;
       if (oversized) this.#sink.oversized(this.#recordStart);
-      else this.#sink.malformed(this.#recordStart);
+      else this.#sink.malformed(this.#recordStart, bytes);
     }
   }
 
@@ -258,14 +282,16 @@ export class JsonRecordSplitter {
     this.#sink.record(bytes, this.#recordStart);
   }
 
-  #abort(): void {
+  /** The open record was cut short; `tail` is its bytes in the current chunk. */
+  #abort(tail: Uint8Array): void {
     const oversized = this.#oversized;
+    const bytes = this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail]);
     this.#reset();
     this.#inRecord = false;
     this.#inString = false;
     this.#escape = false;
     this.#depth = 0;
     if (oversized) this.#sink.oversized(this.#recordStart);
-    else this.#sink.malformed(this.#recordStart);
+    else this.#sink.malformed(this.#recordStart, bytes);
   }
 }

@@ -76,7 +76,7 @@ export class XmlEventSplitter {
       const close = buf.indexOf(CLOSE, searchFrom);
       const reopen = findOpen(buf, searchFrom);
       if (reopen >= 0 && (close < 0 || reopen < close) && reopen + OPEN.length < buf.length) {
-        this.#finish("malformed");
+        this.#finish("malformed", buf.subarray(pos, reopen));
         this.#begin(bufStart + reopen);
         pos = reopen;
         searchFrom = reopen + OPEN.length;
@@ -94,7 +94,7 @@ export class XmlEventSplitter {
 
   /** Ends the stream: an `<Event` without its `</Event>` is reported as malformed (or oversized). */
   end(): void {
-    if (this.#inEvent) this.#finish("malformed");
+    if (this.#inEvent) this.#finish("malformed", this.#lookback);
     this.#tail = Buffer.alloc(0);
   }
 
@@ -107,8 +107,8 @@ export class XmlEventSplitter {
   }
 
   /** Closes the open event: delivers it (with `tail`, its last bytes), or reports it. */
-  #finish(how: "record" | "malformed", tail?: Buffer): void {
-    const oversized = this.#oversized || this.#held + (tail?.length ?? 0) > MAX_RECORD_BYTES;
+  #finish(how: "record" | "malformed", tail: Buffer): void {
+    const oversized = this.#oversized || this.#held + tail.length > MAX_RECORD_BYTES;
     const pieces = this.#pieces;
     this.#inEvent = false;
     this.#pieces = [];
@@ -116,8 +116,11 @@ export class XmlEventSplitter {
     this.#oversized = false;
     this.#lookback = Buffer.alloc(0);
     if (oversized) this.#sink.oversized(this.#eventStart);
-    else if (how === "malformed" || tail === undefined) this.#sink.malformed(this.#eventStart);
-    else this.#sink.record(pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]), this.#eventStart);
+    else {
+      const bytes = pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]);
+      if (how === "malformed") this.#sink.malformed(this.#eventStart, bytes);
+      else this.#sink.record(bytes, this.#eventStart);
+    }
   }
 
   /** Stores the rest of the open event; `atStart` says `rest` begins with its `<Event`. */

@@ -28,7 +28,8 @@ interface MatcherExports {
   jsonScanResume(): number;
   jsonWalkBegin(from: number): void;
   jsonWalkResume(end: number): number;
-  jsonWalkFinish(): void;
+  jsonWalkFinish(end: number): void;
+  setJsonEarlierCandidate(held: number): void;
   resetJsonWalker(): void;
   jsonWalkerIsClean(): number;
   jsonWalkerJunkStart(): number;
@@ -200,9 +201,17 @@ export class Matcher {
     return this.#x.jsonWalkResume(this.#at(end)) !== 0;
   }
 
-  /** Stream end in walk mode. */
-  jsonWalkFinish(): void {
-    this.#x.jsonWalkFinish();
+  /** Stream end in walk mode; `end` is where the input ends (offset). */
+  jsonWalkFinish(end: number): void {
+    this.#x.jsonWalkFinish(this.#at(end));
+  }
+
+  /**
+   * Tells the walker whether the bytes of its open record (or junk) that the caller moved out
+   * of memory held a candidate, so that a damaged one is judged on all its bytes.
+   */
+  setJsonEarlierCandidate(held: boolean): void {
+    this.#x.setJsonEarlierCandidate(held ? 1 : 0);
   }
 
   /** True when the walker is outside records and junk. */

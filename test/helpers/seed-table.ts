@@ -374,20 +374,38 @@ function toolSeeds(): Seed[] {
       rows: [tp],
     },
     {
-      name: "damage: pretty-printed evtx_dump record cut inside a string; the next record is read",
+      name: "damage: pretty-printed evtx_dump record cut inside a string before any candidate; not counted, the next record is read",
       format: "evtxdump",
       content: (() => {
         const pretty = evtxDumpDefaultOutput([TP, TP]);
         const cut = pretty.indexOf("Taskmgr.exe");
         return `${pretty.slice(0, cut)}\n${pretty.slice(pretty.indexOf("Record 2"))}`;
       })(),
+      malformed: 0,
+      rows: [tp],
+    },
+    {
+      name: "damage: pretty-printed evtx_dump record cut inside its TargetFilename after `.dmp`; counted, the next record is read",
+      format: "evtxdump",
+      content: (() => {
+        const pretty = evtxDumpDefaultOutput([TP, TP]);
+        const cut = pretty.search(/\.dmp/i) + 4;
+        return `${pretty.slice(0, cut)}\n${pretty.slice(pretty.indexOf("Record 2"))}`;
+      })(),
       malformed: 1,
       rows: [tp],
     },
     {
-      name: "damage: an XML <Event cut short ends at the next <Event",
+      name: "damage: an XML <Event cut short (no candidate in it) ends at the next <Event; not counted",
       format: "xml",
       content: `${xmlEvent(TP).slice(0, xmlEvent(TP).indexOf("Taskmgr"))}${xmlEvent(TP)}\n`,
+      malformed: 0,
+      rows: [tp],
+    },
+    {
+      name: "damage: an XML <Event cut short after its `.dmp` ends at the next <Event; counted",
+      format: "xml",
+      content: `${xmlEvent(TP).slice(0, xmlEvent(TP).search(/\.dmp/i) + 4)}${xmlEvent(TP)}\n`,
       malformed: 1,
       rows: [tp],
     },
