@@ -11,7 +11,7 @@ import type { InputHit } from "../engine/hit.js";
 import { ScanError } from "../errors.js";
 import { DEFAULT_THROTTLE_MS } from "../follow/alert-throttle.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
-import { type ScanOutcome, scan } from "../index.js";
+import { type ScanOutcome, scan } from "../pool/library-scan.js";
 import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js";
 import { type Row, toRows } from "../report/row.js";
 import { applySuppression, loadSuppression, type Suppression } from "../report/suppress.js";
