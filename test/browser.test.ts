@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateCorpus } from "../src/generate/corpus.js";
 import { BROWSER_MISSING, type BrowserSession, download, filesUnder, openPage, scanInPage } from "./helpers/browser.js";
 import { CORPUS, HAVE_CORPUS, ROOT, runCli, tempDir } from "./helpers/cli.js";
 
@@ -90,11 +91,18 @@ describe.skipIf(why !== undefined)("the browser page (chromium, puppeteer-core)"
   });
 
   it("Cancel stops a scan, and the next scan runs on fresh workers", async () => {
-    await session.page.goto(`${session.url}?shard=4096`); // thousands of tasks: slow enough to cancel
+    // 48 MiB in 4 KiB shards: ~12,000 tasks, seconds of work even on a quiet machine, so the
+    // scan is still running when Cancel is clicked (the corpus alone can finish first).
+    const big = join(tempDir("lds-browser-cancel-"), "big.xml");
+    await generateCorpus({ format: "xml", size: 48 * 1024 * 1024, seed: 3, hitsPerGb: 64, out: big });
+    await session.page.goto(`${session.url}?shard=4096`);
     await session.page.waitForSelector("body[data-state=ready]", { timeout: 30_000 });
     await session.page.evaluate('document.getElementById("files").value = ""');
     const input = await session.page.$("#files");
-    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...filesUnder(CORPUS));
+    await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(
+      big,
+      ...filesUnder(CORPUS),
+    );
     await session.page.waitForSelector("body[data-state=scanning]", { timeout: 30_000 });
     await session.page.click("#cancel");
     await session.page.waitForSelector("body[data-state=cancelled]", { timeout: 30_000 });
