@@ -15,6 +15,7 @@ import { ScanError } from "../errors.js";
 import { evtxChunksStart } from "../formats/evtx/layout.js";
 import { isGzipHead, sniffLogFormat } from "../formats/format-sniffer.js";
 import { FORMAT_NAMES, type LogFormat, SNIFF_BYTES } from "../formats/log-format.js";
+import { concatBytes } from "../platform/bytes.js";
 import { Aggregates } from "../report/aggregate.js";
 import type { MatchedEvent } from "../rule/rule.js";
 import { PushGunzip } from "../scan/push-gunzip.js";
@@ -215,14 +216,5 @@ export class ScanCore {
 
 /** The bytes of `parts` in one array (the only part itself when there is one). */
 function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
 }
