@@ -9,17 +9,10 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { progressText } from "../src/cli/progress-bar.js";
 import { type ScanProgress, scan } from "../src/index.js";
+import { newScanProgress } from "../src/pool/parallel-scan.js";
 import { ROOT } from "./helpers/cli.js";
 
-const START: ScanProgress = {
-  bytesDone: 0,
-  bytesTotal: 0,
-  compressed: false,
-  streamBytes: 0,
-  inputsDone: 0,
-  matches: 0,
-  planned: false,
-};
+const START: ScanProgress = newScanProgress();
 
 describe("progressText", () => {
   it("no ETA at 0%, and none while the total still grows", () => {

@@ -14,7 +14,7 @@ import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import { ScanError } from "../errors.js";
 import type { LogFormat } from "../formats/log-format.js";
-import type { ScanProgress } from "../pool/parallel-scan.js";
+import { newScanProgress, type ScanProgress } from "../pool/parallel-scan.js";
 import { TaskPlanner, taskBytes } from "../pool/plan.js";
 import { planInputs } from "../pool/plan-inputs.js";
 import type { ScanTask, TaskResult } from "../pool/task.js";
@@ -105,13 +105,9 @@ async function runJobs(
   const queue: Queue<ClusterJobData, TaskResult> = new Queue(QUEUE_NAME, { connection });
   const events: QueueEvents = new QueueEvents(QUEUE_NAME, { connection: connection.duplicate() });
   const progress: ScanProgress = {
-    bytesDone: 0,
-    bytesTotal: 0,
-    inputsDone: 0,
-    matches: 0,
+    ...newScanProgress(),
     planned: true,
     compressed: tasks.some((t) => t.kind === "archive"),
-    streamBytes: 0,
   };
   const pending = new Map<string, ScanTask>();
   const jobs = tasks.map((task) => {

@@ -68,6 +68,11 @@ export interface ScanProgress {
   planned: boolean;
 }
 
+/** Progress before anything was planned or scanned. */
+export function newScanProgress(): ScanProgress {
+  return { bytesDone: 0, bytesTotal: 0, compressed: false, streamBytes: 0, inputsDone: 0, matches: 0, planned: false };
+}
+
 /** Options of {@link scanParallel}. */
 export interface ParallelScanOptions {
   engine: EngineName;
@@ -169,15 +174,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const onHit = options.onHit;
   if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
-  const progress: ScanProgress = {
-    bytesDone: 0,
-    bytesTotal: 0,
-    compressed: false,
-    streamBytes: 0,
-    inputsDone: 0,
-    matches: 0,
-    planned: false,
-  };
+  const progress = newScanProgress();
   const onTask: Pick<DispatcherOptions, "onResult" | "onFailure"> = {
     onResult(task, r: TaskResult) {
       result.aggregates.merge(r.entries);

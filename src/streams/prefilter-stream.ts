@@ -12,13 +12,14 @@
  * Damage never errors the stream: see stats().
  */
 
-import { Transform, type TransformCallback } from "node:stream";
+import type { Transform } from "node:stream";
 import type { ScanStats } from "../engine/engine.js";
 import type { MatchLocation } from "../engine/match-location.js";
 import { ScanCore } from "../engine/scan-core.js";
 import { resolveScannerOptions, type ScannerOptions } from "../engine/scanner-options.js";
 import { CHUNK_SIZE } from "../formats/evtx/layout.js";
-import { type Row, toRows } from "../report/row.js";
+import type { Row } from "../report/row.js";
+import { coreTransform } from "./core-transform.js";
 import { filteredEvtxHeader } from "./evtx-header.js";
 
 const LINE_FEED = Buffer.from("\n");
@@ -112,30 +113,10 @@ export function createPrefilterStream(options?: ScannerOptions): PrefilterStream
     if (at.chunk !== undefined) out.push(...evtxOut.add(core, at));
     else if (at.bytes !== undefined) out.push(Buffer.concat([at.bytes, LINE_FEED]));
   });
-  const flushTo = (stream: Transform): void => {
+  const take = (): Uint8Array[] => {
     const pending = out;
     out = [];
-    for (const bytes of pending) stream.push(bytes);
+    return pending;
   };
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      try {
-        core.push(chunk);
-      } catch (err) {
-        callback(err as Error);
-        return;
-      }
-      flushTo(this);
-      callback();
-    },
-    flush(callback: TransformCallback) {
-      core.end();
-      out.push(...evtxOut.finish(core));
-      flushTo(this);
-      callback();
-    },
-  }) as PrefilterStream;
-  stream.stats = () => ({ ...core.stats, problems: [...core.stats.problems] });
-  stream.rows = () => toRows(core.aggregates.entries());
-  return stream;
+  return coreTransform(core, { take, finish: () => evtxOut.finish(core) });
 }

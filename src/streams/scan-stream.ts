@@ -4,12 +4,13 @@
  * more input is taken while hits wait to be read. Damage never errors the stream: see stats().
  */
 
-import { Transform, type TransformCallback } from "node:stream";
+import type { Transform } from "node:stream";
 import type { ScanStats } from "../engine/engine.js";
 import { type Hit, hitOf } from "../engine/hit.js";
 import { ScanCore } from "../engine/scan-core.js";
 import { resolveScannerOptions, type ScannerOptions } from "../engine/scanner-options.js";
-import { type Row, toRows } from "../report/row.js";
+import type { Row } from "../report/row.js";
+import { coreTransform } from "./core-transform.js";
 
 /**
  * A scan stream: a Transform from bytes to {@link Hit} objects, with the scan's counters.
@@ -49,31 +50,10 @@ export function createScanStream(options?: ScannerOptions): ScanStream {
   const core = new ScanCore(resolved, (event, at) => {
     out.push(hitOf(event, at));
   });
-  const flushTo = (stream: Transform): void => {
+  const take = (): Hit[] => {
     const pending = out;
     out = [];
-    for (const hit of pending) stream.push(hit);
+    return pending;
   };
-  const stream = new Transform({
-    writableObjectMode: false,
-    readableObjectMode: true,
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      try {
-        core.push(chunk);
-      } catch (err) {
-        callback(err as Error);
-        return;
-      }
-      flushTo(this);
-      callback();
-    },
-    flush(callback: TransformCallback) {
-      core.end();
-      flushTo(this);
-      callback();
-    },
-  }) as ScanStream;
-  stream.stats = () => ({ ...core.stats, problems: [...core.stats.problems] });
-  stream.rows = () => toRows(core.aggregates.entries());
-  return stream;
+  return coreTransform(core, { take, readableObjectMode: true });
 }
