@@ -11,6 +11,7 @@
  * - piscina stays external: it starts its own worker file from its package folder, and it is
  *   only loaded when a pool is started. undici too: it is loaded only for remote inputs and
  *   alert delivery, and bundled its CommonJS exports lost `Agent` ("Agent is not a constructor").
+ *   @node-rs/crc32 is a native addon (a prebuilt .node file per platform), loaded on first use.
  * - The bundle sits two folders below the repository root, like dist/cli/main.js, so its
  *   `new URL("../../build/matcher.wasm", import.meta.url)` and package.json lookups still hold.
  */
@@ -32,7 +33,17 @@ await build({
   // The AWS SDK (S3 inputs), bullmq/ioredis (the cluster) and the 7z/xz/zstd readers (which
   // find their own .wasm beside them) are loaded only when used, and
   // are large packages of their own; they stay in node_modules as well.
-  external: ["piscina", "undici", "@aws-sdk/*", "bullmq", "ioredis", "7z-wasm", "xz-decompress", "fzstd"],
+  external: [
+    "piscina",
+    "undici",
+    "@node-rs/crc32",
+    "@aws-sdk/*",
+    "bullmq",
+    "ioredis",
+    "7z-wasm",
+    "xz-decompress",
+    "fzstd",
+  ],
   // Bundled CommonJS packages (commander, fast-xml-parser, ...) call require() for Node's
   // own modules; an ES module has none, so give each output file one.
   banner: {

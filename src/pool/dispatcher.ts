@@ -79,6 +79,22 @@ export const BUSY_CORE_SHARE = 0.6;
 const SHARE_SAMPLE_MS = 20;
 
 /**
+ * A process younger than this (ms) when the scan begins is a command-line run whose start-up
+ * (loading modules, compiling the matcher: CPU-bound work) is the first share sample, so the
+ * pool can start with the first task instead of after 20 ms of them; an embedding process's
+ * past says nothing about the machine now.
+ */
+const YOUNG_PROCESS_MS = 2000;
+
+/** CPU and wall ms of this process since it started, when it is young enough to be a sample. */
+function startupShareSample(): { cpuMs: number; wallMs: number } {
+  const wallMs = performance.now();
+  if (wallMs >= YOUNG_PROCESS_MS) return { cpuMs: 0, wallMs: 0 };
+  const used = process.cpuUsage();
+  return { cpuMs: (used.user + used.system) / 1000, wallMs };
+}
+
+/**
  * Work queued while planning that starts every thread at once (without waiting for the
  * coordinator's first tasks to show whether the machine has room): this many times what pays
  * for them.
@@ -130,9 +146,12 @@ export class Dispatcher {
   #queuedSeconds = 0;
   /** True once {@link drain} was called: no task is planned beyond the queue. */
   #planned = false;
-  /** CPU and wall ms of the coordinator's tasks before the pool started (its share of a core). */
-  #hereCpuMs = 0;
-  #hereWallMs = 0;
+  /**
+   * CPU and wall ms of the coordinator's tasks before the pool started (its share of a core),
+   * and of the process's start-up when it is young (see {@link YOUNG_PROCESS_MS}).
+   */
+  #hereCpuMs: number;
+  #hereWallMs: number;
 
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
@@ -142,6 +161,9 @@ export class Dispatcher {
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
+    const startup = startupShareSample();
+    this.#hereCpuMs = startup.cpuMs;
+    this.#hereWallMs = startup.wallMs;
     this.#stopping = new Promise((resolve) => {
       this.#signalStop = resolve;
     });
@@ -187,6 +209,10 @@ export class Dispatcher {
       // ready, results) would wait until the coordinator ran out of work: let them in.
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.#feedPool();
+      // Loading piscina takes a dozen steps through the event loop; interleaved with the
+      // coordinator's tasks they took ~180 ms of wall time (the pool started when most of a
+      // 600 MB folder was done). Its CPU is this thread's either way: finish it in one go.
+      if (this.#starting !== undefined && this.#pool === undefined) await this.#starting;
     }
     while (this.#running.size > 0 && !this.#stopped) await Promise.race([...this.#running, this.#stopping]);
   }
@@ -276,6 +302,31 @@ export class Dispatcher {
         () => {},
       );
     }
+    // One task each at once, queued behind the warm-up: a thread starts on it as soon as its
+    // engine is built, instead of after its warm-up answer waited for the coordinator's next
+    // yield (~20-30 ms on a folder of EVTX files). Only when the queue leaves the coordinator
+    // plenty meanwhile, so that it never ends up waiting for a slow-starting thread.
+    if (this.#queue.length > 4 * threads) for (let i = 0; i < threads; i++) this.#send(pool);
+  }
+
+  /** Runs the next queued task on the pool. */
+  #send(pool: Piscina): void {
+    const { task } = this.#take() as Queued;
+    const done = pool
+      .run(task)
+      .then(
+        (r: TaskResult) => {
+          if (!this.#stopped) this.#options.onResult(task, r);
+        },
+        (err: unknown) => {
+          if (!this.#stopped) this.#options.onFailure(task, err);
+        },
+      )
+      .finally(() => {
+        this.#running.delete(done);
+        this.#feedPool();
+      });
+    this.#running.add(done);
   }
 
   /**
@@ -294,23 +345,6 @@ export class Dispatcher {
     const pool = this.#pool;
     if (pool === undefined) return;
     const perThread = this.#queue.length > 2 * (this.#ready + 1) ? 2 : 1;
-    while (this.#running.size < this.#ready * perThread && this.#queue.length > 0) {
-      const { task } = this.#take() as Queued;
-      const done = pool
-        .run(task)
-        .then(
-          (r: TaskResult) => {
-            if (!this.#stopped) this.#options.onResult(task, r);
-          },
-          (err: unknown) => {
-            if (!this.#stopped) this.#options.onFailure(task, err);
-          },
-        )
-        .finally(() => {
-          this.#running.delete(done);
-          this.#feedPool();
-        });
-      this.#running.add(done);
-    }
+    while (this.#running.size < this.#ready * perThread && this.#queue.length > 0) this.#send(pool);
   }
 }
