@@ -1,7 +1,7 @@
 /**
  * The wasm EVTX prefilter against a reference finder so simple it is obviously right: every
- * byte offset where `lsass` starts, ASCII case-folded, as UTF-16LE code units or as 8-bit
- * characters. Seeds for the edges (odd offsets, the last bytes of the input, near misses,
+ * byte offset where `.dmp` starts, ASCII letters case-folded, as UTF-16LE code units or as
+ * 8-bit characters. Seeds for the edges (odd offsets, the last bytes of the input, near misses,
  * more candidates than one wasm call returns), then random buffers; release and debug builds.
  */
 
@@ -10,13 +10,13 @@ import { describe, expect, it } from "vitest";
 import { EvtxPrefilter } from "../src/wasm/evtx-prefilter.js";
 import { loadMatcherModule } from "../src/wasm/module.js";
 
-const NEEDLE = "lsass";
+const NEEDLE = ".dmp";
 
 function lowerAscii(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
 }
 
-/** Reference: offsets where `lsass` starts in 8 bits or in UTF-16LE, ignoring ASCII case. */
+/** Reference: offsets where `.dmp` starts in 8 bits or in UTF-16LE, ignoring ASCII case. */
 function referenceCandidates(bytes: Uint8Array): number[] {
   const out: number[] = [];
   for (let i = 0; i < bytes.length; i++) {
@@ -42,21 +42,23 @@ function ascii(s: string): number[] {
 }
 
 const SEEDS: [string, number[]][] = [
-  ["8-bit", ascii("xxlsassxx")],
-  ["8-bit upper", ascii("LSASS")],
-  ["8-bit mixed case", ascii("..lSaSs.")],
-  ["UTF-16 even offset", [0, 0, ...utf16("lsass")]],
+  ["8-bit", ascii("xx.dmpxx")],
+  ["8-bit upper", ascii(".DMP")],
+  ["8-bit mixed case", ascii("..lsass.DmP.")],
+  ["UTF-16 even offset", [0, 0, ...utf16(".dmp")]],
   ["UTF-16 odd offset", [0, ...utf16("LSASS.DMP")]],
-  ["UTF-16 ends the input exactly", [1, 2, 3, ...utf16("lsass")]],
-  ["UTF-16 missing its last zero byte", [1, ...utf16("lsass").slice(0, 9)]],
-  ["8-bit ends the input exactly", ascii("abclsass")],
-  ["8-bit cut short", ascii("abclsas")],
-  ["near miss: lsas", [...utf16("lsas"), ...utf16("x")]],
-  ["near miss: mixed widths", [...ascii("l"), 0, ...ascii("sass")]],
-  ["near miss: @ is not a folded letter", ascii("lsa@s")],
-  ["near miss: high bytes", [0xcc, 0xd3, 0xc1, 0xd3, 0xd3]],
-  ["overlapping", ascii("lsasslsass")],
-  ["both spellings", [...ascii("lsass"), ...utf16("lsass"), 7, ...utf16("LsAsS")]],
+  ["UTF-16 ends the input exactly", [1, 2, 3, ...utf16(".dmp")]],
+  ["UTF-16 missing its last zero byte", [1, ...utf16(".dmp").slice(0, 7)]],
+  ["8-bit ends the input exactly", ascii("lsass.dmp")],
+  ["8-bit cut short", ascii("lsass.dm")],
+  ["near miss: .dm", [...utf16(".dm"), ...utf16("x")]],
+  ["near miss: mixed widths", [...ascii("."), 0, ...ascii("dmp")]],
+  ["near miss: 0x0e is not a folded dot", [0x0e, ...ascii("dmp")]],
+  ["near miss: @ is not a folded letter", ascii(".dm@")],
+  ["near miss: high bytes", [0xae, 0xc4, 0xcd, 0xd0]],
+  ["overlapping", ascii(".dmp.dmp..dmp")],
+  ["both spellings", [...ascii(".dmp"), ...utf16(".dmp"), 7, ...utf16(".DmP")]],
+  ["lsass alone is no candidate", [...ascii("lsass"), ...utf16("LSASS.exe")]],
   ["empty", []],
 ];
 
@@ -77,19 +79,20 @@ for (const target of ["release", "debug"] as const) {
       });
     }
 
-    it("finds a pattern at every position relative to the 32-byte steps, at every input length", () => {
-      const pattern = utf16("lsass");
-      for (let length = 10; length < 80; length++) {
-        for (let at = 0; at + pattern.length <= length; at++) {
-          const bytes = new Uint8Array(length).fill(0x41);
-          bytes.set(pattern, at);
-          expect(wasmCandidates(bytes)).toEqual(referenceCandidates(bytes));
+    it("finds a pattern at every position relative to the 64-byte steps, at every input length", () => {
+      for (const pattern of [utf16(".dmp"), ascii(".DMP")]) {
+        for (let length = 4; length < 150; length++) {
+          for (let at = 0; at + pattern.length <= length; at++) {
+            const bytes = new Uint8Array(length).fill(0x41);
+            bytes.set(pattern, at);
+            expect(wasmCandidates(bytes)).toEqual(referenceCandidates(bytes));
+          }
         }
       }
     });
 
     it("returns more candidates than one wasm call holds (16384), in order", () => {
-      const bytes = Uint8Array.from(ascii("lsass".repeat(40_000)));
+      const bytes = Uint8Array.from(ascii(".dmp".repeat(40_000)));
       const found = wasmCandidates(bytes);
       expect(found.length).toBe(40_000);
       expect(found).toEqual(referenceCandidates(bytes));
@@ -116,12 +119,12 @@ for (const target of ["release", "debug"] as const) {
     });
 
     it("agrees with the reference on random bytes with planted spellings", () => {
-      const alphabet = fc.constantFrom(0, 0x4c, 0x6c, 0x53, 0x73, 0x41, 0x61, 0x20, 0x2e, 0xff);
+      const alphabet = fc.constantFrom(0, 0x2e, 0x0e, 0x44, 0x64, 0x4d, 0x6d, 0x50, 0x70, 0x20, 0xff);
       const chunk = fc.oneof(
-        fc.array(alphabet, { maxLength: 40 }),
-        fc.constant(ascii("lsass")),
-        fc.constant(utf16("LSASS")),
-        fc.constant(utf16("lsas")),
+        fc.array(alphabet, { maxLength: 80 }),
+        fc.constant(ascii(".dmp")),
+        fc.constant(utf16(".DMP")),
+        fc.constant(utf16(".dm")),
       );
       fc.assert(
         fc.property(fc.array(chunk, { maxLength: 30 }), (parts) => {

@@ -188,18 +188,21 @@ describe("EVTX scan on built files (fast and reference agree)", () => {
     expect(stats.recordsExamined).toBe(43);
   });
 
-  it("decodes nothing in a chunk that holds lsass but not taskmgr (no record there can match)", () => {
+  it("decodes nothing in a chunk that holds .dmp but not taskmgr, nor a record with lsass but no .dmp", () => {
+    const procdump = (i: number): RecordSpec =>
+      sysmonRecord(event(i, { image: "C:\\Tools\\procdump64.exe", target: "C:\\Temp\\lsass.dmp" }));
     const access = (i: number): RecordSpec =>
       sysmonRecord(
         event(i, { eventId: 10, image: "C:\\Tools\\procdump64.exe", target: "C:\\Windows\\system32\\lsass.exe" }),
       );
     const built = buildEvtx({
-      chunks: [chunkWith([access(1), access(2)]), chunkWith([access(3), sysmonRecord(event(4))])],
+      chunks: [chunkWith([procdump(1), procdump(2)]), chunkWith([access(3), sysmonRecord(event(4))])],
     });
     const fast = scanBoth(built.bytes);
     expect(fast.matches.map((m) => m.dest)).toEqual(["ws4.corp.example"]);
-    // Chunk 0 has lsass candidates but no taskmgr: none decoded. Chunk 1: its two candidates.
-    expect(fast.stats.recordsExamined).toBe(2);
+    // Chunk 0 has .dmp candidates but no taskmgr: none decoded. Chunk 1: its one candidate
+    // (lsass.exe in record 3 is none).
+    expect(fast.stats.recordsExamined).toBe(1);
   });
 
   it("finds a match whose Image is a template literal defined by an earlier record", () => {

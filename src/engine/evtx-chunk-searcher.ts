@@ -3,7 +3,7 @@
  * and report the same problems; they differ in which records they decode:
  * - whole (no prefilter, the reference engine): every live record, into a full tree (event-tree.ts);
  * - candidates (the wasm engine's prefilter): only records that hold a prefilter candidate
- *   (`lsass` in UTF-16LE or 8 bits, any case, at any byte offset), with the streaming field
+ *   (`.dmp` in UTF-16LE or 8 bits, any case, at any byte offset), with the streaming field
  *   collector (event-fields.ts), and only in chunks that also hold `taskmgr` (a match's Image ends in taskmgr.exe, and every byte of
  *   a record's text, its template's included, lies in its chunk). A candidate inside a
  *   template definition (which later records share) or inside the chunk header makes every
@@ -120,7 +120,7 @@ function recordAt(scan: ChunkScan, at: number): number {
 }
 
 /**
- * Candidates: `hits[0..hitCount)` are the chunk-relative offsets of the prefilter's `lsass`
+ * Candidates: `hits[0..hitCount)` are the chunk-relative offsets of the prefilter's `.dmp`
  * candidates, ascending; `holdsTaskmgr` says whether the chunk holds `taskmgr` (asked only
  * when there are candidates). Decodes only what they can affect.
  */

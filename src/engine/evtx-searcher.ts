@@ -7,7 +7,7 @@
  * Each engine passes what it needs: the reference engine nothing (every record decoded in
  * full), the wasm engine its prefilters. With a prefilter, input bytes (a file, or a remote
  * object: a ByteSource) are read straight into its input region (no allocation per window) and the
- * UTF-16/8-bit `lsass` prefilter runs over the whole window before any chunk is looked at; a
+ * UTF-16/8-bit `.dmp` prefilter runs over the whole window before any chunk is looked at; a
  * chunk with candidates is then asked for `taskmgr` in wasm too before any record of it is
  * decoded.
  */

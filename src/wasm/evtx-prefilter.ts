@@ -58,7 +58,7 @@ export class EvtxPrefilter {
     return this.exports.evtxContainsTaskmgr(this.inputPtr + offset, length) !== 0;
   }
 
-  /** Finds every `lsass` candidate in input[0, length). The result is reused by the next call. */
+  /** Finds every `.dmp` candidate in input[0, length). The result is reused by the next call. */
   candidates(length: number): Candidates {
     if (length > this.input.length) throw new RangeError("length exceeds the input region");
     let count = 0;
