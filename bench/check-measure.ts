@@ -54,9 +54,9 @@ export interface CheckOptions {
 
 /**
  * The parts bench:check measures (`LDS_BENCH_CHECK_PARTS`, all by default); `startup` and
- * `threads` are bench/check-speed.ts's.
+ * `threads` are bench/check-speed.ts's, `text` bench/check-text.ts's.
  */
-export const CHECK_PARTS = ["matcher", "e2e", "embed", "startup", "threads"] as const;
+export const CHECK_PARTS = ["matcher", "e2e", "embed", "startup", "threads", "text"] as const;
 /** One part of bench:check. */
 export type CheckPart = (typeof CHECK_PARTS)[number];
 
@@ -65,6 +65,7 @@ export function checkPartOf(name: string): CheckPart {
   if (name.startsWith("e2e.")) return "e2e";
   if (name.startsWith("embed.")) return "embed";
   if (name.startsWith("startup.")) return "startup";
+  if (name.startsWith("text.")) return "text";
   if (name.startsWith("threads.") || name.startsWith("evtx_folder.")) return "threads";
   return "matcher";
 }

@@ -10,9 +10,10 @@
  * - LDS_BENCH_SELFTEST_UNTUNED=1: the start-up, thread and EVTX-folder ratios (bench/
  *   check-speed.ts) run without the issue 12 changes where a switch can undo them, which must
  *   make each of them fail.
- * - LDS_BENCH_CHECK_PARTS=matcher,e2e,embed,startup,threads (default all), LDS_BENCH_CHECK_MATCHER_SIZE
+ * - LDS_BENCH_CHECK_PARTS=matcher,e2e,embed,startup,threads,text (default all), LDS_BENCH_CHECK_MATCHER_SIZE
  *   (4m), LDS_BENCH_CHECK_E2E_SIZE (1g), LDS_BENCH_CHECK_TEXT_SIZE (2g, the text thread
- *   ratio), LDS_BENCH_CHECK_EVTX_FILES (400, the EVTX folder), LDS_BENCH_SAMPLES (9 rounds),
+ *   ratio and the CLI against cat), LDS_BENCH_CHECK_JSON_SIZE (1g, the CLI against rg),
+ *   LDS_BENCH_CHECK_EVTX_FILES (400, the EVTX folder), LDS_BENCH_SAMPLES (9 rounds),
  *   LDS_BENCH_SEED (1).
  */
 
@@ -23,6 +24,7 @@ import { ensureBuildLinks } from "./build-links.js";
 import { CHECK_PARTS, type CheckPart, checkPartOf, measureCheckRatios } from "./check-measure.js";
 import { compareRatios, loadThresholds } from "./check-ratios.js";
 import { measureSpeedRatios, selfTestUntuned } from "./check-speed.js";
+import { measureTextRatios } from "./check-text.js";
 import { REPO_ROOT } from "./data-store.js";
 import { machineInfo } from "./machine-info.js";
 
@@ -78,6 +80,17 @@ async function main(): Promise<number> {
     parts,
   );
   for (const [name, ratio] of speed) measured.set(name, ratio);
+  if (parts.has("text")) {
+    const text = await measureTextRatios({
+      xmlBytes: sizeFromEnv("LDS_BENCH_CHECK_TEXT_SIZE", 2 * 2 ** 30),
+      jsonBytes: sizeFromEnv("LDS_BENCH_CHECK_JSON_SIZE", 2 ** 30),
+      seed: Number(process.env.LDS_BENCH_SEED || 1),
+      rounds: Math.max(5, Math.ceil(rounds / 2)),
+      engine: engines.cliFastEngine,
+      progress: (line) => say(`measuring ${line}`),
+    });
+    for (const [name, ratio] of text) measured.set(name, ratio);
+  }
   // Thresholds of parts not measured in this run are left out (LDS_BENCH_CHECK_PARTS).
   const wanted = Object.fromEntries(Object.entries(thresholds.ratios).filter(([name]) => parts.has(checkPartOf(name))));
   const verdicts = compareRatios(measured, { ratios: wanted });
