@@ -4,9 +4,9 @@
  * The coordinator is a worker too: it never idles while the pool's threads start (a thread
  * needs ~0.1-0.3 s to load its modules and instantiate the matcher here, as long as scanning
  * 0.2-1 GB), so a thread is started only when the queued work, in estimated seconds, leaves it
- * a share worth that start ({@link poolThreadsWorthStarting}) and the coordinator's first tasks
- * show a core's worth of room ({@link BUSY_CORE_SHARE}); small work never starts a pool (nor
- * loads piscina). Pool threads get work only once they have answered a warm-up task
+ * a share worth that start ({@link poolThreadsWorthStarting}), and only as many as the machine
+ * has idle cores for ({@link threadsWithRoom}, sampled since the scan began); small work never
+ * starts a pool (nor loads piscina). Pool threads get work only once they have answered a warm-up task
  * (their engine is built); then at most two tasks each at a time (one near the end of the
  * queue), so the coordinator takes what is left instead of waiting behind a slow thread.
  */
@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import type { Piscina } from "piscina";
 import type { Engine } from "../engine/engine.js";
 import { ScanError } from "../errors.js";
+import { IdleCores, type IdleSample } from "./idle-cores.js";
 import { runTask } from "./run-task.js";
 import type { ScanTask, TaskResult, WorkerSetup } from "./task.js";
 
@@ -68,30 +69,20 @@ export function poolThreadsWorthStarting(
 }
 
 /**
- * The coordinator's share of a core (its CPU time over the wall time of its own tasks) below
- * which the machine counts as busy and no pool thread is started: on the shared 2-core VM at
- * load 18, one spinning thread got 0.24 of a core and two threads 0.18 together, so a thread
- * started then only adds its start's work.
+ * Idle cores (machine-wide, see idle-cores.ts) needed per pool thread started: a thread that
+ * finds no core of its own only shares one with the coordinator and adds its start's work. On
+ * the shared 2-core VM with one core busy elsewhere, starting the second thread anyway made a
+ * 600 MB EVTX folder 0.62-0.77 s against 0.44-0.58 s on one thread. Half a core rounds up: a
+ * 2-core machine running only the scan shows ~1 idle core while the coordinator works.
  */
-export const BUSY_CORE_SHARE = 0.6;
+export const IDLE_CORES_PER_THREAD = 1;
 
-/** Wall ms of the coordinator's tasks measured before its share of a core counts. */
-const SHARE_SAMPLE_MS = 20;
+/** Wall ms of the idle-core sample before it counts (the kernel's counters tick every 10 ms). */
+const IDLE_SAMPLE_MS = 20;
 
-/**
- * A process younger than this (ms) when the scan begins is a command-line run whose start-up
- * (loading modules, compiling the matcher: CPU-bound work) is the first share sample, so the
- * pool can start with the first task instead of after 20 ms of them; an embedding process's
- * past says nothing about the machine now.
- */
-const YOUNG_PROCESS_MS = 2000;
-
-/** CPU and wall ms of this process since it started, when it is young enough to be a sample. */
-function startupShareSample(): { cpuMs: number; wallMs: number } {
-  const wallMs = performance.now();
-  if (wallMs >= YOUNG_PROCESS_MS) return { cpuMs: 0, wallMs: 0 };
-  const used = process.cpuUsage();
-  return { cpuMs: (used.user + used.system) / 1000, wallMs };
+/** How many pool threads `idleCores` idle cores make room for. */
+export function threadsWithRoom(idleCores: number): number {
+  return Math.max(0, Math.floor(idleCores / IDLE_CORES_PER_THREAD + 0.5));
 }
 
 /**
@@ -124,6 +115,11 @@ export interface DispatcherOptions {
   onResult: (task: ScanTask, result: TaskResult) => void;
   /** Called when a task could not run at all (a thread died). */
   onFailure: (task: ScanTask, err: unknown) => void;
+  /**
+   * The idle-core sample to decide on (default: one begun now); the scan begins it before
+   * compiling and planning, so the window is long enough by the first task.
+   */
+  idleSince?: IdleSample | undefined;
 }
 
 interface Queued {
@@ -146,12 +142,8 @@ export class Dispatcher {
   #queuedSeconds = 0;
   /** True once {@link drain} was called: no task is planned beyond the queue. */
   #planned = false;
-  /**
-   * CPU and wall ms of the coordinator's tasks before the pool started (its share of a core),
-   * and of the process's start-up when it is young (see {@link YOUNG_PROCESS_MS}).
-   */
-  #hereCpuMs: number;
-  #hereWallMs: number;
+  /** The machine's idle cores since the scan began (or since this dispatcher was made). */
+  readonly #idle: IdleSample;
 
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
@@ -161,9 +153,7 @@ export class Dispatcher {
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
-    const startup = startupShareSample();
-    this.#hereCpuMs = startup.cpuMs;
-    this.#hereWallMs = startup.wallMs;
+    this.#idle = options.idleSince ?? new IdleCores();
     this.#stopping = new Promise((resolve) => {
       this.#signalStop = resolve;
     });
@@ -195,16 +185,8 @@ export class Dispatcher {
     for (;;) {
       const next = this.#take();
       if (next === undefined || this.#stopped) break;
-      const measure = this.#starting === undefined;
-      const cpu = measure ? process.cpuUsage() : undefined;
-      const wall = performance.now();
       // A task abandoned by stop() runs on in the background; the caller exits soon after.
       await Promise.race([this.#runHere(next.task), this.#stopping]);
-      if (cpu !== undefined) {
-        const used = process.cpuUsage(cpu);
-        this.#hereCpuMs += (used.user + used.system) / 1000;
-        this.#hereWallMs += performance.now() - wall;
-      }
       // The wasm engine scans synchronously, so without this the pool's messages (threads
       // ready, results) would wait until the coordinator ran out of work: let them in.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -255,17 +237,18 @@ export class Dispatcher {
     if (poolStart === "never") return 0;
     // Not scaled by how fast the coordinator goes: a loaded machine slows a thread's start as
     // much as its scanning, so the estimates' ratio is what decides...
-    const worth = poolThreadsWorthStarting(this.#queuedSeconds, threads);
+    let worth = poolThreadsWorthStarting(this.#queuedSeconds, threads);
     if (!this.#planned) {
       // ... While planning, more work may come: start at once only when the work pays for
       // every thread many times over.
       const plenty = poolThreadsWorthStarting(this.#queuedSeconds / EARLY_START_MARGIN, threads);
-      return plenty === threads ? threads : 0;
+      worth = plenty === threads ? threads : 0;
     }
-    // ... but only where there is room for a thread: the coordinator's first tasks show its
-    // share of a core; on a busy machine a thread adds its start and takes nothing off.
-    if (worth === 0 || this.#hereWallMs < SHARE_SAMPLE_MS) return 0;
-    return this.#hereCpuMs / this.#hereWallMs < BUSY_CORE_SHARE ? 0 : worth;
+    if (worth === 0) return 0;
+    // ... but only as many as there are idle cores: on a busy machine a thread adds its start
+    // and takes nothing off. Until the sample is long enough, the next call decides.
+    const idle = this.#idle.cores(IDLE_SAMPLE_MS);
+    return idle === undefined ? 0 : Math.min(worth, threadsWithRoom(idle));
   }
 
   #startPool(threads: number): void {

@@ -1,0 +1,44 @@
+/**
+ * How many of the machine's cores sat idle over a short window: the pool's test of whether a
+ * thread it starts would get a core of its own. Sampled from os.cpus()'s idle times (the
+ * kernel's per-core counters, in 10 ms ticks on Linux), so it sees every process on the
+ * machine, not only this one: with one core of two busy elsewhere, a second thread only
+ * shares a core with the first and adds its start (~0.1 s of CPU) to the scan.
+ */
+
+import { cpus } from "node:os";
+
+function idleMs(): number {
+  let sum = 0;
+  for (const cpu of cpus()) sum += cpu.times.idle;
+  return sum;
+}
+
+/** A sample of the machine's idle cores (what the pool's start decision reads). */
+export interface IdleSample {
+  /**
+   * Idle cores averaged over the sample (1.5: one core and a half sat idle), or undefined
+   * while it is shorter than `minWindowMs`.
+   */
+  cores(minWindowMs: number): number | undefined;
+}
+
+/** Idle cores since the moment it was made. */
+export class IdleCores implements IdleSample {
+  readonly #startIdle = idleMs();
+  readonly #startedAt = performance.now();
+  /** False where the platform reports no cores (then every answer is "room"). */
+  readonly #known = cpus().length > 0;
+
+  /**
+   * Idle cores averaged since construction (1.5: one core and a half sat idle), or undefined
+   * while fewer than `minWindowMs` have passed (the counters tick every 10 ms). Infinity where
+   * the platform does not tell.
+   */
+  cores(minWindowMs: number): number | undefined {
+    if (!this.#known) return Number.POSITIVE_INFINITY;
+    const window = performance.now() - this.#startedAt;
+    if (window < minWindowMs) return undefined;
+    return (idleMs() - this.#startIdle) / window;
+  }
+}
