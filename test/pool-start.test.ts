@@ -14,15 +14,15 @@ import { IdleCores, type IdleSample } from "../src/pool/idle-cores.js";
 describe("poolThreadsWorthStarting", () => {
   it("starts nothing for work a thread's start would eat", () => {
     expect(poolThreadsWorthStarting(0, 15, 0.1)).toBe(0);
-    expect(poolThreadsWorthStarting(0.3, 1, 0.1)).toBe(0);
+    expect(poolThreadsWorthStarting(0.15, 1, 0.1)).toBe(0);
   });
-  it("starts a thread once its share is twice its start", () => {
-    // One thread and the coordinator: 0.2 s each, twice a 0.1 s start.
-    expect(poolThreadsWorthStarting(0.4, 1, 0.1)).toBe(1);
-    expect(poolThreadsWorthStarting(0.39, 1, 0.1)).toBe(0);
+  it("starts a thread once its share is its start", () => {
+    // One thread and the coordinator: 0.1 s each, a 0.1 s start.
+    expect(poolThreadsWorthStarting(0.2, 1, 0.1)).toBe(1);
+    expect(poolThreadsWorthStarting(0.19, 1, 0.1)).toBe(0);
   });
   it("grows with the work, up to the threads there are", () => {
-    expect(poolThreadsWorthStarting(1, 15, 0.1)).toBe(4);
+    expect(poolThreadsWorthStarting(1, 15, 0.1)).toBe(9);
     expect(poolThreadsWorthStarting(100, 15, 0.1)).toBe(15);
     expect(poolThreadsWorthStarting(100, 0, 0.1)).toBe(0);
   });

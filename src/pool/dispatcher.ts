@@ -47,11 +47,13 @@ export function workerEntry(): URL {
  */
 export const THREAD_START_SECONDS = 0.1;
 /**
- * A thread must get at least this many times its start time in work to be started: below
- * that, the start's CPU (on a machine whose other core is often busy) and the coordinator's
- * hand-offs eat the gain.
+ * A thread must get at least this many times its start time in work to be started. 1: on a
+ * core of its own (threads start only on idle cores, see {@link IDLE_CORES_PER_THREAD}) its
+ * start costs the scan no wall time, since the coordinator scans meanwhile, so any share
+ * beyond the start is a gain. It was 2 while a busy machine was told only by the
+ * coordinator's own share of a core, which missed a 2-core machine with one core busy.
  */
-const THREAD_PAYBACK = 2;
+const THREAD_PAYBACK = 1;
 
 /**
  * How many pool threads (at most `threads`) pay for their start when `workSeconds` of work,
