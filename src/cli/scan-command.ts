@@ -23,7 +23,7 @@ import { createStdoutSink } from "../sinks/stdout-sink.js";
 import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
 import { deliverEvents } from "./event-output.js";
 import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
-import { DEFAULT_POLL_MS, parseFollowDuration } from "./follow-command.js";
+import { DEFAULT_POLL_MS, parseFollowDuration } from "./follow-options.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
 import { malformedLines, malformedSummary, skippedLines } from "./scan-report.js";
