@@ -4,11 +4,15 @@
  * may be quoted with `'` or `"`. Used by the reference engine; the wasm matcher must agree.
  */
 
-import { XMLParser } from "fast-xml-parser";
+import type { XMLParser } from "fast-xml-parser";
 import { utf8Text } from "../platform/bytes.js";
+import { newXmlParser } from "../platform/xml-parser.js";
 import type { EventFields } from "../rule/rule.js";
 
-const parser = new XMLParser({
+/** Made on first use, so that loading this module does not load the parser (see platform/xml-parser.ts). */
+let parser: XMLParser | undefined;
+
+const PARSER_OPTIONS = {
   ignoreAttributes: false,
   attributeNamePrefix: "@_",
   parseTagValue: false,
@@ -18,7 +22,7 @@ const parser = new XMLParser({
   // Decodes numeric character references (&#233; &#xE9;) too, not only the five named ones.
   htmlEntities: true,
   removeNSPrefix: true,
-});
+} as const;
 
 type XmlNode = Record<string, unknown>;
 
@@ -65,6 +69,7 @@ function dataValue(eventData: XmlNode | undefined, name: string): string | undef
 export function xmlEventFields(record: Uint8Array): EventFields | undefined {
   let doc: XmlNode;
   try {
+    parser ??= newXmlParser(PARSER_OPTIONS);
     doc = parser.parse(utf8Text(record)) as XmlNode;
   } catch {
     return undefined;
