@@ -25,7 +25,7 @@ import {
 import { recordStats, scanItem, splitArchiveMember } from "../scan/scan-item.js";
 import { compiledMatcher } from "../wasm/module.js";
 import { Dispatcher, type DispatcherOptions, type PoolStart } from "./dispatcher.js";
-import { IdleCores } from "./idle-cores.js";
+import { idleSampleForNewScan } from "./idle-cores.js";
 import { TaskPlanner, taskBytes } from "./plan.js";
 import { planInputs } from "./plan-inputs.js";
 import { capWorkers, checkScanOptions } from "./scan-options.js";
@@ -161,7 +161,7 @@ function counted(
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
   checkScanOptions(options);
-  const idleSince = new IdleCores();
+  const idleSince = idleSampleForNewScan();
   const cores = availableParallelism();
   const requested = options.workers ?? cores;
   const workers = capWorkers(requested, cores).workers;
