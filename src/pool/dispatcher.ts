@@ -103,6 +103,30 @@ const EARLY_START_MARGIN = 5;
  */
 export type PoolStart = "when-it-pays" | "always" | "never";
 
+/**
+ * The wasm engine scans synchronously, so without turns of the event loop the pool's messages
+ * (a thread ready, a result, piscina handing a thread its queued task) wait until the
+ * coordinator's task ends: a 32 MiB batch of EVTX files is ~20 ms, and a new thread's start
+ * crossed three such waits. While a pool runs, the coordinator lets them in this often (ms)
+ * between the files of a batch, and after every task.
+ */
+const YIELD_MS = 2;
+
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A function that gives the event loop a turn when `ms` have passed since its last one. */
+function turnEvery(ms: number): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    const now = performance.now();
+    if (now - last < ms) return;
+    await nextTurn();
+    last = performance.now();
+  };
+}
+
 /** Options of {@link Dispatcher}. */
 export interface DispatcherOptions {
   /** Pool threads besides the coordinator, at most (0: everything on the coordinator). */
@@ -185,18 +209,16 @@ export class Dispatcher {
     this.#planned = true;
     this.#feedPool();
     for (;;) {
-      const next = this.#take();
-      if (next === undefined || this.#stopped) break;
-      // A task abandoned by stop() runs on in the background; the caller exits soon after.
-      await Promise.race([this.#runHere(next.task), this.#stopping]);
-      // The wasm engine scans synchronously, so without this the pool's messages (threads
-      // ready, results) would wait until the coordinator ran out of work: let them in.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.#feedPool();
       // Loading piscina takes a dozen steps through the event loop; interleaved with the
       // coordinator's tasks they took ~180 ms of wall time (the pool started when most of a
       // 600 MB folder was done). Its CPU is this thread's either way: finish it in one go.
       if (this.#starting !== undefined && this.#pool === undefined) await this.#starting;
+      const next = this.#take();
+      if (next === undefined || this.#stopped) break;
+      // A task abandoned by stop() runs on in the background; the caller exits soon after.
+      await Promise.race([this.#runHere(next.task), this.#stopping]);
+      await nextTurn();
+      this.#feedPool();
     }
     while (this.#running.size > 0 && !this.#stopped) await Promise.race([...this.#running, this.#stopping]);
   }
@@ -219,7 +241,9 @@ export class Dispatcher {
 
   async #runHere(task: ScanTask): Promise<void> {
     try {
-      const result = await runTask(task, this.#options.engine, this.#options.setup.collectHits === true);
+      // While a pool runs, a batch of files lets the pool's messages in between its files.
+      const between = this.#starting === undefined ? undefined : turnEvery(YIELD_MS);
+      const result = await runTask(task, this.#options.engine, this.#options.setup.collectHits === true, between);
       if (!this.#stopped) this.#options.onResult(task, result);
     } catch (err) {
       if (!this.#stopped) this.#options.onFailure(task, err);

@@ -41,8 +41,15 @@ function checkSize(name: string, path: string, planned: number, into: ItemCollec
 /**
  * Runs one task with `engine`; never throws for a bad input (it becomes a problem).
  * `collectHits`: also return every matched event with its input (scan()'s onHit).
+ * `betweenFiles`: awaited after each file of a batch (the coordinating thread passes one that
+ * lets its event loop turn while a pool runs).
  */
-export async function runTask(task: ScanTask, engine: Engine, collectHits = false): Promise<TaskResult> {
+export async function runTask(
+  task: ScanTask,
+  engine: Engine,
+  collectHits = false,
+  betweenFiles?: () => Promise<void>,
+): Promise<TaskResult> {
   const result = newScanResult();
   if (collectHits) result.hits = [];
   const scanned = async (name: string, scan: () => Promise<ScanStats>): Promise<boolean> => {
@@ -75,6 +82,7 @@ export async function runTask(task: ScanTask, engine: Engine, collectHits = fals
           result.inputsScanned++;
           checkSize(file.name, file.path, file.size, result);
         }
+        await betweenFiles?.();
       }
       break;
     }
