@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { describeError, ScanError } from "../errors.js";
+import { beginIdleSample } from "../pool/idle-cores.js";
 import { registerDeliverCommand } from "./deliver-command.js";
 import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
@@ -22,6 +23,8 @@ function version(): string {
 
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // The scan's pool decision reads the machine's idle cores since now (pool/idle-cores.ts).
+  beginIdleSample();
   let status = 0;
   const program = new Command("lsass-dump-scan")
     .description(

@@ -40,6 +40,21 @@ export function workerEntry(): URL {
 }
 
 /**
+ * A piscina pool of `threads` threads whose engines are built from `setup`. Piscina is loaded
+ * on first use: small scans never load it.
+ */
+export async function openPool(setup: WorkerSetup, threads: number): Promise<Piscina> {
+  const { Piscina } = await import("piscina");
+  return new Piscina({
+    filename: workerEntry().href,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 60_000,
+    workerData: setup,
+  });
+}
+
+/**
  * Seconds a pool thread takes from `new Piscina` to its answered warm-up (modules loaded,
  * matcher instantiated), on the 2-core VM at load 7: 50-70 ms with the bundled worker
  * (dist/bin/worker.js), 70-90 ms unbundled, plus ~15 ms to load piscina itself; rounded up
@@ -79,8 +94,13 @@ export function poolThreadsWorthStarting(
  */
 export const IDLE_CORES_PER_THREAD = 1;
 
-/** Wall ms of the idle-core sample before it counts (the kernel's counters tick every 10 ms). */
-const IDLE_SAMPLE_MS = 20;
+/**
+ * Wall ms of the idle-core sample before it counts. The kernel's counters tick every 10 ms, so
+ * one tick is the least that says anything: an idle core shows 0.5-2 idle cores over 10-20 ms,
+ * a busy one 0 (or one stray tick). A command-line run begins its sample at start-up
+ * (cli/main.ts), ~15-25 ms before its first task, so its pool can start with that task.
+ */
+const IDLE_SAMPLE_MS = 10;
 
 /** How many pool threads `idleCores` idle cores make room for. */
 export function threadsWithRoom(idleCores: number): number {
@@ -279,17 +299,13 @@ export class Dispatcher {
 
   #startPool(threads: number): void {
     this.#poolThreads = threads;
-    this.#starting = import("piscina")
-      .then(({ Piscina }) => {
-        if (this.#stopped) return;
-        const pool = new Piscina({
-          filename: workerEntry().href,
-          minThreads: threads,
-          maxThreads: threads,
-          idleTimeout: 60_000,
-          workerData: this.#options.setup,
-        });
-        this.#launch(pool, threads);
+    this.#starting = openPool(this.#options.setup, threads)
+      .then((pool) => {
+        if (this.#stopped) {
+          void pool.destroy();
+          return;
+        }
+        this.#launch(pool, this.#poolThreads);
       })
       .catch((err: unknown) => {
         // No pool after all (the worker entry is missing): the coordinator does everything,

@@ -43,18 +43,25 @@ export class IdleCores implements IdleSample {
   }
 }
 
-/** Made when this module is loaded: at a command-line run's start, before the scan's modules. */
-const loadedSample = new IdleCores();
-const loadedAt = performance.now();
+/** The sample begun by {@link beginIdleSample}, and when. */
+let begun: { sample: IdleCores; at: number } | undefined;
 
 /**
- * How long after this module loaded its sample still stands for "since the scan began": a CLI
- * run reaches its scan within ~0.1 s of loading, so its pool can start with the first task
- * instead of 20 ms into the scan; a library user's later scans get a fresh sample.
+ * How long a sample from {@link beginIdleSample} still stands for "since the scan began": a CLI
+ * run reaches its first task 15-25 ms after main() begins, so its pool can be decided then
+ * instead of 10 ms into the scan; a later scan gets a fresh sample.
  */
-const LOAD_SAMPLE_MS = 1000;
+const BEGUN_SAMPLE_MS = 1000;
 
-/** An idle-core sample begun as early as still fits a scan beginning now (see LOAD_SAMPLE_MS). */
+/**
+ * Begins an idle-core sample now, for the next scan's pool decision: the command line calls it
+ * first thing, so that by the time its scan asks, the sample is long enough to answer.
+ */
+export function beginIdleSample(): void {
+  begun = { sample: new IdleCores(), at: performance.now() };
+}
+
+/** An idle-core sample begun as early as still fits a scan beginning now (see BEGUN_SAMPLE_MS). */
 export function idleSampleForNewScan(): IdleCores {
-  return performance.now() - loadedAt < LOAD_SAMPLE_MS ? loadedSample : new IdleCores();
+  return begun !== undefined && performance.now() - begun.at < BEGUN_SAMPLE_MS ? begun.sample : new IdleCores();
 }
