@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { referenceEngine } from "../src/engine/reference-engine.js";
 import { Dispatcher, poolThreadsWorthStarting, threadsWithRoom } from "../src/pool/dispatcher.js";
-import { IdleCores, type IdleSample } from "../src/pool/idle-cores.js";
+import { beginIdleSample, IdleCores, type IdleSample, idleSampleForNewScan } from "../src/pool/idle-cores.js";
 
 describe("poolThreadsWorthStarting", () => {
   it("starts nothing for work a thread's start would eat", () => {
@@ -47,6 +47,14 @@ describe("IdleCores", () => {
     expect(cores).toBeGreaterThanOrEqual(0);
     // A little slack for the counters' 10 ms ticks.
     expect(cores).toBeLessThanOrEqual(availableParallelism() * 1.5);
+  });
+});
+
+describe("idleSampleForNewScan", () => {
+  it("gives a scan the sample begun at start-up, so it is long enough at the first task", () => {
+    beginIdleSample();
+    const sample = idleSampleForNewScan();
+    expect(idleSampleForNewScan()).toBe(sample);
   });
 });
 

@@ -40,6 +40,16 @@ describe("runTask", () => {
     expect(r.problems).toEqual([]);
   });
 
+  it("issue 12: awaits betweenFiles after each file of a batch (the coordinator's event-loop turns)", async () => {
+    const files = ["p.json", "q.json", "r.json"].map((name) => ({ name, ...file(name, 1), format: "flat" as const }));
+    const seen: number[] = [];
+    const r = await runTask({ kind: "batch", files }, referenceEngine, false, async () => {
+      seen.push(seen.length);
+    });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(r.inputsScanned).toBe(3);
+  });
+
   it("issue-4: a file that grew after planning is reported", async () => {
     const f = file("grows.json", 2);
     appendFileSync(f.path, record);
