@@ -6,9 +6,10 @@
  * 0.2-1 GB), so a thread is started only when the queued work, in estimated seconds, leaves it
  * a share worth that start ({@link poolThreadsWorthStarting}), and only as many as the machine
  * has idle cores for ({@link threadsWithRoom}, sampled since the scan began); small work never
- * starts a pool (nor loads piscina). Pool threads get work only once they have answered a warm-up task
- * (their engine is built); then at most two tasks each at a time (one near the end of the
- * queue), so the coordinator takes what is left instead of waiting behind a slow thread.
+ * starts a pool (nor loads piscina). A new thread gets a warm-up task (its engine is built)
+ * and, when the queue is long, one task queued behind it; more only once it has answered the
+ * warm-up, then at most two tasks each at a time (one near the end of the queue), so the
+ * coordinator takes what is left instead of waiting behind a slow thread.
  */
 
 import { existsSync } from "node:fs";
