@@ -109,13 +109,6 @@ export function threadsWithRoom(idleCores: number): number {
 }
 
 /**
- * Work queued while planning that starts every thread at once (without waiting for the
- * coordinator's first tasks to show whether the machine has room): this many times what pays
- * for them.
- */
-const EARLY_START_MARGIN = 5;
-
-/**
  * When the pool starts: `"when-it-pays"` (default) by {@link poolThreadsWorthStarting};
  * `"always"` starts every thread as soon as a second task waits (the behaviour before the
  * start decision: the property tests use it to exercise the pool on small inputs); `"never"`
@@ -285,12 +278,10 @@ export class Dispatcher {
     // Not scaled by how fast the coordinator goes: a loaded machine slows a thread's start as
     // much as its scanning, so the estimates' ratio is what decides...
     let worth = poolThreadsWorthStarting(this.#queuedSeconds, threads);
-    if (!this.#planned) {
-      // ... While planning, more work may come: start at once only when the work pays for
-      // every thread many times over.
-      const plenty = poolThreadsWorthStarting(this.#queuedSeconds / EARLY_START_MARGIN, threads);
-      worth = plenty === threads ? threads : 0;
-    }
+    // ... While planning, more work may come, and a pool's size is fixed once started: start
+    // then only when the work queued so far already pays for every thread (a 400-file folder
+    // takes ~20 ms to plan, a third of a thread's start).
+    if (!this.#planned && worth < threads) worth = 0;
     if (worth === 0) return 0;
     // ... but only as many as there are idle cores: on a busy machine a thread adds its start
     // and takes nothing off. Until the sample is long enough, the next call decides.
