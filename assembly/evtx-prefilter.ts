@@ -116,9 +116,9 @@ function find(ptr: usize, len: usize, outPtr: usize, maxOut: u32, word: u64, len
     if (v128.any_true(v128.or(v128.or(m0, m1), v128.or(m2, m3)))) {
       const mask =
         <u64>i8x16.bitmask(m0) |
-        (<u64>i8x16.bitmask(m1) << 16) |
-        (<u64>i8x16.bitmask(m2) << 32) |
-        (<u64>i8x16.bitmask(m3) << 48);
+        ((<u64>i8x16.bitmask(m1)) << 16) |
+        ((<u64>i8x16.bitmask(m2)) << 32) |
+        ((<u64>i8x16.bitmask(m3)) << 48);
       n = confirmStep(i, mask, end, ptr, outPtr, n, maxOut, word, length);
       if (n === maxOut) return n;
     }
