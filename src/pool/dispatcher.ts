@@ -44,7 +44,7 @@ export function workerEntry(): URL {
  * A piscina pool of `threads` threads whose engines are built from `setup`. Piscina is loaded
  * on first use: small scans never load it.
  */
-export async function openPool(setup: WorkerSetup, threads: number): Promise<Piscina> {
+async function openPool(setup: WorkerSetup, threads: number): Promise<Piscina> {
   const { Piscina } = await import("piscina");
   return new Piscina({
     filename: workerEntry().href,
