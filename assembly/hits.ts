@@ -3,11 +3,13 @@
  * the hits table in the caller's memory that the TypeScript side reads (src/wasm/matcher.ts
  * mirrors the layout below).
  *
- * A hit is 24 u32 words: record start, record end (absolute addresses), flags, then for each
+ * A hit is 26 u32 words: record start, record end (absolute addresses), flags, then for each
  * of the 7 fields (EventID, provider, channel, Image, TargetFilename, Computer, time) its kind,
- * start address and byte length. Spans point at raw bytes (a JSON string's body between its
- * quotes, a JSON number token, XML character data or attribute value) or, for a value with
- * escapes or entities, at its decoded UTF-8 in the arena next to the table.
+ * start address and byte length, then the address and length of the normalized time (a
+ * decided hit whose time has a common layout, time-normalize.ts; length 0 otherwise). Spans
+ * point at raw bytes (a JSON string's body between its quotes, a JSON number token, XML
+ * character data or attribute value) or, for a value with escapes or entities, at its decoded
+ * UTF-8 in the arena next to the table.
  */
 
 import { decodeJsonString, decodeLoneSurrogate, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
@@ -45,6 +47,7 @@ import {
   S_VELO_EVENT_ID,
   SLOT_COUNT,
 } from "./json-fields";
+import { NORMALIZED_TIME_BYTES, normalizeTimeInto } from "./time-normalize";
 
 /** Field order in a hit. */
 export const FIELD_EVENT_ID: i32 = 0;
@@ -69,8 +72,16 @@ export const KIND_OTHER: u32 = 4;
 
 /** Hit flag: the TypeScript side must take this record's fields from the reference parser. */
 export const FLAG_COMPLEX: u32 = 1;
+/**
+ * Hit flag: the record surely matches, every test of the rule was decided in wasm
+ * (rule-check.ts), so the TypeScript side builds the event without running matchEvent again.
+ */
+export const FLAG_DECIDED: u32 = 2;
 
-export const HIT_WORDS: i32 = 3 + 3 * FIELD_COUNT;
+/** Words of a hit after the fields: the normalized time's address and length (0: none). */
+const HIT_TIME_WORD: i32 = 3 + 3 * FIELD_COUNT;
+
+export const HIT_WORDS: i32 = HIT_TIME_WORD + 2;
 
 /**
  * Slots filled while a record is parsed: one per path of every JSON layout (json-fields.ts).
@@ -242,7 +253,8 @@ export function hitsFull(recordBytes: usize): bool {
  * {@link hitsFull}. Values with escapes (JSON) or entities (XML) are decoded into the arena,
  * unless the result would not be exact for the TypeScript side (a lone surrogate, an XML
  * reference read on a guess): then a JSON value keeps its raw span and an XML record is marked
- * complex.
+ * complex (and no longer decided). A decided hit's time is also written normalized, when its
+ * layout is a common one.
  */
 export function writeHit(start: usize, end: usize, flags: u32, xml: bool): void {
   for (let f = 0; f < FIELD_COUNT; f++) {
@@ -272,10 +284,25 @@ export function writeHit(start: usize, end: usize, flags: u32, xml: bool): void 
     store<u32>(at, <u32>n, 8);
     arenaUsed += <usize>n;
   }
+  if ((flags & FLAG_COMPLEX) != 0) flags &= ~FLAG_DECIDED;
   const p = hitsBase + <usize>hitCount * <usize>HIT_WORDS * 4;
   store<u32>(p, <u32>start);
   store<u32>(p, <u32>end, 4);
   store<u32>(p, flags, 8);
   memory.copy(p + 12, FIELDS, <usize>FIELD_COUNT * 12);
+  let timeLen: usize = 0;
+  const dst = arenaBase + arenaUsed;
+  if (
+    (flags & FLAG_DECIDED) != 0 &&
+    fieldKind(FIELD_TIME) == KIND_TEXT &&
+    arenaUsed + NORMALIZED_TIME_BYTES <= arenaCapacity &&
+    normalizeTimeInto(fieldStart(FIELD_TIME), fieldLen(FIELD_TIME), dst)
+  ) {
+    timeLen = NORMALIZED_TIME_BYTES;
+    arenaUsed += timeLen;
+  }
+  const t = p + ((<usize>HIT_TIME_WORD) << 2);
+  store<u32>(t, <u32>dst);
+  store<u32>(t, <u32>timeLen, 4);
   hitCount++;
 }

@@ -38,7 +38,7 @@ import {
   OPEN_BRACKET,
   QUOTE,
 } from "./bytes";
-import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
+import { FLAG_COMPLEX, FLAG_DECIDED, hitsFull, resolveFields, writeHit } from "./hits";
 import { recordLayout } from "./json-fields";
 import { PARSE_MALFORMED, PARSE_OK, PARSE_TOO_DEEP, parsedEnd, parseJsonPrefix, parseJsonRecord } from "./json-parse";
 import {
@@ -50,7 +50,7 @@ import {
   JSON_ESCAPE_1,
   nextCandidate,
 } from "./prefilter";
-import { mayMatch } from "./rule-check";
+import { mayMatch, ruleUndecided } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 
 const COMMA: u32 = 0x2c;
@@ -220,7 +220,7 @@ function confirmRecord(s: usize, e: usize): void {
     return;
   }
   resolveFields(recordLayout());
-  if (result == PARSE_OK && mayMatch(false)) writeHit(s, e, 0, false);
+  if (result == PARSE_OK && mayMatch(false)) writeHit(s, e, ruleUndecided ? 0 : FLAG_DECIDED, false);
 }
 
 /**
@@ -274,7 +274,7 @@ function confirmSegmentAsOneRecord(p: usize, q: usize): bool {
   }
   recordExamined();
   resolveFields(recordLayout());
-  if (mayMatch(false)) writeHit(p, e, 0, false);
+  if (mayMatch(false)) writeHit(p, e, ruleUndecided ? 0 : FLAG_DECIDED, false);
   return true;
 }
 

@@ -3,12 +3,15 @@
  * reach the TypeScript side. It mirrors src/rule/rule.ts (matchEvent) on decoded bytes and errs
  * only towards "may match": where a test cannot be decided here (a value longer than the
  * scratch area, an XML reference decoded on a guess, an EventID that is a JSON number with a
- * fraction or exponent, non-ASCII around a string EventID) it passes, and matchEvent on the
- * TypeScript side has the last word.
+ * fraction or exponent, non-ASCII around a string EventID, a lone surrogate) it passes, sets
+ * {@link ruleUndecided}, and matchEvent on the TypeScript side has the last word. When every
+ * test was decided here the answer is exact (the needles are ASCII, and UTF-8 decoding never
+ * turns other bytes into ASCII or swallows an ASCII byte), so such a hit is marked decided and
+ * the TypeScript side builds its event without asking matchEvent again (src/wasm/hit-fields.ts).
  */
 
 import { Ascii, equalsFolded, indexOfFolded, spanEqualsFolded } from "./bytes";
-import { decodeJsonString, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
+import { decodeJsonString, decodeLoneSurrogate, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
 import {
   FIELD_CHANNEL,
   FIELD_COMPUTER,
@@ -26,6 +29,15 @@ import {
 } from "./hits";
 
 let scratchBase: usize = 0;
+
+/** Set by {@link mayMatch} when some test passed without being decided (see the module comment). */
+export let ruleUndecided = false;
+
+/** A test that passes undecided. */
+function undecided(): bool {
+  ruleUndecided = true;
+  return true;
+}
 let scratchCapacity: usize = 0;
 
 /** Points the decode scratch area at [base, base + capacity); it needs 64 bytes of slack after it. */
@@ -58,6 +70,7 @@ function decodeField(field: i32, xml: bool): bool {
     return !decodeUncertain;
   }
   decodedLen = decodeJsonString(start, len, scratchBase);
+  if (decodeLoneSurrogate) ruleUndecided = true; // JSON.parse keeps it: leave the strings to it
   return decodedLen >= 0;
 }
 
@@ -75,18 +88,26 @@ function eventIdMayBe11(xml: bool): bool {
     // 11.0, 1.1e1, 110e-1 ...: leave those to the TypeScript side.
     for (let i: usize = 0; i < n; i++) {
       const c = <u32>load<u8>(p + i);
-      if (c == 0x2e || (c | 0x20) == 0x65) return true;
+      if (c == 0x2e || (c | 0x20) == 0x65) return undecided();
     }
     return false;
   }
   if (!isString(kind)) return false;
-  if (!decodeField(FIELD_EVENT_ID, xml)) return true;
+  if (!decodeField(FIELD_EVENT_ID, xml)) return undecided();
   // String.prototype.trim drops Unicode white space too: strip every non-ASCII byte as well.
   let a = scratchBase;
   let b = scratchBase + <usize>decodedLen;
-  while (a < b && isTrimmable(load<u8>(a))) a++;
-  while (b > a && isTrimmable(load<u8>(b - 1))) b--;
-  return b - a == 2 && load<u8>(a) == 0x31 && load<u8>(a, 1) == 0x31;
+  let nonAscii = false;
+  while (a < b && isTrimmable(load<u8>(a))) {
+    if (load<u8>(a) >= 0x80) nonAscii = true;
+    a++;
+  }
+  while (b > a && isTrimmable(load<u8>(b - 1))) {
+    b--;
+    if (load<u8>(b) >= 0x80) nonAscii = true;
+  }
+  if (b - a != 2 || load<u8>(a) != 0x31 || load<u8>(a, 1) != 0x31) return false;
+  return nonAscii ? undecided() : true;
 }
 
 function isTrimmable(c: u32): bool {
@@ -98,7 +119,7 @@ function isNonEmpty(field: i32, xml: bool): bool {
   if (!isString(fieldKind(field))) return false;
   if (fieldLen(field) == 0) return false;
   if (!xml || fieldKind(field) == KIND_TEXT) return true;
-  if (!decodeField(field, xml)) return true;
+  if (!decodeField(field, xml)) return undecided();
   return decodedLen > 0;
 }
 
@@ -108,11 +129,11 @@ function isSysmonSource(xml: bool): bool {
   const hasChannel = isNonEmpty(FIELD_CHANNEL, xml);
   if (!hasProvider && !hasChannel) return true;
   if (hasProvider) {
-    if (!decodeField(FIELD_PROVIDER, xml)) return true;
+    if (!decodeField(FIELD_PROVIDER, xml)) return undecided();
     if (spanEqualsFolded(scratchBase, <usize>decodedLen, "microsoft-windows-sysmon")) return true;
   }
   if (hasChannel) {
-    if (!decodeField(FIELD_CHANNEL, xml)) return true;
+    if (!decodeField(FIELD_CHANNEL, xml)) return undecided();
     if (spanEqualsFolded(scratchBase, <usize>decodedLen, "microsoft-windows-sysmon/operational")) return true;
   }
   return false;
@@ -121,7 +142,7 @@ function isSysmonSource(xml: bool): bool {
 /** Condition 3: the part of Image after its last backslash is taskmgr.exe, ignoring case. */
 function isTaskmgrImage(xml: bool): bool {
   if (!isString(fieldKind(FIELD_IMAGE))) return false;
-  if (!decodeField(FIELD_IMAGE, xml)) return true;
+  if (!decodeField(FIELD_IMAGE, xml)) return undecided();
   const end = scratchBase + <usize>decodedLen;
   let base = end;
   while (base > scratchBase && load<u8>(base - 1) != 0x5c) base--;
@@ -131,7 +152,7 @@ function isTaskmgrImage(xml: bool): bool {
 /** Condition 4: TargetFilename, lower-cased, ends with `.dmp` and has `lsass` before that. */
 function isLsassDumpName(xml: bool): bool {
   if (!isString(fieldKind(FIELD_TARGET))) return false;
-  if (!decodeField(FIELD_TARGET, xml)) return true;
+  if (!decodeField(FIELD_TARGET, xml)) return undecided();
   const n = <usize>decodedLen;
   if (n < 9) return false;
   const dot = scratchBase + n - 4;
@@ -147,10 +168,12 @@ function isLsassDumpName(xml: bool): bool {
 }
 
 /**
- * True unless the resolved fields surely fail the rule (rule.ts's matchEvent). Cheapest
- * tests first: the target name, then the image, the EventID, the computer and the source.
+ * True unless the resolved fields surely fail the rule (rule.ts's matchEvent); then
+ * {@link ruleUndecided} says whether the answer is exact. Cheapest tests first: the target
+ * name, then the image, the EventID, the computer and the source.
  */
 export function mayMatch(xml: bool): bool {
+  ruleUndecided = false;
   if (fieldKind(FIELD_TARGET) == KIND_ABSENT || fieldKind(FIELD_IMAGE) == KIND_ABSENT) return false;
   if (!isLsassDumpName(xml)) return false;
   if (!isTaskmgrImage(xml)) return false;

@@ -13,9 +13,8 @@
  * value, `&`, white space or `>` in a wanted attribute value.
  */
 
-import { AMP, APOS, Ascii, CR, GT, indexOfByte, LF, LT, QUOTE, SLASH, spanEquals } from "./bytes";
+import { AMP, APOS, Ascii, CR, GT, indexOfByte, indexOfEitherByte, LF, LT, QUOTE, SLASH, spanEquals } from "./bytes";
 import {
-  ALL_SLOTS,
   clearSlots,
   KIND_ESCAPED,
   KIND_TEXT,
@@ -30,18 +29,37 @@ import {
 } from "./hits";
 
 const MAX_DEPTH: i32 = 64;
+
+/** The slots XML fills (the evtx_dump ones, which resolveFields reads for XML). */
+const XML_SLOTS: u64 =
+  ((<u64>1) << SLOT_EVENT_ID) |
+  ((<u64>1) << SLOT_PROVIDER) |
+  ((<u64>1) << SLOT_CHANNEL) |
+  ((<u64>1) << SLOT_IMAGE) |
+  ((<u64>1) << SLOT_TARGET) |
+  ((<u64>1) << SLOT_COMPUTER) |
+  ((<u64>1) << SLOT_TIME);
 const NAME_PTR = memory.data(MAX_DEPTH * 4, 4);
 const NAME_LEN = memory.data(MAX_DEPTH * 4, 4);
 
-/** True for a byte that may be in an element or attribute name here (no `:`). */
+/** 1 for a byte that may be in an element or attribute name here (no `:`), 0 else; filled at start. */
+const NAME_BYTES = memory.data(256);
+for (let c: u32 = 0; c < 256; c++) {
+  const name = c - 0x61 < 26 || c - 0x41 < 26 || c - 0x30 < 10 || c == 0x2e || c == 0x2d || c == 0x5f || c >= 0x80;
+  store<u8>(NAME_BYTES + <usize>c, name ? 1 : 0);
+}
+
+/** True for a byte that may be in an element or attribute name here (a table look-up: the scalar test was the parser's hot spot). */
 function isNameByte(c: u32): bool {
-  return c - 0x61 < 26 || c - 0x41 < 26 || c - 0x30 < 10 || c == 0x2e || c == 0x2d || c == 0x5f || c >= 0x80;
+  return load<u8>(NAME_BYTES + <usize>c) != 0;
 }
 
 /** Names fast-xml-parser rejects or rewrites (prototype pollution guards). */
 function isSpecialName(p: usize, n: usize): bool {
-  if (n == 0 || load<u8>(p) == 0x5f /* _ */) return true;
+  if (n == 0) return true;
   const c = <u32>load<u8>(p);
+  if (c - 0x41 < 26) return false; // an upper-case start, as in every name of Windows event XML: none of the below
+  if (c == 0x5f /* _ */) return true;
   if (c - 0x30 < 10 || c == 0x2d || c == 0x2e) return true;
   return (
     spanEquals(p, n, "constructor") ||
@@ -110,10 +128,10 @@ function readAttributes(p: usize, end: usize): isize {
     const quote = <u32>load<u8>(q);
     if (quote != QUOTE && quote != APOS) return 0;
     const vs = q + 1;
-    const ve = indexOfByte(vs, end, quote);
-    if (ve < 0) return 0;
+    // The closing quote, with no `<` before it.
+    const ve = indexOfEitherByte(vs, end, quote, LT);
+    if (ve < 0 || <u32>load<u8>(<usize>ve) == LT) return 0;
     const vlen = <usize>ve - vs;
-    if (indexOfByte(vs, <usize>ve, LT) >= 0) return 0;
     if (!xmlns) {
       if (spanEquals(nameStart, n, "Name")) {
         nameAttrStart = vs;
@@ -133,7 +151,7 @@ function readAttributes(p: usize, end: usize): isize {
  * false when it is complex (see the module comment).
  */
 export function parseXmlRecord(start: usize, end: usize): bool {
-  clearSlots(ALL_SLOTS);
+  clearSlots(XML_SLOTS);
   let depth: i32 = 0;
   let seenSystem = false;
   let seenEventData = false;
@@ -161,15 +179,17 @@ export function parseXmlRecord(start: usize, end: usize): bool {
     const n = <u32>load<u8>(i, 1);
     if (n == 0x21 /* ! */ || n == 0x3f /* ? */) return false;
     if (n == SLASH) {
+      if (depth == 0) return false;
       const ns = i + 2;
-      const ne = nameEnd(ns, end);
-      let q = ne;
-      while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
-      if (q >= end || load<u8>(q) != GT || depth == 0) return false;
       const top = (<usize>(depth - 1)) << 2;
       const openPtr = <usize>load<u32>(NAME_PTR + top);
       const openLen = <usize>load<u32>(NAME_LEN + top);
-      if (openLen != ne - ns || memory.compare(openPtr, ns, openLen) != 0) return false;
+      // The open tag's name, then a byte that ends a name: the same test as reading the name.
+      const ne = ns + openLen;
+      if (ne >= end || isNameByte(load<u8>(ne)) || memory.compare(openPtr, ns, openLen) != 0) return false;
+      let q = ne;
+      while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
+      if (q >= end || load<u8>(q) != GT) return false;
       if (captureSlot >= 0 && depth == captureDepth) {
         // The value's character data: [captureFrom, i), with no markup inside.
         const len = i - captureFrom;
@@ -193,7 +213,13 @@ export function parseXmlRecord(start: usize, end: usize): bool {
     const nlen = ne - ns;
     if (ne < end && load<u8>(ne) == 0x3a) return false; // namespace prefix
     if (isSpecialName(ns, nlen)) return false;
-    const after = readAttributes(ne, end);
+    let after: isize;
+    if (ne < end && <u32>load<u8>(ne) == GT) {
+      // No attributes (most elements): what readAttributes would say, without the call.
+      nameAttrLen = -1;
+      timeAttrLen = -1;
+      after = <isize>(ne + 1);
+    } else after = readAttributes(ne, end);
     if (after == 0) return false;
     const selfClosing = after < 0;
     const next = <usize>(selfClosing ? -after : after);

@@ -10,10 +10,10 @@
  */
 
 import { AMP, indexOfByte, indexOfFolded, indexOfPair, LT, lastIndexOfPair } from "./bytes";
-import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
+import { FLAG_COMPLEX, FLAG_DECIDED, hitsFull, resolveFields, writeHit } from "./hits";
 import { LAYOUT_EVTXDUMP } from "./json-fields";
 import { hasLetterEscape, holdsCandidate, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
-import { mayMatch } from "./rule-check";
+import { mayMatch, ruleUndecided } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 import { parseXmlRecord } from "./xml-parse";
 
@@ -154,7 +154,7 @@ function confirmRecord(s: usize, e: usize): void {
     return;
   }
   resolveFields(LAYOUT_EVTXDUMP);
-  if (mayMatch(true)) writeHit(s, e, 0, true);
+  if (mayMatch(true)) writeHit(s, e, ruleUndecided ? 0 : FLAG_DECIDED, true);
 }
 
 let sPos: usize = 0;

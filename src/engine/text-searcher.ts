@@ -380,6 +380,11 @@ export class TextSearcher {
     const n = this.#m.hitCount();
     const base = this.#regionOffset();
     for (let i = 0; i < n; i++) {
+      if (this.#hits.isDecided(i)) {
+        this.#stats.matches++;
+        this.#onMatch(this.#hits.decidedEvent(i), this.#locate(i));
+        continue;
+      }
       const fields = this.#hits.fields(i);
       if (fields === undefined) {
         const [start, end] = this.#hits.recordSpan(i);

@@ -1,6 +1,9 @@
 /**
  * Hits (assembly/hits.ts) to EventFields: the few records the matcher could not rule out are
  * turned into strings here and judged by rule.ts's matchEvent, so the rule lives in one place.
+ * A hit the matcher marked decided (every test of the rule settled in wasm, and passed) skips
+ * that: {@link HitReader.decidedEvent} builds the event from the four strings it needs, with
+ * the time normalized in wasm when its layout is a common one.
  *
  * A text span is UTF-8 (raw bytes, or a value the matcher decoded into its arena); a JSON span
  * the matcher left escaped (a lone surrogate) goes through JSON.parse, exactly the reference's
@@ -12,8 +15,9 @@
 import type { TextFormat } from "../formats/log-format.js";
 import { recordFields } from "../formats/record-fields.js";
 import { latin1Text, utf8Text } from "../platform/bytes.js";
-import type { EventFields } from "../rule/rule.js";
-import { FIELD, HIT_WORDS, KIND, type Matcher } from "./matcher.js";
+import { type EventFields, type MatchedEvent, processNameOf } from "../rule/rule.js";
+import { normalizeTime } from "../rule/time.js";
+import { FIELD, FLAG_DECIDED, HIT_TIME_WORD, HIT_WORDS, KIND, type Matcher } from "./matcher.js";
 
 /** Reads hits out of one matcher's table. */
 export class HitReader {
@@ -35,6 +39,30 @@ export class HitReader {
   /** True when hit `i` must be judged on the reference parser's fields. */
   isComplex(i: number): boolean {
     return ((this.#m.hitWords[i * HIT_WORDS + 2] as number) & 1) !== 0;
+  }
+
+  /** True when the rule was decided in wasm and hit `i`'s record matches ({@link decidedEvent}). */
+  isDecided(i: number): boolean {
+    return ((this.#m.hitWords[i * HIT_WORDS + 2] as number) & FLAG_DECIDED) !== 0;
+  }
+
+  /** A decided hit's event: what matchEvent(fields(i), normalizeTime) gives, without asking it. */
+  decidedEvent(i: number): MatchedEvent {
+    const w = this.#m.hitWords;
+    const at = i * HIT_WORDS + HIT_TIME_WORD;
+    const timeLength = w[at + 1] as number;
+    let time: string;
+    if (timeLength > 0) {
+      const start = (w[at] as number) >>> 0;
+      time = latin1Text(this.#m.memoryBytes, start, start + timeLength);
+    } else time = normalizeTime(this.#value(i, FIELD.time));
+    const image = this.#string(i, FIELD.image) as string;
+    return {
+      dest: this.#string(i, FIELD.computer) as string,
+      processName: processNameOf(image),
+      targetFilename: this.#string(i, FIELD.targetFilename) as string,
+      time,
+    };
   }
 
   /** Hit `i`'s fields; undefined when the record turns out not to parse. */

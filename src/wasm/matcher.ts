@@ -69,9 +69,14 @@ export const KIND = { absent: 0, text: 1, escaped: 2, number: 3, other: 4 } as c
 
 /** Hit flag: take this record's fields from the reference parser. */
 export const FLAG_COMPLEX = 1;
+/** Hit flag: the rule was decided in wasm, and the record matches (assembly/rule-check.ts). */
+export const FLAG_DECIDED = 2;
 
-/** u32 words per hit: record start, record end, flags, then kind/start/len per field. */
-export const HIT_WORDS = 3 + 3 * FIELD_COUNT;
+/** Word of a hit holding the normalized time's address, then its length (0: none). */
+export const HIT_TIME_WORD = 3 + 3 * FIELD_COUNT;
+
+/** u32 words per hit: record start, record end, flags, kind/start/len per field, normalized time start/len. */
+export const HIT_WORDS = HIT_TIME_WORD + 2;
 
 /** Candidate kinds {@link Matcher.nextCandidate} reports. */
 export const CANDIDATE = { dmp: 1, escape: 2 } as const;
