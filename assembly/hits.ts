@@ -3,10 +3,12 @@
  * the hits table in the caller's memory that the TypeScript side reads (src/wasm/matcher.ts
  * mirrors the layout below).
  *
- * A hit is 26 u32 words: record start, record end (absolute addresses), flags, then for each
+ * A hit is 31 u32 words: record start, record end (absolute addresses), flags, then for each
  * of the 7 fields (EventID, provider, channel, Image, TargetFilename, Computer, time) its kind,
  * start address and byte length, then the address and length of the normalized time (a
- * decided hit whose time has a common layout, time-normalize.ts; length 0 otherwise). Spans
+ * decided hit whose time has a common layout, time-normalize.ts; length 0 otherwise), then for
+ * a decided hit the interned ids of Computer, TargetFilename and the process name (intern.ts;
+ * -1 otherwise) and the process name's span. Spans
  * point at raw bytes (a JSON string's body between its quotes, a JSON number token, XML
  * character data or attribute value) or, for a value with escapes or entities, at its decoded
  * UTF-8 in the arena next to the table.
@@ -47,6 +49,7 @@ import {
   S_VELO_EVENT_ID,
   SLOT_COUNT,
 } from "./json-fields";
+import { intern } from "./intern";
 import { NORMALIZED_TIME_BYTES, normalizeTimeInto } from "./time-normalize";
 
 /** Field order in a hit. */
@@ -80,8 +83,13 @@ export const FLAG_DECIDED: u32 = 2;
 
 /** Words of a hit after the fields: the normalized time's address and length (0: none). */
 const HIT_TIME_WORD: i32 = 3 + 3 * FIELD_COUNT;
+/**
+ * Then the interned ids (intern.ts; -1: none) of Computer, TargetFilename and the process name,
+ * and the process name's address and length (the part of Image after its last backslash).
+ */
+const HIT_INTERN_WORD: i32 = HIT_TIME_WORD + 2;
 
-export const HIT_WORDS: i32 = HIT_TIME_WORD + 2;
+export const HIT_WORDS: i32 = HIT_INTERN_WORD + 5;
 
 /**
  * Slots filled while a record is parsed: one per path of every JSON layout (json-fields.ts).
@@ -199,6 +207,39 @@ export function resolveFields(layout: i32): void {
   if (!isString(k) && k != KIND_NUMBER) store<u32>(FIELDS, KIND_ABSENT);
 }
 
+/** The interned id of a resolved field's value, or -1 (not plain UTF-8 text, or no room). */
+function internField(field: i32): i32 {
+  return fieldKind(field) == KIND_TEXT ? intern(fieldStart(field), fieldLen(field)) : -1;
+}
+
+/** The interned ids and the process name's span of a hit, at `at` (see {@link HIT_INTERN_WORD}). */
+function writeInterned(at: usize, decided: bool): void {
+  let computer: i32 = -1;
+  let target: i32 = -1;
+  let process: i32 = -1;
+  let name: usize = 0;
+  let nameLen: usize = 0;
+  if (decided) {
+    computer = internField(FIELD_COMPUTER);
+    target = internField(FIELD_TARGET);
+    if (fieldKind(FIELD_IMAGE) == KIND_TEXT) {
+      // The bytes after the last backslash decode to what processNameOf cuts from the whole:
+      // UTF-8 decoding never swallows an ASCII byte and starts afresh after one.
+      const start = fieldStart(FIELD_IMAGE);
+      const end = start + fieldLen(FIELD_IMAGE);
+      name = end;
+      while (name > start && load<u8>(name - 1) != 0x5c) name--;
+      nameLen = end - name;
+      process = intern(name, nameLen);
+    }
+  }
+  store<i32>(at, computer);
+  store<i32>(at, target, 4);
+  store<i32>(at, process, 8);
+  store<u32>(at, <u32>name, 12);
+  store<u32>(at, <u32>nameLen, 16);
+}
+
 /** Kind of a resolved field. */
 export function fieldKind(field: i32): u32 {
   return load<u32>(FIELDS + <usize>field * 12);
@@ -304,5 +345,6 @@ export function writeHit(start: usize, end: usize, flags: u32, xml: bool): void 
   const t = p + ((<usize>HIT_TIME_WORD) << 2);
   store<u32>(t, <u32>dst);
   store<u32>(t, <u32>timeLen, 4);
+  writeInterned(p + ((<usize>HIT_INTERN_WORD) << 2), (flags & FLAG_DECIDED) != 0);
   hitCount++;
 }

@@ -12,6 +12,7 @@
 
 export { decodeJsonString, decodeXmlText } from "./decode";
 export { configureHits, takeHits } from "./hits";
+export { configureInterns, internsNearlyFull, resetInterns } from "./intern";
 export {
   jsonScanBegin,
   jsonScanResume,

@@ -391,6 +391,7 @@ export class TextSearcher {
         this.#malformed(base + start, this.#m.input.subarray(start, end));
       } else this.#report(fields, () => this.#locate(i));
     }
+    this.#m.settleInterns();
     this.#m.takeHits();
   }
 

@@ -17,7 +17,7 @@ import { recordFields } from "../formats/record-fields.js";
 import { latin1Text, utf8Text } from "../platform/bytes.js";
 import { type EventFields, type MatchedEvent, processNameOf } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
-import { FIELD, FLAG_DECIDED, HIT_TIME_WORD, HIT_WORDS, KIND, type Matcher } from "./matcher.js";
+import { FIELD, FLAG_DECIDED, HIT_INTERN_WORD, HIT_TIME_WORD, HIT_WORDS, KIND, type Matcher } from "./matcher.js";
 
 /** Reads hits out of one matcher's table. */
 export class HitReader {
@@ -56,13 +56,39 @@ export class HitReader {
       const start = (w[at] as number) >>> 0;
       time = latin1Text(this.#m.memoryBytes, start, start + timeLength);
     } else time = normalizeTime(this.#value(i, FIELD.time));
-    const image = this.#string(i, FIELD.image) as string;
+    const ids = i * HIT_WORDS + HIT_INTERN_WORD;
+    const processId = w[ids + 2] as number;
+    let processName: string;
+    if ((processId | 0) >= 0) {
+      const start = (w[ids + 3] as number) >>> 0;
+      processName = this.#interned(processId, start, start + (w[ids + 4] as number));
+    } else processName = processNameOf(this.#string(i, FIELD.image) as string);
     return {
-      dest: this.#string(i, FIELD.computer) as string,
-      processName: processNameOf(image),
-      targetFilename: this.#string(i, FIELD.targetFilename) as string,
+      dest: this.#internedField(i, w[ids] as number, FIELD.computer),
+      processName,
+      targetFilename: this.#internedField(i, w[ids + 1] as number, FIELD.targetFilename),
       time,
     };
+  }
+
+  /** The string of interned value `id` (u32 as read), decoded from memory[start, end) on first sight. */
+  #interned(id: number, start: number, end: number): string {
+    const strings = this.#m.internedStrings;
+    let s = strings[id];
+    if (s === undefined) {
+      s = utf8Text(this.#m.memoryBytes, start, end);
+      strings[id] = s;
+    }
+    return s;
+  }
+
+  /** A decided hit's string field, through its interned id when it has one. */
+  #internedField(i: number, id: number, field: number): string {
+    if ((id | 0) < 0) return this.#string(i, field) as string;
+    const at = i * HIT_WORDS + 3 + field * 3;
+    const w = this.#m.hitWords;
+    const start = (w[at + 1] as number) >>> 0;
+    return this.#interned(id, start, start + (w[at + 2] as number));
   }
 
   /** Hit `i`'s fields; undefined when the record turns out not to parse. */
