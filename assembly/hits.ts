@@ -15,6 +15,7 @@
  */
 
 import { decodeJsonString, decodeLoneSurrogate, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
+import { intern } from "./intern";
 import {
   ALL_SLOTS,
   LAYOUT_ECS,
@@ -49,7 +50,6 @@ import {
   S_VELO_EVENT_ID,
   SLOT_COUNT,
 } from "./json-fields";
-import { intern } from "./intern";
 import { NORMALIZED_TIME_BYTES, normalizeTimeInto } from "./time-normalize";
 
 /** Field order in a hit. */

@@ -56,7 +56,7 @@ function hashOf(p: usize, n: usize): u32 {
     i++;
   }
   h ^= h >> 32;
-  return <u32>(h * 0xc4ceb9fe1a85ec53 >> 32);
+  return <u32>((h * 0xc4ceb9fe1a85ec53) >> 32);
 }
 
 /** True when [a, a + n) and [b, b + n) hold the same bytes (8 at a time). */

@@ -54,11 +54,9 @@ function isNameByte(c: u32): bool {
   return load<u8>(NAME_BYTES + <usize>c) != 0;
 }
 
-/** Names fast-xml-parser rejects or rewrites (prototype pollution guards). */
-function isSpecialName(p: usize, n: usize): bool {
-  if (n == 0) return true;
+/** Names fast-xml-parser rejects or rewrites (prototype pollution guards), after the inlined first test. */
+function isSpecialNameSlow(p: usize, n: usize): bool {
   const c = <u32>load<u8>(p);
-  if (c - 0x41 < 26) return false; // an upper-case start, as in every name of Windows event XML: none of the below
   if (c == 0x5f /* _ */) return true;
   if (c - 0x30 < 10 || c == 0x2d || c == 0x2e) return true;
   return (
@@ -70,10 +68,38 @@ function isSpecialName(p: usize, n: usize): bool {
   );
 }
 
+/** Name tests inlined at their call sites (a static class: `@inline` sits on class members). */
+class Names {
+  /**
+   * Names fast-xml-parser rejects or rewrites (prototype pollution guards). A name that starts
+   * with an upper-case letter, as every name of Windows event XML does, is none of them: that
+   * test is inlined, the rest is a call.
+   */
+  @inline
+  static isSpecial(p: usize, n: usize): bool {
+    return n == 0 || (<u32>load<u8>(p) - 0x41 >= 26 && isSpecialNameSlow(p, n));
+  }
+}
+
 /** End of the name starting at `p` (first byte that is not a name byte). */
 function nameEnd(p: usize, end: usize): usize {
-  while (p < end && isNameByte(load<u8>(p))) p++;
-  return p;
+  while (p < end) {
+    const v = v128.load(p);
+    const letter = i8x16.lt_u(i8x16.sub(v128.or(v, i8x16.splat(0x20)), i8x16.splat(0x61)), i8x16.splat(26));
+    const digit = i8x16.lt_u(i8x16.sub(v, i8x16.splat(0x30)), i8x16.splat(10));
+    const punct = v128.or(
+      v128.or(i8x16.eq(v, i8x16.splat(0x2e)), i8x16.eq(v, i8x16.splat(0x2d))),
+      i8x16.eq(v, i8x16.splat(0x5f)),
+    );
+    const name = v128.or(v128.or(letter, digit), v128.or(punct, i8x16.lt_s(v, i8x16.splat(0))));
+    const bits = ~(<u32>i8x16.bitmask(name)) & 0xffff;
+    if (bits != 0) {
+      const k = p + <usize>ctz(bits);
+      return k < end ? k : end;
+    }
+    p += 16;
+  }
+  return end;
 }
 
 // Attributes of the start tag being read: the ones the rule wants (last occurrence wins).
@@ -82,10 +108,21 @@ let nameAttrLen: isize = -1;
 let timeAttrStart: usize = 0;
 let timeAttrLen: isize = -1;
 
+/** True when the attribute value [p, p + n) holds `&`, `>`, CR, LF or a tab (16 bytes a step). */
 function attrValueIsOdd(p: usize, n: usize): bool {
-  for (let i: usize = 0; i < n; i++) {
-    const c = <u32>load<u8>(p + i);
-    if (c == AMP || c == GT || c == CR || c == LF || c == 0x09) return true;
+  for (let i: usize = 0; i < n; i += 16) {
+    const v = v128.load(p + i);
+    const odd = v128.or(
+      v128.or(i8x16.eq(v, i8x16.splat(<i8>AMP)), i8x16.eq(v, i8x16.splat(<i8>GT))),
+      v128.or(
+        v128.or(i8x16.eq(v, i8x16.splat(<i8>CR)), i8x16.eq(v, i8x16.splat(<i8>LF))),
+        i8x16.eq(v, i8x16.splat(0x09)),
+      ),
+    );
+    const bits = <u32>i8x16.bitmask(odd);
+    // Lanes past the value do not count.
+    const valid = n - i >= 16 ? 0xffff : ((<u32>1) << (<u32>(n - i))) - 1;
+    if ((bits & valid) != 0) return true;
   }
   return false;
 }
@@ -119,7 +156,7 @@ function readAttributes(p: usize, end: usize): isize {
       xmlns = true;
       q = nameEnd(q + 1, end);
     }
-    if (n == 0 || isSpecialName(nameStart, n)) return 0;
+    if (Names.isSpecial(nameStart, n)) return 0;
     while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
     if (q >= end || load<u8>(q) != 0x3d /* = */) return 0;
     q++;
@@ -212,7 +249,7 @@ export function parseXmlRecord(start: usize, end: usize): bool {
     const ne = nameEnd(ns, end);
     const nlen = ne - ns;
     if (ne < end && load<u8>(ne) == 0x3a) return false; // namespace prefix
-    if (isSpecialName(ns, nlen)) return false;
+    if (Names.isSpecial(ns, nlen)) return false;
     let after: isize;
     if (ne < end && <u32>load<u8>(ne) == GT) {
       // No attributes (most elements): what readAttributes would say, without the call.
