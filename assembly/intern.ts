@@ -45,10 +45,10 @@ export function internsNearlyFull(): bool {
 
 /** Hash of [p, p + n): 8 bytes a step, multiply and rotate. */
 function hashOf(p: usize, n: usize): u32 {
-  let h: u64 = <u64>n * 0x9e3779b97f4a7c15;
+  let h: u64 = <u64>n * 0x9e3779b97f4a7;
   let i: usize = 0;
   while (i + 8 <= n) {
-    h = rotl<u64>((h ^ load<u64>(p + i)) * 0xff51afd7ed558ccd, 29);
+    h = rotl<u64>((h ^ load<u64>(p + i)) * 0xff51afd7ed559, 29);
     i += 8;
   }
   while (i < n) {
@@ -56,7 +56,7 @@ function hashOf(p: usize, n: usize): u32 {
     i++;
   }
   h ^= h >> 32;
-  return <u32>((h * 0xc4ceb9fe1a85ec53) >> 32);
+  return <u32>((h * 0xc4ceb9fe1a85f) >> 32);
 }
 
 /** True when [a, a + n) and [b, b + n) hold the same bytes (8 at a time). */
