@@ -12,7 +12,15 @@
 import { AMP, indexOfByte, indexOfFolded, indexOfPair, LT, lastIndexOfPair } from "./bytes";
 import { FLAG_COMPLEX, FLAG_DECIDED, hitsFull, resolveFields, writeHit } from "./hits";
 import { LAYOUT_EVTXDUMP } from "./json-fields";
-import { hasLetterEscape, holdsCandidate, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
+import {
+  CANDIDATE_DMP,
+  candidateKind,
+  hasLetterEscape,
+  holdsCandidate,
+  nextCandidate,
+  XML_ESCAPE_0,
+  XML_ESCAPE_1,
+} from "./prefilter";
 import { mayMatch, ruleUndecided } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 import { parseXmlRecord } from "./xml-parse";
@@ -130,15 +138,18 @@ export function xmlDmpMayMatch(c: usize, floor: usize, end: usize): bool {
   return indexOfFolded(i + 1, c, "lsass") >= 0 || indexOfByte(i + 1, c, AMP) >= 0;
 }
 
-/** `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters or `.`. */
-function mayHoldMatch(p: usize, q: usize): bool {
+/**
+ * `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters
+ * or `.`. `hasDmp`: the candidate that led here is a `.dmp` in the record, no need to look again.
+ */
+function mayHoldMatch(p: usize, q: usize, hasDmp: bool): bool {
   // Both usually stop early in a record that has them; the escape scan reads it all.
-  if (indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0) return true;
+  if (indexOfFolded(p, q, "taskmgr") >= 0 && (hasDmp || indexOfFolded(p, q, ".dmp") >= 0)) return true;
   return hasLetterEscape(p, q, false);
 }
 
-function confirmRecord(s: usize, e: usize): void {
-  if (!mayHoldMatch(s, e)) {
+function confirmRecord(s: usize, e: usize, hasDmp: bool): void {
+  if (!mayHoldMatch(s, e, hasDmp)) {
     // Cannot match, but if it does not parse it is a damaged record with a candidate, which
     // counts as malformed: the reference parser has the last word (match-candidate.ts).
     if (!parseXmlRecord(s, e)) {
@@ -209,7 +220,7 @@ export function xmlScanResume(): bool {
       continue;
     }
     if (hitsFull(recordEnd - p)) return false;
-    confirmRecord(p, recordEnd);
+    confirmRecord(p, recordEnd, candidateKind == CANDIDATE_DMP);
     sPos = recordEnd;
     sFloor = recordEnd;
   }
