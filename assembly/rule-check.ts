@@ -46,24 +46,27 @@ export function configureScratch(base: usize, capacity: usize): void {
   scratchCapacity = capacity;
 }
 
-/** Decoded length of the last {@link decodeField}; -1 when it could not be decided. */
+/** Where the last {@link decodeField} left the value's bytes, and their length (-1: undecided). */
+let decodedAt: usize = 0;
 let decodedLen: isize = 0;
 
 /**
- * Decodes a string field into the scratch area. Returns false when the result cannot be
- * trusted for a rejection (too long, a guessed XML reference).
+ * Decodes a string field into the scratch area, or points at its raw bytes when they are the
+ * value (no escapes: read in place, since 16-byte steps may read past it and the input and the
+ * arena have slack). Returns false when the result cannot be trusted for a rejection (too
+ * long, a guessed XML reference).
  */
 function decodeField(field: i32, xml: bool): bool {
   const kind = fieldKind(field);
   const start = fieldStart(field);
   const len = fieldLen(field);
   if (kind == KIND_TEXT) {
-    if (len > scratchCapacity) return false;
-    memory.copy(scratchBase, start, len);
+    decodedAt = start;
     decodedLen = <isize>len;
     return true;
   }
   if (len > scratchCapacity) return false;
+  decodedAt = scratchBase;
   if (xml) {
     resetDecodeUncertain();
     decodedLen = <isize>decodeXmlText(start, len, scratchBase);
@@ -95,8 +98,8 @@ function eventIdMayBe11(xml: bool): bool {
   if (!isString(kind)) return false;
   if (!decodeField(FIELD_EVENT_ID, xml)) return undecided();
   // String.prototype.trim drops Unicode white space too: strip every non-ASCII byte as well.
-  let a = scratchBase;
-  let b = scratchBase + <usize>decodedLen;
+  let a = decodedAt;
+  let b = decodedAt + <usize>decodedLen;
   let nonAscii = false;
   while (a < b && isTrimmable(load<u8>(a))) {
     if (load<u8>(a) >= 0x80) nonAscii = true;
@@ -130,11 +133,11 @@ function isSysmonSource(xml: bool): bool {
   if (!hasProvider && !hasChannel) return true;
   if (hasProvider) {
     if (!decodeField(FIELD_PROVIDER, xml)) return undecided();
-    if (spanEqualsFolded(scratchBase, <usize>decodedLen, "microsoft-windows-sysmon")) return true;
+    if (spanEqualsFolded(decodedAt, <usize>decodedLen, "microsoft-windows-sysmon")) return true;
   }
   if (hasChannel) {
     if (!decodeField(FIELD_CHANNEL, xml)) return undecided();
-    if (spanEqualsFolded(scratchBase, <usize>decodedLen, "microsoft-windows-sysmon/operational")) return true;
+    if (spanEqualsFolded(decodedAt, <usize>decodedLen, "microsoft-windows-sysmon/operational")) return true;
   }
   return false;
 }
@@ -143,9 +146,9 @@ function isSysmonSource(xml: bool): bool {
 function isTaskmgrImage(xml: bool): bool {
   if (!isString(fieldKind(FIELD_IMAGE))) return false;
   if (!decodeField(FIELD_IMAGE, xml)) return undecided();
-  const end = scratchBase + <usize>decodedLen;
+  const end = decodedAt + <usize>decodedLen;
   let base = end;
-  while (base > scratchBase && load<u8>(base - 1) != 0x5c) base--;
+  while (base > decodedAt && load<u8>(base - 1) != 0x5c) base--;
   return end - base == 11 && equalsFolded(base, "taskmgr.exe");
 }
 
@@ -155,7 +158,7 @@ function isLsassDumpName(xml: bool): bool {
   if (!decodeField(FIELD_TARGET, xml)) return undecided();
   const n = <usize>decodedLen;
   if (n < 9) return false;
-  const dot = scratchBase + n - 4;
+  const dot = decodedAt + n - 4;
   if (
     load<u8>(dot) != 0x2e ||
     Ascii.lowerAscii(load<u8>(dot, 1)) != 0x64 ||
@@ -164,7 +167,7 @@ function isLsassDumpName(xml: bool): bool {
   ) {
     return false;
   }
-  return indexOfFolded(scratchBase, dot, "lsass") >= 0;
+  return indexOfFolded(decodedAt, dot, "lsass") >= 0;
 }
 
 /**
