@@ -289,15 +289,25 @@ export function hitsFull(recordBytes: usize): bool {
   return hitCount >= hitsCapacity || (hitCount > 0 && arenaUsed + recordBytes > arenaCapacity);
 }
 
+/** The arena's fill, to give back with {@link arenaRollback} when no hit is written after {@link decodeFields}. */
+export function arenaMark(): usize {
+  return arenaUsed;
+}
+
+/** Frees what the arena took since `mark`. */
+export function arenaRollback(mark: usize): void {
+  arenaUsed = mark;
+}
+
 /**
- * Appends the resolved fields as a hit for record [start, end); the caller checked
- * {@link hitsFull}. Values with escapes (JSON) or entities (XML) are decoded into the arena,
- * unless the result would not be exact for the TypeScript side (a lone surrogate, an XML
- * reference read on a guess): then a JSON value keeps its raw span and an XML record is marked
- * complex (and no longer decided). A decided hit's time is also written normalized, when its
- * layout is a common one.
+ * Decodes the resolved fields' values with escapes (JSON) or entities (XML) into the arena
+ * (the caller checked {@link hitsFull}), so that the rule check reads them as plain text and a
+ * hit keeps them, unless the result would not be exact for the TypeScript side (a lone
+ * surrogate, an XML reference read on a guess): then a JSON value keeps its raw span, and an
+ * XML record must be complex: the flags to add to its hit are returned.
  */
-export function writeHit(start: usize, end: usize, flags: u32, xml: bool): void {
+export function decodeFields(xml: bool): u32 {
+  let flags: u32 = 0;
   for (let f = 0; f < FIELD_COUNT; f++) {
     const at = FIELDS + <usize>f * 12;
     if (load<u32>(at) != KIND_ESCAPED) continue;
@@ -325,6 +335,15 @@ export function writeHit(start: usize, end: usize, flags: u32, xml: bool): void 
     store<u32>(at, <u32>n, 8);
     arenaUsed += <usize>n;
   }
+  return flags;
+}
+
+/**
+ * Appends the resolved fields (after {@link decodeFields}, unless the hit is complex) as a hit
+ * for record [start, end); the caller checked {@link hitsFull}. A complex hit is never decided.
+ * A decided hit's time is also written normalized, when its layout is a common one.
+ */
+export function writeHit(start: usize, end: usize, flags: u32): void {
   if ((flags & FLAG_COMPLEX) != 0) flags &= ~FLAG_DECIDED;
   const p = hitsBase + <usize>hitCount * <usize>HIT_WORDS * 4;
   store<u32>(p, <u32>start);

@@ -13,12 +13,16 @@
 import { Ascii, equalsFolded, indexOfFolded, spanEqualsFolded } from "./bytes";
 import { decodeJsonString, decodeLoneSurrogate, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
 import {
+  arenaMark,
+  arenaRollback,
+  decodeFields,
   FIELD_CHANNEL,
   FIELD_COMPUTER,
   FIELD_EVENT_ID,
   FIELD_IMAGE,
   FIELD_PROVIDER,
   FIELD_TARGET,
+  FLAG_DECIDED,
   fieldKind,
   fieldLen,
   fieldStart,
@@ -26,6 +30,7 @@ import {
   KIND_ESCAPED,
   KIND_NUMBER,
   KIND_TEXT,
+  writeHit,
 } from "./hits";
 
 let scratchBase: usize = 0;
@@ -168,6 +173,18 @@ function isLsassDumpName(xml: bool): bool {
     return false;
   }
   return indexOfFolded(decodedAt, dot, "lsass") >= 0;
+}
+
+/**
+ * The end of confirmation for a parsed record [start, end) with resolved fields: decodes them
+ * (once, into the arena, where the hit keeps them), tests the rule, and writes the hit of a
+ * record that may match, decided when every test was. The caller checked hitsFull.
+ */
+export function writeHitIfMayMatch(start: usize, end: usize, xml: bool): void {
+  const mark = arenaMark();
+  const flags = decodeFields(xml);
+  if (mayMatch(xml)) writeHit(start, end, flags | (ruleUndecided ? 0 : FLAG_DECIDED));
+  else arenaRollback(mark);
 }
 
 /**

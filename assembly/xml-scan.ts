@@ -10,7 +10,7 @@
  */
 
 import { AMP, indexOfByte, indexOfFolded, indexOfPair, LT, lastIndexOfPair } from "./bytes";
-import { FLAG_COMPLEX, FLAG_DECIDED, hitsFull, resolveFields, writeHit } from "./hits";
+import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
 import { LAYOUT_EVTXDUMP } from "./json-fields";
 import {
   CANDIDATE_DMP,
@@ -21,7 +21,7 @@ import {
   XML_ESCAPE_0,
   XML_ESCAPE_1,
 } from "./prefilter";
-import { mayMatch, ruleUndecided } from "./rule-check";
+import { writeHitIfMayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 import { parseXmlRecord } from "./xml-parse";
 
@@ -154,18 +154,18 @@ function confirmRecord(s: usize, e: usize, hasDmp: bool): void {
     // counts as malformed: the reference parser has the last word (match-candidate.ts).
     if (!parseXmlRecord(s, e)) {
       recordExamined();
-      writeHit(s, e, FLAG_COMPLEX, true);
+      writeHit(s, e, FLAG_COMPLEX);
     }
     return;
   }
   recordExamined();
   // Records larger than the reference parser's entity expansion budget (100000) are its call.
   if (!parseXmlRecord(s, e) || e - s > 65536) {
-    writeHit(s, e, FLAG_COMPLEX, true);
+    writeHit(s, e, FLAG_COMPLEX);
     return;
   }
   resolveFields(LAYOUT_EVTXDUMP);
-  if (mayMatch(true)) writeHit(s, e, ruleUndecided ? 0 : FLAG_DECIDED, true);
+  writeHitIfMayMatch(s, e, true);
 }
 
 let sPos: usize = 0;
