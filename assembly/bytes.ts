@@ -158,6 +158,23 @@ export function indexOfByte(from: usize, end: usize, b: u32): isize {
   return -1;
 }
 
+/** First position of byte `a` or byte `b` in [from, end), or -1. May read 15 bytes past `end`. */
+export function indexOfEitherByte(from: usize, end: usize, a: u32, b: u32): isize {
+  const va = Splat.splat(a);
+  const vb = Splat.splat(b);
+  let p = from;
+  while (p < end) {
+    const v = v128.load(p);
+    const bits = i8x16.bitmask(v128.or(i8x16.eq(v, va), i8x16.eq(v, vb)));
+    if (bits != 0) {
+      const k = p + <usize>ctz(bits);
+      return k >= end ? -1 : <isize>k;
+    }
+    p += 16;
+  }
+  return -1;
+}
+
 /**
  * Last position in [from, end) where bytes `b0 b1` start (both before `end`), or -1. SIMD,
  * backwards; reads no byte before `from`.

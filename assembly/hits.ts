@@ -3,14 +3,19 @@
  * the hits table in the caller's memory that the TypeScript side reads (src/wasm/matcher.ts
  * mirrors the layout below).
  *
- * A hit is 24 u32 words: record start, record end (absolute addresses), flags, then for each
+ * A hit is 31 u32 words: record start, record end (absolute addresses), flags, then for each
  * of the 7 fields (EventID, provider, channel, Image, TargetFilename, Computer, time) its kind,
- * start address and byte length. Spans point at raw bytes (a JSON string's body between its
- * quotes, a JSON number token, XML character data or attribute value) or, for a value with
- * escapes or entities, at its decoded UTF-8 in the arena next to the table.
+ * start address and byte length, then the address and length of the normalized time (a
+ * decided hit whose time has a common layout, time-normalize.ts; length 0 otherwise), then for
+ * a decided hit the interned ids of Computer, TargetFilename and the process name (intern.ts;
+ * -1 otherwise) and the process name's span. Spans
+ * point at raw bytes (a JSON string's body between its quotes, a JSON number token, XML
+ * character data or attribute value) or, for a value with escapes or entities, at its decoded
+ * UTF-8 in the arena next to the table.
  */
 
 import { decodeJsonString, decodeLoneSurrogate, decodeUncertain, decodeXmlText, resetDecodeUncertain } from "./decode";
+import { intern } from "./intern";
 import {
   ALL_SLOTS,
   LAYOUT_ECS,
@@ -45,6 +50,7 @@ import {
   S_VELO_EVENT_ID,
   SLOT_COUNT,
 } from "./json-fields";
+import { NORMALIZED_TIME_BYTES, normalizeTimeInto } from "./time-normalize";
 
 /** Field order in a hit. */
 export const FIELD_EVENT_ID: i32 = 0;
@@ -69,8 +75,21 @@ export const KIND_OTHER: u32 = 4;
 
 /** Hit flag: the TypeScript side must take this record's fields from the reference parser. */
 export const FLAG_COMPLEX: u32 = 1;
+/**
+ * Hit flag: the record surely matches, every test of the rule was decided in wasm
+ * (rule-check.ts), so the TypeScript side builds the event without running matchEvent again.
+ */
+export const FLAG_DECIDED: u32 = 2;
 
-export const HIT_WORDS: i32 = 3 + 3 * FIELD_COUNT;
+/** Words of a hit after the fields: the normalized time's address and length (0: none). */
+const HIT_TIME_WORD: i32 = 3 + 3 * FIELD_COUNT;
+/**
+ * Then the interned ids (intern.ts; -1: none) of Computer, TargetFilename and the process name,
+ * and the process name's address and length (the part of Image after its last backslash).
+ */
+const HIT_INTERN_WORD: i32 = HIT_TIME_WORD + 2;
+
+export const HIT_WORDS: i32 = HIT_INTERN_WORD + 5;
 
 /**
  * Slots filled while a record is parsed: one per path of every JSON layout (json-fields.ts).
@@ -188,6 +207,39 @@ export function resolveFields(layout: i32): void {
   if (!isString(k) && k != KIND_NUMBER) store<u32>(FIELDS, KIND_ABSENT);
 }
 
+/** The interned id of a resolved field's value, or -1 (not plain UTF-8 text, or no room). */
+function internField(field: i32): i32 {
+  return fieldKind(field) == KIND_TEXT ? intern(fieldStart(field), fieldLen(field)) : -1;
+}
+
+/** The interned ids and the process name's span of a hit, at `at` (see {@link HIT_INTERN_WORD}). */
+function writeInterned(at: usize, decided: bool): void {
+  let computer: i32 = -1;
+  let target: i32 = -1;
+  let process: i32 = -1;
+  let name: usize = 0;
+  let nameLen: usize = 0;
+  if (decided) {
+    computer = internField(FIELD_COMPUTER);
+    target = internField(FIELD_TARGET);
+    if (fieldKind(FIELD_IMAGE) == KIND_TEXT) {
+      // The bytes after the last backslash decode to what processNameOf cuts from the whole:
+      // UTF-8 decoding never swallows an ASCII byte and starts afresh after one.
+      const start = fieldStart(FIELD_IMAGE);
+      const end = start + fieldLen(FIELD_IMAGE);
+      name = end;
+      while (name > start && load<u8>(name - 1) != 0x5c) name--;
+      nameLen = end - name;
+      process = intern(name, nameLen);
+    }
+  }
+  store<i32>(at, computer);
+  store<i32>(at, target, 4);
+  store<i32>(at, process, 8);
+  store<u32>(at, <u32>name, 12);
+  store<u32>(at, <u32>nameLen, 16);
+}
+
 /** Kind of a resolved field. */
 export function fieldKind(field: i32): u32 {
   return load<u32>(FIELDS + <usize>field * 12);
@@ -237,14 +289,25 @@ export function hitsFull(recordBytes: usize): bool {
   return hitCount >= hitsCapacity || (hitCount > 0 && arenaUsed + recordBytes > arenaCapacity);
 }
 
+/** The arena's fill, to give back with {@link arenaRollback} when no hit is written after {@link decodeFields}. */
+export function arenaMark(): usize {
+  return arenaUsed;
+}
+
+/** Frees what the arena took since `mark`. */
+export function arenaRollback(mark: usize): void {
+  arenaUsed = mark;
+}
+
 /**
- * Appends the resolved fields as a hit for record [start, end); the caller checked
- * {@link hitsFull}. Values with escapes (JSON) or entities (XML) are decoded into the arena,
- * unless the result would not be exact for the TypeScript side (a lone surrogate, an XML
- * reference read on a guess): then a JSON value keeps its raw span and an XML record is marked
- * complex.
+ * Decodes the resolved fields' values with escapes (JSON) or entities (XML) into the arena
+ * (the caller checked {@link hitsFull}), so that the rule check reads them as plain text and a
+ * hit keeps them, unless the result would not be exact for the TypeScript side (a lone
+ * surrogate, an XML reference read on a guess): then a JSON value keeps its raw span, and an
+ * XML record must be complex: the flags to add to its hit are returned.
  */
-export function writeHit(start: usize, end: usize, flags: u32, xml: bool): void {
+export function decodeFields(xml: bool): u32 {
+  let flags: u32 = 0;
   for (let f = 0; f < FIELD_COUNT; f++) {
     const at = FIELDS + <usize>f * 12;
     if (load<u32>(at) != KIND_ESCAPED) continue;
@@ -272,10 +335,35 @@ export function writeHit(start: usize, end: usize, flags: u32, xml: bool): void 
     store<u32>(at, <u32>n, 8);
     arenaUsed += <usize>n;
   }
+  return flags;
+}
+
+/**
+ * Appends the resolved fields (after {@link decodeFields}, unless the hit is complex) as a hit
+ * for record [start, end); the caller checked {@link hitsFull}. A complex hit is never decided.
+ * A decided hit's time is also written normalized, when its layout is a common one.
+ */
+export function writeHit(start: usize, end: usize, flags: u32): void {
+  if ((flags & FLAG_COMPLEX) != 0) flags &= ~FLAG_DECIDED;
   const p = hitsBase + <usize>hitCount * <usize>HIT_WORDS * 4;
   store<u32>(p, <u32>start);
   store<u32>(p, <u32>end, 4);
   store<u32>(p, flags, 8);
   memory.copy(p + 12, FIELDS, <usize>FIELD_COUNT * 12);
+  let timeLen: usize = 0;
+  const dst = arenaBase + arenaUsed;
+  if (
+    (flags & FLAG_DECIDED) != 0 &&
+    fieldKind(FIELD_TIME) == KIND_TEXT &&
+    arenaUsed + NORMALIZED_TIME_BYTES <= arenaCapacity &&
+    normalizeTimeInto(fieldStart(FIELD_TIME), fieldLen(FIELD_TIME), dst)
+  ) {
+    timeLen = NORMALIZED_TIME_BYTES;
+    arenaUsed += timeLen;
+  }
+  const t = p + ((<usize>HIT_TIME_WORD) << 2);
+  store<u32>(t, <u32>dst);
+  store<u32>(t, <u32>timeLen, 4);
+  writeInterned(p + ((<usize>HIT_INTERN_WORD) << 2), (flags & FLAG_DECIDED) != 0);
   hitCount++;
 }

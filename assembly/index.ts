@@ -7,11 +7,14 @@
  * memory (imported, sized once) and lays it out (hits table, decode scratch, input region).
  * Pipeline, as ripgrep splits matcher and searcher: prefilter (prefilter.ts) -> record bounds
  * (json-scan.ts, xml-scan.ts) -> confirm (json-parse.ts / xml-parse.ts, rule-check.ts) -> hits
- * (hits.ts). The TypeScript side turns hits into MatchedEvents with rule.ts's matchEvent.
+ * (hits.ts). The TypeScript side turns hits into MatchedEvents with rule.ts's matchEvent, or,
+ * for hits whose every test was decided here, builds them from the hit's interned strings
+ * (intern.ts) and the time normalized here (time-normalize.ts).
  */
 
 export { decodeJsonString, decodeXmlText } from "./decode";
 export { configureHits, takeHits } from "./hits";
+export { configureInterns, internsNearlyFull, resetInterns } from "./intern";
 export {
   jsonScanBegin,
   jsonScanResume,

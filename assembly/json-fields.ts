@@ -225,45 +225,54 @@ function systemChild(p: usize, n: usize, velo: bool): i32 {
 }
 
 /**
- * Root keys of every layout (flat, ECS, evtx_dump, Velociraptor), dispatched on their first
- * byte: most keys of a record are none of them and cost one comparison.
+ * Root keys of every layout (flat, ECS, evtx_dump, Velociraptor), by (first byte + last byte +
+ * length) & 63, which no two of them share: a key is one table look-up and one 16-byte compare,
+ * without a branch per candidate key (most keys of a record are none of them). Entries: the key
+ * (zero-padded to 16 bytes), its length (u32 at 16; 0: empty) and its node (i32 at 20).
  */
+const ROOT_KEYS = memory.data(64 * 32, 16);
+/** Longest root key. */
+const ROOT_KEY_MAX: usize = 16;
+
+function rootKeyEntry(first: u32, last: u32, n: usize): usize {
+  return ROOT_KEYS + (((<usize>first + <usize>last + n) & 63) << 5);
+}
+
+function addRootKey(key: string, node: i32): void {
+  const n = <usize>key.length;
+  const e = rootKeyEntry(<u32>key.charCodeAt(0), <u32>key.charCodeAt(<i32>n - 1), n);
+  if (load<u32>(e, 16) != 0 || n > ROOT_KEY_MAX) unreachable(); // two keys share an entry: pick another hash
+  for (let i: usize = 0; i < n; i++) store<u8>(e + i, <u8>key.charCodeAt(<i32>i));
+  store<u32>(e, <u32>n, 16);
+  store<i32>(e, node, 20);
+}
+
+addRootKey("@timestamp", LEAF + S_TIMESTAMP);
+addRootKey("Channel", LEAF + S_FLAT_CHANNEL);
+addRootKey("Computer", LEAF + S_FLAT_COMPUTER);
+addRootKey("EventID", LEAF + S_FLAT_EVENT_ID);
+addRootKey("Event", EVTX_EVENT);
+addRootKey("EventData", VELO_EVENT_DATA);
+addRootKey("Hostname", LEAF + S_FLAT_HOSTNAME);
+addRootKey("Image", LEAF + S_FLAT_IMAGE);
+addRootKey("SourceName", LEAF + S_FLAT_SOURCE_NAME);
+addRootKey("System", VELO_SYSTEM);
+addRootKey("TargetFilename", LEAF + S_FLAT_TARGET);
+addRootKey("UtcTime", LEAF + S_FLAT_UTC_TIME);
+addRootKey("event", ECS_EVENT);
+addRootKey("file", ECS_FILE);
+addRootKey("host", ECS_HOST);
+addRootKey("process", ECS_PROCESS);
+addRootKey("winlog", ECS_WINLOG);
+
+/** The node of root key [p, p + n); reads 16 bytes at `p` (the key's memory has that slack). */
 function rootChild(p: usize, n: usize): i32 {
-  if (n == 0) return NO_NODE;
-  switch (<u32>load<u8>(p)) {
-    case 0x40: // @
-      return spanEquals(p, n, "@timestamp") ? LEAF + S_TIMESTAMP : NO_NODE;
-    case 0x43: // C
-      if (spanEquals(p, n, "Channel")) return LEAF + S_FLAT_CHANNEL;
-      return spanEquals(p, n, "Computer") ? LEAF + S_FLAT_COMPUTER : NO_NODE;
-    case 0x45: // E
-      if (spanEquals(p, n, "EventID")) return LEAF + S_FLAT_EVENT_ID;
-      if (spanEquals(p, n, "Event")) return EVTX_EVENT;
-      return spanEquals(p, n, "EventData") ? VELO_EVENT_DATA : NO_NODE;
-    case 0x48: // H
-      return spanEquals(p, n, "Hostname") ? LEAF + S_FLAT_HOSTNAME : NO_NODE;
-    case 0x49: // I
-      return spanEquals(p, n, "Image") ? LEAF + S_FLAT_IMAGE : NO_NODE;
-    case 0x53: // S
-      if (spanEquals(p, n, "SourceName")) return LEAF + S_FLAT_SOURCE_NAME;
-      return spanEquals(p, n, "System") ? VELO_SYSTEM : NO_NODE;
-    case 0x54: // T
-      return spanEquals(p, n, "TargetFilename") ? LEAF + S_FLAT_TARGET : NO_NODE;
-    case 0x55: // U
-      return spanEquals(p, n, "UtcTime") ? LEAF + S_FLAT_UTC_TIME : NO_NODE;
-    case 0x65: // e
-      return spanEquals(p, n, "event") ? ECS_EVENT : NO_NODE;
-    case 0x66: // f
-      return spanEquals(p, n, "file") ? ECS_FILE : NO_NODE;
-    case 0x68: // h
-      return spanEquals(p, n, "host") ? ECS_HOST : NO_NODE;
-    case 0x70: // p
-      return spanEquals(p, n, "process") ? ECS_PROCESS : NO_NODE;
-    case 0x77: // w
-      return spanEquals(p, n, "winlog") ? ECS_WINLOG : NO_NODE;
-    default:
-      return NO_NODE;
-  }
+  if (n == 0 || n > ROOT_KEY_MAX) return NO_NODE;
+  const e = rootKeyEntry(<u32>load<u8>(p), <u32>load<u8>(p + n - 1), n);
+  if (<usize>load<u32>(e, 16) != n) return NO_NODE;
+  const same = <u32>i8x16.bitmask(i8x16.eq(v128.load(p), v128.load(e)));
+  const want = n == 16 ? 0xffff : ((<u32>1) << (<u32>n)) - 1;
+  return (same & want) == want ? load<i32>(e, 20) : NO_NODE;
 }
 
 /** The node a key [p, p + n) (decoded) leads to from `parent`, or {@link NO_NODE}. */

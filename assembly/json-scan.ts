@@ -50,7 +50,7 @@ import {
   JSON_ESCAPE_1,
   nextCandidate,
 } from "./prefilter";
-import { mayMatch } from "./rule-check";
+import { writeHitIfMayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 
 const COMMA: u32 = 0x2c;
@@ -207,12 +207,12 @@ function confirmRecord(s: usize, e: usize): void {
     // Cannot match, but a damaged record with a candidate counts as malformed in both engines.
     const parsed = parseJsonRecord(s, e);
     if (parsed == PARSE_MALFORMED) recordMalformed(<isize>s);
-    else if (parsed == PARSE_TOO_DEEP) writeHit(s, e, FLAG_COMPLEX, false);
+    else if (parsed == PARSE_TOO_DEEP) writeHit(s, e, FLAG_COMPLEX);
     return;
   }
   const result = parseJsonRecord(s, e);
   if (result == PARSE_TOO_DEEP) {
-    writeHit(s, e, FLAG_COMPLEX, false);
+    writeHit(s, e, FLAG_COMPLEX);
     return;
   }
   if (result == PARSE_MALFORMED) {
@@ -220,7 +220,7 @@ function confirmRecord(s: usize, e: usize): void {
     return;
   }
   resolveFields(recordLayout());
-  if (result == PARSE_OK && mayMatch(false)) writeHit(s, e, 0, false);
+  if (result == PARSE_OK) writeHitIfMayMatch(s, e, false);
 }
 
 /**
@@ -274,7 +274,7 @@ function confirmSegmentAsOneRecord(p: usize, q: usize): bool {
   }
   recordExamined();
   resolveFields(recordLayout());
-  if (mayMatch(false)) writeHit(p, e, 0, false);
+  writeHitIfMayMatch(p, e, false);
   return true;
 }
 

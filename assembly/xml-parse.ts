@@ -13,9 +13,8 @@
  * value, `&`, white space or `>` in a wanted attribute value.
  */
 
-import { AMP, APOS, Ascii, CR, GT, indexOfByte, LF, LT, QUOTE, SLASH, spanEquals } from "./bytes";
+import { AMP, APOS, Ascii, CR, GT, indexOfByte, indexOfEitherByte, LF, LT, QUOTE, SLASH, spanEquals } from "./bytes";
 import {
-  ALL_SLOTS,
   clearSlots,
   KIND_ESCAPED,
   KIND_TEXT,
@@ -30,18 +29,35 @@ import {
 } from "./hits";
 
 const MAX_DEPTH: i32 = 64;
+
+/** The slots XML fills (the evtx_dump ones, which resolveFields reads for XML). */
+const XML_SLOTS: u64 =
+  ((<u64>1) << SLOT_EVENT_ID) |
+  ((<u64>1) << SLOT_PROVIDER) |
+  ((<u64>1) << SLOT_CHANNEL) |
+  ((<u64>1) << SLOT_IMAGE) |
+  ((<u64>1) << SLOT_TARGET) |
+  ((<u64>1) << SLOT_COMPUTER) |
+  ((<u64>1) << SLOT_TIME);
 const NAME_PTR = memory.data(MAX_DEPTH * 4, 4);
 const NAME_LEN = memory.data(MAX_DEPTH * 4, 4);
 
-/** True for a byte that may be in an element or attribute name here (no `:`). */
-function isNameByte(c: u32): bool {
-  return c - 0x61 < 26 || c - 0x41 < 26 || c - 0x30 < 10 || c == 0x2e || c == 0x2d || c == 0x5f || c >= 0x80;
+/** 1 for a byte that may be in an element or attribute name here (no `:`), 0 else; filled at start. */
+const NAME_BYTES = memory.data(256);
+for (let c: u32 = 0; c < 256; c++) {
+  const name = c - 0x61 < 26 || c - 0x41 < 26 || c - 0x30 < 10 || c == 0x2e || c == 0x2d || c == 0x5f || c >= 0x80;
+  store<u8>(NAME_BYTES + <usize>c, name ? 1 : 0);
 }
 
-/** Names fast-xml-parser rejects or rewrites (prototype pollution guards). */
-function isSpecialName(p: usize, n: usize): bool {
-  if (n == 0 || load<u8>(p) == 0x5f /* _ */) return true;
+/** True for a byte that may be in an element or attribute name here (a table look-up: the scalar test was the parser's hot spot). */
+function isNameByte(c: u32): bool {
+  return load<u8>(NAME_BYTES + <usize>c) != 0;
+}
+
+/** Names fast-xml-parser rejects or rewrites (prototype pollution guards), after the inlined first test. */
+function isSpecialNameSlow(p: usize, n: usize): bool {
   const c = <u32>load<u8>(p);
+  if (c == 0x5f /* _ */) return true;
   if (c - 0x30 < 10 || c == 0x2d || c == 0x2e) return true;
   return (
     spanEquals(p, n, "constructor") ||
@@ -52,10 +68,38 @@ function isSpecialName(p: usize, n: usize): bool {
   );
 }
 
+/** Name tests inlined at their call sites (a static class: `@inline` sits on class members). */
+class Names {
+  /**
+   * Names fast-xml-parser rejects or rewrites (prototype pollution guards). A name that starts
+   * with an upper-case letter, as every name of Windows event XML does, is none of them: that
+   * test is inlined, the rest is a call.
+   */
+  @inline
+  static isSpecial(p: usize, n: usize): bool {
+    return n == 0 || (<u32>load<u8>(p) - 0x41 >= 26 && isSpecialNameSlow(p, n));
+  }
+}
+
 /** End of the name starting at `p` (first byte that is not a name byte). */
 function nameEnd(p: usize, end: usize): usize {
-  while (p < end && isNameByte(load<u8>(p))) p++;
-  return p;
+  while (p < end) {
+    const v = v128.load(p);
+    const letter = i8x16.lt_u(i8x16.sub(v128.or(v, i8x16.splat(0x20)), i8x16.splat(0x61)), i8x16.splat(26));
+    const digit = i8x16.lt_u(i8x16.sub(v, i8x16.splat(0x30)), i8x16.splat(10));
+    const punct = v128.or(
+      v128.or(i8x16.eq(v, i8x16.splat(0x2e)), i8x16.eq(v, i8x16.splat(0x2d))),
+      i8x16.eq(v, i8x16.splat(0x5f)),
+    );
+    const name = v128.or(v128.or(letter, digit), v128.or(punct, i8x16.lt_s(v, i8x16.splat(0))));
+    const bits = ~(<u32>i8x16.bitmask(name)) & 0xffff;
+    if (bits != 0) {
+      const k = p + <usize>ctz(bits);
+      return k < end ? k : end;
+    }
+    p += 16;
+  }
+  return end;
 }
 
 // Attributes of the start tag being read: the ones the rule wants (last occurrence wins).
@@ -64,10 +108,21 @@ let nameAttrLen: isize = -1;
 let timeAttrStart: usize = 0;
 let timeAttrLen: isize = -1;
 
+/** True when the attribute value [p, p + n) holds `&`, `>`, CR, LF or a tab (16 bytes a step). */
 function attrValueIsOdd(p: usize, n: usize): bool {
-  for (let i: usize = 0; i < n; i++) {
-    const c = <u32>load<u8>(p + i);
-    if (c == AMP || c == GT || c == CR || c == LF || c == 0x09) return true;
+  for (let i: usize = 0; i < n; i += 16) {
+    const v = v128.load(p + i);
+    const odd = v128.or(
+      v128.or(i8x16.eq(v, i8x16.splat(<i8>AMP)), i8x16.eq(v, i8x16.splat(<i8>GT))),
+      v128.or(
+        v128.or(i8x16.eq(v, i8x16.splat(<i8>CR)), i8x16.eq(v, i8x16.splat(<i8>LF))),
+        i8x16.eq(v, i8x16.splat(0x09)),
+      ),
+    );
+    const bits = <u32>i8x16.bitmask(odd);
+    // Lanes past the value do not count.
+    const valid = n - i >= 16 ? 0xffff : ((<u32>1) << (<u32>(n - i))) - 1;
+    if ((bits & valid) != 0) return true;
   }
   return false;
 }
@@ -101,7 +156,7 @@ function readAttributes(p: usize, end: usize): isize {
       xmlns = true;
       q = nameEnd(q + 1, end);
     }
-    if (n == 0 || isSpecialName(nameStart, n)) return 0;
+    if (Names.isSpecial(nameStart, n)) return 0;
     while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
     if (q >= end || load<u8>(q) != 0x3d /* = */) return 0;
     q++;
@@ -110,10 +165,10 @@ function readAttributes(p: usize, end: usize): isize {
     const quote = <u32>load<u8>(q);
     if (quote != QUOTE && quote != APOS) return 0;
     const vs = q + 1;
-    const ve = indexOfByte(vs, end, quote);
-    if (ve < 0) return 0;
+    // The closing quote, with no `<` before it.
+    const ve = indexOfEitherByte(vs, end, quote, LT);
+    if (ve < 0 || <u32>load<u8>(<usize>ve) == LT) return 0;
     const vlen = <usize>ve - vs;
-    if (indexOfByte(vs, <usize>ve, LT) >= 0) return 0;
     if (!xmlns) {
       if (spanEquals(nameStart, n, "Name")) {
         nameAttrStart = vs;
@@ -133,7 +188,7 @@ function readAttributes(p: usize, end: usize): isize {
  * false when it is complex (see the module comment).
  */
 export function parseXmlRecord(start: usize, end: usize): bool {
-  clearSlots(ALL_SLOTS);
+  clearSlots(XML_SLOTS);
   let depth: i32 = 0;
   let seenSystem = false;
   let seenEventData = false;
@@ -161,15 +216,17 @@ export function parseXmlRecord(start: usize, end: usize): bool {
     const n = <u32>load<u8>(i, 1);
     if (n == 0x21 /* ! */ || n == 0x3f /* ? */) return false;
     if (n == SLASH) {
+      if (depth == 0) return false;
       const ns = i + 2;
-      const ne = nameEnd(ns, end);
-      let q = ne;
-      while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
-      if (q >= end || load<u8>(q) != GT || depth == 0) return false;
       const top = (<usize>(depth - 1)) << 2;
       const openPtr = <usize>load<u32>(NAME_PTR + top);
       const openLen = <usize>load<u32>(NAME_LEN + top);
-      if (openLen != ne - ns || memory.compare(openPtr, ns, openLen) != 0) return false;
+      // The open tag's name, then a byte that ends a name: the same test as reading the name.
+      const ne = ns + openLen;
+      if (ne >= end || isNameByte(load<u8>(ne)) || memory.compare(openPtr, ns, openLen) != 0) return false;
+      let q = ne;
+      while (q < end && Ascii.isXmlSpace(load<u8>(q))) q++;
+      if (q >= end || load<u8>(q) != GT) return false;
       if (captureSlot >= 0 && depth == captureDepth) {
         // The value's character data: [captureFrom, i), with no markup inside.
         const len = i - captureFrom;
@@ -192,8 +249,14 @@ export function parseXmlRecord(start: usize, end: usize): bool {
     const ne = nameEnd(ns, end);
     const nlen = ne - ns;
     if (ne < end && load<u8>(ne) == 0x3a) return false; // namespace prefix
-    if (isSpecialName(ns, nlen)) return false;
-    const after = readAttributes(ne, end);
+    if (Names.isSpecial(ns, nlen)) return false;
+    let after: isize;
+    if (ne < end && <u32>load<u8>(ne) == GT) {
+      // No attributes (most elements): what readAttributes would say, without the call.
+      nameAttrLen = -1;
+      timeAttrLen = -1;
+      after = <isize>(ne + 1);
+    } else after = readAttributes(ne, end);
     if (after == 0) return false;
     const selfClosing = after < 0;
     const next = <usize>(selfClosing ? -after : after);

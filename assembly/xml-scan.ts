@@ -12,8 +12,16 @@
 import { AMP, indexOfByte, indexOfFolded, indexOfPair, LT, lastIndexOfPair } from "./bytes";
 import { FLAG_COMPLEX, hitsFull, resolveFields, writeHit } from "./hits";
 import { LAYOUT_EVTXDUMP } from "./json-fields";
-import { hasLetterEscape, holdsCandidate, nextCandidate, XML_ESCAPE_0, XML_ESCAPE_1 } from "./prefilter";
-import { mayMatch } from "./rule-check";
+import {
+  CANDIDATE_DMP,
+  candidateKind,
+  hasLetterEscape,
+  holdsCandidate,
+  nextCandidate,
+  XML_ESCAPE_0,
+  XML_ESCAPE_1,
+} from "./prefilter";
+import { writeHitIfMayMatch } from "./rule-check";
 import { recordExamined, recordMalformed } from "./stats";
 import { parseXmlRecord } from "./xml-parse";
 
@@ -130,31 +138,34 @@ export function xmlDmpMayMatch(c: usize, floor: usize, end: usize): bool {
   return indexOfFolded(i + 1, c, "lsass") >= 0 || indexOfByte(i + 1, c, AMP) >= 0;
 }
 
-/** `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters or `.`. */
-function mayHoldMatch(p: usize, q: usize): bool {
+/**
+ * `taskmgr` and `.dmp` both appear (any case), unless a character reference could hide letters
+ * or `.`. `hasDmp`: the candidate that led here is a `.dmp` in the record, no need to look again.
+ */
+function mayHoldMatch(p: usize, q: usize, hasDmp: bool): bool {
   // Both usually stop early in a record that has them; the escape scan reads it all.
-  if (indexOfFolded(p, q, "taskmgr") >= 0 && indexOfFolded(p, q, ".dmp") >= 0) return true;
+  if (indexOfFolded(p, q, "taskmgr") >= 0 && (hasDmp || indexOfFolded(p, q, ".dmp") >= 0)) return true;
   return hasLetterEscape(p, q, false);
 }
 
-function confirmRecord(s: usize, e: usize): void {
-  if (!mayHoldMatch(s, e)) {
+function confirmRecord(s: usize, e: usize, hasDmp: bool): void {
+  if (!mayHoldMatch(s, e, hasDmp)) {
     // Cannot match, but if it does not parse it is a damaged record with a candidate, which
     // counts as malformed: the reference parser has the last word (match-candidate.ts).
     if (!parseXmlRecord(s, e)) {
       recordExamined();
-      writeHit(s, e, FLAG_COMPLEX, true);
+      writeHit(s, e, FLAG_COMPLEX);
     }
     return;
   }
   recordExamined();
   // Records larger than the reference parser's entity expansion budget (100000) are its call.
   if (!parseXmlRecord(s, e) || e - s > 65536) {
-    writeHit(s, e, FLAG_COMPLEX, true);
+    writeHit(s, e, FLAG_COMPLEX);
     return;
   }
   resolveFields(LAYOUT_EVTXDUMP);
-  if (mayMatch(true)) writeHit(s, e, 0, true);
+  writeHitIfMayMatch(s, e, true);
 }
 
 let sPos: usize = 0;
@@ -209,7 +220,7 @@ export function xmlScanResume(): bool {
       continue;
     }
     if (hitsFull(recordEnd - p)) return false;
-    confirmRecord(p, recordEnd);
+    confirmRecord(p, recordEnd, candidateKind == CANDIDATE_DMP);
     sPos = recordEnd;
     sFloor = recordEnd;
   }

@@ -13,7 +13,10 @@
  *   of `cat FILE > /dev/null` on the same file;
  * - embed.<format>.scanner_vs_matcher and embed.xml.prefilter_stream_vs_pipe: the embedding
  *   API against the CLI's one-thread matcher and against a plain file-stream pipe
- *   (bench/embed-measure.ts).
+ *   (bench/embed-measure.ts);
+ * - dense.<format>.dense_vs_rare: the wasm engine on dense hits (one per 10 KiB) against the
+ *   same on rare hits, 8 MiB each in memory: what each hit costs, relative to the scan
+ *   (issue 12: decided hits, interned strings, the cheaper confirm).
  *
  * Each comparison: one warm-up call of each subject, then `rounds` interleaved rounds (one
  * call of each per round); a ratio is the median of the per-round ratios (see `interleave`).
@@ -35,10 +38,16 @@ import { checkCliRun, cliScanArgs, runProcess } from "./processes.js";
 import { engineScanAll, indexOfScanAll, type MatcherInputs, matcherInputs } from "./suites/matcher-suite.js";
 import { RARE_HITS_PER_GB } from "./suites/suite-context.js";
 
+/** Hits per GB of the dense inputs: one per 10 KiB (bench/suites/suite-context.ts DENSITIES). */
+const DENSE_HITS_PER_GB = 2 ** 30 / 10240;
+
 /** Which parts to measure and how big. */
 export interface CheckOptions {
   engines: BenchEngines;
-  /** `matcher` (and evtx, in memory), `e2e` (the CLI against cat), `embed` (the embedding API). */
+  /**
+   * `matcher` (and evtx, in memory), `e2e` (the CLI against cat), `embed` (the embedding API),
+   * `dense` (dense hits against rare ones).
+   */
   parts: ReadonlySet<CheckPart>;
   /** Bytes of each in-memory input. */
   matcherBytes: number;
@@ -56,7 +65,7 @@ export interface CheckOptions {
  * The parts bench:check measures (`LDS_BENCH_CHECK_PARTS`, all by default); `startup` and
  * `threads` are bench/check-speed.ts's, `text` bench/check-text.ts's.
  */
-export const CHECK_PARTS = ["matcher", "e2e", "embed", "startup", "threads", "text"] as const;
+export const CHECK_PARTS = ["matcher", "e2e", "embed", "dense", "startup", "threads", "text"] as const;
 /** One part of bench:check. */
 export type CheckPart = (typeof CHECK_PARTS)[number];
 
@@ -64,6 +73,7 @@ export type CheckPart = (typeof CHECK_PARTS)[number];
 export function checkPartOf(name: string): CheckPart {
   if (name.startsWith("e2e.")) return "e2e";
   if (name.startsWith("embed.")) return "embed";
+  if (name.startsWith("dense.")) return "dense";
   if (name.startsWith("startup.")) return "startup";
   if (name.startsWith("text.")) return "text";
   if (name.startsWith("threads.") || name.startsWith("evtx_folder.")) return "threads";
@@ -148,7 +158,45 @@ export async function measureCheckRatios(options: CheckOptions): Promise<Map<str
   }
   if (options.parts.has("e2e")) ratios.set("e2e.xml.cli_vs_cat", await cliVersusCat(options));
   if (options.parts.has("embed")) await measureEmbed(options, ratios);
+  if (options.parts.has("dense")) await measureDense(options, ratios);
   return ratios;
+}
+
+/**
+ * The wasm engine's speed on dense hits as a fraction of its speed on rare hits, same size, in
+ * interleaved rounds. Before issue 12 every hit cost ~5 us of confirmation and string building
+ * (~0.26-0.29 here); the self-test's reference engine parses every record either way (~1), so
+ * only a revert shows this guard (bench/RESULTS.md).
+ */
+async function measureDense(options: CheckOptions, ratios: Map<string, MeasuredRatio>): Promise<void> {
+  const { engines } = options;
+  for (const format of ["xml", "flat"] as const) {
+    const name = `dense.${format}.dense_vs_rare`;
+    const wasm = engines.selfTestSlow ? engines.reference : engines.wasm;
+    if (wasm === undefined) {
+      ratios.set(name, { missing: engines.wasmMissing ?? "wasm engine unavailable" });
+      continue;
+    }
+    options.progress(`dense ${format}`);
+    const bytes = 2 * options.matcherBytes;
+    const dense = matcherInputs(format, DENSE_HITS_PER_GB, bytes, bytes, options.seed);
+    const rare = matcherInputs(format, RARE_HITS_PER_GB, bytes, bytes, options.seed);
+    const times = await interleave(
+      [
+        {
+          name: "dense",
+          fn: async () => expectCount(`dense, ${format}`, await engineScanAll(wasm, dense), dense.hits),
+        },
+        { name: "rare", fn: async () => expectCount(`rare, ${format}`, await engineScanAll(wasm, rare), rare.hits) },
+      ],
+      options.rounds * 2,
+    );
+    const [d, r] = [times.get("dense") ?? [], times.get("rare") ?? []];
+    ratios.set(name, {
+      value: medianRatio(r, d) * (dense.bytes / rare.bytes),
+      detail: `medians: dense ${mbps(dense.bytes, d)} MB/s (${dense.hits} hits), rare ${mbps(rare.bytes, r)} MB/s`,
+    });
+  }
 }
 
 /** The embedding API's ratios (see bench/embed-measure.ts). */

@@ -96,6 +96,8 @@ describe("bench:check verdicts", () => {
 describe("bench/thresholds.json", () => {
   it("has a threshold for every ratio bench:check measures", () => {
     expect(Object.keys(THRESHOLDS.ratios).sort()).toEqual([
+      "dense.flat.dense_vs_rare",
+      "dense.xml.dense_vs_rare",
       "e2e.xml.cli_vs_cat",
       "embed.flat.scanner_vs_matcher",
       "embed.xml.prefilter_stream_vs_pipe",
@@ -120,6 +122,7 @@ describe("bench/thresholds.json", () => {
     expect(checkPartOf("threads.small.default_vs_j1")).toBe("threads");
     expect(checkPartOf("evtx_folder.cli_vs_cat")).toBe("threads");
     expect(checkPartOf("e2e.xml.cli_vs_cat")).toBe("e2e");
+    expect(checkPartOf("dense.xml.dense_vs_rare")).toBe("dense");
     expect(checkPartOf("evtx.fast_vs_reference")).toBe("matcher");
   });
 

@@ -35,6 +35,30 @@ const XML_OVERLAP = 7;
 /** Bytes of an open JSON record carried from one region to the next for its candidate check (a `\\u00XX` is 6). */
 const CANDIDATE_TAIL = 8;
 
+/**
+ * Where a hit's record is: its bytes, a view into the input region, are made only when a
+ * handler asks for them (most only count or aggregate), so a dense input does not pay for a
+ * view per hit. The view is the same whenever it is made during the call.
+ */
+class RegionRecord implements MatchLocation {
+  readonly offset: number;
+  readonly length: number;
+  readonly #input: Uint8Array;
+  readonly #start: number;
+
+  constructor(input: Uint8Array, start: number, offset: number, length: number) {
+    this.#input = input;
+    this.#start = start;
+    this.offset = offset;
+    this.length = length;
+  }
+
+  /** The record's bytes (valid only during the call, as MatchLocation says). */
+  get bytes(): Uint8Array {
+    return this.#input.subarray(this.#start, this.#start + this.length);
+  }
+}
+
 /** One input's search through one matcher. Not reentrant: one searcher per matcher at a time. */
 export class TextSearcher {
   readonly #m: Matcher;
@@ -380,12 +404,18 @@ export class TextSearcher {
     const n = this.#m.hitCount();
     const base = this.#regionOffset();
     for (let i = 0; i < n; i++) {
+      if (this.#hits.isDecided(i)) {
+        this.#stats.matches++;
+        this.#onMatch(this.#hits.decidedEvent(i), this.#locate(i));
+        continue;
+      }
       const fields = this.#hits.fields(i);
       if (fields === undefined) {
         const [start, end] = this.#hits.recordSpan(i);
         this.#malformed(base + start, this.#m.input.subarray(start, end));
       } else this.#report(fields, () => this.#locate(i));
     }
+    this.#m.settleInterns();
     this.#m.takeHits();
   }
 
@@ -420,7 +450,7 @@ export class TextSearcher {
   /** Where hit `i`'s record is in the input (the region's first byte is input offset origin + committed - filled). */
   #locate(i: number): MatchLocation {
     const [start, end] = this.#hits.recordSpan(i);
-    return { offset: this.#regionOffset() + start, length: end - start, bytes: this.#m.input.subarray(start, end) };
+    return new RegionRecord(this.#m.input, start, this.#regionOffset() + start, end - start);
   }
 
   /** Applies the rule; `locate` runs only for a match (rare), so the common path pays nothing. */

@@ -3,7 +3,8 @@
  * the project calls them.
  *
  * One {@link Matcher} is one instance with its own WebAssembly.Memory, laid out once:
- *   [static data | hits table | decoded-value arena | decode scratch | input region | over-read slack]
+ *   [static data | hits table | decoded-value arena | decode scratch | intern table | intern store |
+ *    input region | over-read slack]
  * The memory is grown to its final size right after instantiation, before any view is made, so
  * the views (`input`, the hits table) never detach; nothing allocates per call on either side.
  * Callers write bytes into `input` (fs.readSync straight into it) and pass offsets into it.
@@ -20,6 +21,9 @@ interface MatcherExports {
   takeHits(): void;
   hits(): number;
   configureScratch(base: number, capacity: number): void;
+  configureInterns(table: number, store: number, storeBytes: number): void;
+  internsNearlyFull(): number;
+  resetInterns(): void;
   nextCandidate(from: number, end: number, escape0: number, escape1: number): number;
   lastCandidateKind(): number;
   decodeJsonString(src: number, len: number, dst: number): number;
@@ -69,9 +73,22 @@ export const KIND = { absent: 0, text: 1, escaped: 2, number: 3, other: 4 } as c
 
 /** Hit flag: take this record's fields from the reference parser. */
 export const FLAG_COMPLEX = 1;
+/** Hit flag: the rule was decided in wasm, and the record matches (assembly/rule-check.ts). */
+export const FLAG_DECIDED = 2;
 
-/** u32 words per hit: record start, record end, flags, then kind/start/len per field. */
-export const HIT_WORDS = 3 + 3 * FIELD_COUNT;
+/** Word of a hit holding the normalized time's address, then its length (0: none). */
+export const HIT_TIME_WORD = 3 + 3 * FIELD_COUNT;
+/**
+ * Word of a hit holding the interned ids (-1: none) of Computer, TargetFilename and the process
+ * name, then the process name's address and length (assembly/intern.ts, assembly/hits.ts).
+ */
+export const HIT_INTERN_WORD = HIT_TIME_WORD + 2;
+
+/**
+ * u32 words per hit: record start, record end, flags, kind/start/len per field, normalized time
+ * start/len, interned ids and the process name's span.
+ */
+export const HIT_WORDS = HIT_INTERN_WORD + 5;
 
 /** Candidate kinds {@link Matcher.nextCandidate} reports. */
 export const CANDIDATE = { dmp: 1, escape: 2 } as const;
@@ -82,6 +99,9 @@ const HIT_CAPACITY = 1024;
 const ARENA_BYTES = 1024 * 1024;
 /** Decode scratch: longer values are not judged in wasm (the TypeScript side decides). */
 const SCRATCH_BYTES = 256 * 1024;
+/** The intern table (assembly/intern.ts INTERN_SLOTS x INTERN_ENTRY_BYTES) and the store for its values. */
+const INTERN_TABLE_BYTES = 4096 * 16;
+const INTERN_STORE_BYTES = 256 * 1024;
 /** Bytes past the input region the prefilter may read (assembly/prefilter.ts PREFILTER_OVERREAD) and more. */
 const SLACK = 1024;
 const PAGE = 65536;
@@ -119,7 +139,9 @@ export class Matcher {
     const hitsBase = align(this.#x.heapBase() >>> 0, 64);
     const arenaBase = align(hitsBase + HIT_CAPACITY * HIT_WORDS * 4, 64);
     this.#scratchBase = align(arenaBase + ARENA_BYTES + SLACK, 64);
-    this.inputBase = align(this.#scratchBase + SCRATCH_BYTES + SLACK, 64);
+    const internTable = align(this.#scratchBase + SCRATCH_BYTES + SLACK, 64);
+    const internStore = internTable + INTERN_TABLE_BYTES;
+    this.inputBase = align(internStore + INTERN_STORE_BYTES + SLACK, 64);
     const total = this.inputBase + capacity + SLACK;
     memory.grow(Math.ceil(total / PAGE) - memory.buffer.byteLength / PAGE);
     this.capacity = capacity;
@@ -128,6 +150,20 @@ export class Matcher {
     this.hitWords = new Uint32Array(memory.buffer, hitsBase, HIT_CAPACITY * HIT_WORDS);
     this.#x.configureHits(hitsBase, HIT_CAPACITY, arenaBase, ARENA_BYTES);
     this.#x.configureScratch(this.#scratchBase, SCRATCH_BYTES);
+    this.#x.configureInterns(internTable, internStore, INTERN_STORE_BYTES);
+  }
+
+  /**
+   * The strings of the interned values seen so far, by id (assembly/intern.ts): the hits' reader
+   * builds each one once, from the first hit that names it.
+   */
+  readonly internedStrings: (string | undefined)[] = [];
+
+  /** After the hits table was read: forgets the interned values when their table fills up. */
+  settleInterns(): void {
+    if (this.#x.internsNearlyFull() === 0) return;
+    this.#x.resetInterns();
+    this.internedStrings.length = 0;
   }
 
   /** Input offset -> memory address. */
