@@ -10,7 +10,7 @@
  * - LDS_BENCH_SELFTEST_UNTUNED=1: the start-up, thread and EVTX-folder ratios (bench/
  *   check-speed.ts) run without the issue 12 changes where a switch can undo them, which must
  *   make each of them fail.
- * - LDS_BENCH_CHECK_PARTS=matcher,e2e,embed,startup,threads,text (default all), LDS_BENCH_CHECK_MATCHER_SIZE
+ * - LDS_BENCH_CHECK_PARTS=matcher,e2e,embed,dense,startup,threads,text (default all), LDS_BENCH_CHECK_MATCHER_SIZE
  *   (4m), LDS_BENCH_CHECK_E2E_SIZE (1g), LDS_BENCH_CHECK_TEXT_SIZE (2g, the text thread
  *   ratio and the CLI against cat), LDS_BENCH_CHECK_JSON_SIZE (1g, the CLI against rg),
  *   LDS_BENCH_CHECK_EVTX_FILES (400, the EVTX folder), LDS_BENCH_SAMPLES (9 rounds),

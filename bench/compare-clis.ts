@@ -1,5 +1,5 @@
 /**
- * `npm run bench:before-after`: issue 12's before/after table, in one run. Two builds of the
+ * `npm run bench:compare-clis`: issue 12's before/after table of the command line, in one run (bench/compare-builds.ts does the same for the engine in process). Two builds of the
  * CLI (this one's bundle and an older one's, LDS_BENCH_BEFORE_CLI=path/to/dist/bin/
  * lsass-dump-scan.js, built from a checkout of the commit to compare with) and the tools a user
  * compares them with (`node -e 0`, `cat`, `rg -c -i lsass`) are run as new processes in
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     throw new Error("set LDS_BENCH_BEFORE_CLI to the older build's dist/bin/lsass-dump-scan.js");
   }
   ensureBuildLinks();
-  for (const line of machineInfo()) process.stderr.write(`bench:before-after: ${line}\n`);
+  for (const line of machineInfo()) process.stderr.write(`bench:compare-clis: ${line}\n`);
   const subjects: Subject[] = [
     tool("node -e 0", process.execPath, () => ["-e", "0"]),
     tool("cat", "cat", (input) => input.paths.flatMap((p) => (statSync(p).isDirectory() ? files(p) : [p]))),
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   ];
   const rows: string[] = [];
   for (const input of await inputs()) {
-    process.stderr.write(`bench:before-after: ${input.name}\n`);
+    process.stderr.write(`bench:compare-clis: ${input.name}\n`);
     // rg is for text (EVTX is UTF-16 in a binary file, which rg skips), and exits 1 on a
     // file without lsass, as the start-up file is: it sits those out.
     const here = subjects.filter((s) => !(s.name.startsWith("rg") && (input.matches === 0 || input.text !== true)));
@@ -127,6 +127,6 @@ function files(folder: string): string[] {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench:before-after: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`bench:compare-clis: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 });
