@@ -1,5 +1,6 @@
 /**
- * `npm run bench:compare-clis`: issue 12's before/after table of the command line, in one run (bench/compare-builds.ts does the same for the engine in process). Two builds of the
+ * `npm run bench:compare-clis`: issue 12's before/after table of the command line, in one run
+ * (bench/compare-builds.ts does the same for the engine in process). Two builds of the
  * CLI (this one's bundle and an older one's, LDS_BENCH_BEFORE_CLI=path/to/dist/bin/
  * lsass-dump-scan.js, built from a checkout of the commit to compare with) and the tools a user
  * compares them with (`node -e 0`, `cat`, `rg -c -i lsass`) are run as new processes in
