@@ -63,6 +63,15 @@ describe("randomRecord", () => {
     );
   });
 
+  it("a Security-channel decoy keeps its SourceName and Channel in a feed that drops them for Sysmon", () => {
+    // Found by the property above (seed 3491301437): the flat writer's 3% "no source" style
+    // also dropped a Security event's source, so the contract took it as Sysmon and it matched.
+    const record = randomRecord(new Prng(3491301437), "flat", "decoy");
+    expect(record.variant).toBe("security-eventid-11");
+    expect(record.bytes.toString("utf8")).toContain('"Channel":"Security"');
+    expect(record.match).toBeNull();
+  });
+
   it.each(GENERATED_FORMATS)("%s: every decoy variant is written and misses the rule", (format) => {
     const rng = new Prng(2024);
     for (const variant of DECOY_VARIANTS) {

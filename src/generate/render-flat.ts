@@ -30,6 +30,15 @@ function dataEntries(event: EventModel, style: RenderStyle): [string, string][] 
   return out;
 }
 
+/**
+ * Whether the record names its source (SourceName, Channel): a feed configured to drop them
+ * (`flatNoSource`) is a Sysmon-only feed, so other channels' events keep theirs; without them
+ * a Security-channel decoy would be taken as Sysmon (docs/detection.md) and match.
+ */
+function namesSource(event: EventModel, style: RenderStyle): boolean {
+  return !style.flatNoSource || event.messageBody !== undefined;
+}
+
 function nxlogEntries(event: EventModel, style: RenderStyle, collector: string): [string, unknown][] {
   const sysmon = event.messageBody === undefined;
   const entries: [string, unknown][] = [
@@ -65,7 +74,7 @@ function nxlogEntries(event: EventModel, style: RenderStyle, collector: string):
   } else {
     entries.push(["Message", messageText(event, "\r\n")]);
   }
-  if (!style.flatNoSource) {
+  if (namesSource(event, style)) {
     if (event.provider !== null) {
       entries.push(["SourceName", event.provider.name], ["ProviderGuid", event.provider.guid.toUpperCase()]);
     }
@@ -77,9 +86,9 @@ function nxlogEntries(event: EventModel, style: RenderStyle, collector: string):
 
 function legacyEntries(event: EventModel, style: RenderStyle): [string, unknown][] {
   const entries: [string, unknown][] = [["TimeCreated", slotMarker(SLOT.utcTime)]];
-  if (!style.flatNoSource && event.provider !== null) entries.push(["SourceName", event.provider.name]);
+  if (namesSource(event, style) && event.provider !== null) entries.push(["SourceName", event.provider.name]);
   entries.push(["EventID", eventIdValue(event, style)]);
-  if (!style.flatNoSource && event.channel !== null) entries.push(["Channel", event.channel]);
+  if (namesSource(event, style) && event.channel !== null) entries.push(["Channel", event.channel]);
   entries.push(["Task", String(event.task)], ["Message", messageText(event, "\r\n")]);
   if (event.computer !== null) entries.push([style.flatComputerKey, event.computer]);
   return entries;
@@ -109,8 +118,8 @@ function fields(event: EventModel, style: RenderStyle, slotText: (kind: SlotKind
   const timestamp = style.flatFlavor === "nxlog" ? slotText(SLOT.isoMillis.slot) : undefined;
   return {
     eventId: eventIdValue(event, style),
-    provider: style.flatNoSource ? undefined : event.provider?.name,
-    channel: style.flatNoSource ? undefined : (event.channel ?? undefined),
+    provider: namesSource(event, style) ? event.provider?.name : undefined,
+    channel: namesSource(event, style) ? (event.channel ?? undefined) : undefined,
     computer: orElse(hostname, computer),
     time: orElse(data("UtcTime"), timestamp),
     image: data("Image"),
