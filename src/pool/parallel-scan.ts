@@ -161,10 +161,11 @@ function counted(
  */
 export async function scanParallel(inputs: readonly string[], options: ParallelScanOptions): Promise<ScanResult> {
   checkScanOptions(options);
-  const idleSince = idleSampleForNewScan();
   const cores = availableParallelism();
   const requested = options.workers ?? cores;
   const workers = capWorkers(requested, cores).workers;
+  // Sampled only where a pool may start (one os.cpus() call now, one when the pool is decided).
+  const idleSince = workers > 1 ? idleSampleForNewScan() : undefined;
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
   const result = newScanResult(options.onProblem, options.onWarning);
   const setup: WorkerSetup = {
