@@ -14,15 +14,15 @@ import { beginIdleSample, IdleCores, type IdleSample, idleSampleForNewScan } fro
 describe("poolThreadsWorthStarting", () => {
   it("starts nothing for work a thread's start would eat", () => {
     expect(poolThreadsWorthStarting(0, 15, 0.1)).toBe(0);
-    expect(poolThreadsWorthStarting(0.15, 1, 0.1)).toBe(0);
+    expect(poolThreadsWorthStarting(0.2, 1, 0.1)).toBe(0);
   });
-  it("starts a thread once its share is its start", () => {
-    // One thread and the coordinator: 0.1 s each, a 0.1 s start.
-    expect(poolThreadsWorthStarting(0.2, 1, 0.1)).toBe(1);
-    expect(poolThreadsWorthStarting(0.19, 1, 0.1)).toBe(0);
+  it("starts a thread once its share is one and a half times its start", () => {
+    // One thread and the coordinator: 0.15 s each, 1.5 times a 0.1 s start.
+    expect(poolThreadsWorthStarting(0.3, 1, 0.1)).toBe(1);
+    expect(poolThreadsWorthStarting(0.29, 1, 0.1)).toBe(0);
   });
   it("grows with the work, up to the threads there are", () => {
-    expect(poolThreadsWorthStarting(1, 15, 0.1)).toBe(9);
+    expect(poolThreadsWorthStarting(1, 15, 0.1)).toBe(5);
     expect(poolThreadsWorthStarting(100, 15, 0.1)).toBe(15);
     expect(poolThreadsWorthStarting(100, 0, 0.1)).toBe(0);
   });
@@ -120,7 +120,7 @@ describe("Dispatcher", () => {
     // Work for two of the three threads: not started while planning (more work might have paid
     // for all three, and a pool's size is fixed), then two.
     const { d } = dispatcher("when-it-pays");
-    for (let i = 0; i < 3; i++) d.submit({ kind: "batch", files: [] }, 0.1);
+    for (let i = 0; i < 3; i++) d.submit({ kind: "batch", files: [] }, 0.15);
     expect(d.poolThreads).toBe(0);
     const drained = d.drain();
     expect(d.poolThreads).toBe(2);

@@ -63,13 +63,16 @@ async function openPool(setup: WorkerSetup, threads: number): Promise<Piscina> {
  */
 export const THREAD_START_SECONDS = 0.1;
 /**
- * A thread must get at least this many times its start time in work to be started. 1: on a
- * core of its own (threads start only on idle cores, see {@link IDLE_CORES_PER_THREAD}) its
- * start costs the scan no wall time, since the coordinator scans meanwhile, so any share
- * beyond the start is a gain. It was 2 while a busy machine was told only by the
- * coordinator's own share of a core, which missed a 2-core machine with one core busy.
+ * A thread must get at least this many times its start time in work to be started. On a core
+ * of its own (threads start only on idle cores, see {@link IDLE_CORES_PER_THREAD}) its start
+ * costs the scan no wall time, since the coordinator scans meanwhile; but its first tasks run
+ * cold (~0.1-0.2 s more CPU than the coordinator would have spent on them) and two threads
+ * share the memory bandwidth (a copy runs ~1.6x, not 2x, on two cores here). Measured through
+ * the CLI on the 2-core VM: 1 GiB of JSON (~0.2 s on one thread) was slower with a second
+ * thread (0.35-0.38 s against 0.27-0.38 s), 2 GiB of XML and the 600 MB EVTX folder (~0.35 s)
+ * 5-7% faster. 1.5 starts one thread from ~0.3 s of work.
  */
-const THREAD_PAYBACK = 1;
+const THREAD_PAYBACK = 1.5;
 
 /**
  * How many pool threads (at most `threads`) pay for their start when `workSeconds` of work,
@@ -82,7 +85,8 @@ export function poolThreadsWorthStarting(
   threads: number,
   startSeconds = THREAD_START_SECONDS,
 ): number {
-  const worth = Math.floor(workSeconds / (THREAD_PAYBACK * startSeconds)) - 1;
+  // The epsilon keeps 0.3 / (1.5 * 0.1) = 1.999... from rounding a whole share down.
+  const worth = Math.floor(workSeconds / (THREAD_PAYBACK * startSeconds) + 1e-9) - 1;
   return Math.max(0, Math.min(threads, worth));
 }
 
