@@ -111,6 +111,9 @@ describe("bench/thresholds.json", () => {
       "prefilter.flat.wasm_vs_indexof",
       "prefilter.xml.wasm_vs_indexof",
       "startup.node_vs_cli",
+      "text.ecs.cli_vs_rg",
+      "text.flat.cli_vs_rg",
+      "text.xml.cli_vs_cat",
       "threads.evtx_folder.default_vs_j1",
       "threads.small.default_vs_j1",
       "threads.text.default_vs_j1",
@@ -123,6 +126,7 @@ describe("bench/thresholds.json", () => {
     expect(checkPartOf("evtx_folder.cli_vs_cat")).toBe("threads");
     expect(checkPartOf("e2e.xml.cli_vs_cat")).toBe("e2e");
     expect(checkPartOf("dense.xml.dense_vs_rare")).toBe("dense");
+    expect(checkPartOf("text.ecs.cli_vs_rg")).toBe("text");
     expect(checkPartOf("evtx.fast_vs_reference")).toBe("matcher");
   });
 
