@@ -31,6 +31,29 @@ export interface AggregateEntry {
 }
 
 /**
+ * Adds `count` events between `first` and `last` to the group of `groups` with this object
+ * category and carved flag; false when there is none yet (no object is made per event).
+ */
+function tally(
+  groups: AggregateEntry[],
+  objectCategory: string,
+  carved: boolean,
+  count: number,
+  first: string,
+  last: string,
+): boolean {
+  for (const have of groups) {
+    if (have.objectCategory === objectCategory && have.carved === carved) {
+      have.count += count;
+      have.first = minTime(have.first, first);
+      have.last = maxTime(have.last, last);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Mutable map of group → totals.
  *
  * Groups are found through nested maps (Computer, then process name, then TargetFilename, then
@@ -61,14 +84,7 @@ export class Aggregates {
   add(event: MatchedEvent): void {
     const carved = event.carved === true;
     const groups = this.#groupsOf(event.dest, event.processName, event.targetFilename);
-    for (const have of groups) {
-      if (have.objectCategory === RULE.objectCategory && have.carved === carved) {
-        have.count++;
-        have.first = minTime(have.first, event.time);
-        have.last = maxTime(have.last, event.time);
-        return;
-      }
-    }
+    if (tally(groups, RULE.objectCategory, carved, 1, event.time, event.time)) return;
     this.#insert(groups, {
       dest: event.dest,
       objectCategory: RULE.objectCategory,
@@ -84,14 +100,7 @@ export class Aggregates {
   /** Merges one group's totals (from another shard or worker). */
   addEntry(entry: AggregateEntry): void {
     const groups = this.#groupsOf(entry.dest, entry.processName, entry.targetFilename);
-    for (const have of groups) {
-      if (have.objectCategory === entry.objectCategory && have.carved === entry.carved) {
-        have.count += entry.count;
-        have.first = minTime(have.first, entry.first);
-        have.last = maxTime(have.last, entry.last);
-        return;
-      }
-    }
+    if (tally(groups, entry.objectCategory, entry.carved, entry.count, entry.first, entry.last)) return;
     this.#insert(groups, { ...entry });
   }
 
