@@ -194,29 +194,56 @@ async function folderVersusCat(options: SpeedCheckOptions): Promise<MeasuredRati
   const folder = evtxFolder(options.evtxFiles, options.seed);
   const files = readdirSync(folder.path).map((f) => join(folder.path, f));
   options.progress(`evtx folder: cat and the CLI on ${folder.path}/`);
-  const cat = async () => {
-    const r = await runProcess("cat", files, { discardStdout: true });
-    if (r.status !== 0) throw new Error(`cat: exit status ${r.status}: ${r.stderr}`);
+  const { bytes, matches } = folder.manifest;
+  return bundledCliVersus(
+    options,
+    { path: folder.path, hits: matches, bytes, label: `${files.length} files, ${(bytes / 2 ** 20).toFixed(0)} MiB` },
+    "cat",
+    ["cat", files],
+  );
+}
+
+/** What a CLI-against-a-tool ratio scans: an input, its expected matches, its bytes, and how to name it. */
+export interface CliRatioInput {
+  path: string;
+  hits: number;
+  bytes: number;
+  label: string;
+}
+
+/**
+ * The bundled CLI with default options (`--format jsonl` to /dev/null) on `input` against the
+ * tool `name` (`command args`, which must exit 0), new processes in interleaved rounds: the
+ * tool's time over the CLI's, per round, median. Checks every CLI run's match count.
+ */
+export async function bundledCliVersus(
+  options: { engine: "wasm" | "reference"; rounds: number },
+  input: CliRatioInput,
+  name: string,
+  [command, args]: [string, string[]],
+): Promise<MeasuredRatio> {
+  const tool = async () => {
+    const r = await runProcess(command, args, { discardStdout: true });
+    if (r.status !== 0) throw new Error(`${command}: exit status ${r.status}: ${r.stderr}`);
   };
   const cli = async () => {
     const r = await runProcess(
       process.execPath,
-      [BUNDLED_CLI, "scan", folder.path, "--engine", options.engine, "--no-progress", "--format", "jsonl"],
+      [BUNDLED_CLI, "scan", input.path, "--engine", options.engine, "--no-progress", "--format", "jsonl"],
       { discardStdout: true },
     );
-    checkCliRun(r, folder.manifest.matches, "evtx folder cli");
+    checkCliRun(r, input.hits, `cli on ${input.path}`);
   };
   const times = await interleave(
     [
-      { name: "cat", fn: cat },
+      { name, fn: tool },
       { name: "cli", fn: cli },
     ],
     options.rounds,
   );
-  const [c, l] = [times.get("cat") ?? [], times.get("cli") ?? []];
-  const bytes = folder.manifest.bytes;
+  const [t, c] = [times.get(name) ?? [], times.get("cli") ?? []];
   return {
-    value: medianRatio(c, l),
-    detail: `medians: cli ${mbps(bytes, l)} MB/s (${median(l).toFixed(0)} ms), cat ${mbps(bytes, c)} MB/s on ${files.length} files, ${(bytes / 2 ** 20).toFixed(0)} MiB`,
+    value: medianRatio(t, c),
+    detail: `medians: cli ${mbps(input.bytes, c)} MB/s (${median(c).toFixed(0)} ms), ${name} ${mbps(input.bytes, t)} MB/s (${median(t).toFixed(0)} ms) on ${input.label}`,
   };
 }

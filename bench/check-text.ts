@@ -16,10 +16,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { TextFormat } from "../src/formats/log-format.js";
 import type { MeasuredRatio } from "./check-ratios.js";
-import { BUNDLED_CLI } from "./check-speed.js";
+import { BUNDLED_CLI, bundledCliVersus } from "./check-speed.js";
 import { type DataFile, textCorpusFile } from "./data-store.js";
-import { interleave, median, medianRatio } from "./measure.js";
-import { checkCliRun, runProcess } from "./processes.js";
 
 /** What the text ratios need. */
 export interface TextCheckOptions {
@@ -36,8 +34,6 @@ export interface TextCheckOptions {
 
 /** Hits planted per GiB: the "rare" density of the other end-to-end ratios. */
 const HITS_PER_GB = 64;
-
-const mbps = (bytes: number, ms: readonly number[]) => (bytes / median(ms) / 1000).toFixed(0);
 
 /** Measures the three text ratios. */
 export async function measureTextRatios(options: TextCheckOptions): Promise<Map<string, MeasuredRatio>> {
@@ -77,36 +73,13 @@ function ripgrepMissing(): string | undefined {
     : "rg (ripgrep) is not installed: apt-get install ripgrep";
 }
 
-/** The CLI against `tool` on `file`: the tool's time over the CLI's, per round, median. */
-async function versus(
+/** The CLI against `command` on `file` (rg exits 1 when nothing matched, which here would be wrong too). */
+function versus(
   options: TextCheckOptions,
   file: DataFile,
   name: string,
-  [command, args]: [string, string[]],
+  command: [string, string[]],
 ): Promise<MeasuredRatio> {
-  const tool = async () => {
-    const r = await runProcess(command, args, { discardStdout: true });
-    // rg exits 1 when nothing matched, which on these files would be wrong too.
-    if (r.status !== 0) throw new Error(`${command}: exit status ${r.status}: ${r.stderr}`);
-  };
-  const cli = async () => {
-    const r = await runProcess(
-      process.execPath,
-      [BUNDLED_CLI, "scan", file.path, "--engine", options.engine, "--no-progress", "--format", "jsonl"],
-      { discardStdout: true },
-    );
-    checkCliRun(r, file.hits, `text cli on ${file.path}`);
-  };
-  const times = await interleave(
-    [
-      { name, fn: tool },
-      { name: "cli", fn: cli },
-    ],
-    options.rounds,
-  );
-  const [t, c] = [times.get(name) ?? [], times.get("cli") ?? []];
-  return {
-    value: medianRatio(t, c),
-    detail: `medians: cli ${mbps(file.bytes, c)} MB/s (${median(c).toFixed(0)} ms), ${name} ${mbps(file.bytes, t)} MB/s (${median(t).toFixed(0)} ms) on ${(file.bytes / 2 ** 20).toFixed(0)} MiB`,
-  };
+  const label = `${(file.bytes / 2 ** 20).toFixed(0)} MiB`;
+  return bundledCliVersus(options, { path: file.path, hits: file.hits, bytes: file.bytes, label }, name, command);
 }
