@@ -305,7 +305,7 @@ export class Dispatcher {
           void pool.destroy();
           return;
         }
-        this.#launch(pool, this.#poolThreads);
+        this.#launch(pool, threads);
       })
       .catch((err: unknown) => {
         // No pool after all (the worker entry is missing): the coordinator does everything,
