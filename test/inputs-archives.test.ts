@@ -1,40 +1,28 @@
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { SNIFF_BYTES } from "../src/formats/log-format.js";
 import { archiveKindOf } from "../src/scan/archive-kind.js";
 import { expandInputs, MAX_ARCHIVE_NESTING } from "../src/scan/inputs.js";
 import {
   collect,
   fakeStdin,
+  folderPerTest,
   jsonLines,
   makeTar,
   makeZip,
-  removeTree,
   type Seen,
-  tempTree,
   toV7Tar,
 } from "./helpers/inputs-fixtures.js";
 
-let root: string;
-beforeEach(() => {
-  root = tempTree();
-});
-afterEach(() => removeTree(root));
-
-/** Writes `data` under root and returns its path. */
-const file = (name: string, data: string | Uint8Array) => {
-  const path = join(root, name);
-  writeFileSync(path, data);
-  return path;
-};
-/** name and text of each item, names relative to root. */
+const folder = folderPerTest();
+const file = folder.file;
+/** name and text of each item, names relative to folder.root. */
 const brief = (seen: Seen[]) =>
   seen.map((s) => {
-    const name = s.name.startsWith(root) ? s.name.slice(root.length + 1) : s.name;
+    const name = s.name.startsWith(folder.root) ? s.name.slice(folder.root.length + 1) : s.name;
     if (s.kind === "stream") return `${name} = ${s.text}${s.thrown ? ` !${s.thrown}` : ""}`;
-    if (s.kind === "problem") return `${name} ! ${s.code}: ${s.message.replace(`${root}/`, "")}`;
+    if (s.kind === "problem") return `${name} ! ${s.code}: ${s.message.replace(`${folder.root}/`, "")}`;
     if (s.kind === "skipped") return `${name} ~ ${s.reason}`;
     if (s.kind === "warning") return `${name} ? ${s.message}`;
     return `${name} (file)`;
@@ -68,7 +56,7 @@ describe("gzip", () => {
   test("x.json.gz is one stream named as the file, explicit as the file, decompressed", async () => {
     const text = jsonLines(5);
     const seen = await collect([file("x.json.gz", gzipSync(text))]);
-    expect(seen).toEqual([{ kind: "stream", name: join(root, "x.json.gz"), explicit: true, head: text, text }]);
+    expect(seen).toEqual([{ kind: "stream", name: join(folder.root, "x.json.gz"), explicit: true, head: text, text }]);
   });
 
   test("recognized by content: a gzip named .log is opened, a .gz that is JSON is a plain file", async () => {
@@ -151,7 +139,7 @@ describe("tar", () => {
         ),
       ),
     ]);
-    expect(seen[0]).toMatchObject({ kind: "stream", name: join(root, "big.tar.gz:big.json"), size: big.length });
+    expect(seen[0]).toMatchObject({ kind: "stream", name: join(folder.root, "big.tar.gz:big.json"), size: big.length });
     if (seen[0]?.kind !== "stream") return;
     expect(seen[0].head).toBe(big.slice(0, SNIFF_BYTES));
     expect(seen[0].text).toBe(big);

@@ -6,12 +6,12 @@
  * spilled to a temporary file instead of being held.
  */
 
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { EngineName } from "../src/engine/engine.js";
 import { engineByName } from "../src/engine/engines.js";
 import { scanParallel } from "../src/pool/parallel-scan.js";
@@ -22,31 +22,22 @@ import { expandInputs } from "../src/scan/inputs.js";
 import { PeekableBytes } from "../src/scan/peekable-bytes.js";
 import { scanInputs } from "../src/scan/scan.js";
 import { CORPUS, HAVE_CORPUS, ROOT, runCli } from "./helpers/cli.js";
-import { collect, makeTar, makeZip, openFdCount, removeTree, type Seen, tempTree } from "./helpers/inputs-fixtures.js";
+import { collect, folderPerTest, makeTar, makeZip, openFdCount, type Seen } from "./helpers/inputs-fixtures.js";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "archives");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 const TP = fixture("tp.log").toString("utf8");
 
-let root: string;
-beforeEach(() => {
-  root = tempTree();
-});
-afterEach(() => removeTree(root));
-
-const file = (name: string, data: string | Uint8Array) => {
-  const path = join(root, name);
-  writeFileSync(path, data);
-  return path;
-};
+const folder = folderPerTest();
+const file = folder.file;
 const brief = (seen: Seen[]) =>
   seen.map((s) => {
-    const name = s.name.startsWith(root) ? s.name.slice(root.length + 1) : s.name;
+    const name = s.name.startsWith(folder.root) ? s.name.slice(folder.root.length + 1) : s.name;
     if (s.kind === "stream") {
-      const thrown = s.thrown ? ` !${s.thrown.replaceAll(`${root}/`, "")}` : "";
+      const thrown = s.thrown ? ` !${folder.rel(s.thrown)}` : "";
       return `${name} = ${s.text === TP ? "TP" : `${s.text.length} bytes`}${thrown}`;
     }
-    if (s.kind === "problem") return `${name} ! ${s.code}: ${s.message.replaceAll(`${root}/`, "")}`;
+    if (s.kind === "problem") return `${name} ! ${s.code}: ${folder.rel(s.message)}`;
     if (s.kind === "skipped") return `${name} ~ ${s.reason}`;
     if (s.kind === "warning") return `${name} ? ${s.message}`;
     return `${name} (file)`;
@@ -181,7 +172,7 @@ describe("compressions we do not read are named, never 'not a log format'", () =
     const walked = await scanInputs([file("x.tar", tar)], { engine });
     expect(walked.problems).toEqual([]);
     expect(walked.skipped).toEqual([
-      { name: join(root, "x.tar:logs/old.lz4"), reason: "lz4-compressed: not supported" },
+      { name: join(folder.root, "x.tar:logs/old.lz4"), reason: "lz4-compressed: not supported" },
     ]);
   });
 
@@ -326,7 +317,10 @@ describe.each<EngineName>(["wasm", "reference"])("the true positive in every com
     expect(toRows(clean.aggregates.entries())).toHaveLength(1);
     expect(stray.problems).toEqual([]);
     expect(stray.warnings).toEqual([
-      { input: join(root, "stray.zip"), message: "1 byte after the zip's end record ignored (every member was read)" },
+      {
+        input: join(folder.root, "stray.zip"),
+        message: "1 byte after the zip's end record ignored (every member was read)",
+      },
     ]);
     const padded = await scanInputs([file("padded.gz", Buffer.concat([gzipSync(TP), Buffer.alloc(512)]))], { engine });
     expect(toRows(padded.aggregates.entries())).toEqual(toRows(clean.aggregates.entries()));

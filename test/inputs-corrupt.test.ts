@@ -1,31 +1,11 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { expandInputs } from "../src/scan/inputs.js";
-import {
-  collect,
-  jsonLines,
-  makeTar,
-  makeZip,
-  noise,
-  removeTree,
-  type Seen,
-  tempTree,
-} from "./helpers/inputs-fixtures.js";
+import { collect, folderPerTest, jsonLines, makeTar, makeZip, noise, type Seen } from "./helpers/inputs-fixtures.js";
 
-let root: string;
-beforeEach(() => {
-  root = tempTree();
-});
-afterEach(() => removeTree(root));
-
-const file = (name: string, data: string | Uint8Array) => {
-  const path = join(root, name);
-  writeFileSync(path, data);
-  return path;
-};
-const rel = (text: string) => text.split(`${root}/`).join("");
+const folder = folderPerTest();
+const file = folder.file;
+const rel = folder.rel;
 /** One line per item; stream contents shortened to their length. */
 const brief = (seen: Seen[]) =>
   seen.map((s) => {

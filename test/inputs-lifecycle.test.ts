@@ -1,33 +1,23 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { SNIFF_BYTES } from "../src/formats/log-format.js";
 import { expandInputs, type InputItem } from "../src/scan/inputs.js";
 import { PeekableBytes } from "../src/scan/peekable-bytes.js";
 import {
   collect,
   fakeStdin,
+  folderPerTest,
   jsonLines,
   makeTar,
   makeZip,
   noise,
   openFdCount,
-  removeTree,
-  tempTree,
 } from "./helpers/inputs-fixtures.js";
 
-let root: string;
-beforeEach(() => {
-  root = tempTree();
-});
-afterEach(() => removeTree(root));
-
-const file = (name: string, data: string | Uint8Array) => {
-  const path = join(root, name);
-  writeFileSync(path, data);
-  return path;
-};
+const folder = folderPerTest();
+const file = folder.file;
 const bulky = (bytes: number, seed = 1) => noise(bytes / 2, seed).toString("hex");
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 
@@ -46,7 +36,7 @@ const zipOf = () =>
     { name: "c.json", data: members[2] ?? "" },
   ]);
 
-/** Every kind of archive the layer opens, as files under root. */
+/** Every kind of archive the layer opens, as files under folder.root. */
 async function archives(): Promise<string[]> {
   const tar = await tarOf();
   const zip = zipOf();
@@ -119,7 +109,7 @@ describe("the consumer may move on without reading", () => {
     const names: string[] = [];
     for await (const item of expandInputs([file("x.tar.gz", gzipSync(await tarOf()))])) {
       if (item.kind === "stream") await item.chunks[Symbol.asyncIterator]().return?.();
-      names.push(item.name.slice(root.length + 1));
+      names.push(item.name.slice(folder.root.length + 1));
     }
     expect(names).toEqual(["x.tar.gz:a.json", "x.tar.gz:b.json", "x.tar.gz:c.json"]);
   });
@@ -195,7 +185,7 @@ describe("no descriptor outlives the generator", () => {
     "full runs, early breaks at every item, corrupt archives: fd count unchanged",
     async () => {
       const paths = await archives();
-      mkdirSync(join(root, "dir"));
+      mkdirSync(join(folder.root, "dir"));
       file("dir/plain.json", "{}");
       file("dir/plain.json.gz", gzipSync(bulky(200_000)));
       const cutTgz = gzipSync(await tarOf());
@@ -207,11 +197,11 @@ describe("no descriptor outlives the generator", () => {
       const before = openFdCount();
 
       // Whole runs, everything read.
-      await collect([...paths, join(root, "dir"), ...corrupt]);
+      await collect([...paths, join(folder.root, "dir"), ...corrupt]);
       expect(openFdCount()).toBe(before);
 
       // Break after k items, in the middle of reading the k-th one.
-      const all = [...paths, join(root, "dir"), ...corrupt];
+      const all = [...paths, join(folder.root, "dir"), ...corrupt];
       for (let k = 1; k <= 14; k++) {
         let n = 0;
         for await (const item of expandInputs(all)) {

@@ -1,19 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { SNIFF_BYTES } from "../src/formats/log-format.js";
 import { expandInputs } from "../src/scan/inputs.js";
-import { collect, fakeStdin, removeTree, type Seen, tempTree } from "./helpers/inputs-fixtures.js";
+import { collect, fakeStdin, folderPerTest, type Seen } from "./helpers/inputs-fixtures.js";
 
-let root: string;
-beforeEach(() => {
-  root = tempTree();
-});
-afterEach(() => removeTree(root));
+const folder = folderPerTest();
 
-const at = (...parts: string[]) => join(root, ...parts);
-const names = (seen: Seen[]) => seen.map((s) => `${s.kind} ${s.name.slice(root.length + 1)}`);
+const at = (...parts: string[]) => join(folder.root, ...parts);
+const names = (seen: Seen[]) => seen.map((s) => `${s.kind} ${s.name.slice(folder.root.length + 1)}`);
 
 describe("plain files", () => {
   test("a named file is a file item with its head, size and explicit", async () => {
@@ -59,16 +55,19 @@ describe("plain files", () => {
     expect(problem).toMatchObject({ kind: "problem", code: "LDS_E_INPUT_MISSING" });
   });
 
-  test.skipIf(process.getuid?.() === 0)("an unreadable file is LDS_E_INPUT_UNREADABLE (skipped as root)", async () => {
-    writeFileSync(at("secret.json"), "{}");
-    chmodSync(at("secret.json"), 0o000);
-    const [problem] = await collect([at("secret.json")]);
-    expect(problem).toMatchObject({
-      kind: "problem",
-      code: "LDS_E_INPUT_UNREADABLE",
-      message: `${at("secret.json")}: permission denied`,
-    });
-  });
+  test.skipIf(process.getuid?.() === 0)(
+    "an unreadable file is LDS_E_INPUT_UNREADABLE (skipped as folder.root)",
+    async () => {
+      writeFileSync(at("secret.json"), "{}");
+      chmodSync(at("secret.json"), 0o000);
+      const [problem] = await collect([at("secret.json")]);
+      expect(problem).toMatchObject({
+        kind: "problem",
+        code: "LDS_E_INPUT_UNREADABLE",
+        message: `${at("secret.json")}: permission denied`,
+      });
+    },
+  );
 });
 
 describe("directories", () => {
@@ -109,7 +108,7 @@ describe("directories", () => {
     expect(await collect([at("empty")])).toEqual([]);
   });
 
-  test.skipIf(process.getuid?.() === 0)("an unreadable directory is one problem (skipped as root)", async () => {
+  test.skipIf(process.getuid?.() === 0)("an unreadable directory is one problem (skipped as folder.root)", async () => {
     mkdirSync(at("locked"));
     writeFileSync(at("locked", "x.json"), "{}");
     chmodSync(at("locked"), 0o000);
@@ -176,12 +175,12 @@ describe("symbolic links", () => {
   });
 
   test("a directory reached twice (a link to a sibling) is walked once, the second time skipped", async () => {
-    mkdirSync(at("root", "real"), { recursive: true });
-    writeFileSync(at("root", "real", "x.json"), "{}");
-    symlinkSync(at("root", "real"), at("root", "zlink"));
-    const seen = await collect([at("root")]);
-    expect(names(seen)).toEqual(["file root/real/x.json", "skipped root/zlink"]);
-    expect(seen[1]).toMatchObject({ reason: `same directory as ${at("root", "real")}, already scanned` });
+    mkdirSync(at("folder.root", "real"), { recursive: true });
+    writeFileSync(at("folder.root", "real", "x.json"), "{}");
+    symlinkSync(at("folder.root", "real"), at("folder.root", "zlink"));
+    const seen = await collect([at("folder.root")]);
+    expect(names(seen)).toEqual(["file folder.root/real/x.json", "skipped folder.root/zlink"]);
+    expect(seen[1]).toMatchObject({ reason: `same directory as ${at("folder.root", "real")}, already scanned` });
   });
 
   test("followSymlinks: false skips links met while walking, but follows a named one", async () => {

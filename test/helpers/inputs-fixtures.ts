@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { deflateRawSync } from "node:zlib";
 import { pack } from "tar-stream";
+import { afterEach, beforeEach } from "vitest";
 import { type ExpandOptions, expandInputs, type InputItem } from "../../src/scan/inputs.js";
 
 /** CRC-32 (IEEE 802.3, reflected, as zip and gzip use), table driven, after the zip APPNOTE. */
@@ -138,6 +139,36 @@ export function tempTree(files: Record<string, string | Uint8Array> = {}): strin
 /** Removes a folder made by {@link tempTree}. */
 export function removeTree(root: string): void {
   rmSync(root, { recursive: true, force: true });
+}
+
+/** A temporary folder that each test of the file gets afresh, and files written into it. */
+export interface TestFolder {
+  /** The current test's folder. */
+  readonly root: string;
+  /** Writes `data` as `name` under the folder and returns its path. */
+  file(name: string, data: string | Uint8Array): string;
+  /** `text` with every "<folder>/" taken out, so messages read the same in every run. */
+  rel(text: string): string;
+}
+
+/** Makes a fresh {@link tempTree} before each test of the calling file and removes it after. */
+export function folderPerTest(): TestFolder {
+  let root = "";
+  beforeEach(() => {
+    root = tempTree();
+  });
+  afterEach(() => removeTree(root));
+  return {
+    get root() {
+      return root;
+    },
+    file(name, data) {
+      const path = join(root, name);
+      writeFileSync(path, data);
+      return path;
+    },
+    rel: (text) => text.split(`${root}/`).join(""),
+  };
 }
 
 /** What the tests look at for one item. */
