@@ -12,6 +12,9 @@ import { createRequire, register } from "node:module";
 import { isMainThread } from "node:worker_threads";
 
 const report = process.env.LDS_LOADED_CODE_REPORT;
+// A child process started with process.execArgv would run this preload again and overwrite the
+// report; without the variable it does nothing (worker threads copy the environment, too).
+delete process.env.LDS_LOADED_CODE_REPORT;
 
 if (report !== undefined && report !== "" && isMainThread) {
   const esmLog = `${report}.esm`;

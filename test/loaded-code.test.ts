@@ -34,6 +34,15 @@ const FILES: Record<string, string> = {
   "data.json": '{ "n": 4 }\n',
   "lazy.mjs": `export const lazy = "${"x".repeat(5000)}";\n`,
   "unused.mjs": "export const unused = 0;\n",
+  // A worker thread and a child process that inherit --import <preload> must not replace the report.
+  "spawner.mjs": [
+    'import { spawnSync } from "node:child_process";',
+    'import { Worker } from "node:worker_threads";',
+    'import { value } from "./static.mjs";',
+    'await new Promise((resolve) => new Worker(new URL("./static.mjs", import.meta.url)).on("exit", resolve));',
+    'const child = spawnSync(process.execPath, [...process.execArgv, "-e", "0"]);',
+    "process.exitCode = child.status + value - 1;",
+  ].join("\n"),
 };
 
 let dir: string;
@@ -82,6 +91,12 @@ describe("measureLoadedCode", () => {
     const code = await measureLoadedCode([join(dir, "main.mjs"), "exit"]);
     expect(code.run.status).toBe(3);
     expect(code.javascript.modules).toBe(5);
+  });
+
+  it("reports the main thread's modules when a worker thread and a child process inherit the preload", async () => {
+    const code = await measureLoadedCode([join(dir, "spawner.mjs")]);
+    expect(code.run.status, code.run.stderr).toBe(0);
+    expect(loaded(code)).toEqual([url("spawner.mjs"), url("static.mjs")].sort());
   });
 
   it("throws when the process leaves no report", async () => {
