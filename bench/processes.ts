@@ -31,6 +31,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** A file to feed to standard input (default: none). */
   stdinFile?: string;
+  /** Variables added to this process's environment for it. */
+  env?: Record<string, string>;
 }
 
 /** Runs a command to its end, without a shell. */
@@ -38,7 +40,8 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   return new Promise((resolve, reject) => {
     const devNull = options.discardStdout ? openSync("/dev/null", "w") : undefined;
     const stdin = options.stdinFile === undefined ? "ignore" : openSync(options.stdinFile, "r");
-    const child = spawn(command, args, { stdio: [stdin, devNull ?? "pipe", "pipe"] });
+    const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
+    const child = spawn(command, args, { stdio: [stdin, devNull ?? "pipe", "pipe"], env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on("data", (b: Buffer) => out.push(b));

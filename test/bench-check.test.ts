@@ -110,6 +110,7 @@ describe("bench/thresholds.json", () => {
       "matcher.xml.wasm_vs_reference",
       "prefilter.flat.wasm_vs_indexof",
       "prefilter.xml.wasm_vs_indexof",
+      "startup.js_budget_vs_loaded",
       "startup.node_vs_cli",
       "text.ecs.cli_vs_rg",
       "text.flat.cli_vs_rg",
@@ -122,6 +123,7 @@ describe("bench/thresholds.json", () => {
 
   it("puts every ratio in the part that measures it (LDS_BENCH_CHECK_PARTS)", () => {
     expect(checkPartOf("startup.node_vs_cli")).toBe("startup");
+    expect(checkPartOf("startup.js_budget_vs_loaded")).toBe("startup");
     expect(checkPartOf("threads.small.default_vs_j1")).toBe("threads");
     expect(checkPartOf("evtx_folder.cli_vs_cat")).toBe("threads");
     expect(checkPartOf("e2e.xml.cli_vs_cat")).toBe("e2e");
