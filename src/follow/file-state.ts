@@ -3,19 +3,25 @@
  * scanner of its own (createScanner), which holds a record cut in half until its end arrives.
  * Where a restart may resume is the start of the last record seen (text), so a state file
  * never points into the middle of a record; hits up to `hitEnd` were counted before and are
- * dropped when read again. EVTX files that grow in place are read again whole and only records
- * after the last EventRecordID seen count; gzip files (rotated copies) are read whole, hits
- * after `hitEnd` counting.
+ * dropped when read again. EVTX files that grow in place are read again chunk by chunk where
+ * their bytes changed (evtx-chunks.ts) and only records after the last EventRecordID seen
+ * count; gzip files (rotated copies) are read whole, hits after `hitEnd` counting.
  */
 
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { gunzipSync, constants as zlibConstants } from "node:zlib";
-import type { Hit } from "../engine/hit.js";
+import { evtxPrefiltersOf, scanEvtxFileRange } from "../engine/evtx-searcher.js";
+import { type Hit, hitOf } from "../engine/hit.js";
+import type { MatchLocation } from "../engine/match-location.js";
 import { createScanner, type Scanner } from "../engine/scanner.js";
+import { chunkOffset } from "../formats/evtx/layout.js";
 import { sniffLogFormat } from "../formats/format-sniffer.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { isOpenTagEnd, XML_RECORD_OPEN } from "../formats/record-start.js";
+import type { MatchedEvent } from "../rule/rule.js";
+import { loadMatcherModule } from "../wasm/module.js";
+import { chunkRunsToRead, type EvtxChunkPrints, readEvtxChunkPrints } from "./evtx-chunks.js";
 import type { FileState } from "./state-file.js";
 
 /** Bytes of a file's head hashed for its identity. */
@@ -115,8 +121,13 @@ export interface Advance {
   hits: Hit[];
   /** Damage reported by the scanner since the last look, one line each. */
   problems: string[];
-  /** Bytes read. */
+  /** Bytes the file grew by since the last look. */
   bytes: number;
+  /**
+   * Bytes scanned in this look where that is not what the file grew by: an EVTX file's changed
+   * chunks (it is rewritten in place), or a whole gzip file.
+   */
+  scanned?: number;
   /** Set once when the file turns out to be no log format we read (skipped, as a scan skips it in a folder). */
   skipped?: string;
 }
@@ -143,6 +154,9 @@ export class FollowedFile {
   #unknown = false;
   readonly #problemsSeen = new Set<string>();
   #kind: "text" | "evtx" | "gzip" | undefined;
+  /** EVTX: the chunk headers as of the last committed look, and as of the look not committed yet. */
+  #evtxPrints: EvtxChunkPrints | undefined;
+  #pendingEvtxPrints: EvtxChunkPrints | undefined;
 
   constructor(path: string, state: FileState) {
     this.path = path;
@@ -202,6 +216,7 @@ export class FollowedFile {
   /** Makes the position reached by {@link advance} the committed state. */
   commit(): void {
     if (this.#pending !== undefined) this.state = { ...this.#pending };
+    if (this.#pendingEvtxPrints !== undefined) this.#evtxPrints = this.#pendingEvtxPrints;
   }
 
   async #advanceText(s: FileState, size: number): Promise<Advance> {
@@ -274,10 +289,18 @@ export class FollowedFile {
     return from;
   }
 
-  /** EVTX and gzip: read the whole file again; only hits after the last one seen count. */
+  /**
+   * EVTX and gzip: read the file again (an EVTX file only in the chunks that changed); only hits
+   * after the last one seen count.
+   */
   async #advanceWhole(s: FileState, size: number): Promise<Advance> {
     // EVTX: Windows rewrites the last chunk in place (same size); the caller looks only after a change.
     if (size === s.size && this.#kind === "gzip") return { hits: [], problems: [], bytes: 0 };
+    if (this.#kind === "evtx") {
+      // Not EVTX (any more): read whole, so the scanner says what it is.
+      const prints = readEvtxChunkPrints(this.path, size);
+      if (prints !== undefined) return this.#advanceEvtxChunks(s, size, prints);
+    }
     const scanner = createScanner(this.#kind === "evtx" ? { format: "evtx" } : {});
     const hits: Hit[] = [];
     const take = (found: Hit[]) => {
@@ -306,8 +329,45 @@ export class FollowedFile {
     return { hits, problems: this.#newProblems(scanner), bytes };
   }
 
+  /** EVTX: scans the chunks that changed since the last look (evtx-chunks.ts). */
+  async #advanceEvtxChunks(s: FileState, size: number, prints: EvtxChunkPrints): Promise<Advance> {
+    // The wasm engine's EVTX search, as `scan` runs it on a shard: the chunks that start in a range.
+    const options = { prefilters: evtxPrefiltersOf(loadMatcherModule()) };
+    const hits: Hit[] = [];
+    const problems: string[] = [];
+    let scanned = 0;
+    for (const [first, end] of chunkRunsToRead(prints, this.#evtxPrints)) {
+      const start = chunkOffset(first, prints.chunksStart);
+      const stop = Math.min(size, chunkOffset(end, prints.chunksStart));
+      const onMatch = (event: MatchedEvent, at?: MatchLocation) => {
+        const hit = hitOf(event, at ?? { offset: start, length: 0 });
+        if (hit.recordId === undefined || hit.recordId > (s.lastRecordId ?? 0)) hits.push(hit);
+      };
+      problems.push(...(await scanEvtxFileRange(this.path, start, stop, onMatch, options)).problems);
+      scanned += stop - start;
+    }
+    // In a log that wrapped around, file order is not time order: EventRecordIDs are.
+    hits.sort((a, b) => (a.recordId ?? Number.MAX_SAFE_INTEGER) - (b.recordId ?? Number.MAX_SAFE_INTEGER));
+    for (const hit of hits) {
+      s.hitEnd = Math.max(s.hitEnd, hit.offset + hit.length);
+      if (hit.recordId !== undefined) s.lastRecordId = Math.max(s.lastRecordId ?? 0, hit.recordId);
+    }
+    const bytes = size - s.size;
+    s.format = "evtx";
+    s.size = size;
+    s.offset = size;
+    s.partialHash = sha256(new Uint8Array(0));
+    this.#pendingEvtxPrints = prints;
+    return { hits, problems: this.#unseen(problems), bytes, scanned };
+  }
+
   #newProblems(scanner: Scanner): string[] {
-    const fresh = scanner.stats().problems.filter((p) => !this.#problemsSeen.has(p));
+    return this.#unseen(scanner.stats().problems);
+  }
+
+  /** The problems not reported by an earlier look. */
+  #unseen(problems: string[]): string[] {
+    const fresh = problems.filter((p) => !this.#problemsSeen.has(p));
     for (const p of fresh) this.#problemsSeen.add(p);
     return fresh;
   }

@@ -479,7 +479,8 @@ export function buildEvtx(spec: EvtxSpec): BuiltEvtx {
   spec.chunks.forEach((chunkSpec, index) => {
     const w = new ChunkWriter();
     const base = 4096 + index * CHUNK_SIZE;
-    const first = nextId;
+    // The header's first EventRecordID is its first record's, as Windows writes it.
+    const first = chunkSpec.records[0]?.id ?? nextId;
     const live: number[] = [];
     for (const r of chunkSpec.records) live.push(writeRecordFitted(w, r, r.id ?? nextId++));
     const liveEnd = w.pos;
