@@ -283,7 +283,10 @@ export class FollowedFile {
     const take = (found: Hit[]) => {
       for (const hit of found) {
         if (hit.recordId !== undefined && s.format === "evtx") {
-          if (hit.recordId <= (s.lastRecordId ?? 0)) continue;
+          // Seen already: at or below the last record id, unless written after the last hit
+          // (a cleared log numbers its records from 1 again, in a file of the same size).
+          const later = hit.time !== "" && s.lastHitTime !== undefined && hit.time > s.lastHitTime;
+          if (hit.recordId <= (s.lastRecordId ?? 0) && !later) continue;
         } else if (hit.offset + hit.length <= s.hitEnd) continue;
         hits.push(hit);
       }
@@ -298,6 +301,8 @@ export class FollowedFile {
     for (const hit of hits) {
       s.hitEnd = Math.max(s.hitEnd, hit.offset + hit.length);
       if (hit.recordId !== undefined) s.lastRecordId = Math.max(s.lastRecordId ?? 0, hit.recordId);
+      if (hit.recordId !== undefined && hit.time !== "" && (s.lastHitTime === undefined || hit.time > s.lastHitTime))
+        s.lastHitTime = hit.time;
     }
     const bytes = size - s.size;
     s.size = size;
