@@ -15,7 +15,13 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ScanStats } from "../src/engine/engine.js";
-import { type EvtxScanOptions, evtxPrefiltersOf, scanEvtxBytes } from "../src/engine/evtx-searcher.js";
+import {
+  type EvtxScanOptions,
+  evtxPrefiltersOf,
+  scanEvtxBytes,
+  scanEvtxStream,
+  WINDOW_CHUNKS,
+} from "../src/engine/evtx-searcher.js";
 import { DMP_WORD, holdsWord, TASKMGR_WORD, wordOffsets } from "../src/formats/evtx/word-offsets.js";
 import type { MatchedEvent } from "../src/rule/rule.js";
 import { EvtxPrefilter } from "../src/wasm/evtx-prefilter.js";
@@ -388,6 +394,82 @@ describe("the JavaScript mirror of the EVTX prefilter (formats/evtx/word-offsets
         expect(holdsWord(bytes, TASKMGR_WORD)).toBe(prefilter.containsTaskmgr(0, bytes.length));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("EVTX streams (stdin, archive members) are scanned window by window as they arrive", () => {
+  const event = (i: number): SysmonEvent => ({
+    computer: `ws${i}.corp.example`,
+    image: "C:\\Windows\\System32\\Taskmgr.exe",
+    target: `C:\\Users\\u${i}\\AppData\\Local\\Temp\\lsass (${i}).DMP`,
+    time: "2021-12-04T21:10:40.7235999Z",
+    recordId: BigInt(i),
+  });
+  // More chunks than one window holds, a damaged one, slack for carving, a truncated end.
+  const chunks = Array.from({ length: WINDOW_CHUNKS + 3 }, (_, c) =>
+    c % 40 === 7
+      ? {
+          records: [sysmonRecord(event(c))],
+          slack: [sysmonRecord(event(1000 + c))],
+          ...(c === 47 ? { damage: "records-crc" as const } : {}),
+        }
+      : { records: [], empty: true },
+  );
+  const whole = buildEvtx({ chunks }).bytes;
+  const files = [
+    whole,
+    whole.subarray(0, whole.length - 30_000),
+    whole.subarray(0, 3000),
+    whole.subarray(0, 5),
+    whole.subarray(4096),
+  ];
+
+  async function* pieces(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
+    let at = 0;
+    for (let i = 0; at < bytes.length; i++) {
+      const n = Math.max(1, sizes[i % sizes.length] as number);
+      yield bytes.slice(at, at + n);
+      at += n;
+    }
+  }
+
+  const outcome = async (run: () => ScanStats | Promise<ScanStats>, matches: MatchedEvent[]) => {
+    try {
+      const stats = await run();
+      return { stats, matches: [...matches] };
+    } catch (err) {
+      return { error: String(err) };
+    }
+  };
+
+  it("gives what scanEvtxBytes gives on the whole stream, cut into pieces of any size, in both engines", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...files.keys()),
+        fc.array(fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 300_000 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.constantFrom<Mode>("fast", "reference"),
+        fc.boolean(),
+        async (file, sizes, mode, carve) => {
+          const bytes = files[file] as Uint8Array;
+          const options: EvtxScanOptions = {
+            ...(mode === "fast" ? { prefilters: evtxPrefiltersOf(loadMatcherModule()) } : {}),
+            carve,
+          };
+          const fromBytes: MatchedEvent[] = [];
+          const fromStream: MatchedEvent[] = [];
+          const expected = await outcome(() => scanEvtxBytes(bytes, (m) => fromBytes.push(m), options), fromBytes);
+          const actual = await outcome(
+            () => scanEvtxStream(pieces(bytes, sizes), (m) => fromStream.push(m), options),
+            fromStream,
+          );
+          expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
