@@ -182,6 +182,40 @@ describe("scan --follow", () => {
     expect(hosts(f.lines)).toEqual(["EVTXA", "EVTXB"]);
   }, 20_000);
 
+  it("alerts on a record of an EVTX log cleared in place (same size, record ids from 1 again, a later time)", async () => {
+    const dir = tempDir("lds-follow-");
+    const path = join(dir, "Sysmon.evtx");
+    const event = (host: string, id: bigint, time: string) =>
+      sysmonRecord(
+        {
+          computer: `${host}.corp.example`,
+          image: "C:\\Windows\\System32\\Taskmgr.exe",
+          target: "C:\\Temp\\lsass.DMP",
+          time,
+          recordId: id,
+        },
+        { id },
+      );
+    writeFileSync(
+      path,
+      buildEvtx({ chunks: [{ records: [event("OLD", 40n, "2024-03-05T10:11:12.1234567Z")] }], dirty: true }).bytes,
+    );
+    const f = follow([dir]);
+    await ready(f, 1);
+    // `wevtutil cl`, then the dump: the new log's first records, in a file of the same size.
+    const cleared = buildEvtx({
+      chunks: [{ records: [event("NEW", 2n, "2024-03-05T11:00:00.0000000Z")] }],
+      dirty: true,
+    }).bytes;
+    const fd = openSync(path, "r+");
+    writeSync(fd, cleared, 0, cleared.length, 0);
+    closeSync(fd);
+    await until(() => f.lines.length >= 2, 5000, "the alert of the record after the clear");
+    await sleep(500);
+    await stop(f);
+    expect(hosts(f.lines)).toEqual(["OLD", "NEW"]);
+  }, 20_000);
+
   it("restarts from the state file: no old alert again, one written while down alerted", async () => {
     const dir = tempDir("lds-follow-");
     const log = join(dir, "sysmon.jsonl");

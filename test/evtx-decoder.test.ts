@@ -94,6 +94,31 @@ describe("value rendering", () => {
   });
 });
 
+describe("SID arrays (type 0x93), as omerbenamram/evtx reads them: SIDs back to back", () => {
+  const sidBytes = (s: string): Uint8Array => (v.sid(s) as { bytes: Uint8Array }).bytes;
+  const sidArray = (bytes: Uint8Array): Value => v.raw(VALUE_TYPE.SID | VALUE_TYPE.ARRAY, bytes);
+  const arrayRecord = (value: Value) => ({
+    template: template(el("Event", {}, el("EventData", {}, el("Data", { Name: "Groups" }, sub(0, value.type))))),
+    values: [value],
+  });
+
+  it("repeats the element once per SID, each as long as its sub-authority count says", () => {
+    const bytes = new Uint8Array([...sidBytes("S-1-5-18"), ...sidBytes("S-1-5-21-1-2-3-500"), ...sidBytes("S-1-1-0")]);
+    expect(xmlOf([arrayRecord(sidArray(bytes))])).toEqual([
+      '<Event><EventData><Data Name="Groups">S-1-5-18</Data><Data Name="Groups">S-1-5-21-1-2-3-500</Data>' +
+        '<Data Name="Groups">S-1-1-0</Data></EventData></Event>',
+    ]);
+  });
+
+  it("a SID array whose last SID runs past its end is malformed", () => {
+    const bytes = sidBytes("S-1-5-21-1-2-3-500").subarray(0, 20);
+    const { chunk, offsets, sizes } = decodeAll([arrayRecord(sidArray(bytes))]);
+    const [offset, size] = [offsets[0] as number, sizes[0] as number];
+    expect(() => decodeRecordTree(new BinXmlReader(chunk), offset, size)).toThrow(BinXmlError);
+    expect(() => decodeRecordFields(new BinXmlReader(chunk), offset, size)).toThrow(BinXmlError);
+  });
+});
+
 describe("Binary XML expansion", () => {
   it("expands a Sysmon record to its XML (template, attributes, substitutions)", () => {
     const [xml] = xmlOf([

@@ -10,6 +10,13 @@
  *   live record of the chunk a candidate, so no match is lost.
  * With carving on, records in slack and in slots that are not live are decoded too and
  * reported with `carved: true` (with candidates, only chunks that hold one are carved).
+ *
+ * A live record that does not decode (malformed, or no `Event` root) is counted the same way
+ * both ways: when the candidates search would have decoded it, i.e. when it could have held a
+ * match (the meaning of "malformed" every format shares, README "Malformed records"). The
+ * whole search finds such records among all it decodes and then asks the candidates' question
+ * of their chunk in JavaScript (formats/evtx/word-offsets.ts); a damaged record that could not
+ * have held a match is skipped without being counted, as the fast path never sees it.
  */
 
 import { BinXmlReader } from "../formats/evtx/binxml.js";
@@ -19,6 +26,7 @@ import { decodeRecordFields } from "../formats/evtx/event-fields.js";
 import { decodeRecordTree, eventFieldsOfTree } from "../formats/evtx/event-tree.js";
 import { CHUNK_HEADER_SIZE, u64 } from "../formats/evtx/layout.js";
 import { BinXmlError } from "../formats/evtx/values.js";
+import { DMP_WORD, holdsWord, TASKMGR_WORD, wordOffsets } from "../formats/evtx/word-offsets.js";
 import { type EventFields, type MatchedEvent, matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { type MatchHandler, noteMalformedOffset, type ScanStats } from "./engine.js";
@@ -56,15 +64,49 @@ function checkedChunk(chunk: Uint8Array, target: ChunkTarget, records = true): C
   return scan;
 }
 
+/** Counts the live record at chunk offset `offset` as malformed. */
+function countMalformed(target: ChunkTarget, offset: number): void {
+  target.stats.malformedRecords++;
+  noteMalformedOffset(target.stats, target.fileOffset + offset);
+}
+
 /** Applies the rule to one live record's decode result (the record at chunk offset `offset`), counting it. */
 function liveResult(fields: EventFields | undefined | null, target: ChunkTarget, offset: number): MatchedEvent | null {
   target.stats.recordsExamined++;
   if (fields === null || fields === undefined) {
-    target.stats.malformedRecords++;
-    noteMalformedOffset(target.stats, target.fileOffset + offset);
+    countMalformed(target, offset);
     return null;
   }
   return matchEvent(fields, normalizeTime);
+}
+
+/**
+ * Of the live records that did not decode in a whole search (indices `damaged`, ascending),
+ * counts those the candidates search would have decoded: the chunk holds a `.dmp` candidate
+ * and `taskmgr`, and the record holds a candidate, or a candidate lies in the chunk header or
+ * in a template definition (`spans`, chunk-relative [start, end) pairs met while decoding),
+ * which makes every record of the chunk one (see searchChunkCandidates).
+ */
+function countDamagedCandidates(
+  chunk: Uint8Array,
+  scan: ChunkScan,
+  damaged: readonly number[],
+  spans: readonly number[],
+  target: ChunkTarget,
+): void {
+  const hits = wordOffsets(chunk, DMP_WORD);
+  if (hits.length === 0 || !holdsWord(chunk, TASKMGR_WORD)) return;
+  const inSpan = (hit: number): boolean => {
+    for (let s = 0; s < spans.length; s += 2)
+      if (hit >= (spans[s] as number) && hit < (spans[s + 1] as number)) return true;
+    return false;
+  };
+  const everyRecord = hits.some((hit) => hit < CHUNK_HEADER_SIZE || inSpan(hit));
+  for (const index of damaged) {
+    const start = scan.recordOffsets[index] as number;
+    const end = start + (scan.recordSizes[index] as number);
+    if (everyRecord || hits.some((hit) => hit >= start && hit < end)) countMalformed(target, start);
+  }
 }
 
 /** Reports a match with where its record is (chunk-relative `offset`, `size` bytes). */
@@ -92,15 +134,24 @@ function carveChunk(
   });
 }
 
-/** Whole: decode every live record (and, with carving, every carved one) in full. */
+/**
+ * Whole: decode every live record (and, with carving, every carved one) in full. Records that
+ * do not decode are counted as the candidates search would count them (see
+ * countDamagedCandidates).
+ */
 export function searchChunkWhole(chunk: Uint8Array, target: ChunkTarget): void {
   const scan = checkedChunk(chunk, target);
   const reader = new BinXmlReader(chunk);
+  const damaged: number[] = [];
   for (let i = 0; i < scan.recordOffsets.length; i++) {
     const offset = scan.recordOffsets[i] as number;
     const size = scan.recordSizes[i] as number;
-    emit(liveResult(tryDecode(decodeTree, reader, offset, size), target, offset), target, chunk, offset, size);
+    const fields = tryDecode(decodeTree, reader, offset, size);
+    target.stats.recordsExamined++;
+    if (fields === null || fields === undefined) damaged.push(i);
+    else emit(matchEvent(fields, normalizeTime), target, chunk, offset, size);
   }
+  if (damaged.length > 0) countDamagedCandidates(chunk, scan, damaged, reader.inlineTemplates, target);
   if (target.carve) carveChunk(chunk, scan, reader, decodeTree, target);
 }
 

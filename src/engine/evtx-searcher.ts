@@ -117,9 +117,12 @@ interface Window {
   length: number;
 }
 
-/** Checks the magic, counts the header's bytes and takes a prefilter or buffer for the scan. */
+/**
+ * Checks the magic, counts the header's bytes and takes a prefilter or buffer for the scan. A
+ * stream (`size` undefined) has no chunk range and counts its header itself.
+ */
 function beginScan(
-  size: number,
+  size: number | undefined,
   head: Uint8Array,
   onMatch: MatchHandler,
   options: EvtxScanOptions,
@@ -130,11 +133,11 @@ function beginScan(
     throw new ScanError("LDS_E_CORRUPT_EVTX", "not an EVTX file (no ElfFile or ElfChnk magic)");
   }
   const stats = emptyStats();
-  const total = evtxChunkCount(size, chunksStart);
+  const total = size === undefined ? 0 : evtxChunkCount(size, chunksStart);
   const [first, end] = options.chunkRange ?? [0, total];
   const firstChunk = Math.max(0, Math.min(first, total));
   const endChunk = Math.max(firstChunk, Math.min(end, total));
-  if (options.withHeader ?? options.chunkRange === undefined) {
+  if (size !== undefined && (options.withHeader ?? options.chunkRange === undefined)) {
     stats.bytes += Math.min(chunksStart, size);
     if (size < chunksStart) stats.problems.push(`file header truncated (${size} of ${FILE_HEADER_SIZE} bytes)`);
   }
@@ -145,7 +148,7 @@ function beginScan(
       ? (freeBuffers.pop() ?? new Uint8Array(WINDOW_CHUNKS * CHUNK_SIZE))
       : undefined;
   return {
-    size,
+    size: size ?? 0,
     chunksStart,
     firstChunk,
     endChunk,
@@ -262,17 +265,72 @@ export async function scanEvtxFileRange(
 }
 
 /**
- * Scans an EVTX byte stream (an archive member, stdin). Chunks need random access (string and
- * template offsets point back into the chunk), so the stream is gathered whole first.
+ * Scans an EVTX byte stream (an archive member, stdin, a decompressed file). Chunks are
+ * independent, so the stream is cut into the same windows of whole chunks as a file (one
+ * window, 8 MiB, held at a time: a multi-GB Sysmon log in a collector's zip is never gathered
+ * whole) and each window is scanned as soon as it is full. Same results as
+ * {@link scanEvtxBytes} on the whole stream.
  */
 export async function scanEvtxStream(
   chunks: AsyncIterable<Uint8Array>,
   onMatch: MatchHandler,
   options: EvtxScanOptions,
 ): Promise<ScanStats> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return scanEvtxBytes(Buffer.concat(parts), onMatch, options);
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  let scan: EvtxScan | undefined;
+  let window: Uint8Array = new Uint8Array(0);
+  /** Header bytes still to skip before the first chunk. */
+  let skip = 0;
+  let filled = 0;
+  let chunk = 0;
+  let position = 0;
+  const flush = (): void => {
+    if (scan === undefined || filled === 0) return;
+    const w: Window = { chunk, chunks: Math.ceil(filled / CHUNK_SIZE), position, length: filled };
+    scanWindow(scan, w, window);
+    chunk += w.chunks;
+    position += filled;
+    filled = 0;
+  };
+  const feed = (bytes: Uint8Array): void => {
+    let at = Math.min(skip, bytes.length);
+    skip -= at;
+    while (at < bytes.length) {
+      const take = Math.min(bytes.length - at, window.length - filled);
+      window.set(bytes.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === window.length) flush();
+    }
+  };
+  try {
+    for await (const piece of chunks) {
+      if (scan !== undefined) {
+        feed(piece);
+        continue;
+      }
+      head.push(piece);
+      headLength += piece.length;
+      if (headLength < 8) continue;
+      const first = Buffer.concat(head);
+      head.length = 0;
+      scan = beginScan(undefined, first.subarray(0, 8), onMatch, options, false);
+      window = scan.prefilter?.input ?? (scan.buffer as Uint8Array);
+      skip = scan.chunksStart;
+      position = scan.chunksStart;
+      feed(first);
+    }
+    // Shorter than a magic: what scanEvtxBytes says of it (not EVTX).
+    if (scan === undefined) return scanEvtxBytes(Buffer.concat(head), onMatch, options);
+    const headerBytes = scan.chunksStart - skip;
+    scan.stats.bytes += headerBytes;
+    if (skip > 0) scan.stats.problems.push(`file header truncated (${headerBytes} of ${FILE_HEADER_SIZE} bytes)`);
+    flush();
+    return settleMalformedOffsets(scan.stats);
+  } finally {
+    scan?.release();
+  }
 }
 
 /**

@@ -91,6 +91,26 @@ function isCompleteRecord(tail: Buffer, format: LogFormat): boolean {
   }
 }
 
+/**
+ * Whether an EVTX hit was not raised by an earlier look: after the last EventRecordID that
+ * raised one, or written after the last hit (a log cleared in place, `wevtutil cl`, numbers its
+ * records from 1 again in a file of the same size).
+ */
+function isNewEvtxHit(s: FileState, hit: Hit): boolean {
+  const later = hit.time !== "" && s.lastHitTime !== undefined && hit.time > s.lastHitTime;
+  return (hit.recordId ?? 0) > (s.lastRecordId ?? 0) || later;
+}
+
+/** Moves the state past the hits just found (whole-file reads: EVTX and gzip). */
+function noteHits(s: FileState, hits: readonly Hit[]): void {
+  for (const hit of hits) {
+    s.hitEnd = Math.max(s.hitEnd, hit.offset + hit.length);
+    if (hit.recordId === undefined) continue;
+    s.lastRecordId = Math.max(s.lastRecordId ?? 0, hit.recordId);
+    if (hit.time !== "" && (s.lastHitTime === undefined || hit.time > s.lastHitTime)) s.lastHitTime = hit.time;
+  }
+}
+
 function isGzip(head: Uint8Array): boolean {
   return head[0] === 0x1f && head[1] === 0x8b;
 }
@@ -306,7 +326,7 @@ export class FollowedFile {
     const take = (found: Hit[]) => {
       for (const hit of found) {
         if (hit.recordId !== undefined && s.format === "evtx") {
-          if (hit.recordId <= (s.lastRecordId ?? 0)) continue;
+          if (!isNewEvtxHit(s, hit)) continue;
         } else if (hit.offset + hit.length <= s.hitEnd) continue;
         hits.push(hit);
       }
@@ -318,10 +338,7 @@ export class FollowedFile {
       if (scanner.format === "evtx") s.format = "evtx";
     }
     take(scanner.end());
-    for (const hit of hits) {
-      s.hitEnd = Math.max(s.hitEnd, hit.offset + hit.length);
-      if (hit.recordId !== undefined) s.lastRecordId = Math.max(s.lastRecordId ?? 0, hit.recordId);
-    }
+    noteHits(s, hits);
     const bytes = size - s.size;
     s.size = size;
     s.offset = size;
@@ -341,17 +358,14 @@ export class FollowedFile {
       const stop = Math.min(size, chunkOffset(end, prints.chunksStart));
       const onMatch = (event: MatchedEvent, at?: MatchLocation) => {
         const hit = hitOf(event, at ?? { offset: start, length: 0 });
-        if (hit.recordId === undefined || hit.recordId > (s.lastRecordId ?? 0)) hits.push(hit);
+        if (hit.recordId === undefined || isNewEvtxHit(s, hit)) hits.push(hit);
       };
       problems.push(...(await scanEvtxFileRange(this.path, start, stop, onMatch, options)).problems);
       scanned += stop - start;
     }
     // In a log that wrapped around, file order is not time order: EventRecordIDs are.
     hits.sort((a, b) => (a.recordId ?? Number.MAX_SAFE_INTEGER) - (b.recordId ?? Number.MAX_SAFE_INTEGER));
-    for (const hit of hits) {
-      s.hitEnd = Math.max(s.hitEnd, hit.offset + hit.length);
-      if (hit.recordId !== undefined) s.lastRecordId = Math.max(s.lastRecordId ?? 0, hit.recordId);
-    }
+    noteHits(s, hits);
     const bytes = size - s.size;
     s.format = "evtx";
     s.size = size;

@@ -236,6 +236,7 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
               format: from.format,
               hitEnd: from.hitEnd,
               lastRecordId: from.lastRecordId,
+              lastHitTime: from.lastHitTime,
             });
           } else if (st.siblingOnly) {
             ignored.set(key, st.size);

@@ -29,6 +29,12 @@ export interface FileState {
   hitEnd: number;
   /** EVTX: the highest EventRecordID that raised a hit. */
   lastRecordId?: number | undefined;
+  /**
+   * EVTX: the latest event time (normalized, see normalizeTime) of a hit raised. A hit with a
+   * record id not above lastRecordId still counts when its time is later: the log was cleared
+   * (or replaced by a copy of a new one), and record ids started again from 1.
+   */
+  lastHitTime?: string | undefined;
 }
 
 /** The whole state. */

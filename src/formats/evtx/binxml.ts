@@ -374,7 +374,7 @@ export class BinXmlReader {
   /** Checks a substitution value as {@link valueText} would, without rendering it. */
   private checkValue(value: SubstitutionValue): void {
     if (value.type === VALUE_TYPE.BINXML) throw new BinXmlError("Binary XML value where text is expected");
-    if ((value.type & VALUE_TYPE.ARRAY) !== 0) checkArray(value.size, value.type);
+    if ((value.type & VALUE_TYPE.ARRAY) !== 0) checkArray(this.chunk, value.at, value.size, value.type);
     else checkScalar(this.chunk, value.at, value.size, value.type);
   }
 

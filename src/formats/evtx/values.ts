@@ -255,24 +255,46 @@ export function renderScalar(bytes: Uint8Array, at: number, size: number, type: 
 }
 
 /** Throws BinXmlError exactly when {@link renderArrayItems} would. */
-export function checkArray(size: number, type: number): void {
+export function checkArray(bytes: Uint8Array, at: number, size: number, type: number): void {
   const item = type & ~VALUE_TYPE.ARRAY;
   if (item === VALUE_TYPE.STRING) {
     if (size % 2 !== 0) throw new BinXmlError("UTF-16 string array of odd byte size");
     return;
   }
   if (item === VALUE_TYPE.ANSI_STRING) return;
-  const width = item === VALUE_TYPE.SID ? 0 : (ITEM_WIDTH[item] ?? 0);
+  if (item === VALUE_TYPE.SID) {
+    sidItemSizes(bytes, at, size);
+    return;
+  }
+  const width = ITEM_WIDTH[item] ?? 0;
   if (width === 0) throw new BinXmlError(`array of unsupported item type 0x${item.toString(16)}`);
   if (size % width !== 0) throw new BinXmlError("array size not a multiple of its item size");
 }
 
 /**
+ * The sizes of the SIDs of a SID array (type 0x93), stored back to back, each as long as its
+ * sub-authority count says (8 + 4 per sub-authority), as omerbenamram/evtx reads them; throws
+ * when the last one does not end exactly at the array's end.
+ */
+function sidItemSizes(bytes: Uint8Array, at: number, size: number): number[] {
+  const sizes: number[] = [];
+  for (let p = 0; p < size; ) {
+    if (size - p < 8) throw new BinXmlError("SID array item shorter than 8 bytes");
+    const length = 8 + 4 * (bytes[at + p + 1] as number);
+    if (length > size - p) throw new BinXmlError("SID array item runs past the array");
+    sizes.push(length);
+    p += length;
+  }
+  return sizes;
+}
+
+/**
  * The items of an array value (type with the 0x80 flag): strings split at their NUL
- * terminators, fixed-width types cut into items. An empty array gives no items.
+ * terminators, SIDs read back to back, fixed-width types cut into items. An empty array gives
+ * no items.
  */
 export function renderArrayItems(bytes: Uint8Array, at: number, size: number, type: number): string[] {
-  checkArray(size, type);
+  checkArray(bytes, at, size, type);
   const item = type & ~VALUE_TYPE.ARRAY;
   const items: string[] = [];
   if (item === VALUE_TYPE.STRING) {
@@ -296,6 +318,14 @@ export function renderArrayItems(bytes: Uint8Array, at: number, size: number, ty
       }
     }
     if (start < size) items.push(cp1252At(bytes, at + start, size - start));
+    return items;
+  }
+  if (item === VALUE_TYPE.SID) {
+    let p = at;
+    for (const length of sidItemSizes(bytes, at, size)) {
+      items.push(renderSid(bytes, p, length));
+      p += length;
+    }
     return items;
   }
   const width = ITEM_WIDTH[item] as number;
