@@ -9,10 +9,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EngineName } from "../src/engine/engine.js";
+import { referenceEngine } from "../src/engine/reference-engine.js";
 import { scanBytes } from "../src/engine/scan-bytes.js";
 import { createScanner } from "../src/engine/scanner.js";
 import { scan } from "../src/pool/library-scan.js";
-import type { Row } from "../src/report/row.js";
+import { Aggregates } from "../src/report/aggregate.js";
+import { type Row, toRows } from "../src/report/row.js";
 
 const DIR = new URL("./fixtures/real-tools/", import.meta.url).pathname;
 const FIXTURES = readdirSync(DIR)
@@ -54,7 +56,7 @@ function isUtf16(fixture: string): boolean {
 
 it("the fixture folder holds the files the README lists", () => {
   const readme = readFileSync(join(DIR, "README.md"), "utf8");
-  expect(FIXTURES.length).toBeGreaterThanOrEqual(12);
+  expect(FIXTURES.length).toBeGreaterThanOrEqual(13);
   for (const f of FIXTURES) expect(readme).toContain(`| ${f} |`);
 });
 
@@ -85,5 +87,55 @@ describe.each(FIXTURES)("%s", (fixture) => {
     expect(scanner.stats().problems).toEqual([]);
     expect(scanner.stats().malformedRecords).toBe(0);
     expect(summary(scanner.rows())).toEqual(want);
+  });
+});
+
+describe("evtx_dump --separate-json-attributes next to #attributes", () => {
+  const system = (extra: Record<string, unknown>) =>
+    JSON.stringify({
+      Event_attributes: { xmlns: "http://schemas.microsoft.com/win/2004/08/events/event" },
+      Event: {
+        System: { EventID: 11, Computer: "WS01", ...extra },
+        EventData: { Image: "C:\\Windows\\System32\\Taskmgr.exe", TargetFilename: "C:\\t\\lsass.DMP" },
+      },
+    });
+  const sysmon = { Name: "Microsoft-Windows-Sysmon" };
+  const security = { Name: "Microsoft-Windows-Security-Auditing" };
+  const cases: [string, Record<string, unknown>, RowSummary[]][] = [
+    ["a Security provider only in Provider_attributes, no channel", { Provider_attributes: security }, []],
+    [
+      "the time only in TimeCreated_attributes",
+      { Provider_attributes: sysmon, TimeCreated_attributes: { SystemTime: "2024-03-05T10:11:12.999999Z" } },
+      [["WS01", "file", "Taskmgr.exe", "C:\\t\\lsass.DMP", 1, "2024-03-05T10:11:12", "2024-03-05T10:11:12"]],
+    ],
+    [
+      "#attributes (Security) wins over Provider_attributes (Sysmon)",
+      { Provider: { "#attributes": security }, Provider_attributes: sysmon },
+      [],
+    ],
+    [
+      "a #attributes time that is no string gives way to TimeCreated_attributes",
+      {
+        Provider: { "#attributes": sysmon },
+        TimeCreated: { "#attributes": { SystemTime: 5 } },
+        TimeCreated_attributes: { SystemTime: "2024-03-05T10:11:12Z" },
+      },
+      [["WS01", "file", "Taskmgr.exe", "C:\\t\\lsass.DMP", 1, "2024-03-05T10:11:12", "2024-03-05T10:11:12"]],
+    ],
+    // JSON.parse keeps the last of duplicate keys; the wasm parser must too.
+    ["the last of two Provider_attributes keys counts", { Provider_attributes: sysmon, DUPLICATE: security }, []],
+  ];
+  it.each(cases)("%s: both engines", async (_name, extra, want) => {
+    const bytes = Buffer.from(`${system(extra).replace('"DUPLICATE"', '"Provider_attributes"')}\n`);
+    expect(summary(scanBytes(bytes).rows)).toEqual(want);
+    const agg = new Aggregates();
+    await referenceEngine.scanStream(
+      (async function* () {
+        yield bytes;
+      })(),
+      "evtxdump",
+      (e) => agg.add(e),
+    );
+    expect(summary(toRows(agg.entries()))).toEqual(want);
   });
 });
