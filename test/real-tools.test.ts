@@ -49,11 +49,6 @@ function expectedRows(fixture: string): RowSummary[] {
   ];
 }
 
-function isUtf16(fixture: string): boolean {
-  const head = readFileSync(join(DIR, fixture)).subarray(0, 2);
-  return (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
-}
-
 it("the fixture folder holds the files the README lists", () => {
   const readme = readFileSync(join(DIR, "README.md"), "utf8");
   expect(FIXTURES.length).toBeGreaterThanOrEqual(13);
@@ -74,8 +69,7 @@ describe.each(FIXTURES)("%s", (fixture) => {
     }
   });
 
-  // The embedding API reads UTF-8 only (UTF-16 is transcoded by the path scanners: scan/utf16-text.ts).
-  it.skipIf(isUtf16(fixture))("embedding API: one buffer and 7-byte pushes", () => {
+  it("embedding API: one buffer and 7-byte pushes", () => {
     const bytes = readFileSync(path);
     const whole = scanBytes(bytes);
     expect(whole.stats.problems).toEqual([]);
