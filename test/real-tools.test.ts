@@ -17,8 +17,9 @@ import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
 
 const DIR = new URL("./fixtures/real-tools/", import.meta.url).pathname;
-const FIXTURES = readdirSync(DIR)
-  .filter((f) => !f.startsWith(".") && f !== "README.md")
+const FIXTURES = readdirSync(DIR, { withFileTypes: true })
+  .filter((f) => f.isFile() && !f.name.startsWith(".") && f.name !== "README.md")
+  .map((f) => f.name)
   .sort();
 const ENGINES: EngineName[] = ["wasm", "reference"];
 
@@ -131,5 +132,22 @@ describe("evtx_dump --separate-json-attributes next to #attributes", () => {
       (e) => agg.add(e),
     );
     expect(summary(toRows(agg.entries()))).toEqual(want);
+  });
+});
+
+describe("Python ElementTree's namespace-prefixed events (not-read/python-elementtree-tostring.xml)", () => {
+  const path = join(DIR, "not-read", "python-elementtree-tostring.xml");
+  const reason = /namespace-prefixed elements \(<ns0:Event>/;
+
+  it.each(ENGINES)("%s engine: named, it is a problem that says why; in a folder, a skipped file", async (engine) => {
+    const named = await scan([path], { engine, workers: 1 });
+    expect(named.rows).toEqual([]);
+    expect(named.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
+    const folder = await scan([join(DIR, "not-read")], { engine, workers: 1 });
+    expect(folder.skipped).toEqual([{ name: path, reason: expect.stringMatching(reason) }]);
+  });
+
+  it("embedding API: an unknown format, said once", () => {
+    expect(scanBytes(readFileSync(path)).stats.problems).toEqual([expect.stringMatching(/^unknown format/)]);
   });
 });

@@ -115,8 +115,11 @@ export function skipRecordLine(head: Uint8Array, from: number): number {
 
 function looksLikeEventXml(head: Uint8Array, from: number): boolean {
   const text = latin1Text(head, from, Math.min(head.length, from + 4096));
-  // `<?xml ...?>`, `<Events>`, comments, then `<Event ` / `<Event>`; namespaced prefixes allowed.
-  return /<(?:[A-Za-z_][\w.-]*:)?Event[\s>]/.test(text);
+  // `<?xml ...?>`, `<Events>`, comments, then `<Event ` / `<Event>`. Events with a namespace
+  // prefix (`<ns0:Event>`, as Python's ElementTree writes them back) are no records to either
+  // engine: such a file is not taken for XML (it is skipped with its reason, scan/not-a-log.ts)
+  // rather than scanned to a silent nothing.
+  return /<Event[\s>]/.test(text);
 }
 
 function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
