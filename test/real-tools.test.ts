@@ -5,7 +5,7 @@
  * buffer and in 7-byte pushes, with no malformed record and no problem.
  */
 
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EngineName } from "../src/engine/engine.js";
@@ -15,6 +15,7 @@ import { createScanner } from "../src/engine/scanner.js";
 import { scan } from "../src/pool/library-scan.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
+import { scratchDir } from "./helpers/fixtures.js";
 
 const DIR = new URL("./fixtures/real-tools/", import.meta.url).pathname;
 const FIXTURES = readdirSync(DIR, { withFileTypes: true })
@@ -149,5 +150,40 @@ describe("Python ElementTree's namespace-prefixed events (not-read/python-elemen
 
   it("embedding API: an unknown format, said once", () => {
     expect(scanBytes(readFileSync(path)).stats.problems).toEqual([expect.stringMatching(/^unknown format/)]);
+  });
+});
+
+describe("triage concatenation: the fixtures of one kind in one file", () => {
+  const dir = scratchDir("lds-real-tools-");
+  const kinds: [string, RegExp][] = [
+    ["json", /^(evtx_dump-o-json|winlogbeat|nxlog|velociraptor)/],
+    ["xml", /^(evtx_dump-o-xml|wevtutil|eventviewer|python-evtx|splunk)/],
+  ];
+  it.each(kinds)("%s: every fixture's events counted, in both engines, also in 4 KiB shards", async (kind, pattern) => {
+    const parts = FIXTURES.filter((f) => pattern.test(f));
+    expect(parts.length).toBeGreaterThanOrEqual(5);
+    const path = join(dir, `mixed.${kind}.log`);
+    writeFileSync(path, Buffer.concat(parts.map((f) => readFileSync(join(DIR, f)))));
+    const velociraptor = parts.some((f) => f.startsWith("velociraptor"));
+    const want: RowSummary[] = [
+      [
+        "WS01.corp.example",
+        "file",
+        "Taskmgr.exe",
+        JOSE,
+        2 * parts.length,
+        "2024-03-05T10:11:12",
+        velociraptor ? "2024-03-05T11:00:01" : "2024-03-05T11:00:00",
+      ],
+      ["WS01.corp.example", "file", "taskmgr.exe", OBRIEN, parts.length, "2024-03-05T10:30:00", "2024-03-05T10:30:00"],
+    ];
+    for (const engine of ENGINES) {
+      for (const options of [{ workers: 1 }, { workers: 2, shardSize: 4096 }]) {
+        const out = await scan([path], { engine, ...options });
+        expect(out.problems).toEqual([]);
+        expect(out.malformed).toEqual([]);
+        expect(summary(out.rows)).toEqual(want);
+      }
+    }
   });
 });
