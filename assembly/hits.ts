@@ -36,8 +36,10 @@ import {
   S_EVTX_EVENT_ID,
   S_EVTX_IMAGE,
   S_EVTX_PROVIDER,
+  S_EVTX_PROVIDER_SEPARATE,
   S_EVTX_TARGET,
   S_EVTX_TIME,
+  S_EVTX_TIME_SEPARATE,
   S_FLAT_CHANNEL,
   S_FLAT_COMPUTER,
   S_FLAT_EVENT_ID,
@@ -102,6 +104,9 @@ export const SLOT_IMAGE: i32 = S_EVTX_IMAGE;
 export const SLOT_TARGET: i32 = S_EVTX_TARGET;
 export const SLOT_COMPUTER: i32 = S_EVTX_COMPUTER;
 export const SLOT_TIME: i32 = S_EVTX_TIME;
+/** evtx_dump `--separate-json-attributes` slots, which XML never fills (it clears them). */
+export const SLOT_PROVIDER_SEPARATE: i32 = S_EVTX_PROVIDER_SEPARATE;
+export const SLOT_TIME_SEPARATE: i32 = S_EVTX_TIME_SEPARATE;
 export { ALL_SLOTS };
 
 const SLOTS = memory.data(SLOT_COUNT * 12, 4);
@@ -159,16 +164,27 @@ function copyOrElse(a: i32, b: i32, field: i32): void {
   copySlotToField(isNonEmptyString(a) ? a : b, field);
 }
 
+/** "A ?? B": the first slot when it is a string (empty or not), else the second. */
+function copyStringElse(a: i32, b: i32, field: i32): void {
+  copySlotToField(isString(slotKind(a)) ? a : b, field);
+}
+
 /** The fields of evtx_dump (`base` = its slots) or Velociraptor (`base` = its slots) records. */
 function copyEvtxFields(base: i32): void {
   const d = base - S_EVTX_EVENT_ID;
   copyEventId(S_EVTX_EVENT_ID + d, -1);
-  copySlotToField(S_EVTX_PROVIDER + d, FIELD_PROVIDER);
+  if (d == 0) {
+    // evtx_dump: `#attributes`, else `--separate-json-attributes`' `<Name>_attributes`.
+    copyStringElse(S_EVTX_PROVIDER, S_EVTX_PROVIDER_SEPARATE, FIELD_PROVIDER);
+    copyStringElse(S_EVTX_TIME, S_EVTX_TIME_SEPARATE, FIELD_TIME);
+  } else {
+    copySlotToField(S_EVTX_PROVIDER + d, FIELD_PROVIDER);
+    copySlotToField(S_EVTX_TIME + d, FIELD_TIME);
+  }
   copySlotToField(S_EVTX_CHANNEL + d, FIELD_CHANNEL);
   copySlotToField(S_EVTX_IMAGE + d, FIELD_IMAGE);
   copySlotToField(S_EVTX_TARGET + d, FIELD_TARGET);
   copySlotToField(S_EVTX_COMPUTER + d, FIELD_COMPUTER);
-  copySlotToField(S_EVTX_TIME + d, FIELD_TIME);
 }
 
 /**

@@ -8,6 +8,9 @@
  *
  * A node is either a container (an object whose keys lead further) or a leaf that fills a slot;
  * an EventID under `System` is both (a number/string, or an object with `#text` / `Value`).
+ * evtx_dump's `--separate-json-attributes` output keeps the provider and time in sibling
+ * `Provider_attributes` / `TimeCreated_attributes` objects: slots of their own, used when the
+ * `#attributes` ones hold no string.
  * Each node knows the slots below it, so a repeated key clears what an earlier occurrence filled.
  */
 
@@ -57,7 +60,10 @@ export const S_VELO_COMPUTER: i32 = 29;
 export const S_VELO_TIME: i32 = 30;
 export const S_VELO_IMAGE: i32 = 31;
 export const S_VELO_TARGET: i32 = 32;
-export const SLOT_COUNT: i32 = 33;
+// `evtx_dump --separate-json-attributes`: `Provider_attributes.Name`, `TimeCreated_attributes.SystemTime`
+export const S_EVTX_PROVIDER_SEPARATE: i32 = 33;
+export const S_EVTX_TIME_SEPARATE: i32 = 34;
+export const SLOT_COUNT: i32 = 35;
 export const ALL_SLOTS: u64 = ((<u64>1) << (<u64>SLOT_COUNT)) - 1;
 
 /** No node: a key or value the rule does not look at. */
@@ -79,6 +85,9 @@ const EVTX_PROVIDER: i32 = 13;
 const EVTX_PROVIDER_ATTRIBUTES: i32 = 14;
 const EVTX_TIME_CREATED: i32 = 15;
 const EVTX_TIME_CREATED_ATTRIBUTES: i32 = 16;
+// `--separate-json-attributes` puts an element's attributes in a sibling `<Name>_attributes`.
+const EVTX_PROVIDER_SEPARATE_ATTRIBUTES: i32 = 17;
+const EVTX_TIME_CREATED_SEPARATE_ATTRIBUTES: i32 = 18;
 const VELO: i32 = 10;
 const VELO_SYSTEM: i32 = EVTX_SYSTEM + VELO;
 const VELO_EVENT_DATA: i32 = EVTX_EVENT_DATA + VELO;
@@ -150,12 +159,14 @@ function bit(slot: i32): u64 {
 
 /** Slots of the System subtree (evtx_dump's when `velo` is 0, Velociraptor's when 7). */
 function systemSlots(velo: i32): u64 {
+  const separate = velo == 0 ? bit(S_EVTX_PROVIDER_SEPARATE) | bit(S_EVTX_TIME_SEPARATE) : 0;
   return (
     bit(S_EVTX_EVENT_ID + velo) |
     bit(S_EVTX_PROVIDER + velo) |
     bit(S_EVTX_CHANNEL + velo) |
     bit(S_EVTX_COMPUTER + velo) |
-    bit(S_EVTX_TIME + velo)
+    bit(S_EVTX_TIME + velo) |
+    separate
   );
 }
 
@@ -207,6 +218,10 @@ export function nodeSlots(node: i32): u64 {
       return bit(S_EVTX_TIME);
     case VELO_TIME_CREATED:
       return bit(S_VELO_TIME);
+    case EVTX_PROVIDER_SEPARATE_ATTRIBUTES:
+      return bit(S_EVTX_PROVIDER_SEPARATE);
+    case EVTX_TIME_CREATED_SEPARATE_ATTRIBUTES:
+      return bit(S_EVTX_TIME_SEPARATE);
     default:
       return ALL_SLOTS;
   }
@@ -221,6 +236,9 @@ function systemChild(p: usize, n: usize, velo: bool): i32 {
   if (spanEquals(p, n, "Channel")) return LEAF + S_EVTX_CHANNEL + slot;
   if (spanEquals(p, n, "Computer")) return LEAF + S_EVTX_COMPUTER + slot;
   if (spanEquals(p, n, "TimeCreated")) return EVTX_TIME_CREATED + node;
+  if (velo) return NO_NODE;
+  if (spanEquals(p, n, "Provider_attributes")) return EVTX_PROVIDER_SEPARATE_ATTRIBUTES;
+  if (spanEquals(p, n, "TimeCreated_attributes")) return EVTX_TIME_CREATED_SEPARATE_ATTRIBUTES;
   return NO_NODE;
 }
 
@@ -331,6 +349,10 @@ export function childNode(parent: i32, p: usize, n: usize): i32 {
       return spanEquals(p, n, "SystemTime") ? LEAF + S_EVTX_TIME : NO_NODE;
     case VELO_TIME_CREATED:
       return spanEquals(p, n, "SystemTime") ? LEAF + S_VELO_TIME : NO_NODE;
+    case EVTX_PROVIDER_SEPARATE_ATTRIBUTES:
+      return spanEquals(p, n, "Name") ? LEAF + S_EVTX_PROVIDER_SEPARATE : NO_NODE;
+    case EVTX_TIME_CREATED_SEPARATE_ATTRIBUTES:
+      return spanEquals(p, n, "SystemTime") ? LEAF + S_EVTX_TIME_SEPARATE : NO_NODE;
     default:
       return NO_NODE;
   }

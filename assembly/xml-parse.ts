@@ -23,14 +23,20 @@ import {
   SLOT_EVENT_ID,
   SLOT_IMAGE,
   SLOT_PROVIDER,
+  SLOT_PROVIDER_SEPARATE,
   SLOT_TARGET,
   SLOT_TIME,
+  SLOT_TIME_SEPARATE,
   setSlot,
 } from "./hits";
 
 const MAX_DEPTH: i32 = 64;
 
-/** The slots XML fills (the evtx_dump ones, which resolveFields reads for XML). */
+/**
+ * The slots XML fills (the evtx_dump ones, which resolveFields reads for XML), and the
+ * `--separate-json-attributes` ones resolveFields falls back to: cleared too, so that a JSON
+ * record scanned earlier by this instance leaves nothing in them.
+ */
 const XML_SLOTS: u64 =
   ((<u64>1) << SLOT_EVENT_ID) |
   ((<u64>1) << SLOT_PROVIDER) |
@@ -38,7 +44,9 @@ const XML_SLOTS: u64 =
   ((<u64>1) << SLOT_IMAGE) |
   ((<u64>1) << SLOT_TARGET) |
   ((<u64>1) << SLOT_COMPUTER) |
-  ((<u64>1) << SLOT_TIME);
+  ((<u64>1) << SLOT_TIME) |
+  ((<u64>1) << SLOT_PROVIDER_SEPARATE) |
+  ((<u64>1) << SLOT_TIME_SEPARATE);
 const NAME_PTR = memory.data(MAX_DEPTH * 4, 4);
 const NAME_LEN = memory.data(MAX_DEPTH * 4, 4);
 

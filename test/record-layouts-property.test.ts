@@ -1,7 +1,7 @@
 /**
  * Issue 9 property tests (fast-check): JSON records of every layout, written as the real tools
  * write them (NXLog, Winlogbeat with and without its Sysmon module, evtx_dump one a line,
- * pretty or with its `Record N` lines, Velociraptor, pandas, unindented pretty JSON), mixed back
+ * pretty or with its `Record N` lines, with or without `--separate-json-attributes`, Velociraptor, pandas, unindented pretty JSON), mixed back
  * to back in one file, give every row, in both engines, with random block, chunk and shard
  * sizes; and cutting any record anywhere never loses a different record (JSON and XML). Both
  * engines report the same malformed records (damaged ones holding a candidate), at the same
@@ -61,6 +61,12 @@ const JSON_WRITERS: ((e: SeedEvent, n: number) => Written)[] = [
     return { prefix: `${line}\n`, record: rest.join("\n").trimEnd(), unindented: false };
   },
   (e, n) => ({ prefix: `Record ${n}\n`, record: evtxDumpRecord(e), unindented: false }),
+  (e) => ({ prefix: "", record: evtxDumpRecord(e, { separateAttributes: true }), unindented: false }),
+  (e, n) => ({
+    prefix: `Record ${n}\n`,
+    record: evtxDumpRecord(e, { separateAttributes: true, indent: 2 }),
+    unindented: false,
+  }),
   (e) => ({ prefix: "", record: velociraptorRecord(e), unindented: false }),
   (e) => ({ prefix: "", record: velociraptorRecord(e, { indent: 2, plainId: true }), unindented: false }),
   (e) => ({ prefix: "", record: pandasRecord(e), unindented: false }),

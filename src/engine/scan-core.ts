@@ -4,7 +4,9 @@
  * with where its record is in the pushed (decompressed) stream.
  *
  * Layers, in order: gzip is recognized from the first two bytes and inflated synchronously
- * (scan/push-gunzip.ts); the format is sniffed from the first bytes as the CLI does
+ * (scan/push-gunzip.ts); UTF-16 text (a byte order mark, as Windows PowerShell 5.1's
+ * `Out-File` writes) is transcoded to UTF-8 as it comes (TextDecoder, which the browser has
+ * too), so offsets are in its UTF-8 text as in the CLI; the format is sniffed from the first bytes as the CLI does
  * (formats/format-sniffer.ts) unless forced; then text goes through the CLI's own TextSearcher
  * (one matcher instance, its 4 MiB region, the same record bounds) and EVTX through 64 KiB
  * chunks gathered in the prefilter's region (evtx-push.ts). Damage never throws: it lands in
@@ -54,6 +56,10 @@ export class ScanCore {
   /** The first raw bytes, until gzip is ruled in or out. */
   #rawHead: Uint8Array | undefined = new Uint8Array(0);
   #gunzip: PushGunzip | undefined;
+  /** The first decompressed bytes, until a UTF-16 byte order mark is ruled in or out. */
+  #bomHead: Uint8Array | undefined = new Uint8Array(0);
+  /** UTF-16 input: its decoder (the text goes on as UTF-8). */
+  #utf16: InstanceType<typeof TextDecoder> | undefined;
   /** Decompressed bytes held until the format is known (at most SNIFF_BYTES and a piece). */
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
@@ -120,6 +126,9 @@ export class ScanCore {
       const failure = this.#gunzip.failure;
       if (failure !== undefined) this.stats.problems.push(`gzip: ${failure}`);
     }
+    if (this.#bomHead !== undefined && this.#bomHead.length > 0) this.#text(this.#bomHead, false);
+    this.#bomHead = undefined;
+    if (this.#utf16 !== undefined) this.#text(utf8Of(this.#utf16.decode()), false);
     if (this.#backend === undefined && this.#pendingBytes > 0) this.#decide(this.#pending, true);
     const backend = this.#backend;
     if (backend?.kind === "text") backend.searcher.finish();
@@ -140,6 +149,27 @@ export class ScanCore {
 
   /** Decompressed bytes; `borrowed`: the caller owns the array (copy before keeping it). */
   #decoded(bytes: Uint8Array, borrowed: boolean): void {
+    if (this.#bomHead !== undefined) {
+      if (bytes.length === 0) return;
+      const head = this.#bomHead.length === 0 ? bytes : concat([this.#bomHead, bytes]);
+      const evtx = this.#options.format === "evtx";
+      if (head.length < 2 && (head[0] === 0xff || head[0] === 0xfe) && !evtx) {
+        this.#bomHead = head.slice();
+        return;
+      }
+      this.#bomHead = undefined;
+      const encoding = evtx ? undefined : utf16Bom(head);
+      if (encoding !== undefined) this.#utf16 = new TextDecoder(encoding);
+      borrowed &&= head === bytes;
+      bytes = head;
+    }
+    if (this.#utf16 === undefined) this.#text(bytes, borrowed);
+    else if (bytes.length > 0) this.#text(utf8Of(this.#utf16.decode(bytes, { stream: true })), false);
+  }
+
+  /** Text (UTF-8) or EVTX bytes; `borrowed`: the caller owns the array (copy before keeping it). */
+  #text(bytes: Uint8Array, borrowed: boolean): void {
+    if (bytes.length === 0) return;
     const backend = this.#backend;
     if (backend !== undefined) {
       if (backend.kind === "text") backend.searcher.push(bytes);
@@ -181,7 +211,7 @@ export class ScanCore {
       );
     }
     this.#backend = this.#makeBackend(format, head);
-    this.#decoded(head, false);
+    this.#text(head, false);
     return true;
   }
 
@@ -212,6 +242,20 @@ export class ScanCore {
     const searcher = new TextSearcher(matcher, format, onMatch, this.stats, true, 0, this.#options.maxRecordBytes);
     return { kind: "text", searcher, release: () => matchers.release(module, size, matcher) };
   }
+}
+
+/** The UTF-16 byte order a byte order mark announces (as scan/utf16-text.ts utf16BomOf, a layer above). */
+function utf16Bom(head: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  return undefined;
+}
+
+const utf8 = new TextEncoder();
+
+/** UTF-8 bytes of decoded UTF-16 text (the decoder dropped the byte order mark; lone surrogates are U+FFFD). */
+function utf8Of(text: string): Uint8Array {
+  return utf8.encode(text);
 }
 
 /** The bytes of `parts` in one array (the only part itself when there is one). */

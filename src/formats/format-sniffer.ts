@@ -6,8 +6,15 @@
  * an `<Event` open within the 4 KiB the XML check looks at).
  */
 
-import { utf8Text } from "../platform/bytes.js";
-import { detectLogFormat, firstJsonObject, type LogFormat, SNIFF_BYTES, skipBomAndSpace } from "./log-format.js";
+import { latin1Text, utf8Text } from "../platform/bytes.js";
+import {
+  detectLogFormat,
+  firstJsonObject,
+  type LogFormat,
+  SNIFF_BYTES,
+  skipBomAndSpace,
+  skipRecordLine,
+} from "./log-format.js";
 
 /** The sniffer's verdict: a format, "unknown" (not a log format we read), or "more" (wait). */
 export type SniffResult = LogFormat | "unknown" | "more";
@@ -44,8 +51,17 @@ export function sniffLogFormat(head: Uint8Array, final: boolean): SniffResult {
     const text = utf8Text(head, i);
     return firstJsonObject(text) === undefined ? "more" : (detectLogFormat(head) ?? "unknown");
   }
+  if (c === 0x52 /* R */) {
+    // evtx_dump's `Record N` line: wait for all of it, then for what follows it to decide.
+    const after = skipRecordLine(head, i);
+    if (after === i) return RECORD_LINE_START.test(latin1Text(head, i, head.length)) ? "more" : "unknown";
+    return sniffLogFormat(head.subarray(after), false) === "more" ? "more" : (detectLogFormat(head) ?? "unknown");
+  }
   return detectLogFormat(head) ?? "unknown";
 }
+
+/** Bytes that may still become a `Record N` line (log-format.ts skipRecordLine looks at 32). */
+const RECORD_LINE_START = /^(?:R(?:e(?:c(?:o(?:r(?:d(?: \d{0,20}\r?)?)?)?)?)?)?)$/;
 
 /** True when `head` starts with the gzip magic (1f 8b). */
 export function isGzipHead(head: Uint8Array): boolean {

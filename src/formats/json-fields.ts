@@ -34,17 +34,24 @@ function orElse(a: string | undefined, b: string | undefined): string | undefine
   return a !== undefined && a !== "" ? a : b;
 }
 
+/**
+ * evtx_dump records. An element's attributes are in its `#attributes` object, or (with
+ * `--separate-json-attributes`) in a sibling `<Name>_attributes` object: the first when it
+ * holds a string.
+ */
 function evtxDumpFields(record: Json): EventFields {
   const event = obj(record.Event);
   const system = obj(event?.System);
   const data = obj(event?.EventData);
   const rawId = system?.EventID;
+  const attribute = (element: string, name: string): string | undefined =>
+    str(obj(obj(system?.[element])?.["#attributes"])?.[name]) ?? str(obj(system?.[`${element}_attributes`])?.[name]);
   return {
     eventId: eventIdOf(obj(rawId) !== undefined ? obj(rawId)?.["#text"] : rawId),
-    provider: str(obj(obj(system?.Provider)?.["#attributes"])?.Name),
+    provider: attribute("Provider", "Name"),
     channel: str(system?.Channel),
     computer: str(system?.Computer),
-    time: str(obj(obj(system?.TimeCreated)?.["#attributes"])?.SystemTime),
+    time: attribute("TimeCreated", "SystemTime"),
     image: str(data?.Image),
     targetFilename: str(data?.TargetFilename),
   };

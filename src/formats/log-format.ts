@@ -78,7 +78,7 @@ export function skipBomAndSpace(head: Uint8Array): number {
  * Returns undefined for anything else (binary, empty, other text).
  *
  * JSON flavour: the first top-level object decides (classifyJsonRecord). evtx_dump's default
- * output starts with a `Record N` line before its first record.
+ * output starts with a `Record N` line before its first record, JSON or (`-o xml`) XML.
  *
  * @example
  * ```ts
@@ -94,14 +94,20 @@ export function detectLogFormat(head: Uint8Array): LogFormat | undefined {
   if (c === 0x7b /* { */ || c === 0x5b /* [ */) return jsonFlavour(head, i);
   const afterRecordLine = skipRecordLine(head, i);
   if (afterRecordLine > i) {
-    const j = skipBomAndSpace(head.subarray(afterRecordLine));
-    if (head[afterRecordLine + j] === 0x7b && jsonFlavour(head, afterRecordLine + j) !== undefined) return "evtxdump";
+    const j = afterRecordLine + skipBomAndSpace(head.subarray(afterRecordLine));
+    if (head[j] === 0x7b && jsonFlavour(head, j) !== undefined) return "evtxdump";
+    // `evtx_dump -o xml`: `Record N`, an `<?xml ...?>` declaration and one pretty-printed
+    // `<Event>` per record; the lines between events are no part of any record.
+    if (head[j] === 0x3c && looksLikeEventXml(head, j)) return "xml";
   }
   return undefined;
 }
 
-/** evtx_dump's default output puts `Record N` on a line of its own before each record: the index after it, or `from`. */
-function skipRecordLine(head: Uint8Array, from: number): number {
+/**
+ * evtx_dump's default output (`-o json` and `-o xml`) puts `Record N` on a line of its own
+ * before each record: the index after it, or `from`.
+ */
+export function skipRecordLine(head: Uint8Array, from: number): number {
   const line = latin1Text(head, from, Math.min(head.length, from + 32));
   const m = /^Record \d+\r?\n/.exec(line);
   return m === null ? from : from + m[0].length;
@@ -109,8 +115,11 @@ function skipRecordLine(head: Uint8Array, from: number): number {
 
 function looksLikeEventXml(head: Uint8Array, from: number): boolean {
   const text = latin1Text(head, from, Math.min(head.length, from + 4096));
-  // `<?xml ...?>`, `<Events>`, comments, then `<Event ` / `<Event>`; namespaced prefixes allowed.
-  return /<(?:[A-Za-z_][\w.-]*:)?Event[\s>]/.test(text);
+  // `<?xml ...?>`, `<Events>`, comments, then `<Event ` / `<Event>`. Events with a namespace
+  // prefix (`<ns0:Event>`, as Python's ElementTree writes them back) are no records to either
+  // engine: such a file is not taken for XML (it is skipped with its reason, scan/not-a-log.ts)
+  // rather than scanned to a silent nothing.
+  return /<Event[\s>]/.test(text);
 }
 
 function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {

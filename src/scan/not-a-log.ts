@@ -33,6 +33,9 @@ function hasMagic(head: Uint8Array, bytes: readonly number[], at = 0): boolean {
 
 /** How a text's first line reads: CSV (a header with commas or tabs, as Event Viewer and Export-Csv write), else plain text. */
 function textKind(text: string): string {
+  if (/<[A-Za-z_][\w.-]*:Event[\s>]/.test(text)) {
+    return "Windows event XML with namespace-prefixed elements (<ns0:Event>, as Python's ElementTree writes), which we do not read";
+  }
   const first = text.split(/\r?\n/, 1)[0] ?? "";
   if (/^"?[\w .#-]+"?(?:[,;\t]"?[\w .#-]*"?){2,}$/.test(first)) return "CSV text";
   if (/^<\?xml|^</.test(first)) return "XML without <Event> elements";

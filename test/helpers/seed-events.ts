@@ -134,8 +134,16 @@ export function ecsRecord(e: SeedEvent, options: { indent?: number; eventCodeOnl
   return JSON.stringify(o, null, options.indent);
 }
 
-/** One evtx_dump record (`{"Event":{...}}`), EventID plain or as `{"#text": ...}`. */
-export function evtxDumpRecord(e: SeedEvent, options: { indent?: number; idAsText?: boolean } = {}): string {
+/**
+ * One evtx_dump record (`{"Event":{...}}`), EventID plain or as `{"#text": ...}`.
+ * `separateAttributes`: as `evtx_dump --separate-json-attributes` writes it, every element's
+ * attributes in a sibling `<Name>_attributes` object (`Provider_attributes`, `Event_attributes`).
+ */
+export function evtxDumpRecord(
+  e: SeedEvent,
+  options: { indent?: number; idAsText?: boolean; separateAttributes?: boolean } = {},
+): string {
+  if (options.separateAttributes) return separateAttributesRecord(e, options.indent);
   const system: Record<string, unknown> = {};
   if (e.provider !== undefined)
     system.Provider = { "#attributes": { Name: e.provider, Guid: "5770385F-C22A-43E0-BF4C-06F5698FFBD9" } };
@@ -160,6 +168,35 @@ export function evtxDumpRecord(e: SeedEvent, options: { indent?: number; idAsTex
     },
     null,
     options.indent,
+  );
+}
+
+/** evtx_dump `--separate-json-attributes` (omerbenamram/evtx tests/snapshots/*separate_json_attributes.snap). */
+function separateAttributesRecord(e: SeedEvent, indent: number | undefined): string {
+  const system: Record<string, unknown> = {};
+  if (e.provider !== undefined)
+    system.Provider_attributes = { Name: e.provider, Guid: "5770385F-C22A-43E0-BF4C-06F5698FFBD9" };
+  if (e.eventId !== undefined) system.EventID = e.eventId;
+  system.Version = 2;
+  if (e.time !== undefined) system.TimeCreated_attributes = { SystemTime: e.time };
+  system.EventRecordID = 42;
+  system.Correlation = null;
+  system.Execution_attributes = { ProcessID: 3012, ThreadID: 4056 };
+  if (e.channel !== undefined) system.Channel = e.channel;
+  if (e.computer !== undefined) system.Computer = e.computer;
+  system.Security_attributes = { UserID: "S-1-5-18" };
+  const eventData: Record<string, unknown> = { RuleName: "-" };
+  if (e.parentImage !== undefined) eventData.ParentImage = e.parentImage;
+  if (e.image !== undefined) eventData.Image = e.image;
+  if (e.targetFilename !== undefined) eventData.TargetFilename = e.targetFilename;
+  if (e.user !== undefined) eventData.User = e.user;
+  return JSON.stringify(
+    {
+      Event_attributes: { xmlns: "http://schemas.microsoft.com/win/2004/08/events/event" },
+      Event: { System: system, EventData: eventData },
+    },
+    null,
+    indent,
   );
 }
 

@@ -1,0 +1,189 @@
+/**
+ * Logs as real tools write them (test/fixtures/real-tools/README.md names each tool and the
+ * source its layout was taken from): each fixture gives exactly the contract's rows with both
+ * engines, on one thread and in 4 KiB shards on two, and through the embedding API in one
+ * buffer and in 7-byte pushes, with no malformed record and no problem.
+ */
+
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { EngineName } from "../src/engine/engine.js";
+import { referenceEngine } from "../src/engine/reference-engine.js";
+import { scanBytes } from "../src/engine/scan-bytes.js";
+import { createScanner } from "../src/engine/scanner.js";
+import { scan } from "../src/pool/library-scan.js";
+import { Aggregates } from "../src/report/aggregate.js";
+import { type Row, toRows } from "../src/report/row.js";
+import { scratchDir } from "./helpers/fixtures.js";
+
+const DIR = new URL("./fixtures/real-tools/", import.meta.url).pathname;
+const FIXTURES = readdirSync(DIR, { withFileTypes: true })
+  .filter((f) => f.isFile() && !f.name.startsWith(".") && f.name !== "README.md")
+  .map((f) => f.name)
+  .sort();
+const ENGINES: EngineName[] = ["wasm", "reference"];
+
+/** The fields the contract fixes, one row a line. */
+type RowSummary = [string, string, string, string, number, string | null, string | null];
+
+function summary(rows: readonly Row[]): RowSummary[] {
+  return rows.map((r) => [
+    r.dest,
+    r.object_category,
+    r.process_name,
+    r.TargetFilename,
+    r.count,
+    r.firstTime,
+    r.lastTime,
+  ]);
+}
+
+const JOSE = "C:\\Users\\José\\AppData\\Local\\Temp\\lsass.DMP";
+const OBRIEN = "C:\\Users\\O'Brien & Co\\AppData\\Local\\Temp\\lsass (2).DMP";
+
+/** What every fixture holds (see the README); Velociraptor's float seconds round .9999999 up. */
+function expectedRows(fixture: string): RowSummary[] {
+  const last = /^veloci/.test(fixture) ? "2024-03-05T11:00:01" : "2024-03-05T11:00:00";
+  return [
+    ["WS01.corp.example", "file", "Taskmgr.exe", JOSE, 2, "2024-03-05T10:11:12", last],
+    ["WS01.corp.example", "file", "taskmgr.exe", OBRIEN, 1, "2024-03-05T10:30:00", "2024-03-05T10:30:00"],
+  ];
+}
+
+it("the fixture folder holds the files the README lists", () => {
+  const readme = readFileSync(join(DIR, "README.md"), "utf8");
+  expect(FIXTURES.length).toBeGreaterThanOrEqual(21);
+  for (const f of FIXTURES) expect(readme).toMatch(new RegExp(`\\| ${f.replace(/\./g, "\\.")} +\\|`));
+});
+
+describe.each(FIXTURES)("%s", (fixture) => {
+  const path = join(DIR, fixture);
+  const want = expectedRows(fixture);
+
+  it.each(ENGINES)("%s engine: the contract's rows on one thread and in 4 KiB shards", async (engine) => {
+    for (const options of [{ workers: 1 }, { workers: 2, shardSize: 4096 }]) {
+      const out = await scan([path], { engine, ...options });
+      expect(out.problems).toEqual([]);
+      expect(out.malformed).toEqual([]);
+      expect(out.skipped).toEqual([]);
+      expect(summary(out.rows)).toEqual(want);
+    }
+  });
+
+  it("embedding API: one buffer and 7-byte pushes", () => {
+    const bytes = readFileSync(path);
+    const whole = scanBytes(bytes);
+    expect(whole.stats.problems).toEqual([]);
+    expect(whole.stats.malformedRecords).toBe(0);
+    expect(summary(whole.rows)).toEqual(want);
+    const scanner = createScanner();
+    for (let i = 0; i < bytes.length; i += 7) scanner.push(bytes.subarray(i, i + 7));
+    scanner.end();
+    expect(scanner.stats().problems).toEqual([]);
+    expect(scanner.stats().malformedRecords).toBe(0);
+    expect(summary(scanner.rows())).toEqual(want);
+  });
+});
+
+describe("evtx_dump --separate-json-attributes next to #attributes", () => {
+  const system = (extra: Record<string, unknown>) =>
+    JSON.stringify({
+      Event_attributes: { xmlns: "http://schemas.microsoft.com/win/2004/08/events/event" },
+      Event: {
+        System: { EventID: 11, Computer: "WS01", ...extra },
+        EventData: { Image: "C:\\Windows\\System32\\Taskmgr.exe", TargetFilename: "C:\\t\\lsass.DMP" },
+      },
+    });
+  const sysmon = { Name: "Microsoft-Windows-Sysmon" };
+  const security = { Name: "Microsoft-Windows-Security-Auditing" };
+  const cases: [string, Record<string, unknown>, RowSummary[]][] = [
+    ["a Security provider only in Provider_attributes, no channel", { Provider_attributes: security }, []],
+    [
+      "the time only in TimeCreated_attributes",
+      { Provider_attributes: sysmon, TimeCreated_attributes: { SystemTime: "2024-03-05T10:11:12.999999Z" } },
+      [["WS01", "file", "Taskmgr.exe", "C:\\t\\lsass.DMP", 1, "2024-03-05T10:11:12", "2024-03-05T10:11:12"]],
+    ],
+    [
+      "#attributes (Security) wins over Provider_attributes (Sysmon)",
+      { Provider: { "#attributes": security }, Provider_attributes: sysmon },
+      [],
+    ],
+    [
+      "a #attributes time that is no string gives way to TimeCreated_attributes",
+      {
+        Provider: { "#attributes": sysmon },
+        TimeCreated: { "#attributes": { SystemTime: 5 } },
+        TimeCreated_attributes: { SystemTime: "2024-03-05T10:11:12Z" },
+      },
+      [["WS01", "file", "Taskmgr.exe", "C:\\t\\lsass.DMP", 1, "2024-03-05T10:11:12", "2024-03-05T10:11:12"]],
+    ],
+    // JSON.parse keeps the last of duplicate keys; the wasm parser must too.
+    ["the last of two Provider_attributes keys counts", { Provider_attributes: sysmon, DUPLICATE: security }, []],
+  ];
+  it.each(cases)("%s: both engines", async (_name, extra, want) => {
+    const bytes = Buffer.from(`${system(extra).replace('"DUPLICATE"', '"Provider_attributes"')}\n`);
+    expect(summary(scanBytes(bytes).rows)).toEqual(want);
+    const agg = new Aggregates();
+    await referenceEngine.scanStream(
+      (async function* () {
+        yield bytes;
+      })(),
+      "evtxdump",
+      (e) => agg.add(e),
+    );
+    expect(summary(toRows(agg.entries()))).toEqual(want);
+  });
+});
+
+describe("Python ElementTree's namespace-prefixed events (not-read/python-elementtree-tostring.xml)", () => {
+  const path = join(DIR, "not-read", "python-elementtree-tostring.xml");
+  const reason = /namespace-prefixed elements \(<ns0:Event>/;
+
+  it.each(ENGINES)("%s engine: named, it is a problem that says why; in a folder, a skipped file", async (engine) => {
+    const named = await scan([path], { engine, workers: 1 });
+    expect(named.rows).toEqual([]);
+    expect(named.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
+    const folder = await scan([join(DIR, "not-read")], { engine, workers: 1 });
+    expect(folder.skipped).toEqual([{ name: path, reason: expect.stringMatching(reason) }]);
+  });
+
+  it("embedding API: an unknown format, said once", () => {
+    expect(scanBytes(readFileSync(path)).stats.problems).toEqual([expect.stringMatching(/^unknown format/)]);
+  });
+});
+
+describe("triage concatenation: the fixtures of one kind in one file", () => {
+  const dir = scratchDir("lds-real-tools-");
+  const kinds: [string, RegExp][] = [
+    ["json", /^(evtx_dump-o-json|winlogbeat|nxlog|veloci)/],
+    ["xml", /^(evtx_dump-o-xml|wevtutil|eventviewer|python-evtx|splunk)/],
+  ];
+  it.each(kinds)("%s: every fixture's events counted, in both engines, also in 4 KiB shards", async (kind, pattern) => {
+    const parts = FIXTURES.filter((f) => pattern.test(f));
+    expect(parts.length).toBeGreaterThanOrEqual(5);
+    const path = join(dir, `mixed.${kind}.log`);
+    writeFileSync(path, Buffer.concat(parts.map((f) => readFileSync(join(DIR, f)))));
+    const velociraptor = parts.some((f) => /^veloci/.test(f));
+    const want: RowSummary[] = [
+      [
+        "WS01.corp.example",
+        "file",
+        "Taskmgr.exe",
+        JOSE,
+        2 * parts.length,
+        "2024-03-05T10:11:12",
+        velociraptor ? "2024-03-05T11:00:01" : "2024-03-05T11:00:00",
+      ],
+      ["WS01.corp.example", "file", "taskmgr.exe", OBRIEN, parts.length, "2024-03-05T10:30:00", "2024-03-05T10:30:00"],
+    ];
+    for (const engine of ENGINES) {
+      for (const options of [{ workers: 1 }, { workers: 2, shardSize: 4096 }]) {
+        const out = await scan([path], { engine, ...options });
+        expect(out.problems).toEqual([]);
+        expect(out.malformed).toEqual([]);
+        expect(summary(out.rows)).toEqual(want);
+      }
+    }
+  });
+});
