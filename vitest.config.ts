@@ -16,7 +16,7 @@ const E2E = [
   "test/wasm-property.test.ts",
   "test/remote-http.test.ts",
   "test/remote-s3.test.ts",
-  "test/cluster.test.ts",
+  "test/cluster*.test.ts",
 ];
 
 export default defineConfig({

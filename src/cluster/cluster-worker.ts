@@ -13,7 +13,7 @@ import { workerEntry } from "../pool/dispatcher.js";
 import type { TaskResult, WorkerSetup } from "../pool/task.js";
 import { redactUrl } from "../source/redact.js";
 import { compiledMatcher } from "../wasm/module.js";
-import { type ClusterJobData, QUEUE_NAME } from "./cluster-job.js";
+import { type ClusterJobData, engineVersion, queueName } from "./cluster-job.js";
 import { openRedis } from "./redis.js";
 
 /**
@@ -59,7 +59,7 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
   };
   const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const worker = new Worker<ClusterJobData, TaskResult>(
-    QUEUE_NAME,
+    queueName(),
     async (job: Job<ClusterJobData, TaskResult>) => (await poolFor(job.data)).run(job.data.task) as Promise<TaskResult>,
     { connection, concurrency: options.concurrency, lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: 1 },
   );
@@ -68,7 +68,7 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
   await worker.waitUntilReady().catch((err: unknown) => {
     throw new ScanError("LDS_E_USAGE", `cannot reach ${redactUrl(options.cluster)}: ${String(err)}`);
   });
-  options.log(`worker on ${redactUrl(options.cluster)}, ${options.concurrency} at a time`);
+  options.log(`worker on ${redactUrl(options.cluster)}, ${options.concurrency} at a time, version ${engineVersion()}`);
   try {
     await new Promise<void>((resolve) => {
       if (options.signal.aborted) resolve();
