@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { ScanError } from "../errors.js";
 import type { Alert } from "./alert-id.js";
-import { type HttpAnswer, type HttpClient, httpClient, isFailure } from "./http-client.js";
+import { type HttpAnswer, type HttpClient, httpClient, isFailure, redirectTarget } from "./http-client.js";
 import { type AlertTransport, type OutboxOptions, OutboxSink, type SendOutcome } from "./outbox-sink.js";
 import { parseRetryAfter, sleep } from "./retry.js";
 
@@ -121,7 +121,7 @@ function describeAnswer(a: HttpAnswer, body: HecBody | undefined): string {
  * refused (401/403) or a setting refused (400 codes 7/10/11/14) is fatal; bad data (400 codes
  * 5/6/12/13, 413) is `rejected`; 408/429/5xx and any answer that is not HEC's JSON are retried.
  */
-export function classifyHecAnswer(a: HttpAnswer): SendOutcome & { ackId?: number } {
+export function classifyHecAnswer(a: HttpAnswer & { requestChannel?: boolean }): SendOutcome & { ackId?: number } {
   const body = parseBody(a.body);
   const what = describeAnswer(a, body);
   const code = typeof body?.code === "number" ? body.code : undefined;
@@ -134,12 +134,15 @@ export function classifyHecAnswer(a: HttpAnswer): SendOutcome & { ackId?: number
     return { kind: "fatal", reason: `${what}: the HEC token was refused (check SPLUNK_HEC_TOKEN or --hec-token-file)` };
   }
   if (a.status === 400 && code !== undefined && SETTINGS_CODES.has(code)) {
+    const sentChannel = a.requestChannel === true;
     const hint =
       code === 7
         ? "check --hec-index and the token's allowed indexes"
         : code === 14
           ? "indexer acknowledgment is off for this token; drop --hec-ack or turn it on"
-          : "the token wants indexer acknowledgment; use --hec-ack";
+          : sentChannel
+            ? "HEC did not accept this run's X-Splunk-Request-Channel (a proxy that drops or changes headers?)"
+            : "the token wants indexer acknowledgment; use --hec-ack";
     return { kind: "fatal", reason: `${what}: ${hint}` };
   }
   if ((a.status === 400 && code !== undefined && DATA_CODES.has(code)) || a.status === 413) {
@@ -149,6 +152,9 @@ export function classifyHecAnswer(a: HttpAnswer): SendOutcome & { ackId?: number
     return { kind: "retry", reason: what, retryAfterMs: parseRetryAfter(a.headers["retry-after"]) };
   }
   if (a.status === 404) return { kind: "fatal", reason: `${what}: no HEC endpoint at this URL (check the --hec path)` };
+  const target = redirectTarget(a);
+  if (target !== undefined)
+    return { kind: "fatal", reason: `HTTP ${a.status}: redirected to ${target}; use that --hec URL` };
   return { kind: "fatal", reason: what };
 }
 
@@ -221,7 +227,7 @@ class HecTransport implements AlertTransport {
     const answer = await this.client.post(this.endpoints.event, this.headers(), encoded.join(""), timeout, signal);
     if (isFailure(answer))
       return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
-    const outcome = classifyHecAnswer(answer);
+    const outcome = classifyHecAnswer({ ...answer, requestChannel: this.channel !== undefined });
     if (outcome.kind !== "delivered") return outcome;
     this.sent += batch.length;
     if (this.channel === undefined) return { kind: "delivered" };
@@ -264,7 +270,7 @@ class HecTransport implements AlertTransport {
         last = `ackId ${ackId} not yet indexed`;
         continue;
       }
-      const outcome = classifyHecAnswer(answer);
+      const outcome = classifyHecAnswer({ ...answer, requestChannel: true });
       if (outcome.kind === "fatal") return outcome;
       last = describeAnswer(answer, parsed);
     }

@@ -284,7 +284,9 @@ export class OutboxSink implements RowSink {
             );
             return;
           }
-          const wait = Math.min(asked ?? backoffDelay(attempt), remaining);
+          // "Retry-After: 0" (or a date gone by) answered again and again must not become a
+          // tight loop of requests and notes: then the backoff decides.
+          const wait = Math.min(asked !== undefined && asked > 0 ? asked : backoffDelay(attempt), remaining);
           this.note(`${outcome.reason}; retry ${attempt + 1} in ${formatDuration(wait)}`);
           await sleep(wait, signal);
         }

@@ -8,7 +8,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { ScanError } from "../errors.js";
 import type { Alert } from "./alert-id.js";
-import { type HttpClient, httpClient, isFailure } from "./http-client.js";
+import { type HttpClient, httpClient, isFailure, redirectTarget } from "./http-client.js";
 import { type AlertTransport, type OutboxOptions, OutboxSink, type SendOutcome } from "./outbox-sink.js";
 import { parseRetryAfter } from "./retry.js";
 
@@ -111,6 +111,9 @@ class WebhookTransport implements AlertTransport {
     if (answer.status === 401 || answer.status === 403)
       return { kind: "fatal", reason: `${what}: the receiver refused us (check LSASS_DUMP_SCAN_WEBHOOK_SECRET)` };
     if (DATA_STATUSES.has(answer.status)) return { kind: "rejected", reason: what };
+    const target = redirectTarget(answer);
+    if (target !== undefined)
+      return { kind: "fatal", reason: `${what}: redirected to ${target}; use that --webhook URL` };
     return { kind: "fatal", reason: `${what}: not accepted (check the --webhook URL)` };
   }
 
