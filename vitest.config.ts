@@ -14,8 +14,7 @@ const E2E = [
   "test/bench-check.test.ts",
   "test/parallel-scan.test.ts",
   "test/wasm-property.test.ts",
-  "test/remote-http.test.ts",
-  "test/remote-s3.test.ts",
+  "test/remote-*.test.ts",
   "test/cluster*.test.ts",
 ];
 

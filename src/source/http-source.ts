@@ -261,6 +261,16 @@ export class HttpObject {
           this.name,
         );
       }
+      // A server that ignores If-Match still names what it sent: another ETag is another object.
+      const sentTag = strongEtag(header(answer, "etag"));
+      if (this.etag !== undefined && sentTag !== undefined && sentTag !== this.etag) {
+        await body.dump();
+        throw new ScanError(
+          "LDS_E_INPUT_UNREADABLE",
+          `${what}: the object changed while being scanned (ETag ${this.etag} when planned, ${sentTag} now); records in it may be missed`,
+          this.name,
+        );
+      }
       const range = contentRange(header(answer, "content-range"));
       const length = header(answer, "content-length");
       if (range === undefined || range.first !== position || range.last >= to || range.last < position) {

@@ -19,7 +19,9 @@ export type Fault =
   | { kind: "cut" }
   | { kind: "short-length" }
   /** Never answered (until the client goes away): a transfer stuck mid-shard. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Range ignored for this one request: 200 and the whole object (a cache that lost it). */
+  | { kind: "full" };
 
 /** One request as the server saw it. */
 export interface LoggedRequest {
@@ -37,6 +39,8 @@ export interface LoggedRequest {
 export interface RangeServerOptions {
   /** Honour Range (default true); false answers every GET with 200 and the whole object. */
   ranges?: boolean;
+  /** Honour If-Match (default true); false serves whatever is there now, as some servers do. */
+  ifMatch?: boolean;
   /** ETags: strong (default), weak (`W/"..."`) or none. */
   etags?: "strong" | "weak" | "none";
   /** Called for every request; a fault returned is injected instead of the answer. */
@@ -122,7 +126,7 @@ export async function startRangeServer(
     if (options.etags !== "none") headers.etag = options.etags === "weak" ? `W/${object.etag}` : object.etag;
     if (ranges) headers["accept-ranges"] = "bytes";
     const ifMatch = req.headers["if-match"];
-    if (ifMatch !== undefined && ifMatch !== "*" && ifMatch !== object.etag) {
+    if (options.ifMatch !== false && ifMatch !== undefined && ifMatch !== "*" && ifMatch !== object.etag) {
       logged.status = 412;
       res.writeHead(412, headers).end();
       return;
@@ -131,7 +135,7 @@ export async function startRangeServer(
     let start = 0;
     let end = size;
     let status = 200;
-    const m = ranges ? /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "") : null;
+    const m = ranges && fault?.kind !== "full" ? /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "") : null;
     if (m !== null) {
       if (m[1] === "") {
         start = Math.max(0, size - Number(m[2]));
