@@ -75,8 +75,14 @@ class WebhookTransport implements AlertTransport {
   constructor(private readonly options: WebhookOptions) {
     const parsed = checkedUrl(options.url);
     this.url = parsed.href;
-    // Credentials or a query (often a key) in the URL never reach messages.
-    this.name = `webhook ${parsed.origin}${parsed.pathname}`;
+    // Credentials or a query (often a key) in the URL never reach messages, nor a long path
+    // segment: chat webhooks carry their key in the path (Slack's /services/T../B../<key>,
+    // Discord's /api/webhooks/<id>/<token>, Teams' GUIDs).
+    const path = parsed.pathname
+      .split("/")
+      .map((segment) => (segment.length >= 16 ? "REDACTED" : segment))
+      .join("/");
+    this.name = `webhook ${parsed.origin}${path}`;
   }
 
   encode(alert: Alert): string {

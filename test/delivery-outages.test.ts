@@ -17,7 +17,7 @@ import type { OutboxSummary } from "../src/sinks/outbox-sink.js";
 import { webhookSink } from "../src/sinks/webhook-sink.js";
 import { sampleRows } from "./helpers/alert-rows.js";
 import { tempDir } from "./helpers/cli.js";
-import { type HecServerOptions, type StandInHec, startHec } from "./helpers/hec-server.js";
+import { closedPort, type HecServerOptions, type StandInHec, startHec } from "./helpers/hec-server.js";
 
 const TOKEN = "5b2e9d14-0c7a-4f3e-8a61-3d9c7e2b1f08";
 const closers: (() => Promise<void>)[] = [];
@@ -159,5 +159,22 @@ describe("HEC outages", () => {
       /HTTP 400 \(HEC code 11: Invalid data channel\): HEC did not accept this run's X-Splunk-Request-Channel/,
     );
     expect(summary.stopped).not.toMatch(/use --hec-ack/);
+  });
+});
+
+describe("webhook outages", () => {
+  it("a chat webhook's key in its path (Slack, Discord, Teams) is never in a message", async () => {
+    const port = await closedPort();
+    const key = "XXXXXXXXXXXXXXXXXXXXXXXX9f3k";
+    const notes: string[] = [];
+    const sink = webhookSink(
+      { url: `http://127.0.0.1:${port}/services/T0AAAAAAA/B0BBBBBBB/${key}` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 500, onNote: (l) => notes.push(l) },
+    );
+    await sink.write(sampleRows(2));
+    const summary = await sink.close();
+    expect(summary.name).toBe(`webhook http://127.0.0.1:${port}/services/T0AAAAAAA/B0BBBBBBB/REDACTED`);
+    expect(summary.spooled).toBe(2);
+    expect(`${JSON.stringify(summary)}\n${notes.join("\n")}`).not.toContain(key);
   });
 });
