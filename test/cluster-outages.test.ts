@@ -109,6 +109,38 @@ describe.skipIf(!HAVE_REDIS)("cluster outages (real redis-server)", { timeout: 6
     expect(done.status).toBe(1);
   });
 
+  test("a worker outlives a Redis restart: one line when Redis goes, one when it is back, then it takes jobs again", async () => {
+    const first = await redisServer();
+    const worker = await startWorker(first.url);
+    await first.kill();
+    await new Promise((r) => setTimeout(r, 2_500)); // several reconnection attempts
+    const second = await redisServer({ port: first.port });
+    const run = await startCli(["scan", file, ...SCAN_ARGS, "--cluster", second.url, "--cluster-timeout", "20"]).done;
+    expect(run.stdout).toBe(rowsText);
+    expect(run.status).toBe(1);
+    const lines = worker.stderr().trim().split("\n");
+    // Not one a second: the same error once (twice if another came between).
+    const refused = lines.filter((l) => l.includes("redis: connect ECONNREFUSED")).length;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(refused).toBeLessThanOrEqual(2);
+    expect(lines.filter((l) => l.endsWith("redis: connected again"))).toHaveLength(1);
+  });
+
+  test("the coordinator SIGKILLed mid-scan and started again with the same command: finished shards reused, rows exact", async () => {
+    const redis = await redisServer();
+    const first = startCli(["scan", file, ...SCAN_ARGS, "--cluster", redis.url, "--cluster-timeout", "20"]);
+    await jobsQueued(redis.url);
+    first.child.kill("SIGKILL");
+    await first.done;
+    // The worker runs the orphaned jobs meanwhile; the second coordinator takes their results.
+    await startWorker(redis.url);
+    await new Promise((r) => setTimeout(r, 500));
+    const again = await startCli(["scan", file, ...SCAN_ARGS, "--cluster", redis.url, "--cluster-timeout", "20"]).done;
+    expect(again.stderr).toBe("");
+    expect(again.stdout).toBe(rowsText);
+    expect(again.status).toBe(1);
+  });
+
   test("Redis gone for good: one line naming why, no stack trace, exit 2, and the process ends", async () => {
     const gone = await redisServer();
     const run = startCli(["scan", file, ...SCAN_ARGS, "--cluster", gone.url, "--cluster-timeout", "2"]);

@@ -64,7 +64,17 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
     { connection, concurrency: options.concurrency, lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: 1 },
   );
   worker.on("failed", (job, err) => options.log(`task ${job?.id ?? "?"} failed: ${err.message}`));
-  worker.on("error", (err) => options.log(`redis: ${err.message}`));
+  // A Redis outage repeats the same error on every reconnection attempt: one line for it, and
+  // one when Redis is back, not a line a second for as long as it lasts.
+  let lastError: string | undefined;
+  worker.on("error", (err) => {
+    if (err.message !== lastError) options.log(`redis: ${err.message}`);
+    lastError = err.message;
+  });
+  connection.on("ready", () => {
+    if (lastError !== undefined) options.log("redis: connected again");
+    lastError = undefined;
+  });
   await worker.waitUntilReady().catch((err: unknown) => {
     throw new ScanError("LDS_E_USAGE", `cannot reach ${redactUrl(options.cluster)}: ${String(err)}`);
   });
