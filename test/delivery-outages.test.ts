@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { hecSink } from "../src/sinks/hec-sink.js";
+import { hecEndpoints, hecSink } from "../src/sinks/hec-sink.js";
 import type { OutboxSummary } from "../src/sinks/outbox-sink.js";
 import { webhookSink } from "../src/sinks/webhook-sink.js";
 import { sampleRows } from "./helpers/alert-rows.js";
@@ -176,5 +176,16 @@ describe("webhook outages", () => {
     expect(summary.name).toBe(`webhook http://127.0.0.1:${port}/services/T0AAAAAAA/B0BBBBBBB/REDACTED`);
     expect(summary.spooled).toBe(2);
     expect(`${JSON.stringify(summary)}\n${notes.join("\n")}`).not.toContain(key);
+  });
+});
+
+describe("HEC behind a gateway", () => {
+  it("a path prefix before /services/collector is kept for the ack endpoint too", () => {
+    const at = hecEndpoints("https://gw.example/splunk/services/collector/event");
+    expect(at.event).toBe("https://gw.example/splunk/services/collector/event");
+    expect(at.ack).toBe("https://gw.example/splunk/services/collector/ack");
+    expect(hecEndpoints("https://splunk:8088/services/collector/event/1.0").ack).toBe(
+      "https://splunk:8088/services/collector/ack",
+    );
   });
 });

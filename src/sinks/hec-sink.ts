@@ -82,7 +82,11 @@ export function hecEndpoints(url: string): { event: string; ack: string; name: s
     throw new ScanError("LDS_E_USAGE", "--hec URL must not hold credentials; the token comes from SPLUNK_HEC_TOKEN");
   if (parsed.pathname === "/" || parsed.pathname === "") parsed.pathname = "/services/collector/event";
   parsed.hash = "";
-  const ack = new URL("/services/collector/ack", parsed.origin).href;
+  // The ack endpoint sits beside the event endpoint: behind a proxy that adds a path prefix
+  // (https://gw/splunk/services/collector/event), the prefix is kept.
+  const at = parsed.pathname.indexOf("/services/collector");
+  const prefix = at > 0 ? parsed.pathname.slice(0, at) : "";
+  const ack = new URL(`${prefix}/services/collector/ack`, parsed.origin).href;
   return { event: parsed.href, ack, name: `Splunk HEC ${parsed.origin}${parsed.pathname}` };
 }
 
