@@ -189,3 +189,24 @@ describe("HEC behind a gateway", () => {
     );
   });
 });
+
+describe("HEC indexer acknowledgment across a Splunk restart", () => {
+  it("an ackId the restarted HEC gives again never confirms the batch that was lost with it: that batch is sent again", async () => {
+    // Batch A gets ackId 0 and waits; HEC restarts (A, not yet acknowledged, is lost; ackIds
+    // start again); batch B gets ackId 0 too. A's wait must not take B's "true" for its own.
+    const server = await hec({ ack: true, ackDelayMs: 400, script: [{ kind: "ok" }, { kind: "restart" }] });
+    const rows = sampleRows(2);
+    const notes: string[] = [];
+    const sink = hecSink(
+      { url: server.url, token: TOKEN, ack: true },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 5_000, maxBatchAlerts: 1, onNote: (l) => notes.push(l) },
+    );
+    await sink.write(rows);
+    const summary = await sink.close();
+    expectKept(summary, 2);
+    const indexed = new Set(server.indexed.map((e) => e.event.alert_id));
+    expect(indexed.size).toBe(2); // both alerts are in the index: A was sent again
+    expect(summary).toMatchObject({ delivered: 2, spooled: 0 });
+    expect(notes.join("\n")).toMatch(/ackId 0 was given again: HEC restarted/);
+  });
+});

@@ -189,6 +189,14 @@ class HecTransport implements AlertTransport {
   private client: HttpClient | undefined;
   private sent = 0;
   private acked = 0;
+  /**
+   * ackIds this channel has been given since HEC last started them again. They are unique per
+   * channel, so one given twice means HEC restarted: batches still waiting for an older one may
+   * have been lost with it, and a "true" for that id now acknowledges another batch.
+   */
+  private readonly ackIdsGiven = new Set<number>();
+  /** Bumped each time HEC is seen starting its ackIds again; a wait from an older one is void. */
+  private ackEpoch = 0;
 
   constructor(private readonly options: HecOptions) {
     const endpoints = hecEndpoints(options.url);
@@ -242,11 +250,27 @@ class HecTransport implements AlertTransport {
           "HEC answered without an ackId: indexer acknowledgment is off for this token; drop --hec-ack or turn it on",
       };
     }
-    return this.waitForAck(outcome.ackId, batch.length, deadline, signal);
+    if (this.ackIdsGiven.has(outcome.ackId)) {
+      this.ackEpoch++;
+      this.ackIdsGiven.clear();
+    }
+    this.ackIdsGiven.add(outcome.ackId);
+    return this.waitForAck(outcome.ackId, this.ackEpoch, batch.length, deadline, signal);
   }
 
   /** Polls /services/collector/ack until the batch's ackId is true, or the deadline. */
-  private async waitForAck(ackId: number, count: number, deadline: number, signal?: AbortSignal): Promise<SendOutcome> {
+  private async waitForAck(
+    ackId: number,
+    epoch: number,
+    count: number,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
+    const restarted = (): SendOutcome => ({
+      kind: "retry",
+      reason: `ackId ${ackId} was given again: HEC restarted, and this batch may have been lost with it; sending it again`,
+      retryAfterMs: 1,
+    });
     let pause = ACK_POLL_FIRST_MS;
     let last = "no answer yet";
     const body = JSON.stringify({ acks: [ackId] });
@@ -265,6 +289,7 @@ class HecTransport implements AlertTransport {
         last = answer.reason;
         continue;
       }
+      if (epoch !== this.ackEpoch) return restarted();
       const parsed = parseBody(answer.body);
       if (answer.status === 200 && parsed !== undefined && typeof parsed.acks === "object" && parsed.acks !== null) {
         if ((parsed.acks as Record<string, unknown>)[String(ackId)] === true) {
