@@ -1,7 +1,8 @@
 /**
  * Remote inputs when the server misbehaves in ways remote-http.test.ts does not cover: a server
  * that ignores If-Match while the object is replaced or cut short under the scan (caught by the
- * ETag it answers with, or by Content-Range's total), and one that answers a later Range
+ * ETag it answers with, or by Content-Range's total), one without ETags whose object is
+ * replaced (Last-Modified and If-Unmodified-Since, RFC 9110 13.1.4), and one that answers a later Range
  * request with 200 and the whole object (a cache that lost the object's ranges). Each is a
  * problem naming the URL and the byte range; the other inputs are scanned; nothing is mixed.
  */
@@ -57,6 +58,51 @@ describe("remote inputs, misbehaving servers", () => {
     for (const p of remote.problems) {
       expect(p.message).toMatch(/changed size while being scanned|shrank while being scanned/);
     }
+  });
+
+  test("a server without ETags, the object replaced mid-scan (same size): Last-Modified tells, If-Unmodified-Since asks", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), { etags: "none", lastModified: true });
+    const replaced = Buffer.from(big.buffer);
+    replaced[100] = 0x20;
+    server.setFault((_r, nth) => {
+      if (nth === 4) server.put("log.xml", replaced);
+      return undefined;
+    });
+    const remote = await scan([server.url("log.xml")], options);
+    expect(remote.problems.length).toBeGreaterThanOrEqual(1);
+    for (const p of remote.problems) {
+      expect(p.message).toMatch(/the object changed while being scanned \(modified since it was planned\)/);
+    }
+    expect(server.requests.some((r) => r.status === 412)).toBe(true);
+  });
+
+  test("the same, from a server that ignores If-Unmodified-Since: the Last-Modified it answers with tells", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), {
+      etags: "none",
+      lastModified: true,
+      ifMatch: false,
+    });
+    const replaced = Buffer.from(big.buffer);
+    replaced[100] = 0x20;
+    server.setFault((_r, nth) => {
+      if (nth === 4) server.put("log.xml", replaced);
+      return undefined;
+    });
+    const remote = await scan([server.url("log.xml")], options);
+    expect(remote.problems.length).toBeGreaterThanOrEqual(1);
+    for (const p of remote.problems) {
+      expect(p.message).toMatch(
+        /the object changed while being scanned \(Last-Modified Mon, 01 Jan 2024 00:00:00 GMT when planned, Mon, 01 Jan 2024 00:00:01 GMT now\)/,
+      );
+    }
+  });
+
+  test("a server without ETags or changes: Last-Modified costs nothing, the rows are exact", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), { etags: "none", lastModified: true });
+    const remote = await scan([server.url("log.xml")], options);
+    expect(remote.problems).toEqual([]);
+    expect(remote.rows).toEqual(big.rows);
+    expect(server.requests.filter((r) => r.range !== "bytes=0-65535").length).toBeGreaterThan(1);
   });
 
   test("200 with the whole object to a later Range request: one problem naming the range; the other input is scanned; CLI exit 2", async () => {

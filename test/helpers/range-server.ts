@@ -39,8 +39,10 @@ export interface LoggedRequest {
 export interface RangeServerOptions {
   /** Honour Range (default true); false answers every GET with 200 and the whole object. */
   ranges?: boolean;
-  /** Honour If-Match (default true); false serves whatever is there now, as some servers do. */
+  /** Honour If-Match and If-Unmodified-Since (default true); false serves whatever is there now, as some servers do. */
   ifMatch?: boolean;
+  /** Send Last-Modified (each put one second after the one before) and honour If-Unmodified-Since. */
+  lastModified?: boolean;
   /** ETags: strong (default), weak (`W/"..."`) or none. */
   etags?: "strong" | "weak" | "none";
   /** Called for every request; a fault returned is injected instead of the answer. */
@@ -84,8 +86,14 @@ export async function startRangeServer(
   objects: Map<string, Buffer>,
   options: RangeServerOptions = {},
 ): Promise<RangeServer> {
-  const store = new Map<string, { bytes: Buffer; etag: string }>();
-  const put = (key: string, bytes: Buffer) => store.set(key, { bytes, etag: etagOf(bytes) });
+  const store = new Map<string, { bytes: Buffer; etag: string; modified: string }>();
+  let puts = 0;
+  const put = (key: string, bytes: Buffer) =>
+    store.set(key, {
+      bytes,
+      etag: etagOf(bytes),
+      modified: new Date(Date.UTC(2024, 0, 1) + 1000 * puts++).toUTCString(),
+    });
   for (const [key, bytes] of objects) put(key, bytes);
   const requests: LoggedRequest[] = [];
   let faultHook = options.fault;
@@ -125,6 +133,18 @@ export async function startRangeServer(
     const headers: Record<string, string> = {};
     if (options.etags !== "none") headers.etag = options.etags === "weak" ? `W/${object.etag}` : object.etag;
     if (ranges) headers["accept-ranges"] = "bytes";
+    if (options.lastModified) headers["last-modified"] = object.modified;
+    const since = req.headers["if-unmodified-since"];
+    if (
+      options.lastModified &&
+      options.ifMatch !== false &&
+      since !== undefined &&
+      Date.parse(object.modified) > Date.parse(since)
+    ) {
+      logged.status = 412;
+      res.writeHead(412, headers).end();
+      return;
+    }
     const ifMatch = req.headers["if-match"];
     if (options.ifMatch !== false && ifMatch !== undefined && ifMatch !== "*" && ifMatch !== object.etag) {
       logged.status = 412;
