@@ -58,6 +58,8 @@ export interface HecServerOptions {
   indexes?: string[];
   /** Delay every answer by this many ms (a slow server). */
   answerDelayMs?: number;
+  /** Listen on this port (a HEC coming back where it was); default: a free one. */
+  port?: number;
 }
 
 /** A running stand-in. */
@@ -267,7 +269,7 @@ export async function startHec(options: HecServerOptions): Promise<StandInHec> {
             : async () => send(res, 404, { text: "The requested URL was not found on this server.", code: 404 });
     handle().catch(() => req.socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const stand: StandInHec = Object.assign(state as StandInHec, {
     url: `http://127.0.0.1:${port}`,
