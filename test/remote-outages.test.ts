@@ -105,6 +105,20 @@ describe("remote inputs, misbehaving servers", () => {
     expect(server.requests.filter((r) => r.range !== "bytes=0-65535").length).toBeGreaterThan(1);
   });
 
+  test("a URL that redirects to a sign-in page: one line saying an HTML page came, not a log, exit 2", async () => {
+    const server = await serve(
+      new Map([["login", Buffer.from("<!DOCTYPE html>\n<html><body>Sign in to Contoso</body></html>\n")]]),
+    );
+    server.setFault((r) =>
+      r.url.startsWith("/logs/") ? { kind: "status", status: 302, location: "/login" } : undefined,
+    );
+    const run = await runCliAsync(["scan", `${server.origin}/logs/dc01.evtx?sig=abc`, "-q", "--no-progress"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `lsass-dump-scan: ${server.origin}/logs/dc01.evtx?REDACTED: an HTML page, not a log (a login or error page?)\n`,
+    );
+  });
+
   test("200 with the whole object to a later Range request: one problem naming the range; the other input is scanned; CLI exit 2", async () => {
     const server = await serve(
       new Map([

@@ -14,7 +14,7 @@ import { join, relative } from "node:path";
 
 /** What to do with one request instead of answering it properly. */
 export type Fault =
-  | { kind: "status"; status: number; retryAfter?: string }
+  | { kind: "status"; status: number; retryAfter?: string; location?: string }
   | { kind: "reset" }
   | { kind: "cut" }
   | { kind: "short-length" }
@@ -120,7 +120,10 @@ export async function startRangeServer(
     }
     if (fault?.kind === "status") {
       logged.status = fault.status;
-      res.writeHead(fault.status, fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter });
+      res.writeHead(fault.status, {
+        ...(fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter }),
+        ...(fault.location === undefined ? {} : { location: fault.location }),
+      });
       res.end("injected");
       return;
     }
