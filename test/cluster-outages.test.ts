@@ -143,7 +143,19 @@ describe.skipIf(!HAVE_REDIS)("cluster outages (real redis-server)", { timeout: 6
 
   test("Redis gone for good: one line naming why, no stack trace, exit 2, and the process ends", async () => {
     const gone = await redisServer();
-    const run = startCli(["scan", file, ...SCAN_ARGS, "--cluster", gone.url, "--cluster-timeout", "2"]);
+    // 4 KiB shards: 128 jobs, so Redis goes while the coordinator still queues and checks them
+    // (a command then waits for Redis to come back: the watchdog must end that wait too).
+    const run = startCli([
+      "scan",
+      file,
+      ...SCAN_ARGS,
+      "--shard-size",
+      "4k",
+      "--cluster",
+      gone.url,
+      "--cluster-timeout",
+      "2",
+    ]);
     await jobsQueued(gone.url);
     await gone.kill();
     const done = await run.done;

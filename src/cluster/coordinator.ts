@@ -232,16 +232,22 @@ async function runJobs(
   const stop = () => settle();
   options.signal?.addEventListener("abort", stop, { once: true });
   try {
-    await events.waitUntilReady();
-    await queue.addBulk(jobs.map(({ id, data }) => ({ name: data.task.kind, data, opts: jobOptions(id) })));
-    added = true;
-    // Jobs already there from an earlier run: finished ones are taken as they are, failed
-    // ones are tried again.
-    for (const { id } of jobs) {
-      const job = await queue.getJob(id);
-      if (job !== undefined && (await job.getState()) === "failed") await job.retry("failed");
-      else await check(id);
-    }
+    const setUp = (async () => {
+      await events.waitUntilReady();
+      await queue.addBulk(jobs.map(({ id, data }) => ({ name: data.task.kind, data, opts: jobOptions(id) })));
+      added = true;
+      // Jobs already there from an earlier run: finished ones are taken as they are, failed
+      // ones are tried again.
+      for (const { id } of jobs) {
+        const job = await queue.getJob(id);
+        if (job !== undefined && (await job.getState()) === "failed") await job.retry("failed");
+        else await check(id);
+      }
+    })();
+    // A command to a Redis that went away waits for it to come back: the watchdog (or Ctrl-C)
+    // ends the wait even here. What is still waiting fails when the connection is closed below.
+    setUp.catch(() => {});
+    await Promise.race([setUp, allDone]);
     if (pending.size > 0) await allDone;
     if (timedOut) {
       const seconds = Math.round(options.timeoutMs / 1000);
