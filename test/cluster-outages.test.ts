@@ -126,6 +126,18 @@ describe.skipIf(!HAVE_REDIS)("cluster outages (real redis-server)", { timeout: 6
     expect(lines.filter((l) => l.endsWith("redis: connected again"))).toHaveLength(1);
   });
 
+  test("a worker stopped (SIGTERM) while Redis is gone, as at a machine's shutdown, exits in seconds", async () => {
+    const redis = await redisServer();
+    const worker = await startWorker(redis.url);
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    const exited = new Promise<number | null>((resolve) => worker.child.once("exit", (code) => resolve(code)));
+    worker.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000); // before: never (it waited for Redis)
+  });
+
   test("the coordinator SIGKILLed mid-scan and started again with the same command: finished shards reused, rows exact", async () => {
     const redis = await redisServer();
     const first = startCli(["scan", file, ...SCAN_ARGS, "--cluster", redis.url, "--cluster-timeout", "20"]);

@@ -6,6 +6,7 @@
  * BullMQ's stalled-job check puts the job back, and another worker runs it again.
  */
 
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Job } from "bullmq";
 import { Piscina } from "piscina";
 import { ScanError } from "../errors.js";
@@ -85,7 +86,13 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
       else options.signal.addEventListener("abort", () => resolve(), { once: true });
     });
   } finally {
-    await worker.close();
+    if (connection.status === "ready") await worker.close();
+    else {
+      // Redis is gone (a machine shutting down often stops it first): closing would wait for
+      // it forever, and a task in hand cannot be stored anyway (it stalls and runs elsewhere).
+      connection.disconnect();
+      await Promise.race([worker.close(true).catch(() => {}), sleep(1_000)]);
+    }
     for (const pool of pools.values()) await (await pool).destroy();
     connection.disconnect();
   }
