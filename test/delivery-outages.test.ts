@@ -163,6 +163,19 @@ describe("HEC outages", () => {
 });
 
 describe("webhook outages", () => {
+  it("a proxy's sign-in page answered with 200 is not taken for delivery: retried, then spooled", async () => {
+    const url = await bareServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end("<!DOCTYPE html><html><head><title>Sign in</title></head><body>Web proxy</body></html>");
+    });
+    const sink = webhookSink({ url: `${url}/hooks/lsass` }, { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 500 });
+    await sink.write(sampleRows(3));
+    const summary = await sink.close();
+    expect(summary).toMatchObject({ delivered: 0, sent: 0, spooled: 3 });
+    expect(summary.stopped).toMatch(/HTTP 200 with an HTML page, not the receiver's answer/);
+  });
+
   it("a chat webhook's key in its path (Slack, Discord, Teams) is never in a message", async () => {
     const port = await closedPort();
     const key = "XXXXXXXXXXXXXXXXXXXXXXXX9f3k";

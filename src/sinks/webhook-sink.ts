@@ -65,6 +65,12 @@ function checkedUrl(url: string): URL {
   return parsed;
 }
 
+/** True for an answer that is a web page: Content-Type text/html and a body that starts like one. */
+function isHtmlPage(type: string | string[] | undefined, body: string): boolean {
+  const text = Array.isArray(type) ? type[0] : type;
+  return text !== undefined && /^\s*text\/html/i.test(text) && /^\s*(<!doctype html|<html[\s>])/i.test(body);
+}
+
 class WebhookTransport implements AlertTransport {
   readonly kind = "webhook" as const;
   readonly name: string;
@@ -109,6 +115,14 @@ class WebhookTransport implements AlertTransport {
       return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
     const what = `HTTP ${answer.status}`;
     if (answer.status >= 200 && answer.status < 300) {
+      // A captive portal or a proxy's sign-in page answers 200 with HTML: the receiver never
+      // saw the alerts. Receivers answer JSON, text or nothing.
+      if (isHtmlPage(answer.headers["content-type"], answer.body)) {
+        return {
+          kind: "retry",
+          reason: `${what} with an HTML page, not the receiver's answer (a proxy's sign-in page?)`,
+        };
+      }
       this.sent += batch.length;
       return { kind: "delivered" };
     }
