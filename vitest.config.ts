@@ -14,9 +14,8 @@ const E2E = [
   "test/bench-check.test.ts",
   "test/parallel-scan.test.ts",
   "test/wasm-property.test.ts",
-  "test/remote-http.test.ts",
-  "test/remote-s3.test.ts",
-  "test/cluster.test.ts",
+  "test/remote-*.test.ts",
+  "test/cluster*.test.ts",
 ];
 
 export default defineConfig({

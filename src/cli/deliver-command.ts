@@ -44,10 +44,13 @@ async function deliverSpool(
   say: (line: string) => void,
 ): Promise<number> {
   let queued = 0;
+  let busy = 0;
   for (const sink of sinks) {
     const resumed = await sink.resumeSpool();
     queued += resumed.queued;
-    for (const path of resumed.busy) say(`${path}: another running lsass-dump-scan is delivering it; left alone`);
+    busy += resumed.busy.length;
+    for (const path of resumed.busy)
+      say(`${path}: another running lsass-dump-scan is delivering it; left alone (its alerts are still in the spool)`);
     for (const { path, lines } of resumed.damaged)
       say(`${path}: ${lines} damaged line${lines === 1 ? "" : "s"} skipped (cut short by a crash while spooling)`);
   }
@@ -60,7 +63,8 @@ async function deliverSpool(
     say(`deliver: ${queued} alert${queued === 1 ? "" : "s"} in the spool, ${report.parts.join("; ")}${tail}`);
   }
   for (const line of report.lines) say(line);
-  return report.undelivered > 0 ? EXIT_TROUBLE : EXIT_CLEAN;
+  // A segment another process holds is not delivered by this run: "nothing left" would be false.
+  return report.undelivered > 0 || busy > 0 ? EXIT_TROUBLE : EXIT_CLEAN;
 }
 
 /** Adds `deliver` to the program; `setStatus` receives its exit status. */

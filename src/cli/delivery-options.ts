@@ -153,6 +153,7 @@ export async function openDeliverySinks(
   options: DeliveryOptions,
   note: (line: string) => void,
   signal?: AbortSignal,
+  resumeAfterMs?: number,
 ): Promise<OutboxSink[]> {
   const { hecSink } = await import("../sinks/hec-sink.js");
   const { webhookSink } = await import("../sinks/webhook-sink.js");
@@ -163,6 +164,7 @@ export async function openDeliverySinks(
     maxBatchAlerts: options.batchAlerts,
     secrets: [options.hec?.token, options.webhook?.secret],
     onNote: note,
+    resumeAfterMs,
   };
   const sinks: OutboxSink[] = [];
   if (options.hec !== undefined) sinks.push(hecSink({ ...options.hec, insecure: options.insecure }, outbox));

@@ -24,7 +24,24 @@ export async function runFollowCommand(inputs: readonly string[], options: Follo
   const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${terminalText(line)}\n`);
   if (inputs.includes("-") || inputs.some((i) => /^(https?|s3):\/\//i.test(i)))
     throw new ScanError("LDS_E_USAGE", "--follow follows files and folders (not -, URLs or s3://)");
-  const sinks = options.delivery === undefined ? [] : await openDeliverySinks(options.delivery, say);
+  // A follower lives long: a destination down for longer than --deliver-timeout pauses the
+  // sink and is tried again, rather than stopping it until the process ends.
+  const delivery = options.delivery;
+  const sinks =
+    delivery === undefined
+      ? []
+      : await openDeliverySinks(delivery, say, undefined, Math.min(30_000, Math.max(1_000, delivery.deliverTimeoutMs)));
+  // What an earlier run (killed, or stopped while a destination was down) left is sent first.
+  for (const sink of sinks) {
+    const resumed = await sink.resumeSpool();
+    if (resumed.queued > 0)
+      say(
+        `${sink.name}: ${resumed.queued} alert${resumed.queued === 1 ? "" : "s"} left in the spool by an earlier run; sending them`,
+      );
+    for (const path of resumed.busy) say(`${path}: another running lsass-dump-scan is delivering it; left alone`);
+    for (const { path, lines } of resumed.damaged)
+      say(`${path}: ${lines} damaged line${lines === 1 ? "" : "s"} skipped (cut short by a crash while spooling)`);
+  }
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once("SIGINT", stop);
@@ -42,15 +59,14 @@ export async function runFollowCommand(inputs: readonly string[], options: Follo
       say,
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const delivery =
-      options.delivery === undefined ? undefined : reportDelivery(outcome.summaries, options.delivery, say);
+    const report = delivery === undefined ? undefined : reportDelivery(outcome.summaries, delivery, say);
     if (!options.quiet) {
-      const extra = delivery === undefined ? "" : `, ${delivery.parts.join(", ")}`;
+      const extra = report === undefined ? "" : `, ${report.parts.join(", ")}`;
       say(`${followSummary(outcome, seconds)}${extra}`);
     }
-    for (const line of delivery?.lines ?? []) say(line);
+    for (const line of report?.lines ?? []) say(line);
     const trouble =
-      outcome.problems > 0 || outcome.unreadable > 0 || outcome.lost > 0 || (delivery?.undelivered ?? 0) > 0;
+      outcome.problems > 0 || outcome.unreadable > 0 || outcome.lost > 0 || (report?.undelivered ?? 0) > 0;
     return trouble ? EXIT_TROUBLE : EXIT_CLEAN;
   } finally {
     process.removeListener("SIGINT", stop);

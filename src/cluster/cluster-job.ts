@@ -13,9 +13,6 @@ import type { ScanTask } from "../pool/task.js";
 import { isUrl } from "../source/byte-source.js";
 import { redactUrl } from "../source/redact.js";
 
-/** The BullMQ queue every coordinator and worker of a Redis shares. */
-export const QUEUE_NAME = "lsass-dump-scan";
-
 /** One job's data. */
 export interface ClusterJobData {
   engine: EngineName;
@@ -31,6 +28,15 @@ export function engineVersion(): string {
     JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
   ).version;
   return packageVersion;
+}
+
+/**
+ * The BullMQ queue the coordinators and workers of one version share. The version is in the
+ * name: a worker of another build (its own task shapes, its own detection) never takes this
+ * build's jobs, and a coordinator counts only the workers that can run them.
+ */
+export function queueName(): string {
+  return `lsass-dump-scan-${engineVersion()}`;
 }
 
 /** What makes an input this version of itself: a remote object's ETag (or size), a file's size and mtime. */

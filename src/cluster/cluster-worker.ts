@@ -6,6 +6,7 @@
  * BullMQ's stalled-job check puts the job back, and another worker runs it again.
  */
 
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Job } from "bullmq";
 import { Piscina } from "piscina";
 import { ScanError } from "../errors.js";
@@ -13,7 +14,7 @@ import { workerEntry } from "../pool/dispatcher.js";
 import type { TaskResult, WorkerSetup } from "../pool/task.js";
 import { redactUrl } from "../source/redact.js";
 import { compiledMatcher } from "../wasm/module.js";
-import { type ClusterJobData, QUEUE_NAME } from "./cluster-job.js";
+import { type ClusterJobData, engineVersion, queueName } from "./cluster-job.js";
 import { openRedis } from "./redis.js";
 
 /**
@@ -59,23 +60,39 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
   };
   const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const worker = new Worker<ClusterJobData, TaskResult>(
-    QUEUE_NAME,
+    queueName(),
     async (job: Job<ClusterJobData, TaskResult>) => (await poolFor(job.data)).run(job.data.task) as Promise<TaskResult>,
     { connection, concurrency: options.concurrency, lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: 1 },
   );
   worker.on("failed", (job, err) => options.log(`task ${job?.id ?? "?"} failed: ${err.message}`));
-  worker.on("error", (err) => options.log(`redis: ${err.message}`));
+  // A Redis outage repeats the same error on every reconnection attempt: one line for it, and
+  // one when Redis is back, not a line a second for as long as it lasts.
+  let lastError: string | undefined;
+  worker.on("error", (err) => {
+    if (err.message !== lastError) options.log(`redis: ${err.message}`);
+    lastError = err.message;
+  });
+  connection.on("ready", () => {
+    if (lastError !== undefined) options.log("redis: connected again");
+    lastError = undefined;
+  });
   await worker.waitUntilReady().catch((err: unknown) => {
     throw new ScanError("LDS_E_USAGE", `cannot reach ${redactUrl(options.cluster)}: ${String(err)}`);
   });
-  options.log(`worker on ${redactUrl(options.cluster)}, ${options.concurrency} at a time`);
+  options.log(`worker on ${redactUrl(options.cluster)}, ${options.concurrency} at a time, version ${engineVersion()}`);
   try {
     await new Promise<void>((resolve) => {
       if (options.signal.aborted) resolve();
       else options.signal.addEventListener("abort", () => resolve(), { once: true });
     });
   } finally {
-    await worker.close();
+    if (connection.status === "ready") await worker.close();
+    else {
+      // Redis is gone (a machine shutting down often stops it first): closing would wait for
+      // it forever, and a task in hand cannot be stored anyway (it stalls and runs elsewhere).
+      connection.disconnect();
+      await Promise.race([worker.close(true).catch(() => {}), sleep(1_000)]);
+    }
     for (const pool of pools.values()) await (await pool).destroy();
     connection.disconnect();
   }

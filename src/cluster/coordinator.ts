@@ -5,10 +5,13 @@
  * id (a shard run twice counts once). The merge is the local scan's, so the rows are the same
  * bytes. Run the same command again after an interruption and finished shards are reused.
  * Inputs must be reachable from the workers: URLs, s3://, or paths on a shared file system
- * (paths are sent absolute).
+ * (paths are sent absolute). Redis going away mid-scan is waited out (up to --cluster-timeout):
+ * on reconnection every pending job is looked up again, its result taken if it finished, and
+ * enqueued again if a Redis restarted without persistence lost it.
  */
 
 import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Job, Queue, QueueEvents } from "bullmq";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
@@ -23,8 +26,8 @@ import { newScanResult, noteNothingScanned, type ScanProblem, type ScanResult } 
 import { recordStats, scanItem } from "../scan/scan-item.js";
 import { isUrl } from "../source/byte-source.js";
 import { redactUrl } from "../source/redact.js";
-import { type ClusterJobData, jobIdOf, QUEUE_NAME } from "./cluster-job.js";
-import { openRedis } from "./redis.js";
+import { type ClusterJobData, engineVersion, jobIdOf, queueName } from "./cluster-job.js";
+import { lastRedisError, openRedis } from "./redis.js";
 
 /** Attempts per task before it is a problem (a killed worker's stalled run does not count as one). */
 const JOB_ATTEMPTS = 3;
@@ -102,14 +105,26 @@ async function runJobs(
   const { Queue, QueueEvents } = await import("bullmq");
   const name = redactUrl(options.cluster);
   const connection = await openRedis(options.cluster, { forWorker: false });
-  const queue: Queue<ClusterJobData, TaskResult> = new Queue(QUEUE_NAME, { connection });
-  const events: QueueEvents = new QueueEvents(QUEUE_NAME, { connection: connection.duplicate() });
+  const queue: Queue<ClusterJobData, TaskResult> = new Queue(queueName(), { connection });
+  const eventsConnection = connection.duplicate();
+  const events: QueueEvents = new QueueEvents(queueName(), { connection: eventsConnection });
+  // BullMQ prints an 'error' nobody listens to, stack and all; the connection keeps the last
+  // one (redis.ts) for the line that gives up.
+  queue.on("error", () => {});
+  events.on("error", () => {});
   const progress: ScanProgress = {
     ...newScanProgress(),
     planned: true,
     compressed: tasks.some((t) => t.kind === "archive"),
   };
   const pending = new Map<string, ScanTask>();
+  const jobOptions = (id: string) => ({
+    jobId: id,
+    attempts: JOB_ATTEMPTS,
+    backoff: { type: "exponential" as const, delay: 1000 },
+    removeOnComplete: { age: KEEP_FINISHED_SECONDS },
+    removeOnFail: { age: KEEP_FINISHED_SECONDS },
+  });
   const jobs = tasks.map((task) => {
     const data: ClusterJobData = { engine: options.engine, carve: options.carve === true, task: reachable(task) };
     const id = jobIdOf(data);
@@ -162,48 +177,87 @@ async function runJobs(
   };
   events.on("completed", onEvent);
   events.on("failed", onEvent);
+  /**
+   * After a reconnection: results whose events were missed are taken, and jobs a restarted
+   * Redis no longer has are enqueued again (same ids, so a result is still counted once).
+   */
+  let reconciling = false;
+  const reconcile = async () => {
+    if (reconciling) return;
+    reconciling = true;
+    try {
+      for (const { id, data } of jobs) {
+        if (!pending.has(id)) continue;
+        const state = await queue.getJobState(id);
+        if (state === "unknown") await queue.add(data.task.kind, data, jobOptions(id));
+        else await check(id);
+      }
+    } finally {
+      reconciling = false;
+    }
+  };
+  let added = false;
+  connection.on("ready", () => {
+    if (added) void reconcile().catch(() => {}); // dropped again: the next "ready" tries again
+  });
   let timedOut = false;
+  let lostRedis: string | undefined;
+  let counting = false;
   const watchdog = setInterval(() => {
     if (Date.now() - finishedAt < options.timeoutMs) return;
-    void queue.getWorkersCount().then((workers) => {
-      if (workers > 0 || pending.size === 0) {
-        finishedAt = Date.now();
-        return;
-      }
+    if (connection.status !== "ready") {
+      // Commands wait for the connection to come back; the wait for Redis ends here.
+      lostRedis = lastRedisError(connection) ?? `connection ${connection.status}`;
       timedOut = true;
       settle();
-    });
+      return;
+    }
+    if (counting) return;
+    counting = true;
+    void queue
+      .getWorkersCount()
+      .then((workers) => {
+        if (workers > 0 || pending.size === 0) {
+          finishedAt = Date.now();
+          return;
+        }
+        timedOut = true;
+        settle();
+      })
+      .catch(() => {}) // the connection dropped: the next tick sees it
+      .finally(() => {
+        counting = false;
+      });
   }, 1000);
   const stop = () => settle();
   options.signal?.addEventListener("abort", stop, { once: true });
   try {
-    await events.waitUntilReady();
-    await queue.addBulk(
-      jobs.map(({ id, data }) => ({
-        name: data.task.kind,
-        data,
-        opts: {
-          jobId: id,
-          attempts: JOB_ATTEMPTS,
-          backoff: { type: "exponential", delay: 1000 },
-          removeOnComplete: { age: KEEP_FINISHED_SECONDS },
-          removeOnFail: { age: KEEP_FINISHED_SECONDS },
-        },
-      })),
-    );
-    // Jobs already there from an earlier run: finished ones are taken as they are, failed
-    // ones are tried again.
-    for (const { id } of jobs) {
-      const job = await queue.getJob(id);
-      if (job !== undefined && (await job.getState()) === "failed") await job.retry("failed");
-      else await check(id);
-    }
+    const setUp = (async () => {
+      await events.waitUntilReady();
+      await queue.addBulk(jobs.map(({ id, data }) => ({ name: data.task.kind, data, opts: jobOptions(id) })));
+      added = true;
+      // Jobs already there from an earlier run: finished ones are taken as they are, failed
+      // ones are tried again.
+      for (const { id } of jobs) {
+        const job = await queue.getJob(id);
+        if (job !== undefined && (await job.getState()) === "failed") await job.retry("failed");
+        else await check(id);
+      }
+    })();
+    // A command to a Redis that went away waits for it to come back: the watchdog (or Ctrl-C)
+    // ends the wait even here. What is still waiting fails when the connection is closed below.
+    setUp.catch(() => {});
+    await Promise.race([setUp, allDone]);
     if (pending.size > 0) await allDone;
     if (timedOut) {
+      const seconds = Math.round(options.timeoutMs / 1000);
+      const left = `${pending.size} task${pending.size === 1 ? "" : "s"} not scanned`;
       const message =
-        `no worker alive and no task finished for ${Math.round(options.timeoutMs / 1000)} s; ${pending.size} ` +
-        `task${pending.size === 1 ? "" : "s"} not scanned (start workers: lsass-dump-scan worker --cluster ${name}; ` +
-        "the same scan command then resumes)";
+        lostRedis !== undefined
+          ? `lost Redis (${lostRedis}) and no task finished for ${seconds} s; ${left} (the same scan command ` +
+            "resumes once Redis is back)"
+          : `no worker alive and no task finished for ${seconds} s; ${left} (start workers of version ` +
+            `${engineVersion()}: lsass-dump-scan worker --cluster ${name}; the same scan command then resumes)`;
       result.problem({ input: name, code: "LDS_E_INPUT_UNREADABLE", message });
     }
     return timedOut ? "timed out" : "done";
@@ -213,8 +267,17 @@ async function runJobs(
   } finally {
     clearInterval(watchdog);
     options.signal?.removeEventListener("abort", stop);
-    await events.close();
-    await queue.close();
+    // Closing talks to Redis. With Redis gone it would wait on a promise nothing keeps alive
+    // (Node then exits 0 mid-await, before the summary): disconnect instead.
+    if (connection.status === "ready" && eventsConnection.status === "ready") {
+      await events.close();
+      await queue.close();
+    } else {
+      connection.disconnect();
+      eventsConnection.disconnect();
+      await Promise.race([Promise.allSettled([events.close(), queue.close()]), sleep(1_000)]);
+    }
     connection.disconnect();
+    eventsConnection.disconnect();
   }
 }

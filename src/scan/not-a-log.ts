@@ -38,6 +38,8 @@ function textKind(text: string): string {
   }
   const first = text.split(/\r?\n/, 1)[0] ?? "";
   if (/^"?[\w .#-]+"?(?:[,;\t]"?[\w .#-]*"?){2,}$/.test(first)) return "CSV text";
+  // A login, proxy or error page where a log was expected (an expired link, an SSO redirect).
+  if (/^<!doctype html|^<html[\s>]/i.test(first)) return "an HTML page, not a log (a login or error page?)";
   if (/^<\?xml|^</.test(first)) return "XML without <Event> elements";
   if (/^[[{]/.test(first)) return "JSON that is not a Sysmon log layout we read";
   return "text that is not a log format we read";

@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { ScanError } from "../errors.js";
 import type { Alert } from "./alert-id.js";
-import { type HttpAnswer, type HttpClient, httpClient, isFailure } from "./http-client.js";
+import { type HttpAnswer, type HttpClient, httpClient, isFailure, redirectTarget } from "./http-client.js";
 import { type AlertTransport, type OutboxOptions, OutboxSink, type SendOutcome } from "./outbox-sink.js";
 import { parseRetryAfter, sleep } from "./retry.js";
 
@@ -82,7 +82,11 @@ export function hecEndpoints(url: string): { event: string; ack: string; name: s
     throw new ScanError("LDS_E_USAGE", "--hec URL must not hold credentials; the token comes from SPLUNK_HEC_TOKEN");
   if (parsed.pathname === "/" || parsed.pathname === "") parsed.pathname = "/services/collector/event";
   parsed.hash = "";
-  const ack = new URL("/services/collector/ack", parsed.origin).href;
+  // The ack endpoint sits beside the event endpoint: behind a proxy that adds a path prefix
+  // (https://gw/splunk/services/collector/event), the prefix is kept.
+  const at = parsed.pathname.indexOf("/services/collector");
+  const prefix = at > 0 ? parsed.pathname.slice(0, at) : "";
+  const ack = new URL(`${prefix}/services/collector/ack`, parsed.origin).href;
   return { event: parsed.href, ack, name: `Splunk HEC ${parsed.origin}${parsed.pathname}` };
 }
 
@@ -121,7 +125,7 @@ function describeAnswer(a: HttpAnswer, body: HecBody | undefined): string {
  * refused (401/403) or a setting refused (400 codes 7/10/11/14) is fatal; bad data (400 codes
  * 5/6/12/13, 413) is `rejected`; 408/429/5xx and any answer that is not HEC's JSON are retried.
  */
-export function classifyHecAnswer(a: HttpAnswer): SendOutcome & { ackId?: number } {
+export function classifyHecAnswer(a: HttpAnswer & { requestChannel?: boolean }): SendOutcome & { ackId?: number } {
   const body = parseBody(a.body);
   const what = describeAnswer(a, body);
   const code = typeof body?.code === "number" ? body.code : undefined;
@@ -134,12 +138,15 @@ export function classifyHecAnswer(a: HttpAnswer): SendOutcome & { ackId?: number
     return { kind: "fatal", reason: `${what}: the HEC token was refused (check SPLUNK_HEC_TOKEN or --hec-token-file)` };
   }
   if (a.status === 400 && code !== undefined && SETTINGS_CODES.has(code)) {
+    const sentChannel = a.requestChannel === true;
     const hint =
       code === 7
         ? "check --hec-index and the token's allowed indexes"
         : code === 14
           ? "indexer acknowledgment is off for this token; drop --hec-ack or turn it on"
-          : "the token wants indexer acknowledgment; use --hec-ack";
+          : sentChannel
+            ? "HEC did not accept this run's X-Splunk-Request-Channel (a proxy that drops or changes headers?)"
+            : "the token wants indexer acknowledgment; use --hec-ack";
     return { kind: "fatal", reason: `${what}: ${hint}` };
   }
   if ((a.status === 400 && code !== undefined && DATA_CODES.has(code)) || a.status === 413) {
@@ -149,6 +156,9 @@ export function classifyHecAnswer(a: HttpAnswer): SendOutcome & { ackId?: number
     return { kind: "retry", reason: what, retryAfterMs: parseRetryAfter(a.headers["retry-after"]) };
   }
   if (a.status === 404) return { kind: "fatal", reason: `${what}: no HEC endpoint at this URL (check the --hec path)` };
+  const target = redirectTarget(a);
+  if (target !== undefined)
+    return { kind: "fatal", reason: `HTTP ${a.status}: redirected to ${target}; use that --hec URL` };
   return { kind: "fatal", reason: what };
 }
 
@@ -179,6 +189,14 @@ class HecTransport implements AlertTransport {
   private client: HttpClient | undefined;
   private sent = 0;
   private acked = 0;
+  /**
+   * ackIds this channel has been given since HEC last started them again. They are unique per
+   * channel, so one given twice means HEC restarted: batches still waiting for an older one may
+   * have been lost with it, and a "true" for that id now acknowledges another batch.
+   */
+  private readonly ackIdsGiven = new Set<number>();
+  /** Bumped each time HEC is seen starting its ackIds again; a wait from an older one is void. */
+  private ackEpoch = 0;
 
   constructor(private readonly options: HecOptions) {
     const endpoints = hecEndpoints(options.url);
@@ -221,7 +239,7 @@ class HecTransport implements AlertTransport {
     const answer = await this.client.post(this.endpoints.event, this.headers(), encoded.join(""), timeout, signal);
     if (isFailure(answer))
       return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
-    const outcome = classifyHecAnswer(answer);
+    const outcome = classifyHecAnswer({ ...answer, requestChannel: this.channel !== undefined });
     if (outcome.kind !== "delivered") return outcome;
     this.sent += batch.length;
     if (this.channel === undefined) return { kind: "delivered" };
@@ -232,11 +250,27 @@ class HecTransport implements AlertTransport {
           "HEC answered without an ackId: indexer acknowledgment is off for this token; drop --hec-ack or turn it on",
       };
     }
-    return this.waitForAck(outcome.ackId, batch.length, deadline, signal);
+    if (this.ackIdsGiven.has(outcome.ackId)) {
+      this.ackEpoch++;
+      this.ackIdsGiven.clear();
+    }
+    this.ackIdsGiven.add(outcome.ackId);
+    return this.waitForAck(outcome.ackId, this.ackEpoch, batch.length, deadline, signal);
   }
 
   /** Polls /services/collector/ack until the batch's ackId is true, or the deadline. */
-  private async waitForAck(ackId: number, count: number, deadline: number, signal?: AbortSignal): Promise<SendOutcome> {
+  private async waitForAck(
+    ackId: number,
+    epoch: number,
+    count: number,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
+    const restarted = (): SendOutcome => ({
+      kind: "retry",
+      reason: `ackId ${ackId} was given again: HEC restarted, and this batch may have been lost with it; sending it again`,
+      retryAfterMs: 1,
+    });
     let pause = ACK_POLL_FIRST_MS;
     let last = "no answer yet";
     const body = JSON.stringify({ acks: [ackId] });
@@ -255,6 +289,7 @@ class HecTransport implements AlertTransport {
         last = answer.reason;
         continue;
       }
+      if (epoch !== this.ackEpoch) return restarted();
       const parsed = parseBody(answer.body);
       if (answer.status === 200 && parsed !== undefined && typeof parsed.acks === "object" && parsed.acks !== null) {
         if ((parsed.acks as Record<string, unknown>)[String(ackId)] === true) {
@@ -264,7 +299,7 @@ class HecTransport implements AlertTransport {
         last = `ackId ${ackId} not yet indexed`;
         continue;
       }
-      const outcome = classifyHecAnswer(answer);
+      const outcome = classifyHecAnswer({ ...answer, requestChannel: true });
       if (outcome.kind === "fatal") return outcome;
       last = describeAnswer(answer, parsed);
     }

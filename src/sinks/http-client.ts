@@ -48,6 +48,13 @@ const TLS_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
+/** TLS handshakes that fail because the other end does not speak TLS there (an http:// port). */
+const NOT_TLS_CODES = new Set([
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
+  "ERR_SSL_HTTP_REQUEST",
+]);
+
 /** Why a request got no answer, as one line. */
 export function classifyNetworkError(err: unknown, timeoutMs: number): HttpFailure {
   const code = (err as { code?: string } | undefined)?.code;
@@ -55,6 +62,14 @@ export function classifyNetworkError(err: unknown, timeoutMs: number): HttpFailu
   const tls = [code, causeCode].find((c) => c !== undefined && TLS_CODES.has(c));
   if (tls !== undefined) {
     return { fatal: true, reason: `TLS certificate not trusted (${tls}); use --insecure only for a test server` };
+  }
+  const notTls = [code, causeCode].find((c) => c !== undefined && NOT_TLS_CODES.has(c));
+  if (notTls !== undefined) {
+    // Trying again cannot help, and OpenSSL's own text (file and line numbers) helps nobody.
+    return {
+      fatal: true,
+      reason: `TLS handshake failed (${notTls}): the server does not speak TLS on this port (http://?)`,
+    };
   }
   const name = (err as { name?: string } | undefined)?.name;
   if (
@@ -68,6 +83,22 @@ export function classifyNetworkError(err: unknown, timeoutMs: number): HttpFailu
   if (code === "ECONNREFUSED" || causeCode === "ECONNREFUSED") return { fatal: false, reason: "connection refused" };
   const what = [code ?? causeCode, describeError(err)].filter((s) => s !== undefined).join(": ");
   return { fatal: false, reason: `network error (${what})` };
+}
+
+/**
+ * For a 3xx answer (requests are not redirected: a POST body is not sent twice to a place
+ * the user did not name), where it points, without its query string; undefined otherwise.
+ */
+export function redirectTarget(a: HttpAnswer): string | undefined {
+  if (a.status < 300 || a.status >= 400) return undefined;
+  const location = Array.isArray(a.headers.location) ? a.headers.location[0] : a.headers.location;
+  if (location === undefined) return undefined;
+  try {
+    const url = new URL(location);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when `r` is a failure rather than an answer. */

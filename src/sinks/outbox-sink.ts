@@ -79,6 +79,13 @@ export interface OutboxOptions {
   onNote?: ((line: string) => void) | undefined;
   /** Stops sending (Ctrl-C): the request in flight is cancelled, the rest stays in the spool. */
   signal?: AbortSignal | undefined;
+  /**
+   * For a sink that lives long (follow mode): after a batch was retried for `deliverTimeoutMs`
+   * without success, pause this long and try again, instead of stopping for good. A refused
+   * token or setting still stops the sink. Unset: a one-shot run stops and leaves the rest to
+   * `deliver`.
+   */
+  resumeAfterMs?: number | undefined;
 }
 
 /** Default batch: 100 alerts (an alert is about 1 kB as a HEC event). */
@@ -130,6 +137,9 @@ export class OutboxSink implements RowSink {
   private segment: Promise<SpoolSegment> | undefined;
   private pumping: Promise<void> | undefined;
   private stopReason: string | undefined;
+  /** Why sending pauses (the destination gave no success for `deliverTimeoutMs`), until the timer. */
+  private pauseReason: string | undefined;
+  private pauseTimer: NodeJS.Timeout | undefined;
   private delivered = 0;
   private deadLettered = 0;
   private readonly maxAlerts: number;
@@ -189,17 +199,31 @@ export class OutboxSink implements RowSink {
   }
 
   private kick(): void {
-    if (this.pumping !== undefined || this.stopReason !== undefined) return;
+    if (this.pumping !== undefined || this.stopReason !== undefined || this.pauseReason !== undefined) return;
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
-      if (this.queue.length > 0 && this.stopReason === undefined) this.kick();
+      if (this.queue.length > 0 && this.stopReason === undefined && this.pauseReason === undefined) this.kick();
     });
+  }
+
+  /** Puts a batch back (it is still in the spool) and pauses sending for `resumeAfterMs`. */
+  private pause(batch: readonly Item[], reason: string, resumeAfterMs: number): void {
+    this.queue.unshift(...batch);
+    if (this.pauseReason !== undefined) return; // another lane paused already
+    this.pauseReason = this.redact(reason);
+    this.note(`${reason}; the alerts wait in the spool; trying again in ${formatDuration(resumeAfterMs)}`);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = undefined;
+      this.pauseReason = undefined;
+      this.kick();
+    }, resumeAfterMs);
+    this.pauseTimer.unref(); // a paused sink never keeps the process alive
   }
 
   private async pump(): Promise<void> {
     const lanes = Array.from({ length: Math.max(1, this.transport.inFlight ?? 1) }, async () => {
       try {
-        while (this.queue.length > 0 && this.stopReason === undefined) {
+        while (this.queue.length > 0 && this.stopReason === undefined && this.pauseReason === undefined) {
           await this.deliver(this.takeBatch());
         }
       } catch (err) {
@@ -279,12 +303,16 @@ export class OutboxSink implements RowSink {
           if (remaining <= 0 || (asked !== undefined && asked > remaining)) {
             const why =
               asked !== undefined && remaining > 0 ? `the server asked to wait ${formatDuration(asked)}, ` : "";
-            this.stop(
-              `gave up after ${formatDuration(Date.now() - started)} (${why}--deliver-timeout ${formatDuration(this.options.deliverTimeoutMs)}): ${outcome.reason}`,
-            );
+            const reason = `gave up after ${formatDuration(Date.now() - started)} (${why}--deliver-timeout ${formatDuration(this.options.deliverTimeoutMs)}): ${outcome.reason}`;
+            const resumeAfter = this.options.resumeAfterMs;
+            if (resumeAfter !== undefined && !signal?.aborted)
+              this.pause(batch, reason, Math.max(resumeAfter, asked ?? 0));
+            else this.stop(reason);
             return;
           }
-          const wait = Math.min(asked ?? backoffDelay(attempt), remaining);
+          // "Retry-After: 0" (or a date gone by) answered again and again must not become a
+          // tight loop of requests and notes: then the backoff decides.
+          const wait = Math.min(asked !== undefined && asked > 0 ? asked : backoffDelay(attempt), remaining);
           this.note(`${outcome.reason}; retry ${attempt + 1} in ${formatDuration(wait)}`);
           await sleep(wait, signal);
         }
@@ -295,6 +323,10 @@ export class OutboxSink implements RowSink {
   /** Waits for sending to finish (or stop), keeps what is left in the spool, and says what happened. */
   async close(): Promise<OutboxSummary> {
     while (this.pumping !== undefined) await this.pumping;
+    if (this.pauseTimer !== undefined) clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
+    // Paused at the end: what it waited for is why the rest stays in the spool.
+    if (this.pauseReason !== undefined) this.stop(this.pauseReason);
     let spooled = 0;
     for (const segment of this.segments) spooled += await segment.release();
     await this.transport.close();

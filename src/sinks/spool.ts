@@ -3,13 +3,13 @@
  * a kill or an outage loses none. One segment per run and destination kind
  * (`<spool>/<kind>/<run>.ndjson`, one alert a line), a `.done` file beside it listing the
  * `alert_id`s that were delivered (or dead-lettered), and a `.lock` naming the process that
- * works on it. A segment whose alerts are all done is deleted; `deliver` resends what is left of
+ * works on it (and the boot it runs in, so that a lock left before a reboot is stale). A segment whose alerts are all done is deleted; `deliver` resends what is left of
  * the others. Alerts the destination rejects as bad data go to `<spool>/deadletter.ndjson`.
  * No credential is ever written here: segments hold alerts only.
  */
 
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +48,36 @@ function syncDir(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+let thisBoot: string | undefined;
+
+/**
+ * This boot's id (Linux: /proc/sys/kernel/random/boot_id; "" elsewhere). A lock is written with
+ * it: after a reboot, its process id may belong to some other process, but the lock is stale.
+ */
+function bootId(): string {
+  if (thisBoot === undefined) {
+    try {
+      thisBoot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    } catch {
+      thisBoot = "";
+    }
+  }
+  return thisBoot;
+}
+
+/** What a lock file holds: the process id and the boot it runs in. */
+function lockText(): string {
+  const boot = bootId();
+  return boot === "" ? `${process.pid}\n` : `${process.pid} ${boot}\n`;
+}
+
+/** True when a lock's text names a process that still runs (in this boot). */
+function holderAlive(text: string): boolean {
+  const [pid, boot] = text.trim().split(/\s+/);
+  if (boot !== undefined && boot !== "" && bootId() !== "" && boot !== bootId()) return false;
+  return isAlive(Number(pid));
 }
 
 function isAlive(pid: number): boolean {
@@ -136,7 +166,7 @@ export class SpoolSegment {
         .replace(/[-:]/g, "")
         .replace(/\.\d+Z$/, "Z");
       const base = join(dir, `${stamp}-${process.pid}-${randomBytes(3).toString("hex")}`);
-      await writeFile(`${base}.lock`, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
+      await writeFile(`${base}.lock`, lockText(), { flag: "wx", mode: 0o600 });
       await writeFile(`${base}.ndjson`, "", { flag: "wx", mode: 0o600 });
       syncDir(dir);
       return new SpoolSegment(spoolDir, base);
@@ -190,14 +220,13 @@ export class SpoolSegment {
     const lock = `${this.base}.lock`;
     for (let tries = 0; tries < 2; tries++) {
       try {
-        await writeFile(lock, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
+        await writeFile(lock, lockText(), { flag: "wx", mode: 0o600 });
         return true;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST")
           throw spoolError(this.spoolDir, `cannot lock ${this.path}`, err);
       }
-      const holder = Number((await readFile(lock, "utf8").catch(() => "")).trim());
-      if (isAlive(holder)) return false;
+      if (holderAlive(await readFile(lock, "utf8").catch(() => ""))) return false;
       await rm(lock, { force: true });
     }
     return false;

@@ -8,7 +8,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { ScanError } from "../errors.js";
 import type { Alert } from "./alert-id.js";
-import { type HttpClient, httpClient, isFailure } from "./http-client.js";
+import { type HttpClient, httpClient, isFailure, redirectTarget } from "./http-client.js";
 import { type AlertTransport, type OutboxOptions, OutboxSink, type SendOutcome } from "./outbox-sink.js";
 import { parseRetryAfter } from "./retry.js";
 
@@ -65,6 +65,12 @@ function checkedUrl(url: string): URL {
   return parsed;
 }
 
+/** True for an answer that is a web page: Content-Type text/html and a body that starts like one. */
+function isHtmlPage(type: string | string[] | undefined, body: string): boolean {
+  const text = Array.isArray(type) ? type[0] : type;
+  return text !== undefined && /^\s*text\/html/i.test(text) && /^\s*(<!doctype html|<html[\s>])/i.test(body);
+}
+
 class WebhookTransport implements AlertTransport {
   readonly kind = "webhook" as const;
   readonly name: string;
@@ -75,8 +81,14 @@ class WebhookTransport implements AlertTransport {
   constructor(private readonly options: WebhookOptions) {
     const parsed = checkedUrl(options.url);
     this.url = parsed.href;
-    // Credentials or a query (often a key) in the URL never reach messages.
-    this.name = `webhook ${parsed.origin}${parsed.pathname}`;
+    // Credentials or a query (often a key) in the URL never reach messages, nor a long path
+    // segment: chat webhooks carry their key in the path (Slack's /services/T../B../<key>,
+    // Discord's /api/webhooks/<id>/<token>, Teams' GUIDs).
+    const path = parsed.pathname
+      .split("/")
+      .map((segment) => (segment.length >= 16 ? "REDACTED" : segment))
+      .join("/");
+    this.name = `webhook ${parsed.origin}${path}`;
   }
 
   encode(alert: Alert): string {
@@ -103,6 +115,14 @@ class WebhookTransport implements AlertTransport {
       return answer.fatal ? { kind: "fatal", reason: answer.reason } : { kind: "retry", reason: answer.reason };
     const what = `HTTP ${answer.status}`;
     if (answer.status >= 200 && answer.status < 300) {
+      // A captive portal or a proxy's sign-in page answers 200 with HTML: the receiver never
+      // saw the alerts. Receivers answer JSON, text or nothing.
+      if (isHtmlPage(answer.headers["content-type"], answer.body)) {
+        return {
+          kind: "retry",
+          reason: `${what} with an HTML page, not the receiver's answer (a proxy's sign-in page?)`,
+        };
+      }
       this.sent += batch.length;
       return { kind: "delivered" };
     }
@@ -111,6 +131,9 @@ class WebhookTransport implements AlertTransport {
     if (answer.status === 401 || answer.status === 403)
       return { kind: "fatal", reason: `${what}: the receiver refused us (check LSASS_DUMP_SCAN_WEBHOOK_SECRET)` };
     if (DATA_STATUSES.has(answer.status)) return { kind: "rejected", reason: what };
+    const target = redirectTarget(answer);
+    if (target !== undefined)
+      return { kind: "fatal", reason: `${what}: redirected to ${target}; use that --webhook URL` };
     return { kind: "fatal", reason: `${what}: not accepted (check the --webhook URL)` };
   }
 

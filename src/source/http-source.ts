@@ -1,8 +1,8 @@
 /**
  * Objects behind http(s) URLs, read with undici: a first ranged GET learns the size, the ETag,
  * whether the server honours `Range`, and the first bytes (for format detection); later reads
- * are ranged GETs with `If-Match: <etag>`, so an object replaced mid-scan is reported, never
- * mixed. Every range is retried on connection resets, transfers cut short and 429/5xx answers,
+ * are ranged GETs with `If-Match: <etag>` (or `If-Unmodified-Since`, from a server without
+ * ETags), so an object replaced mid-scan is reported, never mixed. Every range is retried on connection resets, transfers cut short and 429/5xx answers,
  * with exponential backoff and full jitter, resuming from the last byte received; 403/404/412
  * fail at once. Byte counts are checked against Content-Range and Content-Length. URLs in
  * messages never carry their query string (see redact.ts): presigned URLs are used as they are.
@@ -25,7 +25,10 @@ const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 export interface HttpProbe {
   /** The object's size, when known (always with ranges). */
   size: number | undefined;
-  /** The strong ETag, when the server gave one (weak ETags cannot be used with If-Match). */
+  /**
+   * The version read: the strong ETag, when the server gave one (weak ETags cannot be used
+   * with If-Match); else `last-modified <HTTP-date>` when it gave a Last-Modified date.
+   */
   etag: string | undefined;
   /** True when the server answered the ranged GET with 206: shards and zips can be read in place. */
   ranges: boolean;
@@ -68,6 +71,43 @@ function strongEtag(value: string | undefined): string | undefined {
   return value !== undefined && !value.startsWith("W/") ? value : undefined;
 }
 
+/** How a Last-Modified date is kept where an ETag would be (see {@link HttpProbe.etag}). */
+const LAST_MODIFIED = "last-modified ";
+
+/**
+ * What names this version of the object: its strong ETag, else its Last-Modified date (a
+ * server without ETags still says when the object changed), else nothing.
+ */
+function versionOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const tag = strongEtag(header(headers, "etag"));
+  if (tag !== undefined) return tag;
+  const date = header(headers, "last-modified");
+  return date !== undefined && !Number.isNaN(Date.parse(date)) ? `${LAST_MODIFIED}${date}` : undefined;
+}
+
+/** The request headers that ask for exactly `version` (412 otherwise). */
+function versionCondition(version: string | undefined): Record<string, string> {
+  if (version === undefined) return {};
+  return version.startsWith(LAST_MODIFIED)
+    ? { "if-unmodified-since": version.slice(LAST_MODIFIED.length) }
+    : { "if-match": version };
+}
+
+/** How an answer shows another version than `planned` (a server ignoring the condition), or undefined. */
+function otherVersion(
+  planned: string | undefined,
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
+  if (planned === undefined) return undefined;
+  if (planned.startsWith(LAST_MODIFIED)) {
+    const was = planned.slice(LAST_MODIFIED.length);
+    const now = header(headers, "last-modified");
+    return now !== undefined && now !== was ? `Last-Modified ${was} when planned, ${now} now` : undefined;
+  }
+  const now = strongEtag(header(headers, "etag"));
+  return now !== undefined && now !== planned ? `ETag ${planned} when planned, ${now} now` : undefined;
+}
+
 /** `bytes a-b/total` parsed; total is undefined for `*`. */
 function contentRange(
   value: string | undefined,
@@ -85,7 +125,7 @@ function networkReason(err: unknown): string {
 }
 
 /** A status that ends the read at once, as the error to throw (undefined: retry or go on). */
-function fatalStatus(status: number, name: string, what: string): ScanError | undefined {
+function fatalStatus(status: number, name: string, what: string, version?: string): ScanError | undefined {
   if (status === 404 || status === 410)
     return new ScanError("LDS_E_INPUT_MISSING", `HTTP ${status}: no such object`, name);
   if (status === 401 || status === 403) {
@@ -98,7 +138,7 @@ function fatalStatus(status: number, name: string, what: string): ScanError | un
   if (status === 412) {
     return new ScanError(
       "LDS_E_INPUT_UNREADABLE",
-      `${what}: the object changed while being scanned (ETag no longer matches); records in it may be missed`,
+      `${what}: the object changed while being scanned (${version?.startsWith(LAST_MODIFIED) ? "modified since it was planned" : "ETag no longer matches"}); records in it may be missed`,
       name,
     );
   }
@@ -134,7 +174,7 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
     if (status === 416) {
       await body.dump();
       const total = contentRange(header(headers, "content-range"))?.total;
-      return { size: total ?? 0, etag: strongEtag(header(headers, "etag")), ranges: true, head: new Uint8Array(0) };
+      return { size: total ?? 0, etag: versionOf(headers), ranges: true, head: new Uint8Array(0) };
     }
     const fatal = fatalStatus(status, name, `bytes 0-${sniffBytes - 1}`);
     if (fatal !== undefined) {
@@ -148,7 +188,7 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
       await backoff(failures, headers["retry-after"]);
       continue;
     }
-    const etag = strongEtag(header(headers, "etag"));
+    const etag = versionOf(headers);
     if (status === 200) {
       const length = header(headers, "content-length");
       return {
@@ -233,8 +273,10 @@ export class HttpObject {
         if (failures >= MAX_ATTEMPTS) throw giveUp(this.name, what, reason, failures, err);
         await backoff(failures, retryAfter);
       };
-      const headers: Record<string, string> = { range: `bytes=${position}-${to - 1}` };
-      if (this.etag !== undefined) headers["if-match"] = this.etag;
+      const headers: Record<string, string> = {
+        range: `bytes=${position}-${to - 1}`,
+        ...versionCondition(this.etag),
+      };
       let response: Dispatcher.ResponseData;
       try {
         response = await agent().request({ origin, path, method: "GET", headers });
@@ -243,7 +285,7 @@ export class HttpObject {
         continue;
       }
       const { statusCode: status, headers: answer, body } = response;
-      const fatal = fatalStatus(status, this.name, what);
+      const fatal = fatalStatus(status, this.name, what, this.etag);
       if (fatal !== undefined) {
         await body.dump();
         throw fatal;
@@ -258,6 +300,16 @@ export class HttpObject {
         throw new ScanError(
           "LDS_E_INPUT_UNREADABLE",
           `${what}: HTTP ${status} instead of a partial answer (206)`,
+          this.name,
+        );
+      }
+      // A server that ignores If-Match (or If-Unmodified-Since) still names what it sent.
+      const changed = otherVersion(this.etag, answer);
+      if (changed !== undefined) {
+        await body.dump();
+        throw new ScanError(
+          "LDS_E_INPUT_UNREADABLE",
+          `${what}: the object changed while being scanned (${changed}); records in it may be missed`,
           this.name,
         );
       }

@@ -5,8 +5,8 @@
  * data, 6 invalid data format with `invalid-event-number`, 7 incorrect index, 9 server busy,
  * 10/11 channel, 12/13 event field, 14 ACK is disabled) and indexer acknowledgment (channel
  * header, `ackId`, POST /services/collector/ack). Tests script its misbehaviour per request:
- * 503 bursts, a status of their choosing, slow answers, dropped connections, and a crash between
- * indexing a batch and answering.
+ * 503 bursts, a status of their choosing, slow answers, dropped connections, a crash between
+ * indexing a batch and answering, and a restart that loses what was not yet acknowledged.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -35,7 +35,12 @@ export type HecStep =
   /** Index the batch, then close the connection without an answer (a crash in between). */
   | { kind: "crash" }
   /** Answer as HEC would, after `ms`. */
-  | { kind: "slow"; ms: number };
+  | { kind: "slow"; ms: number }
+  /**
+   * Splunk restarted just before this request: events not yet acknowledged are lost, and
+   * ackIds start again from 0 (on the same channel GUID, which the client keeps sending).
+   */
+  | { kind: "restart" };
 
 /** How the stand-in is set up. */
 export interface HecServerOptions {
@@ -53,6 +58,8 @@ export interface HecServerOptions {
   indexes?: string[];
   /** Delay every answer by this many ms (a slow server). */
   answerDelayMs?: number;
+  /** Listen on this port (a HEC coming back where it was); default: a free one. */
+  port?: number;
 }
 
 /** A running stand-in. */
@@ -124,6 +131,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 export async function startHec(options: HecServerOptions): Promise<StandInHec> {
   const script = [...(options.script ?? [])];
   const acks = new Map<string, Map<number, number>>(); // channel -> ackId -> time it turns true
+  const ackedEvents = new Map<number, HecEnvelope[]>(); // ackId -> the events it acknowledges
   let nextAckId = 0;
   const state: Omit<StandInHec, "url" | "close"> = {
     indexed: [],
@@ -155,6 +163,17 @@ export async function startHec(options: HecServerOptions): Promise<StandInHec> {
     state.eventRequests++;
     state.requestTimes.push(Date.now());
     const step = script.shift() ?? { kind: "ok" };
+    if (step.kind === "restart") {
+      const now = Date.now();
+      const lost = new Set<HecEnvelope>();
+      for (const channelAcks of acks.values()) {
+        for (const [id, at] of channelAcks) if (at > now) for (const e of ackedEvents.get(id) ?? []) lost.add(e);
+      }
+      state.indexed = state.indexed.filter((e) => !lost.has(e));
+      acks.clear();
+      ackedEvents.clear();
+      nextAckId = 0;
+    }
     if (step.kind === "drop") {
       req.socket.destroy();
       return;
@@ -205,6 +224,7 @@ export async function startHec(options: HecServerOptions): Promise<StandInHec> {
       const id = nextAckId++;
       const channelAcks = acks.get(channel) ?? new Map<number, number>();
       channelAcks.set(id, Date.now() + (options.ackDelayMs ?? 0));
+      ackedEvents.set(id, events);
       acks.set(channel, channelAcks);
       return send(res, 200, { text: "Success", code: 0, ackId: id });
     }
@@ -249,7 +269,7 @@ export async function startHec(options: HecServerOptions): Promise<StandInHec> {
             : async () => send(res, 404, { text: "The requested URL was not found on this server.", code: 404 });
     handle().catch(() => req.socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const stand: StandInHec = Object.assign(state as StandInHec, {
     url: `http://127.0.0.1:${port}`,

@@ -14,12 +14,14 @@ import { join, relative } from "node:path";
 
 /** What to do with one request instead of answering it properly. */
 export type Fault =
-  | { kind: "status"; status: number; retryAfter?: string }
+  | { kind: "status"; status: number; retryAfter?: string; location?: string }
   | { kind: "reset" }
   | { kind: "cut" }
   | { kind: "short-length" }
   /** Never answered (until the client goes away): a transfer stuck mid-shard. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Range ignored for this one request: 200 and the whole object (a cache that lost it). */
+  | { kind: "full" };
 
 /** One request as the server saw it. */
 export interface LoggedRequest {
@@ -37,6 +39,10 @@ export interface LoggedRequest {
 export interface RangeServerOptions {
   /** Honour Range (default true); false answers every GET with 200 and the whole object. */
   ranges?: boolean;
+  /** Honour If-Match and If-Unmodified-Since (default true); false serves whatever is there now, as some servers do. */
+  ifMatch?: boolean;
+  /** Send Last-Modified (each put one second after the one before) and honour If-Unmodified-Since. */
+  lastModified?: boolean;
   /** ETags: strong (default), weak (`W/"..."`) or none. */
   etags?: "strong" | "weak" | "none";
   /** Called for every request; a fault returned is injected instead of the answer. */
@@ -80,8 +86,14 @@ export async function startRangeServer(
   objects: Map<string, Buffer>,
   options: RangeServerOptions = {},
 ): Promise<RangeServer> {
-  const store = new Map<string, { bytes: Buffer; etag: string }>();
-  const put = (key: string, bytes: Buffer) => store.set(key, { bytes, etag: etagOf(bytes) });
+  const store = new Map<string, { bytes: Buffer; etag: string; modified: string }>();
+  let puts = 0;
+  const put = (key: string, bytes: Buffer) =>
+    store.set(key, {
+      bytes,
+      etag: etagOf(bytes),
+      modified: new Date(Date.UTC(2024, 0, 1) + 1000 * puts++).toUTCString(),
+    });
   for (const [key, bytes] of objects) put(key, bytes);
   const requests: LoggedRequest[] = [];
   let faultHook = options.fault;
@@ -108,7 +120,10 @@ export async function startRangeServer(
     }
     if (fault?.kind === "status") {
       logged.status = fault.status;
-      res.writeHead(fault.status, fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter });
+      res.writeHead(fault.status, {
+        ...(fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter }),
+        ...(fault.location === undefined ? {} : { location: fault.location }),
+      });
       res.end("injected");
       return;
     }
@@ -121,8 +136,20 @@ export async function startRangeServer(
     const headers: Record<string, string> = {};
     if (options.etags !== "none") headers.etag = options.etags === "weak" ? `W/${object.etag}` : object.etag;
     if (ranges) headers["accept-ranges"] = "bytes";
+    if (options.lastModified) headers["last-modified"] = object.modified;
+    const since = req.headers["if-unmodified-since"];
+    if (
+      options.lastModified &&
+      options.ifMatch !== false &&
+      since !== undefined &&
+      Date.parse(object.modified) > Date.parse(since)
+    ) {
+      logged.status = 412;
+      res.writeHead(412, headers).end();
+      return;
+    }
     const ifMatch = req.headers["if-match"];
-    if (ifMatch !== undefined && ifMatch !== "*" && ifMatch !== object.etag) {
+    if (options.ifMatch !== false && ifMatch !== undefined && ifMatch !== "*" && ifMatch !== object.etag) {
       logged.status = 412;
       res.writeHead(412, headers).end();
       return;
@@ -131,7 +158,7 @@ export async function startRangeServer(
     let start = 0;
     let end = size;
     let status = 200;
-    const m = ranges ? /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "") : null;
+    const m = ranges && fault?.kind !== "full" ? /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "") : null;
     if (m !== null) {
       if (m[1] === "") {
         start = Math.max(0, size - Number(m[2]));

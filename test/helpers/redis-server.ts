@@ -10,6 +10,9 @@ import { createServer } from "node:net";
 export interface RedisServer {
   /** `redis://127.0.0.1:PORT` */
   url: string;
+  port: number;
+  /** SIGKILL: Redis gone at once, nothing saved (it runs without persistence). */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -26,12 +29,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts redis-server on a free loopback port and waits until it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+/**
+ * Starts redis-server on a free loopback port (or `port`: a restart in place of a killed one)
+ * and waits until it accepts connections. `args`: more settings (`--requirepass`, ...).
+ */
+export async function startRedisServer(options: { port?: number; args?: string[] } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...(options.args ?? [])],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -44,9 +50,16 @@ export async function startRedisServer(): Promise<RedisServer> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      }),
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),

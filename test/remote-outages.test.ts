@@ -1,0 +1,146 @@
+/**
+ * Remote inputs when the server misbehaves in ways remote-http.test.ts does not cover: a server
+ * that ignores If-Match while the object is replaced or cut short under the scan (caught by the
+ * ETag it answers with, or by Content-Range's total), one without ETags whose object is
+ * replaced (Last-Modified and If-Unmodified-Since, RFC 9110 13.1.4), and one that answers a later Range
+ * request with 200 and the whole object (a cache that lost the object's ranges). Each is a
+ * problem naming the URL and the byte range; the other inputs are scanned; nothing is mixed.
+ */
+
+import { afterEach, describe, expect, test } from "vitest";
+import { generateBuffer } from "../src/generate/index.js";
+import { scan } from "../src/index.js";
+import { runCliAsync } from "./helpers/cli.js";
+import { type RangeServer, startRangeServer } from "./helpers/range-server.js";
+
+const options = { workers: 2, shardSize: 64 * 1024 };
+const big = generateBuffer({ format: "xml", size: 512 * 1024, seed: 16, hitsPerGb: 40_000 });
+
+const servers: RangeServer[] = [];
+afterEach(async () => {
+  while (servers.length > 0) await servers.pop()!.close();
+});
+
+async function serve(...args: Parameters<typeof startRangeServer>): Promise<RangeServer> {
+  const server = await startRangeServer(...args);
+  servers.push(server);
+  return server;
+}
+
+describe("remote inputs, misbehaving servers", () => {
+  test("a server ignoring If-Match, the object replaced mid-scan: the answer's new ETag is a problem, never a mix", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), { ifMatch: false });
+    const replaced = Buffer.from(big.buffer);
+    replaced[100] = 0x20; // same size, new content, new ETag
+    server.setFault((_r, nth) => {
+      if (nth === 4) server.put("log.xml", replaced);
+      return undefined;
+    });
+    const remote = await scan([server.url("log.xml")], options);
+    expect(remote.problems.length).toBeGreaterThanOrEqual(1);
+    for (const p of remote.problems) {
+      expect(p.input).toBe(server.url("log.xml"));
+      expect(p.message).toMatch(
+        /^bytes \d+-\d+: the object changed while being scanned \(ETag "[0-9a-f]{32}" when planned, "[0-9a-f]{32}" now\); records in it may be missed$/,
+      );
+    }
+    expect(server.requests.every((r) => r.status !== 412)).toBe(true);
+  });
+
+  test("a server ignoring If-Match, the object cut short mid-scan: Content-Range's total or a 416 says so", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), { ifMatch: false, etags: "none" });
+    server.setFault((_r, nth) => {
+      if (nth === 4) server.put("log.xml", big.buffer.subarray(0, 100_000));
+      return undefined;
+    });
+    const remote = await scan([server.url("log.xml")], options);
+    expect(remote.problems.length).toBeGreaterThanOrEqual(1);
+    for (const p of remote.problems) {
+      expect(p.message).toMatch(/changed size while being scanned|shrank while being scanned/);
+    }
+  });
+
+  test("a server without ETags, the object replaced mid-scan (same size): Last-Modified tells, If-Unmodified-Since asks", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), { etags: "none", lastModified: true });
+    const replaced = Buffer.from(big.buffer);
+    replaced[100] = 0x20;
+    server.setFault((_r, nth) => {
+      if (nth === 4) server.put("log.xml", replaced);
+      return undefined;
+    });
+    const remote = await scan([server.url("log.xml")], options);
+    expect(remote.problems.length).toBeGreaterThanOrEqual(1);
+    for (const p of remote.problems) {
+      expect(p.message).toMatch(/the object changed while being scanned \(modified since it was planned\)/);
+    }
+    expect(server.requests.some((r) => r.status === 412)).toBe(true);
+  });
+
+  test("the same, from a server that ignores If-Unmodified-Since: the Last-Modified it answers with tells", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), {
+      etags: "none",
+      lastModified: true,
+      ifMatch: false,
+    });
+    const replaced = Buffer.from(big.buffer);
+    replaced[100] = 0x20;
+    server.setFault((_r, nth) => {
+      if (nth === 4) server.put("log.xml", replaced);
+      return undefined;
+    });
+    const remote = await scan([server.url("log.xml")], options);
+    expect(remote.problems.length).toBeGreaterThanOrEqual(1);
+    for (const p of remote.problems) {
+      expect(p.message).toMatch(
+        /the object changed while being scanned \(Last-Modified Mon, 01 Jan 2024 00:00:00 GMT when planned, Mon, 01 Jan 2024 00:00:01 GMT now\)/,
+      );
+    }
+  });
+
+  test("a server without ETags or changes: Last-Modified costs nothing, the rows are exact", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), { etags: "none", lastModified: true });
+    const remote = await scan([server.url("log.xml")], options);
+    expect(remote.problems).toEqual([]);
+    expect(remote.rows).toEqual(big.rows);
+    expect(server.requests.filter((r) => r.range !== "bytes=0-65535").length).toBeGreaterThan(1);
+  });
+
+  test("a URL that redirects to a sign-in page: one line saying an HTML page came, not a log, exit 2", async () => {
+    const server = await serve(
+      new Map([["login", Buffer.from("<!DOCTYPE html>\n<html><body>Sign in to Contoso</body></html>\n")]]),
+    );
+    server.setFault((r) =>
+      r.url.startsWith("/logs/") ? { kind: "status", status: 302, location: "/login" } : undefined,
+    );
+    const run = await runCliAsync(["scan", `${server.origin}/logs/dc01.evtx?sig=abc`, "-q", "--no-progress"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `lsass-dump-scan: ${server.origin}/logs/dc01.evtx?REDACTED: an HTML page, not a log (a login or error page?)\n`,
+    );
+  });
+
+  test("200 with the whole object to a later Range request: one problem naming the range; the other input is scanned; CLI exit 2", async () => {
+    const server = await serve(
+      new Map([
+        ["a.xml", big.buffer],
+        ["b.xml", big.buffer],
+      ]),
+    );
+    server.setFault((r) => (r.url === "/a.xml" && r.range === "bytes=131072-196607" ? { kind: "full" } : undefined));
+    const remote = await scan([server.url("a.xml"), server.url("b.xml")], options);
+    expect(remote.problems.map((p) => [p.input, p.message])).toEqual([
+      [server.url("a.xml"), "bytes 131072-196607: HTTP 200 instead of a partial answer (206)"],
+    ]);
+    expect(remote.result.inputsScanned).toBe(2);
+    // b.xml whole: at least every planted hit once.
+    expect(remote.rows.reduce((n, r) => n + r.count, 0)).toBeGreaterThanOrEqual(
+      big.rows.reduce((n, r) => n + r.count, 0),
+    );
+
+    const run = await runCliAsync(["scan", server.url("a.xml"), "--shard-size", "64k", "-q", "--no-progress"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([
+      `lsass-dump-scan: ${server.url("a.xml")}: bytes 131072-196607: HTTP 200 instead of a partial answer (206)`,
+    ]);
+  });
+});
