@@ -27,15 +27,20 @@ async function serve(...args: Parameters<typeof startRangeServer>): Promise<Rang
   return server;
 }
 
+/** At the server's 4th request (mid-scan), log.xml becomes a copy one byte different: same size, new content, new ETag. */
+function replaceOnFourthRequest(server: RangeServer): void {
+  const replaced = Buffer.from(big.buffer);
+  replaced[100] = 0x20;
+  server.setFault((_r, nth) => {
+    if (nth === 4) server.put("log.xml", replaced);
+    return undefined;
+  });
+}
+
 describe("remote inputs, misbehaving servers", () => {
   test("a server ignoring If-Match, the object replaced mid-scan: the answer's new ETag is a problem, never a mix", async () => {
     const server = await serve(new Map([["log.xml", big.buffer]]), { ifMatch: false });
-    const replaced = Buffer.from(big.buffer);
-    replaced[100] = 0x20; // same size, new content, new ETag
-    server.setFault((_r, nth) => {
-      if (nth === 4) server.put("log.xml", replaced);
-      return undefined;
-    });
+    replaceOnFourthRequest(server);
     const remote = await scan([server.url("log.xml")], options);
     expect(remote.problems.length).toBeGreaterThanOrEqual(1);
     for (const p of remote.problems) {
@@ -62,12 +67,7 @@ describe("remote inputs, misbehaving servers", () => {
 
   test("a server without ETags, the object replaced mid-scan (same size): Last-Modified tells, If-Unmodified-Since asks", async () => {
     const server = await serve(new Map([["log.xml", big.buffer]]), { etags: "none", lastModified: true });
-    const replaced = Buffer.from(big.buffer);
-    replaced[100] = 0x20;
-    server.setFault((_r, nth) => {
-      if (nth === 4) server.put("log.xml", replaced);
-      return undefined;
-    });
+    replaceOnFourthRequest(server);
     const remote = await scan([server.url("log.xml")], options);
     expect(remote.problems.length).toBeGreaterThanOrEqual(1);
     for (const p of remote.problems) {
@@ -82,12 +82,7 @@ describe("remote inputs, misbehaving servers", () => {
       lastModified: true,
       ifMatch: false,
     });
-    const replaced = Buffer.from(big.buffer);
-    replaced[100] = 0x20;
-    server.setFault((_r, nth) => {
-      if (nth === 4) server.put("log.xml", replaced);
-      return undefined;
-    });
+    replaceOnFourthRequest(server);
     const remote = await scan([server.url("log.xml")], options);
     expect(remote.problems.length).toBeGreaterThanOrEqual(1);
     for (const p of remote.problems) {
