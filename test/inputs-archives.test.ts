@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { appendFileSync, mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
@@ -145,6 +147,56 @@ describe("tar", () => {
     expect(seen[0].text).toBe(big);
     expect(brief(seen.slice(1))).toEqual(["big.tar.gz:n.json = {}"]);
   });
+});
+
+/** GNU tar, which alone writes sparse members (`tar -S`); bsdtar and busybox tar do not. */
+const GNU_TAR = (() => {
+  try {
+    return execFileSync("tar", ["--version"], { encoding: "utf8" }).includes("GNU tar");
+  } catch {
+    return false;
+  }
+})();
+if (!GNU_TAR) console.warn("GNU tar not installed (Debian package tar): sparse tar tests skipped");
+
+describe.skipIf(!GNU_TAR)("tar: sparse members as GNU tar -S writes them", () => {
+  // A log with a hole (as logrotate's copytruncate leaves one): the stored bytes are only the
+  // data around the hole (after a map of it, in the PAX formats), not the file's content.
+  const makeSparseTar = (format: string) => {
+    mkdirSync(join(folder.root, "src"));
+    const sparse = join(folder.root, "src", "a-sparse.json");
+    writeFileSync(sparse, '{"a":1}\n');
+    truncateSync(sparse, 4 * 1024 * 1024);
+    appendFileSync(sparse, '{"b":2}\n');
+    writeFileSync(join(folder.root, "src", "b.json"), "{}");
+    const tar = join(folder.root, `${format}.tar`);
+    execFileSync("tar", [
+      `--format=${format}`,
+      "--sparse",
+      "-cf",
+      tar,
+      "-C",
+      join(folder.root, "src"),
+      "a-sparse.json",
+      "b.json",
+    ]);
+    return tar;
+  };
+
+  test.each(["gnu", "posix"])(
+    "--format=%s: a problem naming the member, never its stored bytes as the file; the tar goes on",
+    async (format) => {
+      const seen = await collect([makeSparseTar(format)]);
+      const reason =
+        format === "gnu"
+          ? "tar entry of a type we do not read (a GNU sparse file, a multi-volume part), not read"
+          : "sparse file in tar (GNU tar -S, PAX format), not read";
+      expect(brief(seen)).toEqual([
+        `${format}.tar:a-sparse.json ! LDS_E_UNSUPPORTED: ${format}.tar:a-sparse.json: ${reason}`,
+        `${format}.tar:b.json = {}`,
+      ]);
+    },
+  );
 });
 
 describe("zip", () => {

@@ -6,7 +6,7 @@
  */
 
 import { type Extract, extract as tarExtract } from "tar-stream";
-import { describeError } from "../errors.js";
+import { describeError, ScanError } from "../errors.js";
 import type { ArchiveMember } from "./archive-member.js";
 import { FaultMapper, type FaultOrigin, mapErrors } from "./byte-fault.js";
 import { type ByteSink, PeekableBytes } from "./peekable-bytes.js";
@@ -63,8 +63,15 @@ export async function* tarMembers(
       const bytes = new PeekableBytes(
         mapErrors({ [Symbol.asyncIterator]: () => entryChunks }, (err) => faults.fault(err)),
       );
-      const type = header.type ?? "file";
-      if (FILE_TYPES.has(type)) {
+      const type = header.type ?? null;
+      const unread = unreadEntry(header);
+      if (unread !== undefined) {
+        const input = `${name}:${unread.name}`;
+        const error = new ScanError("LDS_E_UNSUPPORTED", `${input}: ${unread.reason}`, input);
+        yield { kind: "problem", name: unread.name, error };
+      } else if (type === null) {
+        yield { kind: "skipped", name: header.name, reason: "tar entry of an unknown type, without content" };
+      } else if (FILE_TYPES.has(type)) {
         yield { kind: "data", name: header.name, size: header.size, bytes, origin };
       } else if (type !== "directory") {
         yield { kind: "skipped", name: header.name, reason: `${type.replace(/-/g, " ")} in tar, not read` };
@@ -75,6 +82,26 @@ export async function* tarMembers(
   } finally {
     extractor.destroy();
   }
+}
+
+/**
+ * An entry whose stored bytes are not the file's content, so reading them as a log would scan the
+ * wrong bytes: a sparse file (GNU tar -S: typeflag `S` in the gnu format, `GNU.sparse.*` PAX keys
+ * in the posix one; the stored bytes are the data between the holes, in the PAX formats after a
+ * map of them), or any other type tar-stream does not know (`M` multi-volume continuation, `D`
+ * dump directory) that carries bytes. Undefined for every other entry.
+ */
+function unreadEntry(header: TarEntry["header"]): { name: string; reason: string } | undefined {
+  const pax = (header as { pax?: Record<string, string> | null }).pax ?? {};
+  if (Object.keys(pax).some((key) => key.startsWith("GNU.sparse."))) {
+    const name = pax["GNU.sparse.name"] ?? header.name;
+    return { name, reason: "sparse file in tar (GNU tar -S, PAX format), not read" };
+  }
+  if ((header.type ?? null) === null && (header.size ?? 0) > 0) {
+    const reason = "tar entry of a type we do not read (a GNU sparse file, a multi-volume part), not read";
+    return { name: header.name, reason };
+  }
+  return undefined;
 }
 
 function isStreamDestroyed(err: unknown): boolean {
