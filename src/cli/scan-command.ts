@@ -185,11 +185,12 @@ function followOptionsFrom(raw: Record<string, unknown>): ScanCommandOptions["fo
   };
 }
 
-function formatBytes(n: number): string {
+/** A byte count or rate for the summary line: `745 B`, `1.1 kB`, `8.2 MB`, `1.25 GB`. */
+export function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${n} B`;
+  return `${Math.round(n)} B`;
 }
 
 /** Writes rows to a sink and closes it; a failure is one line on stderr and `false`. */
