@@ -22,6 +22,10 @@ rm tp.tar
 ln -s tp.log tp-link.log
 7z a -bd -bso0 -snl tp-link.7z tp.log tp-link.log   # a symbolic link stored as one (-snl)
 rm tp-link.log
+mkdir dotdot   # a member stored as ../tp.log (-spf keeps the path as given), then tp.log
+(cd dotdot && 7z a -bd -bso0 -mx=9 -spf ../tp-dotdot.7z ../tp.log)
+rmdir dotdot
+7z a -bd -bso0 -mx=9 tp-dotdot.7z tp.log
 zip -q -X tp.zip tp.log
 zip -q -X -fz tp-zip64.zip tp.log          # zip64 records forced (-fz)
 zip -q -X - tp.log | cat > tp-descriptor.zip # written to a pipe: data descriptors after each member

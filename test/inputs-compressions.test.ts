@@ -6,7 +6,7 @@
  * spilled to a temporary file instead of being held.
  */
 
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -128,6 +128,28 @@ describe("7z", () => {
       "l.7z:tp-link.log ~ symbolic link in 7z, not read",
       "l.7z:tp.log = TP",
     ]);
+  });
+
+  test("a member stored as ../tp.log is a problem: the file it would name outside the temporary folder is neither read nor deleted", async () => {
+    // 7-Zip writes it inside its folder anyway; the name joined to that folder names a file of
+    // this machine, which was scanned as the member and then removed.
+    const tmp = join(folder.root, "tmp");
+    mkdirSync(tmp);
+    const outside = join(tmp, "tp.log");
+    writeFileSync(outside, "not the archive's\n");
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      expect(brief(await collect([file("d.7z", fixture("tp-dotdot.7z"))]))).toEqual([
+        "d.7z:../tp.log ! LDS_E_UNSUPPORTED: d.7z:../tp.log: 7z member name leads out of the archive (`..`), not read",
+        "d.7z:tp.log = TP",
+      ]);
+    } finally {
+      process.env.TMPDIR = saved;
+      if (saved === undefined) delete process.env.TMPDIR;
+    }
+    expect(readFileSync(outside, "utf8")).toBe("not the archive's\n");
+    expect(readdirSync(tmp)).toEqual(["tp.log"]);
   });
 
   test("truncated: one problem; corrupt data: the member's decoded part, then its error", async () => {

@@ -12,9 +12,9 @@
  */
 
 import { createReadStream } from "node:fs";
-import { lstat, mkdtemp, rm } from "node:fs/promises";
+import { lstat, mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { ScanError } from "../errors.js";
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, type FaultOrigin, mapErrors } from "./byte-fault.js";
@@ -55,7 +55,7 @@ const NO_PASSWORD = "-plsass-dump-scan-no-password";
  * truncated, headers encrypted). The temporary folder is removed when the generator ends.
  */
 export async function* sevenZipMembers(path: string, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
-  const workDir = await mkdtemp(join(tmpdir(), "lsass-dump-scan-7z-"));
+  const workDir = await realpath(await mkdtemp(join(tmpdir(), "lsass-dump-scan-7z-")));
   try {
     const sevenZip = await startSevenZip(dirname(path), workDir);
     const archive = `${IN}/${basename(path)}`;
@@ -77,7 +77,16 @@ export async function* sevenZipMembers(path: string, name: string, origin: Fault
         yield { kind: "problem", name: entry.path, error };
         continue;
       }
-      const file = join(workDir, entry.path);
+      const file = await extractedPath(workDir, entry.path);
+      if (file === undefined) {
+        const reason = "7z member name leads out of the archive (`..`), not read";
+        yield {
+          kind: "problem",
+          name: entry.path,
+          error: new ScanError("LDS_E_UNSUPPORTED", `${input}: ${reason}`, input),
+        };
+        continue;
+      }
       const error = failed.get(entry.path);
       // lstat: a link extracted by 7-Zip is not followed (it could point anywhere on this machine).
       const extracted = await lstat(file).catch(() => undefined);
@@ -99,6 +108,20 @@ export async function* sevenZipMembers(path: string, name: string, origin: Fault
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where 7-Zip put the member named `member` inside `workDir` (a real path), or undefined when
+ * that path is not inside it: a stored name with `..` (7-Zip writes it elsewhere, and the path
+ * would name a file of this machine, which we would read and then delete), or a path through a
+ * folder that is a link out of it.
+ */
+async function extractedPath(workDir: string, member: string): Promise<string | undefined> {
+  const file = resolve(workDir, `.${sep}${member}`);
+  if (!file.startsWith(workDir + sep)) return undefined;
+  const folder = await realpath(dirname(file)).catch(() => undefined);
+  if (folder === undefined) return file; // not extracted at all: reported as such by the caller
+  return folder === workDir || folder.startsWith(workDir + sep) ? join(folder, basename(file)) : undefined;
 }
 
 /** The extracted file's bytes; then, when 7-Zip reported the member damaged, its fault. */
