@@ -30,4 +30,7 @@ zip -q -X tp.zip tp.log
 zip -q -X -fz tp-zip64.zip tp.log          # zip64 records forced (-fz)
 zip -q -X - tp.log | cat > tp-descriptor.zip # written to a pipe: data descriptors after each member
 zip -q -X -P fixture tp-encrypted.zip tp.log
+for method in Deflate64 BZip2 LZMA PPMd; do  # zip members packed as 7-Zip (and, Deflate64, Windows Explorer) pack them
+  7z a -bd -bso0 -tzip -mx=9 -mm=$method "tp-${method,,}.zip" tp.log
+done
 ls -l

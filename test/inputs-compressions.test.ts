@@ -206,6 +206,55 @@ describe("compressions we do not read are named, never 'not a log format'", () =
   });
 });
 
+describe("zip members packed with other methods than deflate: unpacked by 7-Zip", () => {
+  // Windows Explorer packs zips over 2 GB with Deflate64; 7-Zip (-tzip -mm=...) writes all four.
+  const PACKED = ["tp-deflate64.zip", "tp-bzip2.zip", "tp-lzma.zip", "tp-ppmd.zip"];
+  /** `zip` with the method of every member set to `method`, in the local and the central headers. */
+  const withMethod = (zip: Buffer, method: number) => {
+    const out = Buffer.from(zip);
+    for (let at = out.indexOf("PK\x03\x04"); at >= 0; at = out.indexOf("PK\x03\x04", at + 4))
+      out.writeUInt16LE(method, at + 8);
+    for (let at = out.indexOf("PK\x01\x02"); at >= 0; at = out.indexOf("PK\x01\x02", at + 4))
+      out.writeUInt16LE(method, at + 10);
+    return out;
+  };
+
+  test("each read whole, on disk, inside a tar (from memory) and spilled from stdin; nothing left behind", async () => {
+    const before = leftovers();
+    const seen = await collect(PACKED.map((n) => join(FIXTURES, n)));
+    expect(brief(seen).map((l) => l.replaceAll(`${FIXTURES}/`, ""))).toEqual(PACKED.map((n) => `${n}:tp.log = TP`));
+    const tar = await makeTar(PACKED.map((n) => ({ name: n, data: fixture(n) })));
+    expect(brief(await collect([file("x.tar", tar)]))).toEqual(PACKED.map((n) => `x.tar:${n}:tp.log = TP`));
+    const stdin = Readable.from([fixture("tp-deflate64.zip")]);
+    expect(brief(await collect(["-"], { stdin, maxBufferedNestedZip: 64 }))).toEqual(["-:tp.log = TP"]);
+    expect(leftovers()).toEqual(before);
+  });
+
+  test("a method 7-Zip cannot unpack either is a problem naming it; the zip goes on", async () => {
+    const zip = makeZip([
+      { name: "a.json", data: TP },
+      { name: "b.json", data: "{}\n", method: "stored" },
+    ]);
+    const odd = withMethod(zip, 19); // IBM LZ77 z (APPNOTE 4.4.5): no reader we know of
+    const seen = brief(await collect([file("odd.zip", odd)]));
+    expect(seen).toEqual([
+      "odd.zip:a.json ! LDS_E_UNSUPPORTED: odd.zip:a.json: zip compression method 19 is not supported (7-Zip cannot unpack it either)",
+      "odd.zip:b.json ! LDS_E_UNSUPPORTED: odd.zip:b.json: zip compression method 19 is not supported (7-Zip cannot unpack it either)",
+    ]);
+  });
+
+  test("damaged packed data: the member is a problem (or its decoded part, then its error), named", async () => {
+    const damaged = Buffer.from(fixture("tp-bzip2.zip"));
+    damaged[60] = (damaged[60] ?? 0) ^ 0xff;
+    const seen = await collect([file("bad.zip", damaged)]);
+    expect(seen).toHaveLength(1);
+    const only = seen[0];
+    const said = only?.kind === "problem" ? only.message : only?.kind === "stream" ? (only.thrown ?? "") : "";
+    expect(said).toMatch(/bad\.zip:tp\.log: /);
+    expect(said).not.toBe("");
+  });
+});
+
 describe("zip: bytes after the end record", () => {
   const clean = makeZip([
     { name: "a.json", data: TP },
@@ -311,6 +360,7 @@ describe("gzip: trailing garbage after the last member", () => {
 
 describe.each<EngineName>(["wasm", "reference"])("the true positive in every compression (%s engine)", (engineName) => {
   const names = ["tp.log", "tp.log.xz", "tp.log.bz2", "tp.log.zst", "tp.tar.xz", "tp.tar.bz2", "tp.tar.zst", "tp.7z"];
+  names.push("tp-deflate64.zip", "tp-bzip2.zip", "tp-lzma.zip", "tp-ppmd.zip");
 
   test("one thread and the pool find it in each, with no problem", async () => {
     const engine = await engineByName(engineName);

@@ -12,7 +12,7 @@
  */
 
 import { createReadStream } from "node:fs";
-import { lstat, mkdtemp, realpath, rm } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { ScanError } from "../errors.js";
@@ -124,6 +124,82 @@ async function extractedPath(workDir: string, member: string): Promise<string | 
   return folder === workDir || folder.startsWith(workDir + sep) ? join(folder, basename(file)) : undefined;
 }
 
+/** One member taken out of an archive by {@link SevenZipExtractor}: its file, or why there is none. */
+export type ExtractedMember =
+  | {
+      /** The extracted file: scan it, then {@link SevenZipExtractor.remove} it. */
+      file: string;
+      /** 7-Zip's complaint about the member, when it extracted it only in part. */
+      error: string | undefined;
+    }
+  | {
+      /** Why 7-Zip gave nothing: its words ("Unsupported Method", "Data Error"), or that it wrote no file. */
+      reason: string;
+      /** True when 7-Zip cannot unpack the member's compression method at all. */
+      unsupported: boolean;
+    };
+
+/**
+ * Single members of an archive whose own reader cannot unpack them (a zip member packed with
+ * Deflate64, as Windows Explorer packs zips over 2 GB, or with bzip2, LZMA, PPMd or xz, as 7-Zip
+ * can), taken out one at a time by one 7-Zip instance into a private temporary folder: disk use is
+ * the largest such member, not the archive.
+ */
+export interface SevenZipExtractor {
+  extract(member: string): Promise<ExtractedMember>;
+  remove(file: string): Promise<void>;
+  /** Removes the temporary folder. */
+  close(): Promise<void>;
+}
+
+/** A {@link SevenZipExtractor} for the archive at `path`, or in `buffer` (written to the temporary folder first). */
+export async function openSevenZipExtractor(source: { path: string } | { buffer: Buffer }): Promise<SevenZipExtractor> {
+  const workDir = await realpath(await mkdtemp(join(tmpdir(), "lsass-dump-scan-7z-")));
+  try {
+    const outDir = join(workDir, "out");
+    await mkdir(outDir);
+    const path = "path" in source ? source.path : join(workDir, "archive.zip");
+    if ("buffer" in source) await writeFile(path, source.buffer, { mode: 0o600 });
+    const sevenZip = await startSevenZip(dirname(path), outDir);
+    const archive = `${IN}/${basename(path)}`;
+    return {
+      async extract(member) {
+        const run = sevenZip(["x", "-y", "-spd", "-bd", NO_PASSWORD, `-o${OUT}`, "--", archive, member]);
+        const file = await extractedPath(outDir, member);
+        const extracted = file === undefined ? undefined : await lstat(file).catch(() => undefined);
+        const error = memberErrors(run.err, "zip").get(member);
+        if (/unsupported method/i.test([...run.err, ...run.out].join("\n"))) {
+          if (file !== undefined) await rm(file, { force: true });
+          return { reason: "7-Zip cannot unpack it either", unsupported: true };
+        }
+        if (file === undefined)
+          return { reason: "its name leads out of the archive (`..`), not read", unsupported: true };
+        if (extracted?.isFile() === true) return { file, error };
+        return { reason: error ?? `7-Zip did not extract it (${sevenZipReason(run.err)})`, unsupported: false };
+      },
+      async remove(file) {
+        await rm(file, { force: true });
+      },
+      async close() {
+        await rm(workDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(workDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The bytes of a file 7-Zip extracted; then, when 7-Zip reported the member damaged, its fault. */
+export function extractedBytes(
+  file: string,
+  input: string,
+  error: string | undefined,
+  origin: FaultOrigin,
+): AsyncGenerator<Uint8Array> {
+  return memberBytes(file, input, error, origin);
+}
+
 /** The extracted file's bytes; then, when 7-Zip reported the member damaged, its fault. */
 async function* memberBytes(
   file: string,
@@ -210,21 +286,21 @@ function parseListing(lines: string[]): ListedEntry[] {
 }
 
 /** 7-Zip's per-member errors ("ERROR: Data Error : logs/a.json"), by member path. */
-function memberErrors(lines: string[]): Map<string, string> {
+function memberErrors(lines: string[], kind = "7z"): Map<string, string> {
   const errors = new Map<string, string>();
   for (const line of lines) {
     const match = /^ERROR: (.+?) : (.+)$/.exec(line);
     if (match?.[1] === undefined || match[2] === undefined) continue;
-    errors.set(match[2], memberReason(match[1]));
+    errors.set(match[2], memberReason(match[1], kind));
   }
   return errors;
 }
 
-function memberReason(message: string): string {
-  if (/wrong password/i.test(message)) return "encrypted 7z member, not read";
-  if (/unexpected end/i.test(message)) return "unexpected end of file (truncated 7z)";
-  if (/crc/i.test(message)) return "corrupt 7z member (CRC mismatch)";
-  return `corrupt 7z member (${message.toLowerCase()})`;
+function memberReason(message: string, kind: string): string {
+  if (/wrong password/i.test(message)) return `encrypted ${kind} member, not read`;
+  if (/unexpected end/i.test(message)) return `unexpected end of file (truncated ${kind})`;
+  if (/crc/i.test(message)) return `corrupt ${kind} member (CRC mismatch)`;
+  return `corrupt ${kind} member (${message.toLowerCase()})`;
 }
 
 /** One line on why 7-Zip could not open or extract the archive, from what it printed. */

@@ -16,6 +16,7 @@ import { type ByteSource, openByteSource, readFully, type SourceRef, sourceChunk
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin } from "./byte-fault.js";
 import { PeekableBytes } from "./peekable-bytes.js";
+import { extractedBytes, openSevenZipExtractor, type SevenZipExtractor } from "./sevenzip-members.js";
 import { BufferRangeReader, FileRangeReader, findZipEnd, type ReadAt } from "./zip-end-record.js";
 
 const openFile = promisify(openFd);
@@ -106,6 +107,7 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
   zip.on("error", () => {}); // errors reach us through eachEntry(); a late one must not crash the process
   const entries = zip.eachEntry();
   let open: NodeJS.ReadableStream | undefined;
+  let sevenZip: SevenZipExtractor | undefined;
   try {
     for (;;) {
       let next: IteratorResult<yauzl.Entry>;
@@ -124,7 +126,12 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
       const entry = next.value;
       const member = memberName(entry);
       if (member.endsWith("/")) continue;
-      const unreadable = unreadableReason(entry);
+      const unreadable = unreadableReason(entry, !("remote" in source));
+      if (unreadable === SEVEN_ZIP) {
+        sevenZip ??= await openSevenZipExtractor(source as { path: string } | { buffer: Buffer });
+        yield* sevenZipMember(sevenZip, name, member, entry);
+        continue;
+      }
       if (unreadable !== undefined) {
         const input = `${name}:${member}`;
         yield {
@@ -160,6 +167,36 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
     await entries.return?.();
     zip.close();
     await fileClosed;
+    await sevenZip?.close();
+  }
+}
+
+/**
+ * A member packed with a method yauzl does not unpack, taken out by 7-Zip: its bytes, or a
+ * problem naming the method when 7-Zip cannot unpack it either.
+ */
+async function* sevenZipMember(
+  sevenZip: SevenZipExtractor,
+  name: string,
+  member: string,
+  entry: yauzl.Entry,
+): AsyncGenerator<ArchiveMember> {
+  const input = `${name}:${member}`;
+  const got = await sevenZip.extract(member);
+  if ("reason" in got) {
+    const method = methodName(entry.compressionMethod);
+    const [code, message] = got.unsupported
+      ? (["LDS_E_UNSUPPORTED", `${method} is not supported (${got.reason})`] as const)
+      : (["LDS_E_CORRUPT_ARCHIVE", `${method}: ${got.reason}`] as const);
+    yield { kind: "problem", name: member, error: new ScanError(code, `${input}: ${message}`, input) };
+    return;
+  }
+  const origin = {};
+  const bytes = new PeekableBytes(extractedBytes(got.file, input, got.error, origin));
+  try {
+    yield { kind: "data", name: member, size: entry.uncompressedSize, bytes, origin };
+  } finally {
+    await sevenZip.remove(got.file);
   }
 }
 
@@ -246,13 +283,37 @@ async function* checkedMemberBytes(
   if (crc32 !== undefined && crc >>> 0 !== expectedCrc >>> 0) throw mapError(new Error("CRC-32 mismatch"));
 }
 
-/** Why a member cannot be read at all, or undefined when it can. */
-function unreadableReason(entry: yauzl.Entry): string | undefined {
+/** {@link unreadableReason}'s answer for a member 7-Zip is asked to unpack. */
+const SEVEN_ZIP = Symbol("7-Zip");
+
+/**
+ * Why yauzl cannot read a member: encrypted (a problem), or packed with another method than
+ * stored and deflate ({@link SEVEN_ZIP} when the zip is on this machine, for 7-Zip to unpack;
+ * a problem for a remote one); undefined when yauzl reads it.
+ */
+function unreadableReason(entry: yauzl.Entry, local: boolean): string | typeof SEVEN_ZIP | undefined {
   if (entry.isEncrypted()) return "encrypted zip member, not read";
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    return `zip compression method ${entry.compressionMethod} is not supported (only stored and deflate)`;
+    if (local) return SEVEN_ZIP;
+    return `${methodName(entry.compressionMethod)} is not supported in a remote zip (only stored and deflate)`;
   }
   return undefined;
+}
+
+/** The zip compression methods 7-Zip writes or Windows Explorer does (APPNOTE 4.4.5), by number. */
+const METHOD_NAMES: ReadonlyMap<number, string> = new Map([
+  [9, "Deflate64"],
+  [12, "bzip2"],
+  [14, "LZMA"],
+  [93, "Zstandard"],
+  [95, "xz"],
+  [98, "PPMd"],
+]);
+
+/** `zip compression method 9 (Deflate64)`. */
+function methodName(method: number): string {
+  const known = METHOD_NAMES.get(method);
+  return `zip compression method ${method}${known === undefined ? "" : ` (${known})`}`;
 }
 
 /**
