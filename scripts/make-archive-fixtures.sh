@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../test/fixtures/archives"
 export TZ=UTC
 touch -d 2024-03-05T10:11:12Z tp.log
-rm -f tp.log.* tp.tar* tp.7z tp-*.7z tp-*.zip tp.zip
+rm -f tp.log.* tp.tar* tp.7z tp-*.7z tp-*.zip tp.zip tp-split.z01
 xz -9 -k -c tp.log > tp.log.xz
 bzip2 -9 -k -c tp.log > tp.log.bz2
 zstd -q -19 -c tp.log > tp.log.zst
@@ -30,6 +30,10 @@ zip -q -X tp.zip tp.log
 zip -q -X -fz tp-zip64.zip tp.log          # zip64 records forced (-fz)
 zip -q -X - tp.log | cat > tp-descriptor.zip # written to a pipe: data descriptors after each member
 zip -q -X -P fixture tp-encrypted.zip tp.log
+seq 1 15000 > split-pad.txt   # stored (-0), so that the zip needs two 64 KiB parts: .z01 and .zip
+touch -d 2024-03-05T10:11:12Z split-pad.txt
+zip -q -X -0 -s 64k tp-split.zip tp.log split-pad.txt
+rm split-pad.txt
 for method in Deflate64 BZip2 LZMA PPMd; do  # zip members packed as 7-Zip (and, Deflate64, Windows Explorer) pack them
   7z a -bd -bso0 -tzip -mx=9 -mm=$method "tp-${method,,}.zip" tp.log
 done

@@ -255,6 +255,33 @@ describe("zip members packed with other methods than deflate: unpacked by 7-Zip"
   });
 });
 
+describe("split zips: read from their first part, by 7-Zip", () => {
+  test("zip -s: x.z01 (PK\\7\\8 first) is read with x.zip beside it; x.zip alone is no archive", async () => {
+    expect(archiveKindOf(fixture("tp-split.z01"))).toBe("zip");
+    const dir = join(folder.root, "parts");
+    mkdirSync(dir);
+    for (const n of ["tp-split.z01", "tp-split.zip"]) writeFileSync(join(dir, n), fixture(n));
+    const before = leftovers();
+    expect(brief(await collect([dir]))).toEqual([
+      "parts/tp-split.z01:tp.log = TP",
+      "parts/tp-split.z01:split-pad.txt = 78894 bytes",
+      "parts/tp-split.zip (file)",
+    ]);
+    expect(leftovers()).toEqual(before);
+  });
+
+  test("7z -v: x.zip.001, x.zip.002 (the zip's bytes cut in pieces) read from the first; the first alone is a problem", async () => {
+    const zip = fixture("tp.zip");
+    const first = file("tp.zip.001", zip.subarray(0, 300));
+    file("tp.zip.002", zip.subarray(300));
+    expect(brief(await collect([first]))).toEqual(["tp.zip.001:tp.log = TP"]);
+    const alone = file("lone.zip.001", zip.subarray(0, 300));
+    const seen = await collect([alone]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ kind: "problem", name: alone, code: "LDS_E_CORRUPT_ARCHIVE" });
+  });
+});
+
 describe("zip: bytes after the end record", () => {
   const clean = makeZip([
     { name: "a.json", data: TP },
@@ -360,7 +387,7 @@ describe("gzip: trailing garbage after the last member", () => {
 
 describe.each<EngineName>(["wasm", "reference"])("the true positive in every compression (%s engine)", (engineName) => {
   const names = ["tp.log", "tp.log.xz", "tp.log.bz2", "tp.log.zst", "tp.tar.xz", "tp.tar.bz2", "tp.tar.zst", "tp.7z"];
-  names.push("tp-deflate64.zip", "tp-bzip2.zip", "tp-lzma.zip", "tp-ppmd.zip");
+  names.push("tp-deflate64.zip", "tp-bzip2.zip", "tp-lzma.zip", "tp-ppmd.zip", "tp-split.z01");
 
   test("one thread and the pool find it in each, with no problem", async () => {
     const engine = await engineByName(engineName);

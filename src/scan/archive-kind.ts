@@ -19,8 +19,9 @@ const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72]; // "ustar", POSIX "ustar\0" and GN
  * The archive kind of an input whose first bytes are `head`, or undefined when it is not one.
  *
  * - gzip: `1f 8b` (RFC 1952).
- * - zip: a local file header `PK\3\4`, or `PK\5\6` (the end record that is all of an empty zip).
- *   A text that merely starts with "PK" is not a zip.
+ * - zip: a local file header `PK\3\4`, or `PK\5\6` (the end record that is all of an empty zip),
+ *   or the first part of a split zip (`zip -s`'s `.z01`): `PK\7\8` or `PK00` before a local file
+ *   header (APPNOTE 8.5.3, 8.5.4). A text that merely starts with "PK" is not a zip.
  * - xz: `FD 37 7A 58 5A 00` (the .xz file format, 2.1.1.1); zstd: the frame magic `28 B5 2F FD`
  *   (RFC 8878); 7z: `37 7A BC AF 27 1C` (7-Zip's 7zFormat.txt).
  * - bzip2: "BZh", a block size digit 1-9, then the magic of a block (pi) or of the end of an
@@ -37,6 +38,8 @@ export function archiveKindOf(head: Uint8Array): ArchiveKind | undefined {
   if (isBzip2(head)) return "bzip2";
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b) {
     if ((head[2] === 0x03 && head[3] === 0x04) || (head[2] === 0x05 && head[3] === 0x06)) return "zip";
+    const splitMark = (head[2] === 0x07 && head[3] === 0x08) || (head[2] === 0x30 && head[3] === 0x30);
+    if (splitMark && startsWith(head.subarray(4), [0x50, 0x4b, 0x03, 0x04])) return "zip";
   }
   if (head.length >= TAR_BLOCK && (hasUstarMagic(head) || hasValidV7Header(head))) return "tar";
   return undefined;

@@ -16,7 +16,7 @@ import { type ByteSource, openByteSource, readFully, type SourceRef, sourceChunk
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin } from "./byte-fault.js";
 import { PeekableBytes } from "./peekable-bytes.js";
-import { extractedBytes, openSevenZipExtractor, type SevenZipExtractor } from "./sevenzip-members.js";
+import { extractedBytes, openSevenZipExtractor, type SevenZipExtractor, sevenZipMembers } from "./sevenzip-members.js";
 import { BufferRangeReader, FileRangeReader, findZipEnd, type ReadAt } from "./zip-end-record.js";
 
 const openFile = promisify(openFd);
@@ -101,7 +101,17 @@ class ByteSourceReader extends yauzl.RandomAccessReader {
  * when the generator ends, early or not.
  */
 export async function* zipMembers(source: ZipSource, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
-  const { zip, trailing } = await openZip(source, name, origin);
+  let opened: OpenZip;
+  try {
+    opened = await openZip(source, name, origin);
+  } catch (err) {
+    if (!("path" in source) || !isSplitZipPart(source.path)) throw err;
+    // A split zip's first part (x.zip.001 as 7-Zip cuts it, x.z01 as zip -s does): its central
+    // directory is in the last part. 7-Zip reads the parts next to it as one archive.
+    yield* sevenZipMembers(source.path, name, origin);
+    return;
+  }
+  const { zip, trailing } = opened;
   // Closing the file happens when the last stream is done; wait for it, so no descriptor outlives us.
   const fileClosed = "path" in source ? readerClosed(zip) : undefined;
   zip.on("error", () => {}); // errors reach us through eachEntry(); a late one must not crash the process
@@ -198,6 +208,11 @@ async function* sevenZipMember(
   } finally {
     await sevenZip.remove(got.file);
   }
+}
+
+/** A name that 7-Zip opens as the first of several parts: `x.zip.001`, `x.001`, `x.z01`. */
+function isSplitZipPart(path: string): boolean {
+  return /\.(?:0*1|z0*1)$/i.test(path);
 }
 
 /** Positioned reads through a yauzl reader's own `read` (a remote object's ranged reads). */
