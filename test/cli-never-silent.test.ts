@@ -237,6 +237,8 @@ describe("malformed bookkeeping", () => {
   it("whyNotALog names common files", () => {
     const text = (s: string) => Buffer.from(s);
     expect(whyNotALog(new Uint8Array(0))).toBe("empty");
+    // What GNU tar writes for an empty archive: two zero blocks, padded to 20 (10240 bytes).
+    expect(whyNotALog(new Uint8Array(10240))).toBe("only NUL bytes (an empty tar, or a file zeroed or never written)");
     expect(whyNotALog(Buffer.from("%PDF-1.7\n"))).toBe("PDF document");
     expect(whyNotALog(Buffer.from("MZ\x90\x00\x03\x00", "latin1"))).toBe("Windows executable (PE)");
     expect(whyNotALog(text("Level,Date and Time,Source,Event ID,Task Category\r\n"))).toBe("CSV text");

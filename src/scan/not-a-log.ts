@@ -51,6 +51,9 @@ function textKind(text: string): string {
  */
 export function whyNotALog(head: Uint8Array): string {
   if (head.length === 0) return "empty";
+  // An empty tar is 10 KiB of zeros (`tar -cf x.tar -T /dev/null`, a collector that found nothing);
+  // a log preallocated, or zeroed by a crash, reads the same.
+  if (head.every((b) => b === 0)) return "only NUL bytes (an empty tar, or a file zeroed or never written)";
   for (const m of MAGICS) if (hasMagic(head, m.bytes, m.at)) return m.what;
   if (looksLikeUtf16WithoutBom(head)) return "UTF-16 without BOM? (we read UTF-16 only with a byte order mark)";
   const sample = head.subarray(0, 4096);
