@@ -30,6 +30,14 @@ zip -q -X tp.zip tp.log
 zip -q -X -fz tp-zip64.zip tp.log          # zip64 records forced (-fz)
 zip -q -X - tp.log | cat > tp-descriptor.zip # written to a pipe: data descriptors after each member
 zip -q -X -P fixture tp-encrypted.zip tp.log
+# A Deflate64 member with a non-ASCII name stored as Windows Explorer stores one: in the OEM
+# code page (CP437: é is 0x82), without the UTF-8 flag. 7z writes the ASCII name; perl swaps
+# in the CP437 bytes (the same length).
+cp tp.log resume.log
+touch -d 2024-03-05T10:11:12Z resume.log
+7z a -bd -bso0 -tzip -mx=9 -mm=Deflate64 tp-deflate64-cp437.zip resume.log tp.log
+rm resume.log
+perl -pi -0777 -e 's/resume\.log/r\x82sum\x82.log/g' tp-deflate64-cp437.zip
 seq 1 15000 > split-pad.txt   # stored (-0), so that the zip needs two 64 KiB parts: .z01 and .zip
 touch -d 2024-03-05T10:11:12Z split-pad.txt
 zip -q -X -0 -s 64k tp-split.zip tp.log split-pad.txt

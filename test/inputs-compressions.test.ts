@@ -230,6 +230,13 @@ describe("zip members packed with other methods than deflate: unpacked by 7-Zip"
     expect(leftovers()).toEqual(before);
   });
 
+  test("a CP437 name (Windows Explorer's, no UTF-8 flag) is read and named as yauzl decodes it; then the next member", async () => {
+    const before = leftovers();
+    const seen = await collect([file("w.zip", fixture("tp-deflate64-cp437.zip"))]);
+    expect(brief(seen)).toEqual(["w.zip:r\u00e9sum\u00e9.log = TP", "w.zip:tp.log = TP"]);
+    expect(leftovers()).toEqual(before);
+  });
+
   test("a method 7-Zip cannot unpack either is a problem naming it; the zip goes on", async () => {
     const zip = makeZip([
       { name: "a.json", data: TP },

@@ -12,7 +12,7 @@
  */
 
 import { createReadStream } from "node:fs";
-import { lstat, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, open, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { ScanError } from "../errors.js";
@@ -139,46 +139,69 @@ export type ExtractedMember =
       unsupported: boolean;
     };
 
+/** What 7-Zip needs to know of a zip member besides its packed bytes (from the zip's central directory). */
+export interface PackedZipMember {
+  /** The compression method (APPNOTE 4.4.5: 9 Deflate64, 12 bzip2, 14 LZMA, 98 PPMd, ...). */
+  method: number;
+  /** The general purpose flags; bits 1 and 2 are kept (LZMA: whether an end marker is there). */
+  flags: number;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
 /**
- * Single members of an archive whose own reader cannot unpack them (a zip member packed with
- * Deflate64, as Windows Explorer packs zips over 2 GB, or with bzip2, LZMA, PPMd or xz, as 7-Zip
- * can), taken out one at a time by one 7-Zip instance into a private temporary folder: disk use is
- * the largest such member, not the archive.
+ * Zip members that yauzl cannot unpack (packed with Deflate64, as Windows Explorer packs zips over
+ * 2 GB, or with bzip2, LZMA, PPMd or xz, as 7-Zip can), unpacked by one 7-Zip instance, one at a
+ * time: each member's packed bytes are written as the only member of a zip of its own, named `m`,
+ * into a private temporary folder, and 7-Zip unpacks that. So the member's stored name is never
+ * handed to 7-Zip (a CP437 name, which 7-Zip in WebAssembly decodes otherwise than yauzl, or one
+ * with `..`, cannot go astray), and the zip may be anywhere yauzl reads it (disk, memory, a remote
+ * object). Disk use: the member, packed and unpacked.
  */
 export interface SevenZipExtractor {
-  extract(member: string): Promise<ExtractedMember>;
+  /** Unpacks one member; throws what reading `packed` throws. */
+  extract(packed: AsyncIterable<Uint8Array>, member: PackedZipMember): Promise<ExtractedMember>;
+  /** Removes an extracted file once it was scanned. */
   remove(file: string): Promise<void>;
   /** Removes the temporary folder. */
   close(): Promise<void>;
 }
 
-/** A {@link SevenZipExtractor} for the archive at `path`, or in `buffer` (written to the temporary folder first). */
-export async function openSevenZipExtractor(source: { path: string } | { buffer: Buffer }): Promise<SevenZipExtractor> {
+/** A {@link SevenZipExtractor} with a temporary folder of its own. */
+export async function openSevenZipExtractor(): Promise<SevenZipExtractor> {
   const workDir = await realpath(await mkdtemp(join(tmpdir(), "lsass-dump-scan-7z-")));
   try {
+    const inDir = join(workDir, "in");
     const outDir = join(workDir, "out");
+    await mkdir(inDir);
     await mkdir(outDir);
-    const path = "path" in source ? source.path : join(workDir, "archive.zip");
-    if ("buffer" in source) await writeFile(path, source.buffer, { mode: 0o600 });
-    const sevenZip = await startSevenZip(dirname(path), outDir);
-    const archive = `${IN}/${basename(path)}`;
+    const sevenZip = await startSevenZip(inDir, outDir);
+    // Names are never reused: 7-Zip's file system caches what it saw, and we remove files behind its back.
+    let count = 0;
     return {
-      async extract(member) {
-        const run = sevenZip(["x", "-y", "-spd", "-bd", NO_PASSWORD, `-o${OUT}`, "--", archive, member]);
-        const file = await extractedPath(outDir, member);
-        const extracted = file === undefined ? undefined : await lstat(file).catch(() => undefined);
-        const error = memberErrors(run.err, "zip").get(member);
-        if (/unsupported method/i.test([...run.err, ...run.out].join("\n"))) {
-          if (file !== undefined) await rm(file, { force: true });
-          return { reason: "7-Zip cannot unpack it either", unsupported: true };
+      async extract(packed, member) {
+        count += 1;
+        const zipPath = join(inDir, `${count}.zip`);
+        try {
+          await writeOneMemberZip(zipPath, packed, member);
+          const run = sevenZip(["x", "-y", "-bd", NO_PASSWORD, `-o${OUT}/${count}`, "--", `${IN}/${count}.zip`]);
+          const file = join(outDir, String(count), "m");
+          if (/unsupported method/i.test([...run.err, ...run.out].join("\n"))) {
+            await rm(dirname(file), { recursive: true, force: true });
+            return { reason: "7-Zip cannot unpack it either", unsupported: true };
+          }
+          const error = memberErrors(run.err, "zip").get("m");
+          const extracted = await lstat(file).catch(() => undefined);
+          if (extracted?.isFile() === true) return { file, error };
+          const reason = error ?? sevenZipReason(run.err).replace(/\b7z\b/g, "zip");
+          return { reason, unsupported: false };
+        } finally {
+          await rm(zipPath, { force: true });
         }
-        if (file === undefined)
-          return { reason: "its name leads out of the archive (`..`), not read", unsupported: true };
-        if (extracted?.isFile() === true) return { file, error };
-        return { reason: error ?? `7-Zip did not extract it (${sevenZipReason(run.err)})`, unsupported: false };
       },
       async remove(file) {
-        await rm(file, { force: true });
+        await rm(dirname(file), { recursive: true, force: true });
       },
       async close() {
         await rm(workDir, { recursive: true, force: true });
@@ -187,6 +210,83 @@ export async function openSevenZipExtractor(source: { path: string } | { buffer:
   } catch (err) {
     await rm(workDir, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * Writes a zip whose only member, `m`, is `packed` as `member` describes it, with zip64 fields
+ * throughout (APPNOTE 4.3.7, 4.3.12, 4.3.14-16, 4.5.3), so that any size fits.
+ */
+async function writeOneMemberZip(path: string, packed: AsyncIterable<Uint8Array>, member: PackedZipMember) {
+  const flags = member.flags & 0x0006;
+  const local = Buffer.alloc(30 + 1 + 20);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(45, 4); // version needed: zip64
+  local.writeUInt16LE(flags, 6);
+  local.writeUInt16LE(member.method, 8);
+  local.writeUInt16LE(0x21, 12); // 1980-01-01
+  local.writeUInt32LE(member.crc32 >>> 0, 14);
+  local.writeUInt32LE(0xffffffff, 18);
+  local.writeUInt32LE(0xffffffff, 22);
+  local.writeUInt16LE(1, 26);
+  local.writeUInt16LE(20, 28);
+  local.write("m", 30, "latin1");
+  local.writeUInt16LE(0x0001, 31);
+  local.writeUInt16LE(16, 33);
+  local.writeBigUInt64LE(BigInt(member.uncompressedSize), 35);
+  local.writeBigUInt64LE(BigInt(member.compressedSize), 43);
+  const handle = await open(path, "wx", 0o600);
+  try {
+    await handle.write(local);
+    let written = 0;
+    for await (const chunk of packed) {
+      await handle.write(chunk);
+      written += chunk.length;
+    }
+    if (written !== member.compressedSize) {
+      throw new Error(`corrupt zip member (${written} packed bytes, ${member.compressedSize} expected)`);
+    }
+    const centralAt = local.length + written;
+    const central = Buffer.alloc(46 + 1 + 28);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(45, 4);
+    central.writeUInt16LE(45, 6);
+    central.writeUInt16LE(flags, 8);
+    central.writeUInt16LE(member.method, 10);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(member.crc32 >>> 0, 16);
+    central.writeUInt32LE(0xffffffff, 20);
+    central.writeUInt32LE(0xffffffff, 24);
+    central.writeUInt16LE(1, 28);
+    central.writeUInt16LE(28, 30);
+    central.writeUInt32LE(0xffffffff, 42);
+    central.write("m", 46, "latin1");
+    central.writeUInt16LE(0x0001, 47);
+    central.writeUInt16LE(24, 49);
+    central.writeBigUInt64LE(BigInt(member.uncompressedSize), 51);
+    central.writeBigUInt64LE(BigInt(member.compressedSize), 59);
+    central.writeBigUInt64LE(0n, 67);
+    const end64At = centralAt + central.length;
+    const end = Buffer.alloc(56 + 20 + 22);
+    end.writeUInt32LE(0x06064b50, 0);
+    end.writeBigUInt64LE(44n, 4);
+    end.writeUInt16LE(45, 12);
+    end.writeUInt16LE(45, 14);
+    end.writeBigUInt64LE(1n, 24);
+    end.writeBigUInt64LE(1n, 32);
+    end.writeBigUInt64LE(BigInt(central.length), 40);
+    end.writeBigUInt64LE(BigInt(centralAt), 48);
+    end.writeUInt32LE(0x07064b50, 56);
+    end.writeBigUInt64LE(BigInt(end64At), 64);
+    end.writeUInt32LE(1, 72);
+    end.writeUInt32LE(0x06054b50, 76);
+    end.writeUInt16LE(1, 84);
+    end.writeUInt16LE(1, 86);
+    end.writeUInt32LE(central.length, 88);
+    end.writeUInt32LE(0xffffffff, 92);
+    await handle.write(Buffer.concat([central, end]));
+  } finally {
+    await handle.close();
   }
 }
 

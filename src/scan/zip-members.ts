@@ -16,7 +16,13 @@ import { type ByteSource, openByteSource, readFully, type SourceRef, sourceChunk
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin } from "./byte-fault.js";
 import { PeekableBytes } from "./peekable-bytes.js";
-import { extractedBytes, openSevenZipExtractor, type SevenZipExtractor, sevenZipMembers } from "./sevenzip-members.js";
+import {
+  type ExtractedMember,
+  extractedBytes,
+  openSevenZipExtractor,
+  type SevenZipExtractor,
+  sevenZipMembers,
+} from "./sevenzip-members.js";
 import { BufferRangeReader, FileRangeReader, findZipEnd, type ReadAt } from "./zip-end-record.js";
 
 const openFile = promisify(openFd);
@@ -136,10 +142,10 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
       const entry = next.value;
       const member = memberName(entry);
       if (member.endsWith("/")) continue;
-      const unreadable = unreadableReason(entry, !("remote" in source));
+      const unreadable = unreadableReason(entry);
       if (unreadable === SEVEN_ZIP) {
-        sevenZip ??= await openSevenZipExtractor(source as { path: string } | { buffer: Buffer });
-        yield* sevenZipMember(sevenZip, name, member, entry);
+        sevenZip ??= await openSevenZipExtractor();
+        yield* sevenZipMember(sevenZip, zip, name, member, entry);
         continue;
       }
       if (unreadable !== undefined) {
@@ -187,12 +193,27 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
  */
 async function* sevenZipMember(
   sevenZip: SevenZipExtractor,
+  zip: yauzl.ZipFile,
   name: string,
   member: string,
   entry: yauzl.Entry,
 ): AsyncGenerator<ArchiveMember> {
   const input = `${name}:${member}`;
-  const got = await sevenZip.extract(member);
+  let got: ExtractedMember;
+  try {
+    const packed = await zip.openReadStreamPromise(entry, { decodeFileData: false });
+    got = await sevenZip.extract(packed as AsyncIterable<Uint8Array>, {
+      method: entry.compressionMethod,
+      flags: entry.generalPurposeBitFlag,
+      crc32: entry.crc32,
+      compressedSize: entry.compressedSize,
+      uncompressedSize: entry.uncompressedSize,
+    });
+  } catch (err) {
+    const error = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${zipReason(err)}`, input, { cause: err });
+    yield { kind: "problem", name: member, error };
+    return;
+  }
   if ("reason" in got) {
     const method = methodName(entry.compressionMethod);
     const [code, message] = got.unsupported
@@ -303,15 +324,11 @@ const SEVEN_ZIP = Symbol("7-Zip");
 
 /**
  * Why yauzl cannot read a member: encrypted (a problem), or packed with another method than
- * stored and deflate ({@link SEVEN_ZIP} when the zip is on this machine, for 7-Zip to unpack;
- * a problem for a remote one); undefined when yauzl reads it.
+ * stored and deflate ({@link SEVEN_ZIP}, for 7-Zip to unpack); undefined when yauzl reads it.
  */
-function unreadableReason(entry: yauzl.Entry, local: boolean): string | typeof SEVEN_ZIP | undefined {
+function unreadableReason(entry: yauzl.Entry): string | typeof SEVEN_ZIP | undefined {
   if (entry.isEncrypted()) return "encrypted zip member, not read";
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    if (local) return SEVEN_ZIP;
-    return `${methodName(entry.compressionMethod)} is not supported in a remote zip (only stored and deflate)`;
-  }
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) return SEVEN_ZIP;
   return undefined;
 }
 
