@@ -286,6 +286,9 @@ describe("split zips: read from their first part, by 7-Zip", () => {
     const seen = await collect([alone]);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ kind: "problem", name: alone, code: "LDS_E_CORRUPT_ARCHIVE" });
+    expect(brief(seen)[0]).toMatch(
+      /^lone\.zip\.001 ! LDS_E_CORRUPT_ARCHIVE: lone\.zip\.001: first part of a split archive: the parts after it are missing or damaged \(/,
+    );
   });
 });
 

@@ -61,7 +61,10 @@ export async function* sevenZipMembers(path: string, name: string, origin: Fault
     const archive = `${IN}/${basename(path)}`;
     const listing = sevenZip(["l", "-slt", NO_PASSWORD, "--", archive]);
     if (listing.status !== 0) {
-      throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, sevenZipReason(listing.err), undefined);
+      let reason = sevenZipReason(listing.err);
+      if (isFirstSplitPart(path))
+        reason = `first part of a split archive: the parts after it are missing or damaged (${reason})`;
+      throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, reason, undefined);
     }
     const entries = parseListing(listing.out).filter((e) => !e.directory);
     const extraction = sevenZip(["x", "-y", "-spd", "-bd", NO_PASSWORD, `-o${OUT}`, "--", archive]);
@@ -298,6 +301,11 @@ export function extractedBytes(
   origin: FaultOrigin,
 ): AsyncGenerator<Uint8Array> {
   return memberBytes(file, input, error, origin);
+}
+
+/** A name that 7-Zip opens as the first of several parts, with the rest beside it: `x.7z.001`, `x.zip.001`, `x.z01`. */
+export function isFirstSplitPart(path: string): boolean {
+  return /\.(?:0*1|z0*1)$/i.test(path);
 }
 
 /** The extracted file's bytes; then, when 7-Zip reported the member damaged, its fault. */

@@ -19,6 +19,7 @@ import { PeekableBytes } from "./peekable-bytes.js";
 import {
   type ExtractedMember,
   extractedBytes,
+  isFirstSplitPart,
   openSevenZipExtractor,
   type SevenZipExtractor,
   sevenZipMembers,
@@ -111,7 +112,7 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
   try {
     opened = await openZip(source, name, origin);
   } catch (err) {
-    if (!("path" in source) || !isSplitZipPart(source.path)) throw err;
+    if (!("path" in source) || !isFirstSplitPart(source.path)) throw err;
     // A split zip's first part (x.zip.001 as 7-Zip cuts it, x.z01 as zip -s does): its central
     // directory is in the last part. 7-Zip reads the parts next to it as one archive.
     yield* sevenZipMembers(source.path, name, origin);
@@ -229,11 +230,6 @@ async function* sevenZipMember(
   } finally {
     await sevenZip.remove(got.file);
   }
-}
-
-/** A name that 7-Zip opens as the first of several parts: `x.zip.001`, `x.001`, `x.z01`. */
-function isSplitZipPart(path: string): boolean {
-  return /\.(?:0*1|z0*1)$/i.test(path);
 }
 
 /** Positioned reads through a yauzl reader's own `read` (a remote object's ranged reads). */
