@@ -243,6 +243,16 @@ describe("malformed bookkeeping", () => {
     expect(whyNotALog(Buffer.from("MZ\x90\x00\x03\x00", "latin1"))).toBe("Windows executable (PE)");
     expect(whyNotALog(text("Level,Date and Time,Source,Event ID,Task Category\r\n"))).toBe("CSV text");
     expect(whyNotALog(text("just some notes\n"))).toBe("text that is not a log format we read");
+    expect(whyNotALog(text("Dec  1 05:30:01 ubuntu systemd[1]: Started Session 1 of user root.\n"))).toBe(
+      "syslog text",
+    );
+    expect(whyNotALog(text("2026-12-01T05:30:01.123456+00:00 ubuntu CRON[9]: (root) CMD (true)\n"))).toBe(
+      "syslog text",
+    );
+    const sysmonForLinux = 'Dec  1 05:30:00 ubuntu sysmon: <Event><System><Provider Name="Linux-Sysmon"/>';
+    expect(whyNotALog(text(`${sysmonForLinux}<EventID>11</EventID></System></Event>\n`))).toMatch(
+      /^syslog text with Sysmon for Linux events/,
+    );
     expect(whyNotALog(Buffer.from('{"a":1}\n', "utf16le").swap16())).toMatch(/^UTF-16 without BOM\?/);
     expect(whyNotALog(Buffer.from([1, 2, 3, 0, 0, 0, 200, 201]))).toBe("binary data, not a log format we read");
   });

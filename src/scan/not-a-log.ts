@@ -37,6 +37,12 @@ function textKind(text: string): string {
     return "Windows event XML with namespace-prefixed elements (<ns0:Event>, as Python's ElementTree writes), which we do not read";
   }
   const first = text.split(/\r?\n/, 1)[0] ?? "";
+  // BSD syslog (`Dec  1 05:30:00 host tag: ...`) or an ISO-stamped one (rsyslog, journalctl -o short-iso).
+  if (/^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) \S+ /.test(first)) {
+    return text.includes("Linux-Sysmon")
+      ? "syslog text with Sysmon for Linux events (Linux is not in this detection's scope)"
+      : "syslog text";
+  }
   if (/^"?[\w .#-]+"?(?:[,;\t]"?[\w .#-]*"?){2,}$/.test(first)) return "CSV text";
   // A login, proxy or error page where a log was expected (an expired link, an SSO redirect).
   if (/^<!doctype html|^<html[\s>]/i.test(first)) return "an HTML page, not a log (a login or error page?)";
