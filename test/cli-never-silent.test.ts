@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { malformedLines, malformedSummary } from "../src/cli/scan-report.js";
+import { detectLogFormat } from "../src/formats/log-format.js";
 import { scan } from "../src/index.js";
 import { addMalformed, type MalformedInput } from "../src/scan/malformed.js";
 import { whyNotALog } from "../src/scan/not-a-log.js";
@@ -232,6 +233,29 @@ describe("malformed bookkeeping", () => {
       "x.json: 1 more malformed record skipped (offsets of the first 2 are listed)",
       "y.json: 2 malformed records skipped (offsets not known)",
     ]);
+  });
+
+  it("a Splunk JSON export (each event a string in result._raw) is named, never scanned to a silent nothing", () => {
+    const dir = tempDir("lds-splunk-export-");
+    const exported = [xmlEvent(TP), xmlEvent({ ...TP, computer: "other" })]
+      .map((raw, offset) =>
+        JSON.stringify({ preview: false, offset, result: { _raw: raw, sourcetype: "XmlWinEventLog" } }),
+      )
+      .join("\n");
+    const path = join(dir, "export.json");
+    writeFileSync(path, `${exported}\n`);
+    // A first record longer than the sniffed head is recognized by how it starts.
+    const long = JSON.stringify({ preview: false, offset: 0, result: { _raw: xmlEvent(TP), pad: "x".repeat(70_000) } });
+    expect(detectLogFormat(Buffer.from(long).subarray(0, 65_536))).toBeUndefined();
+    expect(detectLogFormat(Buffer.from(exported))).toBeUndefined();
+    for (const engine of ENGINES) {
+      const run = runCli(["scan", "--engine", engine, "--format", "jsonl", path]);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain(
+        `${path}: Splunk search results exported as JSON (each event a string in result._raw)`,
+      );
+    }
   });
 
   it("whyNotALog names common files", () => {

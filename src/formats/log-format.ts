@@ -128,6 +128,7 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   if (first !== undefined) {
     try {
       const value: unknown = JSON.parse(first);
+      if (isObject(value) && isSplunkExport(value)) return undefined;
       if (isObject(value)) return flavourOf(classifyJsonRecord(value));
     } catch {
       // fall through to the key heuristics below
@@ -135,6 +136,7 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   }
   // The first record is longer than the sniffed head: decide by the keys it shows (the engines
   // decide each record's layout on their own anyway).
+  if (SPLUNK_EXPORT_START.test(text)) return undefined;
   if (/^[[\s]*\{\s*"Event"\s*:\s*\{/.test(text)) return "evtxdump";
   if (/^[[\s]*\{\s*"System"\s*:\s*\{/.test(text)) return "evtxdump";
   // Beats sorts keys: `ecs` (and `agent.type`) come long before a `winlog` after a big `message`.
@@ -142,6 +144,21 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   if (/^[[\s]*\{\s*"/.test(text)) return "flat";
   return undefined;
 }
+
+/**
+ * Splunk's JSON export of search results (Export > JSON, `search/jobs/export?output_mode=json`):
+ * `{"preview":false,"offset":0,"result":{"_raw":"<Event ...>",...}}` a line. The event is a
+ * string inside the record, which no layout reads: taken for flat JSON, its true positives would
+ * be a silent nothing. Not a log format we read (skipped and named, scan/not-a-log.ts).
+ */
+function isSplunkExport(record: Record<string, unknown>): boolean {
+  const result = record.result;
+  return isObject(result) && typeof result._raw === "string";
+}
+
+/** The start of a Splunk JSON export whose first record is longer than the sniffed head. */
+const SPLUNK_EXPORT_START =
+  /^\[?\s*\{\s*"preview"\s*:\s*(?:true|false)\s*,\s*(?:"offset"\s*:\s*\d+\s*,\s*)?"result"\s*:\s*\{/;
 
 /** The flavour detection reports for a record of this layout. */
 function flavourOf(layout: JsonLayout): Exclude<TextFormat, "xml"> {

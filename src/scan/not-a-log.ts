@@ -47,6 +47,9 @@ function textKind(text: string): string {
   // A login, proxy or error page where a log was expected (an expired link, an SSO redirect).
   if (/^<!doctype html|^<html[\s>]/i.test(first)) return "an HTML page, not a log (a login or error page?)";
   if (/^<\?xml|^</.test(first)) return "XML without <Event> elements";
+  if (/^\[?\s*\{\s*"preview"\s*:\s*(?:true|false)\s*,[^\n]*"result"\s*:\s*\{/.test(first)) {
+    return "Splunk search results exported as JSON (each event a string in result._raw), which we do not read: export the raw events (Export > Raw Events, output_mode=raw)";
+  }
   if (/^[[{]/.test(first)) return "JSON that is not a Sysmon log layout we read";
   return "text that is not a log format we read";
 }
