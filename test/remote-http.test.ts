@@ -1,7 +1,8 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateBuffer } from "../src/generate/index.js";
 import { type ScanOutcome, scan } from "../src/index.js";
-import { CORPUS, HAVE_CORPUS, runCliAsync } from "./helpers/cli.js";
+import { CORPUS, HAVE_CORPUS, ROOT, runCliAsync } from "./helpers/cli.js";
 import { type Fault, filesUnder, type RangeServer, startRangeServer } from "./helpers/range-server.js";
 
 if (!HAVE_CORPUS) console.warn(`remote-http: ${CORPUS} is absent, the corpus checks are skipped`);
@@ -256,5 +257,28 @@ describe("start-up", () => {
     });
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual([]);
+  });
+});
+
+describe("zips whose members 7-Zip unpacks, over HTTP", () => {
+  test("Deflate64 members (one with a CP437 name) read by range give the local scan's rows", async () => {
+    const fixtures = `${ROOT}/test/fixtures/archives`;
+    const names = ["tp-deflate64.zip", "tp-deflate64-cp437.zip"];
+    const server = await startRangeServer(new Map(names.map((n) => [n, readFileSync(`${fixtures}/${n}`)])));
+    try {
+      const local = await scan(
+        names.map((n) => `${fixtures}/${n}`),
+        options,
+      );
+      expect(local.problems).toEqual([]);
+      expect(local.rows.length).toBeGreaterThan(0);
+      const remote = await scan(
+        names.map((n) => server.url(n)),
+        options,
+      );
+      expect(outcome(remote)).toEqual(outcome(local));
+    } finally {
+      await server.close();
+    }
   });
 });
