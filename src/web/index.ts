@@ -37,7 +37,7 @@ export { archiveKindOf, TAR_BLOCK } from "../scan/archive-kind.js";
 export { whyNotALog } from "../scan/not-a-log.js";
 export { utf16BomOf } from "../scan/utf16-text.js";
 export { eventLines, formatEvents } from "../sinks/event-format.js";
-export { formatRows, ROW_FORMATS, type RowFormat, TABLE_COLUMNS } from "../sinks/row-format.js";
+export { formatRows, ROW_FORMATS, type RowFormat, TABLE_COLUMNS, terminalText } from "../sinks/row-format.js";
 export type { ByteSource } from "../source/byte-source.js";
 
 /** Where {@link loadMatcher} gets the matcher: a URL of the .wasm, a fetch Response, or a compiled module. */
