@@ -24,6 +24,8 @@ import { checkScanCall } from "./scan-options.js";
  * ```
  */
 export interface ScanOptions {
+  // Callbacks (on*) are the caller's code: one that throws ends the scan, and scan() rejects
+  // with that error (never reported as a problem of an input).
   /** Matching engine (default: the fast one). */
   engine?: EngineName | undefined;
   /** Read every input as this format instead of detecting it. */

@@ -178,22 +178,18 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress = newScanProgress();
+  // The caller's own callbacks (onHit, onProgress, onProblem, onWarning) may throw: that is the
+  // caller's error, not the input's, so it ends the scan and is rethrown (as a throw from one
+  // called on this thread's own path is), never reported as an unreadable input.
+  let callerError: { error: unknown } | undefined;
   const onTask: Pick<DispatcherOptions, "onResult" | "onFailure"> = {
     onResult(task, r: TaskResult) {
-      result.aggregates.merge(r.entries);
-      result.inputsScanned += r.inputsScanned;
-      result.skipped.push(...r.skipped);
-      for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
-      for (const p of r.problems) result.problem(p);
-      for (const w of r.warnings) result.warning(w);
-      // Malformed records were counted per input above; only the total goes here.
-      recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
-      result.stats.malformedRecords += r.stats.malformedRecords;
-      if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
-      progress.bytesDone += taskBytes(task);
-      progress.inputsDone += r.inputsScanned;
-      progress.matches = result.stats.matches;
-      options.onProgress?.({ ...progress });
+      try {
+        takeResult(task, r);
+      } catch (error) {
+        callerError ??= { error };
+        void dispatcher?.stop();
+      }
     },
     onFailure(task, err) {
       result.problem({
@@ -202,6 +198,22 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         message: `worker failed: ${String(err)}`,
       });
     },
+  };
+  const takeResult = (task: ScanTask, r: TaskResult): void => {
+    result.aggregates.merge(r.entries);
+    result.inputsScanned += r.inputsScanned;
+    result.skipped.push(...r.skipped);
+    for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
+    for (const p of r.problems) result.problem(p);
+    for (const w of r.warnings) result.warning(w);
+    // Malformed records were counted per input above; only the total goes here.
+    recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+    result.stats.malformedRecords += r.stats.malformedRecords;
+    if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
+    progress.bytesDone += taskBytes(task);
+    progress.inputsDone += r.inputsScanned;
+    progress.matches = result.stats.matches;
+    options.onProgress?.({ ...progress });
   };
   // The dispatcher (and its thread count) waits until there are `workers` tasks or planning
   // is over, so that no more threads start than there are tasks to run.
@@ -247,7 +259,7 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
 
   try {
     for await (const step of planInputs(inputs, planner, options)) {
-      if (options.signal?.aborted) break;
+      if (options.signal?.aborted || callerError !== undefined) break;
       if (step.kind === "local") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
         const { item } = step;
@@ -269,7 +281,8 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     }
     progress.planned = true;
     options.onProgress?.({ ...progress });
-    await startDispatcher(true)?.drain();
+    if (callerError === undefined) await startDispatcher(true)?.drain();
+    if (callerError !== undefined) throw callerError.error;
     if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   } finally {
     options.signal?.removeEventListener("abort", stop);
