@@ -41,7 +41,10 @@ export interface ScanOptions {
   carve?: boolean | undefined;
   /** Called after each finished task. */
   onProgress?: ((progress: ScanProgress) => void) | undefined;
-  /** Stops the scan early; rows found so far are returned. */
+  /**
+   * Stops the scan early; rows found so far are returned. An abort also ends the reading of a
+   * `-` stream that never ends (it is destroyed); a signal aborted before the call reads nothing.
+   */
   signal?: AbortSignal | undefined;
   /** Rows to drop after aggregation (see parseSuppression / loadSuppression). */
   suppression?: Suppression | undefined;

@@ -116,7 +116,9 @@ const STREAM_PROGRESS_MS = 200;
 
 /**
  * `chunks`, counting their bytes into `progress.streamBytes` and reporting now and then. An
- * early `return()` (a stream that is skipped) reaches the stream underneath.
+ * early `return()` (a stream that is skipped) reaches the stream underneath. Once
+ * `options.signal` aborts, the stream ends here at once (a read waiting on a stdin or a fifo
+ * that never ends would hold the scan forever): the scan keeps what it found so far.
  */
 function counted(
   chunks: AsyncIterable<Uint8Array>,
@@ -129,7 +131,13 @@ function counted(
       let reported = 0;
       return {
         async next() {
-          const step = await inner.next();
+          const step = await untilAborted(inner.next(), options.signal);
+          if (step === undefined) {
+            // The read left waiting is released when the stream underneath is destroyed (see
+            // stopReadingStdin); its outcome no longer matters.
+            inner.return?.().catch(() => {});
+            return { done: true, value: undefined };
+          }
           if (step.done !== true) {
             progress.streamBytes += step.value.length;
             const now = Date.now();
@@ -146,6 +154,26 @@ function counted(
       };
     },
   };
+}
+
+/** `promise`'s value, or undefined as soon as `signal` aborts (at once when it already has). */
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return undefined;
+  }
+  let onAbort = (): void => {};
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    promise.catch(() => {});
+  }
 }
 
 /**
@@ -168,6 +196,8 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const idleSince = workers > 1 ? idleSampleForNewScan() : undefined;
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
   const result = newScanResult(options.onProblem, options.onWarning);
+  // Aborted before it began: nothing is read (not even the head of `-`, which may never come).
+  if (options.signal?.aborted) return result;
   const setup: WorkerSetup = {
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
@@ -254,7 +284,10 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   });
 
   // Ctrl-C: drop queued tasks and stop the threads; results still in flight are ignored.
-  const stop = () => void dispatcher?.stop();
+  const stop = () => {
+    void dispatcher?.stop();
+    stopReadingStdin(inputs, options);
+  };
   options.signal?.addEventListener("abort", stop, { once: true });
 
   try {
@@ -289,4 +322,15 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     await dispatcher?.close();
   }
   return result;
+}
+
+/**
+ * On abort: destroys the stream `-` reads, so that a read waiting on it (a pipe whose writer
+ * stays open, a socket) ends and every layer above it lets go; the scan has already stopped
+ * taking its bytes (see counted).
+ */
+function stopReadingStdin(inputs: readonly string[], options: ParallelScanOptions): void {
+  if (!inputs.includes("-")) return;
+  const stdin = (options.stdin ?? process.stdin) as NodeJS.ReadableStream & { destroy?: () => void };
+  stdin.destroy?.();
 }
