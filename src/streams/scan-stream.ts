@@ -24,6 +24,8 @@ import { coreTransform } from "./core-transform.js";
  * ```
  */
 export interface ScanStream extends Transform {
+  /** `for await (const hit of stream)` yields {@link Hit}s (Node's Readable says `any`). */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Hit>;
   /** Counters and problems of the input so far (final after 'end'). */
   stats(): ScanStats;
   /** The rule's rows of the input so far (final after 'end'). */
@@ -41,7 +43,7 @@ export interface ScanStream extends Transform {
  * import { createScanStream, type Hit } from "lsass-dump-scan";
  *
  * const stream = createReadStream("winlogbeat.ndjson").pipe(createScanStream());
- * for await (const hit of stream as AsyncIterable<Hit>) console.log(hit.time, hit.dest, hit.offset);
+ * for await (const hit of stream) console.log(hit.time, hit.dest, hit.offset); // hit: Hit
  * ```
  */
 export function createScanStream(options?: ScannerOptions): ScanStream {
