@@ -233,3 +233,22 @@ describe("createScanner: the caller's buffer", () => {
     }
   });
 });
+
+describe("createScanner: damaged records and stats()", () => {
+  it("counts damaged records that could have held a match, and stats() is a copy the caller may change", () => {
+    const good = flatRecord({ ...TRUE_POSITIVE, computer: "WS-A" });
+    const cut = flatRecord({ ...TRUE_POSITIVE, computer: "WS-cut" }).replace("System32", "\0".repeat(8));
+    const text = `${good}\n${cut}\n${good}\n${cut}\n`;
+    const scanner = createScanner();
+    scanner.push(Buffer.from(text));
+    scanner.end();
+    const first = scanner.stats();
+    expect(first.malformedRecords).toBe(2);
+    expect(first.malformedOffsets).toEqual([good.length + 1, 2 * (good.length + 1) + cut.length + 1]);
+    first.malformedOffsets.length = 0;
+    first.problems.push("caller's note");
+    expect(scanner.stats().malformedOffsets).toHaveLength(2);
+    expect(scanner.stats().problems).toEqual([]);
+    expect(scanner.rows().map((r) => [r.dest, r.count])).toEqual([["WS-A", 2]]);
+  });
+});

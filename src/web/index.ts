@@ -14,7 +14,7 @@
  * ```
  */
 
-import type { ScanStats } from "../engine/engine.js";
+import { type ScanStats, statsSnapshot } from "../engine/engine.js";
 import { type Hit, hitOf } from "../engine/hit.js";
 import { ScanCore } from "../engine/scan-core.js";
 import { resolveScannerOptions, type ScannerOptions } from "../engine/scanner-options.js";
@@ -106,6 +106,6 @@ export function createHitStream(options?: ScannerOptions): HitStream {
   });
   return Object.assign(stream, {
     rows: () => toRows(core.aggregates.entries()),
-    stats: () => ({ ...core.stats, problems: [...core.stats.problems] }),
+    stats: () => statsSnapshot(core.stats),
   });
 }
