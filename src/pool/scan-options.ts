@@ -8,6 +8,7 @@ import type { EngineName } from "../engine/engine.js";
 import { ENGINE_NAMES } from "../engine/engines.js";
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
+import type { ScanOptions } from "./library-scan.js";
 
 /**
  * The smallest shard: smaller ones only add per-task cost (and 1-byte shards never end).
@@ -70,8 +71,11 @@ export function checkScanOptions(options: CheckedOptions): void {
   }
 }
 
-/** Every option of the library's scan() (library-scan.ts ScanOptions), for the unknown-option check. */
-const SCAN_OPTION_TYPES: Readonly<Record<string, "function" | "boolean" | "object" | "checked">> = {
+/** How checkScanCall checks an option: its type, or "checked" by checkScanOptions. */
+type OptionCheck = "function" | "boolean" | "object" | "checked";
+
+/** Every option of the library's scan(), for the unknown-option check (tsc fails when one is missing). */
+const SCAN_OPTION_TYPES: Readonly<Record<string, OptionCheck>> = {
   engine: "checked",
   inputFormat: "checked",
   workers: "checked",
@@ -86,7 +90,7 @@ const SCAN_OPTION_TYPES: Readonly<Record<string, "function" | "boolean" | "objec
   exclude: "object",
   onNote: "function",
   onHit: "function",
-};
+} satisfies Record<keyof ScanOptions, OptionCheck>;
 
 /**
  * Checks a library scan() call as a whole, before anything is read: `inputs` an array of
