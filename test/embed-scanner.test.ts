@@ -155,6 +155,9 @@ describe("embedding API: bad use throws ScanError at once", () => {
     [{ carve: "yes" }, /carve must be a boolean/],
     [{ fromat: "xml" }, /unknown option "fromat"/],
     ["xml", /options must be an object/],
+    [{ wasmModule: {} }, /wasmModule must be a WebAssembly.Module/],
+    // A valid module that is not the matcher: refused here, not at the first bytes pushed.
+    [{ wasmModule: new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])) }, /not the matcher/],
   ])("createScanner(%j)", (options, message) => {
     const call = () => createScanner(options as ScannerOptions);
     expect(call).toThrow(ScanError);

@@ -18,8 +18,9 @@ import { type ScanStats, statsSnapshot } from "../engine/engine.js";
 import { type Hit, hitOf } from "../engine/hit.js";
 import { ScanCore } from "../engine/scan-core.js";
 import { resolveScannerOptions, type ScannerOptions } from "../engine/scanner-options.js";
+import { ScanError } from "../errors.js";
 import { type Row, toRows } from "../report/row.js";
-import { provideMatcherModule } from "../wasm/module.js";
+import { isMatcherModule, provideMatcherModule } from "../wasm/module.js";
 
 export type { ScanStats } from "../engine/engine.js";
 export type { Hit, InputHit } from "../engine/hit.js";
@@ -63,6 +64,9 @@ export async function loadMatcher(
     const response = source instanceof Response ? source : await fetch(source);
     if (!response.ok) throw new Error(`cannot load the matcher: ${response.url} answered ${response.status}`);
     module = await WebAssembly.compileStreaming(response);
+  }
+  if (!isMatcherModule(module)) {
+    throw new ScanError("LDS_E_USAGE", "loadMatcher: the module is not the matcher (matcher.wasm next to this module)");
   }
   provideMatcherModule(module);
   return module;
