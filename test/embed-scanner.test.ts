@@ -237,6 +237,30 @@ describe("createScanner: the caller's buffer", () => {
   });
 });
 
+describe("createScanner: input of no format we read says what it looks like", () => {
+  it.each([
+    [
+      [0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0],
+      "unknown format: a zip archive (this API reads one log, plain or gzip: unpack it, or give its path to scan())",
+    ],
+    [
+      [...Buffer.from("BZh91AY&SY"), 0, 0],
+      "unknown format: bzip2-compressed data (this API reads one log, plain or gzip: unpack it, or give its path to scan())",
+    ],
+    [
+      [...Buffer.from("\x89PNG\r\n\x1a\n0000", "latin1")],
+      /^unknown format: PNG image; not Windows event XML, .* \(force one with the format option\)$/,
+    ],
+    [[...Buffer.from("host,time,user\nWS01,10:00,alice\n")], /^unknown format: CSV text; not /],
+  ])("%j", (bytes, problem) => {
+    const { stats, hits } = scanBytes(new Uint8Array(bytes));
+    expect(hits).toEqual([]);
+    expect(stats.problems).toHaveLength(1);
+    if (typeof problem === "string") expect(stats.problems[0]).toBe(problem);
+    else expect(stats.problems[0]).toMatch(problem);
+  });
+});
+
 describe("createScanner: damaged records and stats()", () => {
   it("counts damaged records that could have held a match, and stats() is a copy the caller may change", () => {
     const good = flatRecord({ ...TRUE_POSITIVE, computer: "WS-A" });
