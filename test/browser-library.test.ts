@@ -86,6 +86,32 @@ describe.skipIf(why !== undefined)("lsass-dump-scan/web in chromium", () => {
     expect(hits).toBeGreaterThan(0);
   });
 
+  it("loadMatcher from a wrong URL rejects with a ScanError naming it (a 404, a page in its place)", async () => {
+    const answers = await session.page.evaluate(`(async () => {
+      const lib = await import("/index.js");
+      const out = [];
+      for (const url of ["/no-such-matcher.wasm", "/index.html"]) {
+        try { await lib.loadMatcher(url); out.push("loaded"); }
+        catch (e) { out.push([e.name, e.code, e.input, e.message]); }
+      }
+      return out;
+    })()`);
+    expect(answers).toEqual([
+      [
+        "ScanError",
+        "LDS_E_INPUT_UNREADABLE",
+        "/no-such-matcher.wasm",
+        "cannot load the matcher from /no-such-matcher.wasm: the server answered 404",
+      ],
+      [
+        "ScanError",
+        "LDS_E_INPUT_UNREADABLE",
+        "/index.html",
+        expect.stringMatching(/^cannot load the matcher from \/index.html: .*MIME/),
+      ],
+    ]);
+  });
+
   it("a file that is no log is a problem in stats(), and a stream cancelled mid-file stops without an error", async () => {
     const notALog = join(dir, "photo.png");
     writeFileSync(notALog, Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), Buffer.alloc(4096, 7)]));

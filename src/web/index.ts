@@ -61,9 +61,23 @@ export async function loadMatcher(
   let module: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) module = source;
   else {
-    const response = source instanceof Response ? source : await fetch(source);
-    if (!response.ok) throw new Error(`cannot load the matcher: ${response.url} answered ${response.status}`);
-    module = await WebAssembly.compileStreaming(response);
+    // A failure is a ScanError naming where from (a 404, a page served in its place, a
+    // network error), not a bare TypeError from compileStreaming.
+    const where = source instanceof Response ? source.url || "the Response given" : String(source);
+    const failed = (why: string, cause?: unknown): ScanError =>
+      new ScanError("LDS_E_INPUT_UNREADABLE", `cannot load the matcher from ${where}: ${why}`, where, { cause });
+    let response: Response;
+    try {
+      response = source instanceof Response ? source : await fetch(source);
+    } catch (err) {
+      throw failed(err instanceof Error ? err.message : String(err), err);
+    }
+    if (!response.ok) throw failed(`the server answered ${response.status}`);
+    try {
+      module = await WebAssembly.compileStreaming(response);
+    } catch (err) {
+      throw failed(err instanceof Error ? err.message : String(err), err);
+    }
   }
   if (!isMatcherModule(module)) {
     throw new ScanError("LDS_E_USAGE", "loadMatcher: the module is not the matcher (matcher.wasm next to this module)");
