@@ -155,6 +155,9 @@ describe("embedding API: bad use throws ScanError at once", () => {
     [{ carve: "yes" }, /carve must be a boolean/],
     [{ fromat: "xml" }, /unknown option "fromat"/],
     ["xml", /options must be an object/],
+    [{ wasmModule: {} }, /wasmModule must be a WebAssembly.Module/],
+    // A valid module that is not the matcher: refused here, not at the first bytes pushed.
+    [{ wasmModule: new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])) }, /not the matcher/],
   ])("createScanner(%j)", (options, message) => {
     const call = () => createScanner(options as ScannerOptions);
     expect(call).toThrow(ScanError);
@@ -231,5 +234,48 @@ describe("createScanner: the caller's buffer", () => {
       hits.push(...scanner.end());
       expect(hits).toEqual(scanBytes(bytes).hits);
     }
+  });
+});
+
+describe("createScanner: input of no format we read says what it looks like", () => {
+  it.each([
+    [
+      [0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0],
+      "unknown format: a zip archive (this API reads one log, plain or gzip: unpack it, or give its path to scan())",
+    ],
+    [
+      [...Buffer.from("BZh91AY&SY"), 0, 0],
+      "unknown format: bzip2-compressed data (this API reads one log, plain or gzip: unpack it, or give its path to scan())",
+    ],
+    [
+      [...Buffer.from("\x89PNG\r\n\x1a\n0000", "latin1")],
+      /^unknown format: PNG image; not Windows event XML, .* \(force one with the format option\)$/,
+    ],
+    [[...Buffer.from("host,time,user\nWS01,10:00,alice\n")], /^unknown format: CSV text; not /],
+  ])("%j", (bytes, problem) => {
+    const { stats, hits } = scanBytes(new Uint8Array(bytes));
+    expect(hits).toEqual([]);
+    expect(stats.problems).toHaveLength(1);
+    if (typeof problem === "string") expect(stats.problems[0]).toBe(problem);
+    else expect(stats.problems[0]).toMatch(problem);
+  });
+});
+
+describe("createScanner: damaged records and stats()", () => {
+  it("counts damaged records that could have held a match, and stats() is a copy the caller may change", () => {
+    const good = flatRecord({ ...TRUE_POSITIVE, computer: "WS-A" });
+    const cut = flatRecord({ ...TRUE_POSITIVE, computer: "WS-cut" }).replace("System32", "\0".repeat(8));
+    const text = `${good}\n${cut}\n${good}\n${cut}\n`;
+    const scanner = createScanner();
+    scanner.push(Buffer.from(text));
+    scanner.end();
+    const first = scanner.stats();
+    expect(first.malformedRecords).toBe(2);
+    expect(first.malformedOffsets).toEqual([good.length + 1, 2 * (good.length + 1) + cut.length + 1]);
+    first.malformedOffsets.length = 0;
+    first.problems.push("caller's note");
+    expect(scanner.stats().malformedOffsets).toHaveLength(2);
+    expect(scanner.stats().problems).toEqual([]);
+    expect(scanner.rows().map((r) => [r.dest, r.count])).toEqual([["WS-A", 2]]);
   });
 });

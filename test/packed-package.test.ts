@@ -1,7 +1,7 @@
 /**
  * From another project (issue 11): `npm pack`, install the tarball into a fresh folder offline,
  * and compile a strict TypeScript program that uses every export (test/fixtures/consumer/)
- * against the packed .d.ts, then run it. Catches a missing file in `files`, an `exports` map
+ * against the packed .d.ts, then run it; and a CommonJS program that require()s it. Catches a missing file in `files`, an `exports` map
  * that hides the types, a .d.ts that needs a devDependency's types, and a dependency left out
  * of `dependencies`. Skips with a message when npm cannot install offline here (the tarball's
  * dependencies are not in npm's cache).
@@ -95,5 +95,21 @@ describe("the packed package from another project", () => {
     const consumer = run(process.execPath, [join(app, "out", "consumer.js")], app);
     expect(consumer.out.split("\n")).toEqual(EXPECTED);
     expect(consumer.status).toBe(0);
+    // CommonJS: require() of this ES module package works where Node loads ES modules from
+    // require() (20.19 and later); on older Node the README says to use import().
+    if ((process.features as { require_module?: boolean }).require_module === true) {
+      writeFileSync(
+        join(app, "consumer.cjs"),
+        [
+          'const { scanBytes, ScanError } = require("lsass-dump-scan");',
+          "const xml = \"<Event><System><EventID>11</EventID><Computer>WS01</Computer></System><EventData><Data Name='Image'>C:\\\\Windows\\\\Taskmgr.exe</Data><Data Name='TargetFilename'>C:\\\\Temp\\\\lsass.DMP</Data></EventData></Event>\";",
+          "const { hits } = scanBytes(Buffer.from(xml));",
+          'try { scanBytes(Buffer.from(xml), { fromat: "xml" }); } catch (e) { console.log(hits.length, hits[0].dest, e instanceof ScanError, e.code); }',
+        ].join("\n"),
+      );
+      const cjs = run(process.execPath, [join(app, "consumer.cjs")], app);
+      expect(cjs.out).toBe("1 WS01 true LDS_E_USAGE");
+      expect(cjs.status).toBe(0);
+    }
   }, 300_000);
 });

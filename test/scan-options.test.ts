@@ -75,3 +75,53 @@ describe("capWorkers", () => {
     expect(capWorkers(1000, 2, 1)).toEqual({ workers: 1, note: "workers lowered from 1000 to 1 (1 task to run)" });
   });
 });
+
+describe("scan() checks the call itself before reading anything", () => {
+  it.each([
+    [
+      "a lone string (one path per character, / among them)",
+      "Sysmon.evtx",
+      /inputs must be an array of paths \(got a string: pass \["Sysmon.evtx"\]\)/,
+    ],
+    ["no inputs", undefined, /inputs must be an array of paths \(got undefined undefined\)/],
+    ["a number among the inputs", ["-", 123], /inputs\[1\] must be a path string \(got number 123\)/],
+  ])("inputs: %s", async (_what, inputs, message) => {
+    const stdin = untouchedStdin();
+    await expect(scan(inputs as string[], { stdin: stdin.stream })).rejects.toMatchObject({
+      name: "ScanError",
+      code: "LDS_E_USAGE",
+      message: expect.stringMatching(message),
+    });
+    expect(stdin.wasRead()).toBe(false);
+  });
+
+  it.each([
+    ["a misspelt option", { wrokers: 2 }, /unknown option "wrokers"/],
+    ["a stream option", { highWaterMark: 1 }, /unknown option "highWaterMark"/],
+    ["carve as a string", { carve: "yes" }, /carve must be a boolean \(got "yes"\)/],
+    ["onHit not a function", { onHit: 5 }, /onHit must be a function \(got number 5\)/],
+    ["signal a boolean", { signal: true }, /signal must be an object \(got boolean true\)/],
+    ["signal a plain object", { signal: {} }, /signal must be an AbortSignal/],
+    ["suppression as text", { suppression: "dest=x" }, /suppression must be an object/],
+    ["suppression not parsed", { suppression: {} }, /suppression must come from parseSuppression/],
+    ["exclude as a string", { exclude: "out.json" }, /exclude must be an object/],
+    ["exclude with a number", { exclude: [1] }, /exclude must be an array of paths/],
+  ])("options: %s", async (_what, bad, message) => {
+    const stdin = untouchedStdin();
+    await expect(scan(["-"], { stdin: stdin.stream, ...(bad as object) })).rejects.toMatchObject({
+      name: "ScanError",
+      code: "LDS_E_USAGE",
+      message: expect.stringMatching(message),
+    });
+    expect(stdin.wasRead()).toBe(false);
+  });
+
+  it("options that are not an object are refused; null is taken as none", async () => {
+    await expect(scan(["-"], "fast" as never)).rejects.toMatchObject({
+      code: "LDS_E_USAGE",
+      message: 'options must be an object (got "fast")',
+    });
+    const outcome = await scan(["/nonexistent/lsass-dump-scan-input"], null as never);
+    expect(outcome.problems.map((p) => p.code)).toContain("LDS_E_INPUT_MISSING");
+  });
+});

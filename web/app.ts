@@ -15,6 +15,7 @@ import {
   loadMatcher,
   type Row,
   TABLE_COLUMNS,
+  terminalText,
   toRows,
 } from "../src/web/index.js";
 import type { FromWorker, ScanTask, TaskResult, ToWorker } from "./protocol.js";
@@ -143,8 +144,13 @@ function runTasks(tasks: ScanTask[], onBytes: (n: number) => void): Promise<Task
   });
 }
 
+/**
+ * A table cell. Values from logs are data: set as text (never HTML), and control and
+ * bidirectional characters shown as `\xNN`/`\u{NNNN}`, as the CLI's table shows them (a host
+ * name with U+202E must not read backwards).
+ */
 function cell(row: HTMLTableRowElement, text: string): void {
-  row.insertCell().textContent = text;
+  row.insertCell().textContent = terminalText(text);
 }
 
 function renderRows(rows: readonly Row[]): void {
@@ -185,7 +191,7 @@ function renderList(id: string, lines: readonly string[]): void {
   $(id).replaceChildren(
     ...lines.map((line) => {
       const li = document.createElement("li");
-      li.textContent = line;
+      li.textContent = terminalText(line); // file names and messages quote log values too
       return li;
     }),
   );
@@ -251,11 +257,17 @@ async function scanFiles(files: readonly NamedFile[]): Promise<void> {
     const hits: InputHit[] = [];
     const problems: string[] = [];
     const skipped: string[] = [];
+    const malformed = new Map<string, number>();
     for (const r of results) {
       aggregates.merge(r.entries);
       hits.push(...r.hits);
       problems.push(...r.problems);
       skipped.push(...r.skipped.map((s) => `${s.name}: ${s.reason}`));
+      for (const m of r.malformed) malformed.set(m.name, (malformed.get(m.name) ?? 0) + m.count);
+    }
+    // Never silent: damaged records that could have held a match, per file, as the CLI counts them.
+    for (const [name, count] of malformed) {
+      problems.push(`${name}: ${count} malformed record${count === 1 ? "" : "s"} skipped`);
     }
     const rows = toRows(aggregates.entries());
     renderRows(rows);

@@ -32,6 +32,8 @@ export interface TaskResult {
   /** `name: message` lines, as the CLI prints problems. */
   problems: string[];
   skipped: { name: string; reason: string }[];
+  /** Malformed records skipped, per input (`name` as in problems; a sharded file's shards each add theirs). */
+  malformed: { name: string; count: number }[];
   /** Bytes of log data scanned (after decompression). */
   bytes: number;
 }

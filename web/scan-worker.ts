@@ -37,7 +37,7 @@ const post = (message: FromWorker): void => (self as unknown as Worker).postMess
 /** Collects one task's findings. */
 class TaskSink {
   readonly aggregates = new Aggregates();
-  readonly result: TaskResult = { entries: [], hits: [], problems: [], skipped: [], bytes: 0 };
+  readonly result: TaskResult = { entries: [], hits: [], problems: [], skipped: [], malformed: [], bytes: 0 };
 
   /** A scanner for one input (a file, or a member `archive:member`); by default one that detects the format. */
   input(input: string, member?: string, scanner: Scanner = createScanner()): MemberScan {
@@ -107,6 +107,7 @@ class MemberScan {
       return;
     }
     this.sink.result.bytes += stats.bytes;
+    if (stats.malformedRecords > 0) this.sink.result.malformed.push({ name: this.name, count: stats.malformedRecords });
     for (const problem of stats.problems) this.sink.result.problems.push(`${this.name}: ${problem}`);
   }
 
@@ -417,7 +418,14 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     result = await runTask(message.task);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    result = { entries: [], hits: [], problems: [`${message.task.name}: cannot read: ${why}`], skipped: [], bytes: 0 };
+    result = {
+      entries: [],
+      hits: [],
+      problems: [`${message.task.name}: cannot read: ${why}`],
+      skipped: [],
+      malformed: [],
+      bytes: 0,
+    };
   }
   post({ type: "result", id: message.task.id, result });
 };

@@ -81,6 +81,19 @@ export function settleMalformedOffsets(stats: ScanStats): ScanStats {
   return stats;
 }
 
+/**
+ * A copy of `stats` for a caller to keep (the embedding API's stats()): its arrays are its own,
+ * so changing them changes nothing in the scan, and its offsets are settled (ascending, at most
+ * MALFORMED_OFFSETS_KEPT) even mid-scan.
+ */
+export function statsSnapshot(stats: ScanStats): ScanStats {
+  return settleMalformedOffsets({
+    ...stats,
+    malformedOffsets: [...stats.malformedOffsets],
+    problems: [...stats.problems],
+  });
+}
+
 /** Adds `b` into `a`. */
 export function addStats(a: ScanStats, b: ScanStats): ScanStats {
   a.bytes += b.bytes;

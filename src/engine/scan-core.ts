@@ -20,6 +20,8 @@ import { FORMAT_NAMES, type LogFormat, SNIFF_BYTES } from "../formats/log-format
 import { concatBytes } from "../platform/bytes.js";
 import { Aggregates } from "../report/aggregate.js";
 import type { MatchedEvent } from "../rule/rule.js";
+import { archiveKindOf } from "../scan/archive-kind.js";
+import { whyNotALog } from "../scan/not-a-log.js";
 import { PushGunzip } from "../scan/push-gunzip.js";
 import { InstancePool } from "../wasm/instance-pool.js";
 import { Matcher } from "../wasm/matcher.js";
@@ -206,9 +208,7 @@ export class ScanCore {
       this.stats.problems.push("not an EVTX file (no ElfFile or ElfChnk magic)");
       format = "unknown";
     } else if (format === "unknown") {
-      this.stats.problems.push(
-        `unknown format: not ${Object.values(FORMAT_NAMES).join(", ")} (force one with the format option)`,
-      );
+      this.stats.problems.push(unknownFormatProblem(head));
     }
     this.#backend = this.#makeBackend(format, head);
     this.#text(head, false);
@@ -242,6 +242,19 @@ export class ScanCore {
     const searcher = new TextSearcher(matcher, format, onMatch, this.stats, true, 0, this.#options.maxRecordBytes);
     return { kind: "text", searcher, release: () => matchers.release(module, size, matcher) };
   }
+}
+
+/**
+ * The problem line for input of no format we read: what it looks like (an archive, which this
+ * API does not open, or an image, CSV text...; scan/not-a-log.ts) and what to do.
+ */
+function unknownFormatProblem(head: Uint8Array): string {
+  const kind = archiveKindOf(head);
+  if (kind !== undefined) {
+    const what = kind === "zip" || kind === "tar" || kind === "7z" ? `a ${kind} archive` : `${kind}-compressed data`;
+    return `unknown format: ${what} (this API reads one log, plain or gzip: unpack it, or give its path to scan())`;
+  }
+  return `unknown format: ${whyNotALog(head)}; not ${Object.values(FORMAT_NAMES).join(", ")} (force one with the format option)`;
 }
 
 /** The UTF-16 byte order a byte order mark announces (as scan/utf16-text.ts utf16BomOf, a layer above). */

@@ -7,6 +7,7 @@
 import { ScanError } from "../errors.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { MAX_RECORD_BYTES } from "../formats/record-limit.js";
+import { isMatcherModule } from "../wasm/module.js";
 
 /**
  * Options of createScanner, scanBytes, createPrefilterStream and createScanStream.
@@ -72,6 +73,9 @@ export function resolveScannerOptions(options: unknown, extra: readonly string[]
   }
   if (wasmModule !== undefined && !(wasmModule instanceof WebAssembly.Module)) {
     throw usage("wasmModule must be a WebAssembly.Module");
+  }
+  if (wasmModule !== undefined && !isMatcherModule(wasmModule)) {
+    throw usage("wasmModule is not the matcher (build/matcher.wasm): it lacks the matcher's imports or exports");
   }
   return {
     format: format === "jsonl" ? "flat" : (format as LogFormat | undefined),

@@ -8,7 +8,7 @@
 import type { LogFormat } from "../formats/log-format.js";
 import type { Row } from "../report/row.js";
 import { toRows } from "../report/row.js";
-import type { ScanStats } from "./engine.js";
+import { type ScanStats, statsSnapshot } from "./engine.js";
 import { type Hit, hitOf } from "./hit.js";
 import { ScanCore } from "./scan-core.js";
 import { type ResolvedScannerOptions, resolveScannerOptions, type ScannerOptions } from "./scanner-options.js";
@@ -85,7 +85,7 @@ export function scannerOf(resolved: ResolvedScannerOptions): Scanner {
       return take();
     },
     rows: () => toRows(core.aggregates.entries()),
-    stats: () => ({ ...core.stats, problems: [...core.stats.problems] }),
+    stats: () => statsSnapshot(core.stats),
     get format() {
       return core.format;
     },

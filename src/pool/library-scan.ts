@@ -13,7 +13,7 @@ import { type Row, toRows } from "../report/row.js";
 import { applySuppression, type Suppression } from "../report/suppress.js";
 import type { MalformedInput, ScanProblem, ScanResult, ScanWarning } from "../scan/scan.js";
 import { type ScanProgress, scanParallel } from "./parallel-scan.js";
-import { checkScanOptions } from "./scan-options.js";
+import { checkScanCall } from "./scan-options.js";
 
 /**
  * Options of {@link scan}.
@@ -24,42 +24,47 @@ import { checkScanOptions } from "./scan-options.js";
  * ```
  */
 export interface ScanOptions {
+  // Callbacks (on*) are the caller's code: one that throws ends the scan, and scan() rejects
+  // with that error (never reported as a problem of an input).
   /** Matching engine (default: the fast one). */
-  engine?: EngineName;
+  engine?: EngineName | undefined;
   /** Read every input as this format instead of detecting it. */
-  inputFormat?: LogFormat;
+  inputFormat?: LogFormat | undefined;
   /**
    * Threads in all (default: number of cores); at most 4 per core and no more than there are
    * tasks (lowered with a note to `onNote`). A whole number of at least 1.
    */
-  workers?: number;
+  workers?: number | undefined;
   /** Bytes per task when a large file is split (default 32 MiB; at least 4096). */
-  shardSize?: number;
+  shardSize?: number | undefined;
   /** EVTX: also recover records from slack space (reported as carved rows). */
-  carve?: boolean;
+  carve?: boolean | undefined;
   /** Called after each finished task. */
-  onProgress?: (progress: ScanProgress) => void;
-  /** Stops the scan early; rows found so far are returned. */
-  signal?: AbortSignal;
+  onProgress?: ((progress: ScanProgress) => void) | undefined;
+  /**
+   * Stops the scan early; rows found so far are returned. An abort also ends the reading of a
+   * `-` stream that never ends (it is destroyed); a signal aborted before the call reads nothing.
+   */
+  signal?: AbortSignal | undefined;
   /** Rows to drop after aggregation (see parseSuppression / loadSuppression). */
-  suppression?: Suppression;
+  suppression?: Suppression | undefined;
   /** Standard input for the `-` input (default process.stdin). */
-  stdin?: NodeJS.ReadableStream;
+  stdin?: NodeJS.ReadableStream | undefined;
   /** Called at once for each input that could not be read (the scan goes on). */
-  onProblem?: (problem: ScanProblem) => void;
+  onProblem?: ((problem: ScanProblem) => void) | undefined;
   /** Called at once for each input read in full that is not quite well-formed (a zip with trailing bytes). */
-  onWarning?: (warning: ScanWarning) => void;
+  onWarning?: ((warning: ScanWarning) => void) | undefined;
   /** Files not to scan when met inside a scanned folder (the caller's own output file). */
-  exclude?: readonly string[];
+  exclude?: readonly string[] | undefined;
   /** Called with one line when an option was lowered (a worker count capped). */
-  onNote?: (line: string) => void;
+  onNote?: ((line: string) => void) | undefined;
   /**
    * Called for every matched event, with its input (path, `-`), archive member and record
    * location (byte offset and length; EVTX also the EventRecordID). Hits of one task (a file,
    * a shard, an archive) come in input order, tasks in the order they finish. The reference
    * engine does not locate text records: its text hits say offset 0, length 0.
    */
-  onHit?: (hit: InputHit) => void;
+  onHit?: ((hit: InputHit) => void) | undefined;
 }
 
 /**
@@ -92,8 +97,9 @@ export interface ScanOutcome {
 /**
  * Scans files, directories, archives and `-` (stdin) on a pool of worker threads and returns
  * the rule's rows. Never throws for a bad input (see `problems`); rejects with ScanError
- * LDS_E_USAGE for a bad option (`workers` 0, `shardSize` 1, an unknown `inputFormat` or
- * `engine`) before reading anything.
+ * LDS_E_USAGE for a bad call (`inputs` not an array of paths, an unknown option, `workers` 0,
+ * `shardSize` 1, an unknown `inputFormat` or `engine`, an option of the wrong type) before
+ * reading anything.
  *
  * @example
  * ```ts
@@ -103,7 +109,8 @@ export interface ScanOutcome {
  * ```
  */
 export async function scan(inputs: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
-  checkScanOptions(options);
+  checkScanCall(inputs, options);
+  options ??= {}; // null as undefined, as createScanner takes it
   const result = await scanParallel(inputs, {
     engine: options.engine ?? DEFAULT_ENGINE,
     inputFormat: options.inputFormat,

@@ -116,7 +116,9 @@ const STREAM_PROGRESS_MS = 200;
 
 /**
  * `chunks`, counting their bytes into `progress.streamBytes` and reporting now and then. An
- * early `return()` (a stream that is skipped) reaches the stream underneath.
+ * early `return()` (a stream that is skipped) reaches the stream underneath. Once
+ * `options.signal` aborts, the stream ends here at once (a read waiting on a stdin or a fifo
+ * that never ends would hold the scan forever): the scan keeps what it found so far.
  */
 function counted(
   chunks: AsyncIterable<Uint8Array>,
@@ -129,7 +131,13 @@ function counted(
       let reported = 0;
       return {
         async next() {
-          const step = await inner.next();
+          const step = await untilAborted(inner.next(), options.signal);
+          if (step === undefined) {
+            // The read left waiting is released when the stream underneath is destroyed (see
+            // stopReadingStdin); its outcome no longer matters.
+            inner.return?.().catch(() => {});
+            return { done: true, value: undefined };
+          }
           if (step.done !== true) {
             progress.streamBytes += step.value.length;
             const now = Date.now();
@@ -146,6 +154,26 @@ function counted(
       };
     },
   };
+}
+
+/** `promise`'s value, or undefined as soon as `signal` aborts (at once when it already has). */
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return undefined;
+  }
+  let onAbort = (): void => {};
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    promise.catch(() => {});
+  }
 }
 
 /**
@@ -168,6 +196,8 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   const idleSince = workers > 1 ? idleSampleForNewScan() : undefined;
   const shardSize = options.shardSize ?? DEFAULT_SHARD_SIZE;
   const result = newScanResult(options.onProblem, options.onWarning);
+  // Aborted before it began: nothing is read (not even the head of `-`, which may never come).
+  if (options.signal?.aborted) return result;
   const setup: WorkerSetup = {
     engine: options.engine,
     wasmModule: options.engine === "wasm" ? await compiledMatcher() : undefined,
@@ -178,22 +208,18 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   if (onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { wasmModule: setup.wasmModule, carve: options.carve });
   const progress = newScanProgress();
+  // The caller's own callbacks (onHit, onProgress, onProblem, onWarning) may throw: that is the
+  // caller's error, not the input's, so it ends the scan and is rethrown (as a throw from one
+  // called on this thread's own path is), never reported as an unreadable input.
+  let callerError: { error: unknown } | undefined;
   const onTask: Pick<DispatcherOptions, "onResult" | "onFailure"> = {
     onResult(task, r: TaskResult) {
-      result.aggregates.merge(r.entries);
-      result.inputsScanned += r.inputsScanned;
-      result.skipped.push(...r.skipped);
-      for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
-      for (const p of r.problems) result.problem(p);
-      for (const w of r.warnings) result.warning(w);
-      // Malformed records were counted per input above; only the total goes here.
-      recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
-      result.stats.malformedRecords += r.stats.malformedRecords;
-      if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
-      progress.bytesDone += taskBytes(task);
-      progress.inputsDone += r.inputsScanned;
-      progress.matches = result.stats.matches;
-      options.onProgress?.({ ...progress });
+      try {
+        takeResult(task, r);
+      } catch (error) {
+        callerError ??= { error };
+        void dispatcher?.stop();
+      }
     },
     onFailure(task, err) {
       result.problem({
@@ -202,6 +228,22 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
         message: `worker failed: ${String(err)}`,
       });
     },
+  };
+  const takeResult = (task: ScanTask, r: TaskResult): void => {
+    result.aggregates.merge(r.entries);
+    result.inputsScanned += r.inputsScanned;
+    result.skipped.push(...r.skipped);
+    for (const m of r.malformed) addMalformed(result.malformed, m.input, m.count, m.offsets);
+    for (const p of r.problems) result.problem(p);
+    for (const w of r.warnings) result.warning(w);
+    // Malformed records were counted per input above; only the total goes here.
+    recordStats("", { ...r.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
+    result.stats.malformedRecords += r.stats.malformedRecords;
+    if (onHit !== undefined) for (const hit of r.hits ?? []) onHit(hit);
+    progress.bytesDone += taskBytes(task);
+    progress.inputsDone += r.inputsScanned;
+    progress.matches = result.stats.matches;
+    options.onProgress?.({ ...progress });
   };
   // The dispatcher (and its thread count) waits until there are `workers` tasks or planning
   // is over, so that no more threads start than there are tasks to run.
@@ -242,12 +284,15 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
   });
 
   // Ctrl-C: drop queued tasks and stop the threads; results still in flight are ignored.
-  const stop = () => void dispatcher?.stop();
+  const stop = () => {
+    void dispatcher?.stop();
+    stopReadingStdin(inputs, options);
+  };
   options.signal?.addEventListener("abort", stop, { once: true });
 
   try {
     for await (const step of planInputs(inputs, planner, options)) {
-      if (options.signal?.aborted) break;
+      if (options.signal?.aborted || callerError !== undefined) break;
       if (step.kind === "local") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
         const { item } = step;
@@ -269,11 +314,23 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
     }
     progress.planned = true;
     options.onProgress?.({ ...progress });
-    await startDispatcher(true)?.drain();
+    if (callerError === undefined) await startDispatcher(true)?.drain();
+    if (callerError !== undefined) throw callerError.error;
     if (!options.signal?.aborted) noteNothingScanned(inputs, result);
   } finally {
     options.signal?.removeEventListener("abort", stop);
     await dispatcher?.close();
   }
   return result;
+}
+
+/**
+ * On abort: destroys the stream `-` reads, so that a read waiting on it (a pipe whose writer
+ * stays open, a socket) ends and every layer above it lets go; the scan has already stopped
+ * taking its bytes (see counted).
+ */
+function stopReadingStdin(inputs: readonly string[], options: ParallelScanOptions): void {
+  if (!inputs.includes("-")) return;
+  const stdin = (options.stdin ?? process.stdin) as NodeJS.ReadableStream & { destroy?: () => void };
+  stdin.destroy?.();
 }

@@ -6,7 +6,7 @@
  */
 
 import { Transform, type TransformCallback } from "node:stream";
-import type { ScanStats } from "../engine/engine.js";
+import { type ScanStats, statsSnapshot } from "../engine/engine.js";
 import type { ScanCore } from "../engine/scan-core.js";
 import { type Row, toRows } from "../report/row.js";
 
@@ -49,7 +49,7 @@ export function coreTransform<T>(core: ScanCore, options: CoreTransformOptions<T
       callback();
     },
   }) as CoreTransform;
-  stream.stats = () => ({ ...core.stats, problems: [...core.stats.problems] });
+  stream.stats = () => statsSnapshot(core.stats);
   stream.rows = () => toRows(core.aggregates.entries());
   return stream;
 }

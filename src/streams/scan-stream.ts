@@ -18,12 +18,14 @@ import { coreTransform } from "./core-transform.js";
  * @example
  * ```ts
  * const hits: ScanStream = createScanStream();
- * createReadStream("sysmon.json.gz").pipe(hits);
+ * pipeline(createReadStream("sysmon.json.gz"), hits, () => {}); // a read error ends the loop
  * for await (const hit of hits) console.log(hit.dest);
  * console.log(hits.rows());
  * ```
  */
 export interface ScanStream extends Transform {
+  /** `for await (const hit of stream)` yields {@link Hit}s (Node's Readable says `any`). */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Hit>;
   /** Counters and problems of the input so far (final after 'end'). */
   stats(): ScanStats;
   /** The rule's rows of the input so far (final after 'end'). */
@@ -38,10 +40,13 @@ export interface ScanStream extends Transform {
  * @example
  * ```ts
  * import { createReadStream } from "node:fs";
- * import { createScanStream, type Hit } from "lsass-dump-scan";
+ * import { pipeline } from "node:stream";
+ * import { createScanStream } from "lsass-dump-scan";
  *
- * const stream = createReadStream("winlogbeat.ndjson").pipe(createScanStream());
- * for await (const hit of stream as AsyncIterable<Hit>) console.log(hit.time, hit.dest, hit.offset);
+ * // pipeline(), not .pipe(): a read error (a missing file) reaches the loop, which throws it.
+ * const stream = createScanStream();
+ * pipeline(createReadStream("winlogbeat.ndjson"), stream, () => {});
+ * for await (const hit of stream) console.log(hit.time, hit.dest, hit.offset); // hit: Hit
  * ```
  */
 export function createScanStream(options?: ScannerOptions): ScanStream {

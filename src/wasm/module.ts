@@ -45,6 +45,25 @@ export async function compiledMatcher(build: MatcherBuild = "release"): Promise<
   return loadMatcherModule(build);
 }
 
+/** Exports every matcher build has: the text matcher's and the EVTX prefilter's first ones. */
+const MATCHER_MARKS = ["heapBase", "nextCandidate", "evtxCandidates"];
+
+/**
+ * True when `module` looks like build/matcher.wasm: it imports only `env.memory` and exports
+ * the matcher's functions. A caller's own `wasmModule` is checked with it when a scanner is
+ * made, so that another module fails there, named, rather than at the first bytes pushed.
+ */
+export function isMatcherModule(module: WebAssembly.Module): boolean {
+  const imports = WebAssembly.Module.imports(module);
+  if (imports.length !== 1 || imports[0]?.module !== "env" || imports[0]?.kind !== "memory") return false;
+  const functions = new Set(
+    WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === "function")
+      .map((e) => e.name),
+  );
+  return MATCHER_MARKS.every((name) => functions.has(name));
+}
+
 /**
  * Instantiates `module` over a fresh memory of `initialPages` 64 KiB pages. The build imports
  * only `env.memory` (asconfig.json: importMemory, runtime stub, no abort); callers grow the

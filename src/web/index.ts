@@ -14,12 +14,13 @@
  * ```
  */
 
-import type { ScanStats } from "../engine/engine.js";
+import { type ScanStats, statsSnapshot } from "../engine/engine.js";
 import { type Hit, hitOf } from "../engine/hit.js";
 import { ScanCore } from "../engine/scan-core.js";
 import { resolveScannerOptions, type ScannerOptions } from "../engine/scanner-options.js";
+import { ScanError } from "../errors.js";
 import { type Row, toRows } from "../report/row.js";
-import { provideMatcherModule } from "../wasm/module.js";
+import { isMatcherModule, provideMatcherModule } from "../wasm/module.js";
 
 export type { ScanStats } from "../engine/engine.js";
 export type { Hit, InputHit } from "../engine/hit.js";
@@ -37,7 +38,7 @@ export { archiveKindOf, TAR_BLOCK } from "../scan/archive-kind.js";
 export { whyNotALog } from "../scan/not-a-log.js";
 export { utf16BomOf } from "../scan/utf16-text.js";
 export { eventLines, formatEvents } from "../sinks/event-format.js";
-export { formatRows, ROW_FORMATS, type RowFormat, TABLE_COLUMNS } from "../sinks/row-format.js";
+export { formatRows, ROW_FORMATS, type RowFormat, TABLE_COLUMNS, terminalText } from "../sinks/row-format.js";
 export type { ByteSource } from "../source/byte-source.js";
 
 /** Where {@link loadMatcher} gets the matcher: a URL of the .wasm, a fetch Response, or a compiled module. */
@@ -60,9 +61,26 @@ export async function loadMatcher(
   let module: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) module = source;
   else {
-    const response = source instanceof Response ? source : await fetch(source);
-    if (!response.ok) throw new Error(`cannot load the matcher: ${response.url} answered ${response.status}`);
-    module = await WebAssembly.compileStreaming(response);
+    // A failure is a ScanError naming where from (a 404, a page served in its place, a
+    // network error), not a bare TypeError from compileStreaming.
+    const where = source instanceof Response ? source.url || "the Response given" : String(source);
+    const failed = (why: string, cause?: unknown): ScanError =>
+      new ScanError("LDS_E_INPUT_UNREADABLE", `cannot load the matcher from ${where}: ${why}`, where, { cause });
+    let response: Response;
+    try {
+      response = source instanceof Response ? source : await fetch(source);
+    } catch (err) {
+      throw failed(err instanceof Error ? err.message : String(err), err);
+    }
+    if (!response.ok) throw failed(`the server answered ${response.status}`);
+    try {
+      module = await WebAssembly.compileStreaming(response);
+    } catch (err) {
+      throw failed(err instanceof Error ? err.message : String(err), err);
+    }
+  }
+  if (!isMatcherModule(module)) {
+    throw new ScanError("LDS_E_USAGE", "loadMatcher: the module is not the matcher (matcher.wasm next to this module)");
   }
   provideMatcherModule(module);
   return module;
@@ -106,6 +124,6 @@ export function createHitStream(options?: ScannerOptions): HitStream {
   });
   return Object.assign(stream, {
     rows: () => toRows(core.aggregates.entries()),
-    stats: () => ({ ...core.stats, problems: [...core.stats.problems] }),
+    stats: () => statsSnapshot(core.stats),
   });
 }
