@@ -16,7 +16,7 @@ import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js"
 import { type Row, toRows } from "../report/row.js";
 import { applySuppression, loadSuppression, type Suppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
-import { checkFileSinkPath, createFileSink } from "../sinks/file-sink.js";
+import { checkFileSinkPath, checkOutputIsNotAnInput, createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat, terminalText } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
@@ -225,6 +225,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   if (output !== undefined) {
     try {
       await checkFileSinkPath(output);
+      await checkOutputIsNotAnInput(output, inputs);
     } catch (err) {
       if (!(err instanceof ScanError)) throw err;
       say(err.message);
