@@ -10,7 +10,7 @@ import { Command, CommanderError } from "commander";
 import { describeError, ScanError } from "../errors.js";
 import { beginIdleSample } from "../pool/idle-cores.js";
 import { registerDeliverCommand } from "./deliver-command.js";
-import { EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
+import { EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_TROUBLE } from "./exit-status.js";
 import { registerGenerateCommand } from "./generate-command.js";
 import { runScan, scanCommand, scanOptionsFrom } from "./scan-command.js";
 import { registerServeCommand } from "./serve-command.js";
@@ -68,9 +68,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Interrupted: a task abandoned mid-read may still hold the event loop; leave once the
-    // rows found so far are written.
-    if (code === EXIT_INTERRUPTED) process.stdout.write("", () => process.exit(code));
+    // Interrupted (Ctrl-C, SIGTERM): a task abandoned mid-read may still hold the event loop;
+    // leave once the rows found so far are written.
+    if (code === EXIT_INTERRUPTED || code === EXIT_TERMINATED) process.stdout.write("", () => process.exit(code));
   },
   (err: unknown) => {
     process.stderr.write(`lsass-dump-scan: internal error: ${describeError(err)}\n`);

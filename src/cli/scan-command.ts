@@ -22,7 +22,7 @@ import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
 import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
 import { deliverEvents } from "./event-output.js";
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_TROUBLE } from "./exit-status.js";
 import { DEFAULT_POLL_MS, parseFollowDuration } from "./follow-options.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
@@ -91,7 +91,7 @@ Examples:
 
 Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
 malformed record was skipped, or nothing was scanned at all (rows from the inputs that were
-read are printed all the same).`;
+read are printed all the same); 130 Ctrl-C, 143 SIGTERM (the rows found so far are printed).`;
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
@@ -234,8 +234,15 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   }
   const progress = await progressDisplay(options.progress);
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once("SIGINT", onSigint);
+  // Ctrl-C and SIGTERM (kill, timeout(1), a service manager) both stop the workers and print
+  // the rows found so far; without the SIGTERM handler they were lost with the process.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    abort.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const started = process.hrtime.bigint();
   let outcome: ScanOutcome;
   const hits: InputHit[] = [];
@@ -261,11 +268,13 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
           });
   } finally {
     progress.stop();
-    process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (abort.signal.aborted) {
-    say("interrupted: workers stopped; rows below are from what was scanned so far");
+    const how = stoppedBy === "SIGTERM" ? "terminated (SIGTERM)" : "interrupted";
+    say(`${how}: workers stopped; rows below are from what was scanned so far`);
   }
   const { rows: kept, suppressed: dropped, result } = outcome;
   let outputFailed = false;
@@ -310,7 +319,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
   for (const line of delivery?.lines ?? []) say(line);
-  if (abort.signal.aborted) return EXIT_INTERRUPTED;
+  if (abort.signal.aborted) return stoppedBy === "SIGTERM" ? EXIT_TERMINATED : EXIT_INTERRUPTED;
   const undelivered = (delivery?.undelivered ?? 0) > 0;
   if (result.problems.length > 0 || malformed !== undefined || undelivered) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;

@@ -111,6 +111,11 @@ export interface ParallelScanOptions {
   onHit?: ((hit: InputHit) => void) | undefined;
 }
 
+/** True for standard input (`-`) and members of an archive read from it (`-:member`). */
+function isStdin(name: string): boolean {
+  return name === "-" || name.startsWith("-:");
+}
+
 /** Progress reports from a stream at most this often. */
 const STREAM_PROGRESS_MS = 200;
 
@@ -247,7 +252,8 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
 
   try {
     for await (const step of planInputs(inputs, planner, options)) {
-      if (options.signal?.aborted) break;
+      // Standard input ends at the abort (plan-inputs.ts); what it held is still scanned.
+      if (options.signal?.aborted && !(step.kind === "local" && isStdin(step.item.name))) break;
       if (step.kind === "local") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
         const { item } = step;

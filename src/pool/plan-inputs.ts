@@ -10,6 +10,7 @@ import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
 import { expandInputs, type InputItem } from "../scan/inputs.js";
 import { utf16BomOf } from "../scan/utf16-text.js";
+import { endOnAbort } from "../streams/end-on-abort.js";
 import type { TaskPlanner } from "./plan.js";
 import type { ScanTask } from "./task.js";
 
@@ -37,9 +38,13 @@ export async function* planInputs(
     stdin?: NodeJS.ReadableStream | undefined;
     /** Paths not to scan (the output file, when it lies in a scanned folder). */
     exclude?: readonly string[] | undefined;
+    /** Ctrl-C: standard input ends here at once (what was read is still scanned). */
+    signal?: AbortSignal | undefined;
   },
 ): AsyncGenerator<PlanStep> {
-  const walk = expandInputs([...inputs], { stdin: options.stdin, expandArchives: false, exclude: options.exclude });
+  const stdin =
+    options.signal === undefined ? options.stdin : endOnAbort(options.stdin ?? process.stdin, options.signal);
+  const walk = expandInputs([...inputs], { stdin, expandArchives: false, exclude: options.exclude });
   for await (const item of walk) {
     if (item.kind !== "file") {
       // stdin (and anything else streamed) is read by the caller; problems and skips recorded.
