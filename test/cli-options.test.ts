@@ -41,3 +41,32 @@ describe("CLI", () => {
     expect(r.stderr).not.toContain("note:");
   });
 });
+
+describe("sweep: an option that would do nothing, or something silly, is one line before the scan", () => {
+  it.each([
+    [["-o", ""], '--output wants a file name, got ""'],
+    [["-s", " "], '--suppress wants a file name, got " "'],
+    [["--follow", "--state", ""], '--state wants a file name, got ""'],
+    // 99999t is more bytes than a double holds exactly: the flag is named, not `shardSize`.
+    [["--shard-size", "99999t"], '--shard-size wants a size of at least 4k, like 4k, 64m or 1g, got "99999t"'],
+    // Before: the URL was checked after the scan, the rows printed, then status 2.
+    [["--webhook", "ftp://x"], '--webhook wants an http(s) URL like https://soar.example/hooks/lsass, got "ftp:"'],
+    [
+      ["--webhook", "https://u:p@[bad/x?sig=S3CRET"],
+      '--webhook wants a URL like https://soar.example/hooks/lsass, got "https://[bad/x?REDACTED"',
+    ],
+    [["--hec", "file:///etc/passwd"], '--hec wants an http(s) URL like https://splunk:8088, got "file:"'],
+    // Before: an empty --spool spooled into the current directory.
+    [["--webhook", "http://127.0.0.1:9/", "--spool", ""], "--spool wants a directory, got an empty name"],
+    // Before: silently ignored.
+    [["--spool", "outbox"], "--spool needs --hec or --webhook"],
+    [["--deliver-timeout", "5s"], "--deliver-timeout needs --hec or --webhook"],
+    [["--webhook", "http://127.0.0.1:9/", "--hec-ack"], "--hec-ack needs --hec"],
+    [["--cluster-timeout", "5"], "--cluster-timeout needs --cluster"],
+  ])("%j", (args, line) => {
+    const r = runCli(["scan", "--no-progress", ...args, "demo/"], { input: "" });
+    expect(r.stderr).toBe(`lsass-dump-scan: ${line}\n`);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+  });
+});

@@ -72,7 +72,7 @@ function parsePositiveInt(flag: string) {
 
 function parseShardSize(value: string): number {
   const n = parseSize(value);
-  if (n === undefined || n < 4096)
+  if (n === undefined || n < 4096 || !Number.isSafeInteger(n))
     throw usage(`--shard-size wants a size of at least 4k, like 4k, 64m or 1g, got "${value}"`);
   return n;
 }
@@ -102,8 +102,16 @@ export function scanCommand(): Command {
       "files, directories, archives (.gz .zip .tar .tgz), http(s):// URLs, s3://bucket/prefix, or - for standard input",
     )
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
-    .option("-o, --output <file>", "write rows to this file instead of standard output (- for standard output)")
-    .option("-s, --suppress <file>", "drop rows matching a suppression list (field=pattern lines, * wildcards)")
+    .option(
+      "-o, --output <file>",
+      "write rows to this file instead of standard output (- for standard output)",
+      fileName("--output"),
+    )
+    .option(
+      "-s, --suppress <file>",
+      "drop rows matching a suppression list (field=pattern lines, * wildcards)",
+      fileName("--suppress"),
+    )
     .addOption(
       new Option("--input-format <format>", "read every input as this format instead of detecting it").choices(
         INPUT_FORMAT_CHOICES,
@@ -133,7 +141,11 @@ export function scanCommand(): Command {
   // Follow mode (README "Live"): src/cli/follow-command.ts.
   command
     .option("--follow", "keep watching the inputs like tail -F and print each new alert as one JSON line", false)
-    .option("--state <file>", "with --follow: where to keep positions and alerted groups, to resume after a restart")
+    .option(
+      "--state <file>",
+      "with --follow: where to keep positions and alerted groups, to resume after a restart",
+      fileName("--state"),
+    )
     .option(
       "--throttle <duration>",
       "with --follow: no new alert for a group until this has passed (default 24h)",
@@ -150,6 +162,7 @@ export function scanCommand(): Command {
 /** Validated options from commander's parsed values. */
 export function scanOptionsFrom(raw: Record<string, unknown>): ScanCommandOptions {
   const inputFormat = raw.inputFormat === "jsonl" ? "flat" : (raw.inputFormat as LogFormat | undefined);
+  if (raw.clusterTimeout !== undefined && raw.cluster === undefined) throw usage("--cluster-timeout needs --cluster");
   return {
     format: raw.format as RowFormat,
     output: raw.output as string | undefined,
@@ -167,6 +180,14 @@ export function scanOptionsFrom(raw: Record<string, unknown>): ScanCommandOption
     cluster: raw.cluster as string | undefined,
     clusterTimeout: raw.clusterTimeout as number | undefined,
     follow: followOptionsFrom(raw),
+  };
+}
+
+/** A file name option: an empty one (`-o ""`, an unset shell variable) is a mistake, not the current directory. */
+function fileName(flag: string) {
+  return (value: string): string => {
+    if (value.trim() === "") throw usage(`${flag} wants a file name, got "${value}"`);
+    return value;
   };
 }
 
@@ -189,7 +210,8 @@ function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${n} B`;
+  // A rate under 1 kB/s is a fraction of bytes: whole bytes, not 17 digits.
+  return `${Math.round(n)} B`;
 }
 
 /** Writes rows to a sink and closes it; a failure is one line on stderr and `false`. */
