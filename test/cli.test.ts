@@ -130,6 +130,29 @@ describe("--suppress", () => {
     expect(runCli(["scan", alertXml, "--suppress", list, "-q"]).status).toBe(1);
   });
 
+  it("sweep: a rule that could never match (dangling AND, lower-case and, OR) is an error, not kept", () => {
+    // Before: `dest=x and process_name=y` was one pattern for dest, `dest=* AND` a pattern
+    // ending in " AND": accepted, matching nothing, the alerts kept while the user thought them handled.
+    const list = join(dir, "fp-joiners.txt");
+    for (const [rule, why] of [
+      ["dest=WS01* AND", "AND joins two field=pattern conditions"],
+      ["AND dest=WS01*", "AND joins two field=pattern conditions"],
+      [
+        "dest=WS01* and process_name=taskmgr.exe",
+        "conditions are joined with AND (upper case); for OR write one rule a line",
+      ],
+      ["dest=WS01* OR TargetFilename=*", "conditions are joined with AND (upper case); for OR write one rule a line"],
+    ]) {
+      writeFileSync(list, `# known\n${rule}\n`);
+      const r = runCli(["scan", alertXml, "--suppress", list]);
+      expect(r.stderr).toBe(`lsass-dump-scan: ${list}:2: ${why}, got "${rule}"\n`);
+      expect(r.status).toBe(2);
+    }
+    // A file name holding " and " is a pattern like any other.
+    writeFileSync(list, "TargetFilename=*\\dumps and logs\\*\n");
+    expect(runCli(["scan", alertXml, "--suppress", list, "-q"]).status).toBe(1);
+  });
+
   it("rejects a list it cannot read with one line and status 2", () => {
     const list = join(dir, "bad.txt");
     writeFileSync(list, "host=foo\n");
