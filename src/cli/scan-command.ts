@@ -72,7 +72,7 @@ function parsePositiveInt(flag: string) {
 
 function parseShardSize(value: string): number {
   const n = parseSize(value);
-  if (n === undefined || n < 4096 || !Number.isSafeInteger(n))
+  if (n === undefined || n < 4096)
     throw usage(`--shard-size wants a size of at least 4k, like 4k, 64m or 1g, got "${value}"`);
   return n;
 }
