@@ -123,7 +123,11 @@ export function scanCommand(): Command {
       "threads in all (default: number of cores; at most 4 per core and one per task)",
       parsePositiveInt("--workers"),
     )
-    .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
+    .option(
+      "--shard-size <size>",
+      "bytes per task when splitting large files, e.g. 4k, 64m, 1g (default 32m; at least 4k)",
+      parseShardSize,
+    )
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
     .option("--events", "one line per matched event (time, input, record, dest, process, file) instead of rows", false)
     .option("--no-progress", "no progress bar on stderr")
