@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { evtxInput } from "./helpers/embed-inputs.js";
 import { ecsRecord, flatRecord, TRUE_POSITIVE as TP, xmlEvent } from "./helpers/seed-events.js";
 
 let dir: string;
@@ -104,13 +105,30 @@ describe("exit status and output", () => {
   it("--input-format forces a format (jsonl is flat JSON lines)", () => {
     const r = runCli(["scan", cleanJson, "--input-format", "jsonl", "-q"]);
     expect(r.status).toBe(0);
-    // XML read as JSON finds no records, and each line holding `.dmp` is junk that could have
-    // held a match: a malformed record, so the scan is not silent about it (both engines).
+    // XML read as JSON would find no records: the input is named as not that format, not
+    // scanned, and the status says so (both engines).
     for (const engine of ["wasm", "reference"]) {
       const forced = runCli(["scan", alertXml, "--input-format", "ecs", "--engine", engine, "-q"]);
-      expect(forced.stderr).toContain("2 malformed records skipped");
+      expect(forced.stderr).toBe(`lsass-dump-scan: ${alertXml}: is XML, not ecs (--input-format ecs): not scanned\n`);
       expect(forced.status).toBe(2);
     }
+  });
+
+  it("sweep: --input-format that plainly does not fit (EVTX or JSON as xml, XML as JSON) names the input", () => {
+    // Before: an EVTX file forced as xml scanned to nothing, exit 0: a silent miss.
+    const evtx = join(dir, "forced.evtx");
+    writeFileSync(evtx, evtxInput(1, 4, (_c, r) => (r === 2 ? "truePositive" : "background")).bytes);
+    const r = runCli(["scan", evtx, cleanJson, alertXml, "--input-format", "xml", "-f", "jsonl", "-q"]);
+    expect(lines(r.stderr)).toEqual([
+      `lsass-dump-scan: ${evtx}: is EVTX, not xml (--input-format xml): not scanned`,
+      `lsass-dump-scan: ${cleanJson}: is JSON, not xml (--input-format xml): not scanned`,
+    ]);
+    expect(JSON.parse(r.stdout).dest).toBe("WS01.corp.example");
+    expect(r.status).toBe(2);
+    // Standard input likewise.
+    const piped = runCli(["scan", "-", "--input-format", "xml", "-q"], { input: `${flatRecord(TP)}\n` });
+    expect(piped.stderr).toBe("lsass-dump-scan: -: is JSON, not xml (--input-format xml): not scanned\n");
+    expect(piped.status).toBe(2);
   });
 });
 

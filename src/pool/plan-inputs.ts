@@ -6,7 +6,8 @@
  * One walk for both, so a cluster plans exactly the tasks a local scan would.
  */
 
-import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
+import { ScanError } from "../errors.js";
+import { detectLogFormat, forcedFormatMismatch, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
 import { expandInputs, type InputItem } from "../scan/inputs.js";
 import { utf16BomOf } from "../scan/utf16-text.js";
@@ -61,6 +62,13 @@ export async function* planInputs(
     if (encoding !== undefined) {
       // UTF-16 text: transcoded as a stream by one thread, never sharded.
       yield { kind: "tasks", tasks: planner.add({ name, path, size, encoding, explicit }), sharded: false };
+      continue;
+    }
+    const mismatch =
+      options.inputFormat === undefined ? undefined : forcedFormatMismatch(options.inputFormat, item.head);
+    if (mismatch !== undefined) {
+      const error = new ScanError("LDS_E_UNKNOWN_FORMAT", `${name}: ${mismatch}`, name);
+      yield { kind: "local", item: { kind: "problem", name, error }, format: undefined };
       continue;
     }
     const format = options.inputFormat ?? detectLogFormat(item.head);
