@@ -136,6 +136,10 @@ export function deliveryOptionsFrom(
   if (hecUrl !== undefined) checkHttpUrl("--hec", hecUrl, "https://splunk:8088");
   if (webhookUrl !== undefined) checkHttpUrl("--webhook", webhookUrl, "https://soar.example/hooks/lsass");
   if (raw.spool === "") throw usage("--spool wants a directory, got an empty name");
+  if (typeof raw.spool === "string") {
+    const kind = statSync(raw.spool, { throwIfNoEntry: false });
+    if (kind !== undefined && !kind.isDirectory()) throw usage(`--spool ${raw.spool}: not a directory`);
+  }
   const secret = process.env.LSASS_DUMP_SCAN_WEBHOOK_SECRET;
   return {
     hec:
@@ -237,7 +241,8 @@ export function reportDelivery(
   if (undelivered > 0) {
     const resend = [
       `lsass-dump-scan deliver --spool ${options.spoolDir}`,
-      ...(options.hec ? [`--hec ${options.hec.url}`] : []),
+      // A query string or user:password@ in the URL is a credential: never printed.
+      ...(options.hec ? [`--hec ${redactUrl(options.hec.url)}`] : []),
       ...(options.webhook ? ["--webhook URL"] : []),
     ].join(" ");
     lines.push(
@@ -273,7 +278,9 @@ async function deliverWith(
       await sink.write(rows);
     } catch (err) {
       // The spool cannot be written (a full disk): these rows are on stdout only.
-      say(`${sink.name}: ${describeError(err)}; ${rows.length} alerts not sent and not spooled`);
+      say(
+        `${sink.name}: ${describeError(err)}; ${rows.length} alert${rows.length === 1 ? "" : "s"} not sent and not spooled`,
+      );
       lost += rows.length;
     }
   }
