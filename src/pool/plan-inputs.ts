@@ -9,9 +9,9 @@
 import { ScanError } from "../errors.js";
 import { detectLogFormat, forcedFormatMismatch, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
+import { endOnAbort } from "../scan/end-on-abort.js";
 import { expandInputs, type InputItem } from "../scan/inputs.js";
 import { utf16BomOf } from "../scan/utf16-text.js";
-import { endOnAbort } from "../streams/end-on-abort.js";
 import type { TaskPlanner } from "./plan.js";
 import type { ScanTask } from "./task.js";
 
