@@ -60,6 +60,28 @@ describe("stdout write failures", () => {
     expect(r.stderr).toBe("lsass-dump-scan: stdout: cannot write output: the reader closed the pipe (EPIPE)\n");
   });
 
+  it.skipIf(!existsSync("/dev/full"))(
+    "sweep: --help and --version that cannot be written: one line, exit 2",
+    async () => {
+      // Before: commander's write threw an unhandled 'error' event, a stack trace.
+      const fd = openSync("/dev/full", "w");
+      try {
+        for (const args of [["--version"], ["--help"], ["scan", "--help"], ["deliver", "--help"]]) {
+          const r = await runTo(args, fd);
+          expect(r.stderr, args.join(" ")).toBe(
+            "lsass-dump-scan: stdout: cannot write output: no space left on device\n",
+          );
+          expect(r.status).toBe(2);
+        }
+      } finally {
+        closeSync(fd);
+      }
+      const piped = await runTo(["scan", "--help"], "closed-pipe");
+      expect(piped.stderr).toBe("lsass-dump-scan: stdout: cannot write output: the reader closed the pipe (EPIPE)\n");
+      expect(piped.status).toBe(2);
+    },
+  );
+
   it("a normal run still prints rows and the summary", () => {
     const r = runCli(["scan", "--no-progress", "--format", "jsonl", "demo/"]);
     expect(r.status).toBe(1);

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { ScanError } from "../errors.js";
 import type { OutboxSink, OutboxSummary } from "../sinks/outbox-sink.js";
+import { terminalText } from "../sinks/row-format.js";
 import { deadLetterCount } from "../sinks/spool.js";
 import {
   addDeliveryOptions,
@@ -27,7 +28,7 @@ Exit status: 0 nothing left to deliver, 2 some alerts are still in the spool or 
 
 /** Runs `deliver` with commander's parsed values; resolves to the exit status. */
 export async function runDeliver(raw: Record<string, unknown>): Promise<number> {
-  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
+  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${terminalText(line)}\n`);
   const options = deliveryOptionsFrom(raw, say);
   if (options === undefined) throw new ScanError("LDS_E_USAGE", "deliver needs --hec URL or --webhook URL (or both)");
   // A spool named on purpose that is not there is a typo, not "nothing left to send".

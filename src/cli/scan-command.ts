@@ -287,8 +287,8 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
             signal: abort.signal,
             onProgress: (p) => progress.update(p),
             onProblem,
-            onWarning: (w) => progress.log(`lsass-dump-scan: warning: ${w.input}: ${w.message}`),
-            onNote: (line) => progress.log(`lsass-dump-scan: note: ${line}`),
+            onWarning: (w) => progress.log(`lsass-dump-scan: warning: ${terminalText(`${w.input}: ${w.message}`)}`),
+            onNote: (line) => progress.log(`lsass-dump-scan: note: ${terminalText(line)}`),
             exclude: output === undefined ? undefined : [output],
             onHit: options.events ? (hit) => hits.push(hit) : undefined,
           });
