@@ -182,6 +182,22 @@ describe("--suppress", () => {
 });
 
 describe("bad input: one line naming it, the scan goes on, status 2", () => {
+  it("sweep: a file whose name is not valid UTF-8 is named as such, not 'no such file'", () => {
+    const folder = join(dir, "latin1-names");
+    mkdirSync(folder);
+    // `café.jsonl` in Latin-1, as a Windows share or an old archive tool leaves it.
+    writeFileSync(
+      Buffer.concat([Buffer.from(`${folder}/caf`), Buffer.from([0xe9]), Buffer.from(".jsonl")]),
+      flatRecord(TP),
+    );
+    const r = runCli(["scan", folder, alertXml, "-q", "-f", "jsonl"]);
+    expect(r.stderr).toBe(
+      `lsass-dump-scan: ${folder}/caf\uFFFD.jsonl: its name is not valid UTF-8 (shown with \uFFFD) and cannot be opened by it: rename the file\n`,
+    );
+    expect(r.status).toBe(2);
+    expect(lines(r.stdout)).toHaveLength(1);
+  });
+
   it("a missing path", () => {
     const missing = join(dir, "nope.xml");
     const r = runCli(["scan", missing, alertXml, "--format", "jsonl"]);
