@@ -141,6 +141,27 @@ describe("scan --hec", () => {
     expect(`${r.stderr}${d.stderr}`).not.toContain(TOKEN);
   });
 
+  it("sweep: a --hec URL with a query string is not printed in the resend hint; a spool typo is one line", async () => {
+    const port = await closedPort();
+    const spool = join(dir, "spool-query");
+    const url = `http://127.0.0.1:${port}/?token=Q5ECRET`;
+    const r = await runCliAsync(scanArgs(log5, url, spool, "--deliver-timeout", "1s"), { SPLUNK_HEC_TOKEN: TOKEN });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      `resend with: lsass-dump-scan deliver --spool ${spool} --hec http://127.0.0.1:${port}/?REDACTED`,
+    );
+    expect(r.stderr).not.toContain("Q5ECRET");
+    // Before: `deliver --spool <typo>` said "0 alerts in the spool" and exit 0.
+    const typo = await runCliAsync(["deliver", "--spool", `${spool}-typo`, "--hec", url], { SPLUNK_HEC_TOKEN: TOKEN });
+    expect(typo.stderr).toBe(`lsass-dump-scan: deliver: --spool ${spool}-typo: no such directory\n`);
+    expect(typo.status).toBe(2);
+    // A file is no spool: said before the scan (it was found only when the alerts could not be spooled).
+    const file = await runCliAsync(scanArgs(log5, url, log5), { SPLUNK_HEC_TOKEN: TOKEN });
+    expect(file.stderr).toBe(`lsass-dump-scan: --spool ${log5}: not a directory\n`);
+    expect(file.status).toBe(2);
+    expect(file.stdout).toBe("");
+  });
+
   it("killed in the middle of delivering: deliver resends what was left; no alert lost, duplicates only with the same alert_id", async () => {
     const server = await hec({ answerDelayMs: 120 });
     const spool = join(dir, "spool-kill");

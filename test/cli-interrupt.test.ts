@@ -5,9 +5,10 @@
 
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateCorpus } from "../src/generate/corpus.js";
 import { CLI, tempDir } from "./helpers/cli.js";
+import { TRUE_POSITIVE, xmlEvent } from "./helpers/seed-events.js";
 
 it("SIGINT mid-scan stops the pool and exits 130", async () => {
   const dir = tempDir();
@@ -36,4 +37,38 @@ it("SIGINT mid-scan stops the pool and exits 130", async () => {
   expect(stderr).toContain("interrupted");
   expect(stderr).not.toMatch(/\n\s+at /);
   expect(stdout.length).toBeGreaterThan(0);
+});
+
+describe("sweep: a signal while standard input is quiet", () => {
+  // `tail -f log | lsass-dump-scan scan -`: before, a signal waited for the writer (here
+  // forever); SIGTERM (kill, timeout, systemd) killed the process and lost the rows.
+  it.each([
+    ["SIGINT", 130, "interrupted"],
+    ["SIGTERM", 143, "terminated (SIGTERM)"],
+  ] as const)("%s ends the read at once, prints the rows so far and exits %i", async (signal, status, said) => {
+    const child = spawn(process.execPath, [CLI, "scan", "-", "--no-progress", "-f", "jsonl"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    // One true positive, and the pipe stays open (the writer is alive but quiet).
+    child.stdin.write(`${xmlEvent({ ...TRUE_POSITIVE, computer: "QUIET-PIPE" })}\n`);
+    // Time for the CLI to start and read it under load.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const started = Date.now();
+    child.kill(signal);
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.stdin.destroy();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(code).toBe(status);
+    expect(stderr).toContain(`lsass-dump-scan: ${said}: workers stopped`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(JSON.parse(stdout).dest).toBe("QUIET-PIPE");
+  });
 });

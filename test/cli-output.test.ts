@@ -5,8 +5,18 @@
  * is not scanned when it lies in a scanned folder.
  */
 
-import { spawn } from "node:child_process";
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI, ROOT, runCli } from "./helpers/cli.js";
@@ -50,6 +60,28 @@ describe("stdout write failures", () => {
     expect(r.stderr).toBe("lsass-dump-scan: stdout: cannot write output: the reader closed the pipe (EPIPE)\n");
   });
 
+  it.skipIf(!existsSync("/dev/full"))(
+    "sweep: --help and --version that cannot be written: one line, exit 2",
+    async () => {
+      // Before: commander's write threw an unhandled 'error' event, a stack trace.
+      const fd = openSync("/dev/full", "w");
+      try {
+        for (const args of [["--version"], ["--help"], ["scan", "--help"], ["deliver", "--help"]]) {
+          const r = await runTo(args, fd);
+          expect(r.stderr, args.join(" ")).toBe(
+            "lsass-dump-scan: stdout: cannot write output: no space left on device\n",
+          );
+          expect(r.status).toBe(2);
+        }
+      } finally {
+        closeSync(fd);
+      }
+      const piped = await runTo(["scan", "--help"], "closed-pipe");
+      expect(piped.stderr).toBe("lsass-dump-scan: stdout: cannot write output: the reader closed the pipe (EPIPE)\n");
+      expect(piped.status).toBe(2);
+    },
+  );
+
   it("a normal run still prints rows and the summary", () => {
     const r = runCli(["scan", "--no-progress", "--format", "jsonl", "demo/"]);
     expect(r.status).toBe(1);
@@ -81,6 +113,45 @@ describe("--output", () => {
     const r = runCli(["scan", "--no-progress", "-f", "jsonl", "-o", "-", "demo/"]);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(DEMO_ROW);
+  });
+
+  it("sweep: an input named as --output is refused before the scan, not overwritten with the rows", () => {
+    // Before: the log was scanned, then replaced by the table of its own alerts.
+    const dir = mkdtempSync(join(scratch, "is-input-"));
+    const log = join(dir, "sysmon.json");
+    const original = readFileSync(join(ROOT, "demo", "fs02-evtx_dump.json"));
+    writeFileSync(log, original);
+    linkSync(log, join(dir, "hard.json"));
+    symlinkSync(log, join(dir, "link.json"));
+    for (const [args, output, why] of [
+      [[log], log, ""],
+      [[join(dir, "link.json")], log, ` (${join(dir, "link.json")})`],
+      [["demo/", log], join(dir, "hard.json"), ` (${log})`],
+    ] as const) {
+      const r = runCli(["scan", "--no-progress", "-o", output, ...args]);
+      expect(r.stderr).toBe(
+        `lsass-dump-scan: ${output}: cannot write output: it is also an input${why}, and the rows would replace it\n`,
+      );
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(readFileSync(log)).toEqual(original);
+    }
+    // `scan - -o sysmon.json < sysmon.json`
+    const fd = openSync(log, "r");
+    try {
+      const r = spawnSync(process.execPath, [CLI, "scan", "--no-progress", "-o", log, "-"], {
+        cwd: ROOT,
+        stdio: [fd, "pipe", "pipe"],
+        encoding: "utf8",
+      });
+      expect(r.stderr).toBe(
+        `lsass-dump-scan: ${log}: cannot write output: it is also an input (standard input), and the rows would replace it\n`,
+      );
+      expect(r.status).toBe(2);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(log)).toEqual(original);
   });
 
   it("a file inside a scanned folder is not scanned (nor counted), on a second run too", () => {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir } from "./helpers/cli.js";
+import { evtxInput } from "./helpers/embed-inputs.js";
 import { ecsRecord, flatRecord, TRUE_POSITIVE as TP, xmlEvent } from "./helpers/seed-events.js";
 
 let dir: string;
@@ -104,13 +105,30 @@ describe("exit status and output", () => {
   it("--input-format forces a format (jsonl is flat JSON lines)", () => {
     const r = runCli(["scan", cleanJson, "--input-format", "jsonl", "-q"]);
     expect(r.status).toBe(0);
-    // XML read as JSON finds no records, and each line holding `.dmp` is junk that could have
-    // held a match: a malformed record, so the scan is not silent about it (both engines).
+    // XML read as JSON would find no records: the input is named as not that format, not
+    // scanned, and the status says so (both engines).
     for (const engine of ["wasm", "reference"]) {
       const forced = runCli(["scan", alertXml, "--input-format", "ecs", "--engine", engine, "-q"]);
-      expect(forced.stderr).toContain("2 malformed records skipped");
+      expect(forced.stderr).toBe(`lsass-dump-scan: ${alertXml}: is XML, not ecs (--input-format ecs): not scanned\n`);
       expect(forced.status).toBe(2);
     }
+  });
+
+  it("sweep: --input-format that plainly does not fit (EVTX or JSON as xml, XML as JSON) names the input", () => {
+    // Before: an EVTX file forced as xml scanned to nothing, exit 0: a silent miss.
+    const evtx = join(dir, "forced.evtx");
+    writeFileSync(evtx, evtxInput(1, 4, (_c, r) => (r === 2 ? "truePositive" : "background")).bytes);
+    const r = runCli(["scan", evtx, cleanJson, alertXml, "--input-format", "xml", "-f", "jsonl", "-q"]);
+    expect(lines(r.stderr)).toEqual([
+      `lsass-dump-scan: ${evtx}: is EVTX, not xml (--input-format xml): not scanned`,
+      `lsass-dump-scan: ${cleanJson}: is JSON, not xml (--input-format xml): not scanned`,
+    ]);
+    expect(JSON.parse(r.stdout).dest).toBe("WS01.corp.example");
+    expect(r.status).toBe(2);
+    // Standard input likewise.
+    const piped = runCli(["scan", "-", "--input-format", "xml", "-q"], { input: `${flatRecord(TP)}\n` });
+    expect(piped.stderr).toBe("lsass-dump-scan: -: is JSON, not xml (--input-format xml): not scanned\n");
+    expect(piped.status).toBe(2);
   });
 });
 
@@ -130,6 +148,29 @@ describe("--suppress", () => {
     expect(runCli(["scan", alertXml, "--suppress", list, "-q"]).status).toBe(1);
   });
 
+  it("sweep: a rule that could never match (dangling AND, lower-case and, OR) is an error, not kept", () => {
+    // Before: `dest=x and process_name=y` was one pattern for dest, `dest=* AND` a pattern
+    // ending in " AND": accepted, matching nothing, the alerts kept while the user thought them handled.
+    const list = join(dir, "fp-joiners.txt");
+    for (const [rule, why] of [
+      ["dest=WS01* AND", "AND joins two field=pattern conditions"],
+      ["AND dest=WS01*", "AND joins two field=pattern conditions"],
+      [
+        "dest=WS01* and process_name=taskmgr.exe",
+        "conditions are joined with AND (upper case); for OR write one rule a line",
+      ],
+      ["dest=WS01* OR TargetFilename=*", "conditions are joined with AND (upper case); for OR write one rule a line"],
+    ]) {
+      writeFileSync(list, `# known\n${rule}\n`);
+      const r = runCli(["scan", alertXml, "--suppress", list]);
+      expect(r.stderr).toBe(`lsass-dump-scan: ${list}:2: ${why}, got "${rule}"\n`);
+      expect(r.status).toBe(2);
+    }
+    // A file name holding " and " is a pattern like any other.
+    writeFileSync(list, "TargetFilename=*\\dumps and logs\\*\n");
+    expect(runCli(["scan", alertXml, "--suppress", list, "-q"]).status).toBe(1);
+  });
+
   it("rejects a list it cannot read with one line and status 2", () => {
     const list = join(dir, "bad.txt");
     writeFileSync(list, "host=foo\n");
@@ -141,6 +182,22 @@ describe("--suppress", () => {
 });
 
 describe("bad input: one line naming it, the scan goes on, status 2", () => {
+  it("sweep: a file whose name is not valid UTF-8 is named as such, not 'no such file'", () => {
+    const folder = join(dir, "latin1-names");
+    mkdirSync(folder);
+    // `café.jsonl` in Latin-1, as a Windows share or an old archive tool leaves it.
+    writeFileSync(
+      Buffer.concat([Buffer.from(`${folder}/caf`), Buffer.from([0xe9]), Buffer.from(".jsonl")]),
+      flatRecord(TP),
+    );
+    const r = runCli(["scan", folder, alertXml, "-q", "-f", "jsonl"]);
+    expect(r.stderr).toBe(
+      `lsass-dump-scan: ${folder}/caf\uFFFD.jsonl: its name is not valid UTF-8 (shown with \uFFFD) and cannot be opened by it: rename the file\n`,
+    );
+    expect(r.status).toBe(2);
+    expect(lines(r.stdout)).toHaveLength(1);
+  });
+
   it("a missing path", () => {
     const missing = join(dir, "nope.xml");
     const r = runCli(["scan", missing, alertXml, "--format", "jsonl"]);

@@ -65,6 +65,12 @@ describe("generate options", () => {
     [{ ...ok, hitsPerGb: "many" }, /bad --hits-per-gb 'many'/],
     [{ ...ok, hitsPerGb: "-3" }, /bad --hits-per-gb/],
     [{ ...ok, out: "-" }, /name a file for the rows with --expected/],
+    // sweep: `--expected -` wrote a file named "-"; the same file for both mixed them.
+    [{ ...ok, out: "-", expected: "-" }, /name a file for the rows with --expected/],
+    [{ ...ok, expected: "x.jsonl" }, /--expected x.jsonl is the --out file/],
+    [{ ...ok, expected: "./x.jsonl" }, /--expected .\/x.jsonl is the --out file/],
+    // sweep: past 2^53 bytes, reported as "cannot write" the output.
+    [{ ...ok, size: "99999t" }, /bad --size '99999t'/],
   ])("rejects %o with a one-line usage error", (raw, message) => {
     const err = usageError(raw);
     expect(err.code).toBe("LDS_E_USAGE");

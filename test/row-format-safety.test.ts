@@ -8,8 +8,10 @@ import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { InputHit } from "../src/engine/hit.js";
 import type { Row } from "../src/report/row.js";
-import { formatCsv, formatJsonl, formatTable, terminalText } from "../src/sinks/row-format.js";
+import { formatEvents } from "../src/sinks/event-format.js";
+import { formatCsv, formatJson, formatJsonl, formatTable, terminalText } from "../src/sinks/row-format.js";
 import { createStdoutSink } from "../src/sinks/stdout-sink.js";
 import { cutToWidth } from "../src/sinks/table-fit.js";
 
@@ -104,6 +106,75 @@ describe("JSON stays exact", () => {
       fc.property(fc.string({ unit: "binary" }), (dest) => {
         const row = { ...ROW, dest };
         expect(JSON.parse(formatJsonl([row]))).toEqual(row);
+      }),
+    );
+  });
+
+  it("sweep: C1 controls (CSI), DEL, bidi overrides and line separators are \\u escapes, not raw", () => {
+    // JSON.stringify escapes C0 only; U+009B is CSI on a terminal, U+202E flips the line.
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (dest) => {
+        const row = { ...ROW, dest };
+        for (const text of [formatJsonl([row]), formatJson([row])]) {
+          expect(text.trimEnd()).not.toMatch(CONTROL);
+          expect(text).not.toMatch(/[\u2028\u2029]/);
+        }
+        expect(JSON.parse(formatJson([row]))).toEqual([row]);
+      }),
+    );
+    expect(formatJsonl([{ ...ROW, dest: "a\u009b2J\u202eb" }])).toContain('"dest":"a\\u009b2J\\u202eb"');
+  });
+});
+
+describe("CSV on a terminal", () => {
+  const evil: Row = { ...ROW, dest: "\u001b[2J\u009b31m", TargetFilename: "x\u202e\u0007\\lsass.dmp" };
+
+  it("sweep: a terminal gets control characters escaped, a file or pipe gets them exact", async () => {
+    const write = async (tty: boolean) => {
+      const stream = Object.assign(new PassThrough(), tty ? { isTTY: true, columns: 80 } : {});
+      const parts: Buffer[] = [];
+      stream.on("data", (b: Buffer) => parts.push(b));
+      const sink = createStdoutSink("csv", stream);
+      await sink.write([evil]);
+      await sink.close();
+      return Buffer.concat(parts).toString("utf8");
+    };
+    const onTty = await write(true);
+    expect(onTty.replace(/\r\n/g, "")).not.toMatch(CONTROL);
+    expect(onTty).toContain("\\x1b[2J\\x9b31m,");
+    expect(await write(false)).toBe(formatCsv([evil]));
+    expect(formatCsv([evil])).toContain(evil.dest);
+  });
+});
+
+describe("--events text: the rows' safety", () => {
+  const hit = (dest: string, targetFilename: string, input = "logs/day.jsonl"): InputHit => ({
+    dest,
+    processName: "taskmgr.exe",
+    targetFilename,
+    time: "2024-01-01T00:00:00.000000000",
+    offset: 7,
+    length: 100,
+    input,
+  });
+
+  it("sweep: CSV guards formula starts in every text cell, input names too", () => {
+    const csv = formatEvents([hit("=cmd|' /C calc'!A0", "+1\\lsass.dmp", "@evil.jsonl")], "csv");
+    const line = csv.split("\r\n")[1]!;
+    expect(line).toContain(`"'@evil.jsonl"`);
+    expect(line).toContain(`"'=cmd|' /C calc'!A0"`);
+    expect(line).toContain(`"'+1\\lsass.dmp"`);
+    // Numbers (offset, length) are numbers, not guarded text.
+    expect(line).toContain(",7,100,");
+  });
+
+  it("sweep: the table escapes bidi overrides and C1 controls; JSON escapes them", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (dest, file) => {
+        const hits = [hit(dest, file, `in${dest}.jsonl`)];
+        expect(formatEvents(hits, "table")).not.toMatch(CONTROL);
+        expect(formatEvents(hits, "jsonl").trimEnd()).not.toMatch(CONTROL);
+        expect(formatEvents(hits, "csv", true).replace(/\r\n/g, "")).not.toMatch(CONTROL);
       }),
     );
   });

@@ -68,4 +68,11 @@ describe.skipIf(!BUILT)("lsass-dump-scan serve", () => {
     expect(r.stderr).toBe("lsass-dump-scan: serve: bad --port 'http' (use 0-65535)\n");
     expect(r.status).toBe(2);
   });
+
+  it("sweep: an empty --host is one line, not a page served on every interface", () => {
+    const r = runCli(["serve", "--host", "", "--port", "0"]);
+    expect(r.stderr).toBe('lsass-dump-scan: serve: --host wants an address, got ""\n');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+  });
 });

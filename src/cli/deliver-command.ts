@@ -3,9 +3,11 @@
  * the destinations given, and exits 0 when nothing is left for them.
  */
 
+import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { ScanError } from "../errors.js";
 import type { OutboxSink, OutboxSummary } from "../sinks/outbox-sink.js";
+import { terminalText } from "../sinks/row-format.js";
 import { deadLetterCount } from "../sinks/spool.js";
 import {
   addDeliveryOptions,
@@ -26,9 +28,12 @@ Exit status: 0 nothing left to deliver, 2 some alerts are still in the spool or 
 
 /** Runs `deliver` with commander's parsed values; resolves to the exit status. */
 export async function runDeliver(raw: Record<string, unknown>): Promise<number> {
-  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${line}\n`);
+  const say = (line: string) => process.stderr.write(`lsass-dump-scan: ${terminalText(line)}\n`);
   const options = deliveryOptionsFrom(raw, say);
   if (options === undefined) throw new ScanError("LDS_E_USAGE", "deliver needs --hec URL or --webhook URL (or both)");
+  // A spool named on purpose that is not there is a typo, not "nothing left to send".
+  if (typeof raw.spool === "string" && !existsSync(raw.spool))
+    throw new ScanError("LDS_E_USAGE", `deliver: --spool ${raw.spool}: no such directory`);
   const interrupt = interruptOnSigint();
   try {
     return await deliverSpool(raw, options, await openDeliverySinks(options, say, interrupt.signal), say);

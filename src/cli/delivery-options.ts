@@ -11,6 +11,7 @@ import type { Row } from "../report/row.js";
 import { DEFAULT_BATCH_ALERTS, type OutboxOptions, type OutboxSink, type OutboxSummary } from "../sinks/outbox-sink.js";
 import { redactSecrets } from "../sinks/redact.js";
 import { defaultSpoolDir } from "../sinks/spool.js";
+import { redactUrl } from "../source/redact.js";
 
 /** Validated delivery options. */
 export interface DeliveryOptions {
@@ -45,6 +46,18 @@ function parseBatch(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 100_000)
     throw usage(`--deliver-batch wants a whole number from 1 to 100000, got "${value}"`);
   return n;
+}
+
+/** Throws LDS_E_USAGE unless `url` is an http(s) URL; the message never shows its secrets. */
+function checkHttpUrl(flag: string, url: string, example: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usage(`${flag} wants a URL like ${example}, got "${redactUrl(url)}"`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
+    throw usage(`${flag} wants an http(s) URL like ${example}, got "${parsed.protocol}"`);
 }
 
 /** Adds the delivery options to a command (`scan` or `deliver`). */
@@ -106,11 +119,26 @@ export function deliveryOptionsFrom(
 ): DeliveryOptions | undefined {
   const hecUrl = raw.hec as string | undefined;
   const webhookUrl = raw.webhook as string | undefined;
+  const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (hecUrl === undefined) {
+    // An option that would do nothing is a mistake the user should hear about.
+    for (const flag of ["hecTokenFile", "hecIndex", "hecSourcetype", "hecSource", "hecAck"]) {
+      if (raw[flag] !== undefined && raw[flag] !== false) throw usage(`${flagName(flag)} needs --hec`);
+    }
+  }
   if (hecUrl === undefined && webhookUrl === undefined) {
-    for (const flag of ["hecTokenFile", "hecIndex", "hecSourcetype", "hecSource"]) {
-      if (raw[flag] !== undefined) throw usage(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --hec`);
+    for (const flag of ["spool", "deliverTimeout", "deliverBatch", "insecure"]) {
+      if (raw[flag] !== undefined && raw[flag] !== false) throw usage(`${flagName(flag)} needs --hec or --webhook`);
     }
     return undefined;
+  }
+  // Checked here, before the scan; the sinks check again for library callers.
+  if (hecUrl !== undefined) checkHttpUrl("--hec", hecUrl, "https://splunk:8088");
+  if (webhookUrl !== undefined) checkHttpUrl("--webhook", webhookUrl, "https://soar.example/hooks/lsass");
+  if (raw.spool === "") throw usage("--spool wants a directory, got an empty name");
+  if (typeof raw.spool === "string") {
+    const kind = statSync(raw.spool, { throwIfNoEntry: false });
+    if (kind !== undefined && !kind.isDirectory()) throw usage(`--spool ${raw.spool}: not a directory`);
   }
   const secret = process.env.LSASS_DUMP_SCAN_WEBHOOK_SECRET;
   return {
@@ -213,7 +241,8 @@ export function reportDelivery(
   if (undelivered > 0) {
     const resend = [
       `lsass-dump-scan deliver --spool ${options.spoolDir}`,
-      ...(options.hec ? [`--hec ${options.hec.url}`] : []),
+      // A query string or user:password@ in the URL is a credential: never printed.
+      ...(options.hec ? [`--hec ${redactUrl(options.hec.url)}`] : []),
       ...(options.webhook ? ["--webhook URL"] : []),
     ].join(" ");
     lines.push(
@@ -249,7 +278,9 @@ async function deliverWith(
       await sink.write(rows);
     } catch (err) {
       // The spool cannot be written (a full disk): these rows are on stdout only.
-      say(`${sink.name}: ${describeError(err)}; ${rows.length} alerts not sent and not spooled`);
+      say(
+        `${sink.name}: ${describeError(err)}; ${rows.length} alert${rows.length === 1 ? "" : "s"} not sent and not spooled`,
+      );
       lost += rows.length;
     }
   }

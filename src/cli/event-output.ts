@@ -40,7 +40,7 @@ export async function deliverEvents(
   say: (line: string) => void,
 ): Promise<number | undefined> {
   const shown = suppression === undefined ? hits : hits.filter((h) => !isSuppressed(eventRow(h), suppression));
-  const text = formatEvents(shown, format);
+  const text = formatEvents(shown, format, output === undefined && process.stdout.isTTY === true);
   try {
     if (output === undefined) await writeToStream(process.stdout, text);
     else await writeFile(output, text);

@@ -11,3 +11,5 @@ export const EXIT_ALERTS = 1;
 export const EXIT_TROUBLE = 2;
 /** Stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2. */
 export const EXIT_INTERRUPTED = 130;
+/** Stopped by SIGTERM (`kill`, `timeout`, a service manager), as shells report it: 128 + 15. */
+export const EXIT_TERMINATED = 143;

@@ -4,7 +4,8 @@
  * (`generate ... --expected rows.jsonl && scan --format jsonl corpus | diff - rows.jsonl`).
  */
 
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ScanError } from "../errors.js";
 import type { TextFormat } from "../formats/log-format.js";
@@ -58,10 +59,25 @@ export function generateOptionsFrom(raw: Record<string, unknown>): GenerateComma
     throw usage(`generate: bad --hits-per-gb '${hitsText}' (use a number ≥ 0)`);
   }
   const expected = typeof raw.expected === "string" && raw.expected !== "" ? raw.expected : undefined;
-  if (raw.out === "-" && expected === undefined) {
+  if (raw.out === "-" && (expected === undefined || expected === "-")) {
     throw usage("generate: with --out - the corpus goes to stdout, so name a file for the rows with --expected");
   }
+  // The rows written over the corpus (or the corpus over the rows) would leave neither usable.
+  if (expected !== undefined && expected !== "-" && raw.out !== "-" && sameFile(raw.out, expected)) {
+    throw usage(`generate: --expected ${expected} is the --out file; name another file for the rows`);
+  }
   return { format, size, out: raw.out, seed: Number(seedText), hitsPerGb, expected };
+}
+
+/** True when `a` and `b` name one file: the same path, or an existing file under both names. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** Rows as JSON lines, the `--format jsonl` of the scan command. */
@@ -84,7 +100,7 @@ export async function runGenerate(options: GenerateCommandOptions): Promise<void
     throw new ScanError("LDS_E_SINK", `generate: cannot write ${options.out}: ${reason}`, options.out, { cause: err });
   }
   const lines = rowsAsJsonLines(result.rows);
-  if (options.expected === undefined) process.stdout.write(lines);
+  if (options.expected === undefined || options.expected === "-") process.stdout.write(lines);
   else writeFileSync(options.expected, lines);
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(
@@ -103,7 +119,7 @@ export function registerGenerateCommand(program: Command): Command {
     .option("--out <file>", "where to write the corpus ('-' for stdout)")
     .option("--seed <n>", "seed; the same options give the same bytes", "1")
     .option("--hits-per-gb <n>", "true positives per GiB, on average", String(DEFAULT_HITS_PER_GB))
-    .option("--expected <file>", "write the expected rows (JSON lines) here instead of stdout")
+    .option("--expected <file>", "write the expected rows (JSON lines) here instead of stdout ('-' for stdout)")
     .action(async (raw: Record<string, unknown>) => {
       await runGenerate(generateOptionsFrom(raw));
     });

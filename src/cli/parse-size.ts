@@ -10,5 +10,6 @@ export function parseSize(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
   if (m === null) return undefined;
   const value = Number(m[1]) * (UNITS[(m[2] ?? "").toLowerCase()] ?? Number.NaN);
-  return Number.isFinite(value) && value >= 1 ? Math.floor(value) : undefined;
+  // Past 2^53 a byte count is no longer exact: not a size anyone means.
+  return Number.isSafeInteger(Math.floor(value)) && value >= 1 ? Math.floor(value) : undefined;
 }

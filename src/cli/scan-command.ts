@@ -16,13 +16,13 @@ import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js"
 import { type Row, toRows } from "../report/row.js";
 import { applySuppression, loadSuppression, type Suppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
-import { checkFileSinkPath, createFileSink } from "../sinks/file-sink.js";
+import { checkFileSinkPath, checkOutputIsNotAnInput, createFileSink } from "../sinks/file-sink.js";
 import { ROW_FORMATS, type RowFormat, terminalText } from "../sinks/row-format.js";
 import type { RowSink } from "../sinks/row-sink.js";
 import { createStdoutSink } from "../sinks/stdout-sink.js";
 import { addDeliveryOptions, type DeliveryOptions, deliverRows, deliveryOptionsFrom } from "./delivery-options.js";
 import { deliverEvents } from "./event-output.js";
-import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TROUBLE } from "./exit-status.js";
+import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_TROUBLE } from "./exit-status.js";
 import { DEFAULT_POLL_MS, parseFollowDuration } from "./follow-options.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
@@ -91,7 +91,7 @@ Examples:
 
 Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
 malformed record was skipped, or nothing was scanned at all (rows from the inputs that were
-read are printed all the same).`;
+read are printed all the same); 130 Ctrl-C, 143 SIGTERM (the rows found so far are printed).`;
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
@@ -102,8 +102,16 @@ export function scanCommand(): Command {
       "files, directories, archives (.gz .zip .tar .tgz), http(s):// URLs, s3://bucket/prefix, or - for standard input",
     )
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
-    .option("-o, --output <file>", "write rows to this file instead of standard output (- for standard output)")
-    .option("-s, --suppress <file>", "drop rows matching a suppression list (field=pattern lines, * wildcards)")
+    .option(
+      "-o, --output <file>",
+      "write rows to this file instead of standard output (- for standard output)",
+      fileName("--output"),
+    )
+    .option(
+      "-s, --suppress <file>",
+      "drop rows matching a suppression list (field=pattern lines, * wildcards)",
+      fileName("--suppress"),
+    )
     .addOption(
       new Option("--input-format <format>", "read every input as this format instead of detecting it").choices(
         INPUT_FORMAT_CHOICES,
@@ -115,7 +123,11 @@ export function scanCommand(): Command {
       "threads in all (default: number of cores; at most 4 per core and one per task)",
       parsePositiveInt("--workers"),
     )
-    .option("--shard-size <size>", "bytes per task when splitting large files, e.g. 4k, 64m, 1g", parseShardSize)
+    .option(
+      "--shard-size <size>",
+      "bytes per task when splitting large files, e.g. 4k, 64m, 1g (default 32m; at least 4k)",
+      parseShardSize,
+    )
     .option("--carve", "EVTX: also recover records from slack space (reported as carved rows)", false)
     .option("--events", "one line per matched event (time, input, record, dest, process, file) instead of rows", false)
     .option("--no-progress", "no progress bar on stderr")
@@ -133,7 +145,11 @@ export function scanCommand(): Command {
   // Follow mode (README "Live"): src/cli/follow-command.ts.
   command
     .option("--follow", "keep watching the inputs like tail -F and print each new alert as one JSON line", false)
-    .option("--state <file>", "with --follow: where to keep positions and alerted groups, to resume after a restart")
+    .option(
+      "--state <file>",
+      "with --follow: where to keep positions and alerted groups, to resume after a restart",
+      fileName("--state"),
+    )
     .option(
       "--throttle <duration>",
       "with --follow: no new alert for a group until this has passed (default 24h)",
@@ -150,6 +166,7 @@ export function scanCommand(): Command {
 /** Validated options from commander's parsed values. */
 export function scanOptionsFrom(raw: Record<string, unknown>): ScanCommandOptions {
   const inputFormat = raw.inputFormat === "jsonl" ? "flat" : (raw.inputFormat as LogFormat | undefined);
+  if (raw.clusterTimeout !== undefined && raw.cluster === undefined) throw usage("--cluster-timeout needs --cluster");
   return {
     format: raw.format as RowFormat,
     output: raw.output as string | undefined,
@@ -167,6 +184,14 @@ export function scanOptionsFrom(raw: Record<string, unknown>): ScanCommandOption
     cluster: raw.cluster as string | undefined,
     clusterTimeout: raw.clusterTimeout as number | undefined,
     follow: followOptionsFrom(raw),
+  };
+}
+
+/** A file name option: an empty one (`-o ""`, an unset shell variable) is a mistake, not the current directory. */
+function fileName(flag: string) {
+  return (value: string): string => {
+    if (value.trim() === "") throw usage(`${flag} wants a file name, got "${value}"`);
+    return value;
   };
 }
 
@@ -190,6 +215,7 @@ export function formatBytes(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  // A rate under 1 kB/s is a fraction of bytes: whole bytes, not 17 digits.
   return `${Math.round(n)} B`;
 }
 
@@ -226,6 +252,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   if (output !== undefined) {
     try {
       await checkFileSinkPath(output);
+      await checkOutputIsNotAnInput(output, inputs);
     } catch (err) {
       if (!(err instanceof ScanError)) throw err;
       say(err.message);
@@ -234,8 +261,15 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
   }
   const progress = await progressDisplay(options.progress);
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once("SIGINT", onSigint);
+  // Ctrl-C and SIGTERM (kill, timeout(1), a service manager) both stop the workers and print
+  // the rows found so far; without the SIGTERM handler they were lost with the process.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    abort.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const started = process.hrtime.bigint();
   let outcome: ScanOutcome;
   const hits: InputHit[] = [];
@@ -254,18 +288,20 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
             signal: abort.signal,
             onProgress: (p) => progress.update(p),
             onProblem,
-            onWarning: (w) => progress.log(`lsass-dump-scan: warning: ${w.input}: ${w.message}`),
-            onNote: (line) => progress.log(`lsass-dump-scan: note: ${line}`),
+            onWarning: (w) => progress.log(`lsass-dump-scan: warning: ${terminalText(`${w.input}: ${w.message}`)}`),
+            onNote: (line) => progress.log(`lsass-dump-scan: note: ${terminalText(line)}`),
             exclude: output === undefined ? undefined : [output],
             onHit: options.events ? (hit) => hits.push(hit) : undefined,
           });
   } finally {
     progress.stop();
-    process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (abort.signal.aborted) {
-    say("interrupted: workers stopped; rows below are from what was scanned so far");
+    const how = stoppedBy === "SIGTERM" ? "terminated (SIGTERM)" : "interrupted";
+    say(`${how}: workers stopped; rows below are from what was scanned so far`);
   }
   const { rows: kept, suppressed: dropped, result } = outcome;
   let outputFailed = false;
@@ -310,7 +346,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     say(`${parts.join(", ")} in ${seconds.toFixed(2)} s${rate}`);
   }
   for (const line of delivery?.lines ?? []) say(line);
-  if (abort.signal.aborted) return EXIT_INTERRUPTED;
+  if (abort.signal.aborted) return stoppedBy === "SIGTERM" ? EXIT_TERMINATED : EXIT_INTERRUPTED;
   const undelivered = (delivery?.undelivered ?? 0) > 0;
   if (result.problems.length > 0 || malformed !== undefined || undelivered) return EXIT_TROUBLE;
   return kept.length > 0 ? EXIT_ALERTS : EXIT_CLEAN;

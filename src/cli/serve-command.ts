@@ -109,6 +109,10 @@ export function registerServeCommand(program: Command): void {
       if (!/^\d+$/.test(raw.port) || port > 65535) {
         throw new ScanError("LDS_E_USAGE", `serve: bad --port '${raw.port}' (use 0-65535)`);
       }
+      // Node listens on every interface for an empty host: never what `--host ""` (an unset
+      // variable) meant, and the page would say it is at http://:8080/.
+      if (raw.host.trim() === "")
+        throw new ScanError("LDS_E_USAGE", `serve: --host wants an address, got "${raw.host}"`);
       const root = PAGE_ROOT;
       const index = await stat(resolve(root, "index.html")).catch(() => undefined);
       if (index === undefined) {

@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { ScanError } from "../errors.js";
+import { terminalText } from "../sinks/row-format.js";
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -44,7 +45,7 @@ export function registerWorkerCommand(program: Command, setStatus: (status: numb
           concurrency: raw.concurrency ?? availableParallelism(),
           lockMs: raw.lockMs,
           signal: stop.signal,
-          log: (line) => process.stderr.write(`lsass-dump-scan worker: ${line}\n`),
+          log: (line) => process.stderr.write(`lsass-dump-scan worker: ${terminalText(line)}\n`),
         });
       } finally {
         process.removeListener("SIGTERM", onSignal);

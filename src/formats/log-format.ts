@@ -103,6 +103,30 @@ export function detectLogFormat(head: Uint8Array): LogFormat | undefined {
   return undefined;
 }
 
+/** The kind of bytes a format is, for {@link forcedFormatMismatch}. */
+function familyOf(format: LogFormat): "EVTX" | "XML" | "JSON" {
+  return format === "evtx" ? "EVTX" : format === "xml" ? "XML" : "JSON";
+}
+
+/**
+ * Why an input whose first bytes are `head` cannot be read as `forced` (`--input-format`), or
+ * undefined. Only a plain mismatch counts: EVTX bytes read as text, XML read as JSON, JSON read
+ * as XML; those would scan to nothing and report a clean input. Within one family (the JSON
+ * layouts) the user may know better than the detection, and `evtx` reports its own problem.
+ *
+ * @example
+ * ```ts
+ * forcedFormatMismatch("xml", readFileSync("Sysmon.evtx").subarray(0, 65536));
+ * // "is EVTX, not xml (--input-format xml): not scanned"
+ * ```
+ */
+export function forcedFormatMismatch(forced: LogFormat, head: Uint8Array): string | undefined {
+  if (forced === "evtx") return undefined;
+  const detected = detectLogFormat(head);
+  if (detected === undefined || familyOf(detected) === familyOf(forced)) return undefined;
+  return `is ${familyOf(detected)}, not ${forced} (--input-format ${forced}): not scanned`;
+}
+
 /**
  * evtx_dump's default output (`-o json` and `-o xml`) puts `Record N` on a line of its own
  * before each record: the index after it, or `from`.

@@ -14,6 +14,7 @@ import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
 import type { InputHit } from "../engine/hit.js";
 import type { LogFormat } from "../formats/log-format.js";
+import { untilAborted } from "../scan/end-on-abort.js";
 import { addMalformed } from "../scan/malformed.js";
 import {
   newScanResult,
@@ -111,6 +112,11 @@ export interface ParallelScanOptions {
   onHit?: ((hit: InputHit) => void) | undefined;
 }
 
+/** True for standard input (`-`) and members of an archive read from it (`-:member`). */
+function isStdin(name: string): boolean {
+  return name === "-" || name.startsWith("-:");
+}
+
 /** Progress reports from a stream at most this often. */
 const STREAM_PROGRESS_MS = 200;
 
@@ -154,26 +160,6 @@ function counted(
       };
     },
   };
-}
-
-/** `promise`'s value, or undefined as soon as `signal` aborts (at once when it already has). */
-async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return undefined;
-  }
-  let onAbort = (): void => {};
-  const aborted = new Promise<undefined>((resolve) => {
-    onAbort = () => resolve(undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-    promise.catch(() => {});
-  }
 }
 
 /**
@@ -292,7 +278,9 @@ export async function scanParallel(inputs: readonly string[], options: ParallelS
 
   try {
     for await (const step of planInputs(inputs, planner, options)) {
-      if (options.signal?.aborted || callerError !== undefined) break;
+      if (callerError !== undefined) break;
+      // Standard input ends at the abort (plan-inputs.ts); what it held is still scanned.
+      if (options.signal?.aborted && !(step.kind === "local" && isStdin(step.item.name))) break;
       if (step.kind === "local") {
         // stdin (and anything else streamed) is read here; problems and skips are recorded.
         const { item } = step;

@@ -6,8 +6,10 @@
  * One walk for both, so a cluster plans exactly the tasks a local scan would.
  */
 
-import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
+import { ScanError } from "../errors.js";
+import { detectLogFormat, forcedFormatMismatch, type LogFormat } from "../formats/log-format.js";
 import { archiveKindOf } from "../scan/archive-kind.js";
+import { endOnAbort } from "../scan/end-on-abort.js";
 import { expandInputs, type InputItem } from "../scan/inputs.js";
 import { utf16BomOf } from "../scan/utf16-text.js";
 import type { TaskPlanner } from "./plan.js";
@@ -37,9 +39,13 @@ export async function* planInputs(
     stdin?: NodeJS.ReadableStream | undefined;
     /** Paths not to scan (the output file, when it lies in a scanned folder). */
     exclude?: readonly string[] | undefined;
+    /** Ctrl-C: standard input ends here at once (what was read is still scanned). */
+    signal?: AbortSignal | undefined;
   },
 ): AsyncGenerator<PlanStep> {
-  const walk = expandInputs([...inputs], { stdin: options.stdin, expandArchives: false, exclude: options.exclude });
+  const stdin =
+    options.signal === undefined ? options.stdin : endOnAbort(options.stdin ?? process.stdin, options.signal);
+  const walk = expandInputs([...inputs], { stdin, expandArchives: false, exclude: options.exclude });
   for await (const item of walk) {
     if (item.kind !== "file") {
       // stdin (and anything else streamed) is read by the caller; problems and skips recorded.
@@ -56,6 +62,13 @@ export async function* planInputs(
     if (encoding !== undefined) {
       // UTF-16 text: transcoded as a stream by one thread, never sharded.
       yield { kind: "tasks", tasks: planner.add({ name, path, size, encoding, explicit }), sharded: false };
+      continue;
+    }
+    const mismatch =
+      options.inputFormat === undefined ? undefined : forcedFormatMismatch(options.inputFormat, item.head);
+    if (mismatch !== undefined) {
+      const error = new ScanError("LDS_E_UNKNOWN_FORMAT", `${name}: ${mismatch}`, name);
+      yield { kind: "local", item: { kind: "problem", name, error }, format: undefined };
       continue;
     }
     const format = options.inputFormat ?? detectLogFormat(item.head);

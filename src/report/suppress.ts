@@ -23,6 +23,9 @@ import type { Row } from "./row.js";
 export const SUPPRESSIBLE_FIELDS = ["dest", "object_category", "process_name", "TargetFilename"] as const;
 type SuppressibleField = (typeof SUPPRESSIBLE_FIELDS)[number];
 
+/** ` and dest=`, ` OR process_name=`, ` && ...`: a second condition joined by something else than AND. */
+const JOINED_CONDITION = new RegExp(`\\s(and|or|&&|\\|\\|)\\s+(?:${SUPPRESSIBLE_FIELDS.join("|")})\\s*=`, "gi");
+
 interface Condition {
   field: SuppressibleField;
   pattern: string;
@@ -66,6 +69,13 @@ export function parseSuppression(text: string, source = "suppression list"): Sup
   lines.forEach((raw, index) => {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
+    const bad = (why: string) =>
+      new ScanError("LDS_E_SUPPRESS_FILE", `${source}:${index + 1}: ${why}, got "${line}"`, source);
+    // A rule that can never match is worse than an error: the alerts it was meant to drop stay,
+    // and the user believes them handled.
+    if (/^AND\s|\sAND$|^AND$/.test(line)) throw bad("AND joins two field=pattern conditions");
+    for (const joined of line.matchAll(JOINED_CONDITION))
+      if (joined[1] !== "AND") throw bad("conditions are joined with AND (upper case); for OR write one rule a line");
     const conditions = line.split(/\s+AND\s+/).map((part) => {
       const eq = part.indexOf("=");
       const name = eq < 0 ? "" : part.slice(0, eq).trim();

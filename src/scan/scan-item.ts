@@ -7,7 +7,7 @@
 import { addStats, type Engine, type MatchHandler, type ScanStats } from "../engine/engine.js";
 import { hitOf, type InputHit } from "../engine/hit.js";
 import { describeError, ScanError } from "../errors.js";
-import { detectLogFormat, type LogFormat } from "../formats/log-format.js";
+import { detectLogFormat, forcedFormatMismatch, type LogFormat } from "../formats/log-format.js";
 import type { Aggregates } from "../report/aggregate.js";
 import { plannedLocation } from "../source/byte-source.js";
 import { unsupportedCompressionOf } from "./archive-kind.js";
@@ -129,6 +129,12 @@ export async function scanItem(
   }
   if (item.kind === "warning") {
     into.warning({ input: item.name, message: item.message });
+    return;
+  }
+  const mismatch = inputFormat === undefined ? undefined : forcedFormatMismatch(inputFormat, item.head);
+  if (mismatch !== undefined) {
+    if (item.kind === "stream") await item.chunks[Symbol.asyncIterator]().return?.();
+    into.problem({ input: item.name, code: "LDS_E_UNKNOWN_FORMAT", message: mismatch });
     return;
   }
   const format = inputFormat ?? detectLogFormat(item.head);

@@ -139,6 +139,10 @@ export function pathProblem(path: string, err: unknown, viaSymlink = false): Wal
   const missing = errno === "ENOENT" || errno === "ENOTDIR";
   let reason = describeError(err);
   if (missing) reason = viaSymlink ? "no such file or directory (dangling symbolic link)" : "no such file or directory";
+  // Node reads names (argv, directories) as UTF-8 and turns bytes that are not into U+FFFD: such
+  // a file exists but cannot be opened by the name Node has for it. Say so, not "no such file".
+  if (missing && path.includes("\uFFFD"))
+    reason = "its name is not valid UTF-8 (shown with \uFFFD) and cannot be opened by it: rename the file";
   if (errno === "ELOOP") reason = "symbolic link loop (too many levels of symbolic links)";
   const error = new ScanError(missing ? "LDS_E_INPUT_MISSING" : "LDS_E_INPUT_UNREADABLE", `${path}: ${reason}`, path, {
     cause: err,

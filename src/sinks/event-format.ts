@@ -7,7 +7,7 @@
 
 import type { InputHit } from "../engine/hit.js";
 import { RULE } from "../rule/rule.js";
-import type { RowFormat } from "./row-format.js";
+import { csvCell, jsonText, type RowFormat, terminalText } from "./row-format.js";
 
 /** One event line, keys in output order. */
 export interface EventLine {
@@ -65,16 +65,6 @@ const COLUMNS: readonly (keyof EventLine)[] = [
   "carved",
 ];
 
-/** Control characters from a log shown as `\xNN`, so a value never drives the terminal. */
-function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
-
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** Where an event is, for the table: `input[:member] #recordId` or `input[:member] @offset`. */
 function where(e: EventLine): string {
   const name = e.member === "" ? e.input : `${e.input}:${e.member}`;
@@ -92,7 +82,7 @@ function table(lines: readonly EventLine[]): string {
     ...(lines.some((l) => l.carved) ? ["carved"] : []),
   ];
   const cells = lines.map((l) => {
-    const row = [l.time, l.dest, l.process_name, l.TargetFilename, where(l)].map(printable);
+    const row = [l.time, l.dest, l.process_name, l.TargetFilename, where(l)].map(terminalText);
     if (header.length > 5) row.push(l.carved ? "true" : "");
     return row;
   });
@@ -106,16 +96,21 @@ function table(lines: readonly EventLine[]): string {
   return `${[title, "", line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n")}\n`;
 }
 
-/** Renders event lines in one of the row formats (JSON escapes control characters itself). */
-export function formatEvents(hits: readonly InputHit[], format: RowFormat): string {
+/**
+ * Renders event lines in one of the row formats, with the rows' safety: the table escapes
+ * terminal control ({@link terminalText}), CSV defuses spreadsheet formulas ({@link csvCell}),
+ * JSON escapes what a terminal would act on ({@link jsonText}). `terminal`: the text is shown
+ * on a terminal, so CSV cells escape control characters too.
+ */
+export function formatEvents(hits: readonly InputHit[], format: RowFormat, terminal = false): string {
   const lines = eventLines(hits);
   switch (format) {
     case "jsonl":
-      return lines.map((l) => `${JSON.stringify(l)}\n`).join("");
+      return lines.map((l) => `${jsonText(l)}\n`).join("");
     case "json":
-      return `${JSON.stringify(lines, null, 2)}\n`;
+      return `${jsonText(lines, 2)}\n`;
     case "csv":
-      return `${[COLUMNS.join(","), ...lines.map((l) => COLUMNS.map((c) => csvCell(l[c])).join(","))].join("\r\n")}\r\n`;
+      return `${[COLUMNS.join(","), ...lines.map((l) => COLUMNS.map((c) => csvCell(l[c], terminal)).join(","))].join("\r\n")}\r\n`;
     case "table":
       return table(lines);
   }

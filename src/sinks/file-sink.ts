@@ -4,7 +4,7 @@
  * table is worse than none). Failures reject with ScanError LDS_E_SINK naming the file.
  */
 
-import { constants } from "node:fs";
+import { constants, fstatSync } from "node:fs";
 import { access, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { describeError, ScanError } from "../errors.js";
@@ -42,6 +42,40 @@ export async function checkFileSinkPath(path: string): Promise<void> {
     if (err instanceof ScanError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw cannotWrite(path, code === "ENOENT" ? `no such directory ${target}` : describeError(err), err);
+  }
+}
+
+/**
+ * Rejects with ScanError LDS_E_SINK when the existing file at `output` is one of `inputs`
+ * (the same file by device and inode: named twice, through a link, or standard input `-`
+ * redirected from it): writing the rows would replace the log just scanned. URLs and names
+ * that do not exist are not inputs of that kind and pass.
+ *
+ * @example
+ * ```ts
+ * await checkOutputIsNotAnInput("alerts.csv", ["logs/sysmon.evtx", "-"]);
+ * ```
+ */
+export async function checkOutputIsNotAnInput(output: string, inputs: readonly string[]): Promise<void> {
+  let out: Awaited<ReturnType<typeof stat>>;
+  try {
+    out = await stat(output);
+  } catch {
+    return;
+  }
+  if (!out.isFile()) return;
+  for (const input of inputs) {
+    let file: { dev: number; ino: number } | undefined;
+    try {
+      file = input === "-" ? fstatSync(0) : /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? undefined : await stat(input);
+    } catch {
+      file = undefined;
+    }
+    if (file !== undefined && file.dev === out.dev && file.ino === out.ino)
+      throw cannotWrite(
+        output,
+        `it is also an input${input === "-" ? " (standard input)" : input === output ? "" : ` (${input})`}, and the rows would replace it`,
+      );
   }
 }
 

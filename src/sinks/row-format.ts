@@ -55,14 +55,38 @@ export const TABLE_COLUMNS: readonly (keyof Row)[] = [
   "risk_score",
 ];
 
+/**
+ * Characters JSON.stringify leaves raw that a terminal or an editor acts on: DEL and the C1
+ * controls (U+009B is CSI, an escape sequence of its own), Unicode bidirectional controls, and
+ * the line and paragraph separators.
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text of `value` (JSON.stringify's, `indent` as its third argument) with the characters
+ * it leaves raw that a terminal would act on written as `\uNNNN` escapes: the same value for
+ * every JSON reader, and no log value drives the terminal it is printed on.
+ *
+ * @example
+ * ```ts
+ * jsonText({ dest: "\u009b2J" }); // '{"dest":"\\u009b2J"}'
+ * ```
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
+    JSON_UNSAFE,
+    (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** One JSON object a line, keys in row order (byte for byte what EXPECTED.jsonl holds). */
 export function formatJsonl(rows: readonly Row[]): string {
-  return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
+  return rows.map((r) => `${jsonText(r)}\n`).join("");
 }
 
 /** A pretty-printed JSON array. */
 export function formatJson(rows: readonly Row[]): string {
-  return `${JSON.stringify(rows, null, 2)}\n`;
+  return `${jsonText(rows, 2)}\n`;
 }
 
 /**
@@ -71,8 +95,20 @@ export function formatJson(rows: readonly Row[]): string {
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-function csvCell(value: unknown): string {
+/**
+ * One CSV cell (RFC 4180 quoting; arrays joined with `;`, null and undefined empty); a text
+ * cell that would start a spreadsheet formula gets a leading `'` (OWASP), numbers never do.
+ * `terminal`: the cell is shown on a terminal, so its control characters are escaped as in the
+ * table ({@link terminalText}); in a file or a pipe they are kept.
+ *
+ * @example
+ * ```ts
+ * csvCell("=cmd|' /C calc'!A0"); // `"'=cmd|' /C calc'!A0"`
+ * ```
+ */
+export function csvCell(value: unknown, terminal = false): string {
   let text = Array.isArray(value) ? value.join(";") : value === undefined || value === null ? "" : String(value);
+  if (terminal) text = terminalText(text);
   const isNumber = typeof value === "number";
   // OWASP: prefix a single quote, so the cell is text, and quote it.
   if (!isNumber && FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`;
@@ -82,21 +118,23 @@ function csvCell(value: unknown): string {
 
 /**
  * RFC 4180 CSV with a header line; mitre_attack ids joined with `;`, carved empty or `true`, a
- * null time empty. Text cells that would start a spreadsheet formula get a leading `'` (OWASP).
+ * null time empty. Text cells that would start a spreadsheet formula get a leading `'` (OWASP);
+ * with `terminal`, control characters are escaped ({@link csvCell}).
  */
-export function formatCsv(rows: readonly Row[]): string {
+export function formatCsv(rows: readonly Row[], terminal = false): string {
   const lines = [CSV_COLUMNS.join(",")];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(","));
+  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(row[c], terminal)).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }
 
 /**
  * A value as table text that cannot drive the terminal: C0 controls, DEL and C1 controls
  * (ESC, CSI and the rest, so no escape sequence survives) become `\xNN`, with `\t`, `\n`,
- * `\r` for the common ones; Unicode bidirectional overrides become `\u{NNNN}`.
+ * `\r` for the common ones; Unicode bidirectional controls and the line and paragraph separators
+ * (U+2028, U+2029) become `\u{NNNN}`.
  */
 export function terminalText(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
     if (c === "\t") return "\\t";
     if (c === "\n") return "\\n";
     if (c === "\r") return "\\r";
@@ -167,8 +205,9 @@ export function formatTable(rows: readonly Row[], maxWidth?: number): string {
 }
 
 /**
- * Renders rows in the given format; `tableWidth` fits a table to a terminal of that many
- * columns (cells cut with an ellipsis).
+ * Renders rows in the given format; `tableWidth` (the output is a terminal of that many
+ * columns) fits a table to it (cells cut with an ellipsis) and escapes CSV cells' control
+ * characters.
  *
  * @example
  * ```ts
@@ -183,7 +222,7 @@ export function formatRows(rows: readonly Row[], format: RowFormat, tableWidth?:
     case "json":
       return formatJson(rows);
     case "csv":
-      return formatCsv(rows);
+      return formatCsv(rows, tableWidth !== undefined);
     case "table":
       return formatTable(rows, tableWidth);
   }

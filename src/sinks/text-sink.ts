@@ -26,7 +26,10 @@ export class TextRowSink implements RowSink {
   #closed = false;
   readonly #tableWidth: number | undefined;
 
-  /** `tableWidth`: fit a table to a terminal of that many columns (cells cut with an ellipsis). */
+  /**
+   * `tableWidth`: the destination is a terminal of that many columns: a table is fitted to it
+   * (cells cut with an ellipsis) and CSV cells have their control characters escaped.
+   */
   constructor(
     name: string,
     format: RowFormat,
@@ -88,7 +91,7 @@ export class TextRowSink implements RowSink {
 
   #text(rows: readonly Row[]): string {
     if (this.#format !== "csv") return formatRows(rows, this.#format);
-    const text = formatCsv(rows);
+    const text = formatCsv(rows, this.#tableWidth !== undefined);
     if (this.#headerWritten) return text.slice(text.indexOf("\r\n") + 2);
     this.#headerWritten = true;
     return text;

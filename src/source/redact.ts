@@ -9,7 +9,8 @@ export function redactUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    return url.replace(/\?.*$/s, "?REDACTED");
+    // Not a URL Node can parse: still no query string and no user:password@.
+    return url.replace(/\?.*$/s, "?REDACTED").replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, "$1");
   }
   const query = parsed.search.length > 1 ? "?REDACTED" : "";
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`;
