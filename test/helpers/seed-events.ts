@@ -153,11 +153,7 @@ export function evtxDumpRecord(
   if (e.time !== undefined) system.TimeCreated = { "#attributes": { SystemTime: e.time } };
   if (e.channel !== undefined) system.Channel = e.channel;
   if (e.computer !== undefined) system.Computer = e.computer;
-  const eventData: Record<string, unknown> = { RuleName: "-" };
-  if (e.parentImage !== undefined) eventData.ParentImage = e.parentImage;
-  if (e.image !== undefined) eventData.Image = e.image;
-  if (e.targetFilename !== undefined) eventData.TargetFilename = e.targetFilename;
-  if (e.user !== undefined) eventData.User = e.user;
+  const eventData = evtxDumpEventData(e);
   return JSON.stringify(
     {
       Event: {
@@ -169,6 +165,16 @@ export function evtxDumpRecord(
     null,
     options.indent,
   );
+}
+
+/** evtx_dump's `EventData` object of a FileCreate event (either attributes layout). */
+function evtxDumpEventData(e: SeedEvent): Record<string, unknown> {
+  const eventData: Record<string, unknown> = { RuleName: "-" };
+  if (e.parentImage !== undefined) eventData.ParentImage = e.parentImage;
+  if (e.image !== undefined) eventData.Image = e.image;
+  if (e.targetFilename !== undefined) eventData.TargetFilename = e.targetFilename;
+  if (e.user !== undefined) eventData.User = e.user;
+  return eventData;
 }
 
 /** evtx_dump `--separate-json-attributes` (omerbenamram/evtx tests/snapshots/*separate_json_attributes.snap). */
@@ -185,11 +191,7 @@ function separateAttributesRecord(e: SeedEvent, indent: number | undefined): str
   if (e.channel !== undefined) system.Channel = e.channel;
   if (e.computer !== undefined) system.Computer = e.computer;
   system.Security_attributes = { UserID: "S-1-5-18" };
-  const eventData: Record<string, unknown> = { RuleName: "-" };
-  if (e.parentImage !== undefined) eventData.ParentImage = e.parentImage;
-  if (e.image !== undefined) eventData.Image = e.image;
-  if (e.targetFilename !== undefined) eventData.TargetFilename = e.targetFilename;
-  if (e.user !== undefined) eventData.User = e.user;
+  const eventData = evtxDumpEventData(e);
   return JSON.stringify(
     {
       Event_attributes: { xmlns: "http://schemas.microsoft.com/win/2004/08/events/event" },
