@@ -16,7 +16,7 @@
 import { ScanError } from "../errors.js";
 import { evtxChunksStart } from "../formats/evtx/layout.js";
 import { isGzipHead, sniffLogFormat } from "../formats/format-sniffer.js";
-import { FORMAT_NAMES, type LogFormat, SNIFF_BYTES } from "../formats/log-format.js";
+import { FORMAT_NAMES, type LogFormat, SNIFF_BYTES, utf16BomOf } from "../formats/log-format.js";
 import { concatBytes } from "../platform/bytes.js";
 import { Aggregates } from "../report/aggregate.js";
 import type { MatchedEvent } from "../rule/rule.js";
@@ -160,7 +160,7 @@ export class ScanCore {
         return;
       }
       this.#bomHead = undefined;
-      const encoding = evtx ? undefined : utf16Bom(head);
+      const encoding = evtx ? undefined : utf16BomOf(head);
       if (encoding !== undefined) this.#utf16 = new TextDecoder(encoding);
       borrowed &&= head === bytes;
       bytes = head;
@@ -255,13 +255,6 @@ function unknownFormatProblem(head: Uint8Array): string {
     return `unknown format: ${what} (this API reads one log, plain or gzip: unpack it, or give its path to scan())`;
   }
   return `unknown format: ${whyNotALog(head)}; not ${Object.values(FORMAT_NAMES).join(", ")} (force one with the format option)`;
-}
-
-/** The UTF-16 byte order a byte order mark announces (as scan/utf16-text.ts utf16BomOf, a layer above). */
-function utf16Bom(head: Uint8Array): "utf-16le" | "utf-16be" | undefined {
-  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
-  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
-  return undefined;
 }
 
 const utf8 = new TextEncoder();

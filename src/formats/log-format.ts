@@ -62,6 +62,17 @@ function startsWith(head: Uint8Array, magic: readonly number[], at = 0): boolean
   return true;
 }
 
+/** The UTF-16 byte orders we read (WHATWG encoding labels). */
+export type Utf16Encoding = "utf-16le" | "utf-16be";
+
+/** The UTF-16 byte order an input's byte order mark announces (FF FE: LE, FE FF: BE), if any. */
+export function utf16BomOf(head: Uint8Array): Utf16Encoding | undefined {
+  if (head.length < 2) return undefined;
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  return undefined;
+}
+
 /** Index of the first byte after a UTF-8 BOM and white space. */
 export function skipBomAndSpace(head: Uint8Array): number {
   let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;

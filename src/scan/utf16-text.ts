@@ -8,19 +8,13 @@
  * Byte offsets in messages about such an input are offsets in its UTF-8 text.
  */
 
-/** The UTF-16 byte orders we read (WHATWG encoding labels). */
-export type Utf16Encoding = "utf-16le" | "utf-16be";
+import type { Utf16Encoding } from "../formats/log-format.js";
+
+// Where a byte order mark is recognized: format detection's layer (the engines ask it too).
+export { type Utf16Encoding, utf16BomOf } from "../formats/log-format.js";
 
 /** Human names, for messages. */
 export const UTF16_NAMES: Record<Utf16Encoding, string> = { "utf-16le": "UTF-16LE", "utf-16be": "UTF-16BE" };
-
-/** The UTF-16 byte order an input's byte order mark announces (FF FE: LE, FE FF: BE), if any. */
-export function utf16BomOf(head: Uint8Array): Utf16Encoding | undefined {
-  if (head.length < 2) return undefined;
-  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
-  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
-  return undefined;
-}
 
 /**
  * True when `head` looks like UTF-16 text without a byte order mark: most of its first 256
