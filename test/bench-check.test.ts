@@ -10,7 +10,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BenchEngines } from "../bench/bench-engines.js";
 import { checkPartOf, measureCheckRatios } from "../bench/check-measure.js";
-import { compareRatios, loadThresholds, type MeasuredRatio, type Thresholds } from "../bench/check-ratios.js";
+import {
+  compareRatios,
+  loadThresholds,
+  type MeasuredRatio,
+  ratiosToMeasureAgain,
+  type Thresholds,
+  withSecondMeasurement,
+} from "../bench/check-ratios.js";
 import { indexOfScan } from "../bench/indexof-baseline.js";
 import { engineByName } from "../src/engine/engines.js";
 import { referenceEngine } from "../src/engine/reference-engine.js";
@@ -90,6 +97,47 @@ describe("bench:check verdicts", () => {
     );
     expect(verdicts.every((v) => v.ok)).toBe(true);
     expect(verdicts.at(-1)?.line).toBe("c.new = 0.10 (no threshold)");
+  });
+
+  it("measures again only the ratios that read below their minimum, never missing ones", () => {
+    const verdicts = compareRatios(
+      new Map<string, MeasuredRatio>([
+        ["a.fast", { value: 9 }],
+        ["b.fast", { missing: "wasm engine unavailable" }],
+      ]),
+      thresholds,
+    );
+    expect(ratiosToMeasureAgain(verdicts)).toEqual(["a.fast"]);
+    expect(ratiosToMeasureAgain(compareRatios(new Map([["a.fast", { value: 12 }]]), thresholds))).toEqual([]);
+  });
+
+  it("lets the second measurement decide: noise passes, a regression below twice still fails", () => {
+    const first = new Map<string, MeasuredRatio>([
+      ["a.fast", { value: 9 }],
+      ["b.fast", { value: 1 }],
+    ]);
+    const names = ratiosToMeasureAgain(compareRatios(first, thresholds));
+    expect(names).toEqual(["a.fast", "b.fast"]);
+    const second = new Map<string, MeasuredRatio>([
+      ["a.fast", { value: 10.5 }],
+      ["b.fast", { value: 1.2 }],
+    ]);
+    const verdicts = compareRatios(withSecondMeasurement(first, second, names), thresholds);
+    expect(verdicts.map((v) => [v.name, v.ok])).toEqual([
+      ["a.fast", true],
+      ["b.fast", false],
+    ]);
+  });
+
+  it("never keeps a failing first value when the second run did not measure it", () => {
+    const first = new Map<string, MeasuredRatio>([
+      ["a.fast", { value: 9 }],
+      ["b.fast", { value: 3 }],
+    ]);
+    const verdicts = compareRatios(withSecondMeasurement(first, new Map(), ["a.fast"]), thresholds);
+    expect(verdicts.filter((v) => !v.ok).map((v) => v.line)).toEqual([
+      "a.fast: could not be measured: not measured again after a first value below its minimum",
+    ]);
   });
 });
 
