@@ -8,11 +8,13 @@ import { archiveKindOf } from "../src/scan/archive-kind.js";
 import { expandInputs, MAX_ARCHIVE_NESTING } from "../src/scan/inputs.js";
 import {
   collect,
+  crc32,
   fakeStdin,
   folderPerTest,
   jsonLines,
   makeTar,
   makeZip,
+  noise,
   type Seen,
   toV7Tar,
 } from "./helpers/inputs-fixtures.js";
@@ -216,6 +218,37 @@ describe("zip", () => {
     ]);
     expect(seen[1]).toMatchObject({ explicit: false, size: big.length, head: big.slice(0, SNIFF_BYTES) });
   });
+
+  test("every member whole, from a file and from memory, across the 1 MiB read windows and the one-call inflate's limits", async () => {
+    // 24,000 tiny members put the central directory (~1.3 MiB) across two read windows; then
+    // members on both sides of the small-member limits: 256 KiB packed, 4 MiB unpacked.
+    const members = Array.from({ length: 24_000 }, (_, i) => ({
+      name: `logs/host-${i}.json`,
+      data: jsonLines(1 + (i % 3), `m${i}`),
+      method: i % 5 === 0 ? ("stored" as const) : ("deflate" as const),
+    }));
+    const bulky = noise(300_000).toString("hex"); // ~2:1 packed: over 256 KiB packed, streamed
+    const roomy = "{}\n".repeat(1_500_000); // 4.5 MB unpacked from a few KiB packed, streamed
+    const edge = "{}\n".repeat((4 * 1024 * 1024) / 3); // 4 MiB - 1 unpacked, inflated at once
+    const wanted = [
+      ...members.slice(0, 12_000),
+      { name: "bulky.json", data: bulky, method: "deflate" as const },
+      { name: "roomy.json", data: roomy, method: "deflate" as const },
+      { name: "edge.json", data: edge, method: "deflate" as const },
+      ...members.slice(12_000),
+    ];
+    const zip = makeZip(wanted);
+    const expected = wanted.map((m) => `x.zip:${m.name} = ${m.data.length} bytes ${crc32(Buffer.from(m.data))}`);
+    const describe = (seen: Seen[]) =>
+      seen.map((s) =>
+        s.kind === "stream"
+          ? `${s.name.slice(s.name.lastIndexOf("x.zip"))} = ${s.text.length} bytes ${crc32(Buffer.from(s.text))}${s.thrown ? ` !${s.thrown}` : ""}`
+          : brief([s])[0],
+      );
+    expect(describe(await collect([file("x.zip", zip)]))).toEqual(expected);
+    const inTar = await makeTar([{ name: "x.zip", data: zip }]); // a nested zip is read from memory
+    expect(describe(await collect([file("t.tar", inTar)])).map((line) => line.replace("t.tar:", ""))).toEqual(expected);
+  }, 60_000);
 
   test("an empty zip yields nothing", async () => {
     expect(await collect([file("empty.zip", makeZip([]))])).toEqual([]);

@@ -259,6 +259,33 @@ describe("zip", () => {
     expect(lines[1]).toBe("x.zip:ok.json = 2 bytes");
   });
 
+  test("a small deflated member (inflated in one call) with corrupt data: one problem naming it; the next member is read", async () => {
+    const zip = makeZip([
+      { name: "bad.json", data: jsonLines(40) },
+      { name: "ok.json", data: "{}" },
+    ]);
+    const dataStart = 30 + "bad.json".length;
+    for (let i = dataStart + 5; i < dataStart + 40; i++) zip[i] = 0xff;
+    expect(brief(await collect([file("x.zip", zip)]))).toEqual([
+      "x.zip:bad.json ! LDS_E_CORRUPT_ARCHIVE: x.zip:bad.json: corrupt zip member (invalid code lengths set)",
+      "x.zip:ok.json = 2 bytes",
+    ]);
+  });
+
+  test("a small member whose directory gives the wrong size: corrupt, never more than a byte past it inflated", async () => {
+    const data = jsonLines(20);
+    const zip = makeZip([
+      { name: "short.json", data, declaredSize: 100 },
+      { name: "long.json", data, declaredSize: data.length + 7 },
+      { name: "ok.json", data: "{}" },
+    ]);
+    expect(brief(await collect([file("x.zip", zip)]))).toEqual([
+      "x.zip:short.json ! LDS_E_CORRUPT_ARCHIVE: x.zip:short.json: corrupt zip member (too many bytes in the stream)",
+      "x.zip:long.json ! LDS_E_CORRUPT_ARCHIVE: x.zip:long.json: corrupt zip member (not enough bytes in the stream)",
+      "x.zip:ok.json = 2 bytes",
+    ]);
+  });
+
   test("a zip member that is a truncated gzip: its own error; the next member is read", async () => {
     const gz = gzipSync(jsonLines(50));
     const zip = makeZip([

@@ -57,8 +57,23 @@ export async function findZipEnd(readAt: ReadAt, size: number): Promise<number |
   return undefined;
 }
 
+/**
+ * Bytes a small read brings in at once and keeps: yauzl reads a zip's directory one entry at a
+ * time (two reads of ~50 bytes each) and every member's local header before its data. Read one
+ * by one, each of those reads was a trip through libuv's thread pool and a stream of its own,
+ * ~0.3 ms a member: a zip of 20,000 small files took 7.5 s against 0.6 s for the same files in
+ * a folder. Read 1 MiB at a time, the directory and the headers and data of small members come
+ * from memory.
+ */
+const WINDOW_BYTES = 1024 * 1024;
+/** A member's data range up to this size is served from a window; a larger one is streamed. */
+const WINDOWED_RANGE_MAX = 256 * 1024;
+
 /** A yauzl reader over a file descriptor, with positioned reads; closing it closes the descriptor. */
 export class FileRangeReader extends yauzl.RandomAccessReader {
+  /** The last two windows read (the directory's and the members' area), newest first. */
+  #windows: { start: number; bytes: Buffer }[] = [];
+
   constructor(private readonly fd: number) {
     super();
   }
@@ -66,8 +81,19 @@ export class FileRangeReader extends yauzl.RandomAccessReader {
   /**
    * Positioned reads of [start, end). Not fs.createReadStream: destroying one closes its
    * descriptor even with autoClose off, and yauzl destroys a member's stream it is done with.
+   * A small range comes out of a window in one piece.
    */
   override _readStreamForRange(start: number, end: number): Readable {
+    if (end - start <= WINDOWED_RANGE_MAX) {
+      const range = (position: number, length: number) => this.#range(position, length);
+      return Readable.from(
+        (async function* () {
+          const bytes = await range(start, end - start);
+          if (bytes.length > 0) yield bytes; // fewer only at the end of the file: yauzl reports the short read
+        })(),
+        { objectMode: false },
+      );
+    }
     const fd = this.fd;
     let position = start;
     return new Readable({
@@ -94,16 +120,48 @@ export class FileRangeReader extends yauzl.RandomAccessReader {
     });
   }
 
+  /** yauzl's small reads (directory entries, local headers), out of a window; `bytesRead` tells a short one. */
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null, bytesRead?: number) => void,
+  ): void {
+    this.#range(position, length).then(
+      (bytes) => {
+        bytes.copy(buffer, offset);
+        callback(null, bytes.length);
+      },
+      (err: Error) => callback(err),
+    );
+  }
+
+  /** The bytes of [position, position + length), fewer only at the end of the file. */
+  async #range(position: number, length: number): Promise<Buffer> {
+    for (const w of this.#windows) {
+      const at = position - w.start;
+      if (at >= 0 && at + length <= w.bytes.length) return w.bytes.subarray(at, at + length);
+    }
+    if (length > WINDOW_BYTES / 4) {
+      const bytes = Buffer.allocUnsafe(length);
+      const { bytesRead } = await readFile(this.fd, bytes, 0, length, position);
+      return bytes.subarray(0, bytesRead);
+    }
+    const bytes = Buffer.allocUnsafe(WINDOW_BYTES);
+    const { bytesRead } = await readFile(this.fd, bytes, 0, WINDOW_BYTES, position);
+    const window = { start: position, bytes: bytes.subarray(0, bytesRead) };
+    this.#windows = [window, ...this.#windows.slice(0, 1)];
+    return window.bytes.subarray(0, Math.min(length, bytesRead));
+  }
+
   override close(callback: (err: Error | null) => void): void {
+    this.#windows = [];
     closeFd(this.fd, (err) => callback(err));
   }
 
-  /** A {@link ReadAt} over the same descriptor. */
-  readonly readAt: ReadAt = async (position, length) => {
-    const buffer = Buffer.allocUnsafe(length);
-    const { bytesRead } = await readFile(this.fd, buffer, 0, length, position);
-    return buffer.subarray(0, bytesRead);
-  };
+  /** A {@link ReadAt} over the same descriptor (small reads out of a window). */
+  readonly readAt: ReadAt = (position, length) => this.#range(position, length);
 }
 
 /** A yauzl reader over a buffer. */
@@ -114,6 +172,18 @@ export class BufferRangeReader extends yauzl.RandomAccessReader {
 
   override _readStreamForRange(start: number, end: number): Readable {
     return Readable.from([this.buffer.subarray(start, end)], { objectMode: false });
+  }
+
+  /** yauzl's small reads, copied at once (not a stream each); `bytesRead` tells a short one. */
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null, bytesRead?: number) => void,
+  ): void {
+    const copied = this.buffer.copy(buffer, offset, position, Math.min(this.buffer.length, position + length));
+    process.nextTick(callback, null, copied);
   }
 
   /** A {@link ReadAt} over the same buffer. */

@@ -1,7 +1,10 @@
 /**
  * The members of a zip, through yauzl: a zip's directory is at its end, so it needs random access
- * (a file on disk, or a small zip in memory when it came out of another archive or stdin). Each
- * member is inflated as a stream, so a large member never sits in memory. Members are independent:
+ * (a file on disk, or a small zip in memory when it came out of another archive or stdin). A
+ * large member is inflated as a stream, so it never sits in memory; a small one in one call, and
+ * the directory and small members are read 1 MiB at a time (zip-end-record.ts), since a trip
+ * through the thread pool per header and per chunk made many small members ~12x slower to read
+ * than the same files in a folder. Members are independent:
  * a bad member is reported and the next one is read. Bytes after the end record are ignored with
  * a warning, as Info-ZIP does (see zip-end-record.ts).
  */
@@ -118,7 +121,7 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
     yield* sevenZipMembers(source.path, name, origin);
     return;
   }
-  const { zip, trailing } = opened;
+  const { zip, trailing, reader, readAt } = opened;
   // Closing the file happens when the last stream is done; wait for it, so no descriptor outlives us.
   const fileClosed = "path" in source ? readerClosed(zip) : undefined;
   zip.on("error", () => {}); // errors reach us through eachEntry(); a late one must not crash the process
@@ -156,6 +159,27 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
           name: member,
           error: new ScanError("LDS_E_UNSUPPORTED", `${input}: ${unreadable}`, input),
         };
+        continue;
+      }
+      if (isSmallMember(entry)) {
+        let data: Buffer;
+        try {
+          data = await smallMemberBytes(zip, reader, readAt, entry);
+        } catch (err) {
+          const input = `${name}:${member}`;
+          const error = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${zipReason(err)}`, input, { cause: err });
+          yield { kind: "problem", name: member, error };
+          continue;
+        }
+        const memberOrigin = {};
+        const faults = new FaultMapper(memberOrigin, (err) => ({
+          code: "LDS_E_CORRUPT_ARCHIVE",
+          input: `${name}:${member}`,
+          reason: zipReason(err),
+        }));
+        const chunks = data.length > 0 ? [data] : [];
+        const bytes = new PeekableBytes(checkedMemberBytes(chunks, entry.crc32, (err) => faults.fault(err)));
+        yield { kind: "data", name: member, size: entry.uncompressedSize, bytes, origin: memberOrigin };
         continue;
       }
       let stream: NodeJS.ReadableStream;
@@ -241,10 +265,12 @@ function readerReadAt(reader: yauzl.RandomAccessReader): ReadAt {
     });
 }
 
-/** An open zip, and how many bytes follow its end record (ignored). */
+/** An open zip, how many bytes follow its end record (ignored), and positioned reads of its bytes. */
 interface OpenZip {
   zip: yauzl.ZipFile;
   trailing: number;
+  reader: yauzl.RandomAccessReader;
+  readAt: ReadAt;
 }
 
 async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Promise<OpenZip> {
@@ -287,7 +313,68 @@ async function openZip(source: ZipSource, name: string, origin: FaultOrigin): Pr
 async function openWithReader(reader: yauzl.RandomAccessReader, size: number, readAt: ReadAt): Promise<OpenZip> {
   const end = (await findZipEnd(readAt, size)) ?? size;
   const zip = await yauzl.fromRandomAccessReaderPromise(reader, end, ZIP_OPTIONS);
-  return { zip, trailing: size - end };
+  return { zip, trailing: size - end, reader, readAt };
+}
+
+/** Packed bytes up to which a member is read in one piece (see {@link isSmallMember}). */
+const SMALL_PACKED_BYTES = 256 * 1024;
+/** Unpacked bytes up to which a deflated member is inflated in one call (~8 ms of inflating). */
+const SMALL_UNPACKED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * True for a stored or deflated member small enough to read in one piece and inflate in one
+ * synchronous call. Through yauzl's streams every small member cost a stream pipeline and a
+ * zlib stream whose every chunk is a trip through libuv's thread pool: with many small members
+ * (a triage zip of text logs) those were most of the time. A large member is still streamed,
+ * so it never sits in memory whole.
+ */
+function isSmallMember(entry: yauzl.Entry): boolean {
+  return (
+    (entry.compressionMethod === 8 || entry.compressionMethod === 0) &&
+    entry.compressedSize <= SMALL_PACKED_BYTES &&
+    entry.uncompressedSize <= SMALL_UNPACKED_BYTES
+  );
+}
+
+/**
+ * A small member's bytes (stored or deflated; see {@link isSmallMember}): its local header and
+ * packed bytes read with `readAt`, inflated at once, with the size check yauzl makes on the
+ * streams it inflates (same messages); never more than one byte past the size the directory
+ * gives is inflated. The reader is held open meanwhile (yauzl closes it once its count of
+ * users drops to zero, which may happen after the last entry is read).
+ */
+async function smallMemberBytes(
+  zip: yauzl.ZipFile,
+  reader: yauzl.RandomAccessReader,
+  readAt: ReadAt,
+  entry: yauzl.Entry,
+): Promise<Buffer> {
+  let packed: Uint8Array;
+  // yauzl's reference count (not in its types): held while we read, as its own streams do.
+  const counted = reader as yauzl.RandomAccessReader & { ref(): void; unref(): void };
+  counted.ref();
+  try {
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+    packed = await readAt(fileDataStart, entry.compressedSize);
+  } finally {
+    counted.unref();
+  }
+  if (packed.length < entry.compressedSize) throw new Error("unexpected EOF");
+  const view = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+  if (entry.compressionMethod === 0) return view;
+  const size = entry.uncompressedSize;
+  let bytes: Buffer;
+  try {
+    bytes = zlib.inflateRawSync(view, { maxOutputLength: size + 1 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") throw err;
+    throw new Error(`too many bytes in the stream. expected ${size}. got at least ${size + 1}`);
+  }
+  if (bytes.length > size)
+    throw new Error(`too many bytes in the stream. expected ${size}. got at least ${bytes.length}`);
+  if (bytes.length < size)
+    throw new Error(`not enough bytes in the stream. expected ${size}. got only ${bytes.length}`);
+  return bytes;
 }
 
 /**
@@ -297,7 +384,7 @@ async function openWithReader(reader: yauzl.RandomAccessReader, size: number, re
  * at ~0.5 GB/s (2-core VM, Node 20.20).
  */
 async function* checkedMemberBytes(
-  stream: NodeJS.ReadableStream,
+  stream: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>,
   expectedCrc: number,
   mapError: (err: unknown) => unknown,
 ): AsyncGenerator<Uint8Array> {

@@ -36,6 +36,8 @@ export interface ZipEntrySpec {
   encrypted?: boolean;
   /** Overrides the compression method number written (for "unsupported method" tests). */
   methodNumber?: number;
+  /** Overrides the unpacked size written in both headers (for "the directory lies" tests). */
+  declaredSize?: number;
 }
 
 /** A zip file with the given members (local headers, central directory, end record; UTF-8 names). */
@@ -60,7 +62,7 @@ export function makeZip(entries: ZipEntrySpec[]): Buffer {
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(entry.declaredSize ?? data.length, 22);
     local.writeUInt16LE(name.length, 26);
     locals.push(local, name, body);
     const central = Buffer.alloc(46);
@@ -71,7 +73,7 @@ export function makeZip(entries: ZipEntrySpec[]): Buffer {
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(entry.declaredSize ?? data.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
