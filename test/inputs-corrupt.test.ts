@@ -286,6 +286,25 @@ describe("zip", () => {
     ]);
   });
 
+  test("a large member (streamed) whose directory gives the wrong size: corrupt after what fits, the zip goes on", async () => {
+    const data = bulky(700_000); // ~350 KB packed: over the small-member limit, so streamed
+    const zip = makeZip([
+      { name: "short.json", data, declaredSize: 300_000 },
+      { name: "long.json", data, declaredSize: data.length + 7 },
+      { name: "ok.json", data: "{}" },
+    ]);
+    const lines = brief(await collect([file("x.zip", zip)]));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      /^x\.zip:short\.json = \d+ bytes ! thrown x\.zip:short\.json: corrupt zip member \(too many bytes in the stream\) \[LDS_E_CORRUPT_ARCHIVE\]$/,
+    );
+    expect(Number(/= (\d+) bytes/.exec(lines[0] ?? "")?.[1])).toBeLessThanOrEqual(300_000);
+    expect(lines[1]).toBe(
+      `x.zip:long.json = ${data.length} bytes ! thrown x.zip:long.json: corrupt zip member (not enough bytes in the stream) [LDS_E_CORRUPT_ARCHIVE]`,
+    );
+    expect(lines[2]).toBe("x.zip:ok.json = 2 bytes");
+  });
+
   test("a zip member that is a truncated gzip: its own error; the next member is read", async () => {
     const gz = gzipSync(jsonLines(50));
     const zip = makeZip([
