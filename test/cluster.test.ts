@@ -82,6 +82,14 @@ describe.skipIf(!HAVE_REDIS)("scan --cluster (BullMQ on a real redis-server)", {
     expect(cluster.status).toBe(local.status);
     expect(cluster.stdout).toBe(local.stdout);
     if (!HAVE_CORPUS) expect(cluster.stdout).toBe(rowsText);
+    // The timeline too: every event, with its input, archive member and location, from the workers.
+    const localEvents = await runCliAsync(["scan", ...inputs, ...args, "--events"]);
+    const clusterEvents = await runCliAsync(["scan", ...inputs, ...args, "--events", "--cluster", redis.url]);
+    expect(clusterEvents.stderr).toBe(localEvents.stderr);
+    expect(clusterEvents.status).toBe(localEvents.status);
+    expect(clusterEvents.stdout).toBe(localEvents.stdout);
+    const events = clusterEvents.stdout.trim().split("\n");
+    expect(events.filter((line) => line.includes('"input":"' + join(dir, "big.xml")))).toHaveLength(big.hits);
     await stopWorkers();
   });
 

@@ -5,6 +5,7 @@
  */
 
 import { Command, Option } from "commander";
+import type { ClusterScanOptions } from "../cluster/coordinator.js";
 import type { EngineName } from "../engine/engine.js";
 import { DEFAULT_ENGINE, ENGINE_NAMES } from "../engine/engines.js";
 import type { InputHit } from "../engine/hit.js";
@@ -12,7 +13,7 @@ import { ScanError } from "../errors.js";
 import { DEFAULT_THROTTLE_MS } from "../follow/alert-throttle.js";
 import { LOG_FORMATS, type LogFormat } from "../formats/log-format.js";
 import { type ScanOutcome, scan } from "../pool/library-scan.js";
-import { DEFAULT_SHARD_SIZE, type ScanProgress } from "../pool/parallel-scan.js";
+import { DEFAULT_SHARD_SIZE } from "../pool/parallel-scan.js";
 import { type Row, toRows } from "../report/row.js";
 import { applySuppression, loadSuppression, type Suppression } from "../report/suppress.js";
 import type { ScanProblem } from "../scan/scan.js";
@@ -277,7 +278,12 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
     const onProblem = (p: ScanProblem) => progress.log(`lsass-dump-scan: ${terminalText(`${p.input}: ${p.message}`)}`);
     outcome =
       options.cluster !== undefined
-        ? await clusterOutcome(inputs, options, suppression, onProblem, (p) => progress.update(p), abort.signal)
+        ? await clusterOutcome(inputs, options, suppression, {
+            onProblem,
+            onProgress: (p) => progress.update(p),
+            onHit: options.events ? (hit) => hits.push(hit) : undefined,
+            signal: abort.signal,
+          })
         : await scan(inputs, {
             engine: options.engine,
             workers: options.workers,
@@ -357,11 +363,8 @@ async function clusterOutcome(
   inputs: readonly string[],
   options: ScanCommandOptions,
   suppression: Suppression | undefined,
-  onProblem: (p: ScanProblem) => void,
-  onProgress: (p: ScanProgress) => void,
-  signal: AbortSignal,
+  callbacks: Pick<ClusterScanOptions, "onProblem" | "onProgress" | "onHit" | "signal">,
 ): Promise<ScanOutcome> {
-  if (options.events) throw new ScanError("LDS_E_USAGE", "--events is not available with --cluster (rows only)");
   const { scanCluster } = await import("../cluster/coordinator.js");
   const result = await scanCluster(inputs, {
     cluster: options.cluster as string,
@@ -370,9 +373,7 @@ async function clusterOutcome(
     inputFormat: options.inputFormat,
     carve: options.carve,
     timeoutMs: (options.clusterTimeout ?? 60) * 1000,
-    onProblem,
-    onProgress,
-    signal,
+    ...callbacks,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
   const { problems, malformed, skipped } = result;

@@ -18,6 +18,8 @@ export interface ClusterJobData {
   engine: EngineName;
   carve: boolean;
   task: ScanTask;
+  /** Send every matched event back with its input and location (`scan --cluster --events`). */
+  collectHits?: true | undefined;
 }
 
 let packageVersion: string | undefined;
@@ -66,6 +68,8 @@ function stableTask(task: ScanTask): unknown {
 
 /** The deterministic job id of a task (BullMQ custom ids must not be plain integers: prefixed). */
 export function jobIdOf(data: ClusterJobData): string {
-  const key = JSON.stringify([engineVersion(), data.engine, data.carve, stableTask(data.task)]);
+  // With events the result holds more: a job of its own (the ids of a rows-only run are unchanged).
+  const events = data.collectHits === true ? ["events"] : [];
+  const key = JSON.stringify([engineVersion(), data.engine, data.carve, stableTask(data.task), ...events]);
   return `shard-${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
 }

@@ -43,7 +43,7 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
   const connection = await openRedis(options.cluster, { forWorker: true });
   const pools = new Map<string, Promise<Piscina>>();
   const poolFor = (data: ClusterJobData): Promise<Piscina> => {
-    const key = `${data.engine} ${data.carve}`;
+    const key = `${data.engine} ${data.carve} ${data.collectHits === true}`;
     let pool = pools.get(key);
     if (pool === undefined) {
       pool = (async () => {
@@ -51,6 +51,7 @@ export async function runClusterWorker(options: ClusterWorkerOptions): Promise<v
           engine: data.engine,
           carve: data.carve,
           wasmModule: data.engine === "wasm" ? await compiledMatcher() : undefined,
+          collectHits: data.collectHits === true,
         };
         return new Piscina({ filename: workerEntry().href, maxThreads: options.concurrency, workerData: setup });
       })();

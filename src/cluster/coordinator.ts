@@ -3,7 +3,8 @@
  * sniffing and TaskPlanner: pool/plan-inputs.ts), enqueues one BullMQ job per task under a deterministic id, and
  * gathers each job's aggregates, counters and problems as workers finish them, keyed by job
  * id (a shard run twice counts once). The merge is the local scan's, so the rows are the same
- * bytes. Run the same command again after an interruption and finished shards are reused.
+ * bytes; with `onHit` (`scan --events`) workers also send every matched event back. Run the
+ * same command again after an interruption and finished shards are reused.
  * Inputs must be reachable from the workers: URLs, s3://, or paths on a shared file system
  * (paths are sent absolute). Redis going away mid-scan is waited out (up to --cluster-timeout):
  * on reconnection every pending job is looked up again, its result taken if it finished, and
@@ -15,6 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Job, Queue, QueueEvents } from "bullmq";
 import type { EngineName } from "../engine/engine.js";
 import { engineByName } from "../engine/engines.js";
+import type { InputHit } from "../engine/hit.js";
 import { ScanError } from "../errors.js";
 import type { LogFormat } from "../formats/log-format.js";
 import { newScanProgress, type ScanProgress } from "../pool/parallel-scan.js";
@@ -46,6 +48,8 @@ export interface ClusterScanOptions {
   timeoutMs: number;
   onProblem?: ((problem: ScanProblem) => void) | undefined;
   onProgress?: ((progress: ScanProgress) => void) | undefined;
+  /** Called with every matched event (its input and location), as a job's result arrives. */
+  onHit?: ((hit: InputHit) => void) | undefined;
   /** Stops waiting (the jobs stay queued: the same command later resumes). */
   signal?: AbortSignal | undefined;
 }
@@ -69,6 +73,7 @@ type Collector = ReturnType<typeof newScanResult>;
 /** Scans `inputs` on the workers of a Redis; never throws for a bad input (see `problems`). */
 export async function scanCluster(inputs: readonly string[], options: ClusterScanOptions): Promise<ScanResult> {
   const result = newScanResult(options.onProblem);
+  if (options.onHit !== undefined) result.hits = [];
   const engine = await engineByName(options.engine, { carve: options.carve });
   const planner = new TaskPlanner({
     shardSize: options.shardSize,
@@ -85,6 +90,10 @@ export async function scanCluster(inputs: readonly string[], options: ClusterSca
     if (step.kind === "local") {
       // Problems, skips, unknown formats, and objects from servers without ranges (read here).
       await scanItem(step.item, engine, step.format, result);
+      if (options.onHit !== undefined) {
+        for (const hit of result.hits ?? []) options.onHit(hit);
+        result.hits = [];
+      }
       continue;
     }
     if (step.sharded) result.inputsScanned++;
@@ -127,6 +136,7 @@ async function runJobs(
   });
   const jobs = tasks.map((task) => {
     const data: ClusterJobData = { engine: options.engine, carve: options.carve === true, task: reachable(task) };
+    if (options.onHit !== undefined) data.collectHits = true;
     const id = jobIdOf(data);
     pending.set(id, task);
     progress.bytesTotal += taskBytes(task);
@@ -154,6 +164,7 @@ async function runJobs(
       // Malformed records were counted per input above; only the total goes here.
       recordStats("", { ...outcome.stats, problems: [], malformedRecords: 0, malformedOffsets: [] }, result);
       result.stats.malformedRecords += outcome.stats.malformedRecords;
+      if (options.onHit !== undefined) for (const hit of outcome.hits ?? []) options.onHit(hit);
     }
     progress.bytesDone += taskBytes(task);
     progress.inputsDone = result.inputsScanned;
