@@ -90,6 +90,39 @@ describe.skipIf(why !== undefined)("the browser page (chromium, puppeteer-core)"
     expect(await problems()).toEqual([]);
   });
 
+  it("xz and zstd files, plain and tarred, give the CLI's rows; a cut .xz and a cut .zst are a problem each, in the CLI's words", async () => {
+    const fixtures = join(ROOT, "test", "fixtures", "archives");
+    const whole = ["tp.log.xz", "tp.tar.xz", "tp.log.zst", "tp.tar.zst"].map((n) => join(fixtures, n));
+    const dir = tempDir("lds-browser-codecs-");
+    const cutXz = join(dir, "cut.log.xz");
+    const cutZst = join(dir, "cut.log.zst");
+    for (const [to, from] of [
+      [cutXz, "tp.log.xz"],
+      [cutZst, "tp.log.zst"],
+    ] as const) {
+      const bytes = readFileSync(join(fixtures, from));
+      writeFileSync(to, bytes.subarray(0, bytes.length - 40));
+    }
+    const files = [...whole, cutXz, cutZst];
+    await session.page.goto(session.url);
+    await session.page.waitForSelector("body[data-state=ready]", { timeout: 30_000 });
+    await scanInPage(session, files);
+    const cli = runCli(["scan", ...files, "--format", "jsonl"]);
+    const jsonl = await download(session, "#download-jsonl", "lsass-dump-scan.jsonl");
+    expect(cli.stdout.length).toBeGreaterThan(0);
+    expect(jsonl.toString("utf8")).toBe(cli.stdout);
+    const cliProblems = cli.stderr
+      .split("\n")
+      .filter((line) => line.startsWith("lsass-dump-scan: /"))
+      .map((line) => line.slice("lsass-dump-scan: ".length).replace(`${dir}/`, ""))
+      .sort();
+    expect(cliProblems).toEqual([
+      "cut.log.xz: unexpected end of file (truncated xz)",
+      "cut.log.zst: unexpected end of file (truncated zstd)",
+    ]);
+    expect((await problems()).sort()).toEqual(cliProblems);
+  });
+
   it("Cancel stops a scan, and the next scan runs on fresh workers", async () => {
     // 48 MiB in 4 KiB shards: ~12,000 tasks, seconds of work even on a quiet machine, so the
     // scan is still running when Cancel is clicked (the corpus alone can finish first).

@@ -1,13 +1,17 @@
 /**
  * A scan worker: takes tasks from the page, reads its file in slices (Blob.slice, never whole),
- * opens gzip, zip (fflate) and tar (512-byte headers, read here) and scans every log in it with
- * the library's push scanner. Posts progress per slice and one result per task.
+ * opens gzip, zip (fflate), xz (xz-decompress, XZ Embedded in WebAssembly), zstd (fzstd) and tar
+ * (512-byte headers, read here) and scans every log in it with the library's push scanner, as
+ * the command line's codecs do. Posts progress per slice and one result per task.
  */
 
 import { Unzip, UnzipInflate } from "fflate";
+import { Decompress as ZstdDecompress } from "fzstd";
+import xz from "xz-decompress";
 import { scannerOf } from "../src/engine/scanner.js";
 import { resolveScannerOptions } from "../src/engine/scanner-options.js";
 import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE } from "../src/formats/evtx/layout.js";
+import { CodecError, decompressReason } from "../src/scan/decompress-reason.js";
 import { PushGunzip } from "../src/scan/push-gunzip.js";
 import {
   Aggregates,
@@ -328,6 +332,56 @@ async function scanGzip(task: ScanTask, sink: TaskSink): Promise<void> {
   if (gunzip.failure !== undefined) sink.result.problems.push(`${task.name}: gzip: ${gunzip.failure}`);
 }
 
+/** An xz file (concatenated streams too), decompressed as its slices are read; a failure is one problem. */
+async function scanXz(task: ScanTask, sink: TaskSink): Promise<void> {
+  const inner = new Sniffed(sink, task.name);
+  let at = 0;
+  let ended = false;
+  const compressed = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (at >= task.file.size) {
+          ended = true;
+          controller.close();
+          return;
+        }
+        const to = Math.min(task.file.size, at + SLICE_BYTES);
+        const bytes = new Uint8Array(await task.file.slice(at, to).arrayBuffer());
+        post({ type: "progress", id: task.id, bytes: bytes.length });
+        at = to;
+        controller.enqueue(bytes);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const reader = new xz.XzReadableStream(compressed).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      inner.push(value);
+    }
+  } catch (err) {
+    sink.result.problems.push(`${task.name}: ${decompressReason("xz", new CodecError("xz", ended, err))}`);
+  }
+  inner.end();
+}
+
+/** A zstd file (several frames back to back too), decompressed as its slices are read; a failure is one problem. */
+async function scanZstd(task: ScanTask, sink: TaskSink): Promise<void> {
+  const inner = new Sniffed(sink, task.name);
+  const decompress = new ZstdDecompress((chunk) => inner.push(chunk));
+  let ended = false;
+  try {
+    await readSlices(task, 0, task.file.size, (bytes) => decompress.push(bytes, false));
+    ended = true;
+    decompress.push(new Uint8Array(0), true);
+  } catch (err) {
+    sink.result.problems.push(`${task.name}: ${decompressReason("zstd", new CodecError("zstd", ended, err))}`);
+  }
+  inner.end();
+}
+
 /**
  * An EVTX shard: the file header, then the chunks whose start lies in [start, end) (the CLI's
  * evtxChunkRangeOfBytes), scanned with their true chunk indexes so offsets and problems read as
@@ -398,6 +452,8 @@ async function runTask(task: ScanTask): Promise<TaskResult> {
   const kind = archiveKindOf(head);
   if (kind === "zip") await scanZip(task, sink);
   else if (kind === "gzip") await scanGzip(task, sink);
+  else if (kind === "xz") await scanXz(task, sink);
+  else if (kind === "zstd") await scanZstd(task, sink);
   else {
     const target = kind === "tar" ? new TarWalker(sink, task.name) : sink.input(task.name);
     await readSlices(task, 0, task.file.size, (bytes) => target.push(bytes));
