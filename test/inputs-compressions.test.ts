@@ -6,12 +6,12 @@
  * spilled to a temporary file instead of being held.
  */
 
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import { describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { EngineName } from "../src/engine/engine.js";
 import { engineByName } from "../src/engine/engines.js";
 import { scanParallel } from "../src/pool/parallel-scan.js";
@@ -42,7 +42,20 @@ const brief = (seen: Seen[]) =>
     if (s.kind === "warning") return `${name} ? ${s.message}`;
     return `${name} (file)`;
   });
-/** Our temporary files and folders still in the system's temporary folder. */
+// A temporary folder of this file's own: the other test files running at the same time make and
+// remove temporary folders of the same names, which a look at the shared /tmp would count.
+const sharedTmp = process.env.TMPDIR;
+beforeAll(() => {
+  process.env.TMPDIR = mkdtempSync(join(tmpdir(), "lds-compressions-tmp-"));
+});
+afterAll(() => {
+  const own = tmpdir();
+  if (sharedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = sharedTmp;
+  rmSync(own, { recursive: true, force: true });
+});
+
+/** Our temporary files and folders still in this file's temporary folder. */
 const leftovers = () =>
   readdirSync(tmpdir())
     .filter((n) => n.startsWith("lsass-dump-scan-"))
