@@ -250,6 +250,26 @@ describe("zip", () => {
     expect(describe(await collect([file("t.tar", inTar)])).map((line) => line.replace("t.tar:", ""))).toEqual(expected);
   }, 60_000);
 
+  test("stripes of a zip: each its members; the whole zip's warning and problems from stripe 0 only; no zip, nothing but from stripe 0", async () => {
+    const members = Array.from({ length: 6 }, (_, i) => ({ name: `m${i}.json`, data: `{"n":${i}}` }));
+    const zip = makeZip(members);
+    // The fifth directory entry's signature broken: the directory is corrupt from there on.
+    let at = -1;
+    for (let k = 0; k < 5; k++) at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 1);
+    zip[at + 3] = 0x09;
+    const path = file("s.zip", Buffer.concat([zip, Buffer.from("\n")]));
+    const stripe = async (index: number, on = path) => brief(await collect([on], { zipStripe: { index, of: 2 } }));
+    expect(await stripe(0)).toEqual([
+      's.zip:m0.json = {"n":0}',
+      's.zip:m2.json = {"n":2}',
+      "s.zip ! LDS_E_CORRUPT_ARCHIVE: s.zip: corrupt zip (invalid central directory file header signature: 0x9014b50)",
+    ]);
+    expect(await stripe(1)).toEqual(['s.zip:m1.json = {"n":1}', 's.zip:m3.json = {"n":3}']);
+    const plain = file("plain.json", "{}");
+    expect(await stripe(0, plain)).toEqual(["plain.json (file)"]);
+    expect(await stripe(1, plain)).toEqual([]);
+  });
+
   test("an empty zip yields nothing", async () => {
     expect(await collect([file("empty.zip", makeZip([]))])).toEqual([]);
   });

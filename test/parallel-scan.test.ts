@@ -18,6 +18,7 @@ import { scanParallel } from "../src/pool/parallel-scan.js";
 import { toRows } from "../src/report/row.js";
 import { scanInputs } from "../src/scan/scan.js";
 import { CORPUS, HAVE_CORPUS, tempDir } from "./helpers/cli.js";
+import { makeZip } from "./helpers/inputs-fixtures.js";
 
 const FORMATS: TextFormat[] = ["xml", "flat", "ecs", "evtxdump"];
 const ENGINES: EngineName[] = ["wasm", "reference"];
@@ -44,7 +45,16 @@ beforeAll(() => {
     );
   }
   writeFileSync(join(dir, "packed.json.gz"), gzipSync(small));
-  files.push(smallDir, join(dir, "packed.json.gz"));
+  // The same parts in a zip (one of them gzipped inside it): shared by stripes when a shard is smaller.
+  const members = lines.map((_, i) => i).filter((i) => i < 40);
+  const zip = makeZip(
+    members.map((i) => {
+      const data = lines.filter((_, j) => j % 40 === i).join("\n");
+      return i === 7 ? { name: `part-${i}.json.gz`, data: gzipSync(data) } : { name: `part-${i}.json`, data };
+    }),
+  );
+  writeFileSync(join(dir, "packed.zip"), zip);
+  files.push(smallDir, join(dir, "packed.json.gz"), join(dir, "packed.zip"));
 });
 
 async function oneThreadRows(inputs: string[]): Promise<string> {
@@ -72,6 +82,44 @@ describe.each(ENGINES)("scanParallel (%s engine) equals one thread", (engine) =>
       ),
       { numRuns: 6 },
     );
+  });
+
+  it("a zip shared by stripes: the one task's rows, events, member names, counts, and its warning and problem once", async () => {
+    const lines = generateBuffer({ format: "flat", size: 200 * 1024, seed: 9, hitsPerGb: 80_000 })
+      .buffer.toString("utf8")
+      .split("\n");
+    const parts = Array.from({ length: 30 }, (_, i) => ({
+      name: `logs/p${i}.json`,
+      data: lines.filter((_, j) => j % 30 === i).join("\n"),
+    }));
+    // Bytes after the end record (a warning), and a member whose local header is damaged (a problem).
+    const zip = Buffer.concat([makeZip([...parts, { name: "bad.json", data: "{}" }]), Buffer.from("\n")]);
+    zip[zip.lastIndexOf(Buffer.from("PK\x03\x04", "latin1"))] = 0x51;
+    const path = join(dir, "striped.zip");
+    writeFileSync(path, zip);
+    const run = async (shardSize: number) => {
+      const hits: string[] = [];
+      const r = await scanParallel([path], {
+        engine,
+        workers: 2,
+        shardSize,
+        poolStart: "always",
+        onHit: (h) => hits.push(`${h.input} ${h.member} ${h.offset} ${h.length}`),
+      });
+      return {
+        rows: JSON.stringify(toRows(r.aggregates.entries())),
+        hits: hits.sort(),
+        inputs: r.inputsScanned,
+        problems: r.problems.map((p) => `${p.input}: ${p.message}`),
+        warnings: r.warnings.map((w) => `${w.input}: ${w.message}`),
+      };
+    };
+    const whole = await run(64 * 1024 * 1024);
+    expect(whole.inputs).toBe(30);
+    expect(whole.hits.length).toBeGreaterThan(10);
+    expect(whole.problems).toHaveLength(1);
+    expect(whole.warnings).toHaveLength(1);
+    for (const shardSize of [4096, 8192, 20_000]) expect(await run(shardSize)).toEqual(whole);
   });
 
   it.skipIf(!HAVE_CORPUS)("on the corpus EVTX files with 4 KiB shards", async () => {

@@ -5,7 +5,14 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BATCH_MAX_FILES, type PlanInput, planTasks, TaskPlanner, taskBytes } from "../src/pool/plan.js";
+import {
+  BATCH_MAX_FILES,
+  type PlanInput,
+  planTasks,
+  TaskPlanner,
+  taskBytes,
+  ZIP_STRIPES_MAX,
+} from "../src/pool/plan.js";
 
 const MiB = 1024 * 1024;
 
@@ -61,6 +68,19 @@ describe("planTasks", () => {
       inputFormat: "ecs",
     });
     expect(tasks).toEqual([{ kind: "archive", name: "x.tar.gz", path: "/x.tar.gz", size: 5, inputFormat: "ecs" }]);
+  });
+
+  it("shares a large zip on disk among stripes (at most ZIP_STRIPES_MAX); a small or remote zip, and other archives, stay one task", () => {
+    const plan = (path: string, size: number, archive: "zip" | "gzip") =>
+      planTasks([{ name: "x", path, size, archive }], { shardSize: 10 });
+    expect(plan("/x.zip", 25, "zip")).toEqual(
+      [0, 1, 2].map((index) => ({ kind: "archive", name: "x", path: "/x.zip", size: 25, stripe: { index, of: 3 } })),
+    );
+    expect(plan("/x.zip", 10_000, "zip")).toHaveLength(ZIP_STRIPES_MAX);
+    expect(plan("/x.zip", 25, "zip").reduce((sum, t) => sum + taskBytes(t), 0)).toBe(25);
+    expect(plan("/x.zip", 10, "zip")).toHaveLength(1);
+    expect(plan("https://h/x.zip", 25, "zip")).toHaveLength(1);
+    expect(plan("/x.tar.gz", 25, "gzip")).toHaveLength(1);
   });
 
   it("batches small files by bytes and by count", () => {

@@ -3,7 +3,8 @@
  * (the thread pool here, a cluster of machines elsewhere). Large files of a format the engine
  * can shard become shards of `shardSize` bytes; small files are batched until a batch holds
  * `shardSize` bytes or {@link BATCH_MAX_FILES} files; each archive is one task (decompression
- * is sequential). Every record is counted by exactly one task, whatever the shard size.
+ * is sequential), except a large zip on disk, whose members are shared by several tasks (a zip
+ * can be read anywhere). Every record is counted by exactly one task, whatever the shard size.
  */
 
 import type { LogFormat } from "../formats/log-format.js";
@@ -13,6 +14,12 @@ import type { BatchTask, ScanTask } from "./task.js";
 
 /** Small files are batched until a batch holds this many files. */
 export const BATCH_MAX_FILES = 256;
+
+/**
+ * Most tasks one zip is shared by: each reads the whole central directory (a few ms for
+ * thousands of members) and inflates its members, every `n`th in directory order.
+ */
+export const ZIP_STRIPES_MAX = 16;
 
 /**
  * An input already walked and sniffed: a log file of a known format, or one that is streamed
@@ -91,10 +98,15 @@ export function taskBytes(task: ScanTask): number {
     case "batch":
       return task.files.reduce((sum, f) => sum + f.size, 0);
     case "archive":
-      return task.size;
+      return task.stripe === undefined ? task.size : stripeShare(task.size, task.stripe);
     default:
       return 0;
   }
+}
+
+/** A stripe's share of `size` (the shares of all stripes add up to `size`). */
+function stripeShare(size: number, stripe: { index: number; of: number }): number {
+  return Math.floor((size * (stripe.index + 1)) / stripe.of) - Math.floor((size * stripe.index) / stripe.of);
 }
 
 /**
@@ -125,7 +137,11 @@ export class TaskPlanner {
       // An archive, or UTF-16 text: streamed whole by one thread (decompressed or transcoded).
       const task: ScanTask = { kind: "archive", name, path, size, inputFormat: this.#options.inputFormat };
       if (input.explicit === false) task.explicit = false;
-      return [task];
+      // A large zip on disk is read by several tasks, each its stripe of the members (a zip
+      // from a server stays one task: each stripe would fetch the directory again).
+      const stripes = Math.min(ZIP_STRIPES_MAX, Math.ceil(size / this.#options.shardSize));
+      if (input.archive !== "zip" || stripes < 2 || /^https?:\/\//i.test(path)) return [task];
+      return Array.from({ length: stripes }, (_, index) => ({ ...task, stripe: { index, of: stripes } }));
     }
     const { format } = input;
     const shardSize = this.#options.shardSize;

@@ -93,6 +93,7 @@ export async function runTask(
       const { expandInputs } = await import("../scan/inputs.js");
       for await (const item of expandInputs([{ path: task.path, name: task.name }], {
         named: task.explicit !== false,
+        zipStripe: task.stripe,
       })) {
         await scanItem(item, engine, task.inputFormat, result);
       }

@@ -7,6 +7,7 @@
 
 import type { EngineName } from "../engine/engine.js";
 import type { LogFormat } from "../formats/log-format.js";
+import { taskBytes } from "./plan.js";
 import type { ScanTask } from "./task.js";
 
 /**
@@ -40,7 +41,7 @@ export function taskSeconds(engine: EngineName, task: ScanTask): number {
     case "batch":
       return task.files.reduce((sum, f) => sum + bytesSeconds(engine, f.format, f.size) + SECONDS_PER_FILE, 0);
     case "archive":
-      return task.size / SPEED[engine].archive + SECONDS_PER_FILE;
+      return taskBytes(task) / SPEED[engine].archive + SECONDS_PER_FILE;
     default:
       return 0;
   }

@@ -55,6 +55,8 @@ export interface ArchiveTask {
   size: number;
   /** Read members as this format instead of detecting each (`--input-format`). */
   inputFormat?: LogFormat | undefined;
+  /** A large zip on disk shared by several tasks: the members this one reads (scan/zip-members.ts ZipStripe). */
+  stripe?: { index: number; of: number } | undefined;
 }
 
 /** No work: answered once the thread's engine is built, so the coordinator knows it is ready. */

@@ -29,7 +29,7 @@ import { decompressStream, type StreamCompression } from "./stream-decompress.js
 import { spillToTempFile } from "./temp-spill.js";
 import { utf16BomOf, utf16ToUtf8 } from "./utf16-text.js";
 import { pathProblem, Walker } from "./walk.js";
-import type { ZipSource } from "./zip-members.js";
+import type { ZipSource, ZipStripe } from "./zip-members.js";
 
 /** One thing to scan, or a note on one that cannot be. See {@link expandInputs}. */
 export type InputItem =
@@ -118,6 +118,12 @@ export interface ExpandOptions {
   /** Files not to scan when met inside a directory (the run's own output file); any paths, resolved here. */
   exclude?: readonly string[] | undefined;
   /**
+   * A large zip shared by several tasks (pool/plan.ts): this task reads its stripe of the
+   * members of the zip named in `args` (see {@link ZipStripe}). A stripe other than 0 of a file
+   * that is no zip (any more) yields nothing, so nothing is scanned twice.
+   */
+  zipStripe?: ZipStripe | undefined;
+  /**
    * Whether the paths in `args` count as named by the user (default true). False for a file
    * the caller met while walking a folder and hands on (a worker opening an archive), so what
    * is in it is treated as met in a folder too: content that is no log is skipped, not a problem.
@@ -152,6 +158,8 @@ interface Context {
   readonly depth: number;
   readonly maxBufferedZip: number;
   readonly expandArchives: boolean;
+  /** The stripe of a file named in `args`, when it is a zip (see ExpandOptions.zipStripe). */
+  readonly zipStripe?: ZipStripe | undefined;
 }
 
 /** A byte stream on its way down the layers, with the name and flags its items will carry. */
@@ -185,6 +193,7 @@ export async function* expandInputs(
     depth: 0,
     maxBufferedZip: options.maxBufferedNestedZip ?? DEFAULT_MAX_BUFFERED_ZIP,
     expandArchives: options.expandArchives ?? true,
+    zipStripe: options.zipStripe,
   };
   const walker = new Walker({
     followSymlinks: options.followSymlinks ?? true,
@@ -241,6 +250,13 @@ async function* expandFile(
   context: Context,
 ): AsyncGenerator<InputItem> {
   const { path, explicit, regular } = file;
+  const { zipStripe } = context;
+  if (zipStripe !== undefined && zipStripe.index > 0) {
+    // Another stripe of a zip: its members, or nothing (stripe 0 reads a file that is no zip).
+    const peeked = regular ? peekRegularFile(path) : undefined;
+    if (peeked !== undefined && archiveKindOf(peeked.head) === "zip") yield* expandZip({ path }, path, context);
+    return;
+  }
   if (regular) {
     // The same test as below, on a synchronous peek: a plain file is yielded at once.
     const peeked = peekRegularFile(path);
@@ -369,9 +385,14 @@ async function* tarMembers(input: PeekableBytes, name: string, origin: FaultOrig
 }
 
 /** yauzl, loaded when the first zip is opened (see {@link tarMembers}). */
-async function* zipMembers(source: ZipSource, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+async function* zipMembers(
+  source: ZipSource,
+  name: string,
+  origin: FaultOrigin,
+  stripe?: ZipStripe,
+): AsyncGenerator<ArchiveMember> {
   const zip = await import("./zip-members.js");
-  yield* zip.zipMembers(source, name, origin);
+  yield* zip.zipMembers(source, name, origin, stripe);
 }
 
 /** Any byte stream: an archive is opened, UTF-16 text is transcoded, anything else is a `stream` item. */
@@ -458,7 +479,12 @@ async function* expandGzip(input: ByteInput, context: Context): AsyncGenerator<I
 
 /** A zip on disk, read in place. */
 function expandZip(source: { path: string }, name: string, context: Context): AsyncGenerator<InputItem> {
-  return expandMembers(name, (origin) => zipMembers(source, name, origin), { ...context, depth: context.depth + 1 });
+  const { zipStripe } = context;
+  return expandMembers(name, (origin) => zipMembers(source, name, origin, zipStripe), {
+    ...context,
+    zipStripe: undefined,
+    depth: context.depth + 1,
+  });
 }
 
 /**

@@ -42,6 +42,17 @@ const ZIP_OPTIONS: yauzl.Options = {
   validateEntrySizes: true,
 };
 
+/**
+ * One of `of` tasks that share a large zip on disk (pool/plan.ts): this one reads the members
+ * whose place in the central directory is `index` modulo `of`, so the members of one zip are
+ * inflated on several threads. Stripe 0 alone reports what concerns the whole zip (a corrupt
+ * directory, bytes after the end record, a split zip), so each is said once.
+ */
+export interface ZipStripe {
+  index: number;
+  of: number;
+}
+
 /** Where a zip's bytes are: a file, memory, or a remote object read by ranges (see {@link ByteSourceReader}). */
 export type ZipSource = { path: string } | { buffer: Buffer } | { remote: SourceRef & { size: number } };
 
@@ -111,11 +122,19 @@ class ByteSourceReader extends yauzl.RandomAccessReader {
  * data is corrupt fails only its own reads (a fault of that member's `origin`). The file is closed
  * when the generator ends, early or not.
  */
-export async function* zipMembers(source: ZipSource, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+export async function* zipMembers(
+  source: ZipSource,
+  name: string,
+  origin: FaultOrigin,
+  stripe?: ZipStripe,
+): AsyncGenerator<ArchiveMember> {
+  /** Whether this task speaks for the whole zip (see {@link ZipStripe}). */
+  const wholeZip = stripe === undefined || stripe.index === 0;
   let opened: OpenZip;
   try {
     opened = await openZip(source, name, origin);
   } catch (err) {
+    if (!wholeZip) return;
     if (!("path" in source) || !isFirstSplitPart(source.path)) throw err;
     // A split zip's first part (x.zip.001 as 7-Zip cuts it, x.z01 as zip -s does): its central
     // directory is in the last part. 7-Zip reads the parts next to it as one archive.
@@ -129,16 +148,20 @@ export async function* zipMembers(source: ZipSource, name: string, origin: Fault
   const entries = zip.eachEntry();
   let open: NodeJS.ReadableStream | undefined;
   let sevenZip: SevenZipExtractor | undefined;
+  let index = -1;
   try {
     for (;;) {
       let next: IteratorResult<yauzl.Entry>;
       try {
         next = await entries.next();
       } catch (err) {
+        if (!wholeZip) return;
         throw new ByteFault(origin, "LDS_E_CORRUPT_ARCHIVE", name, zipReason(err), err);
       }
+      index++;
+      if (stripe !== undefined && !next.done && index % stripe.of !== stripe.index) continue;
       if (next.done) {
-        if (trailing > 0) {
+        if (trailing > 0 && wholeZip) {
           const bytes = trailing === 1 ? "1 byte" : `${trailing} bytes`;
           yield { kind: "warning", message: `${bytes} after the zip's end record ignored (every member was read)` };
         }
