@@ -69,8 +69,34 @@ const WINDOW_BYTES = 1024 * 1024;
 /** A member's data range up to this size is served from a window; a larger one is streamed. */
 const WINDOWED_RANGE_MAX = 256 * 1024;
 
+/**
+ * A yauzl reader whose small reads (directory entries, local headers) go through its own
+ * {@link ReadAt} at once, not through a stream each (yauzl's default).
+ */
+abstract class ReadAtReader extends yauzl.RandomAccessReader {
+  /** Reads `length` bytes at `position` (fewer only at the end of the data). */
+  abstract readonly readAt: ReadAt;
+
+  /** yauzl's `read`: what `readAt` gives, copied; `bytesRead` tells a short one (yauzl: "unexpected EOF"). */
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null, bytesRead?: number) => void,
+  ): void {
+    this.readAt(position, length).then(
+      (bytes) => {
+        buffer.set(bytes, offset);
+        callback(null, bytes.length);
+      },
+      (err: Error) => callback(err),
+    );
+  }
+}
+
 /** A yauzl reader over a file descriptor, with positioned reads; closing it closes the descriptor. */
-export class FileRangeReader extends yauzl.RandomAccessReader {
+export class FileRangeReader extends ReadAtReader {
   /** The last two windows read (the directory's and the members' area), newest first. */
   #windows: { start: number; bytes: Buffer }[] = [];
 
@@ -120,23 +146,6 @@ export class FileRangeReader extends yauzl.RandomAccessReader {
     });
   }
 
-  /** yauzl's small reads (directory entries, local headers), out of a window; `bytesRead` tells a short one. */
-  override read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-    callback: (err: Error | null, bytesRead?: number) => void,
-  ): void {
-    this.#range(position, length).then(
-      (bytes) => {
-        bytes.copy(buffer, offset);
-        callback(null, bytes.length);
-      },
-      (err: Error) => callback(err),
-    );
-  }
-
   /** The bytes of [position, position + length), fewer only at the end of the file. */
   async #range(position: number, length: number): Promise<Buffer> {
     for (const w of this.#windows) {
@@ -161,11 +170,11 @@ export class FileRangeReader extends yauzl.RandomAccessReader {
   }
 
   /** A {@link ReadAt} over the same descriptor (small reads out of a window). */
-  readonly readAt: ReadAt = (position, length) => this.#range(position, length);
+  override readonly readAt: ReadAt = (position, length) => this.#range(position, length);
 }
 
 /** A yauzl reader over a buffer. */
-export class BufferRangeReader extends yauzl.RandomAccessReader {
+export class BufferRangeReader extends ReadAtReader {
   constructor(private readonly buffer: Buffer) {
     super();
   }
@@ -174,18 +183,6 @@ export class BufferRangeReader extends yauzl.RandomAccessReader {
     return Readable.from([this.buffer.subarray(start, end)], { objectMode: false });
   }
 
-  /** yauzl's small reads, copied at once (not a stream each); `bytesRead` tells a short one. */
-  override read(
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-    callback: (err: Error | null, bytesRead?: number) => void,
-  ): void {
-    const copied = this.buffer.copy(buffer, offset, position, Math.min(this.buffer.length, position + length));
-    process.nextTick(callback, null, copied);
-  }
-
   /** A {@link ReadAt} over the same buffer. */
-  readonly readAt: ReadAt = async (position, length) => this.buffer.subarray(position, position + length);
+  override readonly readAt: ReadAt = async (position, length) => this.buffer.subarray(position, position + length);
 }
