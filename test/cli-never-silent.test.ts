@@ -5,7 +5,7 @@
  * compressed or not. Both engines, one thread or several, 4 KiB shards, stdin, and the library.
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -168,6 +168,28 @@ describe("a scan that read no log at all exits 2: nothing was scanned", () => {
         expect(r.status, `${engine} ${threads.join(" ")}: ${r.stderr}`).toBe(1);
         expect(r.stderr).toContain("3 skipped");
         expect(r.stderr).not.toContain("problem");
+      }
+    }
+  });
+
+  it("a file reached twice (named again, or through a link) is scanned once: its events counted once, the second named with why", () => {
+    const twice = join(dir, "twice");
+    mkdirSync(twice);
+    const log = join(twice, "events.xml");
+    writeFileSync(log, `${xmlEvent(TP)}\n`);
+    symlinkSync(log, join(twice, "link.xml"));
+    writeFileSync(join(twice, "notes.csv"), "a,b\n1,2\n");
+    for (const engine of ENGINES) {
+      for (const threads of THREADS) {
+        const r = runCli(["scan", twice, log, "--engine", engine, ...threads, "--format", "jsonl", "--verbose"]);
+        expect(r.status, `${engine} ${threads.join(" ")}: ${r.stderr}`).toBe(1);
+        expect(lines(r.stdout).map((l) => (JSON.parse(l) as { count: number }).count)).toEqual([1]);
+        expect(r.stderr).toContain(
+          `lsass-dump-scan: skipped ${join(twice, "link.xml")}: same file as ${log}, already scanned`,
+        );
+        expect(r.stderr).toContain(`lsass-dump-scan: skipped ${log}: same file as ${log}, already scanned`);
+        expect(r.stderr).toContain("1 input, ");
+        expect(r.stderr).toContain("3 skipped (1 not a log format we read, 2 already scanned)");
       }
     }
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { SNIFF_BYTES } from "../src/formats/log-format.js";
@@ -181,6 +181,30 @@ describe("symbolic links", () => {
     const seen = await collect([at("folder.root")]);
     expect(names(seen)).toEqual(["file folder.root/real/x.json", "skipped folder.root/zlink"]);
     expect(seen[1]).toMatchObject({ reason: `same directory as ${at("folder.root", "real")}, already scanned` });
+  });
+
+  test("a file reached twice (named twice, named and in a named folder, a link, a hard link) is given once, then skipped", async () => {
+    mkdirSync(at("logs"));
+    writeFileSync(at("logs", "a.json"), "{}");
+    linkSync(at("logs", "a.json"), at("logs", "hard.json"));
+    symlinkSync(at("logs", "a.json"), at("logs", "soft.json"));
+    writeFileSync(at("logs", "other.json"), "{}");
+    const seen = await collect([at("logs"), at("logs", "a.json"), at("logs", "other.json")]);
+    expect(names(seen)).toEqual([
+      "file logs/a.json",
+      "skipped logs/hard.json",
+      "file logs/other.json",
+      "skipped logs/soft.json",
+      "skipped logs/a.json",
+      "skipped logs/other.json",
+    ]);
+    const first = { a: at("logs", "a.json"), other: at("logs", "other.json") };
+    expect(seen.filter((s) => s.kind === "skipped").map((s) => (s as { reason: string }).reason)).toEqual([
+      `same file as ${first.a}, already scanned`,
+      `same file as ${first.a}, already scanned`,
+      `same file as ${first.a}, already scanned`,
+      `same file as ${first.other}, already scanned`,
+    ]);
   });
 
   test("followSymlinks: false skips links met while walking, but follows a named one", async () => {

@@ -27,7 +27,7 @@ import { EXIT_ALERTS, EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_TROUBL
 import { DEFAULT_POLL_MS, parseFollowDuration } from "./follow-options.js";
 import { parseSize } from "./parse-size.js";
 import { progressDisplay } from "./progress-bar.js";
-import { malformedLines, malformedSummary, skippedLines } from "./scan-report.js";
+import { malformedLines, malformedSummary, skippedLines, skippedSummary } from "./scan-report.js";
 
 /** Options of the scan command after validation. */
 export interface ScanCommandOptions {
@@ -342,7 +342,7 @@ export async function runScan(inputs: readonly string[], options: ScanCommandOpt
       `${kept.length} alert${kept.length === 1 ? "" : "s"}`,
     ];
     if (dropped > 0) parts.push(`${dropped} suppressed`);
-    if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (not a log format we read)`);
+    if (result.skipped.length > 0) parts.push(skippedSummary(result.skipped));
     if (malformed !== undefined) parts.push(malformed);
     if (result.problems.length > 0)
       parts.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}`);

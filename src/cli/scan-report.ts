@@ -49,3 +49,18 @@ export function malformedLines(list: readonly MalformedInput[]): string[] {
 export function skippedLines(skipped: readonly { name: string; reason: string }[]): string[] {
   return skipped.map((s) => `skipped ${s.name}: ${s.reason}`);
 }
+
+/**
+ * The summary's word on what was skipped: `3 skipped (not a log format we read)`, or `(already
+ * scanned)` for files and folders reached twice (named twice, or again through a link), or both.
+ */
+export function skippedSummary(skipped: readonly { reason: string }[]): string {
+  const again = skipped.filter((s) => s.reason.endsWith(", already scanned")).length;
+  const why =
+    again === 0
+      ? "not a log format we read"
+      : again === skipped.length
+        ? "already scanned"
+        : `${skipped.length - again} not a log format we read, ${again} already scanned`;
+  return `${skipped.length} skipped (${why})`;
+}

@@ -160,6 +160,11 @@ interface Context {
   readonly expandArchives: boolean;
   /** The stripe of a file named in `args`, when it is a zip (see ExpandOptions.zipStripe). */
   readonly zipStripe?: ZipStripe | undefined;
+  /**
+   * Regular files already given in this run, by `dev:ino`, with the name first used: a file
+   * named twice, or reached again through a link, is scanned once (its events counted once).
+   */
+  readonly filesSeen: Map<string, string>;
 }
 
 /** A byte stream on its way down the layers, with the name and flags its items will carry. */
@@ -194,6 +199,7 @@ export async function* expandInputs(
     maxBufferedZip: options.maxBufferedNestedZip ?? DEFAULT_MAX_BUFFERED_ZIP,
     expandArchives: options.expandArchives ?? true,
     zipStripe: options.zipStripe,
+    filesSeen: new Map(),
   };
   const walker = new Walker({
     followSymlinks: options.followSymlinks ?? true,
@@ -260,6 +266,14 @@ async function* expandFile(
   if (regular) {
     // The same test as below, on a synchronous peek: a plain file is yielded at once.
     const peeked = peekRegularFile(path);
+    if (peeked !== undefined) {
+      const first = context.filesSeen.get(peeked.identity);
+      if (first !== undefined) {
+        yield { kind: "skipped", name: path, reason: `same file as ${first}, already scanned` };
+        return;
+      }
+      context.filesSeen.set(peeked.identity, path);
+    }
     const plain =
       peeked !== undefined && archiveKindOf(peeked.head) === undefined && utf16BomOf(peeked.head) === undefined;
     if (peeked !== undefined && (plain || !context.expandArchives)) {
@@ -318,7 +332,7 @@ async function* expandFile(
  * folder of 1 MiB EVTX files' scan). Undefined on any error: the streaming path below then
  * opens it again and reports the error as it always has.
  */
-function peekRegularFile(path: string): { size: number; head: Uint8Array } | undefined {
+function peekRegularFile(path: string): { size: number; head: Uint8Array; identity: string } | undefined {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -326,7 +340,9 @@ function peekRegularFile(path: string): { size: number; head: Uint8Array } | und
     return undefined;
   }
   try {
-    const size = fstatSync(fd).size;
+    const stats = fstatSync(fd, { bigint: true });
+    const size = Number(stats.size);
+    const identity = `${stats.dev}:${stats.ino}`;
     const head = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, size));
     let got = 0;
     while (got < head.length) {
@@ -334,7 +350,7 @@ function peekRegularFile(path: string): { size: number; head: Uint8Array } | und
       if (n === 0) break;
       got += n;
     }
-    return { size, head: head.subarray(0, got) };
+    return { size, head: head.subarray(0, got), identity };
   } catch {
     return undefined;
   } finally {
