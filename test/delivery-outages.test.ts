@@ -160,6 +160,29 @@ describe("HEC outages", () => {
     );
     expect(summary.stopped).not.toMatch(/use --hec-ack/);
   });
+  it("a 200 whose body never ends (a misdirected URL, a broken proxy) is read up to 64 KiB, not into the memory until the timeout", async () => {
+    let requests = 0;
+    const url = await bareServer((req, res) => {
+      requests++;
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(256 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) {}
+      };
+      res.on("drain", pump);
+      pump();
+    });
+    const { summary, ms } = await sendToHec(url, 2, { timeoutMs: 1_500 });
+    expectKept(summary, 2);
+    expect(summary.spooled).toBe(2);
+    // Each answer ends at 64 KiB (not at the request timeout, which is the whole 1.5 s here).
+    expect(summary.stopped).toMatch(
+      /HTTP 200 without HEC's \{"code":0\} answer \(an answer of more than 64 KiB, cut there\)/,
+    );
+    expect(requests).toBeGreaterThan(1);
+    expect(ms).toBeLessThan(4_000);
+  });
 });
 
 describe("webhook outages", () => {
@@ -189,6 +212,27 @@ describe("webhook outages", () => {
     expect(summary.name).toBe(`webhook http://127.0.0.1:${port}/services/T0AAAAAAA/B0BBBBBBB/REDACTED`);
     expect(summary.spooled).toBe(2);
     expect(`${JSON.stringify(summary)}\n${notes.join("\n")}`).not.toContain(key);
+  });
+  it("a 2xx whose body never ends is a delivery (the status says so) after 64 KiB of it, not a wait until the timeout", async () => {
+    const url = await bareServer((req, res) => {
+      req.resume();
+      res.writeHead(202, { "content-type": "text/plain" });
+      const chunk = Buffer.alloc(256 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) {}
+      };
+      res.on("drain", pump);
+      pump();
+    });
+    const sink = webhookSink(
+      { url: `${url}/hooks/lsass` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 3_000 },
+    );
+    const started = Date.now();
+    await sink.write(sampleRows(3));
+    const summary = await sink.close();
+    expect(summary).toMatchObject({ delivered: 3, sent: 3, spooled: 0 });
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
 
