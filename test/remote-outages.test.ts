@@ -114,6 +114,24 @@ describe("remote inputs, misbehaving servers", () => {
     );
   });
 
+  test("a server that drops every transfer after a few bytes: each range gives up after 5 tries, not one try per 10 bytes", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]));
+    // The probe is answered whole; every later range brings 10 bytes and the socket closes.
+    server.setFault((r) => (r.range === "bytes=0-65535" ? undefined : { kind: "cut", keep: 10 }));
+    const started = Date.now();
+    const remote = await scan([server.url("log.xml")], { ...options, workers: 1 });
+    // Before, 10 bytes counted as progress and reset the count: ~6,500 tries per 64 KiB shard.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(remote.problems.length).toBeGreaterThan(0);
+    for (const p of remote.problems) {
+      expect(p.input).toBe(server.url("log.xml"));
+      expect(p.message).toMatch(
+        /^bytes \d+-\d+: transfer cut short \(10 of \d+ bytes: other side closed \(UND_ERR_SOCKET\)\), gave up after 5 attempts$/,
+      );
+    }
+    expect(server.requests.length).toBeLessThan(200);
+  }, 30_000);
+
   test("200 with the whole object to a later Range request: one problem naming the range; the other input is scanned; CLI exit 2", async () => {
     const server = await serve(
       new Map([

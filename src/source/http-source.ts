@@ -18,6 +18,12 @@ export const MAX_ATTEMPTS = 5;
 /** Backoff before retry n is random in [0, min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2^(n-1))). */
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 3000;
+/**
+ * Bytes a failed try must have brought to count as progress (and start the count of tries
+ * again): a server that drops every connection after a few bytes would otherwise be tried
+ * once per few bytes, thousands of times a shard.
+ */
+const MIN_PROGRESS_BYTES = 64 * 1024;
 /** Statuses worth another try: throttling and the transient server errors. */
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 
@@ -267,9 +273,9 @@ export class HttpObject {
     const path = pathOf(this.url);
     while (position < to) {
       const what = `bytes ${position}-${to - 1}`;
-      let progressed = false;
+      const startedAt = position;
       const fail = async (reason: string, err?: unknown, retryAfter?: string | string[]): Promise<void> => {
-        failures = progressed ? 1 : failures + 1;
+        failures = position - startedAt >= MIN_PROGRESS_BYTES ? 1 : failures + 1;
         if (failures >= MAX_ATTEMPTS) throw giveUp(this.name, what, reason, failures, err);
         await backoff(failures, retryAfter);
       };
@@ -347,12 +353,13 @@ export class HttpObject {
             );
           }
           position += chunk.length;
-          progressed = true;
           yield chunk;
         }
       } catch (err) {
         if (err instanceof ScanError) throw err;
-        await fail(networkReason(err), err);
+        const got = position - (end - expected);
+        const reason = networkReason(err);
+        await fail(got > 0 ? `transfer cut short (${got} of ${expected} bytes: ${reason})` : reason, err);
         continue;
       }
       if (position < end) await fail(`transfer cut short (${position - (end - expected)} of ${expected} bytes)`);

@@ -16,7 +16,8 @@ import { join, relative } from "node:path";
 export type Fault =
   | { kind: "status"; status: number; retryAfter?: string; location?: string }
   | { kind: "reset" }
-  | { kind: "cut" }
+  /** Headers promise the range; half of it comes (or the first `keep` bytes), then the socket closes. */
+  | { kind: "cut"; keep?: number }
   | { kind: "short-length" }
   /** Never answered (until the client goes away): a transfer stuck mid-shard. */
   | { kind: "hang" }
@@ -183,7 +184,7 @@ export async function startRangeServer(
       return;
     }
     if (fault?.kind === "cut") {
-      res.write(body.subarray(0, body.length >> 1), () => {
+      res.write(body.subarray(0, fault.keep ?? body.length >> 1), () => {
         // Let the half arrive, then drop the connection mid-body.
         setTimeout(() => req.socket.destroy(), 5);
       });
