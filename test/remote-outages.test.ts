@@ -132,6 +132,25 @@ describe("remote inputs, misbehaving servers", () => {
     expect(server.requests.length).toBeLessThan(200);
   }, 30_000);
 
+  test("416 to the first range: an empty object (bytes */0, or no size), else a problem naming the size", async () => {
+    const server = await serve(new Map([["empty.xml", Buffer.alloc(0)]]));
+    const empty = await scan([server.url("empty.xml")], options);
+    expect(empty.problems.map((p) => p.message)).toEqual(["empty"]);
+    // A server that refuses ranges of a non-empty object with 416 and its size: before, it
+    // was taken for an empty object and said "empty".
+    server.setFault((r) =>
+      r.url === "/big.xml" ? { kind: "status", status: 416, contentRange: "bytes */5000" } : undefined,
+    );
+    server.put("big.xml", big.buffer);
+    const remote = await scan([server.url("big.xml")], options);
+    expect(remote.problems.map((p) => p.message)).toEqual([
+      "bytes 0-65535: HTTP 416 (range not satisfiable) for an object of 5000 bytes; the server cannot be read by range",
+    ]);
+    // Ceph RGW answers an empty object's range with 416 and no Content-Range: still empty.
+    server.setFault((r) => (r.url === "/big.xml" ? { kind: "status", status: 416 } : undefined));
+    expect((await scan([server.url("big.xml")], options)).problems.map((p) => p.message)).toEqual(["empty"]);
+  });
+
   test("200 with the whole object to a later Range request: one problem naming the range; the other input is scanned; CLI exit 2", async () => {
     const server = await serve(
       new Map([

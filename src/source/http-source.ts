@@ -179,8 +179,18 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
     const { statusCode: status, headers, body } = response;
     if (status === 416) {
       await body.dump();
-      const total = contentRange(header(headers, "content-range"))?.total;
-      return { size: total ?? 0, etag: versionOf(headers), ranges: true, head: new Uint8Array(0) };
+      // Range 0-... is unsatisfiable only for an empty object (S3 and MinIO say `bytes */0`,
+      // Ceph RGW gives no Content-Range); a 416 naming a larger size is a server's fault.
+      const unsatisfied = /^bytes \*\/(\d+)$/.exec(header(headers, "content-range")?.trim() ?? "");
+      const total = unsatisfied === null ? 0 : Number(unsatisfied[1]);
+      if (total !== 0) {
+        throw new ScanError(
+          "LDS_E_INPUT_UNREADABLE",
+          `bytes 0-${sniffBytes - 1}: HTTP 416 (range not satisfiable) for an object of ${total} bytes; the server cannot be read by range`,
+          name,
+        );
+      }
+      return { size: 0, etag: versionOf(headers), ranges: true, head: new Uint8Array(0) };
     }
     const fatal = fatalStatus(status, name, `bytes 0-${sniffBytes - 1}`);
     if (fatal !== undefined) {

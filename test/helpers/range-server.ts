@@ -14,7 +14,7 @@ import { join, relative } from "node:path";
 
 /** What to do with one request instead of answering it properly. */
 export type Fault =
-  | { kind: "status"; status: number; retryAfter?: string; location?: string }
+  | { kind: "status"; status: number; retryAfter?: string; location?: string; contentRange?: string }
   | { kind: "reset" }
   /** Headers promise the range; half of it comes (or the first `keep` bytes), then the socket closes. */
   | { kind: "cut"; keep?: number }
@@ -124,6 +124,7 @@ export async function startRangeServer(
       res.writeHead(fault.status, {
         ...(fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter }),
         ...(fault.location === undefined ? {} : { location: fault.location }),
+        ...(fault.contentRange === undefined ? {} : { "content-range": fault.contentRange }),
       });
       res.end("injected");
       return;
