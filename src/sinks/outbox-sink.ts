@@ -168,10 +168,21 @@ export class OutboxSink implements RowSink {
     // Follow mode gives alerts with their id already (src/follow/alert-throttle.ts); rows get one here.
     const alerts = rows.map((row) => ("alert_id" in row ? (row as Alert) : toAlert(row)));
     // One segment per run, made on the first rows (a run without alerts leaves no file).
-    this.segment ??= SpoolSegment.create(this.options.spoolDir, this.transport.kind).then((created) => {
-      this.segments.push(created);
-      return created;
-    });
+    // One that could not be made (a full disk) is tried again at the next write: a follower
+    // outlives the outage.
+    if (this.segment === undefined) {
+      const making: Promise<SpoolSegment> = SpoolSegment.create(this.options.spoolDir, this.transport.kind).then(
+        (created) => {
+          this.segments.push(created);
+          return created;
+        },
+        (err: unknown) => {
+          if (this.segment === making) this.segment = undefined;
+          throw err;
+        },
+      );
+      this.segment = making;
+    }
     const segment = await this.segment;
     await segment.append(alerts);
     for (const alert of alerts) this.queue.push({ alert, encoded: this.transport.encode(alert), segment });

@@ -118,12 +118,21 @@ function parseAlert(line: string): Alert | undefined {
   return typeof a === "object" && a !== null && typeof a.alert_id === "string" ? a : undefined;
 }
 
-/** Appends text to a file and fsyncs it. */
+/**
+ * Appends text to a file and fsyncs it. When the append fails (a full disk takes part of it),
+ * the file is cut back to its size before, so no torn line is left for the next append to be
+ * glued to (that next alert could not be read back).
+ */
 async function appendSynced(path: string, text: string): Promise<void> {
   const handle = await open(path, "a", 0o600);
+  let before: number | undefined;
   try {
+    before = (await handle.stat()).size;
     await handle.appendFile(text);
     await handle.sync();
+  } catch (err) {
+    if (before !== undefined) await handle.truncate(before).catch(() => undefined);
+    throw err;
   } finally {
     await handle.close();
   }
@@ -159,6 +168,7 @@ export class SpoolSegment {
   /** A new, empty segment for this process, locked. */
   static async create(spoolDir: string, kind: SpoolKind): Promise<SpoolSegment> {
     const dir = join(spoolDir, kind);
+    const made: string[] = [];
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const stamp = new Date()
@@ -166,11 +176,17 @@ export class SpoolSegment {
         .replace(/[-:]/g, "")
         .replace(/\.\d+Z$/, "Z");
       const base = join(dir, `${stamp}-${process.pid}-${randomBytes(3).toString("hex")}`);
+      made.push(`${base}.lock`);
       await writeFile(`${base}.lock`, lockText(), { flag: "wx", mode: 0o600 });
+      made.push(`${base}.ndjson`);
       await writeFile(`${base}.ndjson`, "", { flag: "wx", mode: 0o600 });
       syncDir(dir);
       return new SpoolSegment(spoolDir, base);
     } catch (err) {
+      // A full disk can fail the lock's write after its file was made: no lock is left behind
+      // without its segment. A name that existed already (EEXIST) is not ours to remove.
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") made.pop();
+      for (const path of made.reverse()) await rm(path, { force: true }).catch(() => undefined);
       throw spoolError(spoolDir, "cannot create a segment", err);
     }
   }
