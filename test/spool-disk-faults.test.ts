@@ -4,7 +4,8 @@
  * first alert or in the middle of an append. Each write that cannot spool rejects with
  * LDS_E_SINK (the CLI counts those alerts as not sent and not spooled), and the sink is not
  * stuck: once the disk is back the next alerts are spooled and sent, nothing torn is left for
- * `deliver` to trip on, and no lock is left without its segment.
+ * `deliver` to trip on, and no lock is left without its segment. A long-lived sink (follow
+ * mode) whose done marks cannot be written pauses and goes on, as it does for the destination.
  */
 
 import { execFileSync } from "node:child_process";
@@ -56,6 +57,14 @@ const CAN_MOUNT = (() => {
   return true;
 })();
 
+async function until(ready: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const stopAt = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > stopAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function expectSinkError(promise: Promise<unknown>, message: RegExp): Promise<void> {
   const err = await promise.then(
     () => undefined,
@@ -79,6 +88,31 @@ describe("the spool when the disk fails", () => {
     const summary = await sink.close();
     expect(summary).toMatchObject({ delivered: 3, spooled: 0 });
     expect(server.indexed.map((e) => e.host)).toEqual(sampleRows(3, "B").map((r) => r.dest));
+  });
+
+  it("a long-lived sink (follow mode) whose done marks cannot be written pauses and goes on once they can, instead of stopping for good", async () => {
+    const server = await startHec({ token: TOKEN, answerDelayMs: 300 });
+    cleanups.push(() => server.close());
+    const spool = tempDir("lds-spool-");
+    const notes: string[] = [];
+    const sink = hecSink(
+      { url: server.url, token: TOKEN },
+      { spoolDir: spool, deliverTimeoutMs: 2_000, resumeAfterMs: 300, onNote: (l) => notes.push(l) },
+    );
+    await sink.write(sampleRows(2));
+    // While HEC takes its time, the done file cannot be written (a folder in its place: EISDIR,
+    // as a full disk's ENOSPC would fail it).
+    const segment = readdirSync(join(spool, "hec")).find((n) => n.endsWith(".ndjson"))!;
+    const done = join(spool, "hec", segment.replace(/\.ndjson$/, ".done"));
+    mkdirSync(done);
+    await until(() => notes.some((n) => /cannot write .*\.done.*trying again in/.test(n)), "the pause");
+    rmSync(done, { recursive: true });
+    await until(() => server.indexed.length >= 4, "the batch sent again");
+    const summary = await sink.close();
+    // Delivered once marked; HEC saw the batch twice (the first time it was not marked), same ids.
+    expect(summary).toMatchObject({ delivered: 2, spooled: 0, stopped: undefined });
+    expect(new Set(server.indexed.map((e) => e.event.alert_id)).size).toBe(2);
+    expect(readdirSync(join(spool, "hec"))).toEqual([]);
   });
 
   it.skipIf(!CAN_MOUNT)("a full disk at the first alert leaves no lock behind (root and mount needed)", async () => {

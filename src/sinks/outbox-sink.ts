@@ -233,12 +233,25 @@ export class OutboxSink implements RowSink {
 
   private async pump(): Promise<void> {
     const lanes = Array.from({ length: Math.max(1, this.transport.inFlight ?? 1) }, async () => {
-      try {
-        while (this.queue.length > 0 && this.stopReason === undefined && this.pauseReason === undefined) {
-          await this.deliver(this.takeBatch());
+      while (this.queue.length > 0 && this.stopReason === undefined && this.pauseReason === undefined) {
+        const batch = this.takeBatch();
+        try {
+          await this.deliver(batch);
+        } catch (err) {
+          // The spool could not be written (a full disk failed a done mark or a dead letter).
+          // A long-lived sink waits for the disk like it waits for the destination: the alerts
+          // not yet marked go back (one delivered but not marked is sent again, same alert_id).
+          const resumeAfter = this.options.resumeAfterMs;
+          if (err instanceof ScanError && err.code === "LDS_E_SINK" && resumeAfter !== undefined) {
+            const left = batch.filter((i) => !i.segment.done.has(i.alert.alert_id));
+            if (!this.options.signal?.aborted) {
+              this.pause(left, err.message, resumeAfter);
+              return;
+            }
+          }
+          this.stop(err instanceof ScanError ? err.message : `internal error: ${String(err)}`);
+          return;
         }
-      } catch (err) {
-        this.stop(err instanceof ScanError ? err.message : `internal error: ${String(err)}`);
       }
     });
     await Promise.all(lanes);
