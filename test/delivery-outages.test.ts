@@ -213,6 +213,40 @@ describe("webhook outages", () => {
     expect(summary.spooled).toBe(2);
     expect(`${JSON.stringify(summary)}\n${notes.join("\n")}`).not.toContain(key);
   });
+  it("user:password in the URL is sent as Basic auth (undici drops it silently: a 401 said to check the secret); never printed", async () => {
+    const password = "p@ss w0rd!9";
+    const expected = `Basic ${Buffer.from(`alice:${password}`).toString("base64")}`;
+    const seen: (string | undefined)[] = [];
+    const url = await bareServer((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      const ok = req.headers.authorization === expected;
+      res.writeHead(ok ? 200 : 401, ok ? {} : { "www-authenticate": 'Basic realm="soar"' });
+      res.end(ok ? "{}" : "unauthorized");
+    });
+    const at = (user: string, pass: string) => url.replace("http://", `http://${user}:${encodeURIComponent(pass)}@`);
+    const sink = webhookSink(
+      { url: `${at("alice", password)}/hooks/lsass` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 1_000 },
+    );
+    await sink.write(sampleRows(2));
+    expect(await sink.close()).toMatchObject({ delivered: 2, spooled: 0 });
+    expect(seen).toEqual([expected]);
+
+    const notes: string[] = [];
+    const wrong = "Wr0ng%pass";
+    const refused = webhookSink(
+      { url: `${at("alice", wrong)}/hooks/lsass` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 1_000, onNote: (l) => notes.push(l) },
+    );
+    await refused.write(sampleRows(1));
+    const summary = await refused.close();
+    expect(summary).toMatchObject({ delivered: 0, spooled: 1 });
+    expect(summary.stopped).toMatch(/^HTTP 401: the receiver refused us \(.*user:password in the --webhook URL/);
+    const printed = `${JSON.stringify(summary)}\n${notes.join("\n")}`;
+    for (const secret of [wrong, encodeURIComponent(wrong), password, "alice:"]) expect(printed).not.toContain(secret);
+  });
+
   it("a 2xx whose body never ends is a delivery (the status says so) after 64 KiB of it, not a wait until the timeout", async () => {
     const url = await bareServer((req, res) => {
       req.resume();
