@@ -151,6 +151,25 @@ describe("remote inputs, misbehaving servers", () => {
     expect((await scan([server.url("big.xml")], options)).problems.map((p) => p.message)).toEqual(["empty"]);
   });
 
+  test("user:password in the URL is sent as Basic auth on every range (it was dropped: HTTP 401); never printed", async () => {
+    const password = "s3cr@t pw";
+    const server = await serve(new Map([["log.xml", big.buffer]]), { basicAuth: `alice:${password}` });
+    const at = (pass: string) => server.url("log.xml").replace("http://", `http://alice:${encodeURIComponent(pass)}@`);
+    const remote = await scan([at(password)], options);
+    expect(remote.problems).toEqual([]);
+    expect(remote.rows).toEqual(big.rows);
+    expect(server.requests.length).toBeGreaterThan(2);
+    expect(server.requests.every((r) => r.status === 206)).toBe(true);
+
+    const wrong = "guess3d!";
+    const run = await runCliAsync(["scan", at(wrong), "-q", "--no-progress"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `lsass-dump-scan: ${server.url("log.xml")}: HTTP 401: access denied (credentials or expired signature?)\n`,
+    );
+    expect(run.stderr + run.stdout).not.toContain(encodeURIComponent(wrong));
+  });
+
   test("200 with the whole object to a later Range request: one problem naming the range; the other input is scanned; CLI exit 2", async () => {
     const server = await serve(
       new Map([

@@ -168,7 +168,7 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
         origin: new URL(url).origin,
         path: pathOf(url),
         method: "GET",
-        headers: { range: `bytes=0-${sniffBytes - 1}` },
+        headers: { range: `bytes=0-${sniffBytes - 1}`, ...basicAuth(url) },
       });
     } catch (err) {
       failures++;
@@ -245,6 +245,25 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
   }
 }
 
+/**
+ * `Authorization: Basic` from the URL's user:password@ (percent-escapes undone), as curl sends
+ * it: requests go to the origin and path, which carry no userinfo, so without this header the
+ * credentials were dropped and the server answered 401.
+ */
+function basicAuth(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  if (parsed.username === "" && parsed.password === "") return {};
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const credentials = `${decode(parsed.username)}:${decode(parsed.password)}`;
+  return { authorization: `Basic ${Buffer.from(credentials, "utf8").toString("base64")}` };
+}
+
 function pathOf(url: string): string {
   const parsed = new URL(url);
   return `${parsed.pathname}${parsed.search}`;
@@ -290,6 +309,7 @@ export class HttpObject {
         await backoff(failures, retryAfter);
       };
       const headers: Record<string, string> = {
+        ...basicAuth(this.url),
         range: `bytes=${position}-${to - 1}`,
         ...versionCondition(this.etag),
       };

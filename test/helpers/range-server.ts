@@ -46,6 +46,8 @@ export interface RangeServerOptions {
   lastModified?: boolean;
   /** ETags: strong (default), weak (`W/"..."`) or none. */
   etags?: "strong" | "weak" | "none";
+  /** `user:password` every request must carry as `Authorization: Basic` (401 otherwise). */
+  basicAuth?: string;
   /** Called for every request; a fault returned is injected instead of the answer. */
   fault?: (request: LoggedRequest, nth: number) => Fault | undefined;
 }
@@ -112,6 +114,14 @@ export async function startRangeServer(
       fault: undefined,
     };
     requests.push(logged);
+    if (
+      options.basicAuth !== undefined &&
+      req.headers.authorization !== `Basic ${Buffer.from(options.basicAuth).toString("base64")}`
+    ) {
+      logged.status = 401;
+      res.writeHead(401, { "www-authenticate": 'Basic realm="logs"' }).end("unauthorized");
+      return;
+    }
     const fault = faultHook?.(logged, requests.length);
     logged.fault = fault?.kind;
     if (fault?.kind === "hang") return;
