@@ -180,6 +180,24 @@ describe.skipIf(!HAVE_REDIS)("cluster outages (real redis-server)", { timeout: 6
     );
   });
 
+  test("Redis that stops answering but keeps the connection (SIGSTOP): one line after --cluster-timeout, exit 2, not a wait forever", async () => {
+    const frozen = await redisServer();
+    const run = startCli(["scan", file, ...SCAN_ARGS, "--cluster", frozen.url, "--cluster-timeout", "2"]);
+    await jobsQueued(frozen.url);
+    frozen.freeze();
+    const started = Date.now();
+    // Before, the watchdog waited for Redis's answer to its worker count, which never came.
+    const killer = setTimeout(() => run.child.kill("SIGKILL"), 20_000);
+    const done = await run.done;
+    clearTimeout(killer);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(done.status).toBe(2);
+    expect(done.stdout).toBe("");
+    expect(done.stderr).toMatch(
+      /^lsass-dump-scan: redis:\/\/127\.0\.0\.1:\d+: lost Redis \(no answer for 2 s\) and no task finished for 2 s; \d+ tasks not scanned \(the same scan command resumes once Redis is back\)\n$/,
+    );
+  });
+
   test("Redis with requirepass: a missing or wrong password is one line saying so; the right one works and is never printed", async () => {
     const password = "pw-9f1c2e77d4";
     const locked = await redisServer({ args: ["--requirepass", password] });
