@@ -7,10 +7,15 @@
  * problem naming the URL and the byte range; the other inputs are scanned; nothing is mixed.
  */
 
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { generateBuffer } from "../src/generate/index.js";
 import { scan } from "../src/index.js";
-import { runCliAsync } from "./helpers/cli.js";
+import { runCliAsync, tempDir } from "./helpers/cli.js";
 import { type RangeServer, startRangeServer } from "./helpers/range-server.js";
 
 const options = { workers: 2, shardSize: 64 * 1024 };
@@ -193,5 +198,53 @@ describe("remote inputs, misbehaving servers", () => {
     expect(run.stderr.trim().split("\n")).toEqual([
       `lsass-dump-scan: ${server.url("a.xml")}: bytes 131072-196607: HTTP 200 instead of a partial answer (206)`,
     ]);
+  });
+});
+
+const HAVE_OPENSSL = spawnSync("openssl", ["version"]).status === 0;
+
+describe.skipIf(!HAVE_OPENSSL)("remote inputs over TLS (openssl needed: apt-get install -y openssl)", () => {
+  test("a self-signed certificate is one problem at once (no retries) saying how to trust it; NODE_EXTRA_CA_CERTS then reads it", async () => {
+    const dir = tempDir("lds-remote-tls-");
+    const key = join(dir, "key.pem");
+    const cert = join(dir, "cert.pem");
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1"].concat([
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ]),
+      { stdio: "ignore" },
+    );
+    let connections = 0;
+    const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+      res.writeHead(200, { "content-length": String(big.buffer.length) });
+      res.end(big.buffer);
+    });
+    server.on("connection", () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/log.xml`;
+    try {
+      const remote = await scan([`${url}?sig=secret`], options);
+      expect(remote.problems.map((p) => [p.input, p.message])).toEqual([
+        [
+          `${url}?REDACTED`,
+          "bytes 0-65535: TLS certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT); NODE_EXTRA_CA_CERTS=ca.pem adds a private CA",
+        ],
+      ]);
+      // Before, five handshakes with backoff between them, then "gave up after 5 attempts".
+      expect(connections).toBe(1);
+      const trusted = await runCliAsync(["scan", url, "--format", "jsonl", "-q", "--no-progress"], {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: cert,
+      });
+      expect(trusted.stderr).toBe("");
+      expect(trusted.stdout).toBe(`${big.rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -130,6 +130,29 @@ function networkReason(err: unknown): string {
   return code !== undefined && !text.includes(code) ? `${text} (${code})` : text;
 }
 
+/** Certificate errors: trying again cannot make the certificate trusted. */
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** For a certificate the server's TLS cannot be trusted with, the problem to throw at once (no retries). */
+function certificateProblem(err: unknown, name: string, what: string): ScanError | undefined {
+  const code = (err as { code?: string } | undefined)?.code;
+  if (code === undefined || !CERTIFICATE_CODES.has(code)) return undefined;
+  return new ScanError(
+    "LDS_E_INPUT_UNREADABLE",
+    `${what}: TLS certificate not trusted (${code}); NODE_EXTRA_CA_CERTS=ca.pem adds a private CA`,
+    name,
+    { cause: err },
+  );
+}
+
 /** A status that ends the read at once, as the error to throw (undefined: retry or go on). */
 function fatalStatus(status: number, name: string, what: string, version?: string): ScanError | undefined {
   if (status === 404 || status === 410)
@@ -171,6 +194,8 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
         headers: { range: `bytes=0-${sniffBytes - 1}`, ...basicAuth(url) },
       });
     } catch (err) {
+      const untrusted = certificateProblem(err, name, `bytes 0-${sniffBytes - 1}`);
+      if (untrusted !== undefined) throw untrusted;
       failures++;
       if (failures >= MAX_ATTEMPTS) throw giveUp(name, `bytes 0-${sniffBytes - 1}`, networkReason(err), failures, err);
       await backoff(failures);
@@ -317,6 +342,8 @@ export class HttpObject {
       try {
         response = await agent().request({ origin, path, method: "GET", headers });
       } catch (err) {
+        const untrusted = certificateProblem(err, this.name, what);
+        if (untrusted !== undefined) throw untrusted;
         await fail(networkReason(err), err);
         continue;
       }
