@@ -1,10 +1,11 @@
 /**
  * The spool when the disk fails under it: the folder cannot be made (a file where `hec/`
  * goes), and a disk that is full (a tiny tmpfs: needs root and mount, else skipped) at the
- * first alert or in the middle of an append. Each write that cannot spool rejects with
- * LDS_E_SINK (the CLI counts those alerts as not sent and not spooled), and the sink is not
- * stuck: once the disk is back the next alerts are spooled and sent, nothing torn is left for
- * `deliver` to trip on, and no lock is left without its segment. A long-lived sink (follow
+ * first alert or in the middle of an append. Alerts the spool cannot take are sent from memory
+ * (as Fluent Bit does when its filesystem buffer fails), and those not delivered are counted
+ * as lost, not as spooled; the sink is not stuck: once the disk is back the next alerts are
+ * spooled and sent, nothing torn is left for `deliver` to trip on, and no lock is left without
+ * its segment. A long-lived sink (follow
  * mode) whose done marks cannot be written pauses and goes on, as it does for the destination.
  */
 
@@ -12,10 +13,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ScanError } from "../src/errors.js";
 import { hecSink } from "../src/sinks/hec-sink.js";
-import { sampleRows } from "./helpers/alert-rows.js";
-import { tempDir } from "./helpers/cli.js";
+import { flatLogWithHosts, sampleRows } from "./helpers/alert-rows.js";
+import { runCliAsync, tempDir } from "./helpers/cli.js";
 import { closedPort, type StandInHec, startHec } from "./helpers/hec-server.js";
 
 const TOKEN = "9d2c4e7a-51b3-4f08-b6e2-0a8f3c1d7e54";
@@ -65,29 +65,66 @@ async function until(ready: () => boolean, what: string, ms = 10_000): Promise<v
   }
 }
 
-async function expectSinkError(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ScanError);
-  expect((err as ScanError).code).toBe("LDS_E_SINK");
-  expect((err as ScanError).message).toMatch(message);
-}
-
 describe("the spool when the disk fails", () => {
-  it("a spool whose folder cannot be made fails that write only: once fixed, the next alerts are spooled and sent", async () => {
+  it("a spool whose folder cannot be made: those alerts are sent from memory; once fixed, the next are spooled and sent", async () => {
     const server = await hec();
     const spool = tempDir("lds-spool-");
     writeFileSync(join(spool, "hec"), "not a folder");
-    const sink = hecSink({ url: server.url, token: TOKEN }, { spoolDir: spool, deliverTimeoutMs: 2_000 });
-    await expectSinkError(sink.write(sampleRows(2, "A")), /^spool .*: cannot create a segment: /);
+    const notes: string[] = [];
+    const sink = hecSink(
+      { url: server.url, token: TOKEN },
+      { spoolDir: spool, deliverTimeoutMs: 2_000, onNote: (l) => notes.push(l) },
+    );
+    // Before, the write was refused: those alerts were never sent.
+    await sink.write(sampleRows(2, "A"));
+    expect(notes.join("\n")).toMatch(
+      /: spool .*: cannot create a segment: .*; 2 alerts sent from memory \(not spooled: lost if not delivered before this process ends\)$/,
+    );
     rmSync(join(spool, "hec"));
     // Before, the failed segment was kept: every later write failed the same way for the sink's life.
     await sink.write(sampleRows(3, "B"));
     const summary = await sink.close();
-    expect(summary).toMatchObject({ delivered: 3, spooled: 0 });
-    expect(server.indexed.map((e) => e.host)).toEqual(sampleRows(3, "B").map((r) => r.dest));
+    expect(summary).toMatchObject({ delivered: 5, spooled: 0, unspooled: 0, undelivered: 0 });
+    expect(summary.spoolError).toMatch(/cannot create a segment/);
+    expect(server.indexed.map((e) => e.host).sort()).toEqual(
+      [...sampleRows(2, "A"), ...sampleRows(3, "B")].map((r) => r.dest).sort(),
+    );
+    expect(readdirSync(join(spool, "hec"))).toEqual([]);
+  });
+
+  it("CLI: a spool that cannot be written still delivers every alert (exit 1, the note on stderr); undelivered ones are counted as lost (exit 2)", async () => {
+    const server = await hec();
+    const dir = tempDir("lds-spool-cli-");
+    const log = join(dir, "four.jsonl");
+    writeFileSync(log, flatLogWithHosts(4));
+    const spool = join(dir, "spool");
+    mkdirSync(spool);
+    writeFileSync(join(spool, "hec"), "not a folder");
+    const env = { ...process.env, SPLUNK_HEC_TOKEN: TOKEN };
+    const sent = await runCliAsync(["scan", log, "-q", "--hec", server.url, "--spool", spool], env);
+    expect(sent.status).toBe(1);
+    expect(server.indexed).toHaveLength(4);
+    expect(sent.stderr).toMatch(/cannot create a segment: .*; 4 alerts sent from memory/);
+    expect(sent.stderr).not.toContain(TOKEN);
+
+    const port = await closedPort();
+    const args = [
+      "scan",
+      log,
+      "-q",
+      "--hec",
+      `http://127.0.0.1:${port}`,
+      "--spool",
+      spool,
+      "--deliver-timeout",
+      "300ms",
+    ];
+    const lost = await runCliAsync(args, env);
+    expect(lost.status).toBe(2);
+    expect(lost.stderr).toMatch(
+      /4 alerts neither delivered nor spooled \(the spool could not be written\); only the rows printed show them\n$/,
+    );
+    expect(lost.stderr).not.toMatch(/kept in the spool|resend with/);
   });
 
   it("a long-lived sink (follow mode) whose done marks cannot be written pauses and goes on once they can, instead of stopping for good", async () => {
@@ -120,8 +157,11 @@ describe("the spool when the disk fails", () => {
     writeFileSync(join(disk, "fill"), Buffer.alloc(8 * 1024));
     const port = await closedPort();
     const sink = hecSink({ url: `http://127.0.0.1:${port}`, token: TOKEN }, { spoolDir: disk, deliverTimeoutMs: 300 });
-    await expectSinkError(sink.write(sampleRows(2)), /cannot create a segment: no space left on device/);
-    await sink.close();
+    await sink.write(sampleRows(2));
+    const summary = await sink.close();
+    expect(summary).toMatchObject({ delivered: 0, spooled: 0, unspooled: 2, undelivered: 2 });
+    expect(summary.spoolError).toMatch(/cannot create a segment: no space left on device/);
+    expect(summary.detail).toMatch(/0 spooled, 0 dead-lettered, 2 lost \(not spooled\)/);
     expect(readdirSync(join(disk, "hec"))).toEqual([]);
   });
 
@@ -135,11 +175,12 @@ describe("the spool when the disk fails", () => {
       const port = await closedPort();
       const url = `http://127.0.0.1:${port}`;
       const sink = hecSink({ url, token: TOKEN }, { spoolDir: disk, deliverTimeoutMs: 200 });
-      await expectSinkError(sink.write(sampleRows(20, "A")), /cannot write .*\.ndjson: no space left on device/);
+      await sink.write(sampleRows(20, "A"));
       rmSync(join(disk, "fill"));
       await sink.write(sampleRows(3, "B"));
       const summary = await sink.close();
-      expect(summary).toMatchObject({ delivered: 0, spooled: 3 });
+      expect(summary).toMatchObject({ delivered: 0, spooled: 3, unspooled: 20, undelivered: 23 });
+      expect(summary.spoolError).toMatch(/cannot write .*\.ndjson: no space left on device/);
 
       const server = await hec();
       const resend = hecSink({ url: server.url, token: TOKEN }, { spoolDir: disk, deliverTimeoutMs: 2_000 });

@@ -14,7 +14,7 @@ import { type Alert, toAlert } from "./alert-id.js";
 import { redactSecrets } from "./redact.js";
 import { backoffDelay, formatDuration, sleep } from "./retry.js";
 import type { RowSink, SinkSummary } from "./row-sink.js";
-import { type SpoolKind, SpoolSegment } from "./spool.js";
+import { type SpoolKind, SpoolSegment, writeDeadLetter } from "./spool.js";
 
 /** What became of one batch. */
 export type SendOutcome =
@@ -96,7 +96,8 @@ export const DEFAULT_BATCH_BYTES = 512 * 1024;
 interface Item {
   alert: Alert;
   encoded: string;
-  segment: SpoolSegment;
+  /** Where the alert is spooled; undefined when the spool could not be written (sent from memory). */
+  segment: SpoolSegment | undefined;
 }
 
 /**
@@ -117,6 +118,13 @@ export interface OutboxSummary extends SinkSummary {
   spool: string;
   /** Why the sink stopped sending, when it did. */
   stopped?: string | undefined;
+  /**
+   * Alerts the spool could not take (a full disk) that were not delivered either: sent from
+   * memory, they are gone with this process (counted in `undelivered`, not in `spooled`).
+   */
+  unspooled?: number | undefined;
+  /** Why the spool could not be written, when it could not. */
+  spoolError?: string | undefined;
 }
 
 /**
@@ -142,6 +150,9 @@ export class OutboxSink implements RowSink {
   private pauseTimer: NodeJS.Timeout | undefined;
   private delivered = 0;
   private deadLettered = 0;
+  /** alert_ids in memory only (the spool could not take them), not yet delivered or dead-lettered. */
+  private readonly unspooled = new Set<string>();
+  private spoolError: string | undefined;
   private readonly maxAlerts: number;
   private readonly maxBytes: number;
 
@@ -162,7 +173,11 @@ export class OutboxSink implements RowSink {
     this.options.onNote?.(this.redact(`${this.name}: ${line}`));
   }
 
-  /** Spools the rows (fsynced) and starts sending them; rejects with LDS_E_SINK when the spool cannot be written. */
+  /**
+   * Spools the rows (fsynced) and starts sending them. When the spool cannot be written (a
+   * full disk), they are sent from memory all the same (as Fluent Bit does when its filesystem
+   * buffer fails): a note says so, and the summary counts those not delivered as `unspooled`.
+   */
   async write(rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     // Follow mode gives alerts with their id already (src/follow/alert-throttle.ts); rows get one here.
@@ -183,8 +198,20 @@ export class OutboxSink implements RowSink {
       );
       this.segment = making;
     }
-    const segment = await this.segment;
-    await segment.append(alerts);
+    let segment: SpoolSegment | undefined;
+    try {
+      segment = await this.segment;
+      await segment.append(alerts);
+    } catch (err) {
+      if (!(err instanceof ScanError && err.code === "LDS_E_SINK")) throw err;
+      segment = undefined;
+      this.spoolError = err.message;
+      for (const alert of alerts) this.unspooled.add(alert.alert_id);
+      const n = alerts.length;
+      this.note(
+        `${err.message}; ${n} alert${n === 1 ? "" : "s"} sent from memory (not spooled: lost if not delivered before this process ends)`,
+      );
+    }
     for (const alert of alerts) this.queue.push({ alert, encoded: this.transport.encode(alert), segment });
     this.kick();
   }
@@ -243,7 +270,7 @@ export class OutboxSink implements RowSink {
           // not yet marked go back (one delivered but not marked is sent again, same alert_id).
           const resumeAfter = this.options.resumeAfterMs;
           if (err instanceof ScanError && err.code === "LDS_E_SINK" && resumeAfter !== undefined) {
-            const left = batch.filter((i) => !i.segment.done.has(i.alert.alert_id));
+            const left = batch.filter((i) => !this.isDone(i));
             if (!this.options.signal?.aborted) {
               this.pause(left, err.message, resumeAfter);
               return;
@@ -273,9 +300,19 @@ export class OutboxSink implements RowSink {
     if (this.stopReason === undefined) this.stopReason = this.redact(reason);
   }
 
+  /** True once an item is delivered or dead-lettered (marked in its segment, or gone from memory). */
+  private isDone(item: Item): boolean {
+    const id = item.alert.alert_id;
+    return item.segment === undefined ? !this.unspooled.has(id) : item.segment.done.has(id);
+  }
+
   private async markDone(batch: readonly Item[]): Promise<void> {
     const bySegment = new Map<SpoolSegment, string[]>();
     for (const item of batch) {
+      if (item.segment === undefined) {
+        this.unspooled.delete(item.alert.alert_id);
+        continue;
+      }
       const ids = bySegment.get(item.segment) ?? [];
       ids.push(item.alert.alert_id);
       bySegment.set(item.segment, ids);
@@ -311,7 +348,12 @@ export class OutboxSink implements RowSink {
         case "rejected": {
           if (batch.length === 1) {
             const item = batch[0]!;
-            await item.segment.deadLetter(item.alert, this.name, this.redact(outcome.reason));
+            if (item.segment !== undefined)
+              await item.segment.deadLetter(item.alert, this.name, this.redact(outcome.reason));
+            else {
+              await writeDeadLetter(this.options.spoolDir, item.alert, this.name, this.redact(outcome.reason));
+              this.unspooled.delete(item.alert.alert_id);
+            }
             this.deadLettered++;
             this.note(`alert ${item.alert.alert_id} refused (${outcome.reason}); moved to the dead-letter file`);
             return;
@@ -355,19 +397,22 @@ export class OutboxSink implements RowSink {
     for (const segment of this.segments) spooled += await segment.release();
     await this.transport.close();
     const { sent, acked } = this.transport.counts();
+    const unspooled = this.unspooled.size;
     const parts = [`${sent} sent`];
     if (acked !== undefined) parts.push(`${acked} acked`);
     parts.push(`${spooled} spooled`, `${this.deadLettered} dead-lettered`);
+    if (unspooled > 0) parts.push(`${unspooled} lost (not spooled)`);
     const summary: OutboxSummary = {
       name: this.name,
       delivered: this.delivered,
-      undelivered: spooled + this.deadLettered,
+      undelivered: spooled + this.deadLettered + unspooled,
       sent,
       ...(acked !== undefined ? { acked } : {}),
       spooled,
       deadLettered: this.deadLettered,
       spool: this.options.spoolDir,
       stopped: this.stopReason,
+      ...(this.spoolError !== undefined ? { unspooled, spoolError: this.redact(this.spoolError) } : {}),
       detail: this.redact(
         `${this.name}: ${parts.join(", ")}${this.stopReason !== undefined ? `; stopped: ${this.stopReason}` : ""}`,
       ),

@@ -272,13 +272,7 @@ export class SpoolSegment {
 
   /** Moves an alert the destination refused to the dead-letter file (with why), and marks it done. */
   async deadLetter(alert: Alert, sink: string, reason: string): Promise<void> {
-    const path = join(this.spoolDir, DEADLETTER_FILE);
-    const line = `${JSON.stringify({ time: new Date().toISOString(), sink, reason, alert })}\n`;
-    try {
-      await appendSynced(path, line);
-    } catch (err) {
-      throw spoolError(this.spoolDir, `cannot write ${path}`, err);
-    }
+    await writeDeadLetter(this.spoolDir, alert, sink, reason);
     await this.markDone([alert.alert_id]);
   }
 
@@ -301,6 +295,18 @@ export class SpoolSegment {
       throw spoolError(this.spoolDir, `cannot finish ${this.path}`, err);
     }
     return left;
+  }
+}
+
+/** Appends an alert the destination refused to the spool's dead-letter file, with why (fsynced). */
+export async function writeDeadLetter(spoolDir: string, alert: Alert, sink: string, reason: string): Promise<void> {
+  const path = join(spoolDir, DEADLETTER_FILE);
+  const line = `${JSON.stringify({ time: new Date().toISOString(), sink, reason, alert })}\n`;
+  try {
+    await mkdir(spoolDir, { recursive: true, mode: 0o700 });
+    await appendSynced(path, line);
+  } catch (err) {
+    throw spoolError(spoolDir, `cannot write ${path}`, err);
   }
 }
 
