@@ -175,6 +175,20 @@ describe("remote inputs, misbehaving servers", () => {
     expect(run.stderr + run.stdout).not.toContain(encodeURIComponent(wrong));
   });
 
+  test("a first answer whose Content-Range ends past the size it names is a bad Content-Range, not 'changed size' later", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]));
+    server.setFault((r) =>
+      r.range === "bytes=0-65535" ? { kind: "content-range", value: "bytes 0-65535/1000" } : undefined,
+    );
+    const remote = await scan([server.url("log.xml")], options);
+    // Before: the 1000 bytes were planned, and the next range said the size had changed.
+    expect(remote.problems.map((p) => p.message)).toEqual([
+      'bad Content-Range in answer to bytes 0-65535: "bytes 0-65535/1000"',
+    ]);
+    server.setFault(undefined);
+    expect((await scan([server.url("log.xml")], options)).rows).toEqual(big.rows);
+  });
+
   test("200 with the whole object to a later Range request: one problem naming the range; the other input is scanned; CLI exit 2", async () => {
     const server = await serve(
       new Map([

@@ -242,9 +242,15 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
     }
     // 206: the head, checked against Content-Range.
     const range = contentRange(header(headers, "content-range"));
-    if (range === undefined || range.first !== 0 || range.total === undefined) {
+    // From the first byte, and within the size it names.
+    if (range === undefined || range.first !== 0 || range.total === undefined || range.last >= range.total) {
       await body.dump();
-      throw new ScanError("LDS_E_INPUT_UNREADABLE", `bad Content-Range in answer to bytes 0-${sniffBytes - 1}`, name);
+      const said = header(headers, "content-range");
+      throw new ScanError(
+        "LDS_E_INPUT_UNREADABLE",
+        `bad Content-Range in answer to bytes 0-${sniffBytes - 1}${said === undefined ? " (none)" : `: ${JSON.stringify(said.slice(0, 80))}`}`,
+        name,
+      );
     }
     const parts: Buffer[] = [];
     let received = 0;

@@ -22,7 +22,9 @@ export type Fault =
   /** Never answered (until the client goes away): a transfer stuck mid-shard. */
   | { kind: "hang" }
   /** Range ignored for this one request: 200 and the whole object (a cache that lost it). */
-  | { kind: "full" };
+  | { kind: "full" }
+  /** The right bytes, under this Content-Range instead of the true one. */
+  | { kind: "content-range"; value: string };
 
 /** One request as the server saw it. */
 export interface LoggedRequest {
@@ -184,7 +186,7 @@ export async function startRangeServer(
         return;
       }
       status = 206;
-      headers["content-range"] = `bytes ${start}-${end - 1}/${size}`;
+      headers["content-range"] = fault?.kind === "content-range" ? fault.value : `bytes ${start}-${end - 1}/${size}`;
     }
     const body = object.bytes.subarray(start, end);
     headers["content-length"] = String(fault?.kind === "short-length" ? body.length - 1 : body.length);
