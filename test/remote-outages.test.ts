@@ -189,6 +189,17 @@ describe("remote inputs, misbehaving servers", () => {
     expect((await scan([server.url("log.xml")], options)).rows).toEqual(big.rows);
   });
 
+  test("a server without Range support that cuts the transfer: one problem saying how far it came and that it cannot resume", async () => {
+    const server = await serve(new Map([["log.xml", big.buffer]]), { ranges: false });
+    server.setFault(() => ({ kind: "cut" }));
+    const remote = await scan([server.url("log.xml")], options);
+    const half = big.buffer.length >> 1;
+    // Before: undici's bare "other side closed".
+    expect(remote.problems.map((p) => p.message)).toEqual([
+      `transfer cut short after ${half} of ${big.buffer.length} bytes (other side closed (UND_ERR_SOCKET)); the server does not answer Range requests, so it cannot be resumed`,
+    ]);
+  });
+
   test("200 with the whole object to a later Range request: one problem naming the range; the other input is scanned; CLI exit 2", async () => {
     const server = await serve(
       new Map([

@@ -232,13 +232,10 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
     const etag = versionOf(headers);
     if (status === 200) {
       const length = header(headers, "content-length");
-      return {
-        size: length === undefined ? undefined : Number(length),
-        etag,
-        ranges: false,
-        head: new Uint8Array(0),
-        body,
-      };
+      const size = length === undefined ? undefined : Number(length);
+      // destroy() stays reachable: a reader that stops early closes the connection.
+      const whole = Object.assign(wholeBody(body, size, name), { destroy: () => body.destroy() });
+      return { size, etag, ranges: false, head: new Uint8Array(0), body: whole };
     }
     // 206: the head, checked against Content-Range.
     const range = contentRange(header(headers, "content-range"));
@@ -293,6 +290,29 @@ function basicAuth(url: string): Record<string, string> {
   };
   const credentials = `${decode(parsed.username)}:${decode(parsed.password)}`;
   return { authorization: `Basic ${Buffer.from(credentials, "utf8").toString("base64")}` };
+}
+
+/**
+ * The body of a 200 answer (a server that ignores Range), streamed once. A transfer that breaks
+ * cannot be resumed there: the error says so, and how far it came, instead of undici's bare
+ * "other side closed".
+ */
+async function* wholeBody(body: AsyncIterable<Buffer>, size: number | undefined, name: string): AsyncGenerator<Buffer> {
+  let received = 0;
+  try {
+    for await (const chunk of body) {
+      received += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    const of = size === undefined ? "" : ` of ${size}`;
+    throw new ScanError(
+      "LDS_E_INPUT_UNREADABLE",
+      `transfer cut short after ${received}${of} bytes (${networkReason(err)}); the server does not answer Range requests, so it cannot be resumed`,
+      name,
+      { cause: err },
+    );
+  }
 }
 
 function pathOf(url: string): string {
