@@ -247,6 +247,31 @@ describe("webhook outages", () => {
     for (const secret of [wrong, encodeURIComponent(wrong), password, "alice:"]) expect(printed).not.toContain(secret);
   });
 
+  it("409 (the Idempotency-Key draft's 'a request with this key is still being processed') is retried, not a stop", async () => {
+    const keys: string[] = [];
+    const url = await bareServer((req, res) => {
+      keys.push(String(req.headers["idempotency-key"]));
+      req.resume();
+      // The first request with a key is still in progress at the receiver's end: 409 until the second.
+      const seen = keys.filter((k) => k === keys.at(-1)).length;
+      res.writeHead(seen < 3 ? 409 : 200, { "content-type": "application/json" });
+      res.end(seen < 3 ? '{"error":"request in progress"}' : '{"ok":true}');
+    });
+    const notes: string[] = [];
+    const sink = webhookSink(
+      { url: `${url}/hooks/lsass` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 5_000, onNote: (l) => notes.push(l) },
+    );
+    await sink.write(sampleRows(3));
+    const summary = await sink.close();
+    // Before: 'HTTP 409: not accepted (check the --webhook URL)', the sink stopped, 3 spooled.
+    expect(summary).toMatchObject({ delivered: 3, spooled: 0, stopped: undefined });
+    expect(new Set(keys).size).toBe(1);
+    expect(notes[0]).toMatch(
+      /HTTP 409: the receiver is still processing a request with this Idempotency-Key; retry 1 in/,
+    );
+  });
+
   it("a 2xx whose body never ends is a delivery (the status says so) after 64 KiB of it, not a wait until the timeout", async () => {
     const url = await bareServer((req, res) => {
       req.resume();

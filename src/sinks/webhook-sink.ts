@@ -150,6 +150,17 @@ class WebhookTransport implements AlertTransport {
     }
     if (RETRY_STATUSES.has(answer.status))
       return { kind: "retry", reason: what, retryAfterMs: parseRetryAfter(answer.headers["retry-after"]) };
+    // The IETF Idempotency-Key draft (draft-ietf-httpapi-idempotency-key-header, "Error
+    // Scenarios"): 409 is the answer while a request with the same key is still being processed
+    // (a batch sent again after a timeout, or by `deliver` after a crash), and the one error a
+    // client retries without a change. Later, the first request's answer comes back.
+    if (answer.status === 409) {
+      return {
+        kind: "retry",
+        reason: `${what}: the receiver is still processing a request with this Idempotency-Key`,
+        retryAfterMs: parseRetryAfter(answer.headers["retry-after"]),
+      };
+    }
     if (answer.status === 401 || answer.status === 403)
       return {
         kind: "fatal",
