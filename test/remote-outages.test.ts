@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { generateBuffer } from "../src/generate/index.js";
 import { scan } from "../src/index.js";
+import { HttpObject, probeUrl } from "../src/source/http-source.js";
 import { runCliAsync, tempDir } from "./helpers/cli.js";
 import { type RangeServer, startRangeServer } from "./helpers/range-server.js";
 
@@ -272,4 +273,61 @@ describe.skipIf(!HAVE_OPENSSL)("remote inputs over TLS (openssl needed: apt-get 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+});
+
+describe("remote inputs, a server that trickles", () => {
+  test("a byte every 50 ms (under undici's silence timeout) ends each try after the stall time; 5 tries, then one problem", async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    let requests = 0;
+    const server = createHttpServer((req, res) => {
+      requests++;
+      const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? "");
+      const first = Number(m?.[1] ?? 0);
+      const last = Math.min(Number(m?.[2] ?? 0), big.buffer.length - 1);
+      res.writeHead(206, {
+        "content-range": `bytes ${first}-${last}/${big.buffer.length}`,
+        "content-length": String(last - first + 1),
+      });
+      let at = first;
+      const drip = setInterval(() => {
+        if (res.destroyed || at > last) return clearInterval(drip);
+        res.write(big.buffer.subarray(at, at + 1));
+        at++;
+      }, 50);
+      res.on("close", () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/log.xml?sig=secret`;
+    try {
+      const object = new HttpObject(url, "log.xml", big.buffer.length, undefined, { stallMs: 300 });
+      const started = Date.now();
+      const err = await (async () => {
+        for await (const _ of object.range(0, 100_000)) {
+          // the bytes trickle in
+        }
+      })().then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      // Before: a try ended only after 60 s of silence, so this range would have taken ~28 minutes.
+      expect(err?.message).toMatch(
+        /^bytes \d+-99999: less than 64 KiB in 0\.3 s of waiting \(a server trickling bytes\), \d+ of \d+ bytes came, gave up after 5 attempts$/,
+      );
+      expect(requests).toBe(5);
+      expect(Date.now() - started).toBeLessThan(10_000);
+
+      requests = 0;
+      const probe = await probeUrl(url, 65_536, "log.xml", 300).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(probe?.message).toMatch(
+        /bytes 0-65535: less than 64 KiB in 0\.3 s of waiting .*gave up after 5 attempts$/,
+      );
+      expect(requests).toBe(5);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 30_000);
 });

@@ -24,6 +24,13 @@ const BACKOFF_CAP_MS = 3000;
  * once per few bytes, thousands of times a shard.
  */
 const MIN_PROGRESS_BYTES = 64 * 1024;
+/**
+ * Longest time spent waiting on the server for {@link MIN_PROGRESS_BYTES} (or the rest of the
+ * answer): undici's body timeout ends a transfer that goes silent, but not one that trickles
+ * (a byte every few seconds, an overloaded server or proxy), which would hold a range for days.
+ * Only time waiting for the server counts, not time the reader takes.
+ */
+export const STALL_MS = 60_000;
 /** Statuses worth another try: throttling and the transient server errors. */
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 
@@ -183,7 +190,12 @@ function fatalStatus(status: number, name: string, what: string, version?: strin
  * The first request: a GET for bytes [0, sniffBytes), retried like any range. A 206 answer
  * means ranges work; a 200 answer is the whole object, handed back as `body` to be streamed.
  */
-export async function probeUrl(url: string, sniffBytes: number, name = redactUrl(url)): Promise<HttpProbe> {
+export async function probeUrl(
+  url: string,
+  sniffBytes: number,
+  name = redactUrl(url),
+  stallMs = STALL_MS,
+): Promise<HttpProbe> {
   for (let failures = 0; ; ) {
     let response: Dispatcher.ResponseData;
     try {
@@ -234,7 +246,7 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
       const length = header(headers, "content-length");
       const size = length === undefined ? undefined : Number(length);
       // destroy() stays reachable: a reader that stops early closes the connection.
-      const whole = Object.assign(wholeBody(body, size, name), { destroy: () => body.destroy() });
+      const whole = Object.assign(wholeBody(unstalled(body, stallMs), size, name), { destroy: () => body.destroy() });
       return { size, etag, ranges: false, head: new Uint8Array(0), body: whole };
     }
     // 206: the head, checked against Content-Range.
@@ -252,7 +264,7 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
     const parts: Buffer[] = [];
     let received = 0;
     try {
-      for await (const chunk of body) {
+      for await (const chunk of unstalled(body, stallMs)) {
         parts.push(chunk);
         received += chunk.length;
       }
@@ -315,6 +327,44 @@ async function* wholeBody(body: AsyncIterable<Buffer>, size: number | undefined,
   }
 }
 
+/** A transfer that brought too little for too long (see {@link STALL_MS}). */
+class StalledTransfer extends Error {
+  constructor(stallMs: number) {
+    const seconds = stallMs >= 10_000 ? String(Math.round(stallMs / 1000)) : (stallMs / 1000).toFixed(1);
+    super(`less than 64 KiB in ${seconds} s of waiting (a server trickling bytes)`);
+  }
+}
+
+/**
+ * The chunks of `body`, ended with {@link StalledTransfer} (and the body destroyed) when the
+ * time spent waiting for it reaches `stallMs` before another {@link MIN_PROGRESS_BYTES} came.
+ */
+async function* unstalled(body: Dispatcher.ResponseData["body"], stallMs: number): AsyncGenerator<Buffer> {
+  const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let waited = 0;
+  let sinceMark = 0;
+  for (;;) {
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<"stalled">((resolve) => {
+      timer = setTimeout(() => resolve("stalled"), Math.max(0, stallMs - waited));
+    });
+    const next = await Promise.race([chunks.next(), stalled]).finally(() => clearTimeout(timer));
+    if (next === "stalled") {
+      body.destroy();
+      throw new StalledTransfer(stallMs);
+    }
+    if (next.done === true) return;
+    waited += Date.now() - started;
+    sinceMark += next.value.length;
+    if (sinceMark >= MIN_PROGRESS_BYTES) {
+      sinceMark = 0;
+      waited = 0;
+    }
+    yield next.value;
+  }
+}
+
 function pathOf(url: string): string {
   const parsed = new URL(url);
   return `${parsed.pathname}${parsed.search}`;
@@ -332,12 +382,15 @@ export class HttpObject {
   readonly name: string;
   readonly size: number;
   readonly etag: string | undefined;
+  /** See {@link STALL_MS} (tests shorten it). */
+  readonly stallMs: number;
 
-  constructor(url: string, name: string, size: number, etag: string | undefined) {
+  constructor(url: string, name: string, size: number, etag: string | undefined, options: { stallMs?: number } = {}) {
     this.url = url;
     this.name = name;
     this.size = size;
     this.etag = etag;
+    this.stallMs = options.stallMs ?? STALL_MS;
   }
 
   /**
@@ -427,7 +480,7 @@ export class HttpObject {
       }
       const end = position + expected;
       try {
-        for await (const chunk of body as AsyncIterable<Buffer>) {
+        for await (const chunk of unstalled(body, this.stallMs)) {
           if (position + chunk.length > end) {
             throw new ScanError(
               "LDS_E_INPUT_UNREADABLE",
@@ -441,8 +494,13 @@ export class HttpObject {
       } catch (err) {
         if (err instanceof ScanError) throw err;
         const got = position - (end - expected);
-        const reason = networkReason(err);
-        await fail(got > 0 ? `transfer cut short (${got} of ${expected} bytes: ${reason})` : reason, err);
+        const reason =
+          err instanceof StalledTransfer
+            ? `${err.message}, ${got} of ${expected} bytes came`
+            : got > 0
+              ? `transfer cut short (${got} of ${expected} bytes: ${networkReason(err)})`
+              : networkReason(err);
+        await fail(reason, err);
         continue;
       }
       if (position < end) await fail(`transfer cut short (${position - (end - expected)} of ${expected} bytes)`);
