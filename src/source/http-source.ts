@@ -340,28 +340,47 @@ class StalledTransfer extends Error {
  * time spent waiting for it reaches `stallMs` before another {@link MIN_PROGRESS_BYTES} came.
  */
 async function* unstalled(body: Dispatcher.ResponseData["body"], stallMs: number): AsyncGenerator<Buffer> {
-  const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  // One timer per transfer, not one per chunk: the loop only notes when it waits (a chunk
+  // costs two Date.now() calls), and the timer ends the body when the waits add up.
   let waited = 0;
+  let waitingSince: number | undefined;
   let sinceMark = 0;
-  for (;;) {
-    const started = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<"stalled">((resolve) => {
-      timer = setTimeout(() => resolve("stalled"), Math.max(0, stallMs - waited));
-    });
-    const next = await Promise.race([chunks.next(), stalled]).finally(() => clearTimeout(timer));
-    if (next === "stalled") {
+  let stalled = false;
+  const check = setInterval(
+    () => {
+      const now = Date.now();
+      if (waited + (waitingSince === undefined ? 0 : now - waitingSince) < stallMs) return;
+      stalled = true;
       body.destroy();
-      throw new StalledTransfer(stallMs);
+    },
+    Math.max(10, Math.min(1_000, stallMs / 8)),
+  );
+  check.unref(); // a waiting socket keeps the process alive; a reader that stopped does not
+
+  try {
+    const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (;;) {
+      waitingSince = Date.now();
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (err) {
+        if (stalled) throw new StalledTransfer(stallMs);
+        throw err;
+      }
+      if (stalled) throw new StalledTransfer(stallMs);
+      waited += Date.now() - waitingSince;
+      waitingSince = undefined;
+      if (next.done === true) return;
+      sinceMark += next.value.length;
+      if (sinceMark >= MIN_PROGRESS_BYTES) {
+        sinceMark = 0;
+        waited = 0;
+      }
+      yield next.value;
     }
-    if (next.done === true) return;
-    waited += Date.now() - started;
-    sinceMark += next.value.length;
-    if (sinceMark >= MIN_PROGRESS_BYTES) {
-      sinceMark = 0;
-      waited = 0;
-    }
-    yield next.value;
+  } finally {
+    clearInterval(check);
   }
 }
 
