@@ -152,6 +152,25 @@ describe("the spool when the disk fails", () => {
     expect(readdirSync(join(spool, "hec"))).toEqual([]);
   });
 
+  it("a segment that cannot be released at the end (its lock not removable) is a note, not a throw from close(): the alerts count as spooled", async () => {
+    const port = await closedPort();
+    const spool = tempDir("lds-spool-");
+    const notes: string[] = [];
+    const sink = hecSink(
+      { url: `http://127.0.0.1:${port}`, token: TOKEN },
+      { spoolDir: spool, deliverTimeoutMs: 200, onNote: (l) => notes.push(l) },
+    );
+    await sink.write(sampleRows(3));
+    const lock = join(spool, "hec", readdirSync(join(spool, "hec")).find((n) => n.endsWith(".lock"))!);
+    rmSync(lock);
+    mkdirSync(lock); // a folder where the lock was: removing it fails as on a read-only file system
+    writeFileSync(join(lock, "x"), "");
+    // Before, close() rejected: the CLI lost the summary and the count of alerts left.
+    const summary = await sink.close();
+    expect(summary).toMatchObject({ delivered: 0, spooled: 3, undelivered: 3 });
+    expect(notes.at(-1)).toMatch(/: spool .*: cannot finish .*\.ndjson: /);
+  });
+
   it.skipIf(!CAN_MOUNT)("a full disk at the first alert leaves no lock behind (root and mount needed)", async () => {
     const disk = tinyDisk(8)!;
     writeFileSync(join(disk, "fill"), Buffer.alloc(8 * 1024));

@@ -394,7 +394,18 @@ export class OutboxSink implements RowSink {
     // Paused at the end: what it waited for is why the rest stays in the spool.
     if (this.pauseReason !== undefined) this.stop(this.pauseReason);
     let spooled = 0;
-    for (const segment of this.segments) spooled += await segment.release();
+    for (const segment of this.segments) {
+      try {
+        spooled += await segment.release();
+      } catch (err) {
+        // Its lock or a delivered segment could not be removed (a file system gone read-only):
+        // the alerts are still in it, the next `deliver` takes the stale lock over.
+        if (!(err instanceof ScanError)) throw err;
+        spooled += segment.pending().length;
+        this.spoolError ??= err.message;
+        this.note(err.message);
+      }
+    }
     await this.transport.close();
     const { sent, acked } = this.transport.counts();
     const unspooled = this.unspooled.size;
