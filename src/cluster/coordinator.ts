@@ -233,6 +233,11 @@ async function runJobs(
       .then((workers) => {
         if (workers > 0 || pending.size === 0) {
           finishedAt = Date.now();
+          // Workers are alive but nothing finished for that long: look at every pending job
+          // again, as after a reconnection. Redis can lose jobs without dropping the connection
+          // (keys evicted under maxmemory, a FLUSHALL) and a slow reader can miss completion
+          // events (BullMQ trims its event stream); waiting for an event would be forever.
+          if (added && pending.size > 0) void reconcile().catch(() => {});
           return;
         }
         timedOut = true;
