@@ -194,10 +194,13 @@ class WebhookTransport implements AlertTransport {
  */
 export function webhookSink(options: WebhookOptions, outbox: OutboxOptions): OutboxSink {
   const transport = new WebhookTransport(options);
-  // A URL's password is masked as typed (percent-encoded) and decoded.
+  // A URL's password is masked as typed (percent-encoded) and decoded; so is a user name
+  // without a password (an API token as the user name, as some receivers take it).
   const url = checkedUrl(options.url);
   const credentials = basicCredentials(url);
-  const password = credentials?.slice(credentials.indexOf(":") + 1);
-  const secrets = [options.secret, url.password, password];
+  const colon = credentials?.indexOf(":") ?? -1;
+  const password = credentials?.slice(colon + 1);
+  const tokenUser = url.password === "" && credentials !== undefined ? [url.username, credentials.slice(0, colon)] : [];
+  const secrets = [options.secret, url.password, password, ...tokenUser];
   return new OutboxSink(transport, { ...outbox, secrets: [...(outbox.secrets ?? []), ...secrets] });
 }
