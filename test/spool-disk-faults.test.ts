@@ -78,16 +78,20 @@ describe("the spool when the disk fails", () => {
     // Before, the write was refused: those alerts were never sent.
     await sink.write(sampleRows(2, "A"));
     expect(notes.join("\n")).toMatch(
-      /: spool .*: cannot create a segment: .*; 2 alerts sent from memory \(not spooled: lost if not delivered before this process ends\)$/,
+      /: spool .*: cannot create a segment: .*; 2 alerts \(and any more while this lasts\) sent from memory \(not spooled: lost if not delivered before this process ends\)$/,
     );
+    // The same failure again (a follower's next alert): no second line.
+    await sink.write(sampleRows(1, "C"));
+    expect(notes).toHaveLength(1);
     rmSync(join(spool, "hec"));
     // Before, the failed segment was kept: every later write failed the same way for the sink's life.
     await sink.write(sampleRows(3, "B"));
     const summary = await sink.close();
-    expect(summary).toMatchObject({ delivered: 5, spooled: 0, unspooled: 0, undelivered: 0 });
+    expect(summary).toMatchObject({ delivered: 6, spooled: 0, unspooled: 0, undelivered: 0 });
     expect(summary.spoolError).toMatch(/cannot create a segment/);
+    expect(notes.at(-1)).toMatch(/: the spool takes alerts again$/);
     expect(server.indexed.map((e) => e.host).sort()).toEqual(
-      [...sampleRows(2, "A"), ...sampleRows(3, "B")].map((r) => r.dest).sort(),
+      [...sampleRows(2, "A"), ...sampleRows(1, "C"), ...sampleRows(3, "B")].map((r) => r.dest).sort(),
     );
     expect(readdirSync(join(spool, "hec"))).toEqual([]);
   });
@@ -104,7 +108,9 @@ describe("the spool when the disk fails", () => {
     const sent = await runCliAsync(["scan", log, "-q", "--hec", server.url, "--spool", spool], env);
     expect(sent.status).toBe(1);
     expect(server.indexed).toHaveLength(4);
-    expect(sent.stderr).toMatch(/cannot create a segment: .*; 4 alerts sent from memory/);
+    expect(sent.stderr).toMatch(
+      /cannot create a segment: .*; 4 alerts \(and any more while this lasts\) sent from memory/,
+    );
     expect(sent.stderr).not.toContain(TOKEN);
 
     const port = await closedPort();

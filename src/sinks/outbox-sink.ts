@@ -153,6 +153,8 @@ export class OutboxSink implements RowSink {
   /** alert_ids in memory only (the spool could not take them), not yet delivered or dead-lettered. */
   private readonly unspooled = new Set<string>();
   private spoolError: string | undefined;
+  /** The spool failure the last write met (noted once while it lasts), undefined once a write spools. */
+  private spoolFailing: string | undefined;
   private readonly maxAlerts: number;
   private readonly maxBytes: number;
 
@@ -202,15 +204,22 @@ export class OutboxSink implements RowSink {
     try {
       segment = await this.segment;
       await segment.append(alerts);
+      if (this.spoolFailing !== undefined) this.note("the spool takes alerts again");
+      this.spoolFailing = undefined;
     } catch (err) {
       if (!(err instanceof ScanError && err.code === "LDS_E_SINK")) throw err;
       segment = undefined;
       this.spoolError = err.message;
       for (const alert of alerts) this.unspooled.add(alert.alert_id);
-      const n = alerts.length;
-      this.note(
-        `${err.message}; ${n} alert${n === 1 ? "" : "s"} sent from memory (not spooled: lost if not delivered before this process ends)`,
-      );
+      // A follower writes one alert at a time: one line while the same failure lasts.
+      if (this.spoolFailing !== err.message) {
+        const n = alerts.length;
+        const these = n === 1 ? "1 alert" : `${n} alerts`;
+        this.note(
+          `${err.message}; ${these} (and any more while this lasts) sent from memory (not spooled: lost if not delivered before this process ends)`,
+        );
+      }
+      this.spoolFailing = err.message;
     }
     for (const alert of alerts) this.queue.push({ alert, encoded: this.transport.encode(alert), segment });
     this.kick();
