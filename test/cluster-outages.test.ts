@@ -180,6 +180,44 @@ describe.skipIf(!HAVE_REDIS)("cluster outages (real redis-server)", { timeout: 6
     );
   });
 
+  test("Redis that stops answering but keeps the connection (SIGSTOP): one line after --cluster-timeout, exit 2, not a wait forever", async () => {
+    const frozen = await redisServer();
+    const run = startCli(["scan", file, ...SCAN_ARGS, "--cluster", frozen.url, "--cluster-timeout", "2"]);
+    await jobsQueued(frozen.url);
+    frozen.freeze();
+    const started = Date.now();
+    // Before, the watchdog waited for Redis's answer to its worker count, which never came.
+    const killer = setTimeout(() => run.child.kill("SIGKILL"), 20_000);
+    const done = await run.done;
+    clearTimeout(killer);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(done.status).toBe(2);
+    expect(done.stdout).toBe("");
+    expect(done.stderr).toMatch(
+      /^lsass-dump-scan: redis:\/\/127\.0\.0\.1:\d+: lost Redis \(no answer for 2 s\) and no task finished for 2 s; \d+ tasks not scanned \(the same scan command resumes once Redis is back\)\n$/,
+    );
+  });
+
+  test("Redis loses the queued jobs but keeps the connection (FLUSHALL, as eviction under maxmemory does): queued again once the workers idle for --cluster-timeout", async () => {
+    const redis = await redisServer();
+    const run = startCli(["scan", file, ...SCAN_ARGS, "--cluster", redis.url, "--cluster-timeout", "6"]);
+    await jobsQueued(redis.url);
+    const { Redis } = await import("ioredis");
+    const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    await client.connect();
+    await client.flushall();
+    client.disconnect();
+    await startWorker(redis.url);
+    // Before, the coordinator waited for completion events of jobs no longer there, forever:
+    // a worker was alive, so its watchdog never ended the wait either.
+    const killer = setTimeout(() => run.child.kill("SIGKILL"), 40_000);
+    const done = await run.done;
+    clearTimeout(killer);
+    expect(done.stderr).toBe("");
+    expect(done.stdout).toBe(rowsText);
+    expect(done.status).toBe(1);
+  });
+
   test("Redis with requirepass: a missing or wrong password is one line saying so; the right one works and is never printed", async () => {
     const password = "pw-9f1c2e77d4";
     const locked = await redisServer({ args: ["--requirepass", password] });

@@ -160,6 +160,29 @@ describe("HEC outages", () => {
     );
     expect(summary.stopped).not.toMatch(/use --hec-ack/);
   });
+  it("a 200 whose body never ends (a misdirected URL, a broken proxy) is read up to 64 KiB, not into the memory until the timeout", async () => {
+    let requests = 0;
+    const url = await bareServer((req, res) => {
+      requests++;
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(256 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) {}
+      };
+      res.on("drain", pump);
+      pump();
+    });
+    const { summary, ms } = await sendToHec(url, 2, { timeoutMs: 1_500 });
+    expectKept(summary, 2);
+    expect(summary.spooled).toBe(2);
+    // Each answer ends at 64 KiB (not at the request timeout, which is the whole 1.5 s here).
+    expect(summary.stopped).toMatch(
+      /HTTP 200 without HEC's \{"code":0\} answer \(an answer of more than 64 KiB, cut there\)/,
+    );
+    expect(requests).toBeGreaterThan(1);
+    expect(ms).toBeLessThan(4_000);
+  });
 });
 
 describe("webhook outages", () => {
@@ -189,6 +212,86 @@ describe("webhook outages", () => {
     expect(summary.name).toBe(`webhook http://127.0.0.1:${port}/services/T0AAAAAAA/B0BBBBBBB/REDACTED`);
     expect(summary.spooled).toBe(2);
     expect(`${JSON.stringify(summary)}\n${notes.join("\n")}`).not.toContain(key);
+  });
+  it("user:password in the URL is sent as Basic auth (undici drops it silently: a 401 said to check the secret); never printed", async () => {
+    const password = "p@ss w0rd!9";
+    const expected = `Basic ${Buffer.from(`alice:${password}`).toString("base64")}`;
+    const seen: (string | undefined)[] = [];
+    const url = await bareServer((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      const ok = req.headers.authorization === expected;
+      res.writeHead(ok ? 200 : 401, ok ? {} : { "www-authenticate": 'Basic realm="soar"' });
+      res.end(ok ? "{}" : "unauthorized");
+    });
+    const at = (user: string, pass: string) => url.replace("http://", `http://${user}:${encodeURIComponent(pass)}@`);
+    const sink = webhookSink(
+      { url: `${at("alice", password)}/hooks/lsass` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 1_000 },
+    );
+    await sink.write(sampleRows(2));
+    expect(await sink.close()).toMatchObject({ delivered: 2, spooled: 0 });
+    expect(seen).toEqual([expected]);
+
+    const notes: string[] = [];
+    const wrong = "Wr0ng%pass";
+    const refused = webhookSink(
+      { url: `${at("alice", wrong)}/hooks/lsass` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 1_000, onNote: (l) => notes.push(l) },
+    );
+    await refused.write(sampleRows(1));
+    const summary = await refused.close();
+    expect(summary).toMatchObject({ delivered: 0, spooled: 1 });
+    expect(summary.stopped).toMatch(/^HTTP 401: the receiver refused us \(.*user:password in the --webhook URL/);
+    const printed = `${JSON.stringify(summary)}\n${notes.join("\n")}`;
+    for (const secret of [wrong, encodeURIComponent(wrong), password, "alice:"]) expect(printed).not.toContain(secret);
+  });
+
+  it("409 (the Idempotency-Key draft's 'a request with this key is still being processed') is retried, not a stop", async () => {
+    const keys: string[] = [];
+    const url = await bareServer((req, res) => {
+      keys.push(String(req.headers["idempotency-key"]));
+      req.resume();
+      // The first request with a key is still in progress at the receiver's end: 409 until the second.
+      const seen = keys.filter((k) => k === keys.at(-1)).length;
+      res.writeHead(seen < 3 ? 409 : 200, { "content-type": "application/json" });
+      res.end(seen < 3 ? '{"error":"request in progress"}' : '{"ok":true}');
+    });
+    const notes: string[] = [];
+    const sink = webhookSink(
+      { url: `${url}/hooks/lsass` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 5_000, onNote: (l) => notes.push(l) },
+    );
+    await sink.write(sampleRows(3));
+    const summary = await sink.close();
+    // Before: 'HTTP 409: not accepted (check the --webhook URL)', the sink stopped, 3 spooled.
+    expect(summary).toMatchObject({ delivered: 3, spooled: 0, stopped: undefined });
+    expect(new Set(keys).size).toBe(1);
+    expect(notes[0]).toMatch(
+      /HTTP 409: the receiver is still processing a request with this Idempotency-Key; retry 1 in/,
+    );
+  });
+
+  it("a 2xx whose body never ends is a delivery (the status says so) after 64 KiB of it, not a wait until the timeout", async () => {
+    const url = await bareServer((req, res) => {
+      req.resume();
+      res.writeHead(202, { "content-type": "text/plain" });
+      const chunk = Buffer.alloc(256 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) {}
+      };
+      res.on("drain", pump);
+      pump();
+    });
+    const sink = webhookSink(
+      { url: `${url}/hooks/lsass` },
+      { spoolDir: tempDir("lds-spool-"), deliverTimeoutMs: 3_000 },
+    );
+    const started = Date.now();
+    await sink.write(sampleRows(3));
+    const summary = await sink.close();
+    expect(summary).toMatchObject({ delivered: 3, sent: 3, spooled: 0 });
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
 

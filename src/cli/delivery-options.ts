@@ -229,16 +229,25 @@ export function reportDelivery(
   const lines: string[] = [];
   let undelivered = 0;
   let deadLettered = 0;
+  let unspooled = 0;
   for (const s of summaries) {
     const counts = [`${s.sent} sent`];
     if (s.acked !== undefined) counts.push(`${s.acked} acked`);
     counts.push(`${s.spooled} spooled`, `${s.deadLettered} dead-lettered`);
+    if ((s.unspooled ?? 0) > 0) counts.push(`${s.unspooled} lost (not spooled)`);
+    unspooled += s.unspooled ?? 0;
     parts.push(`${shortName(s)}: ${counts.join(", ")}`);
     if (s.stopped !== undefined) say(redactSecrets(`${s.name}: ${s.stopped}`, secrets));
     undelivered += s.undelivered;
     deadLettered += s.deadLettered;
   }
-  if (undelivered > 0) {
+  if (unspooled > 0) {
+    lines.push(
+      `${unspooled} alert${unspooled === 1 ? "" : "s"} neither delivered nor spooled (the spool could not be written); only the rows printed show ${unspooled === 1 ? "it" : "them"}`,
+    );
+  }
+  if (undelivered - unspooled > 0) {
+    const kept = undelivered - unspooled;
     const resend = [
       `lsass-dump-scan deliver --spool ${options.spoolDir}`,
       // A query string or user:password@ in the URL is a credential: never printed.
@@ -246,7 +255,7 @@ export function reportDelivery(
       ...(options.webhook ? ["--webhook URL"] : []),
     ].join(" ");
     lines.push(
-      `${undelivered} alert${undelivered === 1 ? "" : "s"} not delivered (${deadLettered} dead-lettered); kept in the spool ${options.spoolDir}; resend with: ${resend}`,
+      `${kept} alert${kept === 1 ? "" : "s"} not delivered (${deadLettered} dead-lettered); kept in the spool ${options.spoolDir}; resend with: ${resend}`,
     );
   }
   return { parts, undelivered, lines };
@@ -277,7 +286,7 @@ async function deliverWith(
     try {
       await sink.write(rows);
     } catch (err) {
-      // The spool cannot be written (a full disk): these rows are on stdout only.
+      // Not a spool failure (those are sent from memory): these rows are on stdout only.
       say(
         `${sink.name}: ${describeError(err)}; ${rows.length} alert${rows.length === 1 ? "" : "s"} not sent and not spooled`,
       );

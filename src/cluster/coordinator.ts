@@ -213,9 +213,23 @@ async function runJobs(
   });
   let timedOut = false;
   let lostRedis: string | undefined;
+  /** True when Redis kept the connection but stopped answering (frozen, or the network drops packets). */
+  let unanswered = false;
   let counting = false;
+  let countingSince = 0;
   const watchdog = setInterval(() => {
     if (Date.now() - finishedAt < options.timeoutMs) return;
+    if (counting) {
+      // The connection looks alive, but Redis has not answered the count for as long again:
+      // a Redis stopped (SIGSTOP, a frozen VM) or a network that drops packets keeps the TCP
+      // connection up, and no command of ioredis ever times out. That is Redis lost too.
+      if (Date.now() - countingSince < options.timeoutMs) return;
+      lostRedis = `no answer for ${Math.round((Date.now() - countingSince) / 1000)} s`;
+      unanswered = true;
+      timedOut = true;
+      settle();
+      return;
+    }
     if (connection.status !== "ready") {
       // Commands wait for the connection to come back; the wait for Redis ends here.
       lostRedis = lastRedisError(connection) ?? `connection ${connection.status}`;
@@ -223,13 +237,18 @@ async function runJobs(
       settle();
       return;
     }
-    if (counting) return;
     counting = true;
+    countingSince = Date.now();
     void queue
       .getWorkersCount()
       .then((workers) => {
         if (workers > 0 || pending.size === 0) {
           finishedAt = Date.now();
+          // Workers are alive but nothing finished for that long: look at every pending job
+          // again, as after a reconnection. Redis can lose jobs without dropping the connection
+          // (keys evicted under maxmemory, a FLUSHALL) and a slow reader can miss completion
+          // events (BullMQ trims its event stream); waiting for an event would be forever.
+          if (added && pending.size > 0) void reconcile().catch(() => {});
           return;
         }
         timedOut = true;
@@ -280,7 +299,7 @@ async function runJobs(
     options.signal?.removeEventListener("abort", stop);
     // Closing talks to Redis. With Redis gone it would wait on a promise nothing keeps alive
     // (Node then exits 0 mid-await, before the summary): disconnect instead.
-    if (connection.status === "ready" && eventsConnection.status === "ready") {
+    if (!unanswered && connection.status === "ready" && eventsConnection.status === "ready") {
       await events.close();
       await queue.close();
     } else {

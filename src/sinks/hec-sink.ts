@@ -132,7 +132,8 @@ export function classifyHecAnswer(a: HttpAnswer & { requestChannel?: boolean }):
   if (a.status === 200) {
     if (code === 0)
       return typeof body?.ackId === "number" ? { kind: "delivered", ackId: body.ackId } : { kind: "delivered" };
-    return { kind: "retry", reason: `HTTP 200 without HEC's {"code":0} answer (${snippet(a.body) || "empty body"})` };
+    const seen = a.truncated === true ? "an answer of more than 64 KiB, cut there" : snippet(a.body) || "empty body";
+    return { kind: "retry", reason: `HTTP 200 without HEC's {"code":0} answer (${seen})` };
   }
   if (a.status === 401 || a.status === 403) {
     return { kind: "fatal", reason: `${what}: the HEC token was refused (check SPLUNK_HEC_TOKEN or --hec-token-file)` };

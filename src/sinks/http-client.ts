@@ -8,11 +8,20 @@
 import type { Dispatcher } from "undici";
 import { describeError } from "../errors.js";
 
-/** An HTTP answer, body read whole (HEC and webhook answers are small). */
+/**
+ * Most bytes of an answer's body that are read: HEC and webhook answers are a line of JSON.
+ * A server streaming an endless or huge body (a misdirected URL, a broken proxy) would
+ * otherwise fill the memory for as long as the request timeout lets it.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** An HTTP answer, body read whole up to {@link MAX_ANSWER_BYTES} (HEC and webhook answers are small). */
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** True when the body was longer than {@link MAX_ANSWER_BYTES}: `body` is its beginning, the rest was not read. */
+  truncated?: boolean | undefined;
 }
 
 /** A request that got no answer: a network error, a timeout, a refused certificate. */
@@ -106,6 +115,25 @@ export function isFailure(r: HttpAnswer | HttpFailure): r is HttpFailure {
   return (r as HttpFailure).reason !== undefined;
 }
 
+/**
+ * The body as text, up to {@link MAX_ANSWER_BYTES}; past that the stream is destroyed (its
+ * connection closed), so a huge answer costs 64 KiB and no time.
+ */
+async function readCapped(body: Dispatcher.ResponseData["body"]): Promise<{ text: string; truncated: boolean }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size + chunk.length > MAX_ANSWER_BYTES) {
+      parts.push(chunk.subarray(0, MAX_ANSWER_BYTES - size));
+      body.destroy();
+      return { text: Buffer.concat(parts).toString("utf8"), truncated: true };
+    }
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  return { text: Buffer.concat(parts, size).toString("utf8"), truncated: false };
+}
+
 /** An undici-backed client; `insecure` turns certificate verification off. */
 export async function httpClient(options: { insecure: boolean }): Promise<HttpClient> {
   const { Agent, request } = await import("undici");
@@ -129,8 +157,8 @@ export async function httpClient(options: { insecure: boolean }): Promise<HttpCl
               ? AbortSignal.timeout(timeoutMs)
               : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
         });
-        const text = await res.body.text();
-        return { status: res.statusCode, headers: res.headers, body: text };
+        const { text, truncated } = await readCapped(res.body);
+        return { status: res.statusCode, headers: res.headers, body: text, ...(truncated ? { truncated } : {}) };
       } catch (err) {
         if (signal?.aborted) return { fatal: true, reason: "interrupted" };
         return classifyNetworkError(err, timeoutMs);

@@ -14,7 +14,7 @@ import { type Alert, toAlert } from "./alert-id.js";
 import { redactSecrets } from "./redact.js";
 import { backoffDelay, formatDuration, sleep } from "./retry.js";
 import type { RowSink, SinkSummary } from "./row-sink.js";
-import { type SpoolKind, SpoolSegment } from "./spool.js";
+import { type SpoolKind, SpoolSegment, writeDeadLetter } from "./spool.js";
 
 /** What became of one batch. */
 export type SendOutcome =
@@ -96,7 +96,8 @@ export const DEFAULT_BATCH_BYTES = 512 * 1024;
 interface Item {
   alert: Alert;
   encoded: string;
-  segment: SpoolSegment;
+  /** Where the alert is spooled; undefined when the spool could not be written (sent from memory). */
+  segment: SpoolSegment | undefined;
 }
 
 /**
@@ -117,6 +118,13 @@ export interface OutboxSummary extends SinkSummary {
   spool: string;
   /** Why the sink stopped sending, when it did. */
   stopped?: string | undefined;
+  /**
+   * Alerts the spool could not take (a full disk) that were not delivered either: sent from
+   * memory, they are gone with this process (counted in `undelivered`, not in `spooled`).
+   */
+  unspooled?: number | undefined;
+  /** Why the spool could not be written, when it could not. */
+  spoolError?: string | undefined;
 }
 
 /**
@@ -142,6 +150,11 @@ export class OutboxSink implements RowSink {
   private pauseTimer: NodeJS.Timeout | undefined;
   private delivered = 0;
   private deadLettered = 0;
+  /** alert_ids in memory only (the spool could not take them), not yet delivered or dead-lettered. */
+  private readonly unspooled = new Set<string>();
+  private spoolError: string | undefined;
+  /** The spool failure the last write met (noted once while it lasts), undefined once a write spools. */
+  private spoolFailing: string | undefined;
   private readonly maxAlerts: number;
   private readonly maxBytes: number;
 
@@ -162,18 +175,52 @@ export class OutboxSink implements RowSink {
     this.options.onNote?.(this.redact(`${this.name}: ${line}`));
   }
 
-  /** Spools the rows (fsynced) and starts sending them; rejects with LDS_E_SINK when the spool cannot be written. */
+  /**
+   * Spools the rows (fsynced) and starts sending them. When the spool cannot be written (a
+   * full disk), they are sent from memory all the same (as Fluent Bit does when its filesystem
+   * buffer fails): a note says so, and the summary counts those not delivered as `unspooled`.
+   */
   async write(rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     // Follow mode gives alerts with their id already (src/follow/alert-throttle.ts); rows get one here.
     const alerts = rows.map((row) => ("alert_id" in row ? (row as Alert) : toAlert(row)));
     // One segment per run, made on the first rows (a run without alerts leaves no file).
-    this.segment ??= SpoolSegment.create(this.options.spoolDir, this.transport.kind).then((created) => {
-      this.segments.push(created);
-      return created;
-    });
-    const segment = await this.segment;
-    await segment.append(alerts);
+    // One that could not be made (a full disk) is tried again at the next write: a follower
+    // outlives the outage.
+    if (this.segment === undefined) {
+      const making: Promise<SpoolSegment> = SpoolSegment.create(this.options.spoolDir, this.transport.kind).then(
+        (created) => {
+          this.segments.push(created);
+          return created;
+        },
+        (err: unknown) => {
+          if (this.segment === making) this.segment = undefined;
+          throw err;
+        },
+      );
+      this.segment = making;
+    }
+    let segment: SpoolSegment | undefined;
+    try {
+      segment = await this.segment;
+      await segment.append(alerts);
+      if (this.spoolFailing !== undefined) this.note("the spool takes alerts again");
+      this.spoolFailing = undefined;
+    } catch (err) {
+      if (!(err instanceof ScanError && err.code === "LDS_E_SINK")) throw err;
+      segment = undefined;
+      this.spoolError = err.message;
+      for (const alert of alerts) this.unspooled.add(alert.alert_id);
+      // A follower writes one alert at a time: one line while the same failure lasts.
+      if (this.spoolFailing !== err.message) {
+        const n = alerts.length;
+        const these = n === 1 ? "1 alert" : `${n} alerts`;
+        this.note(
+          `${err.message}; ${these} (and any more while this lasts) sent from memory (not spooled: lost if not delivered before this process ends)`,
+        );
+      }
+      this.spoolFailing = err.message;
+    }
     for (const alert of alerts) this.queue.push({ alert, encoded: this.transport.encode(alert), segment });
     this.kick();
   }
@@ -222,12 +269,25 @@ export class OutboxSink implements RowSink {
 
   private async pump(): Promise<void> {
     const lanes = Array.from({ length: Math.max(1, this.transport.inFlight ?? 1) }, async () => {
-      try {
-        while (this.queue.length > 0 && this.stopReason === undefined && this.pauseReason === undefined) {
-          await this.deliver(this.takeBatch());
+      while (this.queue.length > 0 && this.stopReason === undefined && this.pauseReason === undefined) {
+        const batch = this.takeBatch();
+        try {
+          await this.deliver(batch);
+        } catch (err) {
+          // The spool could not be written (a full disk failed a done mark or a dead letter).
+          // A long-lived sink waits for the disk like it waits for the destination: the alerts
+          // not yet marked go back (one delivered but not marked is sent again, same alert_id).
+          const resumeAfter = this.options.resumeAfterMs;
+          if (err instanceof ScanError && err.code === "LDS_E_SINK" && resumeAfter !== undefined) {
+            const left = batch.filter((i) => !this.isDone(i));
+            if (!this.options.signal?.aborted) {
+              this.pause(left, err.message, resumeAfter);
+              return;
+            }
+          }
+          this.stop(err instanceof ScanError ? err.message : `internal error: ${String(err)}`);
+          return;
         }
-      } catch (err) {
-        this.stop(err instanceof ScanError ? err.message : `internal error: ${String(err)}`);
       }
     });
     await Promise.all(lanes);
@@ -249,9 +309,19 @@ export class OutboxSink implements RowSink {
     if (this.stopReason === undefined) this.stopReason = this.redact(reason);
   }
 
+  /** True once an item is delivered or dead-lettered (marked in its segment, or gone from memory). */
+  private isDone(item: Item): boolean {
+    const id = item.alert.alert_id;
+    return item.segment === undefined ? !this.unspooled.has(id) : item.segment.done.has(id);
+  }
+
   private async markDone(batch: readonly Item[]): Promise<void> {
     const bySegment = new Map<SpoolSegment, string[]>();
     for (const item of batch) {
+      if (item.segment === undefined) {
+        this.unspooled.delete(item.alert.alert_id);
+        continue;
+      }
       const ids = bySegment.get(item.segment) ?? [];
       ids.push(item.alert.alert_id);
       bySegment.set(item.segment, ids);
@@ -287,7 +357,12 @@ export class OutboxSink implements RowSink {
         case "rejected": {
           if (batch.length === 1) {
             const item = batch[0]!;
-            await item.segment.deadLetter(item.alert, this.name, this.redact(outcome.reason));
+            if (item.segment !== undefined)
+              await item.segment.deadLetter(item.alert, this.name, this.redact(outcome.reason));
+            else {
+              await writeDeadLetter(this.options.spoolDir, item.alert, this.name, this.redact(outcome.reason));
+              this.unspooled.delete(item.alert.alert_id);
+            }
             this.deadLettered++;
             this.note(`alert ${item.alert.alert_id} refused (${outcome.reason}); moved to the dead-letter file`);
             return;
@@ -328,22 +403,36 @@ export class OutboxSink implements RowSink {
     // Paused at the end: what it waited for is why the rest stays in the spool.
     if (this.pauseReason !== undefined) this.stop(this.pauseReason);
     let spooled = 0;
-    for (const segment of this.segments) spooled += await segment.release();
+    for (const segment of this.segments) {
+      try {
+        spooled += await segment.release();
+      } catch (err) {
+        // Its lock or a delivered segment could not be removed (a file system gone read-only):
+        // the alerts are still in it, the next `deliver` takes the stale lock over.
+        if (!(err instanceof ScanError)) throw err;
+        spooled += segment.pending().length;
+        this.spoolError ??= err.message;
+        this.note(err.message);
+      }
+    }
     await this.transport.close();
     const { sent, acked } = this.transport.counts();
+    const unspooled = this.unspooled.size;
     const parts = [`${sent} sent`];
     if (acked !== undefined) parts.push(`${acked} acked`);
     parts.push(`${spooled} spooled`, `${this.deadLettered} dead-lettered`);
+    if (unspooled > 0) parts.push(`${unspooled} lost (not spooled)`);
     const summary: OutboxSummary = {
       name: this.name,
       delivered: this.delivered,
-      undelivered: spooled + this.deadLettered,
+      undelivered: spooled + this.deadLettered + unspooled,
       sent,
       ...(acked !== undefined ? { acked } : {}),
       spooled,
       deadLettered: this.deadLettered,
       spool: this.options.spoolDir,
       stopped: this.stopReason,
+      ...(this.spoolError !== undefined ? { unspooled, spoolError: this.redact(this.spoolError) } : {}),
       detail: this.redact(
         `${this.name}: ${parts.join(", ")}${this.stopReason !== undefined ? `; stopped: ${this.stopReason}` : ""}`,
       ),

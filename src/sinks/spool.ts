@@ -118,12 +118,21 @@ function parseAlert(line: string): Alert | undefined {
   return typeof a === "object" && a !== null && typeof a.alert_id === "string" ? a : undefined;
 }
 
-/** Appends text to a file and fsyncs it. */
+/**
+ * Appends text to a file and fsyncs it. When the append fails (a full disk takes part of it),
+ * the file is cut back to its size before, so no torn line is left for the next append to be
+ * glued to (that next alert could not be read back).
+ */
 async function appendSynced(path: string, text: string): Promise<void> {
   const handle = await open(path, "a", 0o600);
+  let before: number | undefined;
   try {
+    before = (await handle.stat()).size;
     await handle.appendFile(text);
     await handle.sync();
+  } catch (err) {
+    if (before !== undefined) await handle.truncate(before).catch(() => undefined);
+    throw err;
   } finally {
     await handle.close();
   }
@@ -159,6 +168,7 @@ export class SpoolSegment {
   /** A new, empty segment for this process, locked. */
   static async create(spoolDir: string, kind: SpoolKind): Promise<SpoolSegment> {
     const dir = join(spoolDir, kind);
+    const made: string[] = [];
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const stamp = new Date()
@@ -166,11 +176,17 @@ export class SpoolSegment {
         .replace(/[-:]/g, "")
         .replace(/\.\d+Z$/, "Z");
       const base = join(dir, `${stamp}-${process.pid}-${randomBytes(3).toString("hex")}`);
+      made.push(`${base}.lock`);
       await writeFile(`${base}.lock`, lockText(), { flag: "wx", mode: 0o600 });
+      made.push(`${base}.ndjson`);
       await writeFile(`${base}.ndjson`, "", { flag: "wx", mode: 0o600 });
       syncDir(dir);
       return new SpoolSegment(spoolDir, base);
     } catch (err) {
+      // A full disk can fail the lock's write after its file was made: no lock is left behind
+      // without its segment. A name that existed already (EEXIST) is not ours to remove.
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") made.pop();
+      for (const path of made.reverse()) await rm(path, { force: true }).catch(() => undefined);
       throw spoolError(spoolDir, "cannot create a segment", err);
     }
   }
@@ -256,13 +272,7 @@ export class SpoolSegment {
 
   /** Moves an alert the destination refused to the dead-letter file (with why), and marks it done. */
   async deadLetter(alert: Alert, sink: string, reason: string): Promise<void> {
-    const path = join(this.spoolDir, DEADLETTER_FILE);
-    const line = `${JSON.stringify({ time: new Date().toISOString(), sink, reason, alert })}\n`;
-    try {
-      await appendSynced(path, line);
-    } catch (err) {
-      throw spoolError(this.spoolDir, `cannot write ${path}`, err);
-    }
+    await writeDeadLetter(this.spoolDir, alert, sink, reason);
     await this.markDone([alert.alert_id]);
   }
 
@@ -285,6 +295,18 @@ export class SpoolSegment {
       throw spoolError(this.spoolDir, `cannot finish ${this.path}`, err);
     }
     return left;
+  }
+}
+
+/** Appends an alert the destination refused to the spool's dead-letter file, with why (fsynced). */
+export async function writeDeadLetter(spoolDir: string, alert: Alert, sink: string, reason: string): Promise<void> {
+  const path = join(spoolDir, DEADLETTER_FILE);
+  const line = `${JSON.stringify({ time: new Date().toISOString(), sink, reason, alert })}\n`;
+  try {
+    await mkdir(spoolDir, { recursive: true, mode: 0o700 });
+    await appendSynced(path, line);
+  } catch (err) {
+    throw spoolError(spoolDir, `cannot write ${path}`, err);
   }
 }
 

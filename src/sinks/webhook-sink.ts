@@ -65,6 +65,19 @@ function checkedUrl(url: string): URL {
   return parsed;
 }
 
+/** `user:password` from a URL's userinfo, percent-decoding undone; undefined when it has none. */
+function basicCredentials(url: URL): string | undefined {
+  if (url.username === "" && url.password === "") return undefined;
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  return `${decode(url.username)}:${decode(url.password)}`;
+}
+
 /** True for an answer that is a web page: Content-Type text/html and a body that starts like one. */
 function isHtmlPage(type: string | string[] | undefined, body: string): boolean {
   const text = Array.isArray(type) ? type[0] : type;
@@ -75,11 +88,19 @@ class WebhookTransport implements AlertTransport {
   readonly kind = "webhook" as const;
   readonly name: string;
   private readonly url: string;
+  /** `Basic ...` from the URL's user:password@, which undici would drop silently (RFC 7617). */
+  private readonly authorization: string | undefined;
   private client: HttpClient | undefined;
   private sent = 0;
 
   constructor(private readonly options: WebhookOptions) {
     const parsed = checkedUrl(options.url);
+    const credentials = basicCredentials(parsed);
+    if (credentials !== undefined) {
+      this.authorization = `Basic ${Buffer.from(credentials, "utf8").toString("base64")}`;
+      parsed.username = "";
+      parsed.password = "";
+    }
     this.url = parsed.href;
     // Credentials or a query (often a key) in the URL never reach messages, nor a long path
     // segment: chat webhooks carry their key in the path (Slack's /services/T../B../<key>,
@@ -109,6 +130,7 @@ class WebhookTransport implements AlertTransport {
       "idempotency-key": idempotencyKey(batch),
     };
     if (this.options.secret !== undefined) headers["x-signature-256"] = webhookSignature(this.options.secret, body);
+    if (this.authorization !== undefined) headers.authorization = this.authorization;
     const timeout = Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now()));
     const answer = await this.client.post(this.url, headers, body, timeout, signal);
     if (isFailure(answer))
@@ -128,8 +150,22 @@ class WebhookTransport implements AlertTransport {
     }
     if (RETRY_STATUSES.has(answer.status))
       return { kind: "retry", reason: what, retryAfterMs: parseRetryAfter(answer.headers["retry-after"]) };
+    // The IETF Idempotency-Key draft (draft-ietf-httpapi-idempotency-key-header, "Error
+    // Scenarios"): 409 is the answer while a request with the same key is still being processed
+    // (a batch sent again after a timeout, or by `deliver` after a crash), and the one error a
+    // client retries without a change. Later, the first request's answer comes back.
+    if (answer.status === 409) {
+      return {
+        kind: "retry",
+        reason: `${what}: the receiver is still processing a request with this Idempotency-Key`,
+        retryAfterMs: parseRetryAfter(answer.headers["retry-after"]),
+      };
+    }
     if (answer.status === 401 || answer.status === 403)
-      return { kind: "fatal", reason: `${what}: the receiver refused us (check LSASS_DUMP_SCAN_WEBHOOK_SECRET)` };
+      return {
+        kind: "fatal",
+        reason: `${what}: the receiver refused us (check LSASS_DUMP_SCAN_WEBHOOK_SECRET, and the user:password in the --webhook URL when it wants one)`,
+      };
     if (DATA_STATUSES.has(answer.status)) return { kind: "rejected", reason: what };
     const target = redirectTarget(answer);
     if (target !== undefined)
@@ -157,8 +193,14 @@ class WebhookTransport implements AlertTransport {
  * ```
  */
 export function webhookSink(options: WebhookOptions, outbox: OutboxOptions): OutboxSink {
-  return new OutboxSink(new WebhookTransport(options), {
-    ...outbox,
-    secrets: [...(outbox.secrets ?? []), options.secret],
-  });
+  const transport = new WebhookTransport(options);
+  // A URL's password is masked as typed (percent-encoded) and decoded; so is a user name
+  // without a password (an API token as the user name, as some receivers take it).
+  const url = checkedUrl(options.url);
+  const credentials = basicCredentials(url);
+  const colon = credentials?.indexOf(":") ?? -1;
+  const password = credentials?.slice(colon + 1);
+  const tokenUser = url.password === "" && credentials !== undefined ? [url.username, credentials.slice(0, colon)] : [];
+  const secrets = [options.secret, url.password, password, ...tokenUser];
+  return new OutboxSink(transport, { ...outbox, secrets: [...(outbox.secrets ?? []), ...secrets] });
 }

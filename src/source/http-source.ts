@@ -18,6 +18,19 @@ export const MAX_ATTEMPTS = 5;
 /** Backoff before retry n is random in [0, min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2^(n-1))). */
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 3000;
+/**
+ * Bytes a failed try must have brought to count as progress (and start the count of tries
+ * again): a server that drops every connection after a few bytes would otherwise be tried
+ * once per few bytes, thousands of times a shard.
+ */
+const MIN_PROGRESS_BYTES = 64 * 1024;
+/**
+ * Longest time spent waiting on the server for {@link MIN_PROGRESS_BYTES} (or the rest of the
+ * answer): undici's body timeout ends a transfer that goes silent, but not one that trickles
+ * (a byte every few seconds, an overloaded server or proxy), which would hold a range for days.
+ * Only time waiting for the server counts, not time the reader takes.
+ */
+export const STALL_MS = 60_000;
 /** Statuses worth another try: throttling and the transient server errors. */
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 
@@ -124,6 +137,29 @@ function networkReason(err: unknown): string {
   return code !== undefined && !text.includes(code) ? `${text} (${code})` : text;
 }
 
+/** Certificate errors: trying again cannot make the certificate trusted. */
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** For a certificate the server's TLS cannot be trusted with, the problem to throw at once (no retries). */
+function certificateProblem(err: unknown, name: string, what: string): ScanError | undefined {
+  const code = (err as { code?: string } | undefined)?.code;
+  if (code === undefined || !CERTIFICATE_CODES.has(code)) return undefined;
+  return new ScanError(
+    "LDS_E_INPUT_UNREADABLE",
+    `${what}: TLS certificate not trusted (${code}); NODE_EXTRA_CA_CERTS=ca.pem adds a private CA`,
+    name,
+    { cause: err },
+  );
+}
+
 /** A status that ends the read at once, as the error to throw (undefined: retry or go on). */
 function fatalStatus(status: number, name: string, what: string, version?: string): ScanError | undefined {
   if (status === 404 || status === 410)
@@ -154,7 +190,12 @@ function fatalStatus(status: number, name: string, what: string, version?: strin
  * The first request: a GET for bytes [0, sniffBytes), retried like any range. A 206 answer
  * means ranges work; a 200 answer is the whole object, handed back as `body` to be streamed.
  */
-export async function probeUrl(url: string, sniffBytes: number, name = redactUrl(url)): Promise<HttpProbe> {
+export async function probeUrl(
+  url: string,
+  sniffBytes: number,
+  name = redactUrl(url),
+  stallMs = STALL_MS,
+): Promise<HttpProbe> {
   for (let failures = 0; ; ) {
     let response: Dispatcher.ResponseData;
     try {
@@ -162,9 +203,11 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
         origin: new URL(url).origin,
         path: pathOf(url),
         method: "GET",
-        headers: { range: `bytes=0-${sniffBytes - 1}` },
+        headers: { range: `bytes=0-${sniffBytes - 1}`, ...basicAuth(url) },
       });
     } catch (err) {
+      const untrusted = certificateProblem(err, name, `bytes 0-${sniffBytes - 1}`);
+      if (untrusted !== undefined) throw untrusted;
       failures++;
       if (failures >= MAX_ATTEMPTS) throw giveUp(name, `bytes 0-${sniffBytes - 1}`, networkReason(err), failures, err);
       await backoff(failures);
@@ -173,8 +216,18 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
     const { statusCode: status, headers, body } = response;
     if (status === 416) {
       await body.dump();
-      const total = contentRange(header(headers, "content-range"))?.total;
-      return { size: total ?? 0, etag: versionOf(headers), ranges: true, head: new Uint8Array(0) };
+      // Range 0-... is unsatisfiable only for an empty object (S3 and MinIO say `bytes */0`,
+      // Ceph RGW gives no Content-Range); a 416 naming a larger size is a server's fault.
+      const unsatisfied = /^bytes \*\/(\d+)$/.exec(header(headers, "content-range")?.trim() ?? "");
+      const total = unsatisfied === null ? 0 : Number(unsatisfied[1]);
+      if (total !== 0) {
+        throw new ScanError(
+          "LDS_E_INPUT_UNREADABLE",
+          `bytes 0-${sniffBytes - 1}: HTTP 416 (range not satisfiable) for an object of ${total} bytes; the server cannot be read by range`,
+          name,
+        );
+      }
+      return { size: 0, etag: versionOf(headers), ranges: true, head: new Uint8Array(0) };
     }
     const fatal = fatalStatus(status, name, `bytes 0-${sniffBytes - 1}`);
     if (fatal !== undefined) {
@@ -191,24 +244,27 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
     const etag = versionOf(headers);
     if (status === 200) {
       const length = header(headers, "content-length");
-      return {
-        size: length === undefined ? undefined : Number(length),
-        etag,
-        ranges: false,
-        head: new Uint8Array(0),
-        body,
-      };
+      const size = length === undefined ? undefined : Number(length);
+      // destroy() stays reachable: a reader that stops early closes the connection.
+      const whole = Object.assign(wholeBody(unstalled(body, stallMs), size, name), { destroy: () => body.destroy() });
+      return { size, etag, ranges: false, head: new Uint8Array(0), body: whole };
     }
     // 206: the head, checked against Content-Range.
     const range = contentRange(header(headers, "content-range"));
-    if (range === undefined || range.first !== 0 || range.total === undefined) {
+    // From the first byte, and within the size it names.
+    if (range === undefined || range.first !== 0 || range.total === undefined || range.last >= range.total) {
       await body.dump();
-      throw new ScanError("LDS_E_INPUT_UNREADABLE", `bad Content-Range in answer to bytes 0-${sniffBytes - 1}`, name);
+      const said = header(headers, "content-range");
+      throw new ScanError(
+        "LDS_E_INPUT_UNREADABLE",
+        `bad Content-Range in answer to bytes 0-${sniffBytes - 1}${said === undefined ? " (none)" : `: ${JSON.stringify(said.slice(0, 80))}`}`,
+        name,
+      );
     }
     const parts: Buffer[] = [];
     let received = 0;
     try {
-      for await (const chunk of body) {
+      for await (const chunk of unstalled(body, stallMs)) {
         parts.push(chunk);
         received += chunk.length;
       }
@@ -229,6 +285,105 @@ export async function probeUrl(url: string, sniffBytes: number, name = redactUrl
   }
 }
 
+/**
+ * `Authorization: Basic` from the URL's user:password@ (percent-escapes undone), as curl sends
+ * it: requests go to the origin and path, which carry no userinfo, so without this header the
+ * credentials were dropped and the server answered 401.
+ */
+function basicAuth(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  if (parsed.username === "" && parsed.password === "") return {};
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const credentials = `${decode(parsed.username)}:${decode(parsed.password)}`;
+  return { authorization: `Basic ${Buffer.from(credentials, "utf8").toString("base64")}` };
+}
+
+/**
+ * The body of a 200 answer (a server that ignores Range), streamed once. A transfer that breaks
+ * cannot be resumed there: the error says so, and how far it came, instead of undici's bare
+ * "other side closed".
+ */
+async function* wholeBody(body: AsyncIterable<Buffer>, size: number | undefined, name: string): AsyncGenerator<Buffer> {
+  let received = 0;
+  try {
+    for await (const chunk of body) {
+      received += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    const of = size === undefined ? "" : ` of ${size}`;
+    throw new ScanError(
+      "LDS_E_INPUT_UNREADABLE",
+      `transfer cut short after ${received}${of} bytes (${networkReason(err)}); the server does not answer Range requests, so it cannot be resumed`,
+      name,
+      { cause: err },
+    );
+  }
+}
+
+/** A transfer that brought too little for too long (see {@link STALL_MS}). */
+class StalledTransfer extends Error {
+  constructor(stallMs: number) {
+    const seconds = stallMs >= 10_000 ? String(Math.round(stallMs / 1000)) : (stallMs / 1000).toFixed(1);
+    super(`less than 64 KiB in ${seconds} s of waiting (a server trickling bytes)`);
+  }
+}
+
+/**
+ * The chunks of `body`, ended with {@link StalledTransfer} (and the body destroyed) when the
+ * time spent waiting for it reaches `stallMs` before another {@link MIN_PROGRESS_BYTES} came.
+ */
+async function* unstalled(body: Dispatcher.ResponseData["body"], stallMs: number): AsyncGenerator<Buffer> {
+  // One timer per transfer, not one per chunk: the loop only notes when it waits (a chunk
+  // costs two Date.now() calls), and the timer ends the body when the waits add up.
+  let waited = 0;
+  let waitingSince: number | undefined;
+  let sinceMark = 0;
+  let stalled = false;
+  const check = setInterval(
+    () => {
+      const now = Date.now();
+      if (waited + (waitingSince === undefined ? 0 : now - waitingSince) < stallMs) return;
+      stalled = true;
+      body.destroy();
+    },
+    Math.max(10, Math.min(1_000, stallMs / 8)),
+  );
+  check.unref(); // a waiting socket keeps the process alive; a reader that stopped does not
+
+  try {
+    const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (;;) {
+      waitingSince = Date.now();
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (err) {
+        if (stalled) throw new StalledTransfer(stallMs);
+        throw err;
+      }
+      if (stalled) throw new StalledTransfer(stallMs);
+      waited += Date.now() - waitingSince;
+      waitingSince = undefined;
+      if (next.done === true) return;
+      sinceMark += next.value.length;
+      if (sinceMark >= MIN_PROGRESS_BYTES) {
+        sinceMark = 0;
+        waited = 0;
+      }
+      yield next.value;
+    }
+  } finally {
+    clearInterval(check);
+  }
+}
+
 function pathOf(url: string): string {
   const parsed = new URL(url);
   return `${parsed.pathname}${parsed.search}`;
@@ -246,12 +401,15 @@ export class HttpObject {
   readonly name: string;
   readonly size: number;
   readonly etag: string | undefined;
+  /** See {@link STALL_MS} (tests shorten it). */
+  readonly stallMs: number;
 
-  constructor(url: string, name: string, size: number, etag: string | undefined) {
+  constructor(url: string, name: string, size: number, etag: string | undefined, options: { stallMs?: number } = {}) {
     this.url = url;
     this.name = name;
     this.size = size;
     this.etag = etag;
+    this.stallMs = options.stallMs ?? STALL_MS;
   }
 
   /**
@@ -267,13 +425,14 @@ export class HttpObject {
     const path = pathOf(this.url);
     while (position < to) {
       const what = `bytes ${position}-${to - 1}`;
-      let progressed = false;
+      const startedAt = position;
       const fail = async (reason: string, err?: unknown, retryAfter?: string | string[]): Promise<void> => {
-        failures = progressed ? 1 : failures + 1;
+        failures = position - startedAt >= MIN_PROGRESS_BYTES ? 1 : failures + 1;
         if (failures >= MAX_ATTEMPTS) throw giveUp(this.name, what, reason, failures, err);
         await backoff(failures, retryAfter);
       };
       const headers: Record<string, string> = {
+        ...basicAuth(this.url),
         range: `bytes=${position}-${to - 1}`,
         ...versionCondition(this.etag),
       };
@@ -281,6 +440,8 @@ export class HttpObject {
       try {
         response = await agent().request({ origin, path, method: "GET", headers });
       } catch (err) {
+        const untrusted = certificateProblem(err, this.name, what);
+        if (untrusted !== undefined) throw untrusted;
         await fail(networkReason(err), err);
         continue;
       }
@@ -338,7 +499,7 @@ export class HttpObject {
       }
       const end = position + expected;
       try {
-        for await (const chunk of body as AsyncIterable<Buffer>) {
+        for await (const chunk of unstalled(body, this.stallMs)) {
           if (position + chunk.length > end) {
             throw new ScanError(
               "LDS_E_INPUT_UNREADABLE",
@@ -347,12 +508,18 @@ export class HttpObject {
             );
           }
           position += chunk.length;
-          progressed = true;
           yield chunk;
         }
       } catch (err) {
         if (err instanceof ScanError) throw err;
-        await fail(networkReason(err), err);
+        const got = position - (end - expected);
+        const reason =
+          err instanceof StalledTransfer
+            ? `${err.message}, ${got} of ${expected} bytes came`
+            : got > 0
+              ? `transfer cut short (${got} of ${expected} bytes: ${networkReason(err)})`
+              : networkReason(err);
+        await fail(reason, err);
         continue;
       }
       if (position < end) await fail(`transfer cut short (${position - (end - expected)} of ${expected} bytes)`);

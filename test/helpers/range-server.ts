@@ -14,14 +14,17 @@ import { join, relative } from "node:path";
 
 /** What to do with one request instead of answering it properly. */
 export type Fault =
-  | { kind: "status"; status: number; retryAfter?: string; location?: string }
+  | { kind: "status"; status: number; retryAfter?: string; location?: string; contentRange?: string }
   | { kind: "reset" }
-  | { kind: "cut" }
+  /** Headers promise the range; half of it comes (or the first `keep` bytes), then the socket closes. */
+  | { kind: "cut"; keep?: number }
   | { kind: "short-length" }
   /** Never answered (until the client goes away): a transfer stuck mid-shard. */
   | { kind: "hang" }
   /** Range ignored for this one request: 200 and the whole object (a cache that lost it). */
-  | { kind: "full" };
+  | { kind: "full" }
+  /** The right bytes, under this Content-Range instead of the true one. */
+  | { kind: "content-range"; value: string };
 
 /** One request as the server saw it. */
 export interface LoggedRequest {
@@ -45,6 +48,8 @@ export interface RangeServerOptions {
   lastModified?: boolean;
   /** ETags: strong (default), weak (`W/"..."`) or none. */
   etags?: "strong" | "weak" | "none";
+  /** `user:password` every request must carry as `Authorization: Basic` (401 otherwise). */
+  basicAuth?: string;
   /** Called for every request; a fault returned is injected instead of the answer. */
   fault?: (request: LoggedRequest, nth: number) => Fault | undefined;
 }
@@ -111,6 +116,14 @@ export async function startRangeServer(
       fault: undefined,
     };
     requests.push(logged);
+    if (
+      options.basicAuth !== undefined &&
+      req.headers.authorization !== `Basic ${Buffer.from(options.basicAuth).toString("base64")}`
+    ) {
+      logged.status = 401;
+      res.writeHead(401, { "www-authenticate": 'Basic realm="logs"' }).end("unauthorized");
+      return;
+    }
     const fault = faultHook?.(logged, requests.length);
     logged.fault = fault?.kind;
     if (fault?.kind === "hang") return;
@@ -123,6 +136,7 @@ export async function startRangeServer(
       res.writeHead(fault.status, {
         ...(fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter }),
         ...(fault.location === undefined ? {} : { location: fault.location }),
+        ...(fault.contentRange === undefined ? {} : { "content-range": fault.contentRange }),
       });
       res.end("injected");
       return;
@@ -172,7 +186,7 @@ export async function startRangeServer(
         return;
       }
       status = 206;
-      headers["content-range"] = `bytes ${start}-${end - 1}/${size}`;
+      headers["content-range"] = fault?.kind === "content-range" ? fault.value : `bytes ${start}-${end - 1}/${size}`;
     }
     const body = object.bytes.subarray(start, end);
     headers["content-length"] = String(fault?.kind === "short-length" ? body.length - 1 : body.length);
@@ -183,7 +197,7 @@ export async function startRangeServer(
       return;
     }
     if (fault?.kind === "cut") {
-      res.write(body.subarray(0, body.length >> 1), () => {
+      res.write(body.subarray(0, fault.keep ?? body.length >> 1), () => {
         // Let the half arrive, then drop the connection mid-body.
         setTimeout(() => req.socket.destroy(), 5);
       });

@@ -13,6 +13,8 @@ export interface RedisServer {
   port: number;
   /** SIGKILL: Redis gone at once, nothing saved (it runs without persistence). */
   kill(): Promise<void>;
+  /** SIGSTOP: Redis frozen (a stalled VM, a network dropping packets): connections stay up, nothing answers. */
+  freeze(): void;
   stop(): Promise<void>;
 }
 
@@ -57,10 +59,14 @@ export async function startRedisServer(options: { port?: number; args?: string[]
         child.once("exit", () => resolve());
         child.kill("SIGKILL");
       }),
+    freeze: () => {
+      child.kill("SIGSTOP");
+    },
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
+        child.kill("SIGCONT"); // a frozen one takes no SIGTERM until it runs again
         child.kill("SIGTERM");
       }),
   };
