@@ -376,6 +376,6 @@ async function clusterOutcome(
     signal,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
-  const { problems, malformed, skipped } = result;
-  return { rows: kept, suppressed: dropped, problems, malformed, skipped, result };
+  const { problems, malformed, skipped, warnings } = result;
+  return { rows: kept, suppressed: dropped, problems, malformed, skipped, warnings, result };
 }
