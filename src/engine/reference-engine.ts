@@ -78,9 +78,15 @@ async function scanText(
   const oversized: Oversized = { count: 0, first: 0 };
   const sink = recordSink(format, stats, oversized, onMatch);
   const splitter = format === "xml" ? new XmlEventSplitter(sink) : new JsonRecordSplitter(sink);
-  for await (const chunk of chunks) {
-    stats.bytes += chunk.length;
-    splitter.push(chunk);
+  try {
+    for await (const chunk of chunks) {
+      stats.bytes += chunk.length;
+      splitter.push(chunk);
+    }
+  } catch (err) {
+    // A stream cut short: its last record is judged as the wasm engine judges it (wasm-engine.ts).
+    splitter.end();
+    throw err;
   }
   splitter.end();
   if (oversized.count > 0) stats.problems.push(oversizedRecordsProblem(oversized.count, oversized.first));

@@ -133,7 +133,14 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
       try {
         const stats = emptyStats();
         const searcher = new TextSearcher(matcher, format, onMatch, stats);
-        for await (const chunk of chunks) searcher.push(chunk);
+        try {
+          for await (const chunk of chunks) searcher.push(chunk);
+        } catch (err) {
+          // A stream cut short (a truncated or corrupt archive): what was decoded is scanned
+          // first, as `gzip -dc | scan -` would, so no row from it is lost with the block held.
+          searcher.finish();
+          throw err;
+        }
         searcher.finish();
         return stats;
       } finally {
