@@ -14,7 +14,8 @@ import { constants, gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { generateBuffer } from "../src/generate/corpus.js";
 import { type Row, scan } from "../src/index.js";
-import { folderPerTest } from "./helpers/inputs-fixtures.js";
+import { folderPerTest, makeTar } from "./helpers/inputs-fixtures.js";
+import { flatRecord, TRUE_POSITIVE } from "./helpers/seed-events.js";
 
 const folder = folderPerTest();
 
@@ -85,6 +86,27 @@ describe.each(TOOLS)("a truncated %s stream: the rows of what the tool itself de
       expect(counts(fromArchive.rows), engine).toSatisfy((got: Map<string, number>) =>
         within(counts(fromDecoded.rows), got, counts(upper.rows)),
       );
+    }
+  });
+});
+
+describe("a small .tar.gz that lost its gzip trailer (CRC and size): every member is whole", () => {
+  it("its members' rows, then the problem naming the .tar.gz (the tar was read to its end)", async () => {
+    const members = ["a", "b"].map((host) => ({
+      name: `${host}.json`,
+      data: `${flatRecord({ ...TRUE_POSITIVE, computer: `${host}.corp.example` })}\n`,
+    }));
+    const tgz = gzipSync(await makeTar(members));
+    const path = folder.file("cut.tar.gz", tgz.subarray(0, tgz.length - 8));
+    for (const engine of ["wasm", "reference"] as const) {
+      const outcome = await scan([path], { engine, workers: 1 });
+      expect(
+        outcome.rows.map((r) => r.dest),
+        engine,
+      ).toEqual(["a.corp.example", "b.corp.example"]);
+      expect(outcome.problems.map((p) => [p.input, p.message])).toEqual([
+        [path, "unexpected end of file (truncated gzip)"],
+      ]);
     }
   });
 });
