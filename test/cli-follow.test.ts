@@ -8,6 +8,7 @@ import {
   appendFileSync,
   closeSync,
   copyFileSync,
+  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -19,6 +20,7 @@ import {
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
+import { generateBuffer } from "../src/generate/corpus.js";
 import { tempDir } from "./helpers/cli.js";
 import { type CliChild, startCli } from "./helpers/cli-async.js";
 import { buildEvtx, sysmonRecord } from "./helpers/evtx-writer.js";
@@ -291,4 +293,31 @@ describe("scan --follow", () => {
       await receiver.close();
     }
   }, 20_000);
+  it("SIGTERM during the first look of a large folder stops after the file in hand; a restart reads the rest, alerting each once", async () => {
+    const dir = tempDir("lds-follow-");
+    const state = join(dir, "state.json");
+    const logs = join(dir, "logs");
+    const background = generateBuffer({ format: "flat", size: 2 * 1024 * 1024, seed: 3, hitsPerGb: 0 }).buffer;
+    const FILES = 48;
+    mkdirSync(logs);
+    for (let i = 0; i < FILES; i++) {
+      // One alert per file, first (a distinct head: no file is taken for a rotated copy of another).
+      const name = `${String(i).padStart(2, "0")}.jsonl`;
+      writeFileSync(join(logs, name), Buffer.concat([Buffer.from(line(`H${i}`)), background]));
+    }
+    const first = follow([logs, "--state", state]);
+    first.run.child.stdout?.once("data", () => first.run.child.kill("SIGTERM"));
+    const stopped = await first.run.done;
+    expect(stopped.status).toBe(0);
+    const followed = Number(/followed (\d+) files?/.exec(stopped.stderr)?.[1]);
+    expect(followed).toBeGreaterThan(0);
+    expect(followed).toBeLessThan(FILES); // before: every file was read before the stop was heard
+    const second = follow([logs, "--state", state]);
+    await until(() => first.lines.length + second.lines.length >= FILES, 20_000, "every file's alert");
+    await sleep(300);
+    const { status } = await stop(second);
+    expect(status).toBe(0);
+    const all = hosts([...first.lines, ...second.lines]).sort();
+    expect(all).toEqual(Array.from({ length: FILES }, (_, i) => `H${i}`).sort());
+  }, 60_000);
 });

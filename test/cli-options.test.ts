@@ -64,6 +64,11 @@ describe("sweep: an option that would do nothing, or something silly, is one lin
     [["--deliver-timeout", "5s"], "--deliver-timeout needs --hec or --webhook"],
     [["--webhook", "http://127.0.0.1:9/", "--hec-ack"], "--hec-ack needs --hec"],
     [["--cluster-timeout", "5"], "--cluster-timeout needs --cluster"],
+    // Before: the smallest interval was not said.
+    [
+      ["--follow", "--poll-interval", "5ms"],
+      '--poll-interval wants a duration like 500ms, 30s, 15m or 24h (at least 10ms), got "5ms"',
+    ],
   ])("%j", (args, line) => {
     const r = runCli(["scan", "--no-progress", ...args, "demo/"], { input: "" });
     expect(r.stderr).toBe(`lsass-dump-scan: ${line}\n`);

@@ -158,13 +158,46 @@ describe("--output", () => {
     const dir = mkdtempSync(join(scratch, "in-folder-"));
     cpSync(join(ROOT, "demo"), dir, { recursive: true });
     const out = join(dir, "alerts.jsonl");
-    // A previous run's rows, written as a log the scanner would read: still not scanned.
-    writeFileSync(out, readFileSync(join(ROOT, "demo", "fs02-evtx_dump.json")));
+    // A previous run's rows are JSON lines the scanner would read as a log: still not scanned.
     for (let run = 0; run < 2; run++) {
       const r = runCli(["scan", "--no-progress", "-f", "jsonl", "-o", out, dir]);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/^lsass-dump-scan: 3 inputs, .*1 alert in /);
       expect(readFileSync(out, "utf8")).toBe(DEMO_ROW);
     }
+  });
+
+  it("a log inside a scanned folder named as the output is refused and kept, not replaced unread", () => {
+    const dir = mkdtempSync(join(scratch, "in-folder-"));
+    cpSync(join(ROOT, "demo"), dir, { recursive: true });
+    const log = join(dir, "fs02-evtx_dump.json");
+    const original = readFileSync(log);
+    const r = runCli(["scan", "--no-progress", "-o", log, dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /fs02-evtx_dump\.json: cannot write output: it is a file in the scanned folder .* not rows this command wrote/,
+    );
+    expect(r.stdout).toBe("");
+    expect(readFileSync(log)).toEqual(original);
+  });
+
+  it("every output format, rows or --events, empty or not, may be written again in the scanned folder", () => {
+    const dir = mkdtempSync(join(scratch, "in-folder-"));
+    cpSync(join(ROOT, "demo"), dir, { recursive: true });
+    const empty = mkdtempSync(join(scratch, "empty-"));
+    writeFileSync(join(empty, "notes.csv"), "a,b\n1,2\n");
+    for (const format of ["table", "jsonl", "json", "csv"])
+      for (const events of [[], ["--events"]])
+        for (const [folder, status] of [
+          [dir, 1],
+          [empty, 2],
+        ] as const) {
+          const out = join(folder, `out-${format}${events.length}.txt`);
+          for (let run = 0; run < 2; run++) {
+            const r = runCli(["scan", "-q", "--no-progress", "-f", format, ...events, "-o", out, folder]);
+            expect(r.stderr, `${format} ${events} ${folder} run ${run}`).not.toContain("cannot write");
+            expect(r.status).toBe(status);
+          }
+        }
   });
 });

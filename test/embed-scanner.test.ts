@@ -279,3 +279,52 @@ describe("createScanner: damaged records and stats()", () => {
     expect(scanner.rows().map((r) => [r.dest, r.count])).toEqual([["WS-A", 2]]);
   });
 });
+
+describe("createScanner: which push returns a hit (README, Embedding: Hit)", () => {
+  /** Each hit with the number of bytes pushed when it came back (Infinity: from end()). */
+  function arrivals(bytes: Uint8Array, size: number): { hit: Hit; pushed: number }[] {
+    const scanner = createScanner();
+    const out: { hit: Hit; pushed: number }[] = [];
+    let pushed = 0;
+    for (const piece of pieces(bytes, [size])) {
+      pushed += piece.length;
+      for (const hit of scanner.push(piece)) out.push({ hit, pushed });
+    }
+    for (const hit of scanner.end()) out.push({ hit, pushed: Number.POSITIVE_INFINITY });
+    return out;
+  }
+
+  const BLOCK = 4 * 1024 * 1024;
+
+  it("text: searched in 4 MiB blocks, so a hit comes at the latest from the push that fills its block, and a short input's from end()", () => {
+    const hit = textRecord("flat", "truePositive", 7);
+    const background = Array.from({ length: 40 }, (_, i) => textRecord("flat", "background", 100 + i));
+    // A short input: the hit waits for end(), which is why the README's loop takes end()'s hits too.
+    const short = arrivals(textInput([hit, ...background], "flat", "lines"), 4096);
+    expect(short).toHaveLength(1);
+    expect(short[0]?.pushed).toBe(Number.POSITIVE_INFINITY);
+    // More than a block after it: the hit comes back from a push, no later than one block past its record.
+    const filler: string[] = [];
+    for (let size = 0, i = 0; size < 2 * BLOCK; i++) {
+      const record = textRecord("flat", "background", 1000 + (i % 200));
+      filler.push(record);
+      size += record.length + 1;
+    }
+    const long = arrivals(textInput([hit, ...filler], "flat", "lines"), 65536);
+    expect(long).toHaveLength(1);
+    const [{ hit: found, pushed }] = long as [{ hit: Hit; pushed: number }];
+    expect(pushed).toBeGreaterThanOrEqual(found.offset + found.length);
+    expect(pushed).toBeLessThanOrEqual(BLOCK + 65536);
+  });
+
+  it("EVTX: a hit comes from the push that completes its 64 KiB chunk", () => {
+    const { bytes, truePositives } = evtxInput(3, 30, (_c, r) => (r % 9 === 4 ? "truePositive" : "background"));
+    const got = arrivals(bytes, 4096);
+    expect(got).toHaveLength(truePositives);
+    for (const { hit, pushed } of got) {
+      const chunkEnd = 4096 + (Math.floor((hit.offset - 4096) / 65536) + 1) * 65536;
+      expect(pushed).toBeGreaterThanOrEqual(chunkEnd);
+      expect(pushed).toBeLessThan(chunkEnd + 4096);
+    }
+  });
+});

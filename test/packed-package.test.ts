@@ -111,5 +111,16 @@ describe("the packed package from another project", () => {
       expect(cjs.out).toBe("1 WS01 true LDS_E_USAGE");
       expect(cjs.status).toBe(0);
     }
+    // The README's examples (examples/*.mjs, examples/suppress.txt) ship with the package and run
+    // from it: they import the package by its name.
+    const installed = join(app, "node_modules", "lsass-dump-scan");
+    expect(existsSync(join(installed, "examples", "suppress.txt"))).toBe(true);
+    const example = run(
+      process.execPath,
+      [join(installed, "examples", "scan-buffer.mjs"), join(installed, "demo", "dc01-sysmon.xml.log")],
+      app,
+    );
+    expect(example.out).toContain("wrote C:\\Users\\ebrown\\AppData\\Local\\Temp\\lsass.DMP");
+    expect(example.status).toBe(0);
   }, 300_000);
 });

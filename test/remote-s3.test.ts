@@ -18,6 +18,8 @@ const options = { workers: 2, shardSize: 64 * 1024 };
 const big = generateBuffer({ format: "ecs", size: 1024 * 1024, seed: 41, hitsPerGb: 20_000 });
 const corpus = HAVE_CORPUS ? filesUnder(CORPUS) : new Map<string, Buffer>();
 const corpusKeys = [...corpus.keys()].filter((k) => !k.endsWith(".md") && !k.startsWith("EXPECTED"));
+/** Keys listed in pages whether or not the corpus is here. */
+const PAGED = ["paged/a.json", "paged/b.json", "paged/c/d.json", "paged/e.json", "paged/f.json"];
 
 let server: S3rverProcess;
 let directory: string;
@@ -40,6 +42,8 @@ beforeAll(async () => {
   await put("big.jsonl", big.buffer);
   await put("corpus2/big.jsonl", big.buffer); // not under s3://logs/corpus
   await put("notes/", Buffer.alloc(0)); // a directory marker
+  // Always there, corpus or not (a fresh clone has no ../shared/corpus): pages of two keys.
+  for (const key of PAGED) await put(key, Buffer.from("{}\n"));
   client.destroy();
 });
 
@@ -82,10 +86,14 @@ describe("s3:// inputs (s3rver)", () => {
       "s3://logs/big.jsonl",
       ...corpusKeys.map((k) => `s3://logs/corpus/${k}`),
       "s3://logs/corpus2/big.jsonl",
+      ...PAGED.map((k) => `s3://logs/${k}`),
     ];
     expect(await names("s3://logs/")).toEqual(all.sort());
-    const corpusOnly = corpusKeys.map((k) => `s3://logs/corpus/${k}`).sort();
-    expect(await names("s3://logs/corpus/", 2)).toEqual(corpusOnly);
+    expect(await names("s3://logs/paged/", 2)).toEqual(PAGED.map((k) => `s3://logs/${k}`).sort());
+    if (HAVE_CORPUS) {
+      const corpusOnly = corpusKeys.map((k) => `s3://logs/corpus/${k}`).sort();
+      expect(await names("s3://logs/corpus/", 2)).toEqual(corpusOnly);
+    }
   });
 
   test("a missing prefix or bucket is one problem", async () => {

@@ -65,3 +65,23 @@ describe("a throwing callback rejects the scan with the caller's error", () => {
     expect(outcome.problems).toEqual([]);
   });
 });
+
+describe("scan()'s outcome lists warnings beside problems, malformed and skipped (README, Library API)", () => {
+  it("a gzip with trailing zeros: outcome.warnings is what onWarning heard, and nothing is a problem", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const path = join(dir, "padded.xml.gz");
+    writeFileSync(
+      path,
+      Buffer.concat([
+        gzipSync(generateBuffer({ format: "xml", size: 4096, seed: 9, hitsPerGb: 0 }).buffer),
+        Buffer.alloc(512),
+      ]),
+    );
+    const heard: { input: string; message: string }[] = [];
+    const outcome = await scan([path], { workers: 1, onWarning: (w) => heard.push(w) });
+    expect(outcome.problems).toEqual([]);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]?.input).toBe(path);
+    expect(outcome.warnings).toEqual(heard);
+  });
+});

@@ -17,7 +17,10 @@ export function parseFollowDuration(flag: string, min: number) {
     const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1000;
     const ms = m === null ? Number.NaN : Math.round(Number(m[1]) * scale);
     if (!(ms >= min))
-      throw new ScanError("LDS_E_USAGE", `${flag} wants a duration like 500ms, 30s, 15m or 24h, got "${value}"`);
+      throw new ScanError(
+        "LDS_E_USAGE",
+        `${flag} wants a duration like 500ms, 30s, 15m or 24h${min > 0 ? ` (at least ${min}ms)` : ""}, got "${value}"`,
+      );
     return ms;
   };
 }

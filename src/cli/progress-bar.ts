@@ -62,7 +62,9 @@ export async function progressDisplay(enabled: boolean): Promise<ProgressDisplay
   if (!enabled || !process.stderr.isTTY) {
     return { update() {}, log: (line) => process.stderr.write(`${line}\n`), stop() {} };
   }
-  const { SingleBar } = await import("cli-progress");
+  // The CommonJS module's exports object is its default export both unbundled and in the
+  // esbuild bundle (where the named `SingleBar` import was undefined: a crash on every terminal).
+  const { SingleBar } = (await import("cli-progress")).default;
   const started = Date.now();
   let latest: ScanProgress | undefined;
   const bar = new SingleBar({

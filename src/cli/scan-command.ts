@@ -91,8 +91,9 @@ Examples:
   lsass-dump-scan scan --follow /var/log/sysmon/ --state state.json   follow like tail -F: one JSON line per new alert
 
 Exit status: 0 no alerts, 1 alerts found, 2 bad usage, some input could not be read, a
-malformed record was skipped, or nothing was scanned at all (rows from the inputs that were
-read are printed all the same); 130 Ctrl-C, 143 SIGTERM (the rows found so far are printed).`;
+malformed record was skipped, nothing was scanned at all, or (with --hec/--webhook) an alert
+was not delivered (rows from the inputs that were read are printed all the same); 130 Ctrl-C,
+143 SIGTERM (the rows found so far are printed).`;
 
 /** Builds the `scan` command; `run` receives validated options and returns the exit status. */
 export function scanCommand(): Command {
@@ -100,7 +101,7 @@ export function scanCommand(): Command {
     .description("scan Sysmon logs (files, folders, archives, - for stdin) for Task Manager dumping lsass.exe")
     .argument(
       "<inputs...>",
-      "files, directories, archives (.gz .zip .tar .tgz), http(s):// URLs, s3://bucket/prefix, or - for standard input",
+      "files, directories, archives and compressed files (.gz .xz .bz2 .zst .zip .7z .tar, nested too), http(s):// URLs, s3://bucket/prefix, or - for standard input",
     )
     .addOption(new Option("-f, --format <format>", "output format").choices(ROW_FORMATS).default("table"))
     .option(
@@ -376,6 +377,6 @@ async function clusterOutcome(
     ...callbacks,
   });
   const { kept, dropped } = applySuppression(toRows(result.aggregates.entries()), suppression);
-  const { problems, malformed, skipped } = result;
-  return { rows: kept, suppressed: dropped, problems, malformed, skipped, result };
+  const { problems, malformed, skipped, warnings } = result;
+  return { rows: kept, suppressed: dropped, problems, malformed, skipped, warnings, result };
 }

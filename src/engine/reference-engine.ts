@@ -15,6 +15,7 @@ import { XmlEventSplitter } from "../formats/xml-records.js";
 import { matchEvent } from "../rule/rule.js";
 import { normalizeTime } from "../rule/time.js";
 import { openByteSource, sourceChunks } from "../source/byte-source.js";
+import { untilFailure } from "./cut-stream.js";
 import {
   type Engine,
   emptyStats,
@@ -78,11 +79,14 @@ async function scanText(
   const oversized: Oversized = { count: 0, first: 0 };
   const sink = recordSink(format, stats, oversized, onMatch);
   const splitter = format === "xml" ? new XmlEventSplitter(sink) : new JsonRecordSplitter(sink);
-  for await (const chunk of chunks) {
+  // A stream cut short: its last record is judged before the failure is reported, as in wasm-engine.ts.
+  const source = untilFailure(chunks);
+  for await (const chunk of source.chunks) {
     stats.bytes += chunk.length;
     splitter.push(chunk);
   }
   splitter.end();
+  source.rethrow();
   if (oversized.count > 0) stats.problems.push(oversizedRecordsProblem(oversized.count, oversized.first));
   return settleMalformedOffsets(stats);
 }

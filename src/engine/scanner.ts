@@ -23,7 +23,7 @@ import { type ResolvedScannerOptions, resolveScannerOptions, type ScannerOptions
  *   for (const hit of scanner.push(chunk)) alert(hit.dest, hit.targetFilename, hit.offset);
  * });
  * socket.on("end", () => {
- *   scanner.end();
+ *   for (const hit of scanner.end()) alert(hit.dest, hit.targetFilename, hit.offset);
  *   console.log(scanner.rows(), scanner.stats().problems);
  * });
  * ```
@@ -32,7 +32,8 @@ export interface Scanner {
   /**
    * Takes the next bytes of the input (any size, even one byte; the array may be reused after
    * the call) and returns the hits confirmed by them, in input order. A record is confirmed once
-   * it is complete, so a hit may come one or more pushes after its bytes.
+   * it is complete and searched: text in 4 MiB blocks (a hit may wait for the push that fills its
+   * block, or for end()), EVTX per 64 KiB chunk.
    */
   push(chunk: Uint8Array): Hit[];
   /** Ends the input and returns the last hits; afterwards rows() and stats() are final. */

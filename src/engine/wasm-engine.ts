@@ -14,6 +14,7 @@ import type { LogFormat, TextFormat } from "../formats/log-format.js";
 import { type ByteSource, openByteSource, type SourceLocation } from "../source/byte-source.js";
 import { Matcher } from "../wasm/matcher.js";
 import { loadMatcherModule, type MatcherBuild } from "../wasm/module.js";
+import { untilFailure } from "./cut-stream.js";
 import { type Engine, emptyStats, type MatchHandler, type ScanStats } from "./engine.js";
 import {
   type EvtxScanOptions,
@@ -133,8 +134,11 @@ export function createWasmEngine(options: WasmEngineOptions = {}): Engine {
       try {
         const stats = emptyStats();
         const searcher = new TextSearcher(matcher, format, onMatch, stats);
-        for await (const chunk of chunks) searcher.push(chunk);
+        // A stream cut short: the block held is scanned before the failure is reported.
+        const source = untilFailure(chunks);
+        for await (const chunk of source.chunks) searcher.push(chunk);
         searcher.finish();
+        source.rethrow();
         return stats;
       } finally {
         pool.release(matcher);

@@ -210,6 +210,9 @@ export async function runFollow(options: FollowOptions): Promise<FollowOutcome> 
       }
     }
     for (const [path, st] of listing) {
+      // Stopped (Ctrl-C, SIGTERM): the files not read yet keep their state for the next start,
+      // so a first look over a large folder does not hold the stop (systemd kills after 90 s).
+      if (options.signal.aborted) break;
       const seen = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
       if (lastSeen.get(path) === seen) continue;
       let f = tracked.get(path);

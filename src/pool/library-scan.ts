@@ -90,6 +90,11 @@ export interface ScanOutcome {
   malformed: MalformedInput[];
   /** Files met in folders and archives that are not a log format we read, with why. */
   skipped: { name: string; reason: string }[];
+  /**
+   * Inputs read in full that are not quite well-formed (a zip with bytes after its end record, a
+   * gzip with trailing garbage), as `onWarning` heard them; they miss nothing.
+   */
+  warnings: ScanWarning[];
   /** The raw scan result: aggregates, counters, skipped inputs. */
   result: ScanResult;
 }
@@ -133,6 +138,7 @@ export async function scan(inputs: readonly string[], options: ScanOptions = {})
     problems: result.problems,
     malformed: result.malformed,
     skipped: result.skipped,
+    warnings: result.warnings,
     result,
   };
 }

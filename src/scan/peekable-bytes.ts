@@ -95,7 +95,8 @@ export class PeekableBytes {
   /**
    * Writes the rest into `sink` with back-pressure and ends it; stops when the sink is destroyed.
    * Never rejects: when the source fails, `onSourceError` hears of it first, then the sink is
-   * destroyed with the error.
+   * ended, so what it was given before is still read (a tar whose gzip lost its trailer: every
+   * member); the sink's own reader reports the failure.
    */
   async pipeTo(sink: ByteSink, onSourceError: (err: unknown) => void): Promise<void> {
     try {
@@ -110,7 +111,7 @@ export class PeekableBytes {
       }
     } catch (err) {
       onSourceError(err);
-      if (!sink.destroyed) sink.destroy(err instanceof Error ? err : new Error(String(err)));
+      if (!sink.destroyed) sink.end();
     }
   }
 

@@ -30,6 +30,14 @@ export interface DecompressedStream {
 /** bzip2 input is fed in slices this small, so one write decodes a bounded number of blocks. */
 const BZIP2_SLICE = 16 * 1024;
 
+/** A push decoder's failure, with the output it gave before failing (handed on first). */
+class DecodeFailure {
+  constructor(
+    readonly partial: Uint8Array[],
+    readonly failure: unknown,
+  ) {}
+}
+
 /**
  * Starts decompressing `input`, which begins with the magic of `compression`. `name` is the
  * compressed input's name as the user knows it, for messages.
@@ -123,7 +131,9 @@ async function* pushDecoded(compression: "bzip2" | "zstd", read: Read, state: St
     try {
       out = chunk === undefined ? decoder.end() : decoder.write(chunk);
     } catch (err) {
-      throw new CodecError(compression, chunk === undefined, err);
+      if (!(err instanceof DecodeFailure)) throw new CodecError(compression, chunk === undefined, err);
+      for (const piece of err.partial) yield piece;
+      throw new CodecError(compression, chunk === undefined, err.failure);
     }
     for (const piece of out) yield piece;
     if (chunk === undefined) return;
@@ -141,15 +151,17 @@ async function zstdDecoder(): Promise<PushDecoder> {
     out = [];
     return taken;
   };
+  const push = (chunk: Uint8Array, final: boolean) => {
+    try {
+      decompress.push(chunk, final);
+    } catch (err) {
+      throw new DecodeFailure(take(), err);
+    }
+    return take();
+  };
   return {
-    write(chunk) {
-      decompress.push(chunk, false);
-      return take();
-    },
-    end() {
-      decompress.push(new Uint8Array(0), true);
-      return take();
-    },
+    write: (chunk) => push(chunk, false),
+    end: () => push(new Uint8Array(0), true),
   };
 }
 
@@ -163,9 +175,10 @@ async function bzip2Decoder(): Promise<PushDecoder> {
     failure ??= err;
   });
   const take = () => {
-    if (failure !== undefined) throw failure;
     const taken = out;
     out = [];
+    // What unbzip2-stream gave before it failed (whole blocks, up to ~9 MB at the end) goes first.
+    if (failure !== undefined) throw new DecodeFailure(taken, failure);
     return taken;
   };
   return {

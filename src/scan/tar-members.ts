@@ -43,7 +43,12 @@ export async function* tarMembers(
     reason: tarReason(isStreamDestroyed(err) && extractorError !== undefined ? extractorError : err),
   }));
   // A streamx Writable: the same write/end/destroy/drain contract as Node's, typed apart.
-  void input.pipeTo(extractor as unknown as ByteSink, (err) => faults.inputFailed(err));
+  // The input's failure ends the extractor (its members so far are read) and is thrown here.
+  let inputFailure: { error: unknown } | undefined;
+  void input.pipeTo(extractor as unknown as ByteSink, (error) => {
+    faults.inputFailed(error);
+    inputFailure = { error };
+  });
   const entries = extractor[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -53,7 +58,10 @@ export async function* tarMembers(
       } catch (err) {
         throw faults.fault(err);
       }
-      if (next.done) return;
+      if (next.done) {
+        if (inputFailure !== undefined) throw inputFailure.error;
+        return;
+      }
       const entry = next.value;
       const header = entry.header;
       current = header.name;

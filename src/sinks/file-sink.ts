@@ -5,8 +5,8 @@
  */
 
 import { constants, fstatSync } from "node:fs";
-import { access, stat, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { access, open, realpath, stat, writeFile } from "node:fs/promises";
+import { dirname, resolve, sep } from "node:path";
 import { describeError, ScanError } from "../errors.js";
 import type { RowFormat } from "./row-format.js";
 import { TextRowSink } from "./text-sink.js";
@@ -46,10 +46,18 @@ export async function checkFileSinkPath(path: string): Promise<void> {
 }
 
 /**
+ * How every output format of ours begins (rows and `--events`, empty or not): table, jsonl,
+ * json, csv. A file in a scanned folder that begins otherwise is not an earlier run's output.
+ */
+const OUR_OUTPUT =
+  /^(?:$|Creation of lsass Dump with Taskmgr|No alerts\.|No events\.|\{"(?:dest|time)":|\[\s*(?:\]|\{\s*"(?:dest|time)":)|dest,object_category,|time,input,)/;
+
+/**
  * Rejects with ScanError LDS_E_SINK when the existing file at `output` is one of `inputs`
  * (the same file by device and inode: named twice, through a link, or standard input `-`
- * redirected from it): writing the rows would replace the log just scanned. URLs and names
- * that do not exist are not inputs of that kind and pass.
+ * redirected from it): writing the rows would replace the log just scanned. Also when it lies
+ * in a scanned folder (where it is left out of the scan) and is not empty nor an earlier run's
+ * output: a log there would be replaced unread. URLs and names that do not exist pass.
  *
  * @example
  * ```ts
@@ -76,6 +84,37 @@ export async function checkOutputIsNotAnInput(output: string, inputs: readonly s
         output,
         `it is also an input${input === "-" ? " (standard input)" : input === output ? "" : ` (${input})`}, and the rows would replace it`,
       );
+  }
+  const folder = await scannedFolderHolding(output, inputs);
+  if (folder !== undefined && !OUR_OUTPUT.test(await headOf(output)))
+    throw cannotWrite(
+      output,
+      `it is a file in the scanned folder ${folder} and not rows this command wrote, so it would be replaced unread; name a new file`,
+    );
+}
+
+/** The first folder among `inputs` that holds `file` (at any depth), by real path. */
+async function scannedFolderHolding(file: string, inputs: readonly string[]): Promise<string | undefined> {
+  const real = await realpath(file).catch(() => undefined);
+  if (real === undefined) return undefined;
+  for (const input of inputs) {
+    if (input === "-" || /^[a-z][a-z0-9+.-]*:\/\//i.test(input)) continue;
+    const folder = await realpath(input).catch(() => undefined);
+    if (folder === undefined || !(await stat(folder)).isDirectory()) continue;
+    if (real.startsWith(folder.endsWith(sep) ? folder : folder + sep)) return input;
+  }
+  return undefined;
+}
+
+/** The first 256 bytes of a file as text. */
+async function headOf(path: string): Promise<string> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await handle.close();
   }
 }
 
