@@ -50,6 +50,9 @@ function textKind(text: string): string {
   if (/^\[?\s*\{\s*"preview"\s*:\s*(?:true|false)\s*,[^\n]*"result"\s*:\s*\{/.test(first)) {
     return "Splunk search results exported as JSON (each event a string in result._raw), which we do not read: export the raw events (Export > Raw Events, output_mode=raw)";
   }
+  if (/^\{.*"vfs_path"\s*:.*"_Components"\s*:/.test(first)) {
+    return "Velociraptor's list of collected files (uploads.json), not a log: the logs it lists are read where they lie, under uploads/";
+  }
   if (/^[[{]/.test(first)) return "JSON that is not a Sysmon log layout we read";
   return "text that is not a log format we read";
 }

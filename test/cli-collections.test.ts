@@ -1,0 +1,183 @@
+/**
+ * Triage collections as the tools lay them out, scanned by the CLI in both engines and with
+ * one thread or many: a KAPE target folder (`C/Windows/System32/winevt/Logs`, `%4` and
+ * non-ASCII names, Windows' archived logs, upper-case `.EVTX`, dirty logs with preallocated
+ * slots, a directory named `*.evtx`, zero-byte and header-only files, a symbolic link loop, a
+ * log cut at a chunk boundary) and Velociraptor's offline collector zip (`uploads/auto/C%3A/...`
+ * with `%25`-escaped names, and its uploads.json, log.json, *.json.index, collection_context.json,
+ * client_info.json and results/ beside them). Every EVTX is built with the test EVTX writer.
+ */
+
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { detectLogFormat } from "../src/formats/log-format.js";
+import { whyNotALog } from "../src/scan/not-a-log.js";
+import { runCli } from "./helpers/cli.js";
+import { buildEvtx, sysmonRecord } from "./helpers/evtx-writer.js";
+import { scratchDir } from "./helpers/fixtures.js";
+import { makeZip } from "./helpers/inputs-fixtures.js";
+
+function evtx(...ids: number[]): Uint8Array {
+  return buildEvtx({ chunks: ids.map((i) => ({ records: [sysmonRecord(event(i))] })) }).bytes;
+}
+
+function event(i: number) {
+  return {
+    computer: `ws${i}.corp.example`,
+    image: "C:\\Windows\\System32\\Taskmgr.exe",
+    target: `C:\\Users\\u${i}\\AppData\\Local\\Temp\\lsass.DMP`,
+    time: "2024-10-16T09:51:12.1234567Z",
+    recordId: BigInt(i),
+  };
+}
+
+function put(root: string, path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), data);
+}
+
+/** The hosts of the rows, and stderr and status, the same in both engines and with -j 1 (asserted). */
+function scanAllWays(...inputs: string[]): { dests: string[]; stderr: string; status: number | null } {
+  const runs = ["wasm", "reference"].flatMap((engine) =>
+    [[], ["-j", "1"]].map((threads) => {
+      const r = runCli(["scan", "-f", "jsonl", "-v", "--no-progress", "--engine", engine, ...threads, ...inputs]);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+|TypeError|RangeError/);
+      const dests = r.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l).dest as string);
+      // The summary's time and rate differ from run to run.
+      return { dests, stderr: r.stderr.replace(/ in [\d.]+ s \(.*\)$/m, ""), status: r.status };
+    }),
+  );
+  for (const run of runs) expect(run).toEqual(runs[0]);
+  return runs[0] as { dests: string[]; stderr: string; status: number | null };
+}
+
+const LOGS = "C/Windows/System32/winevt/Logs";
+
+describe("a KAPE target folder (EventLogs: C/Windows/System32/winevt/Logs)", () => {
+  const root = scratchDir();
+  const kape = join(root, "kape");
+  put(kape, `${LOGS}/Microsoft-Windows-Sysmon%4Operational.evtx`, evtx(1));
+  put(kape, `${LOGS}/Archive-Microsoft-Windows-Sysmon%4Operational-2024-10-16-09-51-12-123.evtx`, evtx(2));
+  put(kape, `${LOGS}/SYSMON-COPY.EVTX`, evtx(3));
+  put(kape, `${LOGS}/Microsoft-Windows-Sysmon%4Opérationnel-日本.evtx`, evtx(4));
+  put(kape, `${LOGS}/Folder.evtx/Microsoft-Windows-Sysmon%4Operational.evtx`, evtx(5));
+  // Dirty, as copied from a live system: the header says 1 chunk, two are written, two preallocated.
+  const dirty = buildEvtx({
+    dirty: true,
+    chunks: [
+      { records: [sysmonRecord(event(6))] },
+      { records: [sysmonRecord(event(7))] },
+      { records: [], empty: true },
+      { records: [], empty: true },
+    ],
+  }).bytes;
+  put(kape, `${LOGS}/Microsoft-Windows-Sysmon%4Operational (dirty).evtx`, dirty);
+  // A channel never written to: a header counting no chunk.
+  put(kape, `${LOGS}/Microsoft-Windows-Kernel-PnP%4Device Configuration.evtx`, buildEvtx({ chunks: [] }).bytes);
+  put(kape, `${LOGS}/Microsoft-Windows-Kernel-PnP%4Device Management.evtx`, new Uint8Array(0));
+
+  it("every log is found, decoded and scanned; the zero-byte file is named as skipped", () => {
+    const { dests, stderr, status } = scanAllWays(kape);
+    expect(dests).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => `ws${i}.corp.example`));
+    expect(status).toBe(1);
+    expect(stderr).toContain("Kernel-PnP%4Device Management.evtx: empty");
+    expect(stderr).toMatch(/^lsass-dump-scan: 7 inputs, .*, 7 alerts, 1 skipped \(not a log format we read\)$/m);
+  });
+
+  it("a log copied only up to a chunk boundary and a symbolic link loop are named, status 2, the rest scanned", () => {
+    const cut = join(root, "cut");
+    put(cut, `${LOGS}/Microsoft-Windows-Sysmon%4Operational.evtx`, evtx(8, 9, 10).slice(0, 4096 + 65536));
+    mkdirSync(join(cut, "C", "Windows", "loop"), { recursive: true });
+    symlinkSync("..", join(cut, "C", "Windows", "loop", "up"));
+    const { dests, stderr, status } = scanAllWays(cut);
+    expect(dests).toEqual(["ws8.corp.example"]);
+    expect(status).toBe(2);
+    expect(stderr).toContain(
+      "Sysmon%4Operational.evtx: truncated: the file header counts 3 chunks, the file ends after 1 (at offset 69632)",
+    );
+    expect(stderr).toMatch(/loop\/up: symbolic link loop \(leads back to /);
+  });
+});
+
+describe("a Velociraptor offline collector zip", () => {
+  const sysmon = evtx(11);
+  const sysmonPath = "uploads/auto/C%3A/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%254Operational.evtx";
+  const uploadRow = {
+    Timestamp: "2024-10-16T09:52:00.123456Z",
+    started: "2024-10-16 09:52:00.123456 +0000 UTC",
+    vfs_path: `/${sysmonPath}`,
+    _Components: [
+      "uploads",
+      "auto",
+      "C:",
+      "Windows",
+      "System32",
+      "winevt",
+      "Logs",
+      "Microsoft-Windows-Sysmon%4Operational.evtx",
+    ],
+    file_size: sysmon.length,
+    uploaded_size: sysmon.length,
+    Type: "",
+  };
+  const uploadsJson = `${JSON.stringify(uploadRow)}\n`;
+  const metadata = [
+    { name: "uploads.json", data: uploadsJson },
+    { name: "uploads.json.index", data: Buffer.alloc(8) },
+    {
+      name: "log.json",
+      data: `${JSON.stringify({ _ts: 1729072320, level: "DEFAULT", message: "Starting collection of Windows.KapeFiles.Targets" })}\n`,
+    },
+    { name: "log.json.index", data: Buffer.alloc(8) },
+    {
+      name: "collection_context.json",
+      data: JSON.stringify({ session_id: "F.CS1HG2", state: "FINISHED", total_uploaded_files: 1 }),
+    },
+    { name: "client_info.json", data: JSON.stringify({ Hostname: "WS11", OS: "windows", Fqdn: "ws11.corp.example" }) },
+    {
+      name: "results/Windows.KapeFiles.Targets%2FAll File Metadata.json",
+      data: `${JSON.stringify({ SourceFile: "C:\\Windows\\System32\\winevt\\Logs\\Microsoft-Windows-Sysmon%4Operational.evtx", Size: sysmon.length })}\n`,
+    },
+  ];
+
+  it("the uploaded log is scanned; the collection's metadata is skipped and named, not counted as logs", () => {
+    const root = scratchDir();
+    const zip = join(root, "Collection-WS11-2024-10-16T09_52_00Z.zip");
+    writeFileSync(zip, makeZip([{ name: sysmonPath, data: sysmon }, ...metadata]));
+    const { dests, stderr, status } = scanAllWays(zip);
+    expect(dests).toEqual(["ws11.corp.example"]);
+    expect(status).toBe(1);
+    expect(stderr).toContain(`zip:uploads.json: Velociraptor's list of collected files (uploads.json), not a log`);
+    for (const name of ["log.json", "collection_context.json", "client_info.json", "All File Metadata.json"]) {
+      expect(stderr).toContain(`${name}: JSON that is not a Sysmon log layout we read`);
+    }
+    expect(stderr).toMatch(/^lsass-dump-scan: 1 input, .*, 1 alert, 7 skipped/m);
+  });
+
+  it("a collection whose log upload failed is 'nothing was scanned', status 2, not a clean 'no alerts'", () => {
+    const root = scratchDir();
+    const zip = join(root, "Collection-WS11.zip");
+    writeFileSync(zip, makeZip(metadata));
+    const { dests, stderr, status } = scanAllWays(zip);
+    expect(dests).toEqual([]);
+    expect(status).toBe(2);
+    expect(stderr).toContain("nothing was scanned");
+  });
+
+  it("detection: metadata is no log; a record with any key a layout reads still is (NXLog syslog, ECS)", () => {
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    expect(detectLogFormat(bytes(uploadsJson))).toBeUndefined();
+    expect(whyNotALog(bytes(uploadsJson))).toMatch(/^Velociraptor's list of collected files/);
+    expect(detectLogFormat(bytes(`{"Hostname":"WS11","OS":"windows"}\n`))).toBeUndefined();
+    expect(detectLogFormat(bytes(`{"EventTime":"2024-10-16 09:51:12","Hostname":"gw","SourceName":"sshd"}\n`))).toBe(
+      "flat",
+    );
+    expect(detectLogFormat(bytes(`{"@timestamp":"2024-10-16T09:51:12Z","host":{"name":"ws"}}\n`))).toBe("flat");
+    expect(detectLogFormat(bytes(`{"EventID":11}\n`))).toBe("flat");
+  });
+});
