@@ -223,19 +223,17 @@ function scanWindow(scan: EvtxScan, w: Window, window: Uint8Array): void {
   }
 }
 
-/** Scans an EVTX input read through a {@link ByteSource}, window by window. */
+/**
+ * Scans an EVTX input read through a {@link ByteSource}, window by window. `head`: its first
+ * bytes, at least the magic; the whole file header when this scan counts it.
+ */
 async function scanByteSource(
   source: ByteSource,
   head: Uint8Array,
   onMatch: MatchHandler,
   options: EvtxScanOptions,
 ): Promise<ScanStats> {
-  let header: Uint8Array | undefined;
-  if (countsHeader(options) && source.size >= FILE_HEADER_SIZE && evtxChunksStart(head) === FILE_HEADER_SIZE) {
-    header = new Uint8Array(FILE_HEADER_SIZE);
-    await readFully(source, header, 0, FILE_HEADER_SIZE);
-  }
-  const scan = beginScan(source.size, head, onMatch, options, false, header);
+  const scan = beginScan(source.size, head, onMatch, options, false, head);
   try {
     for (const w of windowsOf(scan)) {
       const window = scan.prefilter?.input ?? (scan.buffer as Uint8Array);
@@ -381,7 +379,11 @@ export async function scanEvtxFile(
   try {
     bytes = await openByteSource(path);
     const size = bytes.size;
-    const head = new Uint8Array(Math.min(8, size));
+    // Of a file's shards, only the one holding byte 0 counts the header (see withHeader); it
+    // reads the whole header (to check its chunk count) in the one request the magic needs.
+    const withHeader = byteRange === undefined ? options.withHeader : byteRange[0] === 0;
+    const counts = countsHeader({ ...options, withHeader });
+    const head = new Uint8Array(Math.min(counts ? FILE_HEADER_SIZE : 8, size));
     await readFully(bytes, head, 0, head.length);
     let chunkRange = options.chunkRange;
     if (byteRange !== undefined) {
@@ -391,8 +393,6 @@ export async function scanEvtxFile(
       const [first, end] = chunkRange;
       if (end > first) bytes.expect(chunkOffset(first, chunksStart), Math.min(size, chunkOffset(end, chunksStart)));
     }
-    // Of a file's shards, only the one holding byte 0 counts the header (see withHeader).
-    const withHeader = byteRange === undefined ? options.withHeader : byteRange[0] === 0;
     return await scanByteSource(
       bytes,
       head,
