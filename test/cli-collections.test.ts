@@ -181,3 +181,40 @@ describe("a Velociraptor offline collector zip", () => {
     expect(detectLogFormat(bytes(`{"EventID":11}\n`))).toBe("flat");
   });
 });
+
+describe("disk images a triage tool writes instead of a folder", () => {
+  /** The first bytes of each, as the format's specification lays them out. */
+  const vhdx = Buffer.alloc(65536);
+  vhdx.write("vhdxfile", 0, "latin1"); // MS-VHDX file type identifier, then the creator in UTF-16LE
+  vhdx.write("Microsoft Windows 10.0.19045.0", 8, "utf16le");
+  const vhd = Buffer.alloc(65536);
+  vhd.write("conectix", 0, "latin1"); // the footer's copy at the start of a dynamic VHD
+  vhd.writeUInt32BE(2, 8);
+  vhd.writeUInt32BE(0x00010000, 12);
+  vhd.write("win ", 28, "latin1");
+  const e01 = Buffer.alloc(65536);
+  Buffer.from([0x45, 0x56, 0x46, 0x09, 0x0d, 0x0a, 0xff, 0x00, 0x01]).copy(e01);
+  const ntfs = Buffer.alloc(65536);
+  Buffer.from([0xeb, 0x52, 0x90]).copy(ntfs);
+  ntfs.write("NTFS    ", 3, "latin1");
+  const images = { "WS11.vhdx": vhdx, "WS11.vhd": vhd, "WS11.E01": e01, "C.dd": ntfs };
+
+  it("are named as such (mount and scan the folder), skipped in a folder, a problem when named", () => {
+    expect(whyNotALog(vhdx)).toMatch(/^VHDX disk image \(a triage container: mount it/);
+    expect(whyNotALog(vhd)).toMatch(/^VHD disk image/);
+    expect(whyNotALog(e01)).toMatch(/^EnCase \(E01\) disk image/);
+    expect(whyNotALog(ntfs)).toMatch(/^NTFS volume disk image/);
+    const root = scratchDir();
+    for (const [name, data] of Object.entries(images)) put(root, `kape-out/${name}`, data);
+    put(root, `kape-out/${LOGS}/Microsoft-Windows-Sysmon%4Operational.evtx`, evtx(12));
+    const folder = scanAllWays(join(root, "kape-out"));
+    expect(folder.status).toBe(1);
+    expect(folder.stderr).toContain("WS11.vhdx: VHDX disk image");
+    expect(folder.stderr).toMatch(/4 skipped/);
+    const named = runCli(["scan", "--no-progress", join(root, "kape-out", "WS11.vhdx")]);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toContain(
+      "WS11.vhdx: VHDX disk image (a triage container: mount it and scan its winevt/Logs folder)",
+    );
+  });
+});
