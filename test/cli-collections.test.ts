@@ -218,3 +218,63 @@ describe("disk images a triage tool writes instead of a folder", () => {
     );
   });
 });
+
+describe("EvtxECmd output (KAPE's EvtxECmd module) beside the logs", () => {
+  const columns =
+    "RecordNumber,EventRecordId,TimeCreated,EventId,Level,Provider,Channel,ProcessId,ThreadId,Computer,ChunkNumber,UserId,MapDescription,UserName,RemoteHost,PayloadData1,PayloadData2,PayloadData3,PayloadData4,PayloadData5,PayloadData6,ExecutableInfo,HiddenRecord,SourceFile,Keywords,ExtraDataOffset,Payload";
+  const payload = JSON.stringify({
+    EventData: {
+      Data: [
+        { "@Name": "Image", "#text": "C:\\Windows\\System32\\Taskmgr.exe" },
+        { "@Name": "TargetFilename", "#text": "C:\\Users\\u13\\AppData\\Local\\Temp\\lsass.DMP" },
+      ],
+    },
+  });
+  const row = {
+    RecordNumber: 1,
+    EventRecordId: "13",
+    TimeCreated: "2024-10-16T09:51:12.1234567+00:00",
+    EventId: 11,
+    Level: "Info",
+    Provider: "Microsoft-Windows-Sysmon",
+    Channel: "Microsoft-Windows-Sysmon/Operational",
+    ProcessId: 3504,
+    ThreadId: 4412,
+    Computer: "ws13.corp.example",
+    ChunkNumber: 0,
+    UserId: "S-1-5-18",
+    MapDescription: "FileCreate",
+    PayloadData1: "ProcessID: 3504, ProcessGUID: a57649d1-d6b1-61ab-a5e4-d70100000000",
+    PayloadData2: "RuleName: -",
+    ExecutableInfo: "C:\\Windows\\System32\\Taskmgr.exe",
+    HiddenRecord: false,
+    SourceFile: "C:\\kape\\C\\Windows\\System32\\winevt\\Logs\\Microsoft-Windows-Sysmon%4Operational.evtx",
+    Keywords: "Classic",
+    ExtraDataOffset: 0,
+    Payload: payload,
+  };
+
+  it("its CSV and JSON are named as EvtxECmd output, not read as flat JSON to a silent nothing", () => {
+    const root = scratchDir();
+    put(
+      root,
+      "out/EventLogs/20241016095112_EvtxECmd_Output.csv",
+      `${columns}\r\n1,13,2024-10-16 09:51:12.1234567,11,Info\r\n`,
+    );
+    put(root, "out/EventLogs/20241016095112_EvtxECmd_Output.json", `${JSON.stringify(row)}\r\n`);
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    expect(detectLogFormat(bytes(JSON.stringify(row)))).toBeUndefined();
+    expect(whyNotALog(bytes(`${JSON.stringify(row)}\n`))).toMatch(/^EvtxECmd JSON output/);
+    expect(whyNotALog(bytes(`${columns}\r\n`))).toMatch(/^EvtxECmd CSV output/);
+    const { dests, stderr, status } = scanAllWays(join(root, "out"));
+    expect(dests).toEqual([]);
+    expect(status).toBe(2);
+    expect(stderr).toContain("_EvtxECmd_Output.json: EvtxECmd JSON output (its Payload column holds the event data");
+    expect(stderr).toContain("_EvtxECmd_Output.csv: EvtxECmd CSV output");
+    expect(stderr).toContain("nothing was scanned");
+    // Named, it is a problem with that reason.
+    const named = runCli(["scan", "--no-progress", join(root, "out/EventLogs/20241016095112_EvtxECmd_Output.json")]);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toContain("scan the .evtx files it was made from");
+  });
+});

@@ -163,7 +163,7 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   if (first !== undefined) {
     try {
       const value: unknown = JSON.parse(first);
-      if (isObject(value) && isSplunkExport(value)) return undefined;
+      if (isObject(value) && (isSplunkExport(value) || isEvtxECmdRow(value))) return undefined;
       if (isObject(value)) {
         const layout = classifyJsonRecord(value);
         if (layout === "flat" && !holdsEventKey(value)) return undefined;
@@ -224,6 +224,21 @@ const EVENT_KEYS: readonly string[] = [
  */
 function holdsEventKey(record: Record<string, unknown>): boolean {
   return EVENT_KEYS.some((key) => Object.hasOwn(record, key));
+}
+
+/**
+ * Eric Zimmerman's EvtxECmd `--json` output (KAPE's EvtxECmd module): one row a line with
+ * `EventId`, `Channel`, `Computer`, `MapDescription`, `PayloadData1`..`6` and the event's
+ * EventData as a JSON string in `Payload`, which no layout reads. Taken for flat JSON (it has
+ * `Channel`), its true positives would be a silent nothing: not a log format we read (skipped
+ * and named, scan/not-a-log.ts); scan the .evtx files it was made from.
+ */
+function isEvtxECmdRow(record: Record<string, unknown>): boolean {
+  return (
+    Object.hasOwn(record, "EventId") &&
+    !Object.hasOwn(record, "EventID") &&
+    (Object.hasOwn(record, "MapDescription") || Object.hasOwn(record, "PayloadData1"))
+  );
 }
 
 /** The start of a Splunk JSON export whose first record is longer than the sniffed head. */

@@ -54,6 +54,12 @@ function textKind(text: string): string {
       ? "syslog text with Sysmon for Linux events (Linux is not in this detection's scope)"
       : "syslog text";
   }
+  // EvtxECmd (KAPE's EvtxECmd module) writes these columns, in CSV or as JSON lines.
+  const evtxECmd = /\bEventId\b/.test(first) && /\b(?:MapDescription|PayloadData1)\b/.test(first);
+  if (evtxECmd) {
+    const kind = first.startsWith("{") ? "JSON" : "CSV";
+    return `EvtxECmd ${kind} output (its Payload column holds the event data, which we do not read): scan the .evtx files it was made from`;
+  }
   if (/^"?[\w .#-]+"?(?:[,;\t]"?[\w .#-]*"?){2,}$/.test(first)) return "CSV text";
   // A login, proxy or error page where a log was expected (an expired link, an SSO redirect).
   if (/^<!doctype html|^<html[\s>]/i.test(first)) return "an HTML page, not a log (a login or error page?)";
