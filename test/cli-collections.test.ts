@@ -8,12 +8,13 @@
  * client_info.json and results/ beside them). Every EVTX is built with the test EVTX writer.
  */
 
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectLogFormat } from "../src/formats/log-format.js";
 import { whyNotALog } from "../src/scan/not-a-log.js";
-import { runCli } from "./helpers/cli.js";
+import { CLI, ROOT, runCli } from "./helpers/cli.js";
 import { buildEvtx, sysmonRecord } from "./helpers/evtx-writer.js";
 import { scratchDir } from "./helpers/fixtures.js";
 import { makeZip } from "./helpers/inputs-fixtures.js";
@@ -278,3 +279,79 @@ describe("EvtxECmd output (KAPE's EvtxECmd module) beside the logs", () => {
     expect(named.stderr).toContain("scan the .evtx files it was made from");
   });
 });
+
+/**
+ * How to run the CLI as a user that file modes apply to: as is when not root; as root, through
+ * setpriv (util-linux) as nobody, when nobody can run the CLI from this checkout; else undefined.
+ */
+function unprivilegedCli():
+  | ((args: string[]) => { status: number | null; stdout: string; stderr: string })
+  | undefined {
+  if (process.getuid?.() !== 0) return (args) => runCli(args);
+  const asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI];
+  const probe = spawnSync("setpriv", [...asNobody, "--version"], { cwd: ROOT, encoding: "utf8" });
+  if (probe.status !== 0) return undefined;
+  return (args) => {
+    const r = spawnSync("setpriv", [...asNobody, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+}
+
+const cliWithModes = unprivilegedCli();
+
+describe.skipIf(cliWithModes === undefined)(
+  "files the scanning user may not read (as root: run as nobody by setpriv)",
+  () => {
+    it("an unreadable log and an unreadable folder in a KAPE tree are named, status 2, the rest scanned", () => {
+      const root = scratchDir();
+      chmodSync(root, 0o755);
+      const logs = join(root, "kape", LOGS);
+      put(root, `kape/${LOGS}/Microsoft-Windows-Sysmon%4Operational.evtx`, evtx(14));
+      put(root, `kape/${LOGS}/Security.evtx`, evtx(15));
+      put(root, `kape/${LOGS}/Archived/Archive-Security-2024-10-16-09-51-12-123.evtx`, evtx(16));
+      for (const dir of [
+        "kape",
+        "kape/C",
+        "kape/C/Windows",
+        "kape/C/Windows/System32",
+        "kape/C/Windows/System32/winevt",
+        `kape/${LOGS}`,
+      ])
+        chmodSync(join(root, dir), 0o755);
+      chmodSync(join(logs, "Microsoft-Windows-Sysmon%4Operational.evtx"), 0o644);
+      chmodSync(join(logs, "Security.evtx"), 0o000);
+      chmodSync(join(logs, "Archived"), 0o000);
+      try {
+        for (const engine of ["wasm", "reference"]) {
+          const r = (cliWithModes as NonNullable<typeof cliWithModes>)([
+            "scan",
+            "-f",
+            "jsonl",
+            "--no-progress",
+            "--engine",
+            engine,
+            join(root, "kape"),
+          ]);
+          expect(
+            r.stdout
+              .trim()
+              .split("\n")
+              .map((l) => JSON.parse(l).dest),
+          ).toEqual(["ws14.corp.example"]);
+          expect(r.status).toBe(2);
+          expect(r.stderr).toContain(`${join(logs, "Security.evtx")}: permission denied`);
+          expect(r.stderr).toContain(`${join(logs, "Archived")}: permission denied`);
+          expect(r.stderr).toMatch(/1 input, .*, 2 problems/);
+        }
+      } finally {
+        chmodSync(join(logs, "Archived"), 0o755);
+      }
+    });
+  },
+);
+
+if (cliWithModes === undefined) {
+  describe("files the scanning user may not read", () => {
+    it.skip("skipped: running as root and setpriv (Debian: util-linux) cannot run the CLI as nobody here", () => {});
+  });
+}
