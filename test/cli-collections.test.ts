@@ -170,6 +170,71 @@ describe("a Velociraptor offline collector zip", () => {
     expect(stderr).toContain("nothing was scanned");
   });
 
+  it("rows of Windows.EventLogs.EvtxHunter (System.* columns, EventData whole) are read: the match, not its near misses", () => {
+    // The artifact's SELECT: EventTime, Computer, Channel, Provider, EventID, EventRecordID,
+    // UserSID, Username, EventData, UserData, Message, OSPath; JSON lines as Go writes them
+    // (`&` as \u0026). EventTime is whole seconds (timestamp(epoch=int(...))).
+    const hunterRow = (id: number, overrides: Record<string, unknown>, data: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        EventTime: "2024-10-16T09:51:12Z",
+        Computer: "ws17.corp.example",
+        Channel: "Microsoft-Windows-Sysmon/Operational",
+        Provider: "Microsoft-Windows-Sysmon",
+        EventID: 11,
+        EventRecordID: id,
+        UserSID: "S-1-5-18",
+        Username: "NT AUTHORITY\\SYSTEM",
+        EventData: {
+          RuleName: "-",
+          UtcTime: "2024-10-16 09:51:12.123",
+          ProcessGuid: "{a57649d1-d6b1-61ab-a5e4-d70100000000}",
+          ProcessId: 3504,
+          Image: "C:\\Windows\\System32\\Taskmgr.exe",
+          TargetFilename: "C:\\Users\\O'Brien \u0026 Co\\AppData\\Local\\Temp\\lsass.DMP",
+          CreationUtcTime: "2024-10-16 09:51:12.123",
+          User: "CORP\\admin",
+          ...data,
+        },
+        UserData: null,
+        Message: "File created:",
+        OSPath: "C:\\Windows\\System32\\winevt\\Logs\\Microsoft-Windows-Sysmon%4Operational.evtx",
+        ...overrides,
+      }).replaceAll("&", "\\u0026");
+    const results = [
+      hunterRow(1, {}),
+      hunterRow(2, { Channel: "Security", Provider: "Microsoft-Windows-Security-Auditing", EventID: 4663 }),
+      hunterRow(3, { EventID: 1 }),
+      hunterRow(4, {}, { Image: "C:\\Tools\\nottaskmgr.exe" }),
+      hunterRow(5, {}, { TargetFilename: "C:\\Temp\\lsass.DMP.bak" }),
+    ].join("\n");
+    const root = scratchDir();
+    const zip = join(root, "Collection-WS17.zip");
+    writeFileSync(
+      zip,
+      makeZip([{ name: "results/Windows.EventLogs.EvtxHunter.json", data: `${results}\n` }, ...metadata]),
+    );
+    const runs = ["wasm", "reference"].map((engine) =>
+      runCli(["scan", "-f", "jsonl", "--no-progress", "--engine", engine, zip]),
+    );
+    expect(runs[1]?.stdout).toEqual(runs[0]?.stdout);
+    expect(runs[1]?.status).toEqual(runs[0]?.status);
+    const run = runs[0] as ReturnType<typeof runCli>;
+    expect(run.status).toBe(1);
+    const rows = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => [r.dest, r.process_name, r.TargetFilename, r.count, r.firstTime])).toEqual([
+      [
+        "ws17.corp.example",
+        "Taskmgr.exe",
+        "C:\\Users\\O'Brien & Co\\AppData\\Local\\Temp\\lsass.DMP",
+        1,
+        "2024-10-16T09:51:12",
+      ],
+    ]);
+  });
+
   it("detection: metadata is no log; a record with any key a layout reads still is (NXLog syslog, ECS)", () => {
     const bytes = (s: string) => new TextEncoder().encode(s);
     expect(detectLogFormat(bytes(uploadsJson))).toBeUndefined();
