@@ -420,3 +420,33 @@ if (cliWithModes === undefined) {
     it.skip("skipped: running as root and setpriv (Debian: util-linux) cannot run the CLI as nobody here", () => {});
   });
 }
+
+/** A 7z archive of `files` (name: bytes), made by 7-Zip itself (7z-wasm, the scanner's own dependency). */
+async function make7z(files: Record<string, Uint8Array | string>): Promise<Uint8Array> {
+  const factory = (await import("7z-wasm")).default.default;
+  const sevenZip = await factory({ print: () => {}, printErr: () => {} });
+  sevenZip.FS.mkdir("/in");
+  for (const [name, data] of Object.entries(files)) sevenZip.FS.writeFile(`/in/${name}`, data);
+  sevenZip.FS.chdir("/in");
+  const exitCode = process.exitCode;
+  sevenZip.callMain(["a", "-t7z", "/out.7z", ...Object.keys(files)]);
+  process.exitCode = exitCode;
+  return sevenZip.FS.readFile("/out.7z");
+}
+
+describe("a DFIR-ORC archive (a 7z of 7z archives, files named ..._data)", () => {
+  it("the log inside the inner archive is scanned; the CSV beside it is skipped", async () => {
+    const inner = await make7z({
+      "Microsoft-Windows-Sysmon%4Operational.evtx_00010000000103E1_80_0_data": evtx(18),
+      "GetThis.csv": "ComputerName,VolumeID,FullName,SampleName\r\nWS18,0x1,\\Windows\\x.evtx,x_data\r\n",
+    });
+    const outer = await make7z({ "Event.7z": inner });
+    const root = scratchDir();
+    const orc = join(root, "ORC_WorkStation_WS18_General.7z");
+    writeFileSync(orc, outer);
+    const { dests, stderr, status } = scanAllWays(orc);
+    expect(dests).toEqual(["ws18.corp.example"]);
+    expect(status).toBe(1);
+    expect(stderr).toContain("ORC_WorkStation_WS18_General.7z:Event.7z:GetThis.csv: CSV text");
+  });
+});
