@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "../src/generate/corpus.js";
 import { BROWSER_MISSING, type BrowserSession, download, filesUnder, openPage, scanInPage } from "./helpers/browser.js";
 import { CORPUS, HAVE_CORPUS, ROOT, runCli, tempDir } from "./helpers/cli.js";
+import { buildEvtx, sysmonRecord } from "./helpers/evtx-writer.js";
 
 const why = BROWSER_MISSING ?? (HAVE_CORPUS ? undefined : `${CORPUS} is absent`);
 if (why !== undefined) console.warn(`skipping the browser tests: ${why}`);
@@ -58,6 +59,32 @@ describe.skipIf(why !== undefined)("the browser page (chromium, puppeteer-core)"
     expect(events).toBe(expected.reduce((n, r) => n + (r.count as number), 0));
     if (process.env.LSASS_DUMP_SCAN_SCREENSHOT === "1") {
       writeFileSync(join(ROOT, "docs", "browser.png"), await session.page.screenshot({ fullPage: true }));
+    }
+  });
+
+  it("an EVTX copied only up to a chunk boundary is one problem, whole or in 64 KiB shards, as the CLI says", async () => {
+    const chunks = Array.from({ length: 40 }, (_, i) => ({
+      records: [
+        sysmonRecord({
+          computer: `ws${i}.corp.example`,
+          image: "C:\\Windows\\System32\\Taskmgr.exe",
+          target: `C:\\Users\\u${i}\\AppData\\Local\\Temp\\lsass.DMP`,
+          time: "2024-10-16T09:51:12.1234567Z",
+          recordId: BigInt(i + 1),
+        }),
+      ],
+    }));
+    const path = join(tempDir("lds-browser-"), "Microsoft-Windows-Sysmon%4Operational.evtx");
+    writeFileSync(path, buildEvtx({ chunks }).bytes.subarray(0, 4096 + 25 * 65536));
+    const problem =
+      "Microsoft-Windows-Sysmon%4Operational.evtx: truncated: the file header counts 40 chunks, the file ends after 25 (at offset 1642496)";
+    expect(runCli(["scan", "--no-progress", path]).stderr).toContain(problem);
+    for (const query of ["", "?shard=65536"]) {
+      await session.page.goto(`${session.url}${query}`);
+      await session.page.waitForSelector("body[data-state=ready]", { timeout: 30_000 });
+      await scanInPage(session, [path]);
+      expect(await problems()).toEqual([problem]);
+      expect((await tableRows()).length).toBe(25);
     }
   });
 

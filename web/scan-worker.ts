@@ -10,7 +10,13 @@ import { Decompress as ZstdDecompress } from "fzstd";
 import xz from "xz-decompress";
 import { scannerOf } from "../src/engine/scanner.js";
 import { resolveScannerOptions } from "../src/engine/scanner-options.js";
-import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE } from "../src/formats/evtx/layout.js";
+import {
+  CHUNK_SIZE,
+  evtxChunkCount,
+  evtxChunksStart,
+  FILE_HEADER_SIZE,
+  missingChunks,
+} from "../src/formats/evtx/layout.js";
 import { CodecError, decompressReason } from "../src/scan/decompress-reason.js";
 import { PushGunzip } from "../src/scan/push-gunzip.js";
 import {
@@ -392,6 +398,9 @@ async function scanEvtxShard(task: ScanTask, sink: TaskSink, shard: NonNullable<
   const head = new Uint8Array(await task.file.slice(0, FILE_HEADER_SIZE).arrayBuffer());
   const chunksStart = evtxChunksStart(head) ?? FILE_HEADER_SIZE;
   const [first, last] = evtxChunkRangeOfBytes(shard.start, shard.end, size, chunksStart);
+  // The shard holding byte 0 checks the header's chunk count, as the CLI's shard of byte 0 does.
+  const missing = shard.start === 0 ? missingChunks(head, evtxChunkCount(size, chunksStart), size) : undefined;
+  if (missing !== undefined) sink.result.problems.push(`${task.name}: ${missing}`);
   if (first < last) {
     const options = { ...resolveScannerOptions({ format: "evtx" }), evtxFirstChunk: first };
     const scan = sink.input(task.name, undefined, scannerOf(options));

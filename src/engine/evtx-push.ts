@@ -6,7 +6,7 @@
  * lone `ElfChnk` chunk) is kept, for the pre-filter stream's output.
  */
 
-import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
+import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE, missingChunks } from "../formats/evtx/layout.js";
 import { EvtxPrefilter } from "../wasm/evtx-prefilter.js";
 import { InstancePool } from "../wasm/instance-pool.js";
 import type { MatchHandler, ScanStats } from "./engine.js";
@@ -31,6 +31,10 @@ export class EvtxPushScanner {
   #filled = 0;
   /** Index of the current chunk. */
   #chunk = 0;
+  /** True for a whole input (not a shard): its header's chunk count is checked at the end. */
+  readonly #whole: boolean;
+  /** Bytes pushed in all. */
+  #pushed = 0;
 
   /**
    * `head` holds at least the magic (8 bytes), which decides where chunks start. `firstChunk`:
@@ -43,7 +47,7 @@ export class EvtxPushScanner {
     stats: ScanStats,
     onMatch: MatchHandler,
     carve: boolean,
-    firstChunk = 0,
+    firstChunk?: number,
   ) {
     this.#module = module;
     this.#prefilter = prefilters.acquire(module, CHUNK_SIZE, () => new EvtxPrefilter(module, CHUNK_SIZE));
@@ -52,7 +56,8 @@ export class EvtxPushScanner {
     this.#carve = carve;
     this.chunksStart = evtxChunksStart(head) ?? FILE_HEADER_SIZE;
     this.header = new Uint8Array(this.chunksStart);
-    this.#chunk = firstChunk;
+    this.#chunk = firstChunk ?? 0;
+    this.#whole = firstChunk === undefined;
   }
 
   /** True once the whole file header has been read. */
@@ -63,6 +68,7 @@ export class EvtxPushScanner {
   /** Takes the next bytes of the input. */
   push(bytes: Uint8Array): void {
     this.#stats.bytes += bytes.length;
+    this.#pushed += bytes.length;
     let from = 0;
     if (this.#headerFilled < this.chunksStart) {
       const n = Math.min(this.chunksStart - this.#headerFilled, bytes.length);
@@ -85,6 +91,10 @@ export class EvtxPushScanner {
     if (this.#headerFilled < this.chunksStart) {
       this.#stats.problems.push(`file header truncated (${this.#headerFilled} of ${FILE_HEADER_SIZE} bytes)`);
     }
+    const slots = this.#chunk + (this.#filled > 0 ? 1 : 0);
+    const missing = this.#whole && this.headerComplete ? missingChunks(this.header, slots, this.#pushed) : undefined;
+    // First, as scanEvtxBytes reports it (before any chunk's problem).
+    if (missing !== undefined) this.#stats.problems.unshift(missing);
     if (this.#filled > 0) this.#scanChunk();
   }
 

@@ -14,7 +14,14 @@
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { describeError, ScanError } from "../errors.js";
-import { CHUNK_SIZE, chunkOffset, evtxChunkCount, evtxChunksStart, FILE_HEADER_SIZE } from "../formats/evtx/layout.js";
+import {
+  CHUNK_SIZE,
+  chunkOffset,
+  evtxChunkCount,
+  evtxChunksStart,
+  FILE_HEADER_SIZE,
+  missingChunks,
+} from "../formats/evtx/layout.js";
 import { type ByteSource, openByteSource, readFully, type SourceLocation } from "../source/byte-source.js";
 import { type Candidates, EvtxPrefilter } from "../wasm/evtx-prefilter.js";
 import { emptyStats, type MatchHandler, type ScanStats, settleMalformedOffsets } from "./engine.js";
@@ -117,9 +124,16 @@ interface Window {
   length: number;
 }
 
+/** Whether this scan counts the file header's bytes and reports its problems (see withHeader). */
+function countsHeader(options: EvtxScanOptions): boolean {
+  return options.withHeader ?? options.chunkRange === undefined;
+}
+
 /**
  * Checks the magic, counts the header's bytes and takes a prefilter or buffer for the scan. A
- * stream (`size` undefined) has no chunk range and counts its header itself.
+ * stream (`size` undefined) has no chunk range and counts its header itself. `header`: the
+ * file's first 4 KiB (or what there is of them) when this scan counts the header, to check its
+ * chunk count against the size.
  */
 function beginScan(
   size: number | undefined,
@@ -127,6 +141,7 @@ function beginScan(
   onMatch: MatchHandler,
   options: EvtxScanOptions,
   inMemory: boolean,
+  header?: Uint8Array,
 ): EvtxScan {
   const chunksStart = evtxChunksStart(head);
   if (chunksStart === undefined) {
@@ -137,9 +152,11 @@ function beginScan(
   const [first, end] = options.chunkRange ?? [0, total];
   const firstChunk = Math.max(0, Math.min(first, total));
   const endChunk = Math.max(firstChunk, Math.min(end, total));
-  if (size !== undefined && (options.withHeader ?? options.chunkRange === undefined)) {
+  if (size !== undefined && countsHeader(options)) {
     stats.bytes += Math.min(chunksStart, size);
     if (size < chunksStart) stats.problems.push(`file header truncated (${size} of ${FILE_HEADER_SIZE} bytes)`);
+    const missing = header === undefined ? undefined : missingChunks(header, total, size);
+    if (missing !== undefined) stats.problems.push(missing);
   }
   const prefilters = options.prefilters;
   const prefilter = prefilters?.acquire();
@@ -206,14 +223,17 @@ function scanWindow(scan: EvtxScan, w: Window, window: Uint8Array): void {
   }
 }
 
-/** Scans an EVTX input read through a {@link ByteSource}, window by window. */
+/**
+ * Scans an EVTX input read through a {@link ByteSource}, window by window. `head`: its first
+ * bytes, at least the magic; the whole file header when this scan counts it.
+ */
 async function scanByteSource(
   source: ByteSource,
   head: Uint8Array,
   onMatch: MatchHandler,
   options: EvtxScanOptions,
 ): Promise<ScanStats> {
-  const scan = beginScan(source.size, head, onMatch, options, false);
+  const scan = beginScan(source.size, head, onMatch, options, false, head);
   try {
     for (const w of windowsOf(scan)) {
       const window = scan.prefilter?.input ?? (scan.buffer as Uint8Array);
@@ -232,7 +252,8 @@ async function scanByteSource(
  * ScanError (LDS_E_CORRUPT_EVTX) when the bytes are not EVTX at all.
  */
 export function scanEvtxBytes(bytes: Uint8Array, onMatch: MatchHandler, options: EvtxScanOptions): ScanStats {
-  const scan = beginScan(bytes.length, bytes.subarray(0, 8), onMatch, options, true);
+  const header = bytes.subarray(0, FILE_HEADER_SIZE);
+  const scan = beginScan(bytes.length, bytes.subarray(0, 8), onMatch, options, true, header);
   try {
     for (const w of windowsOf(scan)) {
       const view = bytes.subarray(w.position, w.position + w.length);
@@ -282,6 +303,8 @@ export async function scanEvtxStream(
   let window: Uint8Array = new Uint8Array(0);
   /** Header bytes still to skip before the first chunk. */
   let skip = 0;
+  /** The file header as it arrives (checked against the chunk count at the end). */
+  let header: Uint8Array = new Uint8Array(0);
   let filled = 0;
   let chunk = 0;
   let position = 0;
@@ -295,6 +318,7 @@ export async function scanEvtxStream(
   };
   const feed = (bytes: Uint8Array): void => {
     let at = Math.min(skip, bytes.length);
+    header.set(bytes.subarray(0, at), header.length - skip);
     skip -= at;
     while (at < bytes.length) {
       const take = Math.min(bytes.length - at, window.length - filled);
@@ -318,6 +342,7 @@ export async function scanEvtxStream(
       scan = beginScan(undefined, first.subarray(0, 8), onMatch, options, false);
       window = scan.prefilter?.input ?? (scan.buffer as Uint8Array);
       skip = scan.chunksStart;
+      header = new Uint8Array(scan.chunksStart);
       position = scan.chunksStart;
       feed(first);
     }
@@ -326,6 +351,10 @@ export async function scanEvtxStream(
     const headerBytes = scan.chunksStart - skip;
     scan.stats.bytes += headerBytes;
     if (skip > 0) scan.stats.problems.push(`file header truncated (${headerBytes} of ${FILE_HEADER_SIZE} bytes)`);
+    const size = position + filled;
+    const missing = skip > 0 ? undefined : missingChunks(header, chunk + Math.ceil(filled / CHUNK_SIZE), size);
+    // First, as scanEvtxBytes reports it (before any chunk's problem).
+    if (missing !== undefined) scan.stats.problems.unshift(missing);
     flush();
     return settleMalformedOffsets(scan.stats);
   } finally {
@@ -350,7 +379,11 @@ export async function scanEvtxFile(
   try {
     bytes = await openByteSource(path);
     const size = bytes.size;
-    const head = new Uint8Array(Math.min(8, size));
+    // Of a file's shards, only the one holding byte 0 counts the header (see withHeader); it
+    // reads the whole header (to check its chunk count) in the one request the magic needs.
+    const withHeader = byteRange === undefined ? options.withHeader : byteRange[0] === 0;
+    const counts = countsHeader({ ...options, withHeader });
+    const head = new Uint8Array(Math.min(counts ? FILE_HEADER_SIZE : 8, size));
     await readFully(bytes, head, 0, head.length);
     let chunkRange = options.chunkRange;
     if (byteRange !== undefined) {
@@ -360,8 +393,6 @@ export async function scanEvtxFile(
       const [first, end] = chunkRange;
       if (end > first) bytes.expect(chunkOffset(first, chunksStart), Math.min(size, chunkOffset(end, chunksStart)));
     }
-    // Of a file's shards, only the one holding byte 0 counts the header (see withHeader).
-    const withHeader = byteRange === undefined ? options.withHeader : byteRange[0] === 0;
     return await scanByteSource(
       bytes,
       head,

@@ -163,8 +163,12 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   if (first !== undefined) {
     try {
       const value: unknown = JSON.parse(first);
-      if (isObject(value) && isSplunkExport(value)) return undefined;
-      if (isObject(value)) return flavourOf(classifyJsonRecord(value));
+      if (isObject(value) && (isSplunkExport(value) || isEvtxECmdRow(value))) return undefined;
+      if (isObject(value)) {
+        const layout = classifyJsonRecord(value);
+        if (layout === "flat" && !holdsEventKey(value)) return undefined;
+        return flavourOf(layout);
+      }
     } catch {
       // fall through to the key heuristics below
     }
@@ -189,6 +193,52 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
 function isSplunkExport(record: Record<string, unknown>): boolean {
   const result = record.result;
   return isObject(result) && typeof result._raw === "string";
+}
+
+/**
+ * Top-level keys of the flat and ECS layouts (src/formats/json-fields.ts) that say a record is
+ * an event (its id, source, channel, time or the rule's fields), or a log's record of another
+ * kind (NXLog's syslog records carry SourceName); evtx_dump, Velociraptor and Winlogbeat records
+ * are known by their `Event`, `System` and `winlog` objects. A host name alone is not enough:
+ * Velociraptor's client_info.json has `Hostname`.
+ */
+const EVENT_KEYS: readonly string[] = [
+  "EventID",
+  "SourceName",
+  "Channel",
+  "UtcTime",
+  "@timestamp",
+  "Image",
+  "TargetFilename",
+  "event",
+  "process",
+  "file",
+];
+
+/**
+ * Whether a record the layouts would take for flat holds any key a layout reads. A first record
+ * with none (Velociraptor's collection metadata: uploads.json `{"Timestamp","started","vfs_path",
+ * "_Components",...}`, log.json, client_info.json; a tool's settings or an inventory) is
+ * no event log: read as flat JSON it would be a silent "no alerts" with status 0, the
+ * collection's metadata counted as logs scanned.
+ */
+function holdsEventKey(record: Record<string, unknown>): boolean {
+  return EVENT_KEYS.some((key) => Object.hasOwn(record, key));
+}
+
+/**
+ * Eric Zimmerman's EvtxECmd `--json` output (KAPE's EvtxECmd module): one row a line with
+ * `EventId`, `Channel`, `Computer`, `MapDescription`, `PayloadData1`..`6` and the event's
+ * EventData as a JSON string in `Payload`, which no layout reads. Taken for flat JSON (it has
+ * `Channel`), its true positives would be a silent nothing: not a log format we read (skipped
+ * and named, scan/not-a-log.ts); scan the .evtx files it was made from.
+ */
+function isEvtxECmdRow(record: Record<string, unknown>): boolean {
+  return (
+    Object.hasOwn(record, "EventId") &&
+    !Object.hasOwn(record, "EventID") &&
+    (Object.hasOwn(record, "MapDescription") || Object.hasOwn(record, "PayloadData1"))
+  );
 }
 
 /** The start of a Splunk JSON export whose first record is longer than the sniffed head. */

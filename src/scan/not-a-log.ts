@@ -9,6 +9,11 @@ import { skipBomAndSpace } from "../formats/log-format.js";
 import { utf8Text } from "../platform/bytes.js";
 import { looksLikeUtf16WithoutBom } from "./utf16-text.js";
 
+/** The reason for a disk image of this kind. */
+function diskImage(kind: string): string {
+  return `${kind} disk image (a triage container: mount it and scan its winevt/Logs folder)`;
+}
+
 /** Magic numbers of files often found next to logs in triage folders. */
 const MAGICS: readonly { bytes: readonly number[]; at?: number; what: string }[] = [
   { bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], what: "PNG image" },
@@ -24,6 +29,12 @@ const MAGICS: readonly { bytes: readonly number[]; at?: number; what: string }[]
   { bytes: [0x4c, 0x00, 0x00, 0x00, 0x01, 0x14, 0x02, 0x00], what: "Windows shortcut (.lnk)" },
   { bytes: [0x53, 0x43, 0x43, 0x41], at: 4, what: "prefetch file" },
   { bytes: [0x4d, 0x41, 0x4d, 0x04], what: "compressed prefetch file" },
+  // Disk images that triage tools write instead of a folder (KAPE --vhdx/--vhd, FTK Imager, ewfacquire):
+  // the logs are inside a file system we do not open.
+  { bytes: [0x76, 0x68, 0x64, 0x78, 0x66, 0x69, 0x6c, 0x65], what: diskImage("VHDX") },
+  { bytes: [0x63, 0x6f, 0x6e, 0x65, 0x63, 0x74, 0x69, 0x78], what: diskImage("VHD") },
+  { bytes: [0x45, 0x56, 0x46, 0x09, 0x0d, 0x0a, 0xff, 0x00], what: diskImage("EnCase (E01)") },
+  { bytes: [0x4e, 0x54, 0x46, 0x53, 0x20, 0x20, 0x20, 0x20], at: 3, what: diskImage("NTFS volume") },
 ];
 
 function hasMagic(head: Uint8Array, bytes: readonly number[], at = 0): boolean {
@@ -43,12 +54,21 @@ function textKind(text: string): string {
       ? "syslog text with Sysmon for Linux events (Linux is not in this detection's scope)"
       : "syslog text";
   }
+  // EvtxECmd (KAPE's EvtxECmd module) writes these columns, in CSV or as JSON lines.
+  const evtxECmd = /\bEventId\b/.test(first) && /\b(?:MapDescription|PayloadData1)\b/.test(first);
+  if (evtxECmd) {
+    const kind = first.startsWith("{") ? "JSON" : "CSV";
+    return `EvtxECmd ${kind} output (its Payload column holds the event data, which we do not read): scan the .evtx files it was made from`;
+  }
   if (/^"?[\w .#-]+"?(?:[,;\t]"?[\w .#-]*"?){2,}$/.test(first)) return "CSV text";
   // A login, proxy or error page where a log was expected (an expired link, an SSO redirect).
   if (/^<!doctype html|^<html[\s>]/i.test(first)) return "an HTML page, not a log (a login or error page?)";
   if (/^<\?xml|^</.test(first)) return "XML without <Event> elements";
   if (/^\[?\s*\{\s*"preview"\s*:\s*(?:true|false)\s*,[^\n]*"result"\s*:\s*\{/.test(first)) {
     return "Splunk search results exported as JSON (each event a string in result._raw), which we do not read: export the raw events (Export > Raw Events, output_mode=raw)";
+  }
+  if (/^\{.*"vfs_path"\s*:.*"_Components"\s*:/.test(first)) {
+    return "Velociraptor's list of collected files (uploads.json), not a log: the logs it lists are read where they lie, under uploads/";
   }
   if (/^[[{]/.test(first)) return "JSON that is not a Sysmon log layout we read";
   return "text that is not a log format we read";

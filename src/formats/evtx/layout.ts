@@ -8,6 +8,8 @@
  * the file in 64 KiB steps instead.
  */
 
+import { crc32 } from "../../platform/bytes.js";
+
 /** Size of the file header; the first chunk starts here. */
 export const FILE_HEADER_SIZE = 4096;
 /** Every chunk is this long. */
@@ -64,6 +66,29 @@ export function evtxChunksStart(head: Uint8Array): number | undefined {
  */
 export function evtxChunkCount(size: number, chunksStart: number = FILE_HEADER_SIZE): number {
   return size <= chunksStart ? 0 : Math.ceil((size - chunksStart) / CHUNK_SIZE);
+}
+
+/** File header field offsets (of those read here). */
+export const FILE_FIELD = {
+  numberOfChunks: 42,
+  headerCrc: 124,
+} as const;
+
+/**
+ * Why an EVTX file whose 4 KiB header is `header` and that holds `slots` chunk slots (counting
+ * a truncated last one) was cut short, or undefined. The header's chunk count is only ever
+ * stale low (a dirty file says 1 where it holds 13), never high: a file holding fewer slots
+ * than a header with a right checksum counts lost whole chunks (a copy that stopped at a chunk
+ * boundary), which no chunk check can see. A lone chunk or a header whose checksum is wrong says
+ * nothing.
+ */
+export function missingChunks(header: Uint8Array, slots: number, size: number): string | undefined {
+  if (header.length < FILE_HEADER_SIZE || !hasMagic(header, FILE_MAGIC)) return undefined;
+  if (crc32(header.subarray(0, 120)) !== u32(header, FILE_FIELD.headerCrc)) return undefined;
+  const counted = u16(header, FILE_FIELD.numberOfChunks);
+  if (counted <= slots) return undefined;
+  const chunks = counted === 1 ? "1 chunk" : `${counted} chunks`;
+  return `truncated: the file header counts ${chunks}, the file ends after ${slots} (at offset ${size})`;
 }
 
 /** Byte offset of chunk `index` in the input. */
