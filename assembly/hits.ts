@@ -49,10 +49,7 @@ import {
   S_FLAT_TARGET,
   S_FLAT_UTC_TIME,
   S_TIMESTAMP,
-  S_VELO_DATA_UTC_TIME,
   S_VELO_EVENT_ID,
-  S_VELO_IMAGE,
-  S_VELO_TARGET,
   SLOT_COUNT,
 } from "./json-fields";
 import { NORMALIZED_TIME_BYTES, normalizeTimeInto } from "./time-normalize";
@@ -167,11 +164,6 @@ function copyOrElse(a: i32, b: i32, field: i32): void {
   copySlotToField(isNonEmptyString(a) ? a : b, field);
 }
 
-/** "A else B else C": the first of the slots that is a non-empty string, else the third. */
-function copyOrElse3(a: i32, b: i32, c: i32, field: i32): void {
-  copySlotToField(isNonEmptyString(a) ? a : isNonEmptyString(b) ? b : c, field);
-}
-
 /** "A ?? B": the first slot when it is a string (empty or not), else the second. */
 function copyStringElse(a: i32, b: i32, field: i32): void {
   copySlotToField(isString(slotKind(a)) ? a : b, field);
@@ -206,11 +198,10 @@ export function resolveFields(layout: i32): void {
     copyEventId(S_FLAT_EVENT_ID, -1);
     copySlotToField(S_FLAT_SOURCE_NAME, FIELD_PROVIDER);
     copySlotToField(S_FLAT_CHANNEL, FIELD_CHANNEL);
-    // A root `EventData` object without `System` (Velociraptor's EvtxHunter rows) fills in.
-    copyOrElse(S_FLAT_IMAGE, S_VELO_IMAGE, FIELD_IMAGE);
-    copyOrElse(S_FLAT_TARGET, S_VELO_TARGET, FIELD_TARGET);
+    copySlotToField(S_FLAT_IMAGE, FIELD_IMAGE);
+    copySlotToField(S_FLAT_TARGET, FIELD_TARGET);
     copyOrElse(S_FLAT_HOSTNAME, S_FLAT_COMPUTER, FIELD_COMPUTER);
-    copyOrElse3(S_FLAT_UTC_TIME, S_TIMESTAMP, S_VELO_DATA_UTC_TIME, FIELD_TIME);
+    copyOrElse(S_FLAT_UTC_TIME, S_TIMESTAMP, FIELD_TIME);
   } else if (layout == LAYOUT_ECS) {
     copyEventId(S_ECS_EVENT_ID, S_ECS_EVENT_CODE);
     copySlotToField(S_ECS_PROVIDER, FIELD_PROVIDER);

@@ -63,12 +63,7 @@ export const S_VELO_TARGET: i32 = 32;
 // `evtx_dump --separate-json-attributes`: `Provider_attributes.Name`, `TimeCreated_attributes.SystemTime`
 export const S_EVTX_PROVIDER_SEPARATE: i32 = 33;
 export const S_EVTX_TIME_SEPARATE: i32 = 34;
-/**
- * Root `EventData.UtcTime`: flat's third time, for rows that keep the event data in a root
- * `EventData` object without `System` (Velociraptor's Windows.EventLogs.EvtxHunter results).
- */
-export const S_VELO_DATA_UTC_TIME: i32 = 35;
-export const SLOT_COUNT: i32 = 36;
+export const SLOT_COUNT: i32 = 35;
 export const ALL_SLOTS: u64 = ((<u64>1) << (<u64>SLOT_COUNT)) - 1;
 
 /** No node: a key or value the rule does not look at. */
@@ -208,7 +203,7 @@ export function nodeSlots(node: i32): u64 {
     case EVTX_EVENT_DATA:
       return bit(S_EVTX_IMAGE) | bit(S_EVTX_TARGET);
     case VELO_EVENT_DATA:
-      return bit(S_VELO_IMAGE) | bit(S_VELO_TARGET) | bit(S_VELO_DATA_UTC_TIME);
+      return bit(S_VELO_IMAGE) | bit(S_VELO_TARGET);
     case EVTX_EVENT_ID:
       return bit(S_EVTX_EVENT_ID);
     case VELO_EVENT_ID:
@@ -337,7 +332,6 @@ export function childNode(parent: i32, p: usize, n: usize): i32 {
     case VELO_EVENT_DATA:
       if (spanEquals(p, n, "Image")) return LEAF + S_VELO_IMAGE;
       if (spanEquals(p, n, "TargetFilename")) return LEAF + S_VELO_TARGET;
-      if (spanEquals(p, n, "UtcTime")) return LEAF + S_VELO_DATA_UTC_TIME;
       return NO_NODE;
     case EVTX_EVENT_ID:
       return spanEquals(p, n, "#text") ? LEAF + S_EVTX_EVENT_ID : NO_NODE;

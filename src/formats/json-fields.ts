@@ -74,22 +74,15 @@ function velociraptorFields(record: Json): EventFields {
   };
 }
 
-/**
- * Flat records. A root `EventData` object (without `System`, which would make the record
- * Velociraptor's parse_evtx layout) fills in Image, TargetFilename and a third time: rows of
- * Velociraptor artifacts that select `System.*` columns and keep `EventData` whole
- * (Windows.EventLogs.EvtxHunter: EventTime, Computer, Channel, Provider, EventID, EventData, ...).
- */
 function flatFields(record: Json): EventFields {
-  const data = obj(record.EventData);
   return {
     eventId: eventIdOf(record.EventID),
     provider: str(record.SourceName),
     channel: str(record.Channel),
     computer: orElse(str(record.Hostname), str(record.Computer)),
-    time: orElse(orElse(str(record.UtcTime), str(record["@timestamp"])), str(data?.UtcTime)),
-    image: orElse(str(record.Image), str(data?.Image)),
-    targetFilename: orElse(str(record.TargetFilename), str(data?.TargetFilename)),
+    time: orElse(str(record.UtcTime), str(record["@timestamp"])),
+    image: str(record.Image),
+    targetFilename: str(record.TargetFilename),
   };
 }
 
