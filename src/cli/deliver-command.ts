@@ -8,7 +8,6 @@ import { Command } from "commander";
 import { ScanError } from "../errors.js";
 import type { OutboxSink, OutboxSummary } from "../sinks/outbox-sink.js";
 import { terminalText } from "../sinks/row-format.js";
-import { deadLetterCount } from "../sinks/spool.js";
 import {
   addDeliveryOptions,
   type DeliveryOptions,
@@ -63,6 +62,7 @@ async function deliverSpool(
   for (const sink of sinks) summaries.push(await sink.close());
   const report = reportDelivery(summaries, options, say);
   if (raw.quiet !== true) {
+    const { deadLetterCount } = await import("../sinks/spool.js");
     const earlier = await deadLetterCount(options.spoolDir);
     const tail = earlier > 0 ? `; ${earlier} in ${options.spoolDir}/deadletter.ndjson` : "";
     say(`deliver: ${queued} alert${queued === 1 ? "" : "s"} in the spool, ${report.parts.join("; ")}${tail}`);

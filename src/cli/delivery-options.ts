@@ -8,9 +8,9 @@ import { readFileSync, statSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { describeError, ScanError } from "../errors.js";
 import type { Row } from "../report/row.js";
-import { DEFAULT_BATCH_ALERTS, type OutboxOptions, type OutboxSink, type OutboxSummary } from "../sinks/outbox-sink.js";
+import { DEFAULT_BATCH_ALERTS, defaultSpoolDir } from "../sinks/delivery-defaults.js";
+import type { OutboxOptions, OutboxSink, OutboxSummary } from "../sinks/outbox-sink.js";
 import { redactSecrets } from "../sinks/redact.js";
-import { defaultSpoolDir } from "../sinks/spool.js";
 import { redactUrl } from "../source/redact.js";
 
 /** Validated delivery options. */

@@ -22,10 +22,8 @@ import { isS3Url } from "../source/s3-objects.js";
 import { type ArchiveKind, archiveKindOf } from "./archive-kind.js";
 import type { ArchiveMember } from "./archive-member.js";
 import { ByteFault, FaultMapper, type FaultOrigin, mapErrors } from "./byte-fault.js";
-import { gunzip } from "./gzip-bytes.js";
 import { PeekableBytes } from "./peekable-bytes.js";
-import { sevenZipMembers } from "./sevenzip-members.js";
-import { decompressStream, type StreamCompression } from "./stream-decompress.js";
+import type { StreamCompression } from "./stream-decompress.js";
 import { spillToTempFile } from "./temp-spill.js";
 import { utf16BomOf, utf16ToUtf8 } from "./utf16-text.js";
 import { pathProblem, Walker } from "./walk.js";
@@ -394,6 +392,12 @@ async function* asBytes(stream: NodeJS.ReadableStream): AsyncGenerator<Uint8Arra
   for await (const chunk of stream) yield typeof chunk === "string" ? Buffer.from(chunk) : chunk;
 }
 
+/** 7-Zip's reader, loaded when the first 7z is opened (see {@link tarMembers}). */
+async function* sevenZipMembers(path: string, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
+  const sevenZip = await import("./sevenzip-members.js");
+  yield* sevenZip.sevenZipMembers(path, name, origin);
+}
+
 /** tar-stream, loaded when the first tar is opened: a run without archives never loads it (start-up). */
 async function* tarMembers(input: PeekableBytes, name: string, origin: FaultOrigin): AsyncGenerator<ArchiveMember> {
   const tar = await import("./tar-members.js");
@@ -451,6 +455,8 @@ async function* expandCompressed(
   context: Context,
 ): AsyncGenerator<InputItem> {
   const origin: FaultOrigin = {};
+  // Loaded on first use, as the codecs themselves: a run without xz, bzip2 or zstd skips it (start-up).
+  const { decompressStream } = await import("./stream-decompress.js");
   const decompressed = decompressStream(compression, input.bytes, input.name, origin);
   try {
     yield* expandBytes({ ...input, bytes: decompressed.bytes, size: undefined }, context);
@@ -480,6 +486,8 @@ async function* expandSpilledSevenZip(input: ByteInput, context: Context): Async
 /** A gzip: its content keeps the gzip's name (`x.json.gz`) and is looked into again (`x.tar.gz`). */
 async function* expandGzip(input: ByteInput, context: Context): AsyncGenerator<InputItem> {
   const origin: FaultOrigin = {};
+  // Loaded when the first gzip is met (start-up: a run of plain logs skips it).
+  const { gunzip } = await import("./gzip-bytes.js");
   const inflated = gunzip(input.bytes, input.name, origin);
   try {
     yield* expandBytes({ ...input, bytes: inflated.bytes, size: undefined }, context);

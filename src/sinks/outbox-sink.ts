@@ -11,6 +11,7 @@
 import { ScanError } from "../errors.js";
 import type { Row } from "../report/row.js";
 import { type Alert, toAlert } from "./alert-id.js";
+import { DEFAULT_BATCH_ALERTS } from "./delivery-defaults.js";
 import { redactSecrets } from "./redact.js";
 import { backoffDelay, formatDuration, sleep } from "./retry.js";
 import type { RowSink, SinkSummary } from "./row-sink.js";
@@ -88,8 +89,7 @@ export interface OutboxOptions {
   resumeAfterMs?: number | undefined;
 }
 
-/** Default batch: 100 alerts (an alert is about 1 kB as a HEC event). */
-export const DEFAULT_BATCH_ALERTS = 100;
+export { DEFAULT_BATCH_ALERTS } from "./delivery-defaults.js";
 /** Default batch bytes: 512 KiB, well below HEC's default max_content_length (800 MB; 1 MB before 8.x). */
 export const DEFAULT_BATCH_BYTES = 512 * 1024;
 

@@ -11,7 +11,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, readFileSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { describeError, ScanError } from "../errors.js";
 import type { Alert } from "./alert-id.js";
@@ -22,19 +21,7 @@ export type SpoolKind = "hec" | "webhook";
 /** The dead-letter file's name inside the spool. */
 export const DEADLETTER_FILE = "deadletter.ndjson";
 
-/**
- * `$XDG_STATE_HOME/lsass-dump-scan/spool`, else `~/.local/state/lsass-dump-scan/spool`.
- *
- * @example
- * ```ts
- * const sink = webhookSink({ url }, { spoolDir: defaultSpoolDir(), deliverTimeoutMs: 60_000 });
- * ```
- */
-export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env): string {
-  const state =
-    env.XDG_STATE_HOME && env.XDG_STATE_HOME.length > 0 ? env.XDG_STATE_HOME : join(homedir(), ".local", "state");
-  return join(state, "lsass-dump-scan", "spool");
-}
+export { defaultSpoolDir } from "./delivery-defaults.js";
 
 function spoolError(dir: string, what: string, err: unknown): ScanError {
   return new ScanError("LDS_E_SINK", `spool ${dir}: ${what}: ${describeError(err)}`, undefined, { cause: err });
