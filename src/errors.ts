@@ -63,3 +63,17 @@ export function describeError(err: unknown): string {
   }
   return String(err);
 }
+
+/**
+ * Node's codes for a TLS certificate that does not verify (self-signed, expired, wrong name):
+ * trying again cannot make it trusted, so the remote reads and the alert sinks give up at once.
+ */
+export const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);

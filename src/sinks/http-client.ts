@@ -6,7 +6,7 @@
  */
 
 import type { Dispatcher } from "undici";
-import { describeError } from "../errors.js";
+import { describeError, UNTRUSTED_CERTIFICATE_CODES } from "../errors.js";
 
 /**
  * Most bytes of an answer's body that are read: HEC and webhook answers are a line of JSON.
@@ -46,17 +46,6 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
-/** Certificate errors: retrying will not make the certificate trusted. */
-const TLS_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
-
 /** TLS handshakes that fail because the other end does not speak TLS there (an http:// port). */
 const NOT_TLS_CODES = new Set([
   "ERR_SSL_WRONG_VERSION_NUMBER",
@@ -68,7 +57,7 @@ const NOT_TLS_CODES = new Set([
 export function classifyNetworkError(err: unknown, timeoutMs: number): HttpFailure {
   const code = (err as { code?: string } | undefined)?.code;
   const causeCode = (err as { cause?: { code?: string } } | undefined)?.cause?.code;
-  const tls = [code, causeCode].find((c) => c !== undefined && TLS_CODES.has(c));
+  const tls = [code, causeCode].find((c) => c !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(c));
   if (tls !== undefined) {
     return { fatal: true, reason: `TLS certificate not trusted (${tls}); use --insecure only for a test server` };
   }

@@ -9,7 +9,7 @@
  */
 
 import { Agent, type Dispatcher, interceptors } from "undici";
-import { describeError, ScanError } from "../errors.js";
+import { describeError, ScanError, UNTRUSTED_CERTIFICATE_CODES } from "../errors.js";
 import type { ByteSource, SourceRef } from "./byte-source.js";
 import { redactText, redactUrl } from "./redact.js";
 
@@ -137,21 +137,10 @@ function networkReason(err: unknown): string {
   return code !== undefined && !text.includes(code) ? `${text} (${code})` : text;
 }
 
-/** Certificate errors: trying again cannot make the certificate trusted. */
-const CERTIFICATE_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
-
 /** For a certificate the server's TLS cannot be trusted with, the problem to throw at once (no retries). */
 function certificateProblem(err: unknown, name: string, what: string): ScanError | undefined {
   const code = (err as { code?: string } | undefined)?.code;
-  if (code === undefined || !CERTIFICATE_CODES.has(code)) return undefined;
+  if (code === undefined || !UNTRUSTED_CERTIFICATE_CODES.has(code)) return undefined;
   return new ScanError(
     "LDS_E_INPUT_UNREADABLE",
     `${what}: TLS certificate not trusted (${code}); NODE_EXTRA_CA_CERTS=ca.pem adds a private CA`,
