@@ -190,20 +190,10 @@ export async function* zipMembers(
         try {
           data = await smallMemberBytes(zip, reader, readAt, entry);
         } catch (err) {
-          const input = `${name}:${member}`;
-          const error = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${zipReason(err)}`, input, { cause: err });
-          yield { kind: "problem", name: member, error };
+          yield corruptMember(name, member, err);
           continue;
         }
-        const memberOrigin = {};
-        const faults = new FaultMapper(memberOrigin, (err) => ({
-          code: "LDS_E_CORRUPT_ARCHIVE",
-          input: `${name}:${member}`,
-          reason: zipReason(err),
-        }));
-        const chunks = data.length > 0 ? [data] : [];
-        const bytes = new PeekableBytes(checkedMemberBytes(chunks, entry.crc32, (err) => faults.fault(err)));
-        yield { kind: "data", name: member, size: entry.uncompressedSize, bytes, origin: memberOrigin };
+        yield memberData(name, member, entry, data.length > 0 ? [data] : []);
         continue;
       }
       let stream: NodeJS.ReadableStream;
@@ -211,21 +201,12 @@ export async function* zipMembers(
         // Deflated members are inflated here, in larger pieces than yauzl's zlib stream takes.
         stream = await zip.openReadStreamPromise(entry, entry.compressionMethod === 8 ? { decodeFileData: false } : {});
       } catch (err) {
-        const input = `${name}:${member}`;
-        const error = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${zipReason(err)}`, input, { cause: err });
-        yield { kind: "problem", name: member, error };
+        yield corruptMember(name, member, err);
         continue;
       }
       open = stream;
-      const memberOrigin = {};
-      const faults = new FaultMapper(memberOrigin, (err) => ({
-        code: "LDS_E_CORRUPT_ARCHIVE",
-        input: `${name}:${member}`,
-        reason: zipReason(err),
-      }));
       const inflated = entry.compressionMethod === 8 ? inflatedMember(stream, entry.uncompressedSize) : stream;
-      const bytes = new PeekableBytes(checkedMemberBytes(inflated, entry.crc32, (err) => faults.fault(err)));
-      yield { kind: "data", name: member, size: entry.uncompressedSize, bytes, origin: memberOrigin };
+      yield memberData(name, member, entry, inflated);
       destroyStream(stream);
       open = undefined;
     }
@@ -236,6 +217,30 @@ export async function* zipMembers(
     await fileClosed;
     await sevenZip?.close();
   }
+}
+
+/** A member that could not be opened or unpacked: one problem naming it, in zip's words. */
+function corruptMember(name: string, member: string, err: unknown): ArchiveMember {
+  const input = `${name}:${member}`;
+  const error = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${zipReason(err)}`, input, { cause: err });
+  return { kind: "problem", name: member, error };
+}
+
+/** A member's bytes (`chunks`, unpacked), checked against its CRC-32; a failure reading them is the member's own fault. */
+function memberData(
+  name: string,
+  member: string,
+  entry: yauzl.Entry,
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>,
+): ArchiveMember {
+  const origin = {};
+  const faults = new FaultMapper(origin, (err) => ({
+    code: "LDS_E_CORRUPT_ARCHIVE",
+    input: `${name}:${member}`,
+    reason: zipReason(err),
+  }));
+  const bytes = new PeekableBytes(checkedMemberBytes(chunks, entry.crc32, (err) => faults.fault(err)));
+  return { kind: "data", name: member, size: entry.uncompressedSize, bytes, origin };
 }
 
 /**
@@ -261,8 +266,7 @@ async function* sevenZipMember(
       uncompressedSize: entry.uncompressedSize,
     });
   } catch (err) {
-    const error = new ScanError("LDS_E_CORRUPT_ARCHIVE", `${input}: ${zipReason(err)}`, input, { cause: err });
-    yield { kind: "problem", name: member, error };
+    yield corruptMember(name, member, err);
     return;
   }
   if ("reason" in got) {
