@@ -69,10 +69,15 @@ async function prefilter(bytes: Uint8Array, sizes: readonly number[]) {
   return { output: Buffer.concat(out), rows: stream.rows(), stats: stream.stats() };
 }
 
-function scanPieces(bytes: Uint8Array, sizes: readonly number[]) {
+/** createScanner over `bytes` in pieces; `flushAfter[i]`: flush() after the i-th piece (mod its length). */
+function scanPieces(bytes: Uint8Array, sizes: readonly number[], flushAfter: readonly boolean[] = []) {
   const scanner = createScanner();
   const hits: Hit[] = [];
-  for (const piece of pieces(bytes, sizes)) hits.push(...scanner.push(piece));
+  let i = 0;
+  for (const piece of pieces(bytes, sizes)) {
+    hits.push(...scanner.push(piece));
+    if (flushAfter.length > 0 && flushAfter[i++ % flushAfter.length]) hits.push(...scanner.flush());
+  }
   hits.push(...scanner.end());
   return { hits, rows: scanner.rows(), stats: scanner.stats() };
 }
@@ -150,6 +155,21 @@ describe("createScanner in pieces gives scan()'s rows", () => {
         expect(scanner.hits).toEqual(whole.hits.map(({ input: _i, member: _m, ...hit }) => hit));
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it("text formats with flush() at random points: the same hits, in the same order, the same counts", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbText, fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }), async (p, flushAfter) => {
+        const plain = textBytes(p);
+        const input = p.gzip ? gzipSync(plain) : plain;
+        const flushed = scanPieces(input, p.sizes, flushAfter);
+        const plainRun = scanPieces(input, p.sizes);
+        expect(flushed.hits).toEqual(plainRun.hits);
+        expect(flushed.rows).toEqual(plainRun.rows);
+        expect(flushed.stats).toEqual(plainRun.stats);
+      }),
+      { numRuns: RUNS * 2 },
     );
   });
 

@@ -317,6 +317,33 @@ describe("createScanner: which push returns a hit (README, Embedding: Hit)", () 
     expect(pushed).toBeLessThanOrEqual(BLOCK + 65536);
   });
 
+  it("flush(): a complete text record's hit comes at once, in every text format; an incomplete one waits for the rest", () => {
+    for (const format of ["xml", "flat", "ecs", "evtxdump"] as const) {
+      const scanner = createScanner();
+      const background = textRecord(format, "background", 3);
+      const hit = textRecord(format, "truePositive", 9);
+      // Enough lines that the format is known at once; far less than a block.
+      const head = new TextEncoder().encode(`${Array.from({ length: 30 }, () => background).join("\n")}\n`);
+      expect(scanner.push(head)).toEqual([]);
+      expect(scanner.flush()).toEqual([]);
+      const record = new TextEncoder().encode(`${hit}\n`);
+      const cut = record.length >> 1;
+      expect(scanner.push(record.subarray(0, cut))).toEqual([]);
+      expect(scanner.flush(), `${format}: half a record`).toEqual([]);
+      expect(scanner.push(record.subarray(cut))).toEqual([]);
+      // XML ends a record at its close tag; JSON layouts at the next record's start: one more line.
+      if (format !== "xml") expect(scanner.push(new TextEncoder().encode(`${background}\n`))).toEqual([]);
+      const now = scanner.flush();
+      expect(now, format).toHaveLength(1);
+      expect(now[0]?.offset).toBe(head.length);
+      expect(scanner.end()).toEqual([]);
+      expect(scanner.rows()).toHaveLength(1);
+    }
+    const ended = createScanner();
+    ended.end();
+    expect(() => ended.flush()).toThrow(ScanError);
+  });
+
   it("EVTX: a hit comes from the push that completes its 64 KiB chunk", () => {
     const { bytes, truePositives } = evtxInput(3, 30, (_c, r) => (r % 9 === 4 ? "truePositive" : "background"));
     const got = arrivals(bytes, 4096);

@@ -115,6 +115,16 @@ export class ScanCore {
     else this.#decoded(chunk, true);
   }
 
+  /**
+   * Scans the complete records taken so far without waiting for a full block (text; EVTX is
+   * scanned per 64 KiB chunk anyway). Bytes of a record not yet complete, and a head too short
+   * to tell the format, wait for more.
+   */
+  flush(): void {
+    if (this.#ended) throw new ScanError("LDS_E_USAGE", "flush() after end(): a scanner reads one input");
+    if (this.#backend?.kind === "text") this.#backend.searcher.flush();
+  }
+
   /** Ends the input: flushes the last record; stats and aggregates are final afterwards. */
   end(): void {
     if (this.#ended) return;

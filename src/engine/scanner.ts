@@ -33,9 +33,17 @@ export interface Scanner {
    * Takes the next bytes of the input (any size, even one byte; the array may be reused after
    * the call) and returns the hits confirmed by them, in input order. A record is confirmed once
    * it is complete and searched: text in 4 MiB blocks (a hit may wait for the push that fills its
-   * block, or for end()), EVTX per 64 KiB chunk.
+   * block, for flush() or for end()), EVTX per 64 KiB chunk.
    */
   push(chunk: Uint8Array): Hit[];
+  /**
+   * Returns the hits of the complete text records pushed so far, without waiting for a 4 MiB
+   * block: for a live feed that should alert within its own latency (call it after each batch,
+   * or on a timer). An XML record is complete at its close tag; a JSON record once the next
+   * record has begun (a JSON record may go on over several lines), or at end(). flush() never
+   * changes which records match, only when their hits come.
+   */
+  flush(): Hit[];
   /** Ends the input and returns the last hits; afterwards rows() and stats() are final. */
   end(): Hit[];
   /** The rule's rows (aggregated matches, sorted) of the hits so far. */
@@ -79,6 +87,10 @@ export function scannerOf(resolved: ResolvedScannerOptions): Scanner {
   return {
     push(chunk: Uint8Array): Hit[] {
       core.push(chunk);
+      return take();
+    },
+    flush(): Hit[] {
+      core.flush();
       return take();
     },
     end(): Hit[] {

@@ -159,6 +159,37 @@ export class TextSearcher {
     }
   }
 
+  /**
+   * Scans the complete records written so far, up to the last point where a record may begin,
+   * without waiting for the region to fill: for a live stream whose hits should not wait for
+   * 4 MiB. The rest stays for more bytes. In the plain state only; while a record longer than
+   * the region or damaged JSON is being followed, the bytes wait for the region or finish()
+   * (whose hits would be the same either way).
+   */
+  flush(): void {
+    if (this.#finished || this.#filled === 0 || this.#mode !== "segment") return;
+    const m = this.#m;
+    if (this.#format === "xml") {
+      const end = m.xmlSafeEnd(0, this.#filled);
+      if (end === 0) return;
+      m.xmlScanBegin(0, end);
+      while (!m.xmlScanResume()) this.#drainHits();
+      this.#drainHits();
+      this.#carry(end);
+      return;
+    }
+    // A byte order mark is told from its first three bytes, as #processJson does.
+    if (this.#atStreamStart && this.#filled < 3) return;
+    const start = this.#skipBom();
+    const end = m.lastJsonSync(this.#filled - 1, start);
+    if (end > start) {
+      m.jsonScanBegin(start, end);
+      while (!m.jsonScanResume()) this.#drainHits();
+      this.#drainHits();
+    }
+    this.#carry(Math.max(end, start));
+  }
+
   /** Ends the input: scans what is left and folds the matcher's counters into the stats. */
   finish(): void {
     if (this.#finished) return;
