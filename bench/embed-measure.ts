@@ -5,7 +5,9 @@
  *   the CLI's one-thread matcher on the same bytes in memory (the wasm engine's scanStream with
  *   one chunk); target ≥ 0.8×;
  * - prefilter stream: fs.createReadStream(file) → createPrefilterStream() → a null Writable
- *   against fs.createReadStream(file) → the null Writable; target ≥ 0.5×.
+ *   against fs.createReadStream(file) → the null Writable; target ≥ 0.5×;
+ * - live: createScanner({ live: true }).push in 64 KiB pieces (a flush after each) against the
+ *   same without `live` (npm run bench only).
  * Every call checks its hit count first. Rounds are interleaved (measure.ts `interleave`).
  * Self-test (`slowStandIn`): the reference engine, fed the same 64 KiB pieces, stands in for
  * the embedding API, which is what a fall back to the slow path looks like; the ratios must fail.
@@ -33,9 +35,9 @@ async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
 
-/** Hits found by a scanner fed `bytes` in {@link PUSH_BYTES} pieces. */
-export function scannerHits(bytes: Uint8Array): number {
-  const scanner = createScanner();
+/** Hits found by a scanner fed `bytes` in {@link PUSH_BYTES} pieces (`live`: a flush after each). */
+export function scannerHits(bytes: Uint8Array, live = false): number {
+  const scanner = createScanner({ live });
   let hits = 0;
   for (let at = 0; at < bytes.length; at += PUSH_BYTES)
     hits += scanner.push(bytes.subarray(at, at + PUSH_BYTES)).length;
@@ -85,6 +87,24 @@ export async function scannerVersusMatcher(
   );
   const [m, s] = [times.get("matcher") ?? [], times.get("scanner") ?? []];
   return { ratio: medianRatio(m, s), subjectMs: median(s), baselineMs: median(m) };
+}
+
+/** createScanner({ live: true }).push in 64 KiB pieces against the same without `live`: what a flush per push costs. */
+export async function liveVersusBlocks(
+  bytes: Uint8Array,
+  format: TextFormat,
+  hits: number,
+  rounds: number,
+): Promise<EmbedComparison> {
+  const times = await interleave(
+    [
+      { name: "blocks", fn: () => expectCount(`createScanner, ${format}`, scannerHits(bytes), hits) },
+      { name: "live", fn: () => expectCount(`createScanner live, ${format}`, scannerHits(bytes, true), hits) },
+    ],
+    rounds,
+  );
+  const [b, l] = [times.get("blocks") ?? [], times.get("live") ?? []];
+  return { ratio: medianRatio(b, l), subjectMs: median(l), baselineMs: median(b) };
 }
 
 function nullWritable(): Writable {

@@ -70,8 +70,8 @@ async function prefilter(bytes: Uint8Array, sizes: readonly number[]) {
 }
 
 /** createScanner over `bytes` in pieces; `flushAfter[i]`: flush() after the i-th piece (mod its length). */
-function scanPieces(bytes: Uint8Array, sizes: readonly number[], flushAfter: readonly boolean[] = []) {
-  const scanner = createScanner();
+function scanPieces(bytes: Uint8Array, sizes: readonly number[], flushAfter: readonly boolean[] = [], live = false) {
+  const scanner = createScanner({ live });
   const hits: Hit[] = [];
   let i = 0;
   for (const piece of pieces(bytes, sizes)) {
@@ -168,6 +168,10 @@ describe("createScanner in pieces gives scan()'s rows", () => {
         expect(flushed.hits).toEqual(plainRun.hits);
         expect(flushed.rows).toEqual(plainRun.rows);
         expect(flushed.stats).toEqual(plainRun.stats);
+        // `live: true` flushes after every push: the same again.
+        const live = scanPieces(input, p.sizes, [], true);
+        expect(live.hits).toEqual(plainRun.hits);
+        expect(live.stats).toEqual(plainRun.stats);
       }),
       { numRuns: RUNS * 2 },
     );

@@ -9,7 +9,14 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ScanError } from "../src/errors.js";
 import { xmlEventFields } from "../src/formats/xml-fields.js";
-import { createScanner, type Hit, matchRecord, type ScannerOptions, scanBytes } from "../src/index.js";
+import {
+  createPrefilterStream,
+  createScanner,
+  type Hit,
+  matchRecord,
+  type ScannerOptions,
+  scanBytes,
+} from "../src/index.js";
 import { evtxInput, pieces, textInput, textRecord } from "./helpers/embed-inputs.js";
 import { ecsRecord, evtxDumpRecord, flatRecord, TRUE_POSITIVE, xmlEvent } from "./helpers/seed-events.js";
 
@@ -342,6 +349,26 @@ describe("createScanner: which push returns a hit (README, Embedding: Hit)", () 
     const ended = createScanner();
     ended.end();
     expect(() => ended.flush()).toThrow(ScanError);
+  });
+
+  it("live: the push that completes a record returns its hit; the pre-filter stream passes the record on from that chunk", async () => {
+    const background = textRecord("xml", "background", 3);
+    const hit = textRecord("xml", "truePositive", 9);
+    const head = new TextEncoder().encode(`${Array.from({ length: 30 }, () => background).join("\n")}\n`);
+    const record = new TextEncoder().encode(`${hit}\n`);
+    const scanner = createScanner({ live: true });
+    expect(scanner.push(head)).toEqual([]);
+    expect(scanner.push(record)).toHaveLength(1);
+    expect(scanner.end()).toEqual([]);
+    const stream = createPrefilterStream({ live: true });
+    const out: Buffer[] = [];
+    stream.on("data", (b: Buffer) => out.push(b));
+    stream.write(head);
+    stream.write(record);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Buffer.concat(out).toString("utf8")).toBe(`${hit}\n`); // before the stream ends
+    stream.end();
+    expect(() => createScanner({ live: "yes" } as never)).toThrow("live must be a boolean");
   });
 
   it("EVTX: a hit comes from the push that completes its 64 KiB chunk", () => {

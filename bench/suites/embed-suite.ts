@@ -5,7 +5,7 @@
  */
 
 import { textCorpusFile } from "../data-store.js";
-import { prefilterVersusPipe, scannerVersusMatcher } from "../embed-measure.js";
+import { liveVersusBlocks, prefilterVersusPipe, scannerVersusMatcher } from "../embed-measure.js";
 import { formatRatio, hitsChecked, type ResultRow } from "../result-table.js";
 import { matcherInputs } from "./matcher-suite.js";
 import { RARE_HITS_PER_GB, type Suite } from "./suite-context.js";
@@ -43,6 +43,17 @@ export const embedSuite: Suite = async (context) => {
       medianMs: c.subjectMs,
       mbps: inputs.bytes / c.subjectMs / 1000,
       ratios: `${formatRatio(c.ratio)} matcher (target ≥ 0.8×)`,
+      note: hitsChecked(inputs.hits),
+    });
+    context.progress(`embed: createScanner live vs in blocks, ${format}`);
+    const live = await liveVersusBlocks(inputs.whole, format, inputs.hits, rounds);
+    rows.push({
+      suite: "embed",
+      case: caseText,
+      subject: "createScanner({ live: true }).push, 64 KiB pieces",
+      medianMs: live.subjectMs,
+      mbps: inputs.bytes / live.subjectMs / 1000,
+      ratios: `${formatRatio(live.ratio)} without live (a flush per push)`,
       note: hitsChecked(inputs.hits),
     });
   }

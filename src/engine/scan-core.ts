@@ -95,11 +95,16 @@ export class ScanCore {
     return this.#ended;
   }
 
-  /** Takes the next bytes. The caller may reuse `chunk` afterwards. */
+  /** Takes the next bytes. The caller may reuse `chunk` afterwards. With `live`, flushes after. */
   push(chunk: Uint8Array): void {
     if (this.#ended) throw new ScanError("LDS_E_USAGE", "push() after end(): a scanner reads one input");
     if (!(chunk instanceof Uint8Array)) throw new ScanError("LDS_E_USAGE", "push() takes a Uint8Array (or Buffer)");
     if (chunk.length === 0) return;
+    this.#take(chunk);
+    if (this.#options.live && this.#backend?.kind === "text") this.#backend.searcher.flush();
+  }
+
+  #take(chunk: Uint8Array): void {
     if (this.#rawHead !== undefined) {
       // The first piece is used as it is (a scanBytes of 1 GB makes no copy of it).
       const head = this.#rawHead.length === 0 ? chunk : concat([this.#rawHead, chunk]);

@@ -31,6 +31,13 @@ export interface ScannerOptions {
   maxRecordBytes?: number | undefined;
   /** The compiled matcher (build/matcher.wasm) to instantiate; compiled once per thread by default. */
   wasmModule?: WebAssembly.Module | undefined;
+  /**
+   * A live feed: every push (every chunk of a stream) ends with a flush, so a complete text
+   * record's hit (or matched record) comes from the push that completes it instead of waiting
+   * for a 4 MiB block or the end. Each push's records are then searched in a block of their own,
+   * which costs throughput when pushes are small. Default false.
+   */
+  live?: boolean | undefined;
 }
 
 /** Options after checking, defaults filled in. */
@@ -39,6 +46,7 @@ export interface ResolvedScannerOptions {
   carve: boolean;
   maxRecordBytes: number;
   wasmModule: WebAssembly.Module | undefined;
+  live: boolean;
   /** EVTX shards only (internal, not a public option): the index of the first chunk pushed after the header. */
   evtxFirstChunk?: number;
 }
@@ -46,7 +54,7 @@ export interface ResolvedScannerOptions {
 /** The smallest maxRecordBytes: below a few hundred bytes no Sysmon event fits anyway. */
 const MIN_RECORD_LIMIT = 1024;
 
-const KNOWN = new Set(["format", "carve", "maxRecordBytes", "wasmModule"]);
+const KNOWN = new Set(["format", "carve", "maxRecordBytes", "wasmModule", "live"]);
 
 function usage(message: string): ScanError {
   return new ScanError("LDS_E_USAGE", message);
@@ -60,11 +68,12 @@ export function resolveScannerOptions(options: unknown, extra: readonly string[]
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key) && !extra.includes(key)) throw usage(`unknown option "${key}"`);
   }
-  const { format, carve, maxRecordBytes, wasmModule } = o;
+  const { format, carve, maxRecordBytes, wasmModule, live } = o;
   if (format !== undefined && !LOG_FORMATS.includes(format as LogFormat) && format !== "jsonl") {
     throw usage(`format must be one of ${LOG_FORMATS.join(", ")} (got ${JSON.stringify(format)})`);
   }
   if (carve !== undefined && typeof carve !== "boolean") throw usage("carve must be a boolean");
+  if (live !== undefined && typeof live !== "boolean") throw usage("live must be a boolean");
   if (
     maxRecordBytes !== undefined &&
     (typeof maxRecordBytes !== "number" || !Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < MIN_RECORD_LIMIT)
@@ -82,5 +91,6 @@ export function resolveScannerOptions(options: unknown, extra: readonly string[]
     carve: carve === true,
     maxRecordBytes: (maxRecordBytes as number | undefined) ?? MAX_RECORD_BYTES,
     wasmModule: wasmModule as WebAssembly.Module | undefined,
+    live: live === true,
   };
 }
