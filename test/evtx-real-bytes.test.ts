@@ -44,15 +44,11 @@ import {
 } from "./helpers/evtx-mutate.js";
 import {
   buildEvtx,
-  el,
+  dmpLiteralTemplate,
   type RecordSpec,
   type SysmonEvent,
-  sub,
   sysmonRecord,
   sysmonValues,
-  type TemplateSpec,
-  text,
-  VALUE_TYPE,
   v,
 } from "./helpers/evtx-writer.js";
 import { corpusDir, corpusFileNames, scratchDir } from "./helpers/fixtures.js";
@@ -303,20 +299,7 @@ describe("damaged records on built files: counted by both engines only where the
   const background = (i: number): RecordSpec =>
     sysmonRecord(event(i, { eventId: 1, image: "C:\\Windows\\explorer.exe", target: `C:\\Temp\\r${i}.docx` }));
   /** A template whose TargetFilename is literal text with `.dmp`: its definition makes every record of the chunk a candidate. */
-  const literal: TemplateSpec = {
-    guid: "{0D1E2F30-0000-4000-8000-000000000002}",
-    root: el(
-      "Event",
-      {},
-      el("System", {}, el("EventID", {}, sub(0, VALUE_TYPE.UINT16)), el("Computer", {}, sub(1, VALUE_TYPE.STRING))),
-      el(
-        "EventData",
-        {},
-        el("Data", { Name: "Image" }, sub(2, VALUE_TYPE.STRING)),
-        el("Data", { Name: "TargetFilename" }, text("C:\\Windows\\Temp\\lsass.dmp")),
-      ),
-    ),
-  };
+  const literal = dmpLiteralTemplate("{0D1E2F30-0000-4000-8000-000000000002}");
 
   it("with `.dmp` (its own, or in its chunk's template definition) in a chunk holding taskmgr: counted; else not", () => {
     const file = buildEvtx({

@@ -28,6 +28,7 @@ import { loadMatcherModule } from "../src/wasm/module.js";
 import {
   buildEvtx,
   type ChunkSpec,
+  dmpLiteralTemplate,
   el,
   type RecordSpec,
   SYSMON_FILE_CREATE,
@@ -161,20 +162,7 @@ describe("EVTX scan on built files (fast and reference agree)", () => {
   });
 
   it("counts a match in a template literal shared by later records (candidate in a template definition)", () => {
-    const literal = {
-      guid: "{0D1E2F30-0000-4000-8000-000000000001}",
-      root: el(
-        "Event",
-        {},
-        el("System", {}, el("EventID", {}, sub(0, VALUE_TYPE.UINT16)), el("Computer", {}, sub(1, VALUE_TYPE.STRING))),
-        el(
-          "EventData",
-          {},
-          el("Data", { Name: "Image" }, sub(2, VALUE_TYPE.STRING)),
-          el("Data", { Name: "TargetFilename" }, text("C:\\Windows\\Temp\\lsass.dmp")),
-        ),
-      ),
-    };
+    const literal = dmpLiteralTemplate("{0D1E2F30-0000-4000-8000-000000000001}");
     const record = (id: number, host: string): RecordSpec => ({
       template: literal,
       values: [v.u16(id), v.string(host), v.string(TASKMGR)],

@@ -611,3 +611,25 @@ export function sysmonValues(e: SysmonEvent): Value[] {
 export function sysmonRecord(e: SysmonEvent, extra: Partial<RecordSpec> = {}): RecordSpec {
   return { template: SYSMON_FILE_CREATE, values: sysmonValues(e), ...extra };
 }
+
+/**
+ * A template whose TargetFilename is the literal text `C:\Windows\Temp\lsass.dmp` (only EventID,
+ * Computer and Image are substituted): its definition, written with the chunk's first record of
+ * it, makes every record of the chunk a candidate. Values: u16 EventID, string Computer, string Image.
+ */
+export function dmpLiteralTemplate(guid: string): TemplateSpec {
+  return {
+    guid,
+    root: el(
+      "Event",
+      {},
+      el("System", {}, el("EventID", {}, sub(0, VALUE_TYPE.UINT16)), el("Computer", {}, sub(1, VALUE_TYPE.STRING))),
+      el(
+        "EventData",
+        {},
+        el("Data", { Name: "Image" }, sub(2, VALUE_TYPE.STRING)),
+        el("Data", { Name: "TargetFilename" }, text("C:\\Windows\\Temp\\lsass.dmp")),
+      ),
+    ),
+  };
+}
