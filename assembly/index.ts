@@ -18,6 +18,7 @@ export { configureInterns, internsNearlyFull, resetInterns } from "./intern";
 export {
   jsonScanBegin,
   jsonScanResume,
+  jsonTailIsCompleteRecord,
   jsonWalkBegin,
   jsonWalkerInRecord,
   jsonWalkerIsClean,

@@ -278,6 +278,25 @@ function confirmSegmentAsOneRecord(p: usize, q: usize): bool {
   return true;
 }
 
+/**
+ * For a live feed's flush: true when [p, q), the bytes after the last sync point, is one
+ * complete record holding a candidate, then only white space up to a line feed at q - 1. Such a
+ * record is final whatever comes next: it closed at depth 0, so a later `{` cannot continue it,
+ * and the splitter's state after it and the line feed is the state at a sync point (outside any
+ * record, at a line start; a later `{`'s previous significant byte is its `}` or lies after q).
+ * A segment scan of [p, q) then confirms it as the scan up to the next sync point would, and the
+ * caller may go on from q. False (nothing done) otherwise: the record waits for more bytes.
+ */
+export function jsonTailIsCompleteRecord(p: usize, q: usize): bool {
+  if (q <= p || load<u8>(p) != OPEN_BRACE || load<u8>(q - 1) != LF) return false;
+  // Cheap tests first: a flush after every push must not parse an unfinished record each time.
+  const last = lastSignificant(q, p);
+  if (last < 0 || load<u8>(<usize>last) != CLOSE_BRACE) return false;
+  if (nextCandidate(p, q, JSON_ESCAPE_0, JSON_ESCAPE_1) < 0) return false;
+  if (parseJsonPrefix(p, q) != PARSE_OK || parsedEnd != <usize>last + 1) return false;
+  return indexOfPair(p, parsedEnd, LF, OPEN_BRACE) < 0;
+}
+
 // ---- the splitter (json-records.ts), resumable ----
 
 /** Shape of the open record's first lines, for the continuation rule. */

@@ -177,6 +177,43 @@ describe("createScanner in pieces gives scan()'s rows", () => {
     );
   });
 
+  it("JSON fed a line at a time with live: the same hits and counts as one scan, whatever lies between records", async () => {
+    // Each push ends with a line feed, so a flush may confirm a record at its line end
+    // (text-searcher.ts): the bytes that come after it (`Record N` lines, commas, brackets,
+    // junk, a record cut short, pretty-printed records) must not change any hit or count.
+    const arbPart = fc.record({
+      kind: fc.constantFrom(...KINDS),
+      seed: fc.integer({ min: 1, max: 1_000_000 }),
+      pretty: fc.boolean(),
+      before: fc.constantFrom("", "", "\n", "Record 7\n", "[\n", "junk line\n", ",\n", "  \n"),
+      after: fc.constantFrom("", "", ",", "\r", " "),
+      cutShort: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<TextFormat>("flat", "ecs", "evtxdump"),
+        fc.array(arbPart, { minLength: 1, maxLength: 12 }),
+        async (format, parts) => {
+          let text = "";
+          for (const part of parts) {
+            let record = textRecord(format, part.kind, part.seed);
+            if (part.pretty) record = JSON.stringify(JSON.parse(record), null, 2);
+            if (part.cutShort && part.kind !== "truePositive") record = record.slice(0, record.length >> 1);
+            text += `${part.before}${record}${part.after}\n`;
+          }
+          const plain = Buffer.from(text, "utf8");
+          const whole = scanBytes(plain);
+          const lines = text.split(/(?<=\n)/).map((l) => Buffer.byteLength(l, "utf8"));
+          const live = scanPieces(plain, lines, [], true);
+          expect(live.hits).toEqual(whole.hits);
+          expect(live.rows).toEqual(whole.rows);
+          expect(live.stats).toEqual(whole.stats);
+        },
+      ),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
   it("EVTX", async () => {
     await fc.assert(
       fc.asyncProperty(arbEvtx, async (p) => {

@@ -39,9 +39,10 @@ export interface Scanner {
   /**
    * Returns the hits of the complete text records pushed so far, without waiting for a 4 MiB
    * block: for a live feed that should alert within its own latency (call it after each batch,
-   * or on a timer). An XML record is complete at its close tag; a JSON record once the next
-   * record has begun (a JSON record may go on over several lines), or at end(). flush() never
-   * changes which records match, only when their hits come.
+   * or on a timer). An XML record is complete at its close tag; a JSON record at the line feed
+   * after its closing brace (a JSON line at its own line end), or at end(); a JSON record inside
+   * a top-level array once the next one has begun. flush() never changes which records match,
+   * only when their hits come.
    */
   flush(): Hit[];
   /** Ends the input and returns the last hits; afterwards rows() and stats() are final. */

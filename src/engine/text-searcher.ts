@@ -181,13 +181,16 @@ export class TextSearcher {
     // A byte order mark is told from its first three bytes, as #processJson does.
     if (this.#atStreamStart && this.#filled < 3) return;
     const start = this.#skipBom();
-    const end = m.lastJsonSync(this.#filled - 1, start);
+    let end = Math.max(m.lastJsonSync(this.#filled - 1, start), start);
+    // A JSON line is complete at its line feed, not only once the next record begins: the last
+    // record of a quiet feed would otherwise wait for the next one.
+    if (m.jsonTailIsCompleteRecord(end, this.#filled)) end = this.#filled;
     if (end > start) {
       m.jsonScanBegin(start, end);
       while (!m.jsonScanResume()) this.#drainHits();
       this.#drainHits();
     }
-    this.#carry(Math.max(end, start));
+    this.#carry(end);
   }
 
   /** Ends the input: scans what is left and folds the matcher's counters into the stats. */

@@ -30,6 +30,7 @@ interface MatcherExports {
   decodeXmlText(src: number, len: number, dst: number): number;
   jsonScanBegin(start: number, end: number): void;
   jsonScanResume(): number;
+  jsonTailIsCompleteRecord(p: number, q: number): number;
   jsonWalkBegin(from: number): void;
   jsonWalkResume(end: number): number;
   jsonWalkFinish(end: number): void;
@@ -220,6 +221,15 @@ export class Matcher {
   /** Goes on with the segment-mode scan; false = paused with the hits table full. */
   jsonScanResume(): boolean {
     return this.#x.jsonScanResume() !== 0;
+  }
+
+  /**
+   * True when input[start, end), the bytes after the last sync point, is one complete record
+   * with a candidate followed only by white space up to a line feed (assembly/json-scan.ts
+   * jsonTailIsCompleteRecord): final whatever comes next, so a flush may confirm it now.
+   */
+  jsonTailIsCompleteRecord(start: number, end: number): boolean {
+    return this.#x.jsonTailIsCompleteRecord(this.#at(start), this.#at(end)) !== 0;
   }
 
   /** Resets the walker to a clean state (outside records, at a line start). */
