@@ -136,6 +136,31 @@ describe.skipIf(!HAVE_EVTX)("EVTX from real chunks, as Windows and collectors le
     ]);
   });
 
+  it("a log written without checksums (file and chunk flag 0x4, CRC-32 fields 0) is read silently; its header still counts chunks", () => {
+    // As Windows 10 2004 and later may write a log (format 3.2): flag 0x4 on the file header and
+    // on every chunk (dirty | no-CRC = 5), every CRC-32 field 0. Layout after omerbenamram/evtx
+    // commit a0ec4c4 (`NO_CRC32`, its sample Application_no_crc32.evtx, 17 records evtxexport reads).
+    const chunk = tpChunk.slice();
+    setU32(chunk, 120, 5);
+    setU32(chunk, 52, 0);
+    setU32(chunk, 124, 0);
+    const header = fileHeader(tp, 1, 4);
+    setU32(header, 124, 0);
+    const { stats, matches } = scanBoth(concat(header, chunk));
+    expect(stats.problems).toEqual([]);
+    expect(matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    // Its header's chunk count is read all the same: one chunk of two copied.
+    const two = fileHeader(tp, 2, 4);
+    setU32(two, 124, 0);
+    expect(scanBoth(concat(two, chunk)).stats.problems).toEqual([
+      "truncated: the file header counts 2 chunks, the file ends after 1 (at offset 69632)",
+    ]);
+    // Without the flag, zero checksums are damage as before.
+    const unflagged = chunk.slice();
+    setU32(unflagged, 120, 1);
+    expect(scanBoth(concat(fileHeader(tp, 1, 1), unflagged)).stats.problems).toHaveLength(1);
+  });
+
   it("empty logs: a header alone, a zero chunk slot, an initialized chunk without records", () => {
     const initialized = zero.slice();
     initialized.set(tpChunk.subarray(0, 8));

@@ -1,6 +1,7 @@
 /**
  * What one 64 KiB chunk slot holds, and its live records. A chunk is live when its magic and
- * both CRC32s (header, and event records up to the free-space offset) are right; an all-zero
+ * both CRC32s (header, and event records up to the free-space offset) are right, or when it is
+ * flagged as written without them (flag 0x4, layout.ts FLAG_NO_CRC32); an all-zero
  * header is an unused (preallocated) slot and is no problem; anything else is damage, reported
  * once per chunk. The live records are walked by their sizes from offset 512; walking stops
  * at the free-space offset or at four zero bytes where a record should start (some writers
@@ -13,6 +14,7 @@ import {
   CHUNK_HEADER_SIZE,
   CHUNK_MAGIC,
   CHUNK_SIZE,
+  FLAG_NO_CRC32,
   hasMagic,
   MIN_RECORD_SIZE,
   RECORD_MAGIC,
@@ -65,14 +67,16 @@ export function scanChunk(chunk: Uint8Array, records = true): ChunkScan {
     return notLive("damaged", truncated ?? "bad chunk magic; chunk skipped");
   }
   if (chunk.length < CHUNK_HEADER_SIZE) return notLive("damaged", truncated);
-  if (chunkHeaderCrc(chunk) !== u32(chunk, CHUNK_FIELD.headerCrc)) {
+  // A chunk written without checksums (flag 0x4) has none to check: both fields hold 0.
+  const checked = (u32(chunk, CHUNK_FIELD.flags) & FLAG_NO_CRC32) === 0;
+  if (checked && chunkHeaderCrc(chunk) !== u32(chunk, CHUNK_FIELD.headerCrc)) {
     return notLive("damaged", "chunk header checksum mismatch; chunk skipped");
   }
   const freeSpace = u32(chunk, CHUNK_FIELD.freeSpaceOffset);
   if (freeSpace < CHUNK_HEADER_SIZE || freeSpace > CHUNK_SIZE) {
     return notLive("damaged", `bad free space offset ${freeSpace}; chunk skipped`);
   }
-  if (freeSpace <= chunk.length) {
+  if (checked && freeSpace <= chunk.length) {
     const crc = crc32(chunk.subarray(CHUNK_HEADER_SIZE, freeSpace));
     if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc))
       return notLive("damaged", "event records checksum mismatch; chunk skipped");
