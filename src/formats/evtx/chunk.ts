@@ -1,11 +1,17 @@
 /**
- * What one 64 KiB chunk slot holds, and its live records. A chunk is live when its magic and
- * both CRC32s (header, and event records up to the free-space offset) are right, or when it is
- * flagged as written without them (flag 0x4, layout.ts FLAG_NO_CRC32); an all-zero
- * header is an unused (preallocated) slot and is no problem; anything else is damage, reported
- * once per chunk. The live records are walked by their sizes from offset 512; walking stops
- * at the free-space offset or at four zero bytes where a record should start (some writers
- * leave the free-space offset too far, see omerbenamram/evtx issue 197).
+ * What one 64 KiB chunk slot holds, and its live records. A chunk is live when its magic is
+ * right and its free-space offset lies in it; an all-zero header is an unused (preallocated)
+ * slot and is no problem; anything else is damage, reported once per chunk. The live records
+ * are walked by their sizes from offset 512; walking stops at the free-space offset or at four
+ * zero bytes where a record should start (some writers leave the free-space offset too far,
+ * see omerbenamram/evtx issue 197), or at a record that does not frame (magic, size, size copy).
+ *
+ * Both CRC32s (header, and event records up to the free-space offset) are checked, unless the
+ * chunk is flagged as written without them (flag 0x4, layout.ts FLAG_NO_CRC32). A mismatch is
+ * the chunk's problem but does not drop its records: a copy of a log being written (KAPE's raw
+ * copy, a shadow copy) tears the chunk being written, which holds the newest events, and
+ * libevtx's evtxexport and evtx_dump read its records all the same (the libevtx documentation,
+ * "Corruption scenario: event record mismatch between size and copy of size").
  */
 
 import { crc32 } from "../../platform/bytes.js";
@@ -69,23 +75,35 @@ export function scanChunk(chunk: Uint8Array, records = true): ChunkScan {
   if (chunk.length < CHUNK_HEADER_SIZE) return notLive("damaged", truncated);
   // A chunk written without checksums (flag 0x4) has none to check: both fields hold 0.
   const checked = (u32(chunk, CHUNK_FIELD.flags) & FLAG_NO_CRC32) === 0;
-  if (checked && chunkHeaderCrc(chunk) !== u32(chunk, CHUNK_FIELD.headerCrc)) {
-    return notLive("damaged", "chunk header checksum mismatch; chunk skipped");
-  }
+  let checksum: string | undefined;
+  if (checked && chunkHeaderCrc(chunk) !== u32(chunk, CHUNK_FIELD.headerCrc))
+    checksum = "chunk header checksum mismatch";
   const freeSpace = u32(chunk, CHUNK_FIELD.freeSpaceOffset);
   if (freeSpace < CHUNK_HEADER_SIZE || freeSpace > CHUNK_SIZE) {
     return notLive("damaged", `bad free space offset ${freeSpace}; chunk skipped`);
   }
-  if (checked && freeSpace <= chunk.length) {
+  if (checked && checksum === undefined && freeSpace <= chunk.length) {
     const crc = crc32(chunk.subarray(CHUNK_HEADER_SIZE, freeSpace));
-    if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc))
-      return notLive("damaged", "event records checksum mismatch; chunk skipped");
+    if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc)) checksum = "event records checksum mismatch";
   }
-  return walkRecords(chunk, Math.min(freeSpace, chunk.length), truncated, records);
+  return walkRecords(chunk, Math.min(freeSpace, chunk.length), truncated, checksum, records);
 }
 
-function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undefined, records: boolean): ChunkScan {
-  const scan: ChunkScan = { kind: "live", problem: truncated, recordOffsets: [], recordSizes: [], liveEnd: 0 };
+/**
+ * Walks the live records from offset 512 up to `limit`. A checksum mismatch (`checksum`) does
+ * not stop it: the records that frame right (magic, size, size copy) are read as they are, as
+ * libevtx and evtx_dump read them, and the mismatch is the chunk's problem (with the damage
+ * that stopped the walk, if any).
+ */
+function walkRecords(
+  chunk: Uint8Array,
+  limit: number,
+  truncated: string | undefined,
+  checksum: string | undefined,
+  records: boolean,
+): ChunkScan {
+  const problem = truncated ?? (checksum === undefined ? undefined : `${checksum}; its records read as they are`);
+  const scan: ChunkScan = { kind: "live", problem, recordOffsets: [], recordSizes: [], liveEnd: 0 };
   let p = CHUNK_HEADER_SIZE;
   while (p + 8 <= limit) {
     const magic = u32(chunk, p);
@@ -102,7 +120,7 @@ function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undef
     } else if (u32(chunk, p + size - 4) !== size)
       damage = `record at chunk offset ${p}: size copy mismatch; rest of chunk skipped`;
     if (damage !== undefined) {
-      scan.problem ??= damage;
+      if (truncated === undefined) scan.problem = checksum === undefined ? damage : `${checksum}; ${damage}`;
       break;
     }
     if (records) {
