@@ -68,7 +68,11 @@ export function evtxChunkCount(size: number, chunksStart: number = FILE_HEADER_S
   return size <= chunksStart ? 0 : Math.ceil((size - chunksStart) / CHUNK_SIZE);
 }
 
-/** File header field offsets (of those read here). */
+/**
+ * File header field offsets (of those read here). The chunk count is 32 bits (42-45): logs
+ * over 4 GiB count past 65,535 chunks there (libevtx issues 26 and 34, a 6 GB Security.evtx),
+ * and bytes 44-45 are 0 in smaller ones.
+ */
 export const FILE_FIELD = {
   numberOfChunks: 42,
   flags: 120,
@@ -94,7 +98,7 @@ export function missingChunks(header: Uint8Array, slots: number, size: number): 
   if (header.length < FILE_HEADER_SIZE || !hasMagic(header, FILE_MAGIC)) return undefined;
   const unchecked = (u32(header, FILE_FIELD.flags) & FLAG_NO_CRC32) !== 0;
   if (!unchecked && crc32(header.subarray(0, 120)) !== u32(header, FILE_FIELD.headerCrc)) return undefined;
-  const counted = u16(header, FILE_FIELD.numberOfChunks);
+  const counted = u32(header, FILE_FIELD.numberOfChunks);
   if (counted <= slots) return undefined;
   const chunks = counted === 1 ? "1 chunk" : `${counted} chunks`;
   return `truncated: the file header counts ${chunks}, the file ends after ${slots} (at offset ${size})`;
