@@ -182,6 +182,25 @@ describe.skipIf(!HAVE_EVTX)("EVTX from real chunks, as Windows and collectors le
     }
   });
 
+  it("a record header whose size is 0 is named as that, not as a record running past its chunk", () => {
+    // omerbenamram/evtx's sample-with-zero-data-size-event.evtx: a dirty System log whose first
+    // chunk holds two records, then a record header saying size 0 (evtx_dump: "Invalid EVTX
+    // record data size, should be equals or greater than 28, found `0`").
+    const [[first, size]] = recordsOf(tpChunk) as [[number, number]];
+    const chunk = tpChunk.slice();
+    const next = first + size;
+    chunk.set(tpChunk.subarray(first, first + 24), next);
+    setU32(chunk, next + 4, 0);
+    setU32(chunk, 48, next + 1024);
+    fixRecordsCrc(chunk);
+    fixHeaderCrc(chunk);
+    const { stats, matches } = scanBoth(concat(fileHeader(tp, 1, 1), chunk));
+    expect(matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    expect(stats.problems).toEqual([
+      `chunk 0 at offset 4096: record at chunk offset ${next} says it is 0 bytes long (a record is at least 29); rest of chunk skipped`,
+    ]);
+  });
+
   it("a log written without checksums (file and chunk flag 0x4, CRC-32 fields 0) is read silently; its header still counts chunks", () => {
     // As Windows 10 2004 and later may write a log (format 3.2): flag 0x4 on the file header and
     // on every chunk (dirty | no-CRC = 5), every CRC-32 field 0. Layout after omerbenamram/evtx

@@ -111,7 +111,9 @@ function walkRecords(
     const size = u32(chunk, p + 4);
     let damage: string | undefined;
     if (magic !== RECORD_MAGIC) damage = `bad record magic at chunk offset ${p}; rest of chunk skipped`;
-    else if (size < MIN_RECORD_SIZE || p + size > CHUNK_SIZE) {
+    else if (size < MIN_RECORD_SIZE) {
+      damage = `record at chunk offset ${p} says it is ${size} bytes long (a record is at least ${MIN_RECORD_SIZE}); rest of chunk skipped`;
+    } else if (p + size > CHUNK_SIZE) {
       damage = `record at chunk offset ${p} (size ${size}) runs past the chunk end; rest of chunk skipped`;
     } else if (p + size > chunk.length) {
       if (truncated !== undefined) break;
