@@ -226,6 +226,28 @@ describe.skipIf(!HAVE_EVTX)("EVTX from real chunks, as Windows and collectors le
     expect(scanBoth(concat(fileHeader(tp, 1, 1), unflagged)).stats.problems).toHaveLength(1);
   });
 
+  it("a slot whose header page is zero but whose records are there is named, not taken for an unused slot", () => {
+    // A copy of a log being written can hold a chunk's records without its first page (header,
+    // first records): omerbenamram/evtx's sample_with_a_bad_chunk_magic.evtx (a dirty log) has two
+    // such slots, one with the 67 newest records of the log. No chunk header, no live records
+    // (evtxexport reads none of them either), but they are there: never silently skipped.
+    const chunk = procdumpChunks[3]?.slice() as Uint8Array;
+    chunk.fill(0, 0, 4096);
+    const first = (
+      recordsOf(procdumpChunks[3] as Uint8Array).find(([offset]) => offset >= 4096) as [number, number]
+    )[0];
+    const { stats, matches } = scanBoth(concat(fileHeader(procdump, 1, 1), tpChunk, chunk, zero));
+    expect(matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    expect(stats.problems).toEqual([
+      `chunk 1 at offset 69632: no chunk header (zero bytes), yet records follow (the first at chunk offset ${first}); chunk skipped`,
+    ]);
+    // Zero bytes, or leftovers that hold no record, are an unused slot as before.
+    const leftovers = zero.slice();
+    leftovers.set(procdumpChunks[3]?.subarray(600, 2000) as Uint8Array, 600);
+    leftovers.fill(0x2a, 3000, 3004);
+    expect(scanBoth(concat(fileHeader(procdump, 1, 1), tpChunk, zero, leftovers)).stats.problems).toEqual([]);
+  });
+
   it("empty logs: a header alone, a zero chunk slot, an initialized chunk without records", () => {
     const initialized = zero.slice();
     initialized.set(tpChunk.subarray(0, 8));

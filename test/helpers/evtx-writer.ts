@@ -176,7 +176,7 @@ export interface ChunkSpec {
   damagedRecord?: number;
   /** Set the free space offset to the chunk's end, leaving zero bytes after the last record. */
   freeSpaceAtChunkEnd?: boolean;
-  /** Wipe the 512-byte header after writing (a slot beyond the last live chunk, for carving). */
+  /** Wipe the 512-byte header after writing (its records left for carving; named as damage). */
   wipeHeader?: boolean;
   /** An all-zero slot (preallocated, unused). */
   empty?: boolean;

@@ -1,7 +1,9 @@
 /**
  * What one 64 KiB chunk slot holds, and its live records. A chunk is live when its magic is
- * right and its free-space offset lies in it; an all-zero header is an unused (preallocated)
- * slot and is no problem; anything else is damage, reported once per chunk. The live records
+ * right and its free-space offset lies in it; zero bytes where the magic should be make an
+ * unused (preallocated) slot, no problem, unless a framed record follows in the slot (its header
+ * page lost, libevtx's "Corrupted chunk" scenario); anything else is damage, reported once per
+ * chunk. The live records
  * are walked by their sizes from offset 512; walking stops at the free-space offset or at four
  * zero bytes where a record should start (some writers leave the free-space offset too far,
  * see omerbenamram/evtx issue 197), or at a record that does not frame (magic, size, size copy).
@@ -15,6 +17,7 @@
  */
 
 import { crc32 } from "../../platform/bytes.js";
+import { firstFramedRecord } from "./carve.js";
 import {
   CHUNK_FIELD,
   CHUNK_HEADER_SIZE,
@@ -69,8 +72,14 @@ export function chunkHeaderCrc(chunk: Uint8Array): number {
 export function scanChunk(chunk: Uint8Array, records = true): ChunkScan {
   const truncated = chunk.length < CHUNK_SIZE ? `truncated (${chunk.length} of ${CHUNK_SIZE} bytes)` : undefined;
   if (!hasMagic(chunk, CHUNK_MAGIC)) {
-    if (allZero(chunk, 0, Math.min(chunk.length, 8))) return notLive("unused", truncated);
-    return notLive("damaged", truncated ?? "bad chunk magic; chunk skipped");
+    if (!allZero(chunk, 0, Math.min(chunk.length, 8)))
+      return notLive("damaged", truncated ?? "bad chunk magic; chunk skipped");
+    // Zero bytes where the header should be: a preallocated slot, unless records follow (the
+    // header page of a chunk missing from a copy of a log being written).
+    const first = firstFramedRecord(chunk);
+    if (first < 0) return notLive("unused", truncated);
+    const problem = `no chunk header (zero bytes), yet records follow (the first at chunk offset ${first}); chunk skipped`;
+    return notLive("damaged", truncated ?? problem);
   }
   if (chunk.length < CHUNK_HEADER_SIZE) return notLive("damaged", truncated);
   // A chunk written without checksums (flag 0x4) has none to check: both fields hold 0.
