@@ -135,9 +135,9 @@ describe("createScanner: gzip and formats", () => {
   it("reports a damaged EVTX chunk and goes on with the next", () => {
     const { bytes } = evtxInput(2, 10, (_c, r) => (r === 3 ? "truePositive" : "background"));
     const damaged = bytes.slice();
-    damaged[4096 + 600] = (damaged[4096 + 600] as number) ^ 0xff; // first chunk's records
+    damaged[4096 + 3] = (damaged[4096 + 3] as number) ^ 0xff; // first chunk's magic
     const result = scanInPieces(damaged, 4096);
-    expect(result.stats.problems).toEqual(["chunk 0 at offset 4096: event records checksum mismatch; chunk skipped"]);
+    expect(result.stats.problems).toEqual(["chunk 0 at offset 4096: bad chunk magic; chunk skipped"]);
     expect(result.hits).toHaveLength(1);
   });
 

@@ -9,6 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { ScanStats } from "../src/engine/engine.js";
 import {
@@ -111,6 +112,20 @@ describe("an EVTX file cut at a chunk boundary", () => {
         "chunk 1 at offset 69632: truncated (1000 of 65536 bytes)",
       ]);
     }
+  });
+
+  it("a log over 4 GiB counts its chunks in 32 bits: a copy of it cut short says how many it counts", async () => {
+    // Windows writes logs over 4 GiB (65,536 chunks) with the count past 16 bits in the bytes
+    // after it: 32 bits at 42-45 (libevtx issues 26 and 34, a 6 GB Security.evtx).
+    // A copy of such a log that stopped short (a FAT32 stick stops at 4 GiB) is cut short
+    // however its count's low 16 bits compare with what is left; here they say 2 of 65,538.
+    const big = three.slice(0, 4096 + 2 * CHUNK_SIZE);
+    const view = new DataView(big.buffer);
+    view.setUint32(42, 65_538, true);
+    view.setUint32(124, crc32(big.subarray(0, 120)), true);
+    expect((await scanEveryWay(big)).problems).toEqual([
+      "truncated: the file header counts 65538 chunks, the file ends after 2 (at offset 135168)",
+    ]);
   });
 
   it("a header cut short says only that (its count is not read)", async () => {

@@ -166,6 +166,33 @@ describe.skipIf(!installed)("decoded fields equal evtxexport's (libevtx)", () =>
     const atChunkEnd = (r: Compared): boolean => r.recordId === "2000";
     expect(theirs).toEqual(theirs.some(atChunkEnd) ? ours : ours.filter((r) => !atChunkEnd(r)));
   });
+
+  it("checksums that fail and a torn last record: the records read are evtxexport's (libevtx reads them as live)", () => {
+    const records = (first: number, n: number): RecordSpec[] =>
+      Array.from({ length: n }, (_, i) =>
+        sysmonRecord({
+          computer: `host-${first + i}.example`,
+          image: "C:\\Windows\\System32\\Taskmgr.exe",
+          target: `C:\\Users\\u${first + i}\\AppData\\Local\\Temp\\lsass.DMP`,
+          time: "2022-03-01T12:34:56.1234567Z",
+          recordId: BigInt(first + i),
+        }),
+      );
+    const built = buildEvtx({
+      dirty: true,
+      chunks: [
+        { records: records(100, 20), damage: "records-crc" },
+        { records: records(200, 20), damage: "header-crc" },
+        { records: records(300, 20), damage: "torn" },
+      ],
+    });
+    const path = join(dir, "torn.evtx");
+    writeFileSync(path, built.bytes);
+    const ours = decodeOurs(built.bytes);
+    expect(ours).toHaveLength(59);
+    expect(ours.map((r) => r.recordId)).not.toContain("319");
+    expect(evtxexport(path)).toEqual(ours);
+  });
 });
 
 if (!installed) {

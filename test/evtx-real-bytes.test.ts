@@ -116,7 +116,7 @@ describe.skipIf(!HAVE_EVTX)("EVTX from real chunks, as Windows and collectors le
     expect(matches).toHaveLength(1);
   });
 
-  it("a broken records checksum and a broken header checksum are named apart; --carve recovers the record", () => {
+  it("a broken records checksum and a broken header checksum are named apart; their records are read as they are", () => {
     const records = tpChunk.slice();
     const at = Buffer.from(records).indexOf(Buffer.from("admmig", "utf16le"));
     (records[at] as number) ^= 1;
@@ -124,16 +124,128 @@ describe.skipIf(!HAVE_EVTX)("EVTX from real chunks, as Windows and collectors le
     (header[60] as number) ^= 0xff;
     const file = concat(fileHeader(tp, 2, 1), records, header);
     const live = scanBoth(file);
-    expect(live.matches).toEqual([]);
+    // As evtxexport reads them: the flipped bit shows in the value.
+    expect(live.matches.map((m) => [m.targetFilename, m.carved])).toEqual([
+      ["C:\\Users\\`dmmig\\AppData\\Local\\Temp\\lsass (4).DMP", undefined],
+      [TP_TARGET, undefined],
+    ]);
     expect(live.stats.problems).toEqual([
-      "chunk 0 at offset 4096: event records checksum mismatch; chunk skipped",
-      "chunk 1 at offset 69632: chunk header checksum mismatch; chunk skipped",
+      "chunk 0 at offset 4096: event records checksum mismatch; its records read as they are",
+      "chunk 1 at offset 69632: chunk header checksum mismatch; its records read as they are",
     ]);
-    const carved = scanBoth(file, true);
-    expect(carved.matches.map((m) => [m.targetFilename, m.carved])).toEqual([
-      ["C:\\Users\\`dmmig\\AppData\\Local\\Temp\\lsass (4).DMP", true],
-      [TP_TARGET, true],
+    // Nothing is left for --carve: the records are live.
+    expect(scanBoth(file, true).matches).toEqual(live.matches);
+  });
+
+  it("a chunk torn by a live copy (records checksum stale, last record half written): the records before it count", () => {
+    // A copy of a log being written (KAPE's raw copy, a shadow copy) can hold the chunk header
+    // of a later moment than its records: the header counts a record whose bytes are only half
+    // there, so the records checksum fails. libevtx (evtxexport) and evtx_dump read the records
+    // before the torn one as live (omerbenamram/evtx's 2-vss_0-*RdpCoreTS*.evtx, a shadow copy:
+    // evtxexport reads 1,910 records, 191 of them in its two torn chunks; libevtx documentation,
+    // "Corruption scenario: event record mismatch between size and copy of size"). The newest
+    // events, an attack's, are in exactly that chunk.
+    const [[first, size]] = recordsOf(tpChunk) as [[number, number]];
+    const torn = tpChunk.slice();
+    const second = first + size;
+    torn.set(tpChunk.subarray(first, second), second);
+    setU64(torn, second + 8, 2n);
+    setU64(torn, 16, 2n);
+    setU64(torn, 32, 2n);
+    setU32(torn, 44, second);
+    setU32(torn, 48, second + size);
+    fixRecordsCrc(torn);
+    fixHeaderCrc(torn);
+    torn.fill(0, second + size / 2, second + size);
+    const tornFile = concat(fileHeader(tp, 1, 1), torn);
+    const { stats, matches } = scanBoth(tornFile);
+    expect(matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    expect(stats.problems).toEqual([
+      `chunk 0 at offset 4096: event records checksum mismatch; record at chunk offset ${second}: size copy mismatch; rest of chunk skipped`,
     ]);
+    // A stale header checksum (its string table overwritten) does not lose the records either.
+    const staleHeader = tpChunk.slice();
+    (staleHeader[200] as number) ^= 0xff;
+    const header = scanBoth(concat(fileHeader(tp, 1, 1), staleHeader));
+    expect(header.matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    expect(header.stats.problems).toEqual([
+      "chunk 0 at offset 4096: chunk header checksum mismatch; its records read as they are",
+    ]);
+    // Through the CLI: the row, the line naming the damage, status 2, in both engines.
+    const path = join(scratchDir(), "Microsoft-Windows-Sysmon%4Operational.evtx");
+    writeFileSync(path, tornFile);
+    for (const engine of ["wasm", "reference"]) {
+      const r = runCli(["scan", "-f", "jsonl", "--no-progress", "--engine", engine, path]);
+      expect(r.status).toBe(2);
+      expect(JSON.parse(r.stdout).TargetFilename).toBe(TP_TARGET);
+      expect(r.stderr).toContain(`${path}: chunk 0 at offset 4096: event records checksum mismatch; record at`);
+    }
+  });
+
+  it("a record header whose size is 0 is named as that, not as a record running past its chunk", () => {
+    // omerbenamram/evtx's sample-with-zero-data-size-event.evtx: a dirty System log whose first
+    // chunk holds two records, then a record header saying size 0 (evtx_dump: "Invalid EVTX
+    // record data size, should be equals or greater than 28, found `0`").
+    const [[first, size]] = recordsOf(tpChunk) as [[number, number]];
+    const chunk = tpChunk.slice();
+    const next = first + size;
+    chunk.set(tpChunk.subarray(first, first + 24), next);
+    setU32(chunk, next + 4, 0);
+    setU32(chunk, 48, next + 1024);
+    fixRecordsCrc(chunk);
+    fixHeaderCrc(chunk);
+    const { stats, matches } = scanBoth(concat(fileHeader(tp, 1, 1), chunk));
+    expect(matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    expect(stats.problems).toEqual([
+      `chunk 0 at offset 4096: record at chunk offset ${next} says it is 0 bytes long (a record is at least 29); rest of chunk skipped`,
+    ]);
+  });
+
+  it("a log written without checksums (file and chunk flag 0x4, CRC-32 fields 0) is read silently; its header still counts chunks", () => {
+    // As Windows 10 2004 and later may write a log (format 3.2): flag 0x4 on the file header and
+    // on every chunk (dirty | no-CRC = 5), every CRC-32 field 0. Layout after omerbenamram/evtx
+    // commit a0ec4c4 (`NO_CRC32`, its sample Application_no_crc32.evtx, 17 records evtxexport reads).
+    const chunk = tpChunk.slice();
+    setU32(chunk, 120, 5);
+    setU32(chunk, 52, 0);
+    setU32(chunk, 124, 0);
+    const header = fileHeader(tp, 1, 4);
+    setU32(header, 124, 0);
+    const { stats, matches } = scanBoth(concat(header, chunk));
+    expect(stats.problems).toEqual([]);
+    expect(matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    // Its header's chunk count is read all the same: one chunk of two copied.
+    const two = fileHeader(tp, 2, 4);
+    setU32(two, 124, 0);
+    expect(scanBoth(concat(two, chunk)).stats.problems).toEqual([
+      "truncated: the file header counts 2 chunks, the file ends after 1 (at offset 69632)",
+    ]);
+    // Without the flag, zero checksums are damage as before.
+    const unflagged = chunk.slice();
+    setU32(unflagged, 120, 1);
+    expect(scanBoth(concat(fileHeader(tp, 1, 1), unflagged)).stats.problems).toHaveLength(1);
+  });
+
+  it("a slot whose header page is zero but whose records are there is named, not taken for an unused slot", () => {
+    // A copy of a log being written can hold a chunk's records without its first page (header,
+    // first records): omerbenamram/evtx's sample_with_a_bad_chunk_magic.evtx (a dirty log) has two
+    // such slots, one with the 67 newest records of the log. No chunk header, no live records
+    // (evtxexport reads none of them either), but they are there: never silently skipped.
+    const chunk = procdumpChunks[3]?.slice() as Uint8Array;
+    chunk.fill(0, 0, 4096);
+    const first = (
+      recordsOf(procdumpChunks[3] as Uint8Array).find(([offset]) => offset >= 4096) as [number, number]
+    )[0];
+    const { stats, matches } = scanBoth(concat(fileHeader(procdump, 1, 1), tpChunk, chunk, zero));
+    expect(matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    expect(stats.problems).toEqual([
+      `chunk 1 at offset 69632: no chunk header (zero bytes), yet records follow (the first at chunk offset ${first}); chunk skipped`,
+    ]);
+    // Zero bytes, or leftovers that hold no record, are an unused slot as before.
+    const leftovers = zero.slice();
+    leftovers.set(procdumpChunks[3]?.subarray(600, 2000) as Uint8Array, 600);
+    leftovers.fill(0x2a, 3000, 3004);
+    expect(scanBoth(concat(fileHeader(procdump, 1, 1), tpChunk, zero, leftovers)).stats.problems).toEqual([]);
   });
 
   it("empty logs: a header alone, a zero chunk slot, an initialized chunk without records", () => {

@@ -277,7 +277,7 @@ describe("EVTX scan on built files (fast and reference agree)", () => {
     expect(matches).toHaveLength(1);
   });
 
-  it("issue 6: damaged chunks are reported once each, and the rest is scanned", () => {
+  it("issue 6: damaged chunks are reported once each, and the rest is scanned (a chunk whose checksum fails is still read)", () => {
     const built = buildEvtx({
       chunks: [
         { ...chunkWith([sysmonRecord(event(1))]), damage: "magic" },
@@ -290,14 +290,21 @@ describe("EVTX scan on built files (fast and reference agree)", () => {
     const { matches, stats } = scanBoth(built.bytes);
     expect(stats.problems).toEqual([
       "chunk 0 at offset 4096: bad chunk magic; chunk skipped",
-      "chunk 1 at offset 69632: chunk header checksum mismatch; chunk skipped",
-      "chunk 2 at offset 135168: event records checksum mismatch; chunk skipped",
+      "chunk 1 at offset 69632: chunk header checksum mismatch; its records read as they are",
+      "chunk 2 at offset 135168: event records checksum mismatch; its records read as they are",
       expect.stringMatching(
         /^chunk 4 at offset 266240: record at chunk offset \d+ \(size 65536\) runs past the chunk end; rest of chunk skipped$/,
       ),
     ]);
-    // Chunk 4: the records before the damaged one still count (5 background, then event 5 and 6).
-    expect(matches.map((m) => m.dest)).toEqual(["ws4.corp.example", "ws5.corp.example", "ws6.corp.example"]);
+    // Chunks 1 and 2 as libevtx's evtxexport reads them; chunk 4: the records before the damaged
+    // one still count (5 background, then event 5 and 6).
+    expect(matches.map((m) => m.dest)).toEqual([
+      "ws2.corp.example",
+      "ws3.corp.example",
+      "ws4.corp.example",
+      "ws5.corp.example",
+      "ws6.corp.example",
+    ]);
   });
 
   it("issue 6: a truncated file is reported once, naming the chunk; whole records before the cut count", () => {
@@ -352,7 +359,7 @@ describe("EVTX carving", () => {
     chunks: [
       { ...chunkWith([sysmonRecord(event(1))], 20), slack: [sysmonRecord(event(2)), background(600)] },
       { ...chunkWith([sysmonRecord(event(3))], 20, 300), wipeHeader: true },
-      { ...chunkWith([sysmonRecord(event(4))], 20, 400), damage: "records-crc" },
+      { ...chunkWith([sysmonRecord(event(4))], 20, 400), damage: "magic" },
     ],
   });
 
@@ -370,7 +377,10 @@ describe("EVTX carving", () => {
       expect.objectContaining({ dest: "ws4.corp.example", carved: true }),
     ]);
     expect(matches[0]?.carved).toBeUndefined();
-    expect(stats.problems).toEqual(["chunk 2 at offset 135168: event records checksum mismatch; chunk skipped"]);
+    expect(stats.problems).toEqual([
+      "chunk 1 at offset 69632: no chunk header (zero bytes), yet records follow (the first at chunk offset 512); chunk skipped",
+      "chunk 2 at offset 135168: bad chunk magic; chunk skipped",
+    ]);
   });
 
   it("does not count a carved record that does not decode cleanly", () => {

@@ -159,8 +159,12 @@ export interface RecordSpec {
   fillToChunkEnd?: { valueIndex: number };
 }
 
-/** Damage applied after the checksums are computed (or, for a size, before). */
-export type ChunkDamage = "magic" | "header-crc" | "records-crc" | "record-size";
+/**
+ * Damage applied after the checksums are computed (or, for a size, before). "torn": the last
+ * live record's second half zeroed, as a copy of a log being written leaves the chunk being
+ * written (its header counts the record, its bytes are half there).
+ */
+export type ChunkDamage = "magic" | "header-crc" | "records-crc" | "record-size" | "torn";
 
 /** One chunk slot. */
 export interface ChunkSpec {
@@ -172,7 +176,7 @@ export interface ChunkSpec {
   damagedRecord?: number;
   /** Set the free space offset to the chunk's end, leaving zero bytes after the last record. */
   freeSpaceAtChunkEnd?: boolean;
-  /** Wipe the 512-byte header after writing (a slot beyond the last live chunk, for carving). */
+  /** Wipe the 512-byte header after writing (its records left for carving; named as damage). */
   wipeHeader?: boolean;
   /** An all-zero slot (preallocated, unused). */
   empty?: boolean;
@@ -418,6 +422,8 @@ function finishChunk(w: ChunkWriter, spec: ChunkSpec, first: bigint, offsets: nu
   };
   if (spec.damage === "header-crc") flip(60, 0xff);
   if (spec.damage === "records-crc") flip((offsets[0] ?? 512) + 30, 0x01);
+  const last = offsets[offsets.length - 1];
+  if (spec.damage === "torn" && last !== undefined) b.fill(0, last + (live - last) / 2, live);
   if (spec.wipeHeader) b.fill(0, 0, 512);
 }
 

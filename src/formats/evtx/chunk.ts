@@ -1,18 +1,29 @@
 /**
- * What one 64 KiB chunk slot holds, and its live records. A chunk is live when its magic and
- * both CRC32s (header, and event records up to the free-space offset) are right; an all-zero
- * header is an unused (preallocated) slot and is no problem; anything else is damage, reported
- * once per chunk. The live records are walked by their sizes from offset 512; walking stops
- * at the free-space offset or at four zero bytes where a record should start (some writers
- * leave the free-space offset too far, see omerbenamram/evtx issue 197).
+ * What one 64 KiB chunk slot holds, and its live records. A chunk is live when its magic is
+ * right and its free-space offset lies in it; zero bytes where the magic should be make an
+ * unused (preallocated) slot, no problem, unless a framed record follows in the slot (its header
+ * page lost, libevtx's "Corrupted chunk" scenario); anything else is damage, reported once per
+ * chunk. The live records
+ * are walked by their sizes from offset 512; walking stops at the free-space offset or at four
+ * zero bytes where a record should start (some writers leave the free-space offset too far,
+ * see omerbenamram/evtx issue 197), or at a record that does not frame (magic, size, size copy).
+ *
+ * Both CRC32s (header, and event records up to the free-space offset) are checked, unless the
+ * chunk is flagged as written without them (flag 0x4, layout.ts FLAG_NO_CRC32). A mismatch is
+ * the chunk's problem but does not drop its records: a copy of a log being written (KAPE's raw
+ * copy, a shadow copy) tears the chunk being written, which holds the newest events, and
+ * libevtx's evtxexport and evtx_dump read its records all the same (the libevtx documentation,
+ * "Corruption scenario: event record mismatch between size and copy of size").
  */
 
 import { crc32 } from "../../platform/bytes.js";
+import { firstFramedRecord } from "./carve.js";
 import {
   CHUNK_FIELD,
   CHUNK_HEADER_SIZE,
   CHUNK_MAGIC,
   CHUNK_SIZE,
+  FLAG_NO_CRC32,
   hasMagic,
   MIN_RECORD_SIZE,
   RECORD_MAGIC,
@@ -61,27 +72,47 @@ export function chunkHeaderCrc(chunk: Uint8Array): number {
 export function scanChunk(chunk: Uint8Array, records = true): ChunkScan {
   const truncated = chunk.length < CHUNK_SIZE ? `truncated (${chunk.length} of ${CHUNK_SIZE} bytes)` : undefined;
   if (!hasMagic(chunk, CHUNK_MAGIC)) {
-    if (allZero(chunk, 0, Math.min(chunk.length, 8))) return notLive("unused", truncated);
-    return notLive("damaged", truncated ?? "bad chunk magic; chunk skipped");
+    if (!allZero(chunk, 0, Math.min(chunk.length, 8)))
+      return notLive("damaged", truncated ?? "bad chunk magic; chunk skipped");
+    // Zero bytes where the header should be: a preallocated slot, unless records follow (the
+    // header page of a chunk missing from a copy of a log being written).
+    const first = firstFramedRecord(chunk);
+    if (first < 0) return notLive("unused", truncated);
+    const problem = `no chunk header (zero bytes), yet records follow (the first at chunk offset ${first}); chunk skipped`;
+    return notLive("damaged", truncated ?? problem);
   }
   if (chunk.length < CHUNK_HEADER_SIZE) return notLive("damaged", truncated);
-  if (chunkHeaderCrc(chunk) !== u32(chunk, CHUNK_FIELD.headerCrc)) {
-    return notLive("damaged", "chunk header checksum mismatch; chunk skipped");
-  }
+  // A chunk written without checksums (flag 0x4) has none to check: both fields hold 0.
+  const checked = (u32(chunk, CHUNK_FIELD.flags) & FLAG_NO_CRC32) === 0;
+  let checksum: string | undefined;
+  if (checked && chunkHeaderCrc(chunk) !== u32(chunk, CHUNK_FIELD.headerCrc))
+    checksum = "chunk header checksum mismatch";
   const freeSpace = u32(chunk, CHUNK_FIELD.freeSpaceOffset);
   if (freeSpace < CHUNK_HEADER_SIZE || freeSpace > CHUNK_SIZE) {
     return notLive("damaged", `bad free space offset ${freeSpace}; chunk skipped`);
   }
-  if (freeSpace <= chunk.length) {
+  if (checked && checksum === undefined && freeSpace <= chunk.length) {
     const crc = crc32(chunk.subarray(CHUNK_HEADER_SIZE, freeSpace));
-    if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc))
-      return notLive("damaged", "event records checksum mismatch; chunk skipped");
+    if (crc !== u32(chunk, CHUNK_FIELD.recordsCrc)) checksum = "event records checksum mismatch";
   }
-  return walkRecords(chunk, Math.min(freeSpace, chunk.length), truncated, records);
+  return walkRecords(chunk, Math.min(freeSpace, chunk.length), truncated, checksum, records);
 }
 
-function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undefined, records: boolean): ChunkScan {
-  const scan: ChunkScan = { kind: "live", problem: truncated, recordOffsets: [], recordSizes: [], liveEnd: 0 };
+/**
+ * Walks the live records from offset 512 up to `limit`. A checksum mismatch (`checksum`) does
+ * not stop it: the records that frame right (magic, size, size copy) are read as they are, as
+ * libevtx and evtx_dump read them, and the mismatch is the chunk's problem (with the damage
+ * that stopped the walk, if any).
+ */
+function walkRecords(
+  chunk: Uint8Array,
+  limit: number,
+  truncated: string | undefined,
+  checksum: string | undefined,
+  records: boolean,
+): ChunkScan {
+  const problem = truncated ?? (checksum === undefined ? undefined : `${checksum}; its records read as they are`);
+  const scan: ChunkScan = { kind: "live", problem, recordOffsets: [], recordSizes: [], liveEnd: 0 };
   let p = CHUNK_HEADER_SIZE;
   while (p + 8 <= limit) {
     const magic = u32(chunk, p);
@@ -89,7 +120,9 @@ function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undef
     const size = u32(chunk, p + 4);
     let damage: string | undefined;
     if (magic !== RECORD_MAGIC) damage = `bad record magic at chunk offset ${p}; rest of chunk skipped`;
-    else if (size < MIN_RECORD_SIZE || p + size > CHUNK_SIZE) {
+    else if (size < MIN_RECORD_SIZE) {
+      damage = `record at chunk offset ${p} says it is ${size} bytes long (a record is at least ${MIN_RECORD_SIZE}); rest of chunk skipped`;
+    } else if (p + size > CHUNK_SIZE) {
       damage = `record at chunk offset ${p} (size ${size}) runs past the chunk end; rest of chunk skipped`;
     } else if (p + size > chunk.length) {
       if (truncated !== undefined) break;
@@ -98,7 +131,7 @@ function walkRecords(chunk: Uint8Array, limit: number, truncated: string | undef
     } else if (u32(chunk, p + size - 4) !== size)
       damage = `record at chunk offset ${p}: size copy mismatch; rest of chunk skipped`;
     if (damage !== undefined) {
-      scan.problem ??= damage;
+      if (truncated === undefined) scan.problem = checksum === undefined ? damage : `${checksum}; ${damage}`;
       break;
     }
     if (records) {

@@ -68,11 +68,23 @@ export function evtxChunkCount(size: number, chunksStart: number = FILE_HEADER_S
   return size <= chunksStart ? 0 : Math.ceil((size - chunksStart) / CHUNK_SIZE);
 }
 
-/** File header field offsets (of those read here). */
+/**
+ * File header field offsets (of those read here). The chunk count is 32 bits (42-45): logs
+ * over 4 GiB count past 65,535 chunks there (libevtx issues 26 and 34, a 6 GB Security.evtx),
+ * and bytes 44-45 are 0 in smaller ones.
+ */
 export const FILE_FIELD = {
   numberOfChunks: 42,
+  flags: 120,
   headerCrc: 124,
 } as const;
+
+/**
+ * Flag 0x4 on the file header and on a chunk header: no CRC-32s were computed (the checksum
+ * fields hold 0), as Windows 10 2004 and later may write a log (format 3.2). After
+ * omerbenamram/evtx commit a0ec4c4 (`NO_CRC32`, with a real Application.evtx written so).
+ */
+export const FLAG_NO_CRC32 = 0x4;
 
 /**
  * Why an EVTX file whose 4 KiB header is `header` and that holds `slots` chunk slots (counting
@@ -80,12 +92,13 @@ export const FILE_FIELD = {
  * stale low (a dirty file says 1 where it holds 13), never high: a file holding fewer slots
  * than a header with a right checksum counts lost whole chunks (a copy that stopped at a chunk
  * boundary), which no chunk check can see. A lone chunk or a header whose checksum is wrong says
- * nothing.
+ * nothing (a header flagged {@link FLAG_NO_CRC32} has none to check).
  */
 export function missingChunks(header: Uint8Array, slots: number, size: number): string | undefined {
   if (header.length < FILE_HEADER_SIZE || !hasMagic(header, FILE_MAGIC)) return undefined;
-  if (crc32(header.subarray(0, 120)) !== u32(header, FILE_FIELD.headerCrc)) return undefined;
-  const counted = u16(header, FILE_FIELD.numberOfChunks);
+  const unchecked = (u32(header, FILE_FIELD.flags) & FLAG_NO_CRC32) !== 0;
+  if (!unchecked && crc32(header.subarray(0, 120)) !== u32(header, FILE_FIELD.headerCrc)) return undefined;
+  const counted = u32(header, FILE_FIELD.numberOfChunks);
   if (counted <= slots) return undefined;
   const chunks = counted === 1 ? "1 chunk" : `${counted} chunks`;
   return `truncated: the file header counts ${chunks}, the file ends after ${slots} (at offset ${size})`;
