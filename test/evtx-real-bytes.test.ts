@@ -23,6 +23,7 @@ import {
   WINDOW_CHUNKS,
 } from "../src/engine/evtx-searcher.js";
 import { DMP_WORD, holdsWord, TASKMGR_WORD, wordOffsets } from "../src/formats/evtx/word-offsets.js";
+import { createScanner } from "../src/index.js";
 import type { MatchedEvent } from "../src/rule/rule.js";
 import { EvtxPrefilter } from "../src/wasm/evtx-prefilter.js";
 import { loadMatcherModule } from "../src/wasm/module.js";
@@ -246,6 +247,61 @@ describe.skipIf(!HAVE_EVTX)("EVTX from real chunks, as Windows and collectors le
     leftovers.set(procdumpChunks[3]?.subarray(600, 2000) as Uint8Array, 600);
     leftovers.fill(0x2a, 3000, 3004);
     expect(scanBoth(concat(fileHeader(procdump, 1, 1), tpChunk, zero, leftovers)).stats.problems).toEqual([]);
+  });
+
+  it("past the header's chunk count, bytes that are neither a chunk nor a record are unused space; within it, damage", () => {
+    // omerbenamram/evtx's sysmon.evtx (a dirty Sysmon log, header count 1): nine live chunks, a
+    // zero slot, then seven slots of leftover disk data, as a raw copy reads past what Windows
+    // wrote. evtx_dump, chainsaw and hayabusa stop there without a word; so do we, and still
+    // read a live chunk after them.
+    let seed = 7;
+    const leftover = Uint8Array.from({ length: CHUNK_SIZE }, () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 24;
+    });
+    leftover[0] = 0x03; // not zero, not "ElfChnk"
+    const again = leftover.slice();
+    again.reverse();
+    const dirty = concat(fileHeader(procdump, 1, 1), procdumpChunks[0] as Uint8Array, zero, leftover, tpChunk, again);
+    const quiet = scanBoth(dirty);
+    expect(quiet.matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    expect(quiet.stats.problems).toEqual([]);
+    // Slots the header counts are chunks: the same bytes there are a chunk lost.
+    const counted = scanBoth(
+      concat(fileHeader(procdump, 5, 0), procdumpChunks[0] as Uint8Array, zero, leftover, tpChunk, again),
+    );
+    expect(counted.matches.map((m) => m.targetFilename)).toEqual([TP_TARGET]);
+    expect(counted.stats.problems).toEqual([
+      "chunk 2 at offset 135168: bad chunk magic; chunk skipped",
+      "chunk 4 at offset 266240: bad chunk magic; chunk skipped",
+    ]);
+    // A header whose checksum fails says nothing: every such slot is damage.
+    const badHeader = fileHeader(procdump, 1, 1);
+    badHeader[124] = (badHeader[124] as number) ^ 1;
+    expect(scanBoth(concat(badHeader, procdumpChunks[0] as Uint8Array, leftover)).stats.problems).toEqual([
+      "chunk 1 at offset 69632: bad chunk magic; chunk skipped",
+    ]);
+    // Pushed in pieces (the embedding API): the same.
+    const scanner = createScanner();
+    for (let at = 0; at < dirty.length; at += 5000) scanner.push(dirty.subarray(at, at + 5000));
+    scanner.end();
+    expect(scanner.stats().problems).toEqual([]);
+    expect(scanner.rows().map((r) => r.TargetFilename)).toEqual([TP_TARGET]);
+    // The CLI, whole, in one-chunk shards and from a stream: no problem, status 1 (an alert).
+    const path = join(scratchDir(), "raw-copy-Microsoft-Windows-Sysmon%4Operational.evtx");
+    writeFileSync(path, dirty);
+    for (const engine of ["wasm", "reference"]) {
+      for (const extra of [[], ["--shard-size", "64k"]]) {
+        const r = runCli(["scan", "-f", "jsonl", "--no-progress", "--engine", engine, ...extra, path]);
+        expect(r.stderr, `${engine} ${extra.join(" ")}`).not.toContain("chunk");
+        expect(r.status).toBe(1);
+      }
+      const piped = runCli(["scan", "-f", "jsonl", "--no-progress", "--engine", engine, "-"], {
+        input: Buffer.from(dirty),
+      });
+      expect(piped.stderr).not.toContain("chunk");
+      expect(piped.status).toBe(1);
+    }
   });
 
   it("empty logs: a header alone, a zero chunk slot, an initialized chunk without records", () => {

@@ -40,6 +40,13 @@ export interface ChunkTarget {
   carve: boolean;
   stats: ScanStats;
   onMatch: MatchHandler;
+  /** The slot lies past the file header's chunk count (formats/evtx/chunk.ts scanChunk). */
+  pastHeaderCount?: boolean | undefined;
+}
+
+/** Whether chunk `index` lies past a file header's chunk count (`headerChunks`; undefined: not known). */
+export function isPastHeaderCount(index: number, headerChunks: number | undefined): boolean {
+  return headerChunks !== undefined && index >= headerChunks;
 }
 
 type Decode = (reader: BinXmlReader, offset: number, size: number) => EventFields | undefined;
@@ -57,7 +64,7 @@ function tryDecode(decode: Decode, reader: BinXmlReader, offset: number, size: n
 }
 
 function checkedChunk(chunk: Uint8Array, target: ChunkTarget, records = true): ChunkScan {
-  const scan = scanChunk(chunk, records);
+  const scan = scanChunk(chunk, records, target.pastHeaderCount === true);
   if (scan.problem !== undefined) {
     target.stats.problems.push(`chunk ${target.index} at offset ${target.fileOffset}: ${scan.problem}`);
   }

@@ -6,11 +6,17 @@
  * lone `ElfChnk` chunk) is kept, for the pre-filter stream's output.
  */
 
-import { CHUNK_SIZE, evtxChunksStart, FILE_HEADER_SIZE, missingChunks } from "../formats/evtx/layout.js";
+import {
+  CHUNK_SIZE,
+  evtxChunksStart,
+  FILE_HEADER_SIZE,
+  headerChunkCount,
+  missingChunks,
+} from "../formats/evtx/layout.js";
 import { EvtxPrefilter } from "../wasm/evtx-prefilter.js";
 import { InstancePool } from "../wasm/instance-pool.js";
 import type { MatchHandler, ScanStats } from "./engine.js";
-import { searchChunkCandidates } from "./evtx-chunk-searcher.js";
+import { isPastHeaderCount, searchChunkCandidates } from "./evtx-chunk-searcher.js";
 
 /** Prefilter instances of finished scanners. */
 const prefilters = new InstancePool<EvtxPrefilter>();
@@ -35,6 +41,8 @@ export class EvtxPushScanner {
   readonly #whole: boolean;
   /** Bytes pushed in all. */
   #pushed = 0;
+  /** The file header's chunk count once the header is read and trusted (layout.ts headerChunkCount). */
+  #headerChunks: number | undefined;
 
   /**
    * `head` holds at least the magic (8 bytes), which decides where chunks start. `firstChunk`:
@@ -75,6 +83,7 @@ export class EvtxPushScanner {
       this.header.set(bytes.subarray(0, n), this.#headerFilled);
       this.#headerFilled += n;
       from = n;
+      if (this.headerComplete) this.#headerChunks = headerChunkCount(this.header);
     }
     const region = this.#prefilter.input;
     while (from < bytes.length) {
@@ -114,6 +123,7 @@ export class EvtxPushScanner {
       carve: this.#carve,
       stats: this.#stats,
       onMatch: this.#onMatch,
+      pastHeaderCount: isPastHeaderCount(this.#chunk, this.#headerChunks),
     };
     searchChunkCandidates(
       chunk,

@@ -19,13 +19,15 @@ import {
   chunkOffset,
   evtxChunkCount,
   evtxChunksStart,
+  FILE_HEADER_FIELDS_SIZE,
   FILE_HEADER_SIZE,
+  headerChunkCount,
   missingChunks,
 } from "../formats/evtx/layout.js";
 import { type ByteSource, openByteSource, readFully, type SourceLocation } from "../source/byte-source.js";
 import { type Candidates, EvtxPrefilter } from "../wasm/evtx-prefilter.js";
 import { emptyStats, type MatchHandler, type ScanStats, settleMalformedOffsets } from "./engine.js";
-import { type ChunkTarget, searchChunkCandidates, searchChunkWhole } from "./evtx-chunk-searcher.js";
+import { type ChunkTarget, isPastHeaderCount, searchChunkCandidates, searchChunkWhole } from "./evtx-chunk-searcher.js";
 import { evtxChunkRangeOfBytes } from "./shard-edges.js";
 
 /** How to search. */
@@ -112,6 +114,8 @@ interface EvtxScan {
   stats: ScanStats;
   onMatch: MatchHandler;
   options: EvtxScanOptions;
+  /** The file header's chunk count when known and trusted (layout.ts headerChunkCount). */
+  headerChunks: number | undefined;
   /** Gives the prefilter or buffer back. */
   release(): void;
 }
@@ -174,6 +178,7 @@ function beginScan(
     stats,
     onMatch,
     options,
+    headerChunks: headerChunkCount(header ?? head),
     release() {
       if (prefilter !== undefined) prefilters?.release(prefilter);
       if (buffer !== undefined) freeBuffers.push(buffer);
@@ -208,6 +213,7 @@ function scanWindow(scan: EvtxScan, w: Window, window: Uint8Array): void {
       carve: options.carve === true,
       stats,
       onMatch,
+      pastHeaderCount: isPastHeaderCount(w.chunk + j, scan.headerChunks),
     };
     if (prefilter === undefined) {
       searchChunkWhole(chunk, target);
@@ -320,6 +326,8 @@ export async function scanEvtxStream(
     let at = Math.min(skip, bytes.length);
     header.set(bytes.subarray(0, at), header.length - skip);
     skip -= at;
+    // The header comes whole before any chunk is scanned.
+    if (scan !== undefined && skip === 0 && at > 0) scan.headerChunks = headerChunkCount(header);
     while (at < bytes.length) {
       const take = Math.min(bytes.length - at, window.length - filled);
       window.set(bytes.subarray(at, at + take), filled);
@@ -383,7 +391,8 @@ export async function scanEvtxFile(
     // reads the whole header (to check its chunk count) in the one request the magic needs.
     const withHeader = byteRange === undefined ? options.withHeader : byteRange[0] === 0;
     const counts = countsHeader({ ...options, withHeader });
-    const head = new Uint8Array(Math.min(counts ? FILE_HEADER_SIZE : 8, size));
+    // A shard reads the header's fields too: its chunk count says which slots are in use.
+    const head = new Uint8Array(Math.min(counts ? FILE_HEADER_SIZE : FILE_HEADER_FIELDS_SIZE, size));
     await readFully(bytes, head, 0, head.length);
     let chunkRange = options.chunkRange;
     if (byteRange !== undefined) {

@@ -2,7 +2,8 @@
  * What one 64 KiB chunk slot holds, and its live records. A chunk is live when its magic is
  * right and its free-space offset lies in it; zero bytes where the magic should be make an
  * unused (preallocated) slot, no problem, unless a framed record follows in the slot (its header
- * page lost, libevtx's "Corrupted chunk" scenario); anything else is damage, reported once per
+ * page lost, libevtx's "Corrupted chunk" scenario), and so do other bytes without a framed record
+ * in a slot past the file header's chunk count; anything else is damage, reported once per
  * chunk. The live records
  * are walked by their sizes from offset 512; walking stops at the free-space offset or at four
  * zero bytes where a record should start (some writers leave the free-space offset too far,
@@ -69,11 +70,16 @@ export function chunkHeaderCrc(chunk: Uint8Array): number {
  * liveEnd) without listing the records: the fast search's many chunks with no candidate need
  * only the verdict, and two arrays a chunk were a tenth of its CPU on a folder of EVTX files.
  */
-export function scanChunk(chunk: Uint8Array, records = true): ChunkScan {
+export function scanChunk(chunk: Uint8Array, records = true, pastHeaderCount = false): ChunkScan {
   const truncated = chunk.length < CHUNK_SIZE ? `truncated (${chunk.length} of ${CHUNK_SIZE} bytes)` : undefined;
   if (!hasMagic(chunk, CHUNK_MAGIC)) {
-    if (!allZero(chunk, 0, Math.min(chunk.length, 8)))
+    if (!allZero(chunk, 0, Math.min(chunk.length, 8))) {
+      // Past the header's chunk count, bytes that are neither a chunk nor a record are space
+      // the log had not used: leftover disk data, as a raw copy (KAPE, a forensic image) reads
+      // past what Windows wrote; evtx_dump, chainsaw and hayabusa stop there without a word.
+      if (pastHeaderCount && firstFramedRecord(chunk) < 0) return notLive("unused", truncated);
       return notLive("damaged", truncated ?? "bad chunk magic; chunk skipped");
+    }
     // Zero bytes where the header should be: a preallocated slot, unless records follow (the
     // header page of a chunk missing from a copy of a log being written).
     const first = firstFramedRecord(chunk);

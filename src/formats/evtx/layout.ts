@@ -95,13 +95,27 @@ export const FLAG_NO_CRC32 = 0x4;
  * nothing (a header flagged {@link FLAG_NO_CRC32} has none to check).
  */
 export function missingChunks(header: Uint8Array, slots: number, size: number): string | undefined {
-  if (header.length < FILE_HEADER_SIZE || !hasMagic(header, FILE_MAGIC)) return undefined;
-  const unchecked = (u32(header, FILE_FIELD.flags) & FLAG_NO_CRC32) !== 0;
-  if (!unchecked && crc32(header.subarray(0, 120)) !== u32(header, FILE_FIELD.headerCrc)) return undefined;
-  const counted = u32(header, FILE_FIELD.numberOfChunks);
-  if (counted <= slots) return undefined;
+  if (header.length < FILE_HEADER_SIZE) return undefined;
+  const counted = headerChunkCount(header);
+  if (counted === undefined || counted <= slots) return undefined;
   const chunks = counted === 1 ? "1 chunk" : `${counted} chunks`;
   return `truncated: the file header counts ${chunks}, the file ends after ${slots} (at offset ${size})`;
+}
+
+/** Bytes of the file header that hold its fields and checksum (the rest of its 4 KiB is unused). */
+export const FILE_HEADER_FIELDS_SIZE = 128;
+
+/**
+ * The file header's chunk count, when the header can be trusted (its magic, and its checksum
+ * or the no-checksum flag), else undefined. `header`: at least {@link FILE_HEADER_FIELDS_SIZE}
+ * bytes. The count is only ever stale low (a dirty log), so slots past it may still hold live
+ * chunks; what is neither a chunk nor a record there is space the log had not used yet.
+ */
+export function headerChunkCount(header: Uint8Array): number | undefined {
+  if (header.length < FILE_HEADER_FIELDS_SIZE || !hasMagic(header, FILE_MAGIC)) return undefined;
+  const unchecked = (u32(header, FILE_FIELD.flags) & FLAG_NO_CRC32) !== 0;
+  if (!unchecked && crc32(header.subarray(0, 120)) !== u32(header, FILE_FIELD.headerCrc)) return undefined;
+  return u32(header, FILE_FIELD.numberOfChunks);
 }
 
 /** Byte offset of chunk `index` in the input. */
