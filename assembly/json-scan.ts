@@ -63,6 +63,12 @@ class JsonBytes {
     return c == 0x20 || c == 0x09 || c == LF || c == CR;
   }
 
+  /** A byte of a UTF-8 byte order mark (EF BB BF): skipped between records, see json-records.ts. */
+  @inline
+  static isByteOrderMarkByte(c: u32): bool {
+    return c == 0xef || c == 0xbb || c == 0xbf;
+  }
+
   /** A byte of a JSON number or literal (`-1.5e3`, `true`, `null`). */
   @inline
   static isScalarByte(c: u32): bool {
@@ -447,8 +453,15 @@ function walk(end: usize): bool {
     if (!wInRecord) {
       wAtLineStart = c == LF;
       // Between records: white space, and the commas and brackets of a top-level array (their
-      // nesting is not tracked, so that a sync point's state never depends on earlier bytes).
-      if (JsonBytes.isBlank(c) || c == COMMA || c == OPEN_BRACKET || c == CLOSE_BRACKET) {
+      // nesting is not tracked, so that a sync point's state never depends on earlier bytes),
+      // and the byte order marks of concatenated files (json-records.ts isByteOrderMarkByte).
+      if (
+        JsonBytes.isBlank(c) ||
+        c == COMMA ||
+        c == OPEN_BRACKET ||
+        c == CLOSE_BRACKET ||
+        JsonBytes.isByteOrderMarkByte(c)
+      ) {
         i++;
         continue;
       }

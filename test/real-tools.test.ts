@@ -16,6 +16,7 @@ import { scan } from "../src/pool/library-scan.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
 import { scratchDir } from "./helpers/fixtures.js";
+import { powershellOutFile } from "./helpers/powershell-text.js";
 
 const DIR = new URL("./fixtures/real-tools/", import.meta.url).pathname;
 const FIXTURES = readdirSync(DIR, { withFileTypes: true })
@@ -186,4 +187,54 @@ describe("triage concatenation: the fixtures of one kind in one file", () => {
       }
     }
   });
+});
+
+describe("triage concatenation of exports that each begin with a byte order mark", () => {
+  // `cat a.json b.json > all.json` (or `copy /b a.json+b.json all.json`) of files written by
+  // Windows PowerShell 5.1 `Out-File -Encoding utf8` (EF BB BF) or `Out-File` (FF FE, UTF-16LE):
+  // every file's BOM lands in front of its first record, mid-stream. It is no damage: the BOM
+  // between records is skipped, and the record after it counts.
+  const dir = scratchDir("lds-real-tools-bom-");
+  const JSON_FIXTURES = FIXTURES.filter((f) => /^(evtx_dump-o-json|winlogbeat|nxlog|veloci)/.test(f));
+  const BOM8 = Buffer.from([0xef, 0xbb, 0xbf]);
+  const variants: [string, () => Buffer][] = [
+    ["UTF-8 with BOM", () => Buffer.concat(JSON_FIXTURES.flatMap((f) => [BOM8, readFileSync(join(DIR, f))]))],
+    [
+      "UTF-16LE with BOM",
+      () =>
+        Buffer.concat(
+          JSON_FIXTURES.filter((f) => !/^powershell/.test(f)).map((f) =>
+            powershellOutFile(readFileSync(join(DIR, f), "utf8")),
+          ),
+        ),
+    ],
+  ];
+  it.each(variants)(
+    "%s: every fixture's events, no malformed record, in both engines and shards",
+    async (name, bytes) => {
+      const data = bytes();
+      const parts = name.startsWith("UTF-8")
+        ? JSON_FIXTURES.length
+        : JSON_FIXTURES.filter((f) => !/^powershell/.test(f)).length;
+      const path = join(dir, `${name.replace(/\W+/g, "-")}.log`);
+      writeFileSync(path, data);
+      const want: RowSummary[] = [
+        ["WS01.corp.example", "file", "Taskmgr.exe", JOSE, 2 * parts, "2024-03-05T10:11:12", "2024-03-05T11:00:01"],
+        ["WS01.corp.example", "file", "taskmgr.exe", OBRIEN, parts, "2024-03-05T10:30:00", "2024-03-05T10:30:00"],
+      ];
+      for (const engine of ENGINES) {
+        for (const options of [{ workers: 1 }, { workers: 2, shardSize: 4096 }]) {
+          const out = await scan([path], { engine, ...options });
+          expect(out.problems).toEqual([]);
+          expect(out.malformed).toEqual([]);
+          expect(summary(out.rows)).toEqual(want);
+        }
+      }
+      const scanner = createScanner();
+      for (let i = 0; i < data.length; i += 7) scanner.push(data.subarray(i, i + 7));
+      scanner.end();
+      expect(scanner.stats().malformedRecords).toBe(0);
+      expect(summary(scanner.rows())).toEqual(want);
+    },
+  );
 });
