@@ -12,9 +12,11 @@ import type { EngineName } from "../src/engine/engine.js";
 import { referenceEngine } from "../src/engine/reference-engine.js";
 import { scanBytes } from "../src/engine/scan-bytes.js";
 import { createScanner } from "../src/engine/scanner.js";
+import { detectLogFormat, SNIFF_BYTES } from "../src/formats/log-format.js";
 import { scan } from "../src/pool/library-scan.js";
 import { Aggregates } from "../src/report/aggregate.js";
 import { type Row, toRows } from "../src/report/row.js";
+import { whyNotALog } from "../src/scan/not-a-log.js";
 import { scratchDir } from "./helpers/fixtures.js";
 import { powershellOutFile } from "./helpers/powershell-text.js";
 
@@ -146,7 +148,42 @@ describe("Python ElementTree's namespace-prefixed events (not-read/python-elemen
     expect(named.rows).toEqual([]);
     expect(named.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
     const folder = await scan([join(DIR, "not-read")], { engine, workers: 1 });
-    expect(folder.skipped).toEqual([{ name: path, reason: expect.stringMatching(reason) }]);
+    expect(folder.skipped).toContainEqual({ name: path, reason: expect.stringMatching(reason) });
+  });
+
+  it("embedding API: an unknown format, said once", () => {
+    expect(scanBytes(readFileSync(path)).stats.problems).toEqual([expect.stringMatching(/^unknown format/)]);
+  });
+});
+
+describe("Winlogbeat 5/6 output (not-read/winlogbeat6-file-output.ndjson)", () => {
+  // Winlogbeat before 7 (6.8 `output.file`) keeps the event at the top level: `event_id`,
+  // `log_name`, `source_name`, `computer_name`, `event_data`, `beat`, `type: "wineventlog"`. That is
+  // no layout of the contract (Winlogbeat 7, 8, 9 nest it under `winlog`): read as flat JSON (it
+  // has `@timestamp`), its true positives were a silent "no alerts" with exit status 0.
+  const path = join(DIR, "not-read", "winlogbeat6-file-output.ndjson");
+  const reason = /^Winlogbeat 5\/6 JSON \(event_id, log_name, event_data at the top level\)/;
+
+  it.each(ENGINES)("%s engine: named, it is a problem that says why; in a folder, a skipped file", async (engine) => {
+    const named = await scan([path], { engine, workers: 1 });
+    expect(named.rows).toEqual([]);
+    expect(named.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
+    const folder = await scan([join(DIR, "not-read")], { engine, workers: 1 });
+    expect(folder.skipped).toContainEqual({ name: path, reason: expect.stringMatching(reason) });
+  });
+
+  it("pretty-printed, in an array, or a first record longer than the sniffed head: the same", () => {
+    const first = JSON.parse(readFileSync(path, "utf8").split("\n")[0] ?? "") as Record<string, unknown>;
+    const long = { ...first, message: "x".repeat(70 * 1024) };
+    for (const text of [
+      JSON.stringify(first, null, 2),
+      `[\n${JSON.stringify(first, null, 2)}\n]`,
+      JSON.stringify(long),
+    ]) {
+      const bytes = Buffer.from(`${text}\n`);
+      expect(detectLogFormat(bytes.subarray(0, SNIFF_BYTES))).toBeUndefined();
+      expect(whyNotALog(bytes)).toMatch(reason);
+    }
   });
 
   it("embedding API: an unknown format, said once", () => {

@@ -163,7 +163,9 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   if (first !== undefined) {
     try {
       const value: unknown = JSON.parse(first);
-      if (isObject(value) && (isSplunkExport(value) || isEvtxECmdRow(value))) return undefined;
+      if (isObject(value) && (isSplunkExport(value) || isEvtxECmdRow(value) || isLegacyWinlogbeat(value))) {
+        return undefined;
+      }
       if (isObject(value)) {
         const layout = classifyJsonRecord(value);
         if (layout === "flat" && !holdsEventKey(value)) return undefined;
@@ -175,7 +177,7 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   }
   // The first record is longer than the sniffed head: decide by the keys it shows (the engines
   // decide each record's layout on their own anyway).
-  if (SPLUNK_EXPORT_START.test(text)) return undefined;
+  if (SPLUNK_EXPORT_START.test(text) || looksLikeLegacyWinlogbeat(text)) return undefined;
   if (/^[[\s]*\{\s*"Event"\s*:\s*\{/.test(text)) return "evtxdump";
   if (/^[[\s]*\{\s*"System"\s*:\s*\{/.test(text)) return "evtxdump";
   // Beats sorts keys: `ecs` (and `agent.type`) come long before a `winlog` after a big `message`.
@@ -238,6 +240,42 @@ function isEvtxECmdRow(record: Record<string, unknown>): boolean {
     Object.hasOwn(record, "EventId") &&
     !Object.hasOwn(record, "EventID") &&
     (Object.hasOwn(record, "MapDescription") || Object.hasOwn(record, "PayloadData1"))
+  );
+}
+
+/**
+ * Winlogbeat 5 and 6 (`output.file`, or an Elasticsearch index of that time): the event at the top
+ * level, `event_id`, `log_name`, `source_name`, `computer_name` and an `event_data` object, with
+ * `beat` and `type: "wineventlog"`; Winlogbeat 7 moved them under `winlog`. No layout of the
+ * contract reads those keys: taken for flat JSON (it has `@timestamp`), its true positives would
+ * be a silent nothing. Not a log format we read (skipped and named, scan/not-a-log.ts).
+ */
+function isLegacyWinlogbeat(record: Record<string, unknown>): boolean {
+  return (
+    isObject(record.event_data) &&
+    !Object.hasOwn(record, "EventID") &&
+    (Object.hasOwn(record, "event_id") || Object.hasOwn(record, "log_name") || Object.hasOwn(record, "source_name"))
+  );
+}
+
+/**
+ * Whether JSON text (a first record, maybe longer than the sniffed head) shows the keys of
+ * {@link isLegacyWinlogbeat}: Beats sorts keys, so `beat`, `computer_name` and `event_data` come
+ * before a long `message`. Also names such a file in scan/not-a-log.ts.
+ *
+ * @example
+ * ```ts
+ * looksLikeLegacyWinlogbeat('{"@timestamp":"...","beat":{"name":"WS01"},"computer_name":"WS01","event_data":{');
+ * // true
+ * ```
+ */
+export function looksLikeLegacyWinlogbeat(text: string): boolean {
+  return (
+    /^[[\s]*\{/.test(text) &&
+    /"beat"\s*:\s*\{/.test(text) &&
+    /"event_data"\s*:\s*\{/.test(text) &&
+    /"(?:event_id|log_name|source_name|computer_name)"\s*:/.test(text) &&
+    !/"winlog"\s*:\s*\{/.test(text)
   );
 }
 
