@@ -275,3 +275,41 @@ describe("triage concatenation of exports that each begin with a byte order mark
     },
   );
 });
+
+describe("a power loss's NUL-filled block, then the writer appends (NXLog om_file after a restart)", () => {
+  // NTFS keeps a file's new length across a power loss but not the unwritten data: the tail reads
+  // as NUL bytes, and the restarted service appends its next records right after them, with no
+  // line break between. JSON never holds a raw NUL: it ends the damaged record, and the records
+  // after the NULs count.
+  const dir = scratchDir("lds-real-tools-nul-");
+  const lines = readFileSync(join(DIR, "nxlog-im_msvistalog-to_json.log"), "utf8").split(/(?<=\n)/);
+  const [l1 = "", l2 = "", l3 = "", l4 = "", ...rest] = lines;
+  const nuls = "\0".repeat(4096);
+  // The Security-channel near miss, cut inside a string after its `lsass.DMP`: a damaged record
+  // that could have held a match, so it counts as malformed.
+  const cut = l4.slice(0, l4.indexOf('"CreationUtcTime":"') + 22);
+  const cases: [string, string, number[]][] = [
+    ["inside a record", l1 + cut + nuls + l2 + l3 + rest.join(""), [Buffer.byteLength(l1)]],
+    ["after a whole record", l1 + nuls + l2 + l3 + l4 + rest.join(""), []],
+  ];
+  it.each(cases)("%s: every record after the NULs counts, in both engines and shards", async (name, text, offsets) => {
+    const path = join(dir, `${name.replace(/\W+/g, "-")}.log`);
+    writeFileSync(path, text);
+    const want = expectedRows("nxlog-im_msvistalog-to_json.log");
+    const malformed = offsets.length === 0 ? [] : [{ input: path, count: offsets.length, offsets }];
+    for (const engine of ENGINES) {
+      for (const options of [{ workers: 1 }, { workers: 2, shardSize: 4096 }]) {
+        const out = await scan([path], { engine, ...options });
+        expect(out.problems).toEqual([]);
+        expect(summary(out.rows)).toEqual(want);
+        expect(out.malformed).toEqual(malformed);
+      }
+    }
+    const data = Buffer.from(text);
+    const scanner = createScanner();
+    for (let i = 0; i < data.length; i += 7) scanner.push(data.subarray(i, i + 7));
+    scanner.end();
+    expect(scanner.stats().malformedRecords).toBe(offsets.length);
+    expect(summary(scanner.rows())).toEqual(want);
+  });
+});

@@ -10,6 +10,9 @@
  *   record as malformed, and the next line is read afresh;
  * - junk outside a record runs to its line's end and is malformed (a UTF-8 byte order mark
  *   between records, left by concatenating files, is no junk);
+ * - a NUL byte (JSON never holds one) ends an open record or junk as malformed, and NULs between
+ *   records are skipped: a crash leaves a file's unwritten tail as NULs, and the restarted writer
+ *   appends its next record right after them, with no line break;
  * - a `{` at column 0 while a record is open starts a new record (the open one was cut short),
  *   unless it continues the open one: the record is pretty-printed without indentation (its
  *   `{` ended its first line, and its second line starts at column 0) and the previous
@@ -25,6 +28,7 @@ import type { RecordSink } from "./record-sink.js";
 import { isJsonScalarByte as isScalarByte, LF, OPEN_BRACE } from "./record-start.js";
 
 const CR = 0x0d;
+const NUL = 0x00;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE_BRACE = 0x7d;
@@ -156,6 +160,16 @@ export class JsonRecordSplitter {
       const c = chunk[i]!;
       const lineStart = this.#atLineStart;
       this.#atLineStart = c === LF;
+      if (c === NUL) {
+        // JSON text never holds a raw NUL: it ends junk, and ends an open record as damaged
+        // (with the NUL, as a line feed in a string); between records NULs are skipped.
+        if (this.#inJunk) this.#endJunk(chunk.subarray(this.#junkFrom, i + 1));
+        else if (this.#inRecord) {
+          this.#abort(chunk.subarray(start, i + 1));
+          start = -1;
+        }
+        continue;
+      }
       if (this.#inJunk) {
         if (c === LF) this.#endJunk(chunk.subarray(this.#junkFrom, i + 1));
         else this.#junkState = nextJunkState(this.#junkState, c);
