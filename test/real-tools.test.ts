@@ -313,3 +313,54 @@ describe("a power loss's NUL-filled block, then the writer appends (NXLog om_fil
     expect(summary(scanner.rows())).toEqual(want);
   });
 });
+
+describe("Elasticsearch documents (not-read/elasticdump-winlogbeat8.ndjson)", () => {
+  // Winlogbeat 8 events as a DFIR user gets them back out of Elasticsearch: elasticdump
+  // (`--type=data`) writes each search hit, the event under `_source`; a `_search` response holds
+  // them in `hits.hits`. No layout reads `_source`: the file is named as what it is, with the
+  // one-line way to unwrap it, instead of a blanket "JSON that is not a Sysmon log layout".
+  const path = join(DIR, "not-read", "elasticdump-winlogbeat8.ndjson");
+  const reason = /^Elasticsearch documents \(each event under _source\)/;
+
+  it.each(ENGINES)("%s engine: named, it is a problem that says why and how to unwrap it", async (engine) => {
+    const named = await scan([path], { engine, workers: 1 });
+    expect(named.rows).toEqual([]);
+    expect(named.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
+    expect(named.problems[0]?.message).toContain("jq -c '._source'");
+  });
+
+  const hits = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as unknown);
+  /** A `_search` response holding the hits `times` over: 12 times is more than the sniffed head. */
+  const response = (times: number) => ({
+    took: 4,
+    timed_out: false,
+    _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+    hits: { total: { value: 9 * times, relation: "eq" }, max_score: 1, hits: Array(times).fill(hits).flat() },
+  });
+
+  it("a _search response (hits.hits), one line or pretty-printed, says the same", () => {
+    for (const text of [JSON.stringify(response(1), null, 2), JSON.stringify(response(1))]) {
+      const bytes = Buffer.from(text);
+      expect(detectLogFormat(bytes.subarray(0, SNIFF_BYTES))).toBeUndefined();
+      expect(whyNotALog(bytes)).toMatch(reason);
+    }
+  });
+
+  it.each(ENGINES)(
+    "%s engine: a _search response longer than the sniffed head is named too, not scanned to a silent nothing",
+    async (engine) => {
+      // Its first object is the whole response: the key heuristics saw `"winlog":{` (deep inside
+      // hits.hits[]._source) and took it for ECS, whose one record then held no match: 0 alerts, status 0.
+      const big = join(scratchDir("lds-real-tools-es-"), "search-response.json");
+      const text = JSON.stringify(response(12), null, 2);
+      expect(text.length).toBeGreaterThan(SNIFF_BYTES);
+      writeFileSync(big, text);
+      const out = await scan([big], { engine, workers: 1 });
+      expect(out.rows).toEqual([]);
+      expect(out.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
+    },
+  );
+});

@@ -177,7 +177,9 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   }
   // The first record is longer than the sniffed head: decide by the keys it shows (the engines
   // decide each record's layout on their own anyway).
-  if (SPLUNK_EXPORT_START.test(text) || looksLikeLegacyWinlogbeat(text)) return undefined;
+  if (SPLUNK_EXPORT_START.test(text) || looksLikeLegacyWinlogbeat(text) || looksLikeElasticsearchHits(text)) {
+    return undefined;
+  }
   if (/^[[\s]*\{\s*"Event"\s*:\s*\{/.test(text)) return "evtxdump";
   if (/^[[\s]*\{\s*"System"\s*:\s*\{/.test(text)) return "evtxdump";
   // Beats sorts keys: `ecs` (and `agent.type`) come long before a `winlog` after a big `message`.
@@ -276,6 +278,28 @@ export function looksLikeLegacyWinlogbeat(text: string): boolean {
     /"event_data"\s*:\s*\{/.test(text) &&
     /"(?:event_id|log_name|source_name|computer_name)"\s*:/.test(text) &&
     !/"winlog"\s*:\s*\{/.test(text)
+  );
+}
+
+/**
+ * Whether JSON text is Elasticsearch documents as a search returns them: a `_search` response
+ * (`{"took":4,"timed_out":false,...,"hits":{"hits":[...]}}`), or its hits one a line as
+ * elasticdump writes them (`{"_index":"...","_id":"...","_score":1,"_source":{...}}`). The event
+ * is under `_source`, which no layout reads. A response is one object, often longer than the
+ * sniffed head: the key heuristics would find a `"winlog":{` deep inside it and read the whole
+ * response as one ECS record, to a silent nothing. Not a log format we read (skipped and named,
+ * scan/not-a-log.ts).
+ *
+ * @example
+ * ```ts
+ * looksLikeElasticsearchHits('{"took":4,"timed_out":false,"hits":{"hits":[{"_index":"x","_source":{');
+ * // true
+ * ```
+ */
+export function looksLikeElasticsearchHits(text: string): boolean {
+  return (
+    /^[[\s]*\{\s*"took"\s*:\s*\d+\s*,\s*"timed_out"\s*:/.test(text) ||
+    (/^[[\s]*\{\s*"_index"\s*:/.test(text) && /"_source"\s*:\s*\{/.test(text))
   );
 }
 
