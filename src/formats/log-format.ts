@@ -177,7 +177,12 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   }
   // The first record is longer than the sniffed head: decide by the keys it shows (the engines
   // decide each record's layout on their own anyway).
-  if (SPLUNK_EXPORT_START.test(text) || looksLikeLegacyWinlogbeat(text) || looksLikeElasticsearchHits(text)) {
+  if (
+    SPLUNK_EXPORT_START.test(text) ||
+    looksLikeLegacyWinlogbeat(text) ||
+    looksLikeElasticsearchHits(text) ||
+    opensWrapper(text)
+  ) {
     return undefined;
   }
   if (/^[[\s]*\{\s*"Event"\s*:\s*\{/.test(text)) return "evtxdump";
@@ -218,6 +223,36 @@ const EVENT_KEYS: readonly string[] = [
   "process",
   "file",
 ];
+
+/** Top-level keys that decide a record's layout (src/formats/json-fields.ts classifyJsonRecord). */
+const LAYOUT_KEYS: readonly string[] = ["Event", "System", "winlog"];
+
+/**
+ * Whether JSON text (a first record longer than the sniffed head) opens with a key no layout
+ * reads whose value, an object or array, is still open at the end of the text: a wrapper around
+ * other records (an Azure Monitor Logs query response `{"tables":[...]}`, `{"events":[...]}`).
+ * The engines would read it as one record (up to the record limit) holding no field of any
+ * layout, to a silent nothing, where the same file under 64 KiB is named as JSON of no layout.
+ * A log's first record opens with a layout's key, or with a short object (Beats' `@metadata`),
+ * or with a long string (a `Message` first): none of them is taken for a wrapper.
+ */
+function opensWrapper(text: string): boolean {
+  const m = /^[[\s]*\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*[[{]/.exec(text);
+  const key = m?.[1];
+  if (m === null || key === undefined || LAYOUT_KEYS.includes(key) || EVENT_KEYS.includes(key)) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = m[0].length - 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return false;
+  }
+  return true;
+}
 
 /**
  * Whether a record the layouts would take for flat holds any key a layout reads. A first record
