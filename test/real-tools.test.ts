@@ -246,6 +246,20 @@ describe("triage concatenation of exports that each begin with a byte order mark
         ),
     ],
   ];
+  it("the first file empty, a BOM alone: the format is still recognized, every event read", async () => {
+    // `@() | Out-File -Encoding utf8 empty.json` leaves only EF BB BF; `cat empty.json a.json`.
+    for (const fixture of ["nxlog-im_msvistalog-to_json.log", "wevtutil-qe-f-xml.xml", "evtx_dump-o-json.txt"]) {
+      const path = join(dir, `empty-first-${fixture}`);
+      writeFileSync(path, Buffer.concat([BOM8, BOM8, readFileSync(join(DIR, fixture))]));
+      for (const engine of ENGINES) {
+        const out = await scan([path], { engine, workers: 1 });
+        expect(out.problems).toEqual([]);
+        expect(out.malformed).toEqual([]);
+        expect(summary(out.rows)).toEqual(expectedRows(fixture));
+      }
+    }
+  });
+
   it.each(variants)(
     "%s: every fixture's events, no malformed record, in both engines and shards",
     async (name, bytes) => {

@@ -73,13 +73,19 @@ export function utf16BomOf(head: Uint8Array): Utf16Encoding | undefined {
   return undefined;
 }
 
-/** Index of the first byte after a UTF-8 BOM and white space. */
+/**
+ * Index of the first byte after UTF-8 byte order marks and white space. More than one BOM: `cat`
+ * of exports that each begin with one, the first of them empty (Windows PowerShell 5.1
+ * `Out-File -Encoding utf8` of no events writes the BOM alone); the engines skip a BOM between
+ * records too (json-records.ts).
+ */
 export function skipBomAndSpace(head: Uint8Array): number {
-  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  let i = 0;
   while (i < head.length) {
     const c = head[i];
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-    i++;
+    if (c === 0xef && head[i + 1] === 0xbb && head[i + 2] === 0xbf) i += 3;
+    else if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else break;
   }
   return i;
 }
