@@ -306,8 +306,24 @@ describe("malformed bookkeeping", () => {
       // Events in an array under a key no layout reads, as a script or an API may write them.
       ["events.json", { events: Array.from({ length: 100 }, () => ecs) }],
     ];
-    for (const [name, value] of wrappers) {
-      const text = JSON.stringify(value, null, 2);
+    const texts: [string, string][] = wrappers.map(([name, value]) => [name, JSON.stringify(value, null, 2)]);
+    // plaso's `psort -o json` (plaso/output/json_out.py): `{"event_0": {...}\n, "event_1": {...}\n}`,
+    // each event with the record's XML in `xml_string`.
+    const plasoEvent = JSON.stringify({
+      __container_type__: "event",
+      __type__: "AttributeContainer",
+      computer_name: "WS01",
+      data_type: "windows:evtx:record",
+      event_identifier: 11,
+      parser: "winevtx",
+      source_name: "Microsoft-Windows-Sysmon",
+      timestamp: 1709633472123456,
+      timestamp_desc: "Creation Time",
+      xml_string: xmlEvent(TP),
+    });
+    const plaso = Array.from({ length: 100 }, (_, n) => `"event_${n}": ${plasoEvent}\n`).join(", ");
+    texts.push(["psort-o-json.json", `{${plaso}}`]);
+    for (const [name, text] of texts) {
       expect(text.length).toBeGreaterThan(65_536);
       expect(detectLogFormat(Buffer.from(text).subarray(0, 65_536)), name).toBeUndefined();
       const path = join(dir, name);

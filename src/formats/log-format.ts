@@ -187,7 +187,7 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
     SPLUNK_EXPORT_START.test(text) ||
     looksLikeLegacyWinlogbeat(text) ||
     looksLikeElasticsearchHits(text) ||
-    opensWrapper(text)
+    looksLikeWrapper(text)
   ) {
     return undefined;
   }
@@ -234,30 +234,56 @@ const EVENT_KEYS: readonly string[] = [
 const LAYOUT_KEYS: readonly string[] = ["Event", "System", "winlog"];
 
 /**
- * Whether JSON text (a first record longer than the sniffed head) opens with a key no layout
- * reads whose value, an object or array, is still open at the end of the text: a wrapper around
- * other records (an Azure Monitor Logs query response `{"tables":[...]}`, `{"events":[...]}`).
- * The engines would read it as one record (up to the record limit) holding no field of any
- * layout, to a silent nothing, where the same file under 64 KiB is named as JSON of no layout.
- * A log's first record opens with a layout's key, or with a short object (Beats' `@metadata`),
- * or with a long string (a `Message` first): none of them is taken for a wrapper.
+ * Whether JSON text (a first record longer than the sniffed head) is a wrapper around other
+ * records: every top-level member it shows has an object or array value and a key no layout
+ * reads, and the text ends inside such a value or between members. An Azure Monitor Logs query
+ * response (`{"tables":[...]}`), plaso's `psort -o json` (`{"event_0": {...}, "event_1": {...}}`),
+ * `{"events":[...]}`. The engines would read it as one record (up to the record limit) holding
+ * no field of any layout, to a silent nothing, where the same file under 64 KiB is named as JSON
+ * of no layout. A log's record shows a layout's key or a scalar member early (Beats'
+ * `@timestamp`, NXLog's `EventTime`), or the text ends inside its first long string value (a
+ * `Message` first): none of them is taken for a wrapper.
  */
-function opensWrapper(text: string): boolean {
-  const m = /^[[\s]*\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*[[{]/.exec(text);
-  const key = m?.[1];
-  if (m === null || key === undefined || LAYOUT_KEYS.includes(key) || EVENT_KEYS.includes(key)) return false;
+function looksLikeWrapper(text: string): boolean {
+  const open = /^[[\s]*\{/.exec(text);
+  if (open === null) return false;
+  const member = /\s*"((?:[^"\\]|\\.)*)"\s*:\s*/y;
+  let i = open[0].length;
+  let containers = 0;
+  while (true) {
+    member.lastIndex = i;
+    const m = member.exec(text);
+    const key = m?.[1];
+    if (m === null || key === undefined) return containers > 0 && /^\s*$/.test(text.slice(i));
+    if (LAYOUT_KEYS.includes(key) || EVENT_KEYS.includes(key)) return false;
+    i = member.lastIndex;
+    if (i >= text.length) return containers > 0;
+    const c = text.charCodeAt(i);
+    if (c !== 0x7b && c !== 0x5b) return false; // a scalar member: a record, not a wrapper
+    const end = containerEnd(text, i);
+    if (end < 0) return true; // the text ends inside it
+    containers++;
+    const next = /\s*,/y;
+    next.lastIndex = end;
+    if (!next.test(text)) return /^\s*$/.test(text.slice(end)) && containers > 0;
+    i = next.lastIndex;
+  }
+}
+
+/** The index after the object or array opening at `from`, or -1 when the text ends first. */
+function containerEnd(text: string, from: number): number {
   let depth = 0;
   let inString = false;
-  for (let i = m[0].length - 1; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return false;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
   }
-  return true;
+  return -1;
 }
 
 /**
