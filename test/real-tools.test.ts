@@ -250,12 +250,21 @@ describe("triage concatenation of exports that each begin with a byte order mark
     // `@() | Out-File -Encoding utf8 empty.json` leaves only EF BB BF; `cat empty.json a.json`.
     for (const fixture of ["nxlog-im_msvistalog-to_json.log", "wevtutil-qe-f-xml.xml", "evtx_dump-o-json.txt"]) {
       const path = join(dir, `empty-first-${fixture}`);
-      writeFileSync(path, Buffer.concat([BOM8, BOM8, readFileSync(join(DIR, fixture))]));
+      const data = Buffer.concat([BOM8, BOM8, readFileSync(join(DIR, fixture))]);
+      writeFileSync(path, data);
       for (const engine of ENGINES) {
         const out = await scan([path], { engine, workers: 1 });
         expect(out.problems).toEqual([]);
         expect(out.malformed).toEqual([]);
         expect(summary(out.rows)).toEqual(expectedRows(fixture));
+      }
+      // Pushed in pieces shorter than the two BOMs: the format waits for the bytes after them.
+      for (const step of [1, 2, 4, 5]) {
+        const scanner = createScanner();
+        for (let i = 0; i < data.length; i += step) scanner.push(data.subarray(i, i + step));
+        scanner.end();
+        expect(scanner.stats().problems, `${fixture} in ${step}-byte pushes`).toEqual([]);
+        expect(summary(scanner.rows())).toEqual(expectedRows(fixture));
       }
     }
   });
