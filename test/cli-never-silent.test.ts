@@ -323,6 +323,12 @@ describe("malformed bookkeeping", () => {
     });
     const plaso = Array.from({ length: 100 }, (_, n) => `"event_${n}": ${plasoEvent}\n`).join(", ");
     texts.push(["psort-o-json.json", `{${plaso}}`]);
+    // The sniffed head may end anywhere, also inside a member's key or before its value.
+    const psort = Buffer.from(`{${plaso}}`);
+    const key = psort.indexOf('"event_50"');
+    for (const cut of [key, key + 3, key + 10, key + 12]) {
+      expect(detectLogFormat(psort.subarray(0, cut)), `psort head cut at ${cut - key}`).toBeUndefined();
+    }
     for (const [name, text] of texts) {
       expect(text.length).toBeGreaterThan(65_536);
       expect(detectLogFormat(Buffer.from(text).subarray(0, 65_536)), name).toBeUndefined();

@@ -172,13 +172,17 @@ describe("Winlogbeat 5/6 output (not-read/winlogbeat6-file-output.ndjson)", () =
     expect(folder.skipped).toContainEqual({ name: path, reason: expect.stringMatching(reason) });
   });
 
-  it("pretty-printed, in an array, or a first record longer than the sniffed head: the same", () => {
+  it("pretty-printed, in an array, a first record longer than the sniffed head, or one without event_data: the same", () => {
     const first = JSON.parse(readFileSync(path, "utf8").split("\n")[0] ?? "") as Record<string, unknown>;
     const long = { ...first, message: "x".repeat(70 * 1024) };
+    // An Application-channel event first: Winlogbeat 6 writes no event_data for one without data.
+    const { event_data: _, ...withoutData } = { ...first, log_name: "Application", source_name: "MsiInstaller" };
     for (const text of [
       JSON.stringify(first, null, 2),
       `[\n${JSON.stringify(first, null, 2)}\n]`,
       JSON.stringify(long),
+      JSON.stringify(withoutData),
+      JSON.stringify({ ...withoutData, message: "x".repeat(70 * 1024) }),
     ]) {
       const bytes = Buffer.from(`${text}\n`);
       expect(detectLogFormat(bytes.subarray(0, SNIFF_BYTES))).toBeUndefined();

@@ -254,7 +254,8 @@ function looksLikeWrapper(text: string): boolean {
     member.lastIndex = i;
     const m = member.exec(text);
     const key = m?.[1];
-    if (m === null || key === undefined) return containers > 0 && /^\s*$/.test(text.slice(i));
+    // The text may end inside the next member's key, before its value.
+    if (m === null || key === undefined) return containers > 0 && MEMBER_START.test(text.slice(i));
     if (LAYOUT_KEYS.includes(key) || EVENT_KEYS.includes(key)) return false;
     i = member.lastIndex;
     if (i >= text.length) return containers > 0;
@@ -269,6 +270,9 @@ function looksLikeWrapper(text: string): boolean {
     i = next.lastIndex;
   }
 }
+
+/** What may precede a member's value: white space, its key (maybe cut short), `:`. */
+const MEMBER_START = /^\s*(?:"(?:[^"\\]|\\.)*(?:"\s*(?::\s*)?)?)?$/;
 
 /** The index after the object or array opening at `from`, or -1 when the text ends first. */
 function containerEnd(text: string, from: number): number {
@@ -320,17 +324,19 @@ function isEvtxECmdRow(record: Record<string, unknown>): boolean {
  * be a silent nothing. Not a log format we read (skipped and named, scan/not-a-log.ts).
  */
 function isLegacyWinlogbeat(record: Record<string, unknown>): boolean {
+  // A first event of another channel may have no event_data; `beat` and `type` are always there.
   return (
-    isObject(record.event_data) &&
+    (isObject(record.event_data) || isObject(record.beat) || record.type === "wineventlog") &&
     !Object.hasOwn(record, "EventID") &&
+    !isObject(record.winlog) &&
     (Object.hasOwn(record, "event_id") || Object.hasOwn(record, "log_name") || Object.hasOwn(record, "source_name"))
   );
 }
 
 /**
  * Whether JSON text (a first record, maybe longer than the sniffed head) shows the keys of
- * {@link isLegacyWinlogbeat}: Beats sorts keys, so `beat`, `computer_name` and `event_data` come
- * before a long `message`. Also names such a file in scan/not-a-log.ts.
+ * {@link isLegacyWinlogbeat}: Beats sorts keys, so `beat` and `computer_name` come before a long
+ * `message`. Also names such a file in scan/not-a-log.ts.
  *
  * @example
  * ```ts
@@ -342,7 +348,6 @@ export function looksLikeLegacyWinlogbeat(text: string): boolean {
   return (
     /^[[\s]*\{/.test(text) &&
     /"beat"\s*:\s*\{/.test(text) &&
-    /"event_data"\s*:\s*\{/.test(text) &&
     /"(?:event_id|log_name|source_name|computer_name)"\s*:/.test(text) &&
     !/"winlog"\s*:\s*\{/.test(text)
   );
