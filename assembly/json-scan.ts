@@ -5,7 +5,8 @@
  * Record bounds follow the reference splitter (src/formats/json-records.ts) byte for byte: a
  * record is a top-level `{...}` (strings respected). Damage stays local: a raw line feed inside
  * a string ends the record (malformed; JSON strings never hold one, even after a `\`), junk
- * outside a record up to its line's end is malformed (except evtx_dump's `Record N` lines), and
+ * outside a record up to its line's end is malformed (except evtx_dump's `Record N` lines), a
+ * NUL byte ends an open record or junk as malformed (NULs between records are skipped), and
  * a `{` at column 0 starts a new record, ending an open one as malformed, unless it *continues*
  * the open record: the record is pretty-printed without indentation (its `{` ended its first
  * line and its second line starts at column 0) and the previous significant byte is `[`, or a
@@ -61,6 +62,12 @@ class JsonBytes {
   @inline
   static isBlank(c: u32): bool {
     return c == 0x20 || c == 0x09 || c == LF || c == CR;
+  }
+
+  /** A byte of a UTF-8 byte order mark (EF BB BF): skipped between records, see json-records.ts. */
+  @inline
+  static isByteOrderMarkByte(c: u32): bool {
+    return c == 0xef || c == 0xbb || c == 0xbf;
   }
 
   /** A byte of a JSON number or literal (`-1.5e3`, `true`, `null`). */
@@ -455,6 +462,15 @@ function walk(end: usize): bool {
   while (i < end) {
     const c = <u32>load<u8>(i);
     const lineStart = wAtLineStart;
+    if (c == 0) {
+      // JSON text never holds a raw NUL: it ends junk, and ends an open record as damaged (with
+      // the NUL, as json-records.ts hands it over); between records NULs are skipped.
+      wAtLineStart = false;
+      if (wInJunk) endJunk(i + 1);
+      else if (wInRecord) abortRecord(i + 1);
+      i++;
+      continue;
+    }
     if (wInJunk) {
       wAtLineStart = c == LF;
       // With the line feed, as json-records.ts hands it over.
@@ -466,8 +482,15 @@ function walk(end: usize): bool {
     if (!wInRecord) {
       wAtLineStart = c == LF;
       // Between records: white space, and the commas and brackets of a top-level array (their
-      // nesting is not tracked, so that a sync point's state never depends on earlier bytes).
-      if (JsonBytes.isBlank(c) || c == COMMA || c == OPEN_BRACKET || c == CLOSE_BRACKET) {
+      // nesting is not tracked, so that a sync point's state never depends on earlier bytes),
+      // and the byte order marks of concatenated files (json-records.ts isByteOrderMarkByte).
+      if (
+        JsonBytes.isBlank(c) ||
+        c == COMMA ||
+        c == OPEN_BRACKET ||
+        c == CLOSE_BRACKET ||
+        JsonBytes.isByteOrderMarkByte(c)
+      ) {
         i++;
         continue;
       }

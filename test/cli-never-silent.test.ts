@@ -16,7 +16,7 @@ import { addMalformed, type MalformedInput } from "../src/scan/malformed.js";
 import { whyNotALog } from "../src/scan/not-a-log.js";
 import { runCli, tempDir } from "./helpers/cli.js";
 import { makeTar } from "./helpers/inputs-fixtures.js";
-import { flatRecord, TRUE_POSITIVE as TP, xmlEvent } from "./helpers/seed-events.js";
+import { ecsRecord, flatRecord, TRUE_POSITIVE as TP, xmlEvent } from "./helpers/seed-events.js";
 
 const ENGINES = ["wasm", "reference"] as const;
 const THREADS = [
@@ -278,6 +278,79 @@ describe("malformed bookkeeping", () => {
         `${path}: Splunk search results exported as JSON (each event a string in result._raw)`,
       );
     }
+  });
+
+  it("a JSON wrapper around events, longer than the sniffed head, is named, never read as one record to a silent nothing", () => {
+    // The engines read such a file as one record (up to 64 MiB) whose top level holds no field
+    // of any layout. Below 64 KiB the first object parses and is named; above, the key
+    // heuristics took a `"winlog":{` deep inside for ECS, or any `{"` for flat JSON.
+    const dir = tempDir("lds-json-wrapper-");
+    const ecs = JSON.parse(ecsRecord(TP)) as unknown;
+    const wrappers: [string, unknown][] = [
+      // Azure Monitor Logs query API (api.loganalytics.io/v1/workspaces/{id}/query) response.
+      [
+        "log-analytics.json",
+        {
+          tables: [
+            {
+              name: "PrimaryResult",
+              columns: [
+                { name: "TimeGenerated", type: "datetime" },
+                { name: "EventData", type: "string" },
+              ],
+              rows: Array.from({ length: 200 }, () => ["2024-03-05T10:11:12.123Z", xmlEvent(TP)]),
+            },
+          ],
+        },
+      ],
+      // Events in an array under a key no layout reads, as a script or an API may write them.
+      ["events.json", { events: Array.from({ length: 100 }, () => ecs) }],
+    ];
+    const texts: [string, string][] = wrappers.map(([name, value]) => [name, JSON.stringify(value, null, 2)]);
+    // plaso's `psort -o json` (plaso/output/json_out.py): `{"event_0": {...}\n, "event_1": {...}\n}`,
+    // each event with the record's XML in `xml_string`.
+    const plasoEvent = JSON.stringify({
+      __container_type__: "event",
+      __type__: "AttributeContainer",
+      computer_name: "WS01",
+      data_type: "windows:evtx:record",
+      event_identifier: 11,
+      parser: "winevtx",
+      source_name: "Microsoft-Windows-Sysmon",
+      timestamp: 1709633472123456,
+      timestamp_desc: "Creation Time",
+      xml_string: xmlEvent(TP),
+    });
+    const plaso = Array.from({ length: 100 }, (_, n) => `"event_${n}": ${plasoEvent}\n`).join(", ");
+    texts.push(["psort-o-json.json", `{${plaso}}`]);
+    // The sniffed head may end anywhere, also inside a member's key or before its value.
+    const psort = Buffer.from(`{${plaso}}`);
+    const key = psort.indexOf('"event_50"');
+    for (const cut of [key, key + 3, key + 10, key + 12]) {
+      expect(detectLogFormat(psort.subarray(0, cut)), `psort head cut at ${cut - key}`).toBeUndefined();
+    }
+    for (const [name, text] of texts) {
+      expect(text.length).toBeGreaterThan(65_536);
+      expect(detectLogFormat(Buffer.from(text).subarray(0, 65_536)), name).toBeUndefined();
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      for (const engine of ENGINES) {
+        const run = runCli(["scan", "--engine", engine, "--format", "jsonl", path]);
+        expect(run.status, run.stderr).toBe(2);
+        expect(run.stdout).toBe("");
+        expect(run.stderr).toContain(`${path}: JSON that is not a Sysmon log layout we read`);
+      }
+    }
+    // A log whose first record is that long is still read: its first key is a layout's, or its
+    // first value is no object or array (a long Message first, as Logstash may order keys).
+    const longMessage = { Message: "x".repeat(70_000), EventID: 11, Hostname: "WS01" };
+    expect(detectLogFormat(Buffer.from(JSON.stringify(longMessage)).subarray(0, 65_536))).toBe("flat");
+    const beats = {
+      "@metadata": { beat: "winlogbeat" },
+      "@timestamp": "2024-03-05T10:11:12.123Z",
+      message: "x".repeat(70_000),
+    };
+    expect(detectLogFormat(Buffer.from(JSON.stringify(beats)).subarray(0, 65_536))).toBe("flat");
   });
 
   it("whyNotALog names common files", () => {

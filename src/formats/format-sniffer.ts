@@ -28,6 +28,11 @@ const PREFIXES: readonly (readonly number[])[] = [
   [0xef, 0xbb, 0xbf], // UTF-8 byte order mark
 ];
 
+/** True when `rest` is a proper prefix of the UTF-8 byte order mark. */
+function isBomPrefix(rest: Uint8Array): boolean {
+  return rest.length < 3 && rest.every((b, i) => b === [0xef, 0xbb, 0xbf][i]);
+}
+
 /** True when all of `head` is a proper prefix of one of the magics or the BOM. */
 function isPartialMagic(head: Uint8Array): boolean {
   return PREFIXES.some((magic) => head.length < magic.length && head.every((b, i) => b === magic[i]));
@@ -41,7 +46,8 @@ export function sniffLogFormat(head: Uint8Array, final: boolean): SniffResult {
   if (final || head.length >= SNIFF_BYTES) return detectLogFormat(head.subarray(0, SNIFF_BYTES)) ?? "unknown";
   if (head.length === 0 || isPartialMagic(head)) return "more";
   const i = skipBomAndSpace(head);
-  if (i >= head.length) return "more";
+  // White space and byte order marks so far (a BOM may follow a BOM: log-format.ts skipBomAndSpace).
+  if (i >= head.length || isBomPrefix(head.subarray(i))) return "more";
   const c = head[i];
   if (c === 0x3c /* < */) {
     if (detectLogFormat(head) === "xml") return "xml";

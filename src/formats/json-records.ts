@@ -8,7 +8,11 @@
  * values do not confuse it. Damage stays local:
  * - a raw line feed inside a string (JSON strings never hold one, even after a `\\`) ends the
  *   record as malformed, and the next line is read afresh;
- * - junk outside a record runs to its line's end and is malformed;
+ * - junk outside a record runs to its line's end and is malformed (a UTF-8 byte order mark
+ *   between records, left by concatenating files, is no junk);
+ * - a NUL byte (JSON never holds one) ends an open record or junk as malformed, and NULs between
+ *   records are skipped: a crash leaves a file's unwritten tail as NULs, and the restarted writer
+ *   appends its next record right after them, with no line break;
  * - a `{` at column 0 while a record is open starts a new record (the open one was cut short),
  *   unless it continues the open one: the record is pretty-printed without indentation (its
  *   `{` ended its first line, and its second line starts at column 0) and the previous
@@ -24,6 +28,7 @@ import type { RecordSink } from "./record-sink.js";
 import { isJsonScalarByte as isScalarByte, LF, OPEN_BRACE } from "./record-start.js";
 
 const CR = 0x0d;
+const NUL = 0x00;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE_BRACE = 0x7d;
@@ -85,6 +90,18 @@ function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === LF || c === CR;
 }
 
+/**
+ * A byte of a UTF-8 byte order mark (EF BB BF). Between records these are skipped like white
+ * space: `cat a.json b.json` of exports that each begin with one (Windows PowerShell 5.1
+ * `Out-File -Encoding utf8`; or UTF-16 ones, whose second FF FE decodes to U+FEFF) leaves one
+ * in front of every file's first record, which is no damage. Byte by byte, so no state crosses
+ * a chunk; a line of only these bytes could never hold a match, and 0xBB/0xBF never begin a
+ * UTF-8 character. assembly/json-scan.ts does the same.
+ */
+function isByteOrderMarkByte(c: number): boolean {
+  return c === 0xef || c === 0xbb || c === 0xbf;
+}
+
 /** Streaming splitter: feed chunks with {@link push}, then call {@link end}. */
 export class JsonRecordSplitter {
   readonly #sink: RecordSink;
@@ -143,6 +160,16 @@ export class JsonRecordSplitter {
       const c = chunk[i]!;
       const lineStart = this.#atLineStart;
       this.#atLineStart = c === LF;
+      if (c === NUL) {
+        // JSON text never holds a raw NUL: it ends junk, and ends an open record as damaged
+        // (with the NUL, as a line feed in a string); between records NULs are skipped.
+        if (this.#inJunk) this.#endJunk(chunk.subarray(this.#junkFrom, i + 1));
+        else if (this.#inRecord) {
+          this.#abort(chunk.subarray(start, i + 1));
+          start = -1;
+        }
+        continue;
+      }
       if (this.#inJunk) {
         if (c === LF) this.#endJunk(chunk.subarray(this.#junkFrom, i + 1));
         else this.#junkState = nextJunkState(this.#junkState, c);
@@ -150,8 +177,9 @@ export class JsonRecordSplitter {
       }
       if (!this.#inRecord) {
         // Between records: white space, and the commas and brackets of a top-level array (their
-        // nesting is not tracked, so that a sync point's state never depends on earlier bytes).
-        if (isBlank(c) || c === COMMA || c === OPEN_BRACKET || c === CLOSE_BRACKET) continue;
+        // nesting is not tracked, so that a sync point's state never depends on earlier bytes),
+        // and the byte order marks of concatenated files.
+        if (isBlank(c) || c === COMMA || c === OPEN_BRACKET || c === CLOSE_BRACKET || isByteOrderMarkByte(c)) continue;
         if (c === OPEN_BRACE) {
           start = i;
           this.#open(i);

@@ -73,13 +73,19 @@ export function utf16BomOf(head: Uint8Array): Utf16Encoding | undefined {
   return undefined;
 }
 
-/** Index of the first byte after a UTF-8 BOM and white space. */
+/**
+ * Index of the first byte after UTF-8 byte order marks and white space. More than one BOM: `cat`
+ * of exports that each begin with one, the first of them empty (Windows PowerShell 5.1
+ * `Out-File -Encoding utf8` of no events writes the BOM alone); the engines skip a BOM between
+ * records too (json-records.ts).
+ */
 export function skipBomAndSpace(head: Uint8Array): number {
-  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  let i = 0;
   while (i < head.length) {
     const c = head[i];
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-    i++;
+    if (c === 0xef && head[i + 1] === 0xbb && head[i + 2] === 0xbf) i += 3;
+    else if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else break;
   }
   return i;
 }
@@ -163,7 +169,9 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   if (first !== undefined) {
     try {
       const value: unknown = JSON.parse(first);
-      if (isObject(value) && (isSplunkExport(value) || isEvtxECmdRow(value))) return undefined;
+      if (isObject(value) && (isSplunkExport(value) || isEvtxECmdRow(value) || isLegacyWinlogbeat(value))) {
+        return undefined;
+      }
       if (isObject(value)) {
         const layout = classifyJsonRecord(value);
         if (layout === "flat" && !holdsEventKey(value)) return undefined;
@@ -175,7 +183,14 @@ function jsonFlavour(head: Uint8Array, from: number): TextFormat | undefined {
   }
   // The first record is longer than the sniffed head: decide by the keys it shows (the engines
   // decide each record's layout on their own anyway).
-  if (SPLUNK_EXPORT_START.test(text)) return undefined;
+  if (
+    SPLUNK_EXPORT_START.test(text) ||
+    looksLikeLegacyWinlogbeat(text) ||
+    looksLikeElasticsearchHits(text) ||
+    looksLikeWrapper(text)
+  ) {
+    return undefined;
+  }
   if (/^[[\s]*\{\s*"Event"\s*:\s*\{/.test(text)) return "evtxdump";
   if (/^[[\s]*\{\s*"System"\s*:\s*\{/.test(text)) return "evtxdump";
   // Beats sorts keys: `ecs` (and `agent.type`) come long before a `winlog` after a big `message`.
@@ -215,6 +230,66 @@ const EVENT_KEYS: readonly string[] = [
   "file",
 ];
 
+/** Top-level keys that decide a record's layout (src/formats/json-fields.ts classifyJsonRecord). */
+const LAYOUT_KEYS: readonly string[] = ["Event", "System", "winlog"];
+
+/**
+ * Whether JSON text (a first record longer than the sniffed head) is a wrapper around other
+ * records: every top-level member it shows has an object or array value and a key no layout
+ * reads, and the text ends inside such a value or between members. An Azure Monitor Logs query
+ * response (`{"tables":[...]}`), plaso's `psort -o json` (`{"event_0": {...}, "event_1": {...}}`),
+ * `{"events":[...]}`. The engines would read it as one record (up to the record limit) holding
+ * no field of any layout, to a silent nothing, where the same file under 64 KiB is named as JSON
+ * of no layout. A log's record shows a layout's key or a scalar member early (Beats'
+ * `@timestamp`, NXLog's `EventTime`), or the text ends inside its first long string value (a
+ * `Message` first): none of them is taken for a wrapper.
+ */
+function looksLikeWrapper(text: string): boolean {
+  const open = /^[[\s]*\{/.exec(text);
+  if (open === null) return false;
+  const member = /\s*"((?:[^"\\]|\\.)*)"\s*:\s*/y;
+  let i = open[0].length;
+  let containers = 0;
+  while (true) {
+    member.lastIndex = i;
+    const m = member.exec(text);
+    const key = m?.[1];
+    // The text may end inside the next member's key, before its value.
+    if (m === null || key === undefined) return containers > 0 && MEMBER_START.test(text.slice(i));
+    if (LAYOUT_KEYS.includes(key) || EVENT_KEYS.includes(key)) return false;
+    i = member.lastIndex;
+    if (i >= text.length) return containers > 0;
+    const c = text.charCodeAt(i);
+    if (c !== 0x7b && c !== 0x5b) return false; // a scalar member: a record, not a wrapper
+    const end = containerEnd(text, i);
+    if (end < 0) return true; // the text ends inside it
+    containers++;
+    const next = /\s*,/y;
+    next.lastIndex = end;
+    if (!next.test(text)) return /^\s*$/.test(text.slice(end)) && containers > 0;
+    i = next.lastIndex;
+  }
+}
+
+/** What may precede a member's value: white space, its key (maybe cut short), `:`. */
+const MEMBER_START = /^\s*(?:"(?:[^"\\]|\\.)*(?:"\s*(?::\s*)?)?)?$/;
+
+/** The index after the object or array opening at `from`, or -1 when the text ends first. */
+function containerEnd(text: string, from: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
 /**
  * Whether a record the layouts would take for flat holds any key a layout reads. A first record
  * with none (Velociraptor's collection metadata: uploads.json `{"Timestamp","started","vfs_path",
@@ -238,6 +313,65 @@ function isEvtxECmdRow(record: Record<string, unknown>): boolean {
     Object.hasOwn(record, "EventId") &&
     !Object.hasOwn(record, "EventID") &&
     (Object.hasOwn(record, "MapDescription") || Object.hasOwn(record, "PayloadData1"))
+  );
+}
+
+/**
+ * Winlogbeat 5 and 6 (`output.file`, or an Elasticsearch index of that time): the event at the top
+ * level, `event_id`, `log_name`, `source_name`, `computer_name` and an `event_data` object, with
+ * `beat` and `type: "wineventlog"`; Winlogbeat 7 moved them under `winlog`. No layout of the
+ * contract reads those keys: taken for flat JSON (it has `@timestamp`), its true positives would
+ * be a silent nothing. Not a log format we read (skipped and named, scan/not-a-log.ts).
+ */
+function isLegacyWinlogbeat(record: Record<string, unknown>): boolean {
+  // A first event of another channel may have no event_data; `beat` and `type` are always there.
+  return (
+    (isObject(record.event_data) || isObject(record.beat) || record.type === "wineventlog") &&
+    !Object.hasOwn(record, "EventID") &&
+    !isObject(record.winlog) &&
+    (Object.hasOwn(record, "event_id") || Object.hasOwn(record, "log_name") || Object.hasOwn(record, "source_name"))
+  );
+}
+
+/**
+ * Whether JSON text (a first record, maybe longer than the sniffed head) shows the keys of
+ * {@link isLegacyWinlogbeat}: Beats sorts keys, so `beat` and `computer_name` come before a long
+ * `message`. Also names such a file in scan/not-a-log.ts.
+ *
+ * @example
+ * ```ts
+ * looksLikeLegacyWinlogbeat('{"@timestamp":"...","beat":{"name":"WS01"},"computer_name":"WS01","event_data":{');
+ * // true
+ * ```
+ */
+export function looksLikeLegacyWinlogbeat(text: string): boolean {
+  return (
+    /^[[\s]*\{/.test(text) &&
+    /"beat"\s*:\s*\{/.test(text) &&
+    /"(?:event_id|log_name|source_name|computer_name)"\s*:/.test(text) &&
+    !/"winlog"\s*:\s*\{/.test(text)
+  );
+}
+
+/**
+ * Whether JSON text is Elasticsearch documents as a search returns them: a `_search` response
+ * (`{"took":4,"timed_out":false,...,"hits":{"hits":[...]}}`), or its hits one a line as
+ * elasticdump writes them (`{"_index":"...","_id":"...","_score":1,"_source":{...}}`). The event
+ * is under `_source`, which no layout reads. A response is one object, often longer than the
+ * sniffed head: the key heuristics would find a `"winlog":{` deep inside it and read the whole
+ * response as one ECS record, to a silent nothing. Not a log format we read (skipped and named,
+ * scan/not-a-log.ts).
+ *
+ * @example
+ * ```ts
+ * looksLikeElasticsearchHits('{"took":4,"timed_out":false,"hits":{"hits":[{"_index":"x","_source":{');
+ * // true
+ * ```
+ */
+export function looksLikeElasticsearchHits(text: string): boolean {
+  return (
+    /^[[\s]*\{\s*"took"\s*:\s*\d+\s*,\s*"timed_out"\s*:/.test(text) ||
+    (/^[[\s]*\{\s*"_index"\s*:/.test(text) && /"_source"\s*:\s*\{/.test(text))
   );
 }
 

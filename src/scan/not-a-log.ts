@@ -5,7 +5,7 @@
  * Recognition is by magic bytes and a glance at the text; it only explains, it never decides.
  */
 
-import { skipBomAndSpace } from "../formats/log-format.js";
+import { looksLikeElasticsearchHits, looksLikeLegacyWinlogbeat, skipBomAndSpace } from "../formats/log-format.js";
 import { utf8Text } from "../platform/bytes.js";
 import { looksLikeUtf16WithoutBom } from "./utf16-text.js";
 
@@ -69,6 +69,12 @@ function textKind(text: string): string {
   }
   if (/^\{.*"vfs_path"\s*:.*"_Components"\s*:/.test(first)) {
     return "Velociraptor's list of collected files (uploads.json), not a log: the logs it lists are read where they lie, under uploads/";
+  }
+  if (looksLikeElasticsearchHits(text)) {
+    return "Elasticsearch documents (each event under _source), which we do not read: write the events out one a line, e.g. jq -c '._source' (elasticdump output) or jq -c '.hits.hits[]._source' (a _search response), and scan that";
+  }
+  if (looksLikeLegacyWinlogbeat(text)) {
+    return "Winlogbeat 5/6 JSON (event_id, log_name, event_data at the top level), a layout we do not read (Winlogbeat 7 and later nest them under winlog): scan the .evtx files, or ship them again with Winlogbeat 7 or later";
   }
   if (/^[[{]/.test(first)) return "JSON that is not a Sysmon log layout we read";
   return "text that is not a log format we read";
