@@ -27,6 +27,27 @@ const FIXTURES = readdirSync(DIR, { withFileTypes: true })
   .sort();
 const ENGINES: EngineName[] = ["wasm", "reference"];
 
+/** `path` scanned by both engines, on one thread and in 4 KiB shards on two: `want`, nothing damaged. */
+async function expectCleanRows(path: string, want: RowSummary[]): Promise<void> {
+  for (const engine of ENGINES) {
+    for (const options of [{ workers: 1 }, { workers: 2, shardSize: 4096 }]) {
+      const out = await scan([path], { engine, ...options });
+      expect(out.problems).toEqual([]);
+      expect(out.malformed).toEqual([]);
+      expect(summary(out.rows)).toEqual(want);
+    }
+  }
+}
+
+/** A file of no layout we read (under not-read/): named alone, one problem saying why; in a folder, a skipped file. */
+async function expectNamedNotRead(engine: EngineName, path: string, reason: RegExp): Promise<void> {
+  const named = await scan([path], { engine, workers: 1 });
+  expect(named.rows).toEqual([]);
+  expect(named.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
+  const folder = await scan([join(DIR, "not-read")], { engine, workers: 1 });
+  expect(folder.skipped).toContainEqual({ name: path, reason: expect.stringMatching(reason) });
+}
+
 /** The fields the contract fixes, one row a line. */
 type RowSummary = [string, string, string, string, number, string | null, string | null];
 
@@ -143,13 +164,9 @@ describe("Python ElementTree's namespace-prefixed events (not-read/python-elemen
   const path = join(DIR, "not-read", "python-elementtree-tostring.xml");
   const reason = /namespace-prefixed elements \(<ns0:Event>/;
 
-  it.each(ENGINES)("%s engine: named, it is a problem that says why; in a folder, a skipped file", async (engine) => {
-    const named = await scan([path], { engine, workers: 1 });
-    expect(named.rows).toEqual([]);
-    expect(named.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
-    const folder = await scan([join(DIR, "not-read")], { engine, workers: 1 });
-    expect(folder.skipped).toContainEqual({ name: path, reason: expect.stringMatching(reason) });
-  });
+  it.each(ENGINES)("%s engine: named, it is a problem that says why; in a folder, a skipped file", (engine) =>
+    expectNamedNotRead(engine, path, reason),
+  );
 
   it("embedding API: an unknown format, said once", () => {
     expect(scanBytes(readFileSync(path)).stats.problems).toEqual([expect.stringMatching(/^unknown format/)]);
@@ -164,13 +181,9 @@ describe("Winlogbeat 5/6 output (not-read/winlogbeat6-file-output.ndjson)", () =
   const path = join(DIR, "not-read", "winlogbeat6-file-output.ndjson");
   const reason = /^Winlogbeat 5\/6 JSON \(event_id, log_name, event_data at the top level\)/;
 
-  it.each(ENGINES)("%s engine: named, it is a problem that says why; in a folder, a skipped file", async (engine) => {
-    const named = await scan([path], { engine, workers: 1 });
-    expect(named.rows).toEqual([]);
-    expect(named.problems.map((p) => p.message)).toEqual([expect.stringMatching(reason)]);
-    const folder = await scan([join(DIR, "not-read")], { engine, workers: 1 });
-    expect(folder.skipped).toContainEqual({ name: path, reason: expect.stringMatching(reason) });
-  });
+  it.each(ENGINES)("%s engine: named, it is a problem that says why; in a folder, a skipped file", (engine) =>
+    expectNamedNotRead(engine, path, reason),
+  );
 
   it("pretty-printed, in an array, a first record longer than the sniffed head, or one without event_data: the same", () => {
     const first = JSON.parse(readFileSync(path, "utf8").split("\n")[0] ?? "") as Record<string, unknown>;
@@ -219,14 +232,7 @@ describe("triage concatenation: the fixtures of one kind in one file", () => {
       ],
       ["WS01.corp.example", "file", "taskmgr.exe", OBRIEN, parts.length, "2024-03-05T10:30:00", "2024-03-05T10:30:00"],
     ];
-    for (const engine of ENGINES) {
-      for (const options of [{ workers: 1 }, { workers: 2, shardSize: 4096 }]) {
-        const out = await scan([path], { engine, ...options });
-        expect(out.problems).toEqual([]);
-        expect(out.malformed).toEqual([]);
-        expect(summary(out.rows)).toEqual(want);
-      }
-    }
+    await expectCleanRows(path, want);
   });
 });
 
@@ -286,14 +292,7 @@ describe("triage concatenation of exports that each begin with a byte order mark
         ["WS01.corp.example", "file", "Taskmgr.exe", JOSE, 2 * parts, "2024-03-05T10:11:12", "2024-03-05T11:00:01"],
         ["WS01.corp.example", "file", "taskmgr.exe", OBRIEN, parts, "2024-03-05T10:30:00", "2024-03-05T10:30:00"],
       ];
-      for (const engine of ENGINES) {
-        for (const options of [{ workers: 1 }, { workers: 2, shardSize: 4096 }]) {
-          const out = await scan([path], { engine, ...options });
-          expect(out.problems).toEqual([]);
-          expect(out.malformed).toEqual([]);
-          expect(summary(out.rows)).toEqual(want);
-        }
-      }
+      await expectCleanRows(path, want);
       const scanner = createScanner();
       for (let i = 0; i < data.length; i += 7) scanner.push(data.subarray(i, i + 7));
       scanner.end();
