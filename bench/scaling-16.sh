@@ -8,7 +8,8 @@
 #   - start-up: `node -e 0` against the CLI scanning a 1 KB file (15 interleaved runs each),
 #     the bundled CLI and, when .tmp/device/base/dist holds one, the CLI before issue 12;
 #   - `cat` of each input, then the CLI with -j 1, 2, 4, 8, 16 on the text and on the folder;
-#   - a 2-core view: -j 1 against -j 2 on 2 GiB of the text and 400 files of the folder.
+#   - a 2-core view: -j 1 against -j 2 on 2 GiB of the text and 400 files of the folder;
+#   - one file each (1 GiB of XML, ECS and flat JSON): the default against cat and rg -c -i lsass.
 # Every CLI run must report the same number of matched events as -j 1 did.
 #
 # Where node or node_modules are missing (a bare machine), .tmp/device/node.gz and
@@ -105,5 +106,20 @@ for input in text2 evtx400; do
     line=$(time_runs "$j" node "$CLI" scan "$DATA/$input" -j "$j" --format jsonl --no-progress)
     echo "$input -j $j: $(echo "$line" | awk -v b="$bytes" '{ printf "%d ms, %.2f GB/s, %s matched", $2, b / $2 / 1e6, $3 }')"
   done
+done
+echo "== one file each, the default against cat and ripgrep (issue 12's text targets: >= 0.55x cat, >= 1.5x rg)"
+# rg from PATH, or a copy carried in .tmp/device/rg (Debian's ripgrep binary).
+RG=$(command -v rg || { [ -x .tmp/device/rg ] && echo .tmp/device/rg; } || true)
+for spec in "ecs ecs" "flat jsonl"; do
+  set -- $spec
+  [ -f "$DATA/one-$1.json" ] || node "$CLI" generate --format "$2" --size 1g --seed 9 \
+    --out "$DATA/one-$1.json" --expected /dev/null >/dev/null 2>&1
+done
+for input in "$DATA/text/part-1.xml" "$DATA/one-ecs.json" "$DATA/one-flat.json"; do
+  bytes=$(stat -c %s "$input")
+  c=$(time_runs cat cat "$input" | awk '{ print $2 }')
+  d=$(time_runs default node "$CLI" scan "$input" --format jsonl --no-progress | awk '{ print $2 }')
+  r=n/a; [ -n "$RG" ] && r=$(time_runs rg "$RG" -c -i lsass "$input" | awk '{ print $2 }')
+  echo "$(basename "$input"): cat $c ms, rg $r ms, CLI $d ms ($(awk -v b="$bytes" -v t="$d" 'BEGIN { printf "%.2f GB/s", b / t / 1e6 }')), CLI/cat speed $(awk -v c="$c" -v d="$d" 'BEGIN { printf "%.2f", c / d }'), CLI/rg speed $( [ "$r" = n/a ] && echo n/a || awk -v r="$r" -v d="$d" 'BEGIN { printf "%.2f", r / d }')"
 done
 echo "== done in $(( ($(ms) - t0) / 1000 )) s"
